@@ -1,0 +1,361 @@
+"""Mentions: typed spans of a Doc, from the gazetteer, the statistical NER and our patterns.
+
+The ``kg_mentions`` component runs after spaCy's ``ner`` (and after the ``kg_gazetteer``
+entity ruler that runs before it). It types every span into one of the 8 classes, drops what
+the scheme does not annotate (news outlets, nationalities, money, dates, junk), and adds what
+the small model misses: chip codes, regulation phrases, data centers, products named by their
+kind ("its chatbot Kimi").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from .gazetteer import Gazetteer, Lexicon, norm
+
+__all__ = ["Mention", "find_mentions"]
+
+GOV_WORDS = {
+    "Department", "Ministry", "Committee", "Congress", "Senate", "House", "Parliament",
+    "Commission", "Agency", "Administration", "Bureau", "Council", "Pentagon", "Army", "Navy",
+    "Government", "Court", "Treasury", "Cabinet", "Politburo", "Office", "Force", "Assembly",
+}
+COMPANY_SUFFIXES = re.compile(
+    r"[,\s]+(?:Inc|Inc\.|Corp|Corp\.|Corporation|Co|Co\.|Ltd|Ltd\.|Limited|LLC|PLC|plc|"
+    r"Holdings|S\.A\.|AG|N\.V\.)$"
+)
+CHIP_CODE = re.compile(r"^(?:[A-Z]{1,3}\d{2,4}[A-Z]{0,2}|MI\d{3}[A-Z]?)$")
+CHIP_NOUNS = {"chip", "gpu", "processor", "accelerator", "card", "semiconductor", "superchip"}
+PRODUCT_KINDS = {
+    "chatbot", "model", "app", "application", "assistant", "engine", "service", "platform",
+    "llm", "bot", "agent", "tool", "software",
+}
+DC_NOUNS = {"center", "centre", "centers", "centres", "datacenter", "datacentre", "cluster",
+            "clusters", "campus", "supercomputer", "farm"}
+REG_HEADS = {"control", "restriction", "ban", "curb", "limit", "sanction", "embargo"}
+REG_TOPICS = {"export", "chip", "chips", "semiconductor", "supply", "sale", "sales", "technology",
+              "tech", "ai", "gpu"}
+RULE_HEADS = {"rule", "regulation", "directive", "ruling", "law", "order", "measure", "act",
+              "framework", "guideline"}
+RULE_MODS = {"proposed", "new", "draft", "interim", "final", "future", "government", "federal",
+             "court", "executive", "national"}
+JUNK = re.compile(r"^[\W\d_]+$|[<>{}\[\]|@#]|^\W")
+NER_CLASS = {"ORG": "Company", "PERSON": "Person", "GPE": "Place", "LOC": "Place",
+             "PRODUCT": "Product"}
+
+
+@dataclass
+class Mention:
+    """A typed span of the doc (token offsets), with the entity key it names."""
+
+    start: int
+    end: int
+    cls: str
+    label: str
+    rule: str
+    confidence: float
+    scope: str = "global"
+    wikidata: str | None = None
+    known: bool = False  # from the gazetteer
+    key: str = ""
+
+    def span(self, doc: Doc) -> Span:
+        return doc[self.start : self.end]
+
+
+def clean_name(text: str, cls: str) -> str:
+    text = re.sub(r"^(?:the|The|THE)\s+", "", text.strip())
+    text = re.sub(r"\s*['\u2019]s?$", "", text).strip(" .,;:-\"'\u201c\u201d")
+    if cls == "Company":
+        text = COMPANY_SUFFIXES.sub("", text).strip(" ,")
+    return " ".join(text.split())
+
+
+def _plausible_name(text: str) -> bool:
+    if len(text) < 2 or JUNK.search(text) or not any(c.isupper() for c in text):
+        return False
+    words = text.split()
+    if len(words) > 6:
+        return False
+    # headlines and tables in capitals: accept short acronyms only
+    return not (text.isupper() and len(text) > 6 and " " in text)
+
+
+class _Occupancy:
+    def __init__(self, n: int):
+        self.taken = [False] * n
+
+    def free(self, start: int, end: int) -> bool:
+        return not any(self.taken[start:end])
+
+    def take(self, start: int, end: int) -> None:
+        for i in range(start, end):
+            self.taken[i] = True
+
+
+def find_mentions(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[Mention]:
+    """All typed mentions of ``doc``, non-overlapping, in document order."""
+    occ = _Occupancy(len(doc))
+    out: list[Mention] = []
+
+    def add(m: Mention) -> None:
+        if occ.free(m.start, m.end):
+            occ.take(m.start, m.end)
+            out.append(m)
+
+    ents = list(doc.ents)
+    # 1. gazetteer hits (labels set by the kg_gazetteer entity ruler)
+    for ent in ents:
+        if ent.ent_id_ and ent.label_ in (*NER_CLASS.values(), "Company", "GovernmentBody",
+                                         "Chip", "Regulation", "DataCenter", "Outlet"):
+            entry = gaz.by_label.get(ent.ent_id_)
+            if entry is None:
+                continue
+            if entry.cls == "Outlet":
+                occ.take(ent.start, ent.end)  # suppressed, and nothing else may claim it
+                continue
+            add(Mention(ent.start, ent.end, entry.cls, entry.label, "gazetteer", 0.95,
+                        wikidata=entry.wikidata, known=True))
+    # 2. patterns of the domain
+    for m in _chip_mentions(doc, occ):
+        add(m)
+    for m in _datacenter_mentions(doc, occ, out):
+        # a data center phrase contains its place ("data centers in Malaysia"): both stay
+        occ.take(m.start, m.end)
+        out.append(m)
+    for m in _regulation_mentions(doc, occ, gaz):
+        add(m)
+    for m in _product_mentions(doc, occ):
+        add(m)
+    # 3. the statistical NER, typed and filtered
+    for ent in ents:
+        for piece in _split_ner(ent):
+            if not occ.free(piece.start, piece.end) or norm(piece.text) in lex.stoplist:
+                continue
+            m = _typed_ner(piece, gaz)
+            if m is not None and norm(m.label) not in lex.stoplist:
+                add(m)
+    out.sort(key=lambda m: m.start)
+    return out
+
+
+def _split_ner(ent: Span) -> list[Span]:
+    """Cut a statistical entity at what never lies inside a name: line breaks, a possessive
+    ("OpenAI's GPT" is two names), "and" between capitalised parts ("Douyin and TikTok")."""
+    doc = ent.doc
+    pieces, start = [], ent.start
+    for tok in ent:
+        cut = "\n" in tok.text_with_ws or tok.lower_ in {"and", "'s", "\u2019s", "&"}
+        if tok.lower_ == "&" or tok.text.startswith("\n"):
+            cut = tok.lower_ != "&"
+        if cut:
+            end = tok.i + 1 if "\n" in tok.whitespace_ and tok.lower_ not in {"and"} else tok.i
+            if tok.lower_ in {"'s", "\u2019s"}:
+                end = tok.i
+            if end > start:
+                pieces.append(doc[start:end])
+            start = tok.i + 1
+    if start < ent.end:
+        pieces.append(doc[start : ent.end])
+    return pieces
+
+
+def _typed_ner(ent: Span, gaz: Gazetteer) -> Mention | None:
+    cls = NER_CLASS.get(ent.label_)
+    if cls is None:
+        return None
+    # trim a leading determiner and a trailing possessive
+    start, end = ent.start, ent.end
+    doc = ent.doc
+    while start < end and doc[start].lower_ in {"the", "a", "an"}:
+        start += 1
+    while end > start and doc[end - 1].lower_ in {"'s", "\u2019s", "'", "\u2019"}:
+        end -= 1
+    if start >= end:
+        return None
+    span = doc[start:end]
+    text = span.text
+    entry = gaz.lookup(text)
+    if entry is not None:
+        if entry.cls == "Outlet":
+            return None
+        return Mention(start, end, entry.cls, entry.label, "gazetteer-ner", 0.9,
+                       wikidata=entry.wikidata, known=True)
+    if not _plausible_name(text):
+        return None
+    words = set(text.replace("-", " ").split())
+    if cls == "Company" and words & GOV_WORDS:
+        cls = "GovernmentBody"
+    if cls == "Person":
+        if not all(t.is_alpha or t.text in {"-", "."} for t in span) or not span[0].is_title:
+            return None
+        if words & GOV_WORDS:
+            return None
+    if cls == "Product" and not span[0].is_title:
+        return None
+    if cls == "Place" and not span[0].is_title and not span.text.isupper():
+        return None
+    label = clean_name(text, cls)
+    if not label or not _plausible_name(label):
+        return None
+    conf = {"Company": 0.7, "GovernmentBody": 0.7, "Person": 0.8, "Place": 0.8}.get(cls, 0.6)
+    return Mention(start, end, cls, label, f"ner-{ent.label_.lower()}", conf)
+
+
+def _chip_mentions(doc: Doc, occ: _Occupancy):
+    for tok in doc:
+        if not CHIP_CODE.match(tok.text) or not occ.free(tok.i, tok.i + 1):
+            continue
+        nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+        prev = doc[tok.i - 1] if tok.i > 0 else None
+        near_chip = (nxt is not None and nxt.lemma_.lower() in CHIP_NOUNS) or (
+            tok.head.lemma_.lower() in CHIP_NOUNS
+        )
+        after_maker = prev is not None and prev.lower_ in {"'s", "\u2019s"}
+        if near_chip or after_maker:
+            yield Mention(tok.i, tok.i + 1, "Chip", tok.text, "pattern-chip-code", 0.8)
+
+
+def _place_of(doc: Doc, tok: Token, known: list[Mention]) -> Mention | None:
+    for m in known:
+        if m.cls == "Place" and m.start <= tok.i < m.end:
+            return m
+    return None
+
+
+def _datacenter_mentions(doc: Doc, occ: _Occupancy, known: list[Mention]):
+    """ "data centers in Southeast Asia", "its data centers in China", "Malaysian clusters"."""
+    for tok in doc:
+        low = tok.lower_
+        is_dc = low in {"datacenter", "datacenters", "datacentre", "datacentres"} or (
+            low in DC_NOUNS and tok.i > 0 and doc[tok.i - 1].lower_ == "data"
+        )
+        if not is_dc:
+            continue
+        head = tok
+        start = tok.i - 1 if low in DC_NOUNS and doc[tok.i - 1].lower_ == "data" else tok.i
+        end = tok.i + 1
+        place = None
+        for child in head.children:
+            if child.dep_ == "prep" and child.lower_ in {"in", "at", "across"}:
+                for pobj in child.children:
+                    if pobj.dep_ == "pobj":
+                        place = _place_of(doc, pobj, known) or place
+                        if place is not None:
+                            end = max(end, place.end)
+        # premodifiers: "new", "Malaysian", "its", "ByteDance's"
+        j = start - 1
+        while j >= 0 and doc[j].dep_ in {"amod", "compound", "nummod"} and doc[j].head.i in (
+            head.i, start):
+            j -= 1
+        start_mod = j + 1
+        if place is None:
+            for k in range(start_mod, start):
+                place = _place_of(doc, doc[k], known) or place
+        if place is None or not occ.free(start_mod, place.start if place.start > start else start):
+            continue
+        span = doc[start_mod:end]
+        label = clean_name(span.text, "DataCenter")
+        label = re.sub(r"^(?:its|their|his|her|new|local)\s+", "", label, flags=re.I)
+        yield Mention(start_mod, end, "DataCenter", label, "pattern-datacenter", 0.75,
+                      scope="article")
+
+
+def _country_modifier(doc: Doc, head: Token, gaz: Gazetteer) -> str | None:
+    """The place a regulation phrase names as its issuer: "US", "Washington's", "American"."""
+    for child in head.children:
+        if child.dep_ in {"compound", "amod", "poss", "nmod"}:
+            text = child.text
+            entry = gaz.lookup(text) or gaz.demonyms.get(text)
+            if entry is None and child.i + 1 < len(doc):
+                entry = gaz.lookup(doc[child.i : child.i + 2].text)
+            if entry is not None and entry.cls == "Place":
+                return entry.label
+            found = _country_modifier(doc, child, gaz) if child.dep_ == "compound" else None
+            if found:
+                return found
+    return None
+
+
+def _regulation_mentions(doc: Doc, occ: _Occupancy, gaz: Gazetteer):
+    for tok in doc:
+        lemma = tok.lemma_.lower()
+        if tok.pos_ not in {"NOUN", "PROPN"}:
+            continue
+        if lemma in REG_HEADS and (tok.tag_ in {"NNS", "NNPS"} or lemma in {"ban", "embargo"}):
+            mods = [c for c in tok.children if c.dep_ in {"compound", "amod", "nmod"}]
+            topics = {c.lower_ for c in mods} | {
+                g.lower_ for c in mods for g in c.children if g.dep_ == "compound"}
+            on_topic = False
+            end = tok.i + 1
+            for child in tok.children:
+                if child.dep_ == "prep" and child.lower_ in {"on", "against"}:
+                    sub = {t.lemma_.lower() for t in child.subtree}
+                    if sub & (REG_TOPICS | CHIP_NOUNS):
+                        on_topic = True
+                        end = max(end, child.right_edge.i + 1)
+            if topics & {"trade", "regulatory", "market"} and not topics & REG_TOPICS:
+                continue
+            country = _country_modifier(doc, tok, gaz)
+            if not (topics & REG_TOPICS or on_topic or (country and lemma != "ban")):
+                continue
+            start = min([tok.i, *(c.left_edge.i for c in mods)])
+            while start < tok.i and doc[start].dep_ in {"det", "poss", "case"}:
+                start += 1
+            if not occ.free(start, tok.i + 1):
+                continue
+            country = country or "United States"
+            demonym = "US" if country == "United States" else country
+            label = f"{demonym} export controls"
+            known = gaz.by_label.get(label)
+            yield Mention(start, end, "Regulation", label, "pattern-export-control", 0.8,
+                          wikidata=known.wikidata if known else None, known=known is not None)
+        elif lemma in RULE_HEADS or (lemma == "list" and tok.i > 0):
+            mods = [c for c in tok.children if c.dep_ in {"amod", "compound", "nmod"}]
+            mod_words = {c.lower_ for c in mods}
+            start = min([tok.i, *(c.left_edge.i for c in mods)])
+            while start < tok.i and doc[start].dep_ in {"det", "poss", "case", "predet"}:
+                start += 1
+            if not occ.free(start, tok.i + 1):
+                continue
+            if lemma == "list":
+                # a named list: "1260H list", "Entity List"
+                name_mods = [c for c in mods if c.pos_ in {"PROPN", "NUM", "X"} or c.is_title]
+                if not name_mods:
+                    continue
+                label = clean_name(doc[start : tok.i + 1].text, "Regulation")
+                yield Mention(start, tok.i + 1, "Regulation", label, "pattern-list", 0.75)
+                continue
+            if lemma in {"act", "law"} and tok.is_title and mods:
+                label = clean_name(doc[start : tok.i + 1].text, "Regulation")
+                yield Mention(start, tok.i + 1, "Regulation", label, "pattern-act", 0.75)
+                continue
+            country = _country_modifier(doc, tok, gaz)
+            if not (mod_words & RULE_MODS) and not country:
+                continue
+            if lemma == "order" and "executive" not in mod_words:
+                continue
+            label = clean_name(doc[start : tok.i + 1].text, "Regulation")
+            yield Mention(start, tok.i + 1, "Regulation", label, "pattern-rule", 0.6,
+                          scope="article")
+
+
+def _product_mentions(doc: Doc, occ: _Occupancy):
+    """ "its AI chatbot Kimi", "a large language model named Doubao", "Kimi, a chatbot"."""
+    for tok in doc:
+        if tok.lemma_.lower() not in PRODUCT_KINDS or tok.pos_ != "NOUN":
+            continue
+        j = tok.i + 1
+        if j < len(doc) and doc[j].lower_ in {"named", "called", "dubbed"}:
+            j += 1
+        k = j
+        while k < len(doc) and doc[k].pos_ == "PROPN" and (doc[k].is_title or doc[k].is_upper
+                                                           or any(c.isupper() for c in doc[k].text)):
+            k += 1
+        if k > j and occ.free(j, k):
+            label = clean_name(doc[j:k].text, "Product")
+            if _plausible_name(label):
+                yield Mention(j, k, "Product", label, "pattern-product-kind", 0.7)

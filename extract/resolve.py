@@ -1,0 +1,184 @@
+"""Within-article resolution: mentions -> entities, and references -> entities.
+
+- names: a surname or given name alone ("Huang", "Zhang") is the person named in full
+  elsewhere in the article; a first word ("Moonshot") is the longer company name
+  ("Moonshot AI"); an acronym ("CATL") is the entity whose initials it spells;
+- types: one entity has one class; the gazetteer wins, otherwise the majority of mentions;
+- references: "it", "its", "they", "the company", "the Beijing-based tech giant",
+  "the chipmaker" point back to the most salient entity of the fitting class.
+
+Across articles, one key names one node: the gazetteer's label for known entities, the
+normalised name otherwise (see ``Mention.key``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from spacy.tokens import Doc, Token
+
+from .gazetteer import Gazetteer, Lexicon, norm
+from .mentions import Mention
+
+__all__ = ["assign_keys", "Resolver"]
+
+PRONOUNS = {
+    "it": "Company", "its": "Company", "itself": "Company",
+    "he": "Person", "his": "Person", "him": "Person",
+    "she": "Person", "her": "Person",
+}
+PLURAL = {"they", "their", "them", "themselves"}
+
+
+def _initials(label: str) -> str:
+    return "".join(w[0] for w in label.split() if w[:1].isupper())
+
+
+def assign_keys(mentions: list[Mention], gaz: Gazetteer) -> list[Mention]:
+    """Give each mention its entity key and one class per key; drop unresolvable fragments."""
+    full_people = [m for m in mentions if m.cls == "Person" and len(m.label.split()) > 1]
+    multi = [m for m in mentions if len(m.label.split()) > 1]
+    kept: list[Mention] = []
+    for m in mentions:
+        m.key = m.label
+        words = m.label.split()
+        if not m.known and len(words) == 1:
+            target = _expand_short(m, full_people, multi)
+            if target is not None:
+                m.key, m.cls, m.known = target.key or target.label, target.cls, target.known
+                m.wikidata = target.wikidata
+            elif m.cls == "Person":
+                continue  # a lone given or family name we cannot place
+        kept.append(m)
+    # one class per key: gazetteer first, then the majority of mentions
+    votes: dict[str, Counter] = defaultdict(Counter)
+    known_cls: dict[str, str] = {}
+    for m in kept:
+        votes[norm(m.key)][m.cls] += 1
+        if m.known:
+            known_cls[norm(m.key)] = m.cls
+    for m in kept:
+        k = norm(m.key)
+        m.cls = known_cls.get(k) or votes[k].most_common(1)[0][0]
+    return kept
+
+
+def _expand_short(m: Mention, people: list[Mention], multi: list[Mention]) -> Mention | None:
+    word = m.label
+    if m.cls == "Person" or word.istitle():
+        hits = {p.label: p for p in people if word in (p.label.split()[0], p.label.split()[-1])}
+        if len(hits) == 1:
+            return next(iter(hits.values()))
+    if word.isupper() and 2 <= len(word) <= 6:
+        hits = {x.label: x for x in multi if _initials(x.label) == word and x.cls != "Person"}
+        if len(hits) == 1:
+            return next(iter(hits.values()))
+    hits = {x.label: x for x in multi if x.cls in ("Company", "Product")
+            and x.label.split()[0] == word}
+    if len(hits) == 1:
+        return next(iter(hits.values()))
+    return None
+
+
+class Resolver:
+    """Maps tokens of a doc to the mentions they name or refer back to."""
+
+    def __init__(self, doc: Doc, mentions: list[Mention], lex: Lexicon):
+        self.doc = doc
+        self.mentions = mentions
+        self.lex = lex
+        self.at: dict[int, Mention] = {}
+        # inner mentions win: "Malaysia" inside "data centers in Malaysia" is the place
+        for m in sorted(mentions, key=lambda m: m.start - m.end):
+            for i in range(m.start, m.end):
+                self.at[i] = m
+
+    def mention(self, tok: Token) -> Mention | None:
+        return self.at.get(tok.i)
+
+    def _recent(self, before: int, cls: str, *, window_sents: int = 3) -> Mention | None:
+        """The most salient mention of ``cls`` before token ``before``: subjects first."""
+        sent_start = self.doc[before].sent.start
+        first_sent_start = sent_start
+        sents = list(self.doc.sents)
+        idx = next((i for i, s in enumerate(sents) if s.start == sent_start), 0)
+        first_sent_start = sents[max(0, idx - window_sents)].start
+        cands = [m for m in self.mentions
+                 if m.cls == cls and first_sent_start <= m.start < before]
+        if not cands:
+            return None
+        in_sent = [m for m in cands if m.start >= sent_start]
+        pool = in_sent or cands
+        subjects = [m for m in pool if self.doc[m.end - 1].dep_ in {"nsubj", "nsubjpass", "poss"}
+                    or self.doc[m.start].dep_ in {"nsubj", "nsubjpass", "poss"}]
+        return (subjects or pool)[-1]
+
+    def recent_group(self, before: int, cls: str = "Company") -> list[Mention]:
+        """The last coordinated group ("Alibaba, ByteDance, and Meituan") before a token."""
+        best: list[Mention] = []
+        for m in self.mentions:
+            if m.start >= before or m.cls != cls:
+                continue
+            group = [m] + [self.at[c.i] for c in self.doc[m.end - 1].conjuncts
+                           if c.i in self.at and self.at[c.i].cls == cls and c.i > m.start]
+            if len(group) >= 2:
+                best = group
+        return best
+
+    def refer(self, tok: Token, cls: str | None = None) -> list[Mention]:
+        """Mentions a token names or refers to (with its conjuncts when it names one)."""
+        m = self.at.get(tok.i)
+        if m is not None:
+            out = [m]
+            for c in tok.conjuncts:
+                cm = self.at.get(c.i)
+                if cm is not None and cm not in out:
+                    out.append(cm)
+            return [x for x in out if cls is None or x.cls == cls]
+        low = tok.lower_
+        if low in PRONOUNS:
+            want = PRONOUNS[low]
+            if cls is None or cls == want:
+                r = self._recent(tok.i, want)
+                return [r] if r else []
+            return []
+        if low in PLURAL:
+            group = self.recent_group(tok.i, cls or "Company")
+            return group
+        head_cls = self.lex.heads.get(tok.lemma_.lower()) or self.lex.heads.get(low)
+        if head_cls and tok.pos_ == "NOUN" and (cls is None or head_cls == cls):
+            dets = {c.lower_ for c in tok.children if c.dep_ == "det"}
+            if dets & {"the", "this", "that"} and tok.tag_ == "NN":
+                r = self._recent(tok.i, head_cls)
+                return [r] if r else []
+        return []
+
+    def expand(self, tok: Token, cls: str | None = None) -> list[Mention]:
+        """Entities a noun phrase headed by ``tok`` stands for.
+
+        "companies like Alibaba, ByteDance and Meituan" -> the three; "ByteDance, TikTok's
+        parent" -> ByteDance; otherwise what ``refer`` gives.
+        """
+        found = self.refer(tok, cls)
+        if found:
+            return found
+        out: list[Mention] = []
+        for child in tok.children:
+            if child.dep_ == "prep" and child.lower_ in {"like", "including", "as"}:
+                for pobj in child.children:
+                    if pobj.dep_ == "pobj":
+                        out += self.refer(pobj, cls)
+            if child.dep_ == "appos":
+                out += self.refer(child, cls)
+            if child.dep_ == "amod" and child.lower_ == "such":
+                for gc in child.children:
+                    if gc.dep_ == "prep":
+                        for pobj in gc.children:
+                            out += self.refer(pobj, cls)
+        if tok.dep_ == "appos":
+            out += self.refer(tok.head, cls)
+        seen: list[Mention] = []
+        for m in out:
+            if m not in seen:
+                seen.append(m)
+        return seen

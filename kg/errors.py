@@ -1,0 +1,117 @@
+"""Errors that ``kg`` raises, all under one base class.
+
+The library never prints or exits: it raises one of these, and ``kg.cli`` turns any
+:class:`KGError` into a ``click.ClickException`` in exactly one place. Every message says what
+failed, the offending value, and what to do next.
+
+Hierarchy::
+
+    KGError
+     ├── StoreError                 the store cannot be opened, read or written
+     │    └── StoreLockedError      another kg process holds the store
+     ├── InputError                 a source file cannot be used
+     │    └── SourceError           one file: ``path`` and ``reason``; ``read_sources``
+     │                              yields these as values so the other files go on
+     ├── QueryError                 a SPARQL query is malformed or refused
+     └── NotFoundError              a name given on the command line matches nothing;
+          ├── EntityNotFound        carries "did you mean" ``suggestions``
+          └── ArticleNotFound
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = [
+    "KGError",
+    "StoreError",
+    "StoreLockedError",
+    "InputError",
+    "SourceError",
+    "QueryError",
+    "NotFoundError",
+    "EntityNotFound",
+    "ArticleNotFound",
+]
+
+
+class KGError(Exception):
+    """Base class of every error ``kg`` raises on purpose."""
+
+
+class StoreError(KGError):
+    """The store cannot be opened, read or written."""
+
+
+class StoreLockedError(StoreError):
+    """Another process holds the store's lock (RocksDB allows one writer per directory)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(
+            f"the store at {path} is locked: another kg process holds it. Wait for that "
+            "process to finish, or use another store with --store PATH"
+        )
+
+
+class InputError(KGError):
+    """A source file, or a set of them, cannot be used."""
+
+
+class SourceError(InputError):
+    """One source file that cannot be read as an article.
+
+    :func:`kg.sources.read_sources` *yields* these (it does not raise them), so that one bad
+    file is reported and skipped while the others go on.
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SourceError):
+            return NotImplemented
+        return (self.path, self.reason) == (other.path, other.reason)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.reason))
+
+    def __repr__(self) -> str:
+        return f"SourceError(path={self.path!r}, reason={self.reason!r})"
+
+
+class QueryError(KGError):
+    """A SPARQL query that is malformed, or refused (updates, SERVICE, LOAD)."""
+
+
+class NotFoundError(KGError):
+    """A name matches nothing in the store; ``suggestions`` are the closest known names."""
+
+    kind = "item"
+    hint = ""
+
+    def __init__(self, name: str, suggestions: Sequence[str] = ()) -> None:
+        self.name = name
+        self.suggestions = tuple(suggestions)
+        message = f"no {self.kind} named {name!r} in the store"
+        if self.suggestions:
+            message += "; did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?"
+        elif self.hint:
+            message += f"; {self.hint}"
+        super().__init__(message)
+
+
+class EntityNotFound(NotFoundError):
+    """No entity has this name as its ``rdfs:label`` or a ``skos:altLabel``."""
+
+    kind = "entity"
+    hint = "run `kg stats` or `kg query` to see what the store holds"
+
+
+class ArticleNotFound(NotFoundError):
+    """No article graph has this id."""
+
+    kind = "article"
+    hint = "article ids are the source file names without extension"

@@ -1,0 +1,291 @@
+"""The one place ontology terms and IRIs exist.
+
+Terms are plain IRI strings looked up by attribute on closed namespaces, so a typo raises
+instead of minting a new term::
+
+    >>> KG.Company
+    'https://w3id.org/aikg/ont#Company'
+    >>> KG.owns
+    'https://w3id.org/aikg/ont#owns'
+    >>> KG.ownz
+    Traceback (most recent call last):
+    ...
+    AttributeError: kg:ownz is not a term of the kg vocabulary (ontology/kg.ttl); did you mean kg:owns?
+
+The 8 classes and 22 relations come from :mod:`extract.schema` (the extractor's view of the
+annotation scheme); ``tests/test_vocab.py`` holds every term declared in ``ontology/kg.ttl``.
+Entity, article and evidence IRIs are minted only here (:func:`entity_iri`,
+:func:`article_iri`, :func:`evidence_iri`).
+
+Importing this module loads neither rdflib nor spaCy; :func:`nn` makes pyoxigraph terms.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from typing import Protocol
+
+import pyoxigraph as ox
+
+from extract.schema import CLASSES, PROPERTIES, SYMMETRIC
+
+__all__ = [
+    "ONT",
+    "ID",
+    "ARTICLE",
+    "WIKIDATA",
+    "KG",
+    "RDF",
+    "RDFS",
+    "OWL",
+    "XSD",
+    "SKOS",
+    "PROV",
+    "DCTERMS",
+    "PREFIXES",
+    "CLASSES",
+    "PROPERTIES",
+    "SYMMETRIC",
+    "Namespace",
+    "ARTICLE_PROPERTIES",
+    "EVIDENCE_PROPERTIES",
+    "nn",
+    "slug",
+    "local_name",
+    "entity_iri",
+    "article_iri",
+    "article_id_of",
+    "evidence_iri",
+    "wikidata_iri",
+]
+
+ONT = "https://w3id.org/aikg/ont#"
+ID = "https://w3id.org/aikg/id/"
+ARTICLE = "https://w3id.org/aikg/article/"
+WIKIDATA = "http://www.wikidata.org/entity/"
+
+
+class Namespace:
+    """A closed namespace: ``ns.term`` or ``ns["term"]`` gives the IRI string of a known term.
+
+    Unknown names raise :class:`AttributeError` (or :class:`KeyError` through ``[]``).
+    """
+
+    def __init__(self, prefix: str, base: str, terms: Iterable[str]) -> None:
+        # set through __dict__ so that __getattr__ only ever sees term lookups
+        self.__dict__["_prefix"] = prefix
+        self.__dict__["_base"] = base
+        self.__dict__["_terms"] = tuple(dict.fromkeys(terms))
+
+    @property
+    def base(self) -> str:
+        return self._base
+
+    @property
+    def prefix(self) -> str:
+        return self._prefix
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """The local names of the namespace's terms, in declaration order."""
+        return self._terms
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if name in self._terms:
+            return self._base + name
+        close = difflib.get_close_matches(name, self._terms, n=1)
+        hint = f"; did you mean {self._prefix}:{close[0]}?" if close else ""
+        raise AttributeError(
+            f"{self._prefix}:{name} is not a term of the {self._prefix} vocabulary"
+            f"{' (ontology/kg.ttl)' if self._prefix == 'kg' else ''}{hint}"
+        )
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{self._prefix} is read-only")
+
+    def __getitem__(self, name: str) -> str:
+        try:
+            return self.__getattr__(name)
+        except AttributeError as exc:
+            raise KeyError(str(exc)) from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._terms
+
+    def __iter__(self) -> Iterator[str]:
+        """Iterate over the full IRIs."""
+        return (self._base + t for t in self._terms)
+
+    def __len__(self) -> int:
+        return len(self._terms)
+
+    def __dir__(self) -> list[str]:
+        return [*self._terms, "base", "prefix", "terms"]
+
+    def __repr__(self) -> str:
+        return f"Namespace({self._prefix!r}, {self._base!r}, {len(self._terms)} terms)"
+
+
+#: Provenance properties of articles and evidence records.
+ARTICLE_PROPERTIES = ("sourcePath", "sha256", "ingestedAt", "extractorVersion")
+EVIDENCE_PROPERTIES = (
+    "sentence",
+    "sentenceStart",
+    "sentenceEnd",
+    "charStart",
+    "charEnd",
+    "rule",
+    "confidence",
+    "modality",
+    "surface",
+)
+
+KG = Namespace(
+    "kg",
+    ONT,
+    (
+        *CLASSES,
+        *PROPERTIES,
+        "Organization",
+        "Entity",
+        "Article",
+        "Evidence",
+        *ARTICLE_PROPERTIES,
+        *EVIDENCE_PROPERTIES,
+    ),
+)
+RDF = Namespace(
+    "rdf",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    ("type", "subject", "predicate", "object", "langString"),
+)
+RDFS = Namespace("rdfs", "http://www.w3.org/2000/01/rdf-schema#", ("label", "subClassOf"))
+OWL = Namespace("owl", "http://www.w3.org/2002/07/owl#", ("sameAs",))
+XSD = Namespace(
+    "xsd",
+    "http://www.w3.org/2001/XMLSchema#",
+    ("string", "integer", "decimal", "date", "dateTime"),
+)
+SKOS = Namespace("skos", "http://www.w3.org/2004/02/skos/core#", ("altLabel",))
+PROV = Namespace("prov", "http://www.w3.org/ns/prov#", ("wasDerivedFrom",))
+DCTERMS = Namespace("dcterms", "http://purl.org/dc/terms/", ("title", "date"))
+
+#: Prefixes predeclared in every query and used when serializing.
+PREFIXES: dict[str, str] = {
+    "kg": ONT,
+    "kgr": ID,
+    "kga": ARTICLE,
+    "rdf": RDF.base,
+    "rdfs": RDFS.base,
+    "owl": OWL.base,
+    "xsd": XSD.base,
+    "skos": SKOS.base,
+    "prov": PROV.base,
+    "dcterms": DCTERMS.base,
+    "schema": "http://schema.org/",
+    "wd": WIKIDATA,
+}
+
+
+def nn(iri: str) -> ox.NamedNode:
+    """The pyoxigraph ``NamedNode`` of an IRI string (``nn(KG.Company)``)."""
+    return ox.NamedNode(iri)
+
+
+def local_name(iri: str) -> str:
+    """The part of an IRI after its last ``#`` or ``/``.
+
+    >>> local_name(KG.GovernmentBody)
+    'GovernmentBody'
+    """
+    return re.split(r"[#/]", iri)[-1]
+
+
+def slug(text: str) -> str:
+    """A deterministic IRI path segment for ``text``.
+
+    NFKD-folded to ASCII, lower-cased, runs of other characters turned into ``-``. When
+    folding loses letters or digits (``"华为"``, ``"Ø"``), a short hash of the text is added, so
+    that different names do not share a slug; an all-symbol text gets the hash alone.
+
+    >>> slug("Moonshot AI")
+    'moonshot-ai'
+    >>> slug("Café Déjà-vu")
+    'cafe-deja-vu'
+    >>> slug("U.S.")
+    'u-s'
+    """
+    folded = unicodedata.normalize("NFKD", text)
+    ascii_text = folded.encode("ascii", "ignore").decode("ascii")
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    lost = any(
+        ch.isalnum() and not ch.isascii() and not unicodedata.combining(ch) for ch in folded
+    )
+    if base and not lost:
+        return base
+    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+    return f"{base}-{digest}" if base else f"x-{digest}"
+
+
+class _EntityLike(Protocol):
+    key: str
+    cls: str
+    scope: str
+
+
+def entity_iri(entity: _EntityLike, article_id: str) -> str:
+    """The IRI of an extracted entity.
+
+    Global entities (named things) get one IRI across articles,
+    ``id/<class>/<slug(key)>``; article-scoped ones (descriptions such as "the proposed
+    rule") get ``id/<class>/<article_id>/<slug(key)>``, so that they never merge across
+    articles.
+    """
+    if entity.cls not in CLASSES:
+        raise ValueError(f"unknown entity class {entity.cls!r}; expected one of {CLASSES}")
+    cls = entity.cls.lower()
+    if entity.scope == "global":
+        return f"{ID}{cls}/{slug(entity.key)}"
+    if entity.scope == "article":
+        return f"{ID}{cls}/{article_id}/{slug(entity.key)}"
+    raise ValueError(f"unknown entity scope {entity.scope!r} (expected 'global' or 'article')")
+
+
+def article_iri(article_id: str) -> str:
+    """The IRI of an article node, also the name of the graph holding its statements."""
+    if not article_id or "/" in article_id or article_id != article_id.strip():
+        raise ValueError(f"bad article id {article_id!r}")
+    return ARTICLE + article_id
+
+
+def article_id_of(iri: str) -> str:
+    """Inverse of :func:`article_iri`."""
+    if not iri.startswith(ARTICLE):
+        raise ValueError(f"{iri} is not an article IRI")
+    return iri[len(ARTICLE) :].split("/", 1)[0]
+
+
+def evidence_iri(article_id: str, s: str, p: str, o: str, start: int, end: int) -> str:
+    """The IRI of the evidence node for statement ``s p o`` at ``start..end`` of an article.
+
+    Deterministic: the same statement at the same place gets the same IRI on every run.
+    """
+    key = "\x1f".join((s, p, o, str(start), str(end)))
+    digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+    return f"{article_iri(article_id)}/ev/{digest}"
+
+
+def wikidata_iri(qid: str) -> str:
+    """``Q42`` (or a full Wikidata IRI) -> ``http://www.wikidata.org/entity/Q42``."""
+    qid = qid.strip()
+    if qid.startswith(("http://", "https://")):
+        qid = local_name(qid)
+    if not re.fullmatch(r"Q[1-9][0-9]*", qid):
+        raise ValueError(f"bad Wikidata id {qid!r}")
+    return WIKIDATA + qid
