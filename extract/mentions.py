@@ -148,18 +148,17 @@ def _split_ner(ent: Span) -> list[Span]:
     doc = ent.doc
     pieces, start = [], ent.start
     for tok in ent:
-        cut = "\n" in tok.text_with_ws or tok.lower_ in {"and", "'s", "\u2019s", "&"}
-        if tok.lower_ == "&" or tok.text.startswith("\n"):
-            cut = tok.lower_ != "&"
-        if cut:
-            end = tok.i + 1 if "\n" in tok.whitespace_ and tok.lower_ not in {"and"} else tok.i
-            if tok.lower_ in {"'s", "\u2019s"}:
-                end = tok.i
-            if end > start:
-                pieces.append(doc[start:end])
-            start = tok.i + 1
+        if tok.lower_ in {"and", "'s", "\u2019s"} or "\n" in tok.text:
+            end = tok.i  # the cutting token itself is dropped
+        elif "\n" in tok.whitespace_:
+            end = tok.i + 1  # a line ends after this token
+        else:
+            continue
+        if end > start:
+            pieces.append(Span(doc, start, end, label=ent.label))
+        start = tok.i + 1
     if start < ent.end:
-        pieces.append(doc[start : ent.end])
+        pieces.append(Span(doc, start, ent.end, label=ent.label))
     return pieces
 
 
@@ -220,9 +219,14 @@ def _chip_mentions(doc: Doc, occ: _Occupancy):
 
 
 def _place_of(doc: Doc, tok: Token, known: list[Mention]) -> Mention | None:
+    """The place a token lies in: a gazetteer place, else a GPE/LOC of the model."""
     for m in known:
         if m.cls == "Place" and m.start <= tok.i < m.end:
             return m
+    if tok.ent_type_ in {"GPE", "LOC"}:
+        ent = next((e for e in doc.ents if e.start <= tok.i < e.end), None)
+        if ent is not None:
+            return Mention(ent.start, ent.end, "Place", ent.text, "ner-place", 0.7)
     return None
 
 

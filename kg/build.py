@@ -1,0 +1,224 @@
+"""Extraction records -> RDF quads, one named graph per article.
+
+:func:`article_quads` is pure: the same article and extraction give the same quads, except
+for the ``kg:ingestedAt`` timestamp passed in. The graph it builds (named by the article's
+IRI, see ``docs/decisions/0002-evidence-nodes.md``)::
+
+    <article/A> a kg:Article ; dcterms:title ; kg:sourcePath ; kg:sha256 ; dcterms:date ;
+                kg:ingestedAt ; kg:extractorVersion .
+    <id/company/alibaba> a kg:Company ; rdfs:label "Alibaba" ; skos:altLabel ... ;
+                         owl:sameAs <http://www.wikidata.org/entity/Q...> .
+    <s> kg:owns <o> .                                   # the plain statement
+    <article/A/ev/0123abcd...> a kg:Evidence ;          # one per (statement, evidence)
+        rdf:subject <s> ; rdf:predicate kg:owns ; rdf:object <o> ;
+        kg:sentence "..." ; kg:sentenceStart 10 ; kg:sentenceEnd 80 ;
+        kg:charStart 12 ; kg:charEnd 30 ; kg:rule "..." ; kg:confidence 0.9 ;
+        kg:modality "asserted" ; kg:surface "..." ; prov:wasDerivedFrom <article/A> .
+
+Entity mentions get evidence nodes too, with ``rdf:predicate rdf:type`` and the class as
+``rdf:object``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from .sources import Article
+from .vocab import (
+    DCTERMS,
+    KG,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SKOS,
+    XSD,
+    article_iri,
+    entity_iri,
+    evidence_iri,
+    nn,
+    wikidata_iri,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from extract.records import Entity, Evidence, Extraction
+
+__all__ = ["article_quads", "parse_date", "datetime_literal"]
+
+log = logging.getLogger(__name__)
+
+_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%b %d %Y",
+    "%B %d %Y",
+    "%d.%m.%Y",
+)
+
+
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
+
+
+def parse_date(text: str) -> ox.Literal | None:
+    """An ``xsd:date`` (or ``xsd:dateTime``) literal of a front-matter date, or None.
+
+    >>> parse_date("Dec 8, 2024").value
+    '2024-12-08'
+    >>> parse_date("2024-12-08T09:30:00Z").datatype.value
+    'http://www.w3.org/2001/XMLSchema#dateTime'
+    >>> parse_date("sometime in December") is None
+    True
+    """
+    text = " ".join(text.split())
+    if _DATETIME.fullmatch(text):
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return datetime_literal(moment)
+    for fmt in _DATE_FORMATS:
+        try:
+            day = datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+        return ox.Literal(day.isoformat(), datatype=nn(XSD.date))
+    return None
+
+
+def datetime_literal(moment: datetime) -> ox.Literal:
+    """An ``xsd:dateTime`` literal, in UTC when ``moment`` has a time zone, to the second."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+        text = moment.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+    else:
+        text = moment.replace(microsecond=0).isoformat()
+    return ox.Literal(text, datatype=nn(XSD.dateTime))
+
+
+def _decimal(value: float) -> ox.Literal:
+    rounded = Decimal(str(value)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+    return ox.Literal(str(rounded), datatype=nn(XSD.decimal))
+
+
+def _integer(value: int) -> ox.Literal:
+    return ox.Literal(str(int(value)), datatype=nn(XSD.integer))
+
+
+def article_quads(
+    article: Article,
+    extraction: Extraction,
+    *,
+    ingested_at: datetime | date | str,
+    extractor_version: str,
+) -> list[ox.Quad]:
+    """All quads of one article's named graph: article node, entities, relations, evidence.
+
+    Relations whose subject or object key names no entity of the extraction are skipped with
+    a warning (the extractor should never produce them). Duplicate statements and evidence
+    nodes are emitted once; when two evidence records share an evidence IRI (same
+    statement, same span), the one with the highest confidence is kept.
+    """
+    g = nn(article_iri(article.id))
+    art = g
+    out: dict[ox.Quad, None] = {}  # ordered set
+
+    def add(s: ox.NamedNode, p: str, o: ox.NamedNode | ox.Literal) -> None:
+        out[ox.Quad(s, nn(p), o, g)] = None
+
+    add(art, RDF.type, nn(KG.Article))
+    add(art, DCTERMS.title, ox.Literal(article.title))
+    add(art, KG.sourcePath, ox.Literal(article.source_path))
+    add(art, KG.sha256, ox.Literal(article.sha256))
+    if article.date:
+        day = parse_date(article.date)
+        if day is None:
+            log.warning("%s: cannot read date %r; dcterms:date left out", article.id, article.date)
+        else:
+            add(art, DCTERMS.date, day)
+    if isinstance(ingested_at, datetime):
+        add(art, KG.ingestedAt, datetime_literal(ingested_at))
+    elif isinstance(ingested_at, date):
+        midnight = datetime(ingested_at.year, ingested_at.month, ingested_at.day, tzinfo=UTC)
+        add(art, KG.ingestedAt, datetime_literal(midnight))
+    else:
+        add(art, KG.ingestedAt, ox.Literal(ingested_at, datatype=nn(XSD.dateTime)))
+    add(art, KG.extractorVersion, ox.Literal(extractor_version))
+
+    # evidence IRI -> (confidence, quads) so that colliding records keep the strongest
+    evidence: dict[str, tuple[float, list[tuple[str, ox.NamedNode | ox.Literal]]]] = {}
+
+    def support(s: str, p: str, o: str, ev: Evidence) -> None:
+        iri = evidence_iri(article.id, s, p, o, ev.start, ev.end)
+        if iri in evidence and evidence[iri][0] >= ev.confidence:
+            return
+        props: list[tuple[str, ox.NamedNode | ox.Literal]] = [
+            (RDF.type, nn(KG.Evidence)),
+            (RDF.subject, nn(s)),
+            (RDF.predicate, nn(p)),
+            (RDF.object, nn(o)),
+            (KG.sentence, ox.Literal(ev.sentence)),
+            (KG.sentenceStart, _integer(ev.sentence_start)),
+            (KG.sentenceEnd, _integer(ev.sentence_end)),
+            (KG.charStart, _integer(ev.start)),
+            (KG.charEnd, _integer(ev.end)),
+            (KG.rule, ox.Literal(ev.rule)),
+            (KG.confidence, _decimal(ev.confidence)),
+            (KG.modality, ox.Literal(ev.modality)),
+        ]
+        if ev.surface:
+            props.append((KG.surface, ox.Literal(ev.surface)))
+        props.append((PROV.wasDerivedFrom, art))
+        evidence[iri] = (ev.confidence, props)
+
+    iris: dict[str, str] = {}
+    for entity in extraction.entities:
+        iri = entity_iri(entity, article.id)
+        iris[entity.key] = iri
+        _entity_quads(entity, iri, add)
+        for mention in entity.mentions:
+            support(iri, RDF.type, KG[entity.cls], mention)
+
+    for rel in extraction.relations:
+        if rel.subject not in iris or rel.object not in iris:
+            missing = rel.subject if rel.subject not in iris else rel.object
+            log.warning(
+                "%s: relation %s %s %s names no extracted entity %r; skipped",
+                article.id, rel.subject, rel.predicate, rel.object, missing,
+            )
+            continue
+        s, p, o = iris[rel.subject], KG[rel.predicate], iris[rel.object]
+        add(nn(s), p, nn(o))
+        support(s, p, o, rel.evidence)
+
+    for iri, (_, props) in sorted(evidence.items()):
+        for p, o in props:
+            add(nn(iri), p, o)
+    return list(out)
+
+
+def _entity_quads(entity: Entity, iri: str, add) -> None:  # noqa: ANN001 - local callback
+    node = nn(iri)
+    add(node, RDF.type, nn(KG[entity.cls]))
+    add(node, RDFS.label, ox.Literal(entity.label))
+    for alias in _aliases(entity.label, entity.aliases):
+        add(node, SKOS.altLabel, ox.Literal(alias))
+    if entity.wikidata:
+        try:
+            add(node, OWL.sameAs, nn(wikidata_iri(entity.wikidata)))
+        except ValueError:
+            log.warning("%s: bad Wikidata id %r; sameAs left out", entity.key, entity.wikidata)
+
+
+def _aliases(label: str, aliases: Iterable[str]) -> list[str]:
+    return sorted({a for a in aliases if a and a != label})

@@ -1,0 +1,336 @@
+"""The ``kg`` command line: a thin click layer over the library.
+
+Each command parses its options, calls one library function, and prints the result on
+stdout (progress and messages on stderr). Library errors (:class:`kg.errors.KGError`) become
+``click.ClickException`` in exactly one place, :meth:`_Group.invoke`. spaCy and pyvis are
+imported only inside the commands that need them, so ``kg --help`` and ``kg query`` start
+fast.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import ArticleNotFound, InputError, KGError
+from .store import DEFAULT_STORE, EXPORT_FORMATS, Store
+
+__all__ = ["cli", "main"]
+
+
+class _Group(click.Group):
+    """The one place where library errors become click errors (exit status 1)."""
+
+    def invoke(self, ctx: click.Context):  # noqa: ANN201 - click's signature
+        try:
+            return super().invoke(ctx)
+        except KGError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(
+    cls=_Group,
+    epilog="""\b
+Example:
+  kg --store my-store ingest seeds/
+  kg --store my-store query "SELECT ?o WHERE { ?c kg:owns ?o }"
+""",
+)
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(path_type=Path),
+    envvar="KG_STORE",
+    default=DEFAULT_STORE,
+    show_default=True,
+    help="Folder of the persistent store (also from $KG_STORE).",
+)
+@click.version_option(__version__, prog_name="kg")
+@click.pass_context
+def cli(ctx: click.Context, store_path: Path) -> None:
+    """Build and explore a knowledge graph of the AI industry from news articles.
+
+    Every statement in the graph keeps the sentence, article and extraction rule it came
+    from.
+    """
+    ctx.obj = store_path
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.WARNING, format="kg: %(message)s", stream=sys.stderr)
+
+
+@contextmanager
+def _store(ctx: click.Context, *, create: bool = False) -> Iterator[Store]:
+    store = Store(ctx.obj, create=create)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+# --------------------------------------------------------------------------- ingest
+
+
+@cli.command(
+    epilog="""\b
+Example:
+  kg ingest seeds/ more/article.html
+"""
+)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+    """Read articles (.txt .md .html files or folders of them) into the store.
+
+    Unchanged articles are skipped; changed ones replace their earlier version. A file that
+    cannot be read is reported and skipped; the exit status is then 1.
+    """
+    from .ingest import ingest as run_ingest
+
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="ingesting", file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    with _store(ctx, create=True) as store:
+        try:
+            report = run_ingest(store, paths, progress=progress)
+        finally:
+            if bar is not None:
+                bar.__exit__(None, None, None)
+    for path, reason in report.failed:
+        click.echo(f"kg: skipped {path}: {reason}", err=True)
+    click.echo(report.summary())
+    if report.failed:
+        raise InputError(f"{len(report.failed)} file(s) could not be ingested (see above)")
+
+
+# --------------------------------------------------------------------------- export
+
+
+@cli.command(
+    epilog="""\b
+Example:
+  kg export --format turtle -o graph.ttl
+"""
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    default="trig",
+    show_default=True,
+    help="trig/nquads keep one named graph per article; turtle merges them; jsonld via rdflib.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default stdout).",
+)
+@click.pass_context
+def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
+    """Write the whole graph, with its provenance, as RDF."""
+    with _store(ctx) as store:
+        if output is None:
+            store.dump(fmt, click.get_binary_stream("stdout"))
+        else:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            with output.open("wb") as out:
+                store.dump(fmt, out)
+            click.echo(f"kg: wrote {output}", err=True)
+
+
+# --------------------------------------------------------------------------- query
+
+
+@cli.command(
+    epilog="""\b
+Example:
+  kg query "SELECT ?who ?org WHERE { ?p kg:leads ?o . ?p rdfs:label ?who . ?o rdfs:label ?org }"
+  kg query --format csv queries/owners.rq
+"""
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("table", "json", "csv", "tsv")),
+    default="table",
+    show_default=True,
+    help="W3C SPARQL results json/csv/tsv; CONSTRUCT gives Turtle (table), JSON-LD, N-Triples.",
+)
+@click.argument("query_or_file")
+@click.pass_context
+def query(ctx: click.Context, fmt: str, query_or_file: str) -> None:
+    """Run a read-only SPARQL query (text or a file) over all articles.
+
+    Prefixes kg:, kgr:, rdf:, rdfs:, owl:, xsd:, skos:, prov:, dcterms: and schema: are
+    predeclared. Updates, SERVICE and LOAD are refused.
+    """
+    from .query import format_result, read_query, run_query
+
+    text = read_query(query_or_file)
+    with _store(ctx) as store:
+        result = run_query(store, text)
+    click.echo(format_result(result, fmt), nl=False)
+    if fmt == "table" and result.kind == "select":
+        click.echo(f"({len(result)} row{'s' if len(result) != 1 else ''})", err=True)
+
+
+# --------------------------------------------------------------------------- viz
+
+
+@cli.command(
+    epilog="""\b
+Example:
+  kg viz -o out/graph.html
+"""
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("out/graph.html"),
+    show_default=True,
+    help="HTML file to write.",
+)
+@click.option("--article", help="Only the entities and relations of this article id.")
+@click.pass_context
+def viz(ctx: click.Context, output: Path, article: str | None) -> None:
+    """Write an interactive HTML view of the graph (works offline)."""
+    from .graph import project
+    from .view import render_html
+
+    with _store(ctx) as store:
+        if article is not None and not store.has_article(article):
+            raise ArticleNotFound(article, _close_articles(store, article))
+        graph = project(store, article=article)
+    title = f"kg: {article}" if article else "kg: AI industry knowledge graph"
+    path = render_html(graph, output, title=title)
+    click.echo(str(path))
+    click.echo(
+        f"kg: {graph.number_of_nodes()} entities, {graph.number_of_edges()} relations", err=True
+    )
+
+
+# --------------------------------------------------------------------------- stats
+
+
+@cli.command(
+    epilog="""\b
+Example:
+  kg stats
+"""
+)
+@click.pass_context
+def stats(ctx: click.Context) -> None:
+    """Count articles, entities by class and relations by property."""
+    from .graph import statistics
+
+    with _store(ctx) as store:
+        s = statistics(store)
+    click.echo(f"articles    {s.articles}")
+    click.echo(f"entities    {s.entities}")
+    click.echo(f"relations   {s.statements}")
+    click.echo(f"evidence    {s.evidence}")
+    click.echo("\nentities by class")
+    width = max(len(name) for name, _ in (*s.classes, *s.properties))
+    for name, n in s.classes:
+        click.echo(f"  {name.ljust(width)}  {n:>6}")
+    click.echo("\nrelations by property")
+    for name, n in s.properties:
+        click.echo(f"  {name.ljust(width)}  {n:>6}")
+
+
+# --------------------------------------------------------------------------- show
+
+
+@cli.command(
+    epilog="""\b
+Example:
+  kg show ByteDance
+  kg show "Zhang Yiming"
+"""
+)
+@click.argument("entity")
+@click.pass_context
+def show(ctx: click.Context, entity: str) -> None:
+    """Show an entity's facts, with the sentences they came from."""
+    from .show import entity_facts, find_entity
+
+    with _store(ctx) as store:
+        facts = entity_facts(store, find_entity(store, entity))
+    click.echo(f"{facts.label}  ({', '.join(facts.classes) or 'untyped'})")
+    click.echo(f"  iri       {facts.iri}")
+    if facts.aliases:
+        click.echo(f"  also      {'; '.join(facts.aliases)}")
+    for same in facts.same_as:
+        click.echo(f"  same as   {same}")
+    click.echo(f"  articles  {', '.join(facts.articles)}")
+    for title, items, arrow in (
+        ("relations", facts.outgoing, "->"),
+        ("inverse relations", facts.incoming, "<-"),
+    ):
+        if not items:
+            continue
+        click.echo(f"\n{title}")
+        for fact in items:
+            cls = f" ({fact.other_class})" if fact.other_class else ""
+            click.echo(f"  {arrow} {fact.predicate} {fact.other_label}{cls}")
+            for ev in fact.evidence:
+                modality = "" if ev.modality == "asserted" else f", {ev.modality}"
+                click.echo(f"       [{ev.article}] {ev.sentence.strip()}")
+                click.echo(f"         rule {ev.rule}, confidence {ev.confidence:.2f}{modality}")
+    if facts.mentions:
+        click.echo("\nseen in")
+        for mention in facts.mentions:
+            click.echo(f"  [{mention.article}] {mention.sentence.strip()}")
+
+
+# --------------------------------------------------------------------------- remove
+
+
+@cli.command(
+    epilog="""\b
+Example:
+  kg remove 000_d224b8482df45905
+"""
+)
+@click.argument("article")
+@click.pass_context
+def remove(ctx: click.Context, article: str) -> None:
+    """Retract one article: drop its graph, and every statement only it supported.
+
+    ARTICLE is the article id (the source file name without extension, as `kg query`
+    shows it); a path to the source file works too.
+    """
+    from .sources import article_id_for
+
+    with _store(ctx) as store:
+        candidates = [article, article_id_for(article)]
+        for article_id in dict.fromkeys(candidates):
+            if store.remove_article(article_id):
+                click.echo(f"removed {article_id}")
+                return
+        raise ArticleNotFound(article, _close_articles(store, article))
+
+
+def _close_articles(store: Store, article: str) -> list[str]:
+    import difflib
+
+    ids = [info.id for info in store.articles()]
+    return difflib.get_close_matches(article, ids, n=3, cutoff=0.5)
+
+
+def main() -> None:
+    """Entry point of the ``kg`` script."""
+    cli(prog_name="kg")

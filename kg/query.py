@@ -1,0 +1,259 @@
+"""Read-only SPARQL over the store, and the output formats of ``kg query``.
+
+:func:`run_query` refuses updates and federation (``SERVICE``, ``LOAD``) before evaluating
+anything, detecting them with a small tokenizer that skips strings, IRIs and comments, so
+``FILTER(CONTAINS(?s, "DROP"))`` is fine and ``INSERT DATA {...}`` is not. The result is
+materialized (:class:`QueryResult`), so it outlives the store.
+
+Formats (:func:`format_result`):
+
+=========  ==========================================  ==========================
+format     SELECT / ASK                                CONSTRUCT / DESCRIBE
+=========  ==========================================  ==========================
+table      aligned plain text, prefixed IRIs           Turtle
+json       W3C SPARQL 1.1 Query Results JSON           JSON-LD
+csv        W3C SPARQL 1.1 Query Results CSV            N-Triples
+tsv        W3C SPARQL 1.1 Query Results TSV            N-Triples
+=========  ==========================================  ==========================
+
+The W3C formats are written by pyoxigraph's own serializers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .errors import QueryError
+from .store import Store
+from .vocab import PREFIXES
+
+__all__ = [
+    "QueryResult",
+    "FORMATS",
+    "REFUSED",
+    "read_query",
+    "check_query",
+    "run_query",
+    "format_result",
+    "term_text",
+]
+
+FORMATS = ("table", "json", "csv", "tsv")
+
+_UPDATES = ("INSERT", "DELETE", "DROP", "CLEAR", "CREATE", "LOAD", "COPY", "MOVE", "ADD")
+#: Bare keywords refused in ``kg query`` (reads only, no remote access).
+REFUSED = frozenset({"SERVICE", *_UPDATES})
+
+_RESULTS = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV,
+            "tsv": ox.QueryResultsFormat.TSV}
+_GRAPH_FORMATS = {"table": ox.RdfFormat.TURTLE, "json": ox.RdfFormat.JSON_LD,
+                  "csv": ox.RdfFormat.N_TRIPLES, "tsv": ox.RdfFormat.N_TRIPLES}
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """A materialized query result.
+
+    ``kind`` is ``"select"`` (``variables``, ``rows``), ``"ask"`` (``boolean``) or
+    ``"graph"`` (``triples``, for CONSTRUCT and DESCRIBE).
+    """
+
+    kind: str
+    variables: tuple[str, ...] = ()
+    rows: tuple[tuple[Term | None, ...], ...] = ()
+    boolean: bool | None = None
+    triples: tuple[ox.Triple, ...] = ()
+    # SPARQL Results JSON as pyoxigraph wrote it; the source of the csv/tsv/json outputs
+    results_json: bytes = field(default=b"", repr=False)
+
+    def __len__(self) -> int:
+        if self.kind == "select":
+            return len(self.rows)
+        if self.kind == "graph":
+            return len(self.triples)
+        return 1
+
+
+# --------------------------------------------------------------------------- input
+
+
+def read_query(query_or_file: str) -> str:
+    """The query text: the contents of ``query_or_file`` if it names a file, else itself."""
+    path = Path(query_or_file)
+    try:
+        is_file = path.is_file()
+    except (OSError, ValueError):  # a long query is not a valid file name
+        is_file = False
+    if is_file:
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise QueryError(f"cannot read query file {query_or_file}: {exc}") from exc
+    if re.fullmatch(r"\S+\.(rq|sparql|txt)", query_or_file.strip()):
+        raise QueryError(f"no such query file: {query_or_file}")
+    return query_or_file
+
+
+_IRIREF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+_WORD = re.compile(r"[^\W\d][\w\-.]*")
+_LOCAL = re.compile(r"(?:[\w\-.:%]|\\.)*")
+
+
+def _bare_words(text: str) -> Iterator[tuple[str, int]]:
+    """Keywords and function names of a query: words outside strings, IRIs, comments,
+    variables, prefixed names and language tags, with their offsets."""
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end + 1
+        elif c in "\"'":
+            long = text.startswith(c * 3, i)
+            j = i + (3 if long else 1)
+            while j < n:
+                if text[j] == "\\":
+                    j += 2
+                elif text.startswith(c * 3, j) if long else text[j] in (c, "\n"):
+                    break
+                else:
+                    j += 1
+            i = j + (3 if long else 1)
+        elif c == "<":
+            match = _IRIREF.match(text, i)
+            i = match.end() if match else i + 1
+        elif c in "?$@:":
+            match = _LOCAL.match(text, i + 1)
+            i = match.end()
+        elif c.isalpha() or c == "_":
+            match = _WORD.match(text, i)
+            end = match.end() if match else i + 1
+            if end < n and text[end] == ":":  # a prefixed name: skip its local part
+                i = _LOCAL.match(text, end + 1).end()
+                continue
+            yield text[i:end].rstrip("."), i
+            i = end
+        elif c.isdigit():
+            while i < n and (text[i].isalnum() or text[i] in "._"):
+                i += 1
+        else:
+            i += 1
+
+
+def check_query(text: str) -> None:
+    """Raise :class:`QueryError` if the query updates the store or reaches out of it."""
+    for word, offset in _bare_words(text):
+        keyword = word.upper()
+        if keyword not in REFUSED:
+            continue
+        line = text.count("\n", 0, offset) + 1
+        if keyword == "SERVICE":
+            raise QueryError(
+                f"SERVICE (line {line}) is refused: kg query reads the local store only, "
+                "it does not send queries to remote endpoints"
+            )
+        if keyword == "LOAD":
+            raise QueryError(
+                f"LOAD (line {line}) is refused: kg query does not fetch or load data; "
+                "add articles with `kg ingest PATH`"
+            )
+        raise QueryError(
+            f"{keyword} (line {line}) is refused: kg query runs read-only queries "
+            "(SELECT, ASK, CONSTRUCT, DESCRIBE); change the store with `kg ingest` or "
+            "`kg remove`"
+        )
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def run_query(store: Store, text: str) -> QueryResult:
+    """Check and evaluate a read-only SPARQL query over the store; materialize the result.
+
+    Raises :class:`QueryError` for refused queries, syntax errors (with pyoxigraph's
+    message) and evaluation errors.
+    """
+    check_query(text)
+    try:
+        raw = store.query(text)
+        if isinstance(raw, ox.QueryBoolean):
+            return QueryResult(
+                kind="ask",
+                boolean=bool(raw),
+                results_json=raw.serialize(format=ox.QueryResultsFormat.JSON),
+            )
+        if isinstance(raw, ox.QuerySolutions):
+            variables = tuple(v.value for v in raw.variables)
+            data = raw.serialize(format=ox.QueryResultsFormat.JSON)
+            parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+            rows = tuple(tuple(solution[v] for v in variables) for solution in parsed)
+            return QueryResult(kind="select", variables=variables, rows=rows, results_json=data)
+        return QueryResult(kind="graph", triples=tuple(raw))
+    except SyntaxError as exc:
+        raise QueryError(f"SPARQL syntax error: {exc.msg if exc.msg else exc}") from exc
+    except (OSError, RuntimeError, ValueError, TypeError) as exc:
+        raise QueryError(f"query failed: {exc}") from exc
+
+
+# --------------------------------------------------------------------------- output
+
+
+def format_result(result: QueryResult, fmt: str = "table") -> str:
+    """The result as text in one of :data:`FORMATS` (see the module docstring)."""
+    if fmt not in FORMATS:
+        raise QueryError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if result.kind == "graph":
+        prefixes = PREFIXES if fmt == "table" else None
+        data = ox.serialize(result.triples, format=_GRAPH_FORMATS[fmt], prefixes=prefixes)
+        return data.decode("utf-8")
+    if fmt == "table":
+        return _table(result)
+    # re-parse the stored JSON: pyoxigraph's result objects are one-shot iterators
+    parsed = ox.parse_query_results(result.results_json, format=ox.QueryResultsFormat.JSON)
+    text = parsed.serialize(format=_RESULTS[fmt]).decode("utf-8")
+    return text if text.endswith("\n") else text + "\n"
+
+
+def term_text(term: Term | None) -> str:
+    """A short human form of a term: prefixed IRI, literal's value, ``_:id``; "" if unbound.
+
+    >>> term_text(ox.NamedNode("https://w3id.org/aikg/ont#owns"))
+    'kg:owns'
+    >>> term_text(ox.Literal("Nvidia"))
+    'Nvidia'
+    """
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        iri = term.value
+        best = max(
+            ((p, ns) for p, ns in PREFIXES.items() if iri.startswith(ns)),
+            key=lambda item: len(item[1]),
+            default=None,
+        )
+        return f"{best[0]}:{iri[len(best[1]):]}" if best else f"<{iri}>"
+    if isinstance(term, ox.Literal):
+        return " ".join(term.value.split()) if "\n" in term.value else term.value
+    return str(term)
+
+
+def _table(result: QueryResult) -> str:
+    if result.kind == "ask":
+        return ("true" if result.boolean else "false") + "\n"
+    header = [f"?{v}" for v in result.variables]
+    body = [[term_text(t) for t in row] for row in result.rows]
+    widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(header)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    lines = [line(header), line(["-" * w for w in widths])]
+    lines += [line(r) for r in body]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,267 @@
+"""The persistent store: an on-disk Oxigraph (RocksDB) dataset, one named graph per article.
+
+:class:`Store` is a thin wrapper over :class:`pyoxigraph.Store` that knows the article
+layout::
+
+    with Store("kg-store") as store:
+        store.replace_article("000_d224", quads)     # one transaction
+        store.query("SELECT ?o WHERE { ?s kg:owns ?o }")   # kg:, rdfs:, ... predeclared
+        store.dump("trig", sys.stdout.buffer)
+
+Queries see the union of all article graphs as their default graph, so plain triple
+patterns find every statement; ``GRAPH ?g { ... }`` restricts to one article.
+
+The rdflib API over the same store is :meth:`Store.rdflib_dataset` (an ``rdflib.Dataset``
+backed by ``oxrdflib``), for code that wants rdflib's ``Graph``/``Dataset`` interface.
+
+One process at a time: RocksDB locks the store directory, and a second opener gets
+:class:`~kg.errors.StoreLockedError`.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+
+from .errors import StoreError, StoreLockedError
+from .vocab import ARTICLE, PREFIXES, article_id_of, article_iri, nn
+
+if TYPE_CHECKING:  # pragma: no cover
+    import rdflib
+
+__all__ = ["Store", "ArticleInfo", "DEFAULT_STORE", "default_store_path", "EXPORT_FORMATS"]
+
+DEFAULT_STORE = "kg-store"
+EXPORT_FORMATS = ("trig", "nquads", "turtle", "jsonld")
+
+_RDF_FORMATS = {
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "turtle": ox.RdfFormat.TURTLE,
+}
+
+
+QueryOutcome = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+def default_store_path() -> Path:
+    """``$KG_STORE`` if set, else ``./kg-store``."""
+    return Path(os.environ.get("KG_STORE") or DEFAULT_STORE)
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """What the store knows about one ingested article."""
+
+    id: str
+    iri: str
+    title: str | None
+    source_path: str | None
+    sha256: str | None
+    date: str | None
+    ingested_at: str | None
+    extractor_version: str | None
+    triples: int
+
+
+class Store:
+    """A persistent kg store at ``path`` (created if missing unless ``create=False``)."""
+
+    def __init__(self, path: str | Path | None = None, *, create: bool = True) -> None:
+        self.path = Path(path) if path is not None else default_store_path()
+        if not create and not self.path.exists():
+            raise StoreError(
+                f"no kg store at {self.path}; create one with "
+                f"`kg --store {self.path} ingest PATH...`"
+            )
+        if self.path.exists() and not self.path.is_dir():
+            raise StoreError(f"{self.path} is a file, not a kg store; choose another --store")
+        try:
+            self._ox: ox.Store | None = ox.Store(str(self.path))
+        except OSError as exc:
+            if "lock" in str(exc).lower():
+                raise StoreLockedError(str(self.path)) from exc
+            raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
+
+    # ----------------------------------------------------------------- lifecycle
+
+    @property
+    def ox(self) -> ox.Store:
+        """The underlying :class:`pyoxigraph.Store` (raises once the store is closed)."""
+        if self._ox is None:
+            raise StoreError(f"the store at {self.path} is closed")
+        return self._ox
+
+    def close(self) -> None:
+        """Release the store (and its lock). Results and datasets taken from it must be gone."""
+        if self._ox is not None:
+            self._ox = None
+            gc.collect()  # rdflib datasets over the store sit in reference cycles
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r})"
+
+    # ----------------------------------------------------------------- articles
+
+    def has_article(self, article_id: str) -> bool:
+        return self.ox.contains_named_graph(nn(article_iri(article_id)))
+
+    def article_sha(self, article_id: str) -> str | None:
+        """The stored SHA-256 of an article's text, or None if the article is not stored."""
+        info = self.article(article_id)
+        return info.sha256 if info else None
+
+    def article(self, article_id: str) -> ArticleInfo | None:
+        """What the store knows about one article, or None."""
+        if not self.has_article(article_id):
+            return None
+        found = self._article_infos(article_iri(article_id))
+        return found[0] if found else None
+
+    def articles(self) -> list[ArticleInfo]:
+        """Every stored article, sorted by id."""
+        return self._article_infos(None)
+
+    def _article_infos(self, graph: str | None) -> list[ArticleInfo]:
+        values = f"VALUES ?g {{ <{graph}> }}" if graph else ""
+        rows = self.ox.query(
+            f"""
+            SELECT ?g ?title ?path ?sha ?date ?at ?version ?n WHERE {{
+              {{ SELECT ?g (COUNT(*) AS ?n) WHERE {{ {values} GRAPH ?g {{ ?s ?p ?o }} }}
+                 GROUP BY ?g }}
+              OPTIONAL {{ GRAPH ?g {{ ?g a kg:Article .
+                OPTIONAL {{ ?g dcterms:title ?title }}
+                OPTIONAL {{ ?g kg:sourcePath ?path }}
+                OPTIONAL {{ ?g kg:sha256 ?sha }}
+                OPTIONAL {{ ?g dcterms:date ?date }}
+                OPTIONAL {{ ?g kg:ingestedAt ?at }}
+                OPTIONAL {{ ?g kg:extractorVersion ?version }} }} }}
+              FILTER(STRSTARTS(STR(?g), "{ARTICLE}"))
+            }} ORDER BY ?g""",
+            prefixes=PREFIXES,
+        )
+        infos: dict[str, ArticleInfo] = {}
+        for row in rows:
+            iri = row["g"].value
+            if iri in infos:
+                continue
+
+            def val(name: str, row: ox.QuerySolution = row) -> str | None:
+                term = row[name]
+                return term.value if term is not None else None
+
+            infos[iri] = ArticleInfo(
+                id=article_id_of(iri),
+                iri=iri,
+                title=val("title"),
+                source_path=val("path"),
+                sha256=val("sha"),
+                date=val("date"),
+                ingested_at=val("at"),
+                extractor_version=val("version"),
+                triples=int(row["n"].value),
+            )
+        return sorted(infos.values(), key=lambda a: a.id)
+
+    def replace_article(self, article_id: str, quads: Iterable[ox.Quad]) -> None:
+        """Make ``quads`` the whole graph of ``article_id``, in one transaction.
+
+        Every quad must be in the article's graph. Readers never see a half-written
+        article: the old graph is dropped and the new one inserted by a single SPARQL
+        update (or, for a new article, a single ``extend``).
+        """
+        graph = nn(article_iri(article_id))
+        quads = list(quads)
+        for quad in quads:
+            if quad.graph_name != graph:
+                raise ValueError(f"quad {quad} is not in the graph of article {article_id!r}")
+        try:
+            if not self.ox.contains_named_graph(graph):
+                self.ox.extend(quads)
+                return
+            body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
+            update = f"DROP SILENT GRAPH {graph} ;\n"
+            if quads:
+                update += f"INSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }}"
+            self.ox.update(update)
+        except (OSError, SyntaxError) as exc:
+            raise StoreError(f"cannot write article {article_id!r} to {self.path}: {exc}") from exc
+
+    def remove_article(self, article_id: str) -> bool:
+        """Drop an article's graph; False when there is no such article."""
+        graph = nn(article_iri(article_id))
+        if not self.ox.contains_named_graph(graph):
+            return False
+        self.ox.update(f"DROP GRAPH {graph}")
+        return True
+
+    def quads(self, article_id: str | None = None) -> set[ox.Quad]:
+        """All quads, or those of one article, as a set."""
+        graph = nn(article_iri(article_id)) if article_id is not None else None
+        return set(self.ox.quads_for_pattern(None, None, None, graph))
+
+    def __len__(self) -> int:
+        return len(self.ox)
+
+    # ----------------------------------------------------------------- reading
+
+    def query(self, sparql: str, **kwargs: Any) -> QueryOutcome:
+        """Evaluate a SPARQL query over the union of the article graphs.
+
+        The prefixes of :data:`kg.vocab.PREFIXES` (``kg``, ``kgr``, ``rdf``, ``rdfs``, ``owl``,
+        ``xsd``, ``skos``, ``prov``, ``dcterms``, ``schema``, ...) are predeclared. Keyword
+        arguments go to :meth:`pyoxigraph.Store.query` (e.g. ``substitutions``). Raises
+        ``SyntaxError`` for a malformed query, as pyoxigraph does.
+        """
+        kwargs.setdefault("use_default_graph_as_union", True)
+        return self.ox.query(sparql, prefixes=PREFIXES, **kwargs)
+
+    def dump(self, fmt: str, out: IO[bytes]) -> None:
+        """Write the whole store to a binary stream: ``trig``, ``nquads``, ``turtle``, ``jsonld``.
+
+        ``trig``/``nquads`` keep one named graph per article; ``turtle`` merges them into
+        one graph (the set of all triples); ``jsonld`` goes through :meth:`rdflib_dataset`.
+        """
+        if fmt not in EXPORT_FORMATS:
+            raise ValueError(f"unknown export format {fmt!r}; expected one of {EXPORT_FORMATS}")
+        if fmt == "jsonld":
+            dataset = self.rdflib_dataset()
+            try:
+                for prefix, iri in PREFIXES.items():
+                    dataset.bind(prefix, iri)
+                dataset.serialize(destination=out, format="json-ld", auto_compact=True)
+            finally:
+                del dataset
+            return
+        if fmt == "turtle":
+            triples = self.ox.query("CONSTRUCT WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+            ox.serialize(triples, out, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+            return
+        self.ox.dump(out, _RDF_FORMATS[fmt], prefixes=PREFIXES if fmt == "trig" else None)
+
+    def rdflib_dataset(self) -> rdflib.Dataset:
+        """An ``rdflib.Dataset`` over this store (through ``oxrdflib``): the rdflib API.
+
+        Reads and writes go straight to the Oxigraph store, one named graph per article::
+
+            ds = store.rdflib_dataset()
+            for s, p, o, g in ds.quads((None, RDFS.label, None, None)): ...
+
+        Drop the dataset before :meth:`close`, or it keeps the store (and its lock) open.
+        """
+        import oxrdflib
+        import rdflib
+
+        return rdflib.Dataset(store=oxrdflib.OxigraphStore(store=self.ox))
