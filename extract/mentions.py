@@ -61,6 +61,7 @@ class Mention:
     wikidata: str | None = None
     known: bool = False  # from the gazetteer
     key: str = ""
+    generic: bool = False  # "the list": names whichever list the article is about
 
     def span(self, doc: Doc) -> Span:
         return doc[self.start : self.end]
@@ -126,9 +127,12 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[Mention]:
         # a data center phrase contains its place ("data centers in Malaysia"): both stay
         occ.take(m.start, m.end)
         out.append(m)
-    for m in _regulation_mentions(doc, occ, gaz):
-        add(m)
+    for m in _regulation_mentions(doc, occ, gaz, out):
+        occ.take(m.start, m.end)  # may contain a place, like a data center phrase
+        out.append(m)
     for m in _product_mentions(doc, occ):
+        add(m)
+    for m in _shared_head_mentions(doc, gaz):
         add(m)
     # 3. the statistical NER, typed and filtered
     for ent in ents:
@@ -160,6 +164,24 @@ def _split_ner(ent: Span) -> list[Span]:
     if start < ent.end:
         pieces.append(Span(doc, start, ent.end, label=ent.label))
     return pieces
+
+
+SHARED_HEAD = re.compile(
+    r"\b(House|Senate)\s+and\s+(House|Senate)\s+((?:[A-Z][a-z]+\s+){1,4})(Committee|Subcommittee)s\b")
+
+
+def _shared_head_mentions(doc: Doc, gaz: Gazetteer):
+    """ "the House and Senate Armed Services Committees" names two committees."""
+    for match in SHARED_HEAD.finditer(doc.text):
+        for group in (1, 2):
+            span = doc.char_span(match.start(group), match.end(group), alignment_mode="expand")
+            if span is None:
+                continue
+            name = f"{match.group(group)} {match.group(3).strip()} {match.group(4)}"
+            entry = gaz.lookup(name)
+            yield Mention(span.start, span.end, "GovernmentBody", entry.label if entry else name,
+                          "pattern-shared-head", 0.75, wikidata=entry.wikidata if entry else None,
+                          known=entry is not None)
 
 
 def _typed_ner(ent: Span, gaz: Gazetteer) -> Mention | None:
@@ -250,6 +272,14 @@ def _datacenter_mentions(doc: Doc, occ: _Occupancy, known: list[Mention]):
                         place = _place_of(doc, pobj, known) or place
                         if place is not None:
                             end = max(end, place.end)
+        if place is None and end < len(doc) and doc[end].lower_ in {"in", "at"} \
+                and end + 1 < len(doc):
+            nxt = doc[end + 1]
+            if nxt.lower_ == "the" and end + 2 < len(doc):
+                nxt = doc[end + 2]
+            place = _place_of(doc, nxt, known)
+            if place is not None:
+                end = place.end
         # premodifiers: "new", "Malaysian", "its", "ByteDance's"
         j = start - 1
         while j >= 0 and doc[j].dep_ in {"amod", "compound", "nummod"} and doc[j].head.i in (
@@ -284,7 +314,21 @@ def _country_modifier(doc: Doc, head: Token, gaz: Gazetteer) -> str | None:
     return None
 
 
-def _regulation_mentions(doc: Doc, occ: _Occupancy, gaz: Gazetteer):
+class _NoEntry:
+    cls = None
+
+
+_NO = _NoEntry()
+
+
+def _free_but_places(occ: _Occupancy, doc: Doc, start: int, end: int,
+                     known: list[Mention]) -> bool:
+    """Free except for places, which a phrase may contain ("U.S. court ruling")."""
+    return all(not occ.taken[i] or _place_of(doc, doc[i], known) is not None
+               for i in range(start, end)) and not occ.taken[end - 1]
+
+
+def _regulation_mentions(doc: Doc, occ: _Occupancy, gaz: Gazetteer, known: list[Mention]):
     for tok in doc:
         lemma = tok.lemma_.lower()
         if tok.pos_ not in {"NOUN", "PROPN"}:
@@ -309,26 +353,39 @@ def _regulation_mentions(doc: Doc, occ: _Occupancy, gaz: Gazetteer):
             start = min([tok.i, *(c.left_edge.i for c in mods)])
             while start < tok.i and doc[start].dep_ in {"det", "poss", "case"}:
                 start += 1
-            if not occ.free(start, tok.i + 1):
+            if not _free_but_places(occ, doc, start, tok.i + 1, known):
                 continue
             country = country or "United States"
             demonym = "US" if country == "United States" else country
             label = f"{demonym} export controls"
-            known = gaz.by_label.get(label)
+            entry = gaz.by_label.get(label)
             yield Mention(start, end, "Regulation", label, "pattern-export-control", 0.8,
-                          wikidata=known.wikidata if known else None, known=known is not None)
+                          wikidata=entry.wikidata if entry else None, known=entry is not None)
         elif lemma in RULE_HEADS or (lemma == "list" and tok.i > 0):
             mods = [c for c in tok.children if c.dep_ in {"amod", "compound", "nmod"}]
             mod_words = {c.lower_ for c in mods}
             start = min([tok.i, *(c.left_edge.i for c in mods)])
-            while start < tok.i and doc[start].dep_ in {"det", "poss", "case", "predet"}:
+            poss = [c for c in tok.children if c.dep_ == "poss"]
+            if poss and (gaz.lookup(poss[0].text) or _NO).cls == "Place":
+                start = min(start, poss[0].i)
+            while start < tok.i and doc[start].dep_ in {"det", "case", "predet"} or (
+                    start < tok.i and doc[start].dep_ == "poss" and doc[start].pos_ == "PRON"):
                 start += 1
-            if not occ.free(start, tok.i + 1):
+            if not _free_but_places(occ, doc, start, tok.i + 1, known):
                 continue
             if lemma == "list":
                 # a named list: "1260H list", "Entity List"
                 name_mods = [c for c in mods if c.pos_ in {"PROPN", "NUM", "X"} or c.is_title]
                 if not name_mods:
+                    dets = {c.lower_ for c in tok.children if c.dep_ == "det"}
+                    if dets & {"the", "this", "that"}:
+                        end = tok.i + 1
+                        for c in tok.children:
+                            if c.dep_ == "prep" and c.lower_ == "of":
+                                end = c.right_edge.i + 1
+                        text = clean_name(doc[tok.i : end].text, "Regulation")
+                        yield Mention(tok.i, end, "Regulation", text, "pattern-list-ref", 0.6,
+                                      scope="article", generic=True)
                     continue
                 label = clean_name(doc[start : tok.i + 1].text, "Regulation")
                 yield Mention(start, tok.i + 1, "Regulation", label, "pattern-list", 0.75)

@@ -37,6 +37,16 @@ def _folder(sub: str, given: str | None) -> Path:
     return Path(given) if given else ontology_dir() / sub
 
 
+@Language.component("kg_lines")
+def kg_lines(doc: Doc) -> Doc:
+    """A line break ends a sentence: headlines, bullets and bylines have no full stop."""
+    for tok in doc[1:]:
+        prev = doc[tok.i - 1]
+        if "\n" in prev.whitespace_ or "\n" in prev.text or prev.is_space:
+            tok.is_sent_start = True
+    return doc
+
+
 @Language.factory("kg_mentions", default_config={"gazetteer_dir": None, "lexicon_dir": None})
 def make_mentions(nlp: Language, name: str, gazetteer_dir: str | None, lexicon_dir: str | None):
     gaz = load_gazetteer(_folder("gazetteer", gazetteer_dir))
@@ -87,7 +97,8 @@ def model_name() -> str:
 
 def load_pipeline(model: str | None = None) -> Language:
     """The statistical model with kg's components added; the model is loaded once per call."""
-    nlp = spacy.load(model or model_name(), exclude=["lemmatizer"] if False else [])
+    nlp = spacy.load(model or model_name())
+    nlp.add_pipe("kg_lines", before="parser")
     ruler = nlp.add_pipe("entity_ruler", name="kg_gazetteer", before="ner",
                          config={"phrase_matcher_attr": "ORTH", "validate": False})
     ruler.add_patterns(gazetteer_patterns())

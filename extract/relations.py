@@ -44,7 +44,7 @@ FACILITY = {"team", "lab", "laboratory", "office", "operation", "unit", "hub", "
             "centre", "presence", "foothold", "branch", "subsidiary", "campus", "headquarters",
             "facility", "base", "division", "arm", "studio", "group"}
 FORMER_CUES = {"résumé", "resume", "formerly", "previously", "former", "ex", "alumnus",
-               "stint", "veteran", "earlier"}
+               "stint", "veteran", "onetime", "erstwhile"}
 REPORTED = {"according", "reportedly", "reports", "report", "sources", "source", "insiders",
             "insider", "said", "says", "citing", "alleged", "allegedly"}
 PLANNED = {"plan", "plans", "planned", "planning", "aim", "aims", "intend", "intends",
@@ -52,6 +52,8 @@ PLANNED = {"plan", "plans", "planned", "planning", "aim", "aims", "intend", "int
 PROPOSED = {"proposed", "propose", "proposes", "draft", "proposal"}
 RESTRICT_VERBS = {"restrict", "limit", "ban", "curb", "block", "bar", "prohibit", "cut",
                   "tighten", "control", "sanction", "blacklist"}
+CORPORATE_TITLES = {"ceo", "chief executive", "chief executive officer", "founder",
+                    "co-founder", "cofounder", "chairman", "chairwoman", "cto", "cfo", "coo"}
 LIST_VERBS = {"add", "include", "put", "place", "list", "blacklist", "designate"}
 
 
@@ -136,7 +138,8 @@ class _Finder:
             subs = [c for c in v.children if c.dep_ in {"nsubj", "nsubjpass"}]
             for s in subs:
                 if s.lower_ in {"which", "that", "who"} and v.dep_ == "relcl":
-                    found = self.res.expand(v.head, cls)
+                    head_m = self._antecedent(s) or self.res.mention(v.head)
+                    found = [head_m] if head_m and (cls is None or head_m.cls == cls) else []
                 else:
                     found = self.res.expand(s, cls)
                 if found:
@@ -154,17 +157,71 @@ class _Finder:
             v = v.head
         return []
 
+    def _antecedent(self, pronoun: Token) -> Mention | None:
+        """The mention right before a relative pronoun: "X and Y, which ..." -> Y."""
+        j = pronoun.i - 1
+        if j >= 0 and self.doc[j].text == ",":
+            j -= 1
+        return self.res.mention(self.doc[j]) if j >= 0 else None
+
     def in_subtree(self, root: Token, exclude: set[int], classes: set[str]) -> list[Mention]:
         seen: list[Mention] = []
         for t in root.subtree:
             if t.i in exclude:
                 continue
             found = [self.res.mention(t)] if self.res.mention(t) else []
-            if not found and t.lower_ in {"it", "its", "them", "their"} and t.i != root.i:
+            if not found and t.lower_ == "it" and t.dep_ == "dobj" and t.i != root.i:
                 found = self.res.refer(t)
             for m in found:
                 if m is not None and m.cls in classes and m not in seen:
                     seen.append(m)
+        return seen
+
+    def np_mentions(self, tok: Token, classes: set[str] | None = None) -> list[Mention]:
+        """Mentions inside the noun phrase headed by ``tok``, not inside its clauses or
+        prepositional phrases (except "of": "large quantities of H20 chips")."""
+        out: list[Mention] = []
+
+        def walk(t: Token) -> None:
+            for m in self.res.refer(t) if t is tok else (
+                    [self.res.mention(t)] if self.res.mention(t) else []):
+                if m not in out and (classes is None or m.cls in classes):
+                    out.append(m)
+            for c in t.children:
+                if c.dep_ in {"acl", "relcl", "advcl", "punct", "cc"}:
+                    continue
+                if c.dep_ == "prep" and c.lower_ not in {"of", "like", "including", "as"}:
+                    continue
+                if c.dep_ == "amod" and c.lower_ != "such":
+                    continue
+                walk(c)
+
+        walk(tok)
+        return out
+
+    def verb_objects(self, verb: Token, preps: set[str] = frozenset(),
+                     classes: set[str] | None = None) -> list[Mention]:
+        """Direct objects of a verb (and objects of the given prepositions), as phrases."""
+        out: list[Mention] = []
+        for c in verb.children:
+            if c.dep_ in {"dobj", "attr", "oprd"}:
+                out += self.np_mentions(c, classes)
+            elif c.dep_ in {"prep", "prt"} and c.lower_ in preps:
+                for p in c.children:
+                    if p.dep_ == "pobj":
+                        out += self.np_mentions(p, classes)
+            elif c.dep_ == "xcomp" and c.lower_ in {"up"}:
+                out += self.verb_objects(c, preps, classes)
+        if any(c.dep_ == "prt" for c in verb.children):  # "snap up", "roll out"
+            for c in verb.children:
+                if c.dep_ == "prt":
+                    for p in c.children:
+                        if p.dep_ == "pobj":
+                            out += self.np_mentions(p, classes)
+        seen: list[Mention] = []
+        for m in out:
+            if m not in seen:
+                seen.append(m)
         return seen
 
     def via_prep(self, root: Token, preps: set[str], classes: set[str]) -> list[Mention]:
@@ -227,6 +284,20 @@ class _Finder:
         regs = self.subjects(verb, "Regulation")
         subj_tokens = {t.i for s in verb.children if s.dep_ in {"nsubj", "nsubjpass"}
                        for t in s.subtree}
+        agents = [m for c in verb.children if c.dep_ == "agent" for p in c.children
+                  for m in self.res.expand(p, "Company")]
+        if agents and lemma not in {"power", "use"} and set(props) & {"develops", "owns",
+                                                                         "purchases", "operates"}:
+            patients = [m for c in verb.children if c.dep_ == "nsubjpass"
+                        for m in self.np_mentions(c)]
+            if verb.dep_ == "acl":
+                patients += [m for m in self.res.refer(verb.head)]
+            for prop in props:
+                if prop in {"develops", "owns", "purchases", "operates"}:
+                    for a in agents:
+                        for o in patients:
+                            self.emit(a, prop, o, [verb], f"verb-passive:{prop}", 0.65, sent)
+            return
         for prop in props:
             if prop in {"restricts", "targets", "owns", "supplies"} and lemma in {"make", "buy",
                                                                                     "acquire"}:
@@ -239,6 +310,8 @@ class _Finder:
                 if lemma == "train" and not child_preps & need["train"]:
                     continue
             subs = companies
+            if prop == "competesWith" and not subs:
+                subs = self.subjects(verb, "Product")
             if prop in {"meetsWith", "basedIn"}:
                 subs = people
             if prop in {"restricts", "targets"}:
@@ -253,8 +326,10 @@ class _Finder:
                 if lemma in {"supply", "provide"}:
                     objs += [m for c in verb.children if c.dep_ == "dobj"
                              for m in self.res.expand(c, "Company")]
-            elif prop in {"operatesIn", "basedIn"}:
+            elif prop == "operatesIn":
                 objs = self.via_prep(verb, {"in", "across", "from", "at"}, {"Place"})
+            elif prop == "basedIn":
+                objs = self.verb_objects(verb, {"in", "from", "at"}, {"Place"})
             elif prop == "investsIn":
                 objs = self.via_prep(verb, {"in", "into", "on"}, {"Place", "Company", "DataCenter",
                                                                    "Product"})
@@ -264,7 +339,15 @@ class _Finder:
                 objs = self.via_prep(verb, {"with"}, {"Company"})
             elif prop == "owns":
                 objs = [m for c in verb.children if c.dep_ == "dobj"
-                        for m in self.res.expand(c, "Company")]
+                        for m in self.res.refer(c, "Company")]
+            elif prop in {"purchases", "develops", "operates"}:
+                objs = self.verb_objects(verb, set(), {"Chip", "Product", "DataCenter"})
+            elif prop == "uses":
+                objs = self.verb_objects(verb, {"to", "on", "at", "in", "from"},
+                                         {"Chip", "Product", "DataCenter"})
+            elif prop == "competesWith":
+                objs = [m for c in verb.children if c.dep_ == "dobj" for m in self.res.refer(c)]
+                objs += self.via_prep(verb, {"with", "against"}, {"Company", "Product"})
             elif prop == "meetsWith":
                 objs = [m for c in verb.children if c.dep_ in {"dobj", "prep"}
                         for m in self.in_subtree(c, set(), {"Person"})]
@@ -431,6 +514,9 @@ class _Finder:
 
     def facility_rule(self, tok: Token, sent: Span) -> None:
         """A company's team/lab/office/operation in a place -> operatesIn."""
+        inside = self.res.mention(tok)
+        if inside is not None and inside.cls == "DataCenter":
+            return
         places: list[Mention] = []
         for c in tok.children:
             if c.dep_ == "prep" and c.lower_ in {"in", "across", "at"}:
@@ -459,9 +545,6 @@ class _Finder:
                         owners = [c.object for c in self.out if c.predicate == "worksFor"
                                   and c.subject in people]
                     break
-        if not owners:
-            r = self.res._recent(tok.i, "Company")
-            owners = [r] if r else []
         for o in owners:
             for p in places:
                 if o.cls == "Company":
@@ -543,11 +626,22 @@ class _Finder:
         ms = [m for m in self.mentions if sent.start <= m.start < sent.end and m.cls == "Place"]
         for a, b in zip(ms, ms[1:]):
             if b.start == a.end + 1 and self.doc[a.end].text == ",":
-                after = self.doc[b.end] if b.end < len(self.doc) else None
-                if after is not None and after.text == "," and b.end + 1 < sent.end and \
-                        self.res.mention(self.doc[b.end + 1]) is not None:
-                    continue  # a list "China, Singapore, and the U.S.", not "Lima, Peru"
+                # a list "China, Singapore, and the U.S." is not "Lima, Peru"
+                after = self.doc[b.end].lower_ if b.end < len(self.doc) else ""
+                nxt = self.doc[b.end + 1].lower_ if b.end + 1 < len(self.doc) else ""
+                before = self.doc[a.start - 1].lower_ if a.start > 0 else ""
+                if (after == "," and nxt in {"and", "or"}) or after in {"and", "or"} or \
+                        before == ",":
+                    continue
+                kinds = [self._kind(x) for x in (a, b)]
+                if kinds[0] in {"country", "region"} and kinds[1] in {"country", "state",
+                                                                       "province", "city"}:
+                    continue
                 self.emit(a, "locatedIn", b, [self.doc[a.end]], "place-appos", 0.7, sent)
+
+    def _kind(self, m: Mention) -> str:
+        entry = self.gaz.by_label.get(m.key)
+        return entry.attr("kind")[0] if entry and entry.attr("kind") else ""
 
     def title_rules(self, sent: Span) -> None:
         people = [m for m in self.mentions if sent.start <= m.start < sent.end
@@ -570,7 +664,7 @@ class _Finder:
                        and c.lower_ not in {"co", "-", "former", "deputy", "chief", "vice",
                                             "executive", "general"}
                        and c.pos_ in {"PROPN", "NOUN"} for c in title_toks[-1].children)
-            if not orgs and prop in {"leads", "founded", "worksFor"}:
+            if not orgs and title in CORPORATE_TITLES:
                 r = self.res._recent(p.start, "Company", window_sents=6)
                 orgs = [r] if r else []
                 conf = 0.5
@@ -685,6 +779,8 @@ class _Finder:
                 if us is not None:
                     self.emit(r, "issuedBy", us, [head], "regulation-issuer", 0.7, sent)
             for t in self.doc[r.start : r.end]:
+                if t.i >= head.i or t.head.i != head.i and t.head.head.i != head.i:
+                    continue
                 pl = self.place_ref(t) if t.dep_ in {"compound", "amod", "poss", "nmod"} else None
                 if pl is not None:
                     self.emit(r, "issuedBy", pl, [t], "regulation-issuer", 0.7, sent)
@@ -699,7 +795,8 @@ class _Finder:
                 if c.dep_ in {"prep", "acl", "relcl"} and c.i not in span_toks:
                     for t in c.subtree:
                         m = self.res.mention(t)
-                        if m is not None and m.cls in {"Company", "Chip", "Product"}:
+                        if m is not None and m.cls in {"Chip", "Product"} or (
+                                m is not None and m.cls == "Company" and c.dep_ == "prep"):
                             self.emit(r, "restricts", m, [c], "regulation-object", 0.65, sent)
                         pl = self.place_ref(t)
                         if pl is not None and (t.dep_ == "poss" or t.lower_ in {"chinese"}):
@@ -787,6 +884,8 @@ class _Finder:
             maker = self.gaz.maker_of(m.key)
             if maker in keys and m.cls in {"Product", "Chip"}:
                 self.emit(keys[maker], "develops", m, [], "known-maker", 0.5, sent)
+                if m.cls == "Product":
+                    self.emit(keys[maker], "owns", m, [], "known-maker", 0.5, sent)
             parent = self.gaz.parent_of(m.key)
             if parent in keys and m.cls in {"Company", "Product"}:
                 self.emit(keys[parent], "owns", m, [], "known-parent", 0.5, sent)

@@ -38,9 +38,18 @@ def assign_keys(mentions: list[Mention], gaz: Gazetteer) -> list[Mention]:
     """Give each mention its entity key and one class per key; drop unresolvable fragments."""
     full_people = [m for m in mentions if m.cls == "Person" and len(m.label.split()) > 1]
     multi = [m for m in mentions if len(m.label.split()) > 1]
+    named_lists = {m.label for m in mentions if m.cls == "Regulation" and not m.generic
+                   and m.label.lower().endswith("list")}
     kept: list[Mention] = []
     for m in mentions:
         m.key = m.label
+        if m.generic:
+            if len(named_lists) != 1:
+                continue  # "the list" with no single named list to point to
+            target = next(x for x in mentions if x.label in named_lists)
+            m.key, m.known, m.scope = target.label, target.known, target.scope
+            kept.append(m)
+            continue
         words = m.label.split()
         if not m.known and len(words) == 1:
             target = _expand_short(m, full_people, multi)
@@ -109,9 +118,19 @@ class Resolver:
             return None
         in_sent = [m for m in cands if m.start >= sent_start]
         pool = in_sent or cands
-        subjects = [m for m in pool if self.doc[m.end - 1].dep_ in {"nsubj", "nsubjpass", "poss"}
-                    or self.doc[m.start].dep_ in {"nsubj", "nsubjpass", "poss"}]
+        subjects = [m for m in pool if self.subjectish(m)]
         return (subjects or pool)[-1]
+
+    def subjectish(self, m: Mention) -> bool:
+        """A mention inside its clause's subject ("Smaller players like Moonshot AI are...")."""
+        t = self.doc[m.end - 1]
+        for _ in range(6):
+            if t.dep_ in {"nsubj", "nsubjpass"}:
+                return True
+            if t.pos_ in {"VERB", "AUX"} or t.head is t:
+                return t.head is t and t.pos_ not in {"VERB", "AUX"}  # a heading line
+            t = t.head
+        return False
 
     def recent_group(self, before: int, cls: str = "Company") -> list[Mention]:
         """The last coordinated group ("Alibaba, ByteDance, and Meituan") before a token."""
