@@ -152,7 +152,10 @@ class _Finder:
                 found = self.res.expand(v.head, cls)
                 if found:
                     return found
-            if v.head is v:
+            if v.head.i == v.i:
+                if v.pos_ == "NOUN":  # a verb the tagger took for a noun: "X partners with Y"
+                    return [m for c in v.children if c.dep_ == "compound" and c.i < v.i
+                            for m in self.res.refer(c, cls)]
                 break
             v = v.head
         return []
@@ -177,13 +180,29 @@ class _Finder:
                     seen.append(m)
         return seen
 
+    def _after_from(self, verb: Token, sent: Span) -> list[Mention]:
+        """Companies listed after "from" up to the next verb: the parser often breaks long
+        coordinations ("from competitors like Alibaba and start-ups such as 01.ai and Zhipu")."""
+        start = next((c.i for c in verb.subtree if c.dep_ == "prep" and c.lower_ == "from"
+                      and c.head.i in {verb.i, *(x.i for x in verb.children)}), None)
+        if start is None:
+            return []
+        out: list[Mention] = []
+        for t in self.doc[start + 1 : sent.end]:
+            if t.pos_ == "VERB" or t.lower_ in {"while", "but", "because", "."}:
+                break
+            m = self.res.mention(t)
+            if m is not None and m.cls == "Company" and m not in out:
+                out.append(m)
+        return out
+
     def np_mentions(self, tok: Token, classes: set[str] | None = None) -> list[Mention]:
         """Mentions inside the noun phrase headed by ``tok``, not inside its clauses or
         prepositional phrases (except "of": "large quantities of H20 chips")."""
         out: list[Mention] = []
 
         def walk(t: Token) -> None:
-            for m in self.res.refer(t) if t is tok else (
+            for m in self.res.refer(t) if t.i == tok.i else (
                     [self.res.mention(t)] if self.res.mention(t) else []):
                 if m not in out and (classes is None or m.cls in classes):
                     out.append(m)
@@ -192,7 +211,7 @@ class _Finder:
                     continue
                 if c.dep_ == "prep" and c.lower_ not in {"of", "like", "including", "as"}:
                     continue
-                if c.dep_ == "amod" and c.lower_ != "such":
+                if c.dep_ == "appos" and self.res.mention(t) is not None:
                     continue
                 walk(c)
 
@@ -237,6 +256,7 @@ class _Finder:
     # ------------------------------------------------------------------ rules
     def run(self) -> list[Candidate]:
         for sent in self.doc.sents:
+            self.title_rules(sent)
             for tok in sent:
                 lemma = tok.lemma_.lower()
                 if tok.pos_ in {"VERB", "AUX"} or (tok.pos_ == "NOUN" and tok.tag_ == "VBG"):
@@ -266,7 +286,6 @@ class _Finder:
             self.poss_rules(sent)
             self.origin_rules(sent)
             self.place_appos_rule(sent)
-            self.title_rules(sent)
             self.regulation_rules(sent)
             self.former_rule(sent)
             self.known_rules(sent)
@@ -286,6 +305,9 @@ class _Finder:
                        for t in s.subtree}
         agents = [m for c in verb.children if c.dep_ == "agent" for p in c.children
                   for m in self.res.expand(p, "Company")]
+        for c in verb.children:
+            if c.dep_ == "agent" and lemma in {"power", "use"}:
+                c.dep_  # the agent of "powered by" is what is used: handled as an object
         if agents and lemma not in {"power", "use"} and set(props) & {"develops", "owns",
                                                                          "purchases", "operates"}:
             patients = [m for c in verb.children if c.dep_ == "nsubjpass"
@@ -310,6 +332,8 @@ class _Finder:
                 if lemma == "train" and not child_preps & need["train"]:
                     continue
             subs = companies
+            if prop == "founded":
+                subs = self.subjects(verb, "Person")
             if prop == "competesWith" and not subs:
                 subs = self.subjects(verb, "Product")
             if prop in {"meetsWith", "basedIn"}:
@@ -321,6 +345,7 @@ class _Finder:
             subj_cls = subs[0].cls
             if prop == "hiresFrom":
                 objs = self.via_prep(verb, {"from"}, {"Company"})
+                objs += self._after_from(verb, sent)
             elif prop == "supplies":
                 objs = self.via_prep(verb, {"to", "for"}, {"Company"})
                 if lemma in {"supply", "provide"}:
@@ -331,10 +356,16 @@ class _Finder:
             elif prop == "basedIn":
                 objs = self.verb_objects(verb, {"in", "from", "at"}, {"Place"})
             elif prop == "investsIn":
-                objs = self.via_prep(verb, {"in", "into", "on"}, {"Place", "Company", "DataCenter",
-                                                                   "Product"})
-                objs += [m for c in verb.children if c.dep_ == "dobj"
-                         for m in self.res.expand(c, "Company")]
+                objs = self.verb_objects(verb, {"in", "into"}, {"Place", "Company",
+                                                                "DataCenter", "Product"})
+                objs = [m for m in objs if m.cls != "Company" or self.doc[m.start].dep_ != "poss"]
+                for c in verb.children:
+                    if c.dep_ == "prep" and c.lower_ in {"in", "into"}:
+                        for g in c.children:
+                            if g.dep_ == "pcomp" or g.pos_ == "VERB":
+                                objs += self.via_prep(g, {"in"}, {"Place"})
+            elif prop == "founded":
+                objs = self.verb_objects(verb, set(), {"Company"})
             elif prop == "partnersWith":
                 objs = self.via_prep(verb, {"with"}, {"Company"})
             elif prop == "owns":
@@ -343,7 +374,7 @@ class _Finder:
             elif prop in {"purchases", "develops", "operates"}:
                 objs = self.verb_objects(verb, set(), {"Chip", "Product", "DataCenter"})
             elif prop == "uses":
-                objs = self.verb_objects(verb, {"to", "on", "at", "in", "from"},
+                objs = self.verb_objects(verb, {"to", "on", "at", "in", "from", "by"},
                                          {"Chip", "Product", "DataCenter"})
             elif prop == "competesWith":
                 objs = [m for c in verb.children if c.dep_ == "dobj" for m in self.res.refer(c)]
@@ -411,7 +442,7 @@ class _Finder:
         anchor: list[Mention] = []
         if np.dep_ == "appos":
             anchor = self.res.refer(np.head)
-        elif self.res.mention(np) is not None and np is not tok:
+        elif self.res.mention(np) is not None and np.i != tok.i:
             anchor = [self.res.mention(np)]
         elif np.dep_ in {"attr"}:
             anchor = [m for c in np.head.children if c.dep_ == "nsubj"
@@ -499,9 +530,12 @@ class _Finder:
 
     def partner_noun_rule(self, tok: Token, sent: Span) -> None:
         owners = [m for c in tok.children if c.dep_ == "poss" for m in self.res.refer(c)]
+        if not owners and tok.dep_ == "ROOT":
+            owners = self.subjects(tok, "Company")
         if not owners and tok.head.pos_ in {"VERB", "AUX"}:
             owners = self.subjects(tok.head, "Company")
-        partners = self.via_prep(tok, {"with"}, {"Company", "DataCenter"})
+        partners = [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "with"
+                    for p in c.children for m in self.np_mentions(p, {"Company", "DataCenter"})]
         for s in owners:
             for o in partners:
                 prop = "uses" if o.cls == "DataCenter" else "partnersWith"
@@ -517,6 +551,8 @@ class _Finder:
         inside = self.res.mention(tok)
         if inside is not None and inside.cls == "DataCenter":
             return
+        if tok.dep_ == "appos" and self.res.mention(tok.head) is not None:
+            return  # "Anthropic, the San Francisco-based lab" describes the firm itself
         places: list[Mention] = []
         for c in tok.children:
             if c.dep_ == "prep" and c.lower_ in {"in", "across", "at"}:
@@ -527,15 +563,21 @@ class _Finder:
                     m = self.res.mention(t)
                     if m is not None and m.cls == "Place":
                         places.append(m)
-        if tok.i + 1 < sent.end and self.doc[tok.i + 1].lower_ in {"operating", "based"}:
-            places += self.via_prep(self.doc[tok.i + 1], {"in", "across"}, {"Place"})
+        for c in tok.children:
+            if c.dep_ in {"acl", "relcl"} and c.lemma_.lower() in {"operate", "base", "spread",
+                                                                   "locate", "work", "scatter"}:
+                places += self.via_prep(c, {"in", "across", "at", "between"}, {"Place"})
         if not places:
             return
         owners = [m for c in tok.children if c.dep_ == "poss" for m in self.res.refer(c)]
+        people = [m for m in owners if m.cls == "Person"]
+        if people:
+            owners = [c.object for c in self.out if c.predicate in {"worksFor", "leads"}
+                      and c.subject in people and c.object.cls == "Company"]
         if not owners:
             t = tok
             for _ in range(4):
-                if t.head is t:
+                if t.head.i == t.i:
                     break
                 t = t.head
                 if t.pos_ in {"VERB", "AUX"}:
@@ -559,7 +601,7 @@ class _Finder:
         hirers: list[Mention] = []
         t = tok
         for _ in range(5):
-            if t.head is t:
+            if t.head.i == t.i:
                 break
             t = t.head
             if t.pos_ in {"VERB", "AUX"} and t.lemma_.lower() not in {"be", "have"}:
@@ -823,7 +865,8 @@ class _Finder:
                     near = any(x.i in span_toks for x in t.subtree) or lem == "inclusion"
                     if not near:
                         continue
-                    for x in t.subtree:
+                    scope = sent if lem == "inclusion" else t.subtree
+                    for x in scope:
                         m = self.res.mention(x)
                         if m is not None and m.cls == "Company" and x.i not in span_toks:
                             self.emit(r, "targets", m, [t], "regulation-list", 0.7, sent)
@@ -871,10 +914,14 @@ class _Finder:
                     self.emit(p, "formerlyWorkedFor", o, [], "former", 0.55, sent)
 
     def _former_near(self, p: Mention, o: Mention, sent: Span) -> bool:
-        lo, hi = sorted((p.start, o.start))
-        between = {t.lower_ for t in self.doc[lo:hi]}
-        cue_at = [t.i for t in sent if t.lower_ in FORMER_CUES]
-        return bool(between & FORMER_CUES) or any(abs(i - o.start) <= 12 for i in cue_at)
+        for t in sent:
+            if t.lower_ not in FORMER_CUES:
+                continue
+            gap = o.start - t.i
+            if 0 < gap <= 3 or (t.lower_ not in {"former", "ex", "onetime", "erstwhile"}
+                                and 0 < gap <= 25):
+                return True
+        return False
 
     def known_rules(self, sent: Span) -> None:
         """Co-mention backed by the gazetteer: a product and its maker, a unit and its parent."""

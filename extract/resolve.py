@@ -127,8 +127,8 @@ class Resolver:
         for _ in range(6):
             if t.dep_ in {"nsubj", "nsubjpass"}:
                 return True
-            if t.pos_ in {"VERB", "AUX"} or t.head is t:
-                return t.head is t and t.pos_ not in {"VERB", "AUX"}  # a heading line
+            if t.pos_ in {"VERB", "AUX"} or t.head.i == t.i:
+                return t.head.i == t.i and t.pos_ not in {"VERB", "AUX"}  # a heading line
             t = t.head
         return False
 
@@ -178,6 +178,10 @@ class Resolver:
         "companies like Alibaba, ByteDance and Meituan" -> the three; "ByteDance, TikTok's
         parent" -> ByteDance; otherwise what ``refer`` gives.
         """
+        if tok.dep_ == "appos" and self.at.get(tok.i) is None:
+            anchor = self.refer(tok.head, cls)  # "Anthropic, the San Francisco-based lab"
+            if anchor:
+                return anchor
         found = self.refer(tok, cls)
         if found:
             return found
