@@ -252,13 +252,22 @@ def _place_of(doc: Doc, tok: Token, known: list[Mention]) -> Mention | None:
     return None
 
 
+COMPUTE_CUES = {"gpu", "gpus", "chip", "chips", "compute", "computing", "train", "training",
+                "model", "models", "server", "servers", "ai", "h100", "h20", "nvidia"}
+
+
+def _compute_context(tok: Token) -> bool:
+    """A "cluster" is a compute cluster only in a sentence about computing."""
+    return any(t.lower_ in COMPUTE_CUES for t in tok.sent)
+
+
 def _datacenter_mentions(doc: Doc, occ: _Occupancy, known: list[Mention]):
     """ "data centers in Southeast Asia", "its data centers in China", "Malaysian clusters"."""
     for tok in doc:
         low = tok.lower_
         is_dc = low in {"datacenter", "datacenters", "datacentre", "datacentres"} or (
             low in DC_NOUNS and tok.i > 0 and doc[tok.i - 1].lower_ == "data"
-        )
+        ) or (tok.lemma_.lower() in {"cluster", "supercomputer"} and _compute_context(tok))
         if not is_dc:
             continue
         head = tok

@@ -54,6 +54,9 @@ RESTRICT_VERBS = {"restrict", "limit", "ban", "curb", "block", "bar", "prohibit"
                   "tighten", "control", "sanction", "blacklist"}
 CORPORATE_TITLES = {"ceo", "chief executive", "chief executive officer", "founder",
                     "co-founder", "cofounder", "chairman", "chairwoman", "cto", "cfo", "coo"}
+ISSUE_VERBS = {"issue", "propose", "impose", "announce", "introduce", "adopt", "pass", "enact",
+               "draft", "unveil", "publish", "sign", "approve", "release", "finalize",
+               "finalise", "enforce"}
 LIST_VERBS = {"add", "include", "put", "place", "list", "blacklist", "designate"}
 
 
@@ -160,12 +163,23 @@ class _Finder:
             v = v.head
         return []
 
-    def _antecedent(self, pronoun: Token) -> Mention | None:
-        """The mention right before a relative pronoun: "X and Y, which ..." -> Y."""
+    def _antecedent(self, pronoun: Token, classes: set[str] | None = None) -> Mention | None:
+        """The mention right before a relative pronoun: "X and Y, which ..." -> Y; with
+        ``classes``, the nearest one of those ("a cluster in Johor, Malaysia, which")."""
         j = pronoun.i - 1
         if j >= 0 and self.doc[j].text == ",":
             j -= 1
-        return self.res.mention(self.doc[j]) if j >= 0 else None
+        if classes is None:
+            return self.res.mention(self.doc[j]) if j >= 0 else None
+        lo = max(pronoun.sent.start, pronoun.i - 10)
+        for k in range(j, lo - 1, -1):
+            t = self.doc[k]
+            cands = [m for m in self.mentions if m.start <= k < m.end and m.cls in classes]
+            if cands:
+                return cands[0]
+            if t.pos_ == "VERB":
+                break
+        return None
 
     def in_subtree(self, root: Token, exclude: set[int], classes: set[str]) -> list[Mention]:
         seen: list[Mention] = []
@@ -223,7 +237,12 @@ class _Finder:
         """Direct objects of a verb (and objects of the given prepositions), as phrases."""
         out: list[Mention] = []
         for c in verb.children:
-            if c.dep_ in {"dobj", "attr", "oprd"}:
+            if c.dep_ in {"dobj", "attr", "oprd"} and c.lower_ in {"which", "that"} and \
+                    verb.dep_ == "relcl":
+                ante = self._antecedent(c, classes) or self.res.mention(verb.head)
+                if ante is not None and (classes is None or ante.cls in classes):
+                    out.append(ante)  # "a cluster in Johor, which ByteDance uses"
+            elif c.dep_ in {"dobj", "attr", "oprd"}:
                 out += self.np_mentions(c, classes)
             elif c.dep_ in {"prep", "prt"} and c.lower_ in preps:
                 for p in c.children:
@@ -268,6 +287,9 @@ class _Finder:
                     self.owner_rule(tok, lemma, sent)
                 if lemma in {"customer", "client", "buyer"}:
                     self.customer_rule(tok, sent)
+                if lemma in {"supplier", "vendor", "provider", "manufacturer", "foundry"} and \
+                        tok.pos_ == "NOUN":
+                    self.supplier_rule(tok, sent)
                 if lemma in {"competitor", "rival"} and tok.pos_ == "NOUN":
                     self.rival_rule(tok, sent)
                 if lemma in {"collaboration", "partnership", "alliance", "partner"} and \
@@ -296,6 +318,15 @@ class _Finder:
         props = self.trigger_props.get(lemma)
         if not props:
             return
+        if "restricts" in props:
+            for reg in self.subjects(verb, "Regulation"):
+                for t in verb.subtree:
+                    if t.dep_ == "prep" and t.lower_ in {"to", "for", "against"}:
+                        for x in t.subtree:
+                            pl = self.place_ref(x)
+                            if pl is not None:
+                                self.emit(reg, "targets", pl, [verb], "regulation-subject", 0.6,
+                                          sent)
         child_preps = {c.lower_ for c in verb.children if c.dep_ in {"prep", "prt", "agent"}}
         subj_cls: str | None = None
         people = self.subjects(verb, "Person") if {"meetsWith", "basedIn"} & set(props) else []
@@ -501,6 +532,22 @@ class _Finder:
             for s in sellers:
                 self.emit(s, "supplies", buyer, [tok], "customer", 0.75, sent)
 
+    def supplier_rule(self, tok: Token, sent: Span) -> None:
+        """ "TSMC, Nvidia's main supplier" / "TSMC is a supplier to Apple"."""
+        buyers = [m for c in tok.children if c.dep_ == "poss" for m in self.res.refer(c, "Company")]
+        buyers += [m for c in tok.children if c.dep_ == "prep" and c.lower_ in {"to", "for", "of"}
+                   for p in c.children for m in self.np_mentions(p, {"Company"})]
+        if not buyers:
+            return
+        sellers: list[Mention] = []
+        if tok.dep_ == "appos":
+            sellers = self.res.refer(tok.head, "Company")
+        elif tok.dep_ == "attr":
+            sellers = self.subjects(tok.head, "Company")
+        for s in sellers:
+            for b in buyers:
+                self.emit(s, "supplies", b, [tok], "supplier", 0.7, sent)
+
     def rival_rule(self, tok: Token, sent: Span) -> None:
         rivals = self.res.expand(tok)
         rivals = [r for r in rivals if r.cls in {"Company", "Product"}]
@@ -701,6 +748,12 @@ class _Finder:
             if title is None:
                 continue
             prop, _scope = self.lex.titles[title]
+            j = title_toks[0].i - 1
+            while j >= sent.start and (self.res.mention(self.doc[j]) is not None
+                                       or self.doc[j].lower_ in {"'s", "\u2019s", "-"}):
+                j -= 1
+            if j >= sent.start and self.doc[j].lower_ in {"former", "ex", "onetime"}:
+                prop = "formerlyWorkedFor"
             orgs, unit_orgs = self._orgs_of_title(title_toks, p, sent)
             unit = any(c.dep_ in {"compound", "amod"} and self.res.mention(c) is None
                        and c.lower_ not in {"co", "-", "former", "deputy", "chief", "vice",
@@ -713,7 +766,9 @@ class _Finder:
             else:
                 conf = 0.75
             for o in orgs:
-                if prop == "leads" and unit:
+                if prop == "formerlyWorkedFor":
+                    self.emit(p, prop, o, title_toks, "title-former", conf, sent)
+                elif prop == "leads" and unit:
                     self.emit(p, "worksFor", o, title_toks, "title-unit", conf, sent)
                 else:
                     self.emit(p, prop, o, title_toks, f"title:{title}", conf, sent)
@@ -830,6 +885,12 @@ class _Finder:
                 if c.dep_ == "prep" and c.lower_ in {"from", "by"}:
                     for m in self.in_subtree(c, set(), {"GovernmentBody", "Place", "Person"}):
                         self.emit(r, "issuedBy", m, [c], "regulation-issuer", 0.7, sent)
+                if c.dep_ in {"acl", "relcl"} and c.lemma_.lower() in ISSUE_VERBS:
+                    for a in c.children:
+                        if a.dep_ == "agent":
+                            for m in self.in_subtree(a, set(), {"GovernmentBody", "Place",
+                                                                "Person"}):
+                                self.emit(r, "issuedBy", m, [c], "regulation-issuer", 0.7, sent)
             # what it restricts: "restrictions on the supply of Nvidia's chips", "restrict
             # China's access to ..."
             span_toks = set(range(r.start, r.end))
