@@ -107,8 +107,9 @@ def datetime_literal(moment: datetime) -> ox.Literal:
 
 
 def _decimal(value: float) -> ox.Literal:
+    """``xsd:decimal`` rounded to 3 places, in the canonical form Oxigraph stores ("0.9")."""
     rounded = Decimal(str(value)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
-    return ox.Literal(str(rounded), datatype=nn(XSD.decimal))
+    return ox.Literal(format(rounded.normalize(), "f"), datatype=nn(XSD.decimal))
 
 
 def _integer(value: int) -> ox.Literal:

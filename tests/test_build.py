@@ -1,0 +1,179 @@
+"""kg.build: extraction records -> the quads of one article's named graph."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib.compare import isomorphic
+
+from extract.records import Evidence, Extraction, Relation
+from kg.build import article_quads, parse_date
+from kg.vocab import KG, RDF, article_iri
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = ROOT / "tests" / "data" / "tiny.trig"
+
+
+def _graph(quads: list[ox.Quad]) -> rdflib.Graph:
+    """The triples of ``quads`` as an rdflib graph (through N-Quads, no shortcuts)."""
+    data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
+    dataset = rdflib.Dataset()
+    dataset.parse(data=data, format="nquads")
+    graph = rdflib.Graph()
+    for s, p, o, _ in dataset.quads():
+        graph.add((s, p, o))
+    return graph
+
+
+def test_build_matches_the_golden_graph(tiny):
+    golden = rdflib.Dataset()
+    golden.parse(GOLDEN, format="trig")
+    expected = golden.graph(rdflib.URIRef(article_iri("tiny")))
+    assert len(expected) > 100
+    assert isomorphic(_graph(tiny.quads(1)), expected)
+
+
+def test_build_puts_every_quad_in_the_article_graph(tiny):
+    quads = tiny.quads(1)
+    assert {q.graph_name for q in quads} == {ox.NamedNode(article_iri("tiny"))}
+    assert len(quads) == len(set(quads))
+
+
+def test_build_is_deterministic_apart_from_ingested_at(tiny):
+    first = article_quads(tiny.article(), tiny.extraction(), ingested_at=tiny.ingested_at,
+                          extractor_version="v")
+    second = article_quads(tiny.article(), tiny.extraction(), ingested_at=tiny.ingested_at,
+                           extractor_version="v")
+    assert first == second
+    later = article_quads(tiny.article(), tiny.extraction(), ingested_at="2030-01-01T00:00:00Z",
+                          extractor_version="v")
+    differ = set(first) ^ set(later)
+    assert {q.predicate.value for q in differ} == {KG.ingestedAt}
+
+
+def test_build_writes_plain_triple_and_evidence_node(tiny):
+    graph = _graph(tiny.quads(1))
+    owns = rdflib.URIRef(KG.owns)
+    bytedance = rdflib.URIRef("https://w3id.org/aikg/id/company/bytedance")
+    tiktok = rdflib.URIRef("https://w3id.org/aikg/id/product/tiktok")
+    assert (bytedance, owns, tiktok) in graph
+    [ev] = [
+        e for e in graph.subjects(rdflib.RDF.predicate, owns)
+        if (e, rdflib.RDF.subject, bytedance) in graph
+    ]
+    assert (ev, rdflib.RDF.type, rdflib.URIRef(KG.Evidence)) in graph
+    assert graph.value(ev, rdflib.URIRef(KG.surface)).value == (
+        "ByteDance, the parent company of TikTok"
+    )
+    assert graph.value(ev, rdflib.URIRef(KG.charStart)).value == 0
+    assert graph.value(ev, rdflib.URIRef(KG.charEnd)).value == 39
+    assert graph.value(ev, rdflib.URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")) == (
+        rdflib.URIRef(article_iri("tiny"))
+    )
+
+
+def test_build_confidence_is_a_decimal_rounded_to_3_places(tiny):
+    confidences = {
+        q.object for q in tiny.quads(1) if q.predicate == ox.NamedNode(KG.confidence)
+    }
+    decimal = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
+    assert {c.datatype for c in confidences} == {decimal}
+    assert ox.Literal("0.667", datatype=decimal) in confidences
+
+
+def test_build_mentions_become_type_evidence(tiny):
+    quads = tiny.quads(1)
+    h20 = ox.NamedNode("https://w3id.org/aikg/id/chip/h20")
+    mention_nodes = {
+        q.subject for q in quads if q.predicate == ox.NamedNode(RDF.subject) and q.object == h20
+    } & {
+        q.subject for q in quads
+        if q.predicate == ox.NamedNode(RDF.predicate) and q.object == ox.NamedNode(RDF.type)
+    }
+    assert len(mention_nodes) == 2  # H20 is mentioned in both sentences
+
+
+def test_build_article_scope_entity_lives_under_the_article(tiny):
+    subjects = {q.subject.value for q in tiny.quads(1, "other")}
+    assert "https://w3id.org/aikg/id/regulation/other/proposed-rule" in subjects
+    assert "https://w3id.org/aikg/id/company/bytedance" in subjects
+
+
+def test_build_article_metadata_and_dates(tiny):
+    quads = tiny.quads(1)
+    by_predicate = {q.predicate.value: q.object for q in quads if q.subject == q.graph_name}
+    assert by_predicate["http://purl.org/dc/terms/date"] == ox.Literal(
+        "2024-12-08", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
+    )
+    assert by_predicate[KG.ingestedAt].value == "2024-12-08T09:30:00Z"
+    assert by_predicate[KG.sha256].value == tiny.article().sha256
+    assert by_predicate[KG.extractorVersion].value == "test-1"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("2024-12-08", "2024-12-08"), ("Dec 8, 2024", "2024-12-08"),
+     ("8 December 2024", "2024-12-08"), ("December 8, 2024", "2024-12-08")],
+)
+def test_build_parse_date_reads_common_forms(raw, expected):
+    assert parse_date(raw).value == expected
+
+
+def test_build_unreadable_date_is_left_out_with_a_warning(tiny, caplog):
+    from dataclasses import replace
+
+    article = replace(tiny.article(), date="the week before Christmas")
+    with caplog.at_level(logging.WARNING, logger="kg.build"):
+        quads = article_quads(article, tiny.extraction(), ingested_at=tiny.ingested_at,
+                              extractor_version="v")
+    assert not any(q.predicate.value == "http://purl.org/dc/terms/date" for q in quads)
+    assert "cannot read date" in caplog.text
+
+
+def test_build_relation_to_unknown_entity_is_skipped_with_a_warning(tiny, caplog):
+    extraction = tiny.extraction()
+    stray = Relation("ByteDance", "owns", "Nobody",
+                     Evidence("s.", 0, 2, 0, 1, "test.rule", 0.5))
+    extraction = Extraction(extraction.entities, (*extraction.relations, stray))
+    with caplog.at_level(logging.WARNING, logger="kg.build"):
+        quads = article_quads(tiny.article(), extraction, ingested_at=tiny.ingested_at,
+                              extractor_version="v")
+    assert set(quads) == set(tiny.quads(1)) - {
+        q for q in tiny.quads(1) if q.predicate.value == KG.extractorVersion
+    } | {q for q in quads if q.predicate.value == KG.extractorVersion}
+    assert "names no extracted entity 'Nobody'" in caplog.text
+
+
+def test_build_unknown_predicate_raises(tiny):
+    extraction = tiny.extraction()
+    typo = Relation("ByteDance", "ownz", "TikTok", Evidence("s.", 0, 2, 0, 1, "r", 0.5))
+    with pytest.raises(KeyError, match="ownz"):
+        article_quads(tiny.article(), Extraction(extraction.entities, (typo,)),
+                      ingested_at=tiny.ingested_at, extractor_version="v")
+
+
+def test_build_same_span_twice_keeps_the_strongest_evidence(tiny):
+    extraction = tiny.extraction(2)
+    [owns] = extraction.relations
+    weaker = Relation(owns.subject, owns.predicate, owns.object,
+                      Evidence(**{**owns.evidence.__dict__, "confidence": 0.4, "rule": "weak"}))
+    quads = article_quads(tiny.article(2), Extraction(extraction.entities, (weaker, owns)),
+                          ingested_at=tiny.ingested_at, extractor_version="v")
+    rules = [q.object.value for q in quads if q.predicate == ox.NamedNode(KG.rule)
+             and q.object.value != "gazetteer"]
+    assert rules == ["owns.parent_company"]
+
+
+def test_build_graph_conforms_to_the_shapes(tiny):
+    import pyshacl
+
+    data = _graph(tiny.quads(1))
+    shapes = rdflib.Graph().parse(ROOT / "ontology" / "shapes.ttl", format="turtle")
+    ontology = rdflib.Graph().parse(ROOT / "ontology" / "kg.ttl", format="turtle")
+    conforms, _, report = pyshacl.validate(data, shacl_graph=shapes, ont_graph=ontology,
+                                           inference="rdfs")
+    assert conforms, report

@@ -1,0 +1,241 @@
+"""kg.cli: every command through click's CliRunner, success and error output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import rdflib
+
+from kg.cli import cli
+from kg.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+ARTICLES = ROOT / "tests" / "data" / "articles"
+LEADS = ROOT / "tests" / "data" / "queries" / "leads.rq"
+
+
+def _kg(runner, store, *args, **kwargs):
+    return runner.invoke(cli, ["--store", str(store), *args], **kwargs)
+
+
+# --------------------------------------------------------------------------- ingest
+
+
+def test_cli_ingest_folder_prints_summary(runner, tmp_path):
+    result = _kg(runner, tmp_path / "store", "ingest", str(ARTICLES))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "3 added, 0 replaced, 0 unchanged, 0 failed\n"
+    assert "ingesting" in result.stderr
+    again = _kg(runner, tmp_path / "store", "ingest", str(ARTICLES))
+    assert again.exit_code == 0
+    assert again.stdout == "0 added, 0 replaced, 3 unchanged, 0 failed\n"
+
+
+def test_cli_ingest_missing_path_is_reported_and_others_go_on(runner, tmp_path):
+    missing = tmp_path / "nope.txt"
+    result = _kg(runner, tmp_path / "store", "ingest", str(missing), str(ARTICLES / "sub"))
+    assert result.exit_code == 1
+    assert f"kg: skipped {missing}: no such file or folder" in result.stderr
+    assert "Error: 1 file(s) could not be ingested" in result.stderr
+    assert result.stdout == "2 added, 0 replaced, 0 unchanged, 1 failed\n"
+
+
+def test_cli_ingest_empty_and_binary_files_fail_with_reason(runner, tmp_path, bad_sources):
+    result = _kg(runner, tmp_path / "store", "ingest", str(bad_sources.dir))
+    assert result.exit_code == 1
+    assert f"kg: skipped {bad_sources.empty}: empty file" in result.stderr
+    assert f"kg: skipped {bad_sources.blank}: empty file" in result.stderr
+    assert f"kg: skipped {bad_sources.binary}: binary file" in result.stderr
+    assert result.stdout.startswith("1 added")
+    with Store(tmp_path / "store") as store:
+        assert [a.id for a in store.articles()] == ["good"]
+
+
+def test_cli_ingest_needs_a_path(runner, tmp_path):
+    result = _kg(runner, tmp_path / "store", "ingest")
+    assert result.exit_code == 2
+    assert "Missing argument 'PATHS...'" in result.stderr
+
+
+def test_cli_store_from_environment(runner, tmp_path):
+    result = runner.invoke(cli, ["ingest", str(ARTICLES / "nvidia-supplies.txt")],
+                           env={"KG_STORE": str(tmp_path / "env-store")})
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "env-store").is_dir()
+
+
+# --------------------------------------------------------------------------- read commands
+
+
+def test_cli_read_command_on_missing_store_says_how_to_create_it(runner, tmp_path):
+    for args in (["stats"], ["query", "ASK {}"], ["export"], ["show", "x"], ["remove", "x"]):
+        result = _kg(runner, tmp_path / "none", *args)
+        assert result.exit_code == 1, args
+        assert f"Error: no kg store at {tmp_path / 'none'}" in result.stderr
+    assert not (tmp_path / "none").exists()
+
+
+def test_cli_stats_lists_classes_and_properties(runner, seeded_store):
+    result = _kg(runner, seeded_store.path, "stats")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["articles", "5"]
+    for name in ("Company", "GovernmentBody", "Place", "owns", "meetsWith"):
+        assert any(line.split()[0] == name for line in lines if line.strip())
+
+
+def test_cli_query_table_and_count_on_stderr(runner, seeded_store):
+    result = _kg(runner, seeded_store.path, "query", str(LEADS))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0].split() == ["?person", "?org"]
+    assert "Jensen Huang" in result.stdout
+    assert result.stderr.strip().endswith("rows)")
+
+
+def test_cli_query_json(runner, seeded_store):
+    result = _kg(runner, seeded_store.path, "query", "--format", "json",
+                 "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a kg:Article }")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["results"]["bindings"][0]["n"]["value"] == "5"
+
+
+def test_cli_query_syntax_error(runner, seeded_store):
+    result = _kg(runner, seeded_store.path, "query", "SELECT ?x WHERE { ?x ?p }")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: SPARQL syntax error:")
+    assert result.stdout == ""
+
+
+def test_cli_query_service_refused(runner, seeded_store):
+    result = _kg(runner, seeded_store.path, "query",
+                 "SELECT * WHERE { SERVICE <https://query.wikidata.org/sparql> { ?s ?p ?o } }")
+    assert result.exit_code == 1
+    assert "Error: SERVICE (line 1) is refused" in result.stderr
+
+
+def test_cli_query_update_refused(runner, seeded_copy):
+    result = _kg(runner, seeded_copy, "query", "DROP ALL")
+    assert result.exit_code == 1
+    assert "Error: DROP (line 1) is refused" in result.stderr
+    with Store(seeded_copy) as store:
+        assert len(store.articles()) == 5
+
+
+def test_cli_query_missing_file(runner, seeded_store):
+    result = _kg(runner, seeded_store.path, "query", "queries/none.rq")
+    assert result.exit_code == 1
+    assert "Error: no such query file: queries/none.rq" in result.stderr
+
+
+def test_cli_export_trig_to_stdout_parses(runner, seeded_store):
+    result = _kg(runner, seeded_store.path, "export")
+    assert result.exit_code == 0, result.stderr
+    dataset = rdflib.Dataset()
+    dataset.parse(data=result.stdout, format="trig")
+    graphs = {str(g.identifier) for g in dataset.graphs()}
+    assert sum(g.startswith("https://w3id.org/aikg/article/") for g in graphs) == 5
+
+
+def test_cli_export_formats_to_file(runner, seeded_store, tmp_path):
+    for fmt, parser in (("nquads", "nquads"), ("turtle", "turtle"), ("jsonld", "json-ld")):
+        out = tmp_path / f"graph.{fmt}"
+        result = _kg(runner, seeded_store.path, "export", "--format", fmt, "-o", str(out))
+        assert result.exit_code == 0, result.output
+        assert result.stdout == ""
+        assert f"kg: wrote {out}" in result.stderr
+        assert len(rdflib.Dataset().parse(out, format=parser)) > 0
+
+
+def test_cli_export_unknown_format(runner, seeded_store):
+    result = _kg(runner, seeded_store.path, "export", "--format", "rdfxml")
+    assert result.exit_code == 2
+    assert "Invalid value for '--format'" in result.stderr
+
+
+def test_cli_show_entity_with_sentences(runner, seeded_store):
+    result = _kg(runner, seeded_store.path, "show", "bytedance")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.startswith("ByteDance  (Company)")
+    assert "-> owns TikTok (Product)" in out
+    assert "[004_b648070cfbc313ec]" in out
+    assert "rule " in out and "confidence " in out
+    assert "seen in" in out
+
+
+def test_cli_show_unknown_entity_suggests(runner, seeded_store):
+    result = _kg(runner, seeded_store.path, "show", "Bytedanse")
+    assert result.exit_code == 1
+    assert "Error: no entity named 'Bytedanse' in the store; did you mean 'ByteDance'" in (
+        result.stderr
+    )
+
+
+def test_cli_remove_article(runner, seeded_copy):
+    result = _kg(runner, seeded_copy, "remove", "000_d224b8482df45905")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "removed 000_d224b8482df45905\n"
+    with Store(seeded_copy) as store:
+        assert len(store.articles()) == 4
+    # a path to the source file names the article too
+    result = _kg(runner, seeded_copy, "remove", str(SEEDS / "001_dfa9cdcbdc564f1a.txt"))
+    assert result.exit_code == 0, result.output
+
+
+def test_cli_remove_unknown_article(runner, seeded_copy):
+    result = _kg(runner, seeded_copy, "remove", "000_d224b8482df4590")
+    assert result.exit_code == 1
+    assert "Error: no article named '000_d224b8482df4590' in the store" in result.stderr
+    assert "did you mean '000_d224b8482df45905'" in result.stderr
+    with Store(seeded_copy) as store:
+        assert len(store.articles()) == 5
+
+
+def test_cli_viz_writes_html(runner, seeded_store, tmp_path):
+    out = tmp_path / "view" / "graph.html"
+    result = _kg(runner, seeded_store.path, "viz", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == str(out)
+    html = out.read_text(encoding="utf-8")
+    assert "<html" in html.lower() and "ByteDance" in html
+
+
+def test_cli_viz_unknown_article(runner, seeded_store, tmp_path):
+    result = _kg(runner, seeded_store.path, "viz", "--article", "nope", "-o",
+                 str(tmp_path / "g.html"))
+    assert result.exit_code == 1
+    assert "no article named 'nope'" in result.stderr
+
+
+def test_cli_locked_store_is_a_clear_error(runner, tmp_path, run_python):
+    import subprocess
+    import sys
+
+    store = tmp_path / "store"
+    Store(store).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from kg.store import Store; s = Store(sys.argv[1]); "
+         "print('ready', flush=True); time.sleep(60)", str(store)],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        result = _kg(runner, store, "stats")
+        assert result.exit_code == 1
+        assert f"Error: the store at {store} is locked: another kg process holds it" in (
+            result.stderr
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_cli_version(runner):
+    result = runner.invoke(cli, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("kg, version ")

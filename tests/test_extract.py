@@ -1,0 +1,160 @@
+"""The extractor on sentences of its own kind that are not in the seeds: one per rule family.
+
+Each test runs the real pipeline (spaCy model + gazetteer + rules) and asserts the typed
+statements a reader would take from the sentence, and, where it matters, what must NOT come
+out (denials, lists of places, the wrong antecedent).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import extract
+from extract.schema import allowed
+
+
+def facts(nlp, text: str) -> set[tuple[str, str, str]]:
+    [ex] = extract.extract_texts(nlp, [text])
+    labels = {e.key: e.label for e in ex.entities}
+    return {(labels[r.subject], r.predicate, labels[r.object]) for r in ex.relations}
+
+
+def entities(nlp, text: str) -> set[tuple[str, str]]:
+    [ex] = extract.extract_texts(nlp, [text])
+    return {(e.label, e.cls) for e in ex.entities}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Tencent is buying Nvidia's H20 chips for its data centers in Malaysia.",
+         {("Tencent", "purchases", "H20"), ("Nvidia", "develops", "H20"),
+          ("Tencent", "operates", "data centers in Malaysia"),
+          ("data centers in Malaysia", "locatedIn", "Malaysia")}),
+        ("Kuaishou, a Chinese video company, launched its chatbot Kling last year.",
+         {("Kuaishou", "headquarteredIn", "China"), ("Kuaishou", "owns", "Kling"),
+          ("Kuaishou", "develops", "Kling")}),
+        ("The Commerce Department added Huawei and SMIC to the Entity List in 2019.",
+         {("Entity List", "targets", "Huawei"),
+          ("Entity List", "issuedBy", "Department of Commerce")}),
+        ("Mistral AI, the Paris-based startup, has hired researchers from Google DeepMind.",
+         {("Mistral AI", "headquarteredIn", "Paris"),
+          ("Mistral AI", "hiresFrom", "Google DeepMind")}),
+        ("Microsoft partners with G42 to build data centers in the United Arab Emirates.",
+         {("G42", "partnersWith", "Microsoft")}),
+        ("The AI diffusion rule, issued by the Bureau of Industry and Security, restricts "
+         "exports of Nvidia's H100 to the Gulf.",
+         {("AI diffusion rule", "issuedBy", "Bureau of Industry and Security"),
+          ("AI diffusion rule", "restricts", "H100"), ("AI diffusion rule", "targets", "Gulf")}),
+        ("DeepSeek founder Liang Wenfeng is based in Hangzhou.",
+         {("Liang Wenfeng", "founded", "DeepSeek"), ("Liang Wenfeng", "basedIn", "Hangzhou")}),
+        ("SenseTime poached engineers from Megvii and Baidu.",
+         {("SenseTime", "hiresFrom", "Megvii"), ("SenseTime", "hiresFrom", "Baidu")}),
+        ("TSMC, Nvidia's main supplier, makes the Blackwell chips in Taiwan.",
+         {("Taiwan Semiconductor Manufacturing Co", "supplies", "Nvidia")}),
+        ("Amazon invested $4 billion in Anthropic, the San Francisco-based AI lab.",
+         {("Amazon", "investsIn", "Anthropic"), ("Anthropic", "headquarteredIn", "San Francisco")}),
+        ("Former Google executive Kai-Fu Lee founded 01.ai in Beijing.",
+         {("Kai-Fu Lee", "formerlyWorkedFor", "Google"), ("Kai-Fu Lee", "founded", "01.ai")}),
+        ("Nvidia CEO Jensen Huang met Malaysian Prime Minister Anwar Ibrahim in Kuala Lumpur.",
+         {("Jensen Huang", "leads", "Nvidia")}),
+        ("Oracle operates a large GPU cluster in Johor, which ByteDance uses to train models.",
+         {("ByteDance", "uses", "large GPU cluster in Johor"),
+          ("Oracle", "operates", "large GPU cluster in Johor")}),
+        ("Tan Dai, head of ByteDance's Volcano Engine cloud division, met Lisa Su.",
+         {("Tan Dai", "leads", "Volcano Engine"), ("Tan Dai", "worksFor", "ByteDance"),
+          ("Tan Dai", "meetsWith", "Lisa Su")}),
+        ("Xiaomi, the parent company of Redmi, competes with Huawei.",
+         {("Xiaomi", "competesWith", "Huawei")}),
+    ],
+)
+def test_extract_rule_families_on_unseen_sentences(nlp, text, expected):
+    found = facts(nlp, text)
+    missing = {f for f in expected if f not in found and (f[2], f[1], f[0]) not in found}
+    assert not missing, f"missing {missing}; found {sorted(found)}"
+
+
+def test_extract_denied_relation_is_not_asserted(nlp):
+    found = facts(nlp, "Alibaba did not buy Nvidia's B200 chips.")
+    assert ("Alibaba", "purchases", "B200") not in found
+
+
+def test_extract_list_of_places_is_not_containment(nlp):
+    found = facts(nlp, "Its teams are spread across China, Singapore, and the U.S.")
+    assert not {f for f in found if f[1] == "locatedIn"}
+
+
+def test_extract_place_apposition_is_containment(nlp):
+    found = facts(nlp, "The two leaders met in Lima, Peru, last week.")
+    assert ("Lima", "locatedIn", "Peru") in found
+
+
+def test_extract_aliases_resolve_to_one_entity(nlp):
+    text = ("The U.S. restricted exports to China. Washington also lobbied allies, "
+            "and the United States added firms to the Entity List.")
+    ents = entities(nlp, text)
+    assert ("United States", "Place") in ents
+    assert not {e for e in ents if e[0] in {"U.S.", "Washington", "US"}}
+
+
+def test_extract_short_names_resolve_within_article(nlp):
+    text = "Nvidia chief executive Jensen Huang visited Beijing. Huang met officials there."
+    ents = entities(nlp, text)
+    assert ("Jensen Huang", "Person") in ents
+    assert ("Huang", "Person") not in ents
+
+
+def test_extract_anaphora_points_to_the_subject(nlp):
+    text = ("ByteDance has emerged as Nvidia's biggest customer in China. "
+            "The Beijing-based company is hiring engineers from Alibaba.")
+    found = facts(nlp, text)
+    assert ("ByteDance", "hiresFrom", "Alibaba") in found
+    assert ("Nvidia", "hiresFrom", "Alibaba") not in found
+    assert ("ByteDance", "headquarteredIn", "Beijing") in found
+    assert ("Nvidia", "supplies", "ByteDance") in found
+
+
+def test_extract_news_outlets_are_not_entities(nlp):
+    ents = entities(nlp, "Alibaba is training models abroad, the Financial Times reported.")
+    assert ("Alibaba", "Company") in ents
+    assert not {e for e in ents if "Financial Times" in e[0]}
+
+
+def test_extract_statements_fit_the_schema_and_offsets_fit_the_text(nlp):
+    text = ("Washington's export controls restrict Nvidia's H20 chips, which ByteDance "
+            "stockpiled for its data centers in Malaysia, according to insiders.")
+    [ex] = extract.extract_texts(nlp, [text])
+    cls = {e.key: e.cls for e in ex.entities}
+    assert ex.relations
+    for r in ex.relations:
+        assert allowed(cls[r.subject], r.predicate, cls[r.object])
+        ev = r.evidence
+        assert 0 <= ev.sentence_start <= ev.start <= ev.end <= ev.sentence_end <= len(text)
+        assert text[ev.start : ev.end] == ev.surface
+        assert 0 < ev.confidence <= 1 and ev.rule
+    for e in ex.entities:
+        for m in e.mentions:
+            assert text[m.start : m.end] == m.surface
+
+
+def test_extract_modality_reported_and_planned(nlp):
+    [ex] = extract.extract_texts(
+        nlp, ["According to insiders, Alibaba plans to buy Nvidia's H20 chips."])
+    modality = {r.predicate: r.evidence.modality for r in ex.relations}
+    assert modality.get("purchases") in {"reported", "planned"}
+
+
+def test_extract_long_text_is_split_and_offsets_stay_true(nlp):
+    para = "Tencent is buying Nvidia's H20 chips for its data centers in Malaysia.\n"
+    text = para * (extract.MAX_CHARS // len(para) + 50)
+    [ex] = extract.extract_texts(nlp, [text])
+    assert len(text) > extract.MAX_CHARS
+    assert ("purchases" in {r.predicate for r in ex.relations})
+    for r in ex.relations:
+        assert text[r.evidence.start : r.evidence.end] == r.evidence.surface
+
+
+def test_extract_empty_and_odd_text_yield_no_records(nlp):
+    for text in ["", "   \n\n", "12345 67.8 %%", "\u202e\u0000\ufffd"]:
+        [ex] = extract.extract_texts(nlp, [text])
+        assert ex.relations == ()

@@ -1,0 +1,60 @@
+"""kg.graph: the networkx projection of the store, and its counts."""
+
+from __future__ import annotations
+
+from kg.graph import project, statistics
+
+ID = "https://w3id.org/aikg/id/"
+
+
+def test_graph_project_nodes_carry_label_class_and_articles(tiny_store):
+    graph = project(tiny_store)
+    bytedance = graph.nodes[ID + "company/bytedance"]
+    assert bytedance == {"label": "ByteDance", "cls": "Company", "articles": ["tiny", "tiny-two"]}
+    assert graph.nodes[ID + "chip/h20"]["articles"] == ["tiny"]
+    assert graph.nodes[ID + "regulation/tiny/proposed-rule"]["cls"] == "Regulation"
+    assert graph.number_of_nodes() == 5
+
+
+def test_graph_project_edges_are_keyed_by_predicate_with_evidence(tiny_store):
+    graph = project(tiny_store)
+    edge = graph.edges[ID + "company/bytedance", ID + "product/tiktok", "owns"]
+    assert edge["predicate"] == "owns"
+    sentence_1 = "ByteDance, the parent company of TikTok, buys Nvidia's H20 chips."
+    sentence_2 = "ByteDance, the parent company of TikTok, now designs its own chips."
+    assert edge["evidence"] == [("tiny", sentence_1), ("tiny-two", sentence_2)]
+    assert graph.number_of_edges() == 4
+    assert {k for _, _, k in graph.edges(keys=True)} == {
+        "owns", "purchases", "develops", "restricts"
+    }
+
+
+def test_graph_project_one_article(tiny_store):
+    graph = project(tiny_store, article="tiny-two")
+    assert set(graph.nodes) == {ID + "company/bytedance", ID + "product/tiktok"}
+    assert graph.nodes[ID + "company/bytedance"]["articles"] == ["tiny-two"]
+    [(_, _, data)] = graph.edges(data=True)
+    assert data["evidence"] == [
+        ("tiny-two", "ByteDance, the parent company of TikTok, now designs its own chips.")
+    ]
+
+
+def test_graph_project_empty_store(kg_store):
+    graph = project(kg_store)
+    assert graph.number_of_nodes() == graph.number_of_edges() == 0
+
+
+def test_graph_statistics_counts_classes_properties_and_articles(tiny_store):
+    stats = statistics(tiny_store)
+    assert stats.articles == 2
+    assert stats.entities == 5
+    assert stats.statements == 4
+    assert dict(stats.classes) == {
+        "Company": 2, "GovernmentBody": 0, "Person": 0, "Chip": 1, "DataCenter": 0,
+        "Regulation": 1, "Product": 1, "Place": 0,
+    }
+    props = dict(stats.properties)
+    assert len(props) == 22
+    assert props["owns"] == 1 and props["restricts"] == 1 and props["leads"] == 0
+    # 4 relation evidence + 6 mentions in "tiny", 1 + 2 in "tiny-two"
+    assert stats.evidence == 13

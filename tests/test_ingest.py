@@ -1,0 +1,144 @@
+"""kg.ingest: sources -> store with the real pipeline (the seeds are the first corpus)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import extract
+from kg.graph import statistics
+from kg.ingest import ingest
+from kg.store import Store
+from kg.vocab import CLASSES
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+ARTICLES = ROOT / "tests" / "data" / "articles"
+
+
+def test_ingest_seeds_adds_five_articles_without_failures(seeded_store):
+    report = seeded_store.report
+    assert len(report.added) == 5
+    assert report.failed == () and report.replaced == () and report.unchanged == ()
+    assert report.summary() == "5 added, 0 replaced, 0 unchanged, 0 failed"
+
+
+def test_ingest_seeds_hold_every_class(seeded_store):
+    with Store(seeded_store.path, create=False) as store:
+        stats = statistics(store)
+    assert stats.articles == 5
+    empty = [name for name, n in stats.classes if n == 0]
+    assert not empty, f"no entity of class {empty} in the seeds"
+    assert {name for name, _ in stats.classes} == set(CLASSES)
+    assert stats.statements > 0 and stats.evidence > stats.statements
+
+
+def test_ingest_again_reports_unchanged_and_changes_nothing(seeded_copy, nlp):
+    with Store(seeded_copy) as store:
+        before = store.quads()
+        report = ingest(store, [SEEDS], nlp=nlp)
+        assert store.quads() == before
+    assert len(report.unchanged) == 5
+    assert report.added == report.replaced == report.failed == ()
+
+
+def test_ingest_unchanged_articles_do_not_load_spacy(seeded_copy, run_python):
+    code = (
+        "import sys\n"
+        "from kg.ingest import ingest\n"
+        "from kg.store import Store\n"
+        "with Store(sys.argv[1]) as store:\n"
+        "    report = ingest(store, [sys.argv[2]])\n"
+        "assert len(report.unchanged) == 5, report\n"
+        "assert 'spacy' not in sys.modules, 'spacy was imported'\n"
+    )
+    result = run_python(code, str(seeded_copy), str(SEEDS))
+    assert result.returncode == 0, result.stderr
+
+
+def test_ingest_changed_article_replaces_its_graph(tmp_path, nlp):
+    src = tmp_path / "src"
+    shutil.copytree(ARTICLES, src)
+    article = src / "nvidia-supplies.txt"
+    with Store(tmp_path / "store") as store:
+        ingest(store, [src], nlp=nlp)
+        old_sha = store.article_sha("nvidia-supplies")
+        untouched = store.quads("front-matter")
+        new_text = "Huawei supplies Ascend 910B chips to Baidu.\nBaidu is based in Beijing.\n"
+        article.write_text(new_text, encoding="utf-8")
+        report = ingest(store, [src], nlp=nlp)
+        assert report.replaced == ("nvidia-supplies",)
+        assert set(report.unchanged) == {"front-matter", "page"}
+        assert store.article_sha("nvidia-supplies") not in (None, old_sha)
+        sentences = [
+            r["s"].value
+            for r in store.query(
+                "SELECT ?s WHERE { GRAPH kga:nvidia-supplies { ?ev kg:sentence ?s } }"
+            )
+        ]
+        assert sentences and all(s in new_text for s in sentences)
+        assert not list(store.query(
+            "SELECT ?x WHERE { GRAPH kga:nvidia-supplies { ?x rdfs:label \"Jensen Huang\" } }"
+        ))
+        assert store.quads("front-matter") == untouched
+
+
+def test_ingest_new_extractor_version_replaces_unchanged_text(tmp_path, nlp, monkeypatch):
+    with Store(tmp_path / "store") as store:
+        ingest(store, [ARTICLES / "nvidia-supplies.txt"], nlp=nlp)
+        monkeypatch.setattr(extract, "EXTRACTOR_VERSION", "999.0.0")
+        report = ingest(store, [ARTICLES / "nvidia-supplies.txt"], nlp=nlp)
+        assert report.replaced == ("nvidia-supplies",)
+        assert store.article("nvidia-supplies").extractor_version == "999.0.0"
+
+
+def test_ingest_bad_files_are_reported_and_the_rest_is_ingested(tmp_path, bad_sources, nlp):
+    with Store(tmp_path / "store") as store:
+        report = ingest(store, [bad_sources.dir, tmp_path / "missing.txt"], nlp=nlp)
+        assert report.added == ("good",)
+        failed = {Path(p).name: reason for p, reason in report.failed}
+        assert set(failed) == {"binary.txt", "blank.md", "empty.txt", "missing.txt"}
+        assert "binary" in failed["binary.txt"] and "empty" in failed["empty.txt"]
+        assert not report.ok
+        assert [a.id for a in store.articles()] == ["good"]
+
+
+def test_ingest_reports_progress_for_every_source(tmp_path, bad_sources, nlp):
+    calls: list[tuple[int, int]] = []
+    with Store(tmp_path / "store") as store:
+        ingest(store, [bad_sources.dir], nlp=nlp, progress=lambda d, t: calls.append((d, t)))
+    assert calls == [(i, 4) for i in range(1, 5)]
+
+
+def test_ingest_html_and_markdown_articles(tmp_path, nlp):
+    with Store(tmp_path / "store") as store:
+        report = ingest(store, [ARTICLES], nlp=nlp)
+        assert sorted(report.added) == ["front-matter", "nvidia-supplies", "page"]
+        info = store.article("front-matter")
+        assert info.title == "Moonshot AI hires in San Francisco"
+        assert info.date == "2024-11-20"
+        labels = {r["l"].value for r in store.query(
+            "SELECT ?l WHERE { GRAPH kga:page { ?e rdfs:label ?l } }")}
+        assert "Baidu" in labels and "Tencent" not in labels
+
+
+def test_ingest_article_the_extractor_fails_on_is_reported(tmp_path, nlp):
+    """A text the pipeline cannot handle fails alone (spaCy refuses > nlp.max_length)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "fine.txt").write_text("Nvidia makes the H20 chip.\n", encoding="utf-8")
+    (src / "huge.txt").write_text("word " * 300_000, encoding="utf-8")
+    old = nlp.max_length
+    nlp.max_length = 100_000
+    try:
+        with Store(tmp_path / "store") as store:
+            report = ingest(store, [src], nlp=nlp, batch_size=2)
+    finally:
+        nlp.max_length = old
+    if not report.failed:
+        pytest.skip("the extractor splits long texts below nlp.max_length")
+    assert report.added == ("fine",)
+    [(path, reason)] = report.failed
+    assert path.endswith("huge.txt") and reason.startswith("extraction failed")

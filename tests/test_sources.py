@@ -1,0 +1,169 @@
+"""kg.sources: files and folders -> Article records or SourceError values."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.errors import SourceError
+from kg.sources import Article, front_matter, html_text, read_article, read_sources
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+ARTICLES = ROOT / "tests" / "data" / "articles"
+
+
+def test_sources_txt_title_is_first_nonempty_line_and_text_is_unchanged(tmp_path):
+    path = tmp_path / "Story One.txt"
+    text = "\n\n  Headline here  \nBody sentence.\n"
+    path.write_text(text, encoding="utf-8")
+    article = read_article(path)
+    assert isinstance(article, Article)
+    assert article.id == "story-one"
+    assert article.title == "Headline here"
+    assert article.text == text
+    assert article.sha256 == hashlib.sha256(text.encode("utf-8")).hexdigest()
+    assert article.source_path == str(path)
+    assert article.date is None
+
+
+def test_sources_seed_txt_with_front_matter_is_stripped():
+    [article] = read_sources([SEEDS / "004_b648070cfbc313ec.txt"])
+    assert isinstance(article, Article)
+    assert article.id == "004_b648070cfbc313ec"
+    assert article.title == "TikTok-owner ByteDance takes lead in race to capitalise on AI in China"
+    assert article.date == "Dec 8, 2024"
+    assert article.text.startswith("ByteDance, the parent company of TikTok")
+    assert "page_first_p" not in article.text and "---" not in article.text[:10]
+
+
+def test_sources_markdown_front_matter_title_and_date():
+    article = read_article(ARTICLES / "sub" / "front-matter.md")
+    assert article.title == "Moonshot AI hires in San Francisco"
+    assert article.date == "2024-11-20"
+    assert article.text.startswith("# A heading that is not the title")
+
+
+def test_sources_markdown_without_front_matter_takes_heading_as_title(tmp_path):
+    path = tmp_path / "note.md"
+    path.write_text("# Kimi gains users\n\nMoonshot AI's Kimi grows.\n", encoding="utf-8")
+    assert read_article(path).title == "Kimi gains users"
+
+
+def test_sources_front_matter_tolerates_indentation_quotes_and_continuations():
+    meta, rest = front_matter(
+        "---\n  title: 'It''s here'\n  des:\n    \"long: value\"\n  page_date: \"Dec 8, 2024\"\n"
+        "---\nText.\n"
+    )
+    assert meta == {"title": "It's here", "des": "long: value", "page_date": "Dec 8, 2024"}
+    assert rest == "Text.\n"
+
+
+def test_sources_unclosed_front_matter_or_rule_is_text():
+    assert front_matter("---\ntitle: x\nno end\n") == ({}, "---\ntitle: x\nno end\n")
+    assert front_matter("---\n\n---\nText\n") == ({}, "---\n\n---\nText\n")
+
+
+def test_sources_html_keeps_paragraphs_and_drops_chrome():
+    article = read_article(ARTICLES / "sub" / "page.html")
+    assert article.title == "Baidu opens a lab in Sunnyvale"
+    lines = article.text.splitlines()
+    assert lines == [
+        "Baidu expands in California",
+        "Baidu, the Chinese search giant, has opened an AI lab in Sunnyvale.",
+        "The lab works on Ernie Bot, Baidu's chatbot & assistant.",
+    ]
+    for dropped in ("Tencent", "Home", "Related", "Copyright", "color"):
+        assert dropped not in article.text
+
+
+def test_sources_html_title_falls_back_to_h1():
+    title, text = html_text("<body><h1>Only <i>heading</i></h1><p>Para</p></body>")
+    assert title == "Only heading"
+    assert text == "Only heading\nPara\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("empty.txt", b"", "empty file"),
+        ("blank.md", b"  \n\t \n", "empty file"),
+        ("binary.txt", b"GIF89a\x00\x01\x02", "binary file"),
+        ("only-front.md", b"---\ntitle: x\n---\n\n", "no article text"),
+        ("empty.html", b"<html><script>x()</script></html>", "no article text"),
+    ],
+)
+def test_sources_unusable_file_is_a_source_error_value(tmp_path, name, content, reason):
+    path = tmp_path / name
+    path.write_bytes(content)
+    [item] = read_sources([path])
+    assert isinstance(item, SourceError)
+    assert item.path == str(path)
+    assert reason in item.reason
+
+
+def test_sources_bad_files_do_not_stop_the_others(bad_sources):
+    items = list(read_sources([bad_sources.dir, bad_sources.dir / "missing.txt"]))
+    articles = [i for i in items if isinstance(i, Article)]
+    errors = {Path(i.path).name: i.reason for i in items if isinstance(i, SourceError)}
+    assert [a.id for a in articles] == ["good"]
+    assert set(errors) == {"binary.txt", "blank.md", "empty.txt", "missing.txt"}
+    assert errors["missing.txt"] == "no such file or folder"
+
+
+def test_sources_unsupported_explicit_file_is_reported(tmp_path):
+    path = tmp_path / "report.pdf"
+    path.write_bytes(b"%PDF-1.4")
+    [item] = read_sources([path])
+    assert isinstance(item, SourceError) and "unsupported file type '.pdf'" in item.reason
+
+
+def test_sources_cp1252_is_decoded_with_a_warning(tmp_path, caplog):
+    path = tmp_path / "legacy.txt"
+    path.write_bytes("Huawei\u2019s Ascend 910B \u2013 caf\u00e9".encode("cp1252"))
+    with caplog.at_level(logging.WARNING, logger="kg.sources"):
+        article = read_article(path)
+    assert article.text == "Huawei\u2019s Ascend 910B \u2013 caf\u00e9"
+    assert "not valid UTF-8" in caplog.text and "legacy.txt" in caplog.text
+
+
+def test_sources_folders_are_walked_recursively_sorted_skipping_hidden(tmp_path):
+    shutil.copytree(ARTICLES, tmp_path / "in")
+    (tmp_path / "in" / ".hidden").mkdir()
+    (tmp_path / "in" / ".hidden" / "secret.txt").write_text("Hidden text.", encoding="utf-8")
+    (tmp_path / "in" / "notes.json").write_text("{}", encoding="utf-8")
+    items = list(read_sources([tmp_path / "in"]))
+    assert [Path(a.source_path).relative_to(tmp_path / "in").as_posix() for a in items] == [
+        "nvidia-supplies.txt",
+        "sub/front-matter.md",
+        "sub/page.html",
+    ]
+
+
+def test_sources_id_collision_gets_sha_suffix_and_same_file_is_read_once(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "story.txt").write_text("First story.", encoding="utf-8")
+    (tmp_path / "b" / "story.md").write_text("Second story.", encoding="utf-8")
+    items = list(read_sources([tmp_path / "a", tmp_path / "b", tmp_path / "a" / "story.txt"]))
+    assert len(items) == 2
+    first, second = items
+    assert first.id == "story"
+    assert second.id == f"story-{second.sha256[:8]}"
+
+
+def test_sources_windows_line_endings_are_normalised(tmp_path):
+    path = tmp_path / "crlf.txt"
+    path.write_bytes(b"Title\r\nBody one.\r\nBody two.\r\n")
+    assert read_article(path).text == "Title\nBody one.\nBody two.\n"
+
+
+def test_sources_seeds_are_five_articles():
+    items = list(read_sources([SEEDS]))
+    assert len(items) == 5
+    assert all(isinstance(i, Article) for i in items)
+    assert [i.id for i in items] == sorted(p.stem for p in SEEDS.glob("*.txt"))
