@@ -70,6 +70,11 @@ class Mention:
 def clean_name(text: str, cls: str) -> str:
     text = re.sub(r"^(?:the|The|THE)\s+", "", text.strip())
     text = re.sub(r"\s*['\u2019]s?$", "", text).strip(" .,;:-\"'\u201c\u201d")
+    text = re.sub(r"\s+(?:and|&|of|for)$", "", text)
+    if re.search(r"\b(?:[A-Za-z]\.){1,}[A-Za-z]$", text):
+        text += "."  # an abbreviation keeps its final stop: "U.K.", "N.Y."
+    if text.count("(") != text.count(")"):
+        text = text.replace("(", "").replace(")", "")
     if cls == "Company":
         text = COMPANY_SUFFIXES.sub("", text).strip(" ,")
     return " ".join(text.split())
@@ -136,7 +141,7 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[Mention]:
         add(m)
     # 3. the statistical NER, typed and filtered
     for ent in ents:
-        for piece in _split_ner(ent):
+        for piece in _split_ner(ent, gaz):
             if not occ.free(piece.start, piece.end) or norm(piece.text) in lex.stoplist:
                 continue
             m = _typed_ner(piece, gaz)
@@ -146,13 +151,25 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[Mention]:
     return out
 
 
-def _split_ner(ent: Span) -> list[Span]:
+TITLE_ABBREV = {"Mr", "Mrs", "Ms", "Dr", "Lt", "Col", "Gen", "Adm", "Sgt", "Capt", "Maj",
+                "Sen", "Rep", "Gov", "Prof", "Mr.", "Mrs.", "Ms.", "Dr.", "Lt.", "Col.", "Gen.",
+                "Adm.", "Sgt.", "Capt.", "Maj.", "Sen.", "Rep.", "Gov.", "Prof.", "Vice",
+                "President", "Marine", "Chairman", "Minister", "Secretary"}
+
+
+def _split_ner(ent: Span, gaz: Gazetteer | None = None) -> list[Span]:
     """Cut a statistical entity at what never lies inside a name: line breaks, a possessive
-    ("OpenAI's GPT" is two names), "and" between capitalised parts ("Douyin and TikTok")."""
+    ("OpenAI's GPT" is two names), "and" between names of which one is known ("Douyin and
+    TikTok", but not "Savings and Loan Association"), an unclosed parenthesis."""
     doc = ent.doc
     pieces, start = [], ent.start
     for tok in ent:
-        if tok.lower_ in {"and", "'s", "\u2019s"} or "\n" in tok.text:
+        if tok.text == "(" and ")" not in ent.text:
+            break
+        split_and = tok.lower_ == "and" and gaz is not None and (
+            gaz.lookup(doc[start : tok.i].text) is not None
+            or gaz.lookup(doc[tok.i + 1 : ent.end].text) is not None)
+        if split_and or tok.lower_ in {"'s", "\u2019s"} or "\n" in tok.text:
             end = tok.i  # the cutting token itself is dropped
         elif "\n" in tok.whitespace_:
             end = tok.i + 1  # a line ends after this token
@@ -161,9 +178,25 @@ def _split_ner(ent: Span) -> list[Span]:
         if end > start:
             pieces.append(Span(doc, start, end, label=ent.label))
         start = tok.i + 1
-    if start < ent.end:
-        pieces.append(Span(doc, start, ent.end, label=ent.label))
-    return pieces
+    end = next((t.i for t in ent if t.text == "(" and ")" not in ent.text), ent.end)
+    if start < end:
+        pieces.append(Span(doc, start, end, label=ent.label))
+    out = []
+    for piece in pieces:
+        s = piece.start
+        while s < piece.end - 1 and doc[s].text in TITLE_ABBREV and piece.label_ == "PERSON":
+            s += 1  # "Marine Lt. Col. Oliver North" -> "Oliver North"
+        e = piece.end
+        # "Bank of" + "England": a name the model cut before its place
+        if doc[e - 1].lower_ in {"of", "for"} and e < len(doc) and doc[e].ent_type_ in {
+                "GPE", "LOC", "ORG"}:
+            while e < len(doc) and doc[e].ent_type_ in {"GPE", "LOC", "ORG"}:
+                e += 1
+        elif doc[e - 1].lower_ in {"of", "for", "&"}:
+            e -= 1
+        if s < e:
+            out.append(Span(doc, s, e, label=piece.label))
+    return out
 
 
 SHARED_HEAD = re.compile(
@@ -210,6 +243,8 @@ def _typed_ner(ent: Span, gaz: Gazetteer) -> Mention | None:
     words = set(text.replace("-", " ").split())
     if cls == "Company" and words & GOV_WORDS:
         cls = "GovernmentBody"
+        if len(span) == 1:
+            return None
     if cls == "Person":
         if not all(t.is_alpha or t.text in {"-", "."} for t in span) or not span[0].is_title:
             return None

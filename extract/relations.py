@@ -57,6 +57,9 @@ CORPORATE_TITLES = {"ceo", "chief executive", "chief executive officer", "founde
 ISSUE_VERBS = {"issue", "propose", "impose", "announce", "introduce", "adopt", "pass", "enact",
                "draft", "unveil", "publish", "sign", "approve", "release", "finalize",
                "finalise", "enforce"}
+GOODS = {"chip", "gpu", "processor", "semiconductor", "accelerator", "battery", "server",
+         "equipment", "component", "part", "memory", "wafer", "tool", "machine", "module",
+         "product", "device", "system", "hardware", "software", "model", "service"}
 LIST_VERBS = {"add", "include", "put", "place", "list", "blacklist", "designate"}
 
 
@@ -378,6 +381,12 @@ class _Finder:
                 objs = self.via_prep(verb, {"from"}, {"Company"})
                 objs += self._after_from(verb, sent)
             elif prop == "supplies":
+                goods = {t.lemma_.lower() for c in verb.children if c.dep_ == "dobj"
+                         for t in c.subtree}
+                if lemma in {"sell", "make", "manufacture"} and not goods & GOODS and not any(
+                        m.cls in {"Chip", "Product"} for c in verb.children if c.dep_ == "dobj"
+                        for m in self.np_mentions(c)):
+                    continue
                 objs = self.via_prep(verb, {"to", "for"}, {"Company"})
                 if lemma in {"supply", "provide"}:
                     objs += [m for c in verb.children if c.dep_ == "dobj"
@@ -722,9 +731,13 @@ class _Finder:
                 if (after == "," and nxt in {"and", "or"}) or after in {"and", "or"} or \
                         before == ",":
                     continue
+                nxt_m = self.res.mention(self.doc[b.end + 1]) if after == "," and \
+                    b.end + 1 < sent.end else None
+                if nxt_m is not None and nxt_m.cls == "Place":
+                    continue
                 kinds = [self._kind(x) for x in (a, b)]
-                if kinds[0] in {"country", "region"} and kinds[1] in {"country", "state",
-                                                                       "province", "city"}:
+                if kinds[0] in {"country", "region"} or kinds[1] not in {
+                        "country", "state", "province", "region"}:
                     continue
                 self.emit(a, "locatedIn", b, [self.doc[a.end]], "place-appos", 0.7, sent)
 
@@ -760,7 +773,13 @@ class _Finder:
                                             "executive", "general"}
                        and c.pos_ in {"PROPN", "NOUN"} for c in title_toks[-1].children)
             if not orgs and title in CORPORATE_TITLES:
-                r = self.res._recent(p.start, "Company", window_sents=6)
+                r = self.res._recent(p.start, "Company", window_sents=3)
+                if r is not None and not self.res.subjectish(r):
+                    r = None
+                j = title_toks[0].i - 1
+                if j >= sent.start and self.doc[j].is_title and self.res.mention(
+                        self.doc[j]) is None:
+                    r = None  # "Federal Reserve Board chairman": an org we did not type
                 orgs = [r] if r else []
                 conf = 0.5
             else:
