@@ -36,8 +36,9 @@ browser:
 	    || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium chromium-driver; }; \
 	fi
 
-# pytest exits 5 when it collects no tests: that is a failure, not a pass.
+# ruff, then the whole suite. pytest exits 5 when it collects no tests: a failure, not a pass.
 test: setup browser
+	$(BIN)/ruff check kg extract tests
 	@rc=0; $(BIN)/python -m pytest || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$rc

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from .schema import CLASSES
 
-__all__ = ["Entry", "Gazetteer", "Lexicon", "ontology_dir", "load_gazetteer", "load_lexicon", "norm"]
+__all__ = ["Entry", "Gazetteer", "Lexicon", "ontology_dir", "load_gazetteer", "load_lexicon",
+           "norm"]
 
 KNOWN_CLASSES = (*CLASSES, "Outlet")
 

@@ -457,8 +457,7 @@ def _product_mentions(doc: Doc, occ: _Occupancy):
         if j < len(doc) and doc[j].lower_ in {"named", "called", "dubbed"}:
             j += 1
         k = j
-        while k < len(doc) and doc[k].pos_ == "PROPN" and (doc[k].is_title or doc[k].is_upper
-                                                           or any(c.isupper() for c in doc[k].text)):
+        while k < len(doc) and doc[k].pos_ == "PROPN" and any(c.isupper() for c in doc[k].text):
             k += 1
         if k > j and occ.free(j, k):
             label = clean_name(doc[j:k].text, "Product")

@@ -4,7 +4,8 @@ Rule families (each candidate records its rule id; see docs/extraction.md):
 
 - ``verb:<prop>``     a trigger verb of the lexicon with its subject and objects
                       ("ByteDance is buying Nvidia's H20 chips" -> purchases)
-- ``poss``            possessives ("Baidu's Ernie Bot" -> owns + develops, "Nvidia's H20" -> develops)
+- ``poss``            possessives ("Baidu's Ernie Bot" -> owns + develops,
+                      "Nvidia's H20" -> develops)
 - ``owner``           parent/owner/unit wording ("TikTok owner ByteDance", "under X")
 - ``title``           job titles beside a person ("Nvidia CEO Jensen Huang", "co-founder Wu Yuxin")
 - ``customer``        "X's biggest customer" -> X supplies the customer
@@ -339,9 +340,7 @@ class _Finder:
                        for t in s.subtree}
         agents = [m for c in verb.children if c.dep_ == "agent" for p in c.children
                   for m in self.res.expand(p, "Company")]
-        for c in verb.children:
-            if c.dep_ == "agent" and lemma in {"power", "use"}:
-                c.dep_  # the agent of "powered by" is what is used: handled as an object
+        # the agent of "powered by" is what is used: an object, handled below
         if agents and lemma not in {"power", "use"} and set(props) & {"develops", "owns",
                                                                          "purchases", "operates"}:
             patients = [m for c in verb.children if c.dep_ == "nsubjpass"
@@ -526,13 +525,15 @@ class _Finder:
 
     def customer_rule(self, tok: Token, sent: Span) -> None:
         """ "X's biggest customer" -> X supplies the customer (the clause's company)."""
-        sellers = [m for c in tok.children if c.dep_ == "poss" for m in self.res.refer(c, "Company")]
+        sellers = [m for c in tok.children if c.dep_ == "poss"
+                   for m in self.res.refer(c, "Company")]
         if not sellers:
             return
         buyer: Mention | None = None
         for j in range(tok.i - 1, sent.start - 1, -1):
             t = self.doc[j]
-            found = self.res.refer(t, "Company") if (self.res.mention(t) or t.lower_ == "it") else []
+            named = self.res.mention(t) or t.lower_ == "it"
+            found = self.res.refer(t, "Company") if named else []
             found = [m for m in found if m not in sellers and m.cls == "Company"]
             if found and t.dep_ not in {"poss", "pobj"}:
                 buyer = found[0]
@@ -722,7 +723,7 @@ class _Finder:
 
     def place_appos_rule(self, sent: Span) -> None:
         ms = [m for m in self.mentions if sent.start <= m.start < sent.end and m.cls == "Place"]
-        for a, b in zip(ms, ms[1:]):
+        for a, b in zip(ms, ms[1:], strict=False):
             if b.start == a.end + 1 and self.doc[a.end].text == ",":
                 # a list "China, Singapore, and the U.S." is not "Lima, Peru"
                 after = self.doc[b.end].lower_ if b.end < len(self.doc) else ""
@@ -865,16 +866,17 @@ class _Finder:
             if not words & {"export", "chip", "access", "technology", "semiconductor", "gpu"}:
                 continue
             issuer = issuers[0]
-            label = "US export controls" if issuer.key in {"United States", "Department of Commerce",
-                                                           "Bureau of Industry and Security"} \
-                else None
+            us_issuers = {"United States", "Department of Commerce",
+                          "Bureau of Industry and Security"}
+            label = "US export controls" if issuer.key in us_issuers else None
             if label is None:
                 continue
             reg = self.entity(label, tok, "regulation-verb")
             if reg is None:
                 continue
             self.emit(reg, "issuedBy", issuer, [tok], "regulation-verb", 0.7, sent)
-            subj = {t.i for s in tok.children if s.dep_ in {"nsubj", "nsubjpass"} for t in s.subtree}
+            subj = {t.i for s in tok.children if s.dep_ in {"nsubj", "nsubjpass"}
+                    for t in s.subtree}
             for t in tok.subtree:
                 if t.i in subj:
                     continue

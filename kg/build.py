@@ -203,8 +203,8 @@ def article_quads(
         support(s, p, o, rel.evidence)
 
     for iri, (_, props) in sorted(evidence.items()):
-        for p, o in props:
-            add(nn(iri), p, o)
+        for prop, value in props:
+            add(nn(iri), prop, value)
     return list(out)
 
 

@@ -142,7 +142,9 @@ def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
     """Write the whole graph, with its provenance, as RDF."""
     with _store(ctx) as store:
         if output is None:
-            store.dump(fmt, click.get_binary_stream("stdout"))
+            sys.stdout.flush()
+            store.dump(fmt, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
         else:
             output.parent.mkdir(parents=True, exist_ok=True)
             with output.open("wb") as out:

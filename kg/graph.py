@@ -45,7 +45,7 @@ def project(store: Store, *, article: str | None = None) -> nx.MultiDiGraph:
     labels: dict[str, Counter[str]] = defaultdict(Counter)
     classes: dict[str, Counter[str]] = defaultdict(Counter)
     articles: dict[str, set[str]] = defaultdict(set)
-    rows = store.query(
+    rows = store.select(
         f"""SELECT ?e ?cls ?label ?g WHERE {{
               {restrict}
               VALUES ?cls {{ {_CLASS_VALUES} }}
@@ -67,7 +67,7 @@ def project(store: Store, *, article: str | None = None) -> nx.MultiDiGraph:
         )
 
     evidence: dict[tuple[str, str, str], set[tuple[str, str]]] = defaultdict(set)
-    rows = store.query(
+    rows = store.select(
         f"""SELECT ?s ?p ?o ?g ?sentence WHERE {{
               {restrict}
               VALUES ?p {{ {_PROPERTY_VALUES} }}
@@ -79,7 +79,7 @@ def project(store: Store, *, article: str | None = None) -> nx.MultiDiGraph:
         key = (row["s"].value, row["p"].value, row["o"].value)
         evidence[key].add((article_id_of(row["g"].value), row["sentence"].value))
 
-    rows = store.query(
+    rows = store.select(
         f"""SELECT DISTINCT ?s ?p ?o WHERE {{
               {restrict}
               VALUES ?p {{ {_PROPERTY_VALUES} }}
@@ -118,14 +118,14 @@ def statistics(store: Store) -> GraphStats:
     """Distinct entities per class, distinct statements per property, articles, evidence."""
     by_class = {
         local_name(r["cls"].value): int(r["n"].value)
-        for r in store.query(
+        for r in store.select(
             f"""SELECT ?cls (COUNT(DISTINCT ?e) AS ?n) WHERE {{
                   VALUES ?cls {{ {_CLASS_VALUES} }} ?e a ?cls }} GROUP BY ?cls"""
         )
     }
     by_property = {
         local_name(r["p"].value): int(r["n"].value)
-        for r in store.query(
+        for r in store.select(
             f"""SELECT ?p (COUNT(*) AS ?n) WHERE {{
                   {{ SELECT DISTINCT ?s ?p ?o WHERE {{
                      VALUES ?p {{ {_PROPERTY_VALUES} }} ?s ?p ?o }} }} }} GROUP BY ?p"""
@@ -133,14 +133,14 @@ def statistics(store: Store) -> GraphStats:
     }
     totals = next(
         iter(
-            store.query(
+            store.select(
                 f"""SELECT (COUNT(DISTINCT ?e) AS ?entities) WHERE {{
                       VALUES ?cls {{ {_CLASS_VALUES} }} ?e a ?cls }}"""
             )
         )
     )
     evidence = next(
-        iter(store.query("SELECT (COUNT(DISTINCT ?ev) AS ?n) WHERE { ?ev a kg:Evidence }"))
+        iter(store.select("SELECT (COUNT(DISTINCT ?ev) AS ?n) WHERE { ?ev a kg:Evidence }"))
     )
     return GraphStats(
         articles=len(store.articles()),

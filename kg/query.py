@@ -106,6 +106,11 @@ _WORD = re.compile(r"[^\W\d][\w\-.]*")
 _LOCAL = re.compile(r"(?:[\w\-.:%]|\\.)*")
 
 
+def _local_end(text: str, start: int) -> int:
+    match = _LOCAL.match(text, start)
+    return match.end() if match else start
+
+
 def _bare_words(text: str) -> Iterator[tuple[str, int]]:
     """Keywords and function names of a query: words outside strings, IRIs, comments,
     variables, prefixed names and language tags, with their offsets."""
@@ -130,13 +135,12 @@ def _bare_words(text: str) -> Iterator[tuple[str, int]]:
             match = _IRIREF.match(text, i)
             i = match.end() if match else i + 1
         elif c in "?$@:":
-            match = _LOCAL.match(text, i + 1)
-            i = match.end()
+            i = _local_end(text, i + 1)
         elif c.isalpha() or c == "_":
             match = _WORD.match(text, i)
             end = match.end() if match else i + 1
             if end < n and text[end] == ":":  # a prefixed name: skip its local part
-                i = _LOCAL.match(text, end + 1).end()
+                i = _local_end(text, end + 1)
                 continue
             yield text[i:end].rstrip("."), i
             i = end
@@ -187,12 +191,13 @@ def run_query(store: Store, text: str) -> QueryResult:
             return QueryResult(
                 kind="ask",
                 boolean=bool(raw),
-                results_json=raw.serialize(format=ox.QueryResultsFormat.JSON),
+                results_json=raw.serialize(format=ox.QueryResultsFormat.JSON) or b"",
             )
         if isinstance(raw, ox.QuerySolutions):
             variables = tuple(v.value for v in raw.variables)
-            data = raw.serialize(format=ox.QueryResultsFormat.JSON)
+            data = raw.serialize(format=ox.QueryResultsFormat.JSON) or b""
             parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+            assert isinstance(parsed, ox.QuerySolutions)
             rows = tuple(tuple(solution[v] for v in variables) for solution in parsed)
             return QueryResult(kind="select", variables=variables, rows=rows, results_json=data)
         return QueryResult(kind="graph", triples=tuple(raw))
@@ -212,12 +217,12 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
     if result.kind == "graph":
         prefixes = SERIALIZATION_PREFIXES if fmt == "table" else None
         data = ox.serialize(result.triples, format=_GRAPH_FORMATS[fmt], prefixes=prefixes)
-        return data.decode("utf-8")
+        return (data or b"").decode("utf-8")
     if fmt == "table":
         return _table(result)
     # re-parse the stored JSON: pyoxigraph's result objects are one-shot iterators
     parsed = ox.parse_query_results(result.results_json, format=ox.QueryResultsFormat.JSON)
-    text = parsed.serialize(format=_RESULTS[fmt]).decode("utf-8")
+    text = (parsed.serialize(format=_RESULTS[fmt]) or b"").decode("utf-8")
     return text if text.endswith("\n") else text + "\n"
 
 

@@ -77,7 +77,7 @@ def find_entity(store: Store, name: str) -> str:
     in the most articles wins (then the smallest IRI).
     """
     wanted = ox.Variable("name")
-    rows = store.query(
+    rows = store.select(
         f"""SELECT ?e ?name (MAX(?isLabel) AS ?byLabel) (COUNT(DISTINCT ?g) AS ?n) WHERE {{
               VALUES ?cls {{ {_CLASS_VALUES} }}
               VALUES (?lp ?isLabel) {{ (rdfs:label 1) (skos:altLabel 0) }}
@@ -96,7 +96,7 @@ def find_entity(store: Store, name: str) -> str:
 
 def _suggestions(store: Store, name: str, n: int = 3) -> list[str]:
     labels: dict[str, str] = {}
-    for row in store.query(
+    for row in store.select(
         f"""SELECT DISTINCT ?l WHERE {{
               VALUES ?cls {{ {_CLASS_VALUES} }}
               ?e a ?cls ; rdfs:label|skos:altLabel ?l }}"""
@@ -117,7 +117,7 @@ def entity_facts(store: Store, iri: str) -> EntityFacts:
 
     props: dict[str, set[str]] = defaultdict(set)
     graphs: set[str] = set()
-    for row in store.query(
+    for row in store.select(
         """SELECT ?e ?p ?v ?g WHERE {
              VALUES ?p { rdf:type rdfs:label skos:altLabel owl:sameAs }
              GRAPH ?g { ?e ?p ?v } }""",
@@ -135,7 +135,7 @@ def entity_facts(store: Store, iri: str) -> EntityFacts:
         sorted(
             {
                 Mention(article_id_of(r["g"].value), r["sentence"].value)
-                for r in store.query(
+                for r in store.select(
                     """SELECT ?e ?g ?sentence WHERE { GRAPH ?g {
                          ?ev rdf:subject ?e ; rdf:predicate rdf:type ; kg:sentence ?sentence } }""",
                     substitutions=subject,
@@ -162,7 +162,7 @@ def _facts(store: Store, node: ox.NamedNode, *, outgoing: bool) -> tuple[Fact, .
     ev_pattern = (
         "?ev rdf:subject ?e ; rdf:object ?x" if outgoing else "?ev rdf:subject ?x ; rdf:object ?e"
     )
-    rows = store.query(
+    rows = store.select(
         f"""SELECT ?e ?p ?x ?xlabel ?xcls ?g ?sentence ?rule ?conf ?mod WHERE {{
               VALUES ?p {{ {_PROPERTY_VALUES} }}
               GRAPH ?g {{ {pattern} }}

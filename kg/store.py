@@ -8,8 +8,11 @@ layout::
         store.query("SELECT ?o WHERE { ?s kg:owns ?o }")   # kg:, rdfs:, ... predeclared
         store.dump("trig", sys.stdout.buffer)
 
-Queries see the union of all article graphs as their default graph, so plain triple
-patterns find every statement; ``GRAPH ?g { ... }`` restricts to one article.
+The default graph is the merge of all article graphs, kept as a set: a statement made by
+three articles is one triple there (and three quads in the article graphs). Plain triple
+patterns find every statement once; ``GRAPH ?g { ... }`` reaches one article's graph. Each
+write maintains the merge in the same transaction as the article graph, so the two never
+disagree (see docs/decisions/0005-merged-default-graph.md).
 
 The rdflib API over the same store is :meth:`Store.rdflib_dataset` (an ``rdflib.Dataset``
 backed by ``oxrdflib``), for code that wants rdflib's ``Graph``/``Dataset`` interface.
@@ -48,6 +51,17 @@ _RDF_FORMATS = {
 
 
 QueryOutcome = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+def _unmerge(stale: set[tuple[Any, Any, Any]]) -> str:
+    """SPARQL that deletes from the merged default graph the ``stale`` triples no article
+    graph states any more (empty when there are none)."""
+    if not stale:
+        return ""
+    rows = "\n".join(f"({s} {p} {o})" for s, p, o in stale)
+    return ("DELETE { ?s ?p ?o } WHERE {\n"
+            f"  VALUES (?s ?p ?o) {{\n{rows}\n}}\n"
+            "  FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } }\n}")
 
 
 def default_store_path() -> Path:
@@ -189,8 +203,9 @@ class Store:
         """Make ``quads`` the whole graph of ``article_id``, in one transaction.
 
         Every quad must be in the article's graph. Readers never see a half-written
-        article: the old graph is dropped and the new one inserted by a single SPARQL
-        update (or, for a new article, a single ``extend``).
+        article: the old graph is dropped, the new one inserted and the merged default graph
+        brought up to date by a single SPARQL update (for a new article, a single
+        ``extend``), which Oxigraph applies atomically.
         """
         graph = nn(article_iri(article_id))
         quads = list(quads)
@@ -199,46 +214,63 @@ class Store:
                 raise ValueError(f"quad {quad} is not in the graph of article {article_id!r}")
         try:
             if not self.oxigraph.contains_named_graph(graph):
-                self.oxigraph.extend(quads)
+                merged = [ox.Quad(q.subject, q.predicate, q.object) for q in quads]
+                self.oxigraph.extend(quads + merged)
                 return
-            body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
+            new = {(q.subject, q.predicate, q.object) for q in quads}
+            stale = self._triples_of(graph) - new
+            body = "\n".join(f"{s} {p} {o} ." for s, p, o in new)
             update = f"DROP SILENT GRAPH {graph} ;\n"
-            if quads:
-                update += f"INSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }}"
+            if new:
+                update += f"INSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }} ;\n"
+                update += f"INSERT DATA {{\n{body}\n}} ;\n"
+            update += _unmerge(stale)
             self.oxigraph.update(update)
         except (OSError, SyntaxError) as exc:
             raise StoreError(f"cannot write article {article_id!r} to {self.path}: {exc}") from exc
 
     def remove_article(self, article_id: str) -> bool:
-        """Drop an article's graph; False when there is no such article."""
+        """Drop an article's graph and the merged statements only it supported.
+
+        False when there is no such article.
+        """
         graph = _graph_of(article_id)
         if graph is None or not self.oxigraph.contains_named_graph(graph):
             return False
-        self.oxigraph.update(f"DROP GRAPH {graph}")
+        stale = self._triples_of(graph)
+        self.oxigraph.update(f"DROP GRAPH {graph} ;\n" + _unmerge(stale))
         return True
 
+    def _triples_of(self, graph: ox.NamedNode) -> set[tuple[Any, Any, Any]]:
+        return {(q.subject, q.predicate, q.object)
+                for q in self.oxigraph.quads_for_pattern(None, None, None, graph)}
+
     def quads(self, article_id: str | None = None) -> set[ox.Quad]:
-        """All quads, or those of one article, as a set."""
+        """The quads of all article graphs, or of one article, as a set (without the merged
+        default graph, which is derived from them)."""
         graph = nn(article_iri(article_id)) if article_id is not None else None
-        return set(self.oxigraph.quads_for_pattern(None, None, None, graph))
+        return {q for q in self.oxigraph.quads_for_pattern(None, None, None, graph)
+                if not isinstance(q.graph_name, ox.DefaultGraph)}
 
     def __len__(self) -> int:
-        return len(self.ox)
+        """Quads in the article graphs (the merged default graph is not counted)."""
+        merged = sum(1 for _ in self.oxigraph.quads_for_pattern(None, None, None,
+                                                                  ox.DefaultGraph()))
+        return len(self.oxigraph) - merged
 
     # ----------------------------------------------------------------- reading
 
     def query(self, sparql: str, **kwargs: Any) -> QueryOutcome:
-        """Evaluate a SPARQL query over the union of the article graphs.
+        """Evaluate a SPARQL query; the default graph is the merge of the article graphs.
 
         The prefixes of :data:`kg.vocab.PREFIXES` (``kg``, ``kgr``, ``rdf``, ``rdfs``, ``owl``,
         ``xsd``, ``skos``, ``prov``, ``dcterms``, ``schema``, ...) are predeclared. Keyword
         arguments go to :meth:`pyoxigraph.Store.query` (e.g. ``substitutions``). Raises
         ``SyntaxError`` for a malformed query, as pyoxigraph does.
 
-        Oxigraph's union default graph is a bag, not a set: a triple stated by three articles
-        matches three times. Use ``SELECT DISTINCT`` (or ``GRAPH ?g``) when that matters.
+        The merge is a set: a triple stated by three articles matches once; ``GRAPH ?g``
+        tells which articles state it.
         """
-        kwargs.setdefault("use_default_graph_as_union", True)
         return self.oxigraph.query(sparql, prefixes=PREFIXES, **kwargs)
 
     def select(self, sparql: str, **kwargs: Any) -> ox.QuerySolutions:
@@ -257,23 +289,26 @@ class Store:
         if fmt not in EXPORT_FORMATS:
             raise ValueError(f"unknown export format {fmt!r}; expected one of {EXPORT_FORMATS}")
         if fmt == "jsonld":
-            dataset = self.rdflib_dataset()
-            try:
-                for prefix, iri in PREFIXES.items():
-                    dataset.bind(prefix, iri)
-                dataset.serialize(destination=out, format="json-ld", auto_compact=True)
-            finally:
-                del dataset
+            import io
+
+            import rdflib
+
+            buf = io.BytesIO()
+            self.dump("nquads", buf)
+            dataset = rdflib.Dataset()
+            dataset.parse(data=buf.getvalue().decode("utf-8"), format="nquads")
+            for prefix, iri in PREFIXES.items():
+                dataset.bind(prefix, iri)
+            dataset.serialize(destination=out, format="json-ld", auto_compact=True)
             return
         if fmt == "turtle":
-            triples = self.oxigraph.query(
-                "CONSTRUCT WHERE { ?s ?p ?o }", use_default_graph_as_union=True
-            )
-            assert isinstance(triples, ox.QueryTriples)
-            ox.serialize(triples, out, format=ox.RdfFormat.TURTLE, prefixes=SERIALIZATION_PREFIXES)
+            self.oxigraph.dump(out, ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(),
+                               prefixes=SERIALIZATION_PREFIXES)
             return
         prefixes = SERIALIZATION_PREFIXES if fmt == "trig" else None
-        self.oxigraph.dump(out, _RDF_FORMATS[fmt], prefixes=prefixes)
+        named = (q for q in self.oxigraph.quads_for_pattern(None, None, None, None)
+                 if not isinstance(q.graph_name, ox.DefaultGraph))
+        ox.serialize(named, out, format=_RDF_FORMATS[fmt], prefixes=prefixes)
 
     def rdflib_dataset(self) -> rdflib.Dataset:
         """An ``rdflib.Dataset`` over this store (through ``oxrdflib``): the rdflib API.

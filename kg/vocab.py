@@ -76,6 +76,10 @@ class Namespace:
     Unknown names raise :class:`AttributeError` (or :class:`KeyError` through ``[]``).
     """
 
+    _prefix: str
+    _base: str
+    _terms: tuple[str, ...]
+
     def __init__(self, prefix: str, base: str, terms: Iterable[str]) -> None:
         # set through __dict__ so that __getattr__ only ever sees term lookups
         self.__dict__["_prefix"] = prefix
@@ -247,9 +251,12 @@ def slug(text: str, *, keep: str = "") -> str:
 
 
 class _EntityLike(Protocol):
-    key: str
-    cls: str
-    scope: str
+    @property
+    def key(self) -> str: ...
+    @property
+    def cls(self) -> str: ...
+    @property
+    def scope(self) -> str: ...
 
 
 def entity_iri(entity: _EntityLike, article_id: str) -> str:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from conftest import ROOT
 from rdflib import OWL, RDF, RDFS, Graph, Namespace
 from rdflib.collection import Collection
 
-from conftest import ROOT
 from extract.schema import CLASSES, DOMAIN, PROPERTIES, RANGE, SYMMETRIC
 
 KG = Namespace("https://w3id.org/aikg/ont#")

@@ -46,8 +46,8 @@ def test_store_changed_article_replaces_its_graph(tiny_store, tiny):
     assert tiny_store.quads("tiny") == set(tiny.quads(2, "tiny"))
     # facts only the old version stated are gone
     h20 = ox.NamedNode("https://w3id.org/aikg/id/chip/h20")
-    assert not list(tiny_store.ox.quads_for_pattern(h20, None, None, None))
-    assert not list(tiny_store.ox.quads_for_pattern(None, None, h20, None))
+    assert not list(tiny_store.oxigraph.quads_for_pattern(h20, None, None, None))
+    assert not list(tiny_store.oxigraph.quads_for_pattern(None, None, h20, None))
     assert tiny_store.quads("tiny-two") == other_before
 
 
@@ -192,3 +192,35 @@ def test_store_is_created_with_missing_parent_folders(tmp_path):
     with Store(tmp_path / "a" / "b" / "store") as store:
         assert len(store) == 0
     assert (tmp_path / "a" / "b" / "store").is_dir()
+
+
+# ---------------------------------------------------------------- the merged default graph
+
+OWNS = "SELECT ?s WHERE { ?s kg:owns ?o }"
+PURCHASES = "ASK { ?s kg:purchases ?o }"
+
+
+def test_store_default_graph_is_the_set_of_all_statements(tiny_store):
+    # "ByteDance owns TikTok" is stated by both articles: two quads, one merged triple
+    assert len(list(tiny_store.select(OWNS))) == 1
+    in_graphs = tiny_store.select("SELECT ?g WHERE { GRAPH ?g { ?s kg:owns ?o } }")
+    assert len(list(in_graphs)) == 2
+
+
+def test_store_remove_keeps_a_statement_another_article_supports(tiny_store):
+    assert tiny_store.remove_article("tiny")
+    assert len(list(tiny_store.select(OWNS))) == 1
+    assert not tiny_store.query(PURCHASES).__bool__()
+    assert tiny_store.remove_article("tiny-two")
+    assert len(list(tiny_store.select(OWNS))) == 0
+    assert len(tiny_store.oxigraph) == 0  # nothing orphaned in the merge
+
+
+def test_store_replacing_an_article_retracts_its_stale_statements(kg_store, tiny):
+    kg_store.replace_article("tiny", tiny.quads(1, "tiny"))
+    assert kg_store.query(PURCHASES).__bool__()
+    kg_store.replace_article("tiny", tiny.quads(2, "tiny"))
+    assert not kg_store.query(PURCHASES).__bool__()
+    merged = {(q.subject, q.predicate, q.object) for q in kg_store.oxigraph.quads_for_pattern(
+        None, None, None, ox.DefaultGraph())}
+    assert merged == {(q.subject, q.predicate, q.object) for q in kg_store.quads()}
