@@ -62,6 +62,7 @@ class Mention:
     known: bool = False  # from the gazetteer
     key: str = ""
     generic: bool = False  # "the list": names whichever list the article is about
+    head: int = -1  # the head token when it is not the last one ("restrictions on ...")
 
     def span(self, doc: Doc) -> Span:
         return doc[self.start : self.end]
@@ -113,6 +114,15 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[Mention]:
             out.append(m)
 
     ents = list(doc.ents)
+    # 0. phrases that must not be cut up: "House and Senate Armed Services Committees";
+    #    offices ("Deputy Secretary of Defense") are read by the title rules, not entities
+    for m in _shared_head_mentions(doc, gaz):
+        add(m)
+    for phrase in lex.offices:
+        for match in re.finditer(re.escape(phrase), doc.text):
+            span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+            if span is not None:
+                occ.take(span.start, span.end)
     # 1. gazetteer hits (labels set by the kg_gazetteer entity ruler)
     for ent in ents:
         if ent.ent_id_ and ent.label_ in (*NER_CLASS.values(), "Company", "GovernmentBody",
@@ -137,14 +147,14 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[Mention]:
         out.append(m)
     for m in _product_mentions(doc, occ):
         add(m)
-    for m in _shared_head_mentions(doc, gaz):
-        add(m)
     # 3. the statistical NER, typed and filtered
     for ent in ents:
         for piece in _split_ner(ent, gaz):
             if not occ.free(piece.start, piece.end) or norm(piece.text) in lex.stoplist:
                 continue
             m = _typed_ner(piece, gaz)
+            if m is not None and not m.known and _generic_plural(m.label, lex):
+                continue  # "Chinese Tech Giants": a headline's description, not a name
             if m is not None and norm(m.label) not in lex.stoplist:
                 add(m)
     out.sort(key=lambda m: m.start)
@@ -215,6 +225,11 @@ def _shared_head_mentions(doc: Doc, gaz: Gazetteer):
             yield Mention(span.start, span.end, "GovernmentBody", entry.label if entry else name,
                           "pattern-shared-head", 0.75, wikidata=entry.wikidata if entry else None,
                           known=entry is not None)
+
+
+def _generic_plural(label: str, lex: Lexicon) -> bool:
+    last = label.split()[-1].lower()
+    return last.endswith("s") and (last[:-1] in lex.heads or last[:-2] in lex.heads)
 
 
 def _typed_ner(ent: Span, gaz: Gazetteer) -> Mention | None:
@@ -404,7 +419,8 @@ def _regulation_mentions(doc: Doc, occ: _Occupancy, gaz: Gazetteer, known: list[
             label = f"{demonym} export controls"
             entry = gaz.by_label.get(label)
             yield Mention(start, end, "Regulation", label, "pattern-export-control", 0.8,
-                          wikidata=entry.wikidata if entry else None, known=entry is not None)
+                          wikidata=entry.wikidata if entry else None, known=entry is not None,
+                          head=tok.i)
         elif lemma in RULE_HEADS or (lemma == "list" and tok.i > 0):
             mods = [c for c in tok.children if c.dep_ in {"amod", "compound", "nmod"}]
             mod_words = {c.lower_ for c in mods}
@@ -429,7 +445,7 @@ def _regulation_mentions(doc: Doc, occ: _Occupancy, gaz: Gazetteer, known: list[
                                 end = c.right_edge.i + 1
                         text = clean_name(doc[tok.i : end].text, "Regulation")
                         yield Mention(tok.i, end, "Regulation", text, "pattern-list-ref", 0.6,
-                                      scope="article", generic=True)
+                                      scope="article", generic=True, head=tok.i)
                     continue
                 label = clean_name(doc[start : tok.i + 1].text, "Regulation")
                 yield Mention(start, tok.i + 1, "Regulation", label, "pattern-list", 0.75)
@@ -444,6 +460,16 @@ def _regulation_mentions(doc: Doc, occ: _Occupancy, gaz: Gazetteer, known: list[
             if lemma == "order" and "executive" not in mod_words:
                 continue
             label = clean_name(doc[start : tok.i + 1].text, "Regulation")
+            sub = {t.lemma_.lower() for t in tok.subtree}
+            if country == "United States" and sub & {"restrict", "limit", "curb", "block"} and \
+                    sub & (REG_TOPICS | CHIP_NOUNS | {"access"}):
+                # "Washington's measures to restrict China's access to chips" are its
+                # export controls
+                entry = gaz.by_label.get("US export controls")
+                yield Mention(start, tok.i + 1, "Regulation", "US export controls",
+                              "pattern-export-control", 0.65, known=entry is not None,
+                              wikidata=entry.wikidata if entry else None)
+                continue
             yield Mention(start, tok.i + 1, "Regulation", label, "pattern-rule", 0.6,
                           scope="article")
 

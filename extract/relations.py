@@ -887,7 +887,7 @@ class _Finder:
                 if m is not None and m.cls in {"Company", "Chip", "Product"}:
                     self.emit(reg, "restricts", m, [tok], "regulation-verb", 0.6, sent)
         for r in regs:
-            head = self.doc[r.end - 1] if r.end - 1 < sent.end else None
+            head = self.doc[r.head if r.head >= 0 else r.end - 1] if r.end - 1 < sent.end else None
             if head is None:
                 continue
             # issuer named in the phrase: "US export controls", "rule from the Commerce Dept"

@@ -232,13 +232,16 @@ def _vis_options(n_nodes: int, large: bool) -> dict[str, Any]:
         "nodes": {
             "shape": "dot",
             "borderWidth": 1,
-            "font": {"size": 14, "face": _FONT, "color": "#202124"},
+            "font": {"size": 20, "face": _FONT, "color": "#202124", "strokeWidth": 3,
+                     "strokeColor": "#ffffff"},
+            # keep labels legible when the whole graph is fitted to the window
+            "scaling": {"label": {"enabled": True, "min": 16, "max": 30, "drawThreshold": 3}},
         },
         "edges": {
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.6}},
             "color": {"color": "#9aa0a6", "highlight": "#202124", "hover": "#202124"},
             "font": {
-                "size": 10,
+                "size": 13,
                 "face": _FONT,
                 "color": "#3c4043",
                 "align": "middle",
@@ -252,9 +255,9 @@ def _vis_options(n_nodes: int, large: bool) -> dict[str, Any]:
             "enabled": not large,
             "solver": "barnesHut",
             "barnesHut": {
-                "gravitationalConstant": -6000,
-                "centralGravity": 0.3,
-                "springLength": 140,
+                "gravitationalConstant": -2500,
+                "centralGravity": 0.4,
+                "springLength": 110,
                 "springConstant": 0.04,
                 "damping": 0.35,
                 "avoidOverlap": 0.1,
