@@ -20,10 +20,22 @@ __all__ = ["records_of", "merge"]
 MAX_EVIDENCE = 3  # per relation per article: enough to check a fact, not a transcript
 
 
+def _sentences(doc: Doc) -> list[Span]:
+    """Token index -> its sentence (``Token.sent`` rescans the doc at every call)."""
+    cached = doc.user_data.get("kg_sent_of")
+    if cached is None:
+        cached = [None] * len(doc)
+        for sent in doc.sents:
+            for i in range(sent.start, sent.end):
+                cached[i] = sent
+        doc.user_data["kg_sent_of"] = cached
+    return cached
+
+
 def _evidence(doc: Doc, start: int, end: int, rule: str, conf: float, modality: str,
               offset: int) -> Evidence:
     span = doc[start:end]
-    sent: Span = doc[start].sent
+    sent: Span = _sentences(doc)[start]
     return Evidence(
         sentence=sent.text.strip(),
         sentence_start=offset + sent.start_char,
@@ -85,6 +97,7 @@ def records_of(doc: Doc, offset: int = 0) -> Extraction:
             relations.append(Relation(s, p, o, ev))
             if len(seen) >= MAX_EVIDENCE:
                 break
+    doc.user_data.pop("kg_sent_of", None)
     return Extraction(tuple(entities.values()), tuple(relations))
 
 

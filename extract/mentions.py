@@ -42,6 +42,8 @@ RULE_HEADS = {"rule", "regulation", "directive", "ruling", "law", "order", "meas
               "framework", "guideline"}
 RULE_MODS = {"proposed", "new", "draft", "interim", "final", "future", "government", "federal",
              "court", "executive", "national"}
+DC_LEMMAS = {"datacenter", "datacentre", "cluster", "supercomputer"}
+REG_LEMMAS = REG_HEADS | RULE_HEADS | {"list"}
 JUNK = re.compile(r"^[\W\d_]+$|[<>{}\[\]|@#]|^\W")
 NER_CLASS = {"ORG": "Company", "PERSON": "Person", "GPE": "Place", "LOC": "Place",
              "PRODUCT": "Product"}
@@ -113,13 +115,32 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[Mention]:
             occ.take(m.start, m.end)
             out.append(m)
 
-    ents = list(doc.ents)
+    doc.user_data.pop("kg_ents", None)
+    ents = list(_ents(doc))
+    cands: dict[str, list[Token]] = {"chip": [], "dc": [], "reg": [], "product": [], "head": []}
+    for tok in doc:
+        text = tok.text
+        lemma = tok.lemma_.lower()
+        if text[:1].isupper() and CHIP_CODE.match(text):
+            cands["chip"].append(tok)
+        if tok.lower_ in DC_NOUNS or lemma in DC_LEMMAS:
+            cands["dc"].append(tok)
+        if lemma in REG_LEMMAS:
+            cands["reg"].append(tok)
+        if lemma in PRODUCT_KINDS:
+            cands["product"].append(tok)
+        if lemma in lex.heads:
+            cands["head"].append(tok)
+    doc.user_data["kg_cands"] = cands
     # 0. phrases that must not be cut up: "House and Senate Armed Services Committees";
     #    offices ("Deputy Secretary of Defense") are read by the title rules, not entities
-    for m in _shared_head_mentions(doc, gaz):
+    text = doc.text  # built from the tokens at every access: once
+    for m in _shared_head_mentions(doc, gaz, text):
         add(m)
     for phrase in lex.offices:
-        for match in re.finditer(re.escape(phrase), doc.text):
+        if phrase not in text:
+            continue
+        for match in re.finditer(re.escape(phrase), text):
             span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
             if span is not None:
                 occ.take(span.start, span.end)
@@ -157,8 +178,55 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[Mention]:
                 continue  # "Chinese Tech Giants": a headline's description, not a name
             if m is not None and norm(m.label) not in lex.stoplist:
                 add(m)
+    # 4. the context corrects the model's types and names what it missed
+    for m in out:
+        if not m.known:
+            cls = _context_class(doc, m, lex)
+            if cls is not None and cls != m.cls:
+                m.cls, m.rule = cls, m.rule + "+context"
+    for m in _head_named_mentions(doc, occ, lex):
+        add(m)
+    for key in ("kg_cands", "kg_ents"):  # Token/Span caches: never leave them on the doc
+        doc.user_data.pop(key, None)
     out.sort(key=lambda m: m.start)
     return out
+
+
+def _context_class(doc: Doc, m: Mention, lex: Lexicon) -> str | None:
+    """The class a name's context gives it: "startup X", "X, a Chinese chipmaker",
+    "X's chief executive" (a company); "CEO X Y" (a person)."""
+    prev = doc[m.start - 1] if m.start > 0 else None
+    last = doc[m.end - 1]
+    if prev is not None and prev.pos_ == "NOUN" and prev.tag_ == "NN" and \
+            prev.lemma_.lower() in lex.heads:
+        return lex.heads[prev.lemma_.lower()]
+    for c in last.children:
+        if c.dep_ == "appos" and c.pos_ == "NOUN" and c.lemma_.lower() in lex.heads and \
+                any(d.dep_ == "det" and d.lower_ in {"a", "an", "the"} for d in c.children):
+            return lex.heads[c.lemma_.lower()]
+    if m.end + 1 < len(doc) and doc[m.end].lower_ in {"'s", "\u2019s"} and \
+            doc[m.end + 1].lower_ in {"ceo", "founder", "co-founder", "chairman", "cto"}:
+        return "Company"
+    if prev is not None and prev.lower_ in {"ceo", "founder", "co-founder", "cofounder",
+                                            "chairman", "chairwoman", "cto", "cfo"} and \
+            len(m.label.split()) >= 2 and m.cls in {"Company", "Place", "Product"}:
+        return "Person"
+    return None
+
+
+def _head_named_mentions(doc: Doc, occ: _Occupancy, lex: Lexicon):
+    """A name the model missed right after a generic head: "Chinese startup Zhipu"."""
+    for tok in _cands(doc, "head"):
+        if tok.pos_ != "NOUN" or tok.tag_ != "NN" or tok.lemma_.lower() not in lex.heads:
+            continue
+        j = k = tok.i + 1
+        while k < len(doc) and doc[k].pos_ == "PROPN" and doc[k].text[:1].isupper():
+            k += 1
+        if k > j and occ.free(j, k) and k - j <= 4:
+            label = clean_name(doc[j:k].text, lex.heads[tok.lemma_.lower()])
+            if _plausible_name(label) and norm(label) not in lex.stoplist:
+                yield Mention(j, k, lex.heads[tok.lemma_.lower()], label, "pattern-head-name",
+                              0.6)
 
 
 TITLE_ABBREV = {"Mr", "Mrs", "Ms", "Dr", "Lt", "Col", "Gen", "Adm", "Sgt", "Capt", "Maj",
@@ -213,9 +281,9 @@ SHARED_HEAD = re.compile(
     r"\b(House|Senate)\s+and\s+(House|Senate)\s+((?:[A-Z][a-z]+\s+){1,4})(Committee|Subcommittee)s\b")
 
 
-def _shared_head_mentions(doc: Doc, gaz: Gazetteer):
+def _shared_head_mentions(doc: Doc, gaz: Gazetteer, text: str):
     """ "the House and Senate Armed Services Committees" names two committees."""
-    for match in SHARED_HEAD.finditer(doc.text):
+    for match in SHARED_HEAD.finditer(text):
         for group in (1, 2):
             span = doc.char_span(match.start(group), match.end(group), alignment_mode="expand")
             if span is None:
@@ -276,9 +344,14 @@ def _typed_ner(ent: Span, gaz: Gazetteer) -> Mention | None:
     return Mention(start, end, cls, label, f"ner-{ent.label_.lower()}", conf)
 
 
+def _cands(doc: Doc, kind: str) -> list[Token]:
+    return doc.user_data["kg_cands"][kind]
+
+
 def _chip_mentions(doc: Doc, occ: _Occupancy):
-    for tok in doc:
-        if not CHIP_CODE.match(tok.text) or not occ.free(tok.i, tok.i + 1):
+    for tok in _cands(doc, "chip"):
+        if not tok.text[:1].isupper() or not CHIP_CODE.match(tok.text) or \
+                not occ.free(tok.i, tok.i + 1):
             continue
         nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
         prev = doc[tok.i - 1] if tok.i > 0 else None
@@ -290,13 +363,21 @@ def _chip_mentions(doc: Doc, occ: _Occupancy):
             yield Mention(tok.i, tok.i + 1, "Chip", tok.text, "pattern-chip-code", 0.8)
 
 
+def _ents(doc: Doc) -> tuple[Span, ...]:
+    """``doc.ents`` builds new spans at every access: keep them once per doc."""
+    cached = doc.user_data.get("kg_ents")
+    if cached is None:
+        cached = doc.user_data["kg_ents"] = tuple(doc.ents)
+    return cached
+
+
 def _place_of(doc: Doc, tok: Token, known: list[Mention]) -> Mention | None:
     """The place a token lies in: a gazetteer place, else a GPE/LOC of the model."""
     for m in known:
         if m.cls == "Place" and m.start <= tok.i < m.end:
             return m
     if tok.ent_type_ in {"GPE", "LOC"}:
-        ent = next((e for e in doc.ents if e.start <= tok.i < e.end), None)
+        ent = next((e for e in _ents(doc) if e.start <= tok.i < e.end), None)
         if ent is not None:
             return Mention(ent.start, ent.end, "Place", ent.text, "ner-place", 0.7)
     return None
@@ -313,7 +394,7 @@ def _compute_context(tok: Token) -> bool:
 
 def _datacenter_mentions(doc: Doc, occ: _Occupancy, known: list[Mention]):
     """ "data centers in Southeast Asia", "its data centers in China", "Malaysian clusters"."""
-    for tok in doc:
+    for tok in _cands(doc, "dc"):
         low = tok.lower_
         is_dc = low in {"datacenter", "datacenters", "datacentre", "datacentres"} or (
             low in DC_NOUNS and tok.i > 0 and doc[tok.i - 1].lower_ == "data"
@@ -388,7 +469,7 @@ def _free_but_places(occ: _Occupancy, doc: Doc, start: int, end: int,
 
 
 def _regulation_mentions(doc: Doc, occ: _Occupancy, gaz: Gazetteer, known: list[Mention]):
-    for tok in doc:
+    for tok in _cands(doc, "reg"):
         lemma = tok.lemma_.lower()
         if tok.pos_ not in {"NOUN", "PROPN"}:
             continue
@@ -476,7 +557,7 @@ def _regulation_mentions(doc: Doc, occ: _Occupancy, gaz: Gazetteer, known: list[
 
 def _product_mentions(doc: Doc, occ: _Occupancy):
     """ "its AI chatbot Kimi", "a large language model named Doubao", "Kimi, a chatbot"."""
-    for tok in doc:
+    for tok in _cands(doc, "product"):
         if tok.lemma_.lower() not in PRODUCT_KINDS or tok.pos_ != "NOUN":
             continue
         j = tok.i + 1

@@ -61,6 +61,8 @@ ISSUE_VERBS = {"issue", "propose", "impose", "announce", "introduce", "adopt", "
 GOODS = {"chip", "gpu", "processor", "semiconductor", "accelerator", "battery", "server",
          "equipment", "component", "part", "memory", "wafer", "tool", "machine", "module",
          "product", "device", "system", "hardware", "software", "model", "service"}
+FUNDING = {"fund", "funding", "investment", "capital", "money", "financing", "round", "backing",
+           "stake"}
 LIST_VERBS = {"add", "include", "put", "place", "list", "blacklist", "designate"}
 
 
@@ -85,12 +87,17 @@ class _Finder:
         self.mentions = mentions
         self.virtual: list[Mention] = []
         self.out: list[Candidate] = []
+        self._modality: dict[int, str] = {}
+        self._toks = list(doc)  # one Token object per token, reused by every loop
         self.trigger_props: dict[str, list[str]] = {}
         for prop, lemmas in lex.triggers.items():
             for lemma in lemmas:
                 self.trigger_props.setdefault(lemma, []).append(prop)
 
     # ------------------------------------------------------------------ helpers
+    def toks(self, sent: Span) -> list[Token]:
+        return self._toks[sent.start : sent.end]
+
     def emit(self, s: Mention, p: str, o: Mention, toks: list[Token] | tuple, rule: str,
              conf: float, sent: Span, modality: str | None = None) -> None:
         if s is o or s.key == o.key or not allowed(s.cls, p, o.cls):
@@ -101,7 +108,13 @@ class _Finder:
                                   modality or self.modality(sent)))
 
     def modality(self, sent: Span) -> str:
-        words = {t.lower_ for t in sent}
+        cached = self._modality.get(sent.start)
+        if cached is None:
+            cached = self._modality[sent.start] = self._modality_of(sent)
+        return cached
+
+    def _modality_of(self, sent: Span) -> str:
+        words = {t.lower_ for t in self.toks(sent)}
         if words & PROPOSED:
             return "proposed"
         if words & {"plan", "plans", "planning", "intends", "aims"}:
@@ -175,7 +188,7 @@ class _Finder:
             j -= 1
         if classes is None:
             return self.res.mention(self.doc[j]) if j >= 0 else None
-        lo = max(pronoun.sent.start, pronoun.i - 10)
+        lo = max(self.res.sent_of(pronoun.i).start, pronoun.i - 10)
         for k in range(j, lo - 1, -1):
             t = self.doc[k]
             cands = [m for m in self.mentions if m.start <= k < m.end and m.cls in classes]
@@ -225,7 +238,8 @@ class _Finder:
                 if m not in out and (classes is None or m.cls in classes):
                     out.append(m)
             for c in t.children:
-                if c.dep_ in {"acl", "relcl", "advcl", "punct", "cc"}:
+                if c.dep_ in {"acl", "relcl", "advcl", "punct", "cc"} and c.lower_ not in {
+                        "called", "named", "dubbed", "known"}:
                     continue
                 if c.dep_ == "prep" and c.lower_ not in {"of", "like", "including", "as"}:
                     continue
@@ -278,9 +292,9 @@ class _Finder:
 
     # ------------------------------------------------------------------ rules
     def run(self) -> list[Candidate]:
-        for sent in self.doc.sents:
+        for sent in self.res.sents:
             self.title_rules(sent)
-            for tok in sent:
+            for tok in self.toks(sent):
                 lemma = tok.lemma_.lower()
                 if tok.pos_ in {"VERB", "AUX"} or (tok.pos_ == "NOUN" and tok.tag_ == "VBG"):
                     if not self.negated(tok):
@@ -319,6 +333,11 @@ class _Finder:
         return self.out
 
     def verb_rules(self, verb: Token, lemma: str, sent: Span) -> None:
+        if lemma in {"raise", "receive", "secure", "get", "win"} and any(
+                t.lemma_.lower() in FUNDING for t in verb.subtree):
+            for backer in self.via_prep(verb, {"from"}, {"Company"}):
+                for s in self.subjects(verb, "Company"):
+                    self.emit(backer, "investsIn", s, [verb], "verb:investsIn-raise", 0.6, sent)
         props = self.trigger_props.get(lemma)
         if not props:
             return
@@ -434,7 +453,7 @@ class _Finder:
                               sent)
 
     def poss_rules(self, sent: Span) -> None:
-        for tok in sent:
+        for tok in self.toks(sent):
             if tok.dep_ != "poss":
                 continue
             owners = self.res.refer(tok)
@@ -666,7 +685,7 @@ class _Finder:
                 if hirers:
                     break
         if not hirers:
-            for c in sent:
+            for c in self.toks(sent):
                 if c.dep_ in {"nsubj", "nsubjpass"}:
                     for x in c.subtree:
                         if x.dep_ == "poss":
@@ -675,7 +694,7 @@ class _Finder:
             hirers = self.res.recent_group(tok.i) or (
                 [r] if (r := self.res._recent(tok.i, "Company")) else [])
         # "job offers from Chinese firms, including Alibaba" names the hirer
-        for c in sent:
+        for c in self.toks(sent):
             if c.lemma_.lower() == "offer" and c.pos_ == "NOUN":
                 hirers = self.via_prep(c, {"from"}, {"Company"}) or hirers
         for h in hirers:
@@ -685,7 +704,7 @@ class _Finder:
 
     def origin_rules(self, sent: Span) -> None:
         """ "Chinese firm X", "US companies like X", "Beijing-based X", "US Congress"."""
-        for tok in sent:
+        for tok in self.toks(sent):
             place: Mention | None = None
             if tok.dep_ in {"amod", "compound", "npadvmod", "nmod"} and tok.head.i != tok.i:
                 place = self.place_ref(tok)
@@ -701,6 +720,11 @@ class _Finder:
                 if head_m is not None and head_m is place:
                     continue
                 orgs = [x for x in self.res.expand(head) if x.cls in {"Company", "GovernmentBody"}]
+                if not orgs and head.dep_ in {"compound", "nmod"}:
+                    # "Chinese startup Zhipu": the head noun modifies the name
+                    target = self.res.mention(head.head)
+                    orgs = [target] if target and target.cls in {"Company",
+                                                                 "GovernmentBody"} else []
                 if not orgs and head.lemma_.lower() in self.lex.heads:
                     if head.dep_ == "appos":
                         orgs = self.res.refer(head.head)
@@ -708,6 +732,27 @@ class _Finder:
                         orgs = []
                 for o in orgs:
                     self.emit(o, "headquarteredIn", place, [tok], "origin", 0.65, sent)
+        # the surface pattern, whatever the parse: "Chinese startup Zhipu", "Beijing-based
+        # chipmaker Biren"
+        for m in [x for x in self.mentions if sent.start <= x.start < sent.end]:
+            if m.cls not in {"Company", "GovernmentBody"} or m.start < sent.start + 2:
+                continue
+            head = self.doc[m.start - 1]
+            if head.lower_ not in self.lex.heads and head.lemma_.lower() not in self.lex.heads:
+                continue
+            j = m.start - 2
+            steps = 0
+            while j > sent.start and steps < 3 and self.doc[j].pos_ in {"ADJ", "NOUN", "PROPN"} \
+                    and self.place_ref(self.doc[j]) is None and self.doc[j].lower_ not in {
+                        "based", "headquartered"}:
+                j -= 1  # "Chinese AI startup", "Chinese leading startup"
+                steps += 1
+            if self.doc[j].lower_ in {"based", "headquartered"} and j >= sent.start + 2:
+                j -= 2 if self.doc[j - 1].text == "-" else 1
+            place = self.place_ref(self.doc[j])
+            if place is not None and place is not m:
+                self.emit(m, "headquarteredIn", place, [self.doc[j]], "origin-surface", 0.6,
+                          sent)
         # gazetteer aliases that carry a country: "US Congress", "U.S. Department of Defense"
         for m in [x for x in self.mentions if sent.start <= x.start < sent.end]:
             if m.cls != "GovernmentBody":
@@ -856,7 +901,7 @@ class _Finder:
         regs = [m for m in self.mentions + self.virtual
                 if sent.start <= m.start < sent.end and m.cls == "Regulation"]
         # a government restricting exports by verb: the implicit export controls
-        for tok in sent:
+        for tok in self.toks(sent):
             if tok.lemma_.lower() not in RESTRICT_VERBS or tok.pos_ != "VERB" or self.negated(tok):
                 continue
             issuers = [m for m in self.subjects(tok, None) if m.cls in {"Place", "GovernmentBody"}]
@@ -941,7 +986,7 @@ class _Finder:
                     if pl is not None and t.dep_ in {"amod", "poss", "compound"}:
                         self.emit(r, "targets", pl, [verb], "regulation-subject", 0.6, sent)
             # "add X, Y and Z to the list", "inclusion in the 1260H list"
-            for t in sent:
+            for t in self.toks(sent):
                 lem = t.lemma_.lower()
                 if lem in LIST_VERBS | {"inclusion"} and t.i not in span_toks:
                     near = any(x.i in span_toks for x in t.subtree) or lem == "inclusion"
@@ -961,7 +1006,7 @@ class _Finder:
                                             self.emit(r, "issuedBy", m, [t], "regulation-list",
                                                       0.6, sent)
             # the court ruling that could force X to sell Y
-            for t in sent:
+            for t in self.toks(sent):
                 if t.lemma_.lower() == "force" and any(x.i in span_toks for x in t.head.subtree):
                     for c in t.children:
                         if c.dep_ in {"dobj", "nsubj"}:
@@ -976,13 +1021,13 @@ class _Finder:
                                                       "regulation-force", 0.6, sent)
 
     def former_rule(self, sent: Span) -> None:
-        words = {t.lower_ for t in sent}
+        words = {t.lower_ for t in self.toks(sent)}
         if not words & FORMER_CUES:
             return
         people = [m for m in self.mentions if sent.start <= m.start < sent.end
                   and m.cls == "Person"]
         if not people:
-            for t in sent:
+            for t in self.toks(sent):
                 if t.lower_ in {"he", "she"}:
                     people = self.res.refer(t)
                     break
@@ -996,7 +1041,7 @@ class _Finder:
                     self.emit(p, "formerlyWorkedFor", o, [], "former", 0.55, sent)
 
     def _former_near(self, p: Mention, o: Mention, sent: Span) -> bool:
-        for t in sent:
+        for t in self.toks(sent):
             if t.lower_ not in FORMER_CUES:
                 continue
             gap = o.start - t.i
@@ -1023,7 +1068,7 @@ class _Finder:
         for m in self.mentions:
             if m.cls != "DataCenter":
                 continue
-            sent = self.doc[m.start].sent
+            sent = self.res.sent_of(m.start)
             for t in self.doc[m.start : m.end]:
                 pl = self.res.mention(t)
                 if pl is not None and pl.cls == "Place" and pl is not m:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from .gazetteer import Gazetteer, Lexicon, norm
 from .mentions import Mention
@@ -96,22 +96,29 @@ class Resolver:
         self.doc = doc
         self.mentions = mentions
         self.lex = lex
+        self.sents: list[Span] = list(doc.sents)
+        self._sent_index = [0] * len(doc)
+        for n, sent in enumerate(self.sents):
+            for i in range(sent.start, sent.end):
+                self._sent_index[i] = n
         self.at: dict[int, Mention] = {}
         # inner mentions win: "Malaysia" inside "data centers in Malaysia" is the place
         for m in sorted(mentions, key=lambda m: m.start - m.end):
             for i in range(m.start, m.end):
                 self.at[i] = m
 
+    def sent_of(self, i: int) -> Span:
+        """The sentence of token ``i`` (``Token.sent`` rescans the doc at every call)."""
+        return self.sents[self._sent_index[i]]
+
     def mention(self, tok: Token) -> Mention | None:
         return self.at.get(tok.i)
 
     def _recent(self, before: int, cls: str, *, window_sents: int = 3) -> Mention | None:
         """The most salient mention of ``cls`` before token ``before``: subjects first."""
-        sent_start = self.doc[before].sent.start
-        first_sent_start = sent_start
-        sents = list(self.doc.sents)
-        idx = next((i for i, s in enumerate(sents) if s.start == sent_start), 0)
-        first_sent_start = sents[max(0, idx - window_sents)].start
+        idx = self._sent_index[before]
+        sent_start = self.sents[idx].start
+        first_sent_start = self.sents[max(0, idx - window_sents)].start
         cands = [m for m in self.mentions
                  if m.cls == cls and first_sent_start <= m.start < before]
         if not cands:

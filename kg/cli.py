@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -327,6 +327,100 @@ def remove(ctx: click.Context, article: str) -> None:
                 click.echo(f"removed {article_id}")
                 return
         raise ArticleNotFound(article, _close_articles(store, article))
+
+
+# --------------------------------------------------------------------------- eval
+
+
+@cli.command(
+    name="eval",
+    epilog="""\b
+Example:
+  kg eval ../shared/eval/gold/seeds.json seeds/
+  kg --store my-store eval gold.json --errors --json report.json
+""",
+)
+@click.argument("gold", type=click.Path(path_type=Path))
+@click.argument("articles", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--errors", is_flag=True, help="Also list missed and false entities and relations.")
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the full report to this file (the JSON of score.py --json).",
+)
+@click.option(
+    "--relaxed", is_flag=True, help="Also match labels by token overlap (Jaccard >= 0.5)."
+)
+@click.pass_context
+def evaluate_command(
+    ctx: click.Context,
+    gold: Path,
+    articles: tuple[Path, ...],
+    errors: bool,
+    json_path: Path | None,
+    relaxed: bool,
+) -> None:
+    """Score the graph against gold annotations: precision, recall and F1.
+
+    Per class, per property and for unlabelled pairs, exactly as the shared scorer
+    (../shared/eval/score.py) computes them. GOLD is a JSON file of annotated articles.
+    With ARTICLES (files or folders), they are ingested into a fresh temporary store and
+    that is scored (--store is left alone); without, the store given by --store is scored.
+    """
+    import tempfile
+
+    from .evaluate import evaluate, read_gold
+
+    gold_data = read_gold(gold)  # a bad gold file fails before any model is loaded
+    for warning in gold_data.warnings:
+        click.echo(f"kg: warning: {gold}: {warning}", err=True)
+    failed: tuple[tuple[str, str], ...] = ()
+    if articles:
+        from .ingest import ingest as run_ingest
+
+        with (
+            tempfile.TemporaryDirectory(prefix="kg-eval-") as tmp,
+            Store(Path(tmp) / "store") as store,
+        ):
+            with _progressbar("ingesting") as progress:
+                ingested = run_ingest(store, articles, progress=progress)
+            for path, reason in ingested.failed:
+                click.echo(f"kg: skipped {path}: {reason}", err=True)
+            click.echo(f"kg: {ingested.summary()} (temporary store)", err=True)
+            failed = ingested.failed
+            report = evaluate(store, gold_data, relaxed=relaxed)
+    else:
+        with _store(ctx) as store:
+            report = evaluate(store, gold_data, relaxed=relaxed)
+    click.echo(report.text(errors=errors), nl=False)
+    if json_path is not None:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(report.to_json(), encoding="utf-8")
+        click.echo(f"kg: wrote {json_path}", err=True)
+    if failed:
+        raise InputError(
+            f"{len(failed)} file(s) could not be ingested and were not scored (see above)"
+        )
+
+
+@contextmanager
+def _progressbar(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A ``progress(done, total)`` callback drawing a bar on stderr once work starts."""
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        yield progress
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
 
 
 def _close_articles(store: Store, article: str) -> list[str]:

@@ -10,8 +10,10 @@ Hierarchy::
      ├── StoreError                 the store cannot be opened, read or written
      │    └── StoreLockedError      another kg process holds the store
      ├── InputError                 a source file cannot be used
-     │    └── SourceError           one file: ``path`` and ``reason``; ``read_sources``
-     │                              yields these as values so the other files go on
+     │    ├── SourceError           one file: ``path`` and ``reason``; ``read_sources``
+     │    │                         yields these as values so the other files go on
+     │    └── GoldError             a gold annotation file (``kg eval``) that cannot be
+     │                              read or breaks the annotation scheme
      ├── QueryError                 a SPARQL query is malformed or refused
      └── NotFoundError              a name given on the command line matches nothing;
           ├── EntityNotFound        carries "did you mean" ``suggestions``
@@ -28,6 +30,7 @@ __all__ = [
     "StoreLockedError",
     "InputError",
     "SourceError",
+    "GoldError",
     "QueryError",
     "NotFoundError",
     "EntityNotFound",
@@ -80,6 +83,18 @@ class SourceError(InputError):
 
     def __repr__(self) -> str:
         return f"SourceError(path={self.path!r}, reason={self.reason!r})"
+
+
+class GoldError(InputError):
+    """A gold annotation file for ``kg eval`` that cannot be read or breaks the scheme.
+
+    ``reason`` says what is wrong and what to do about it.
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"gold file {self.path}: {reason}")
 
 
 class QueryError(KGError):

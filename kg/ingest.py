@@ -104,6 +104,7 @@ def ingest(
         nlp = extract.load_pipeline()
     ingested_at = datetime.now(UTC)
     for batch in _batches(pending, batch_size):
+        new: dict[str, list] = {}
         for article, result in zip(batch, _extract(extract, nlp, batch, batch_size), strict=True):
             if isinstance(result, Exception):
                 failed.append((article.source_path, f"extraction failed: {result}"))
@@ -112,9 +113,16 @@ def ingest(
             quads = article_quads(
                 article, result, ingested_at=ingested_at, extractor_version=version
             )
-            store.replace_article(article.id, quads)
-            (replaced if article.id in stored else added).append(article.id)
-            tick()
+            if article.id in stored:
+                store.replace_article(article.id, quads)
+                replaced.append(article.id)
+                tick()
+            else:
+                new[article.id] = quads
+        if new:
+            store.add_articles(new)  # one transaction for the batch's new articles
+            added.extend(new)
+            tick(len(new))
 
     return IngestReport(
         added=tuple(added),

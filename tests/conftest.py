@@ -415,3 +415,48 @@ def runner():
     from click.testing import CliRunner
 
     return CliRunner()
+
+
+# --------------------------------------------------------------------------- kg eval: score.py
+
+SHARED = ROOT.parent / "shared"
+EVAL_DATA = DATA / "eval"
+
+
+@pytest.fixture(scope="session")
+def shared_scorer():
+    """The official scorer ``../shared/eval/score.py``, run in a subprocess.
+
+    ``.run(graph_files, gold_files, *flags) -> (report dict, stdout)`` scores RDF files merged
+    with ``ontology/kg.ttl``, as the README shows; ``.seeds_gold`` is the seeds' gold file.
+    Fails (never skips) when the shared folder is missing.
+    """
+    import json
+    import subprocess
+    import sys
+    import tempfile
+    from types import SimpleNamespace
+
+    script = SHARED / "eval" / "score.py"
+    seeds_gold = SHARED / "eval" / "gold" / "seeds.json"
+    missing = [str(p) for p in (script, seeds_gold) if not p.is_file()]
+    if missing:
+        pytest.fail(
+            f"the shared scorer is missing ({', '.join(missing)}); kg eval is checked against "
+            f"it: check out the shared folder at {SHARED}",
+            pytrace=False,
+        )
+
+    def run(graph_files, gold_files, *flags):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "report.json"
+            gold_args = [arg for gold in gold_files for arg in ("--gold", str(gold))]
+            proc = subprocess.run(
+                [sys.executable, str(script), *map(str, graph_files),
+                 str(ROOT / "ontology" / "kg.ttl"), *gold_args, "--json", str(out), *flags],
+                capture_output=True, text=True, timeout=300,
+            )
+            assert proc.returncode == 0, f"score.py failed:\n{proc.stderr}"
+            return json.loads(out.read_text(encoding="utf-8")), proc.stdout
+
+    return SimpleNamespace(script=script, seeds_gold=seeds_gold, run=run)

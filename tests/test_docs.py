@@ -15,7 +15,7 @@ COMMANDS = sorted(cli.commands)
 
 
 def test_docs_the_commands_are_the_documented_ones():
-    assert COMMANDS == ["export", "ingest", "query", "remove", "show", "stats", "viz"]
+    assert COMMANDS == ["eval", "export", "ingest", "query", "remove", "show", "stats", "viz"]
 
 
 @pytest.mark.parametrize("name", COMMANDS)

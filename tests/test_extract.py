@@ -66,6 +66,14 @@ def entities(nlp, text: str) -> set[tuple[str, str]]:
           ("Tan Dai", "meetsWith", "Lisa Su")}),
         ("Xiaomi, the parent company of Redmi, competes with Huawei.",
          {("Xiaomi", "competesWith", "Huawei")}),
+        ("Chinese startup Zhipu AI raised funds from Tencent.",
+         {("Zhipu", "headquarteredIn", "China"), ("Tencent", "investsIn", "Zhipu")}),
+        ("Beijing-based chipmaker Biren Technology unveiled its BR100 GPU.",
+         {("Biren", "headquarteredIn", "Beijing"), ("Biren", "develops", "BR100")}),
+        ("Stepfun, a Shanghai startup, released a new model called Step-2.",
+         {("StepFun", "headquarteredIn", "Shanghai"), ("StepFun", "develops", "Step-2")}),
+        ("US chip designer Nvidia said ByteDance is its largest customer in China.",
+         {("Nvidia", "headquarteredIn", "United States")}),
     ],
 )
 def test_extract_rule_families_on_unseen_sentences(nlp, text, expected):
@@ -112,6 +120,11 @@ def test_extract_anaphora_points_to_the_subject(nlp):
     assert ("Nvidia", "hiresFrom", "Alibaba") not in found
     assert ("ByteDance", "headquarteredIn", "Beijing") in found
     assert ("Nvidia", "supplies", "ByteDance") in found
+
+
+def test_extract_context_types_unknown_names(nlp):
+    ents = entities(nlp, "Chinese chipmaker Xinyuan Semi said its CEO Li Wei met Acme Labs.")
+    assert ("Xinyuan Semi", "Company") in ents
 
 
 def test_extract_news_outlets_are_not_entities(nlp):

@@ -224,3 +224,13 @@ def test_store_replacing_an_article_retracts_its_stale_statements(kg_store, tiny
     merged = {(q.subject, q.predicate, q.object) for q in kg_store.oxigraph.quads_for_pattern(
         None, None, None, ox.DefaultGraph())}
     assert merged == {(q.subject, q.predicate, q.object) for q in kg_store.quads()}
+
+
+def test_store_add_articles_writes_a_batch_and_refuses_stored_ones(kg_store, tiny):
+    kg_store.add_articles({"a": tiny.quads(1, "a"), "b": tiny.quads(2, "b")})
+    assert kg_store.quads("a") == set(tiny.quads(1, "a"))
+    assert kg_store.quads("b") == set(tiny.quads(2, "b"))
+    assert len(list(kg_store.select(OWNS))) == 1  # merged once
+    with pytest.raises(ValueError, match="already stored"):
+        kg_store.add_articles({"c": tiny.quads(1, "c"), "a": tiny.quads(1, "a")})
+    assert not kg_store.has_article("c")  # nothing of the refused batch was written
