@@ -18,6 +18,7 @@ from .schema import SYMMETRIC
 __all__ = ["records_of", "merge"]
 
 MAX_EVIDENCE = 3  # per relation per article: enough to check a fact, not a transcript
+MAX_MENTIONS = 1  # per entity per article: where it was first seen (aliases list the rest)
 
 
 def _sentences(doc: Doc) -> list[Span]:
@@ -70,7 +71,7 @@ def records_of(doc: Doc, offset: int = 0) -> Extraction:
         aliases += [s for s in surfaces if s != label and s not in aliases]
         evidence = tuple(
             _evidence(doc, m.start, m.end, m.rule, m.confidence, "asserted", offset)
-            for m in ms[:MAX_EVIDENCE]
+            for m in ms[:MAX_MENTIONS]
         )
         entities[key] = Entity(
             key=key, label=label, cls=cls, aliases=tuple(aliases),
