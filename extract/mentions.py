@@ -404,6 +404,10 @@ def _datacenter_mentions(doc: Doc, occ: _Occupancy, known: list[Mention]):
         head = tok
         start = tok.i - 1 if low in DC_NOUNS and doc[tok.i - 1].lower_ == "data" else tok.i
         end = tok.i + 1
+        if end < len(doc) and doc[end].lemma_.lower() in {"campus", "cluster", "hub", "site",
+                                                           "facility", "complex", "park"}:
+            head = doc[end]  # "a data center campus in Abu Dhabi"
+            end += 1
         place = None
         for child in head.children:
             if child.dep_ == "prep" and child.lower_ in {"in", "at", "across"}:

@@ -61,6 +61,11 @@ ISSUE_VERBS = {"issue", "propose", "impose", "announce", "introduce", "adopt", "
 GOODS = {"chip", "gpu", "processor", "semiconductor", "accelerator", "battery", "server",
          "equipment", "component", "part", "memory", "wafer", "tool", "machine", "module",
          "product", "device", "system", "hardware", "software", "model", "service"}
+WITH_PARTNER_VERBS = {"build", "develop", "work", "team", "partner", "collaborate", "launch",
+                      "create", "design", "operate", "co-develop", "codevelop", "join", "ally"}
+REG_ACTS = {"issue", "impose", "introduce", "announce", "scrap", "rescind", "repeal", "adopt",
+            "propose", "unveil", "finalize", "finalise", "enforce", "tighten", "expand",
+            "relax", "ease", "revise", "update", "pass", "enact", "draft", "publish"}
 FUNDING = {"fund", "funding", "investment", "capital", "money", "financing", "round", "backing",
            "stake"}
 LIST_VERBS = {"add", "include", "put", "place", "list", "blacklist", "designate"}
@@ -83,7 +88,7 @@ class _Finder:
         self.doc = doc
         self.gaz = gaz
         self.lex = lex
-        self.res = Resolver(doc, mentions, lex)
+        self.res = Resolver(doc, mentions, lex, gaz)
         self.mentions = mentions
         self.virtual: list[Mention] = []
         self.out: list[Candidate] = []
@@ -303,6 +308,8 @@ class _Finder:
                     pass
                 if lemma in {"parent", "owner", "subsidiary", "unit", "division", "arm"}:
                     self.owner_rule(tok, lemma, sent)
+                if lemma in {"export", "shipment", "sale", "delivery"} and tok.pos_ == "NOUN":
+                    self.export_rule(tok, sent)
                 if lemma in {"customer", "client", "buyer"}:
                     self.customer_rule(tok, sent)
                 if lemma in {"supplier", "vendor", "provider", "manufacturer", "foundry"} and \
@@ -310,7 +317,7 @@ class _Finder:
                     self.supplier_rule(tok, sent)
                 if lemma in {"competitor", "rival"} and tok.pos_ == "NOUN":
                     self.rival_rule(tok, sent)
-                if lemma in {"collaboration", "partnership", "alliance", "partner"} and \
+                if lemma in {"collaboration", "partnership", "alliance", "partner", "tie"} and \
                         tok.pos_ == "NOUN":
                     self.partner_noun_rule(tok, sent)
                 if lemma in {"summit", "meeting", "talk"} and tok.pos_ == "NOUN":
@@ -332,12 +339,54 @@ class _Finder:
         self.datacenter_rules()
         return self.out
 
+    def passive_person_rule(self, verb: Token, lemma: str, sent: Span) -> None:
+        """ "the startup founded by Liang Wenfeng", "G42, chaired by Sheikh Tahnoon",
+        "its lab, which is led by Alexandr Wang"."""
+        prop = {"found": "founded", "cofound": "founded", "co-found": "founded",
+                "lead": "leads", "chair": "leads", "head": "leads", "run": "leads",
+                "helm": "leads"}.get(lemma)
+        if prop is None:
+            return
+        people = [m for c in verb.children if c.dep_ == "agent" for p in c.children
+                  for m in self.res.expand(p, "Person")]
+        if not people:
+            return
+        orgs: list[Mention] = []
+        unit_owners: list[Mention] = []
+        targets = [c for c in verb.children if c.dep_ == "nsubjpass"]
+        if not targets and verb.dep_ in {"advcl", "xcomp", "conj"}:  # "was co-founded by"
+            targets = [c for c in verb.head.children if c.dep_ == "nsubjpass"]
+        if verb.dep_ in {"acl", "relcl"}:
+            targets.append(verb.head)
+        for t in targets:
+            if t.lower_ in {"which", "that", "who"}:
+                t = verb.head if verb.dep_ == "relcl" else t
+            found = [m for m in self.res.expand(t) if m.cls in {"Company", "GovernmentBody"}]
+            if not found and t.lemma_.lower() in FACILITY:
+                unit_owners += [m for c in t.children if c.dep_ == "poss"
+                                for m in self.res.refer(c, "Company")]
+            orgs += found
+        for p in people:
+            for o in orgs:
+                self.emit(p, prop, o, [verb], f"passive:{prop}", 0.7, sent)
+            for o in unit_owners:  # heads an unnamed unit of the company
+                self.emit(p, "worksFor", o, [verb], "passive:unit", 0.6, sent)
+
     def verb_rules(self, verb: Token, lemma: str, sent: Span) -> None:
+        self.passive_person_rule(verb, lemma, sent)
         if lemma in {"raise", "receive", "secure", "get", "win"} and any(
                 t.lemma_.lower() in FUNDING for t in verb.subtree):
             for backer in self.via_prep(verb, {"from"}, {"Company"}):
                 for s in self.subjects(verb, "Company"):
                     self.emit(backer, "investsIn", s, [verb], "verb:investsIn-raise", 0.6, sent)
+        if lemma in WITH_PARTNER_VERBS:
+            partners = [m for c in verb.children if c.dep_ == "prep" and c.lower_ == "with"
+                        for p in c.children for m in self.res.refer(p, "Company")]
+            if partners:
+                for s in self.subjects(verb, "Company"):
+                    for o in partners:
+                        self.emit(s, "partnersWith", o, [verb], "verb:partnersWith-with", 0.6,
+                                  sent)
         props = self.trigger_props.get(lemma)
         if not props:
             return
@@ -381,7 +430,9 @@ class _Finder:
                 need = {"turn": {"to"}, "rely": {"on"}, "train": {"at", "in", "on", "abroad"}}
                 if lemma in need and not child_preps & need[lemma] and lemma != "train":
                     continue
-                if lemma == "train" and not child_preps & need["train"]:
+                dobj_preps = {p.lower_ for c in verb.children if c.dep_ == "dobj"
+                              for p in c.children if p.dep_ == "prep"}
+                if lemma == "train" and not (child_preps | dobj_preps) & need["train"]:
                     continue
             subs = companies
             if prop == "founded":
@@ -434,9 +485,26 @@ class _Finder:
             elif prop == "uses":
                 objs = self.verb_objects(verb, {"to", "on", "at", "in", "from", "by"},
                                          {"Chip", "Product", "DataCenter"})
+                if lemma == "train":  # what is trained is made, not used
+                    objs = self.via_prep(verb, {"on", "at", "in", "using"},
+                                         {"Chip", "Product", "DataCenter"})
+                if lemma == "train":  # "trained its model on Nvidia H800 chips"
+                    objs += [m for c in verb.children if c.dep_ == "dobj"
+                             for pp in c.children if pp.dep_ == "prep" and pp.lower_ in {
+                                 "on", "at", "in", "using"}
+                             for p in pp.children for m in self.np_mentions(p, {
+                                 "Chip", "DataCenter", "Product"})]
             elif prop == "competesWith":
-                objs = [m for c in verb.children if c.dep_ == "dobj" for m in self.res.refer(c)]
-                objs += self.via_prep(verb, {"with", "against"}, {"Company", "Product"})
+                heads = [c for c in verb.children if c.dep_ == "dobj"]
+                heads += [p for c in verb.children if c.dep_ == "prep" and c.lower_ in {
+                    "with", "against"} for p in c.children if p.dep_ == "pobj"]
+                objs = []
+                for h in heads:
+                    found = self.res.expand(h)
+                    if not found and h.lemma_.lower() in FACILITY:  # "Alibaba's Qwen team"
+                        found = [m for c in h.children if c.dep_ == "poss"
+                                 for m in self.res.refer(c, "Company")]
+                    objs += found
             elif prop == "meetsWith":
                 objs = [m for c in verb.children if c.dep_ in {"dobj", "prep"}
                         for m in self.in_subtree(c, set(), {"Person"})]
@@ -449,6 +517,9 @@ class _Finder:
                 for o in objs:
                     if prop == "develops" and o.cls == "Product" and lemma in {"build", "make"}:
                         continue
+                    if prop == "develops" and o.cls == "Product" and s.cls == "Company" and \
+                            lemma in {"release", "launch", "unveil", "debut", "introduce", "roll"}:
+                        self.emit(s, "owns", o, [verb], "verb:owns-release", 0.55, sent)
                     self.emit(s, prop, o, [verb], f"verb:{prop}", 0.65 if subj_cls else 0.5,
                               sent)
 
@@ -459,6 +530,10 @@ class _Finder:
             owners = self.res.refer(tok)
             head = tok.head
             owned = self.res.mention(head)
+            if owned is None:  # "its R1 model", "Alibaba's Qwen team"
+                inner = [self.res.mention(c) for c in head.children if c.dep_ == "compound"]
+                owned = next((m for m in inner if m is not None and m.cls in {
+                    "Product", "Chip"}), None)
             if owned is None:
                 continue
             for owner in owners:
@@ -484,6 +559,10 @@ class _Finder:
             last = self.doc[m.end - 1]
             if last.dep_ == "compound":
                 target = self.res.mention(last.head)
+                if target is None:  # "Nvidia H800 chips": two compounds of one noun
+                    target = next((x for c in last.head.children if c.dep_ == "compound"
+                                   and c.i > last.i and (x := self.res.mention(c)) is not None
+                                   and x.cls in {"Chip", "Product"}), None)
                 if target is not None and target is not m and m.cls == "Company":
                     if target.cls == "Chip":
                         self.emit(m, "develops", target, [last], "poss-compound", 0.7, sent)
@@ -561,6 +640,23 @@ class _Finder:
             for s in sellers:
                 self.emit(s, "supplies", buyer, [tok], "customer", 0.75, sent)
 
+    def export_rule(self, tok: Token, sent: Span) -> None:
+        """ "exports of Nvidia's B200 chips to G42": the maker supplies the buyer, who buys."""
+        items = [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
+                 for p in c.children for m in self.np_mentions(p, {"Chip", "Product", "Company"})]
+        buyers = [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "to"
+                  for p in c.children for m in self.res.expand(p, "Company")]
+        for b in buyers:
+            for it in items:
+                if it.cls == "Company":
+                    self.emit(it, "supplies", b, [tok], "export", 0.6, sent)
+                else:
+                    self.emit(b, "purchases", it, [tok], "export", 0.55, sent)
+                    maker = self.gaz.maker_of(it.key)
+                    seller = next((m for m in items if m.key == maker), None)
+                    if seller is not None:
+                        self.emit(seller, "supplies", b, [tok], "export", 0.6, sent)
+
     def supplier_rule(self, tok: Token, sent: Span) -> None:
         """ "TSMC, Nvidia's main supplier" / "TSMC is a supplier to Apple"."""
         buyers = [m for c in tok.children if c.dep_ == "poss" for m in self.res.refer(c, "Company")]
@@ -612,6 +708,9 @@ class _Finder:
             owners = self.subjects(tok.head, "Company")
         partners = [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "with"
                     for p in c.children for m in self.np_mentions(p, {"Company", "DataCenter"})]
+        if tok.lemma_.lower() in {"tie", "partnership", "alliance"}:  # "deepens Mistral ties"
+            partners += [m for c in tok.children if c.dep_ == "compound"
+                         for m in self.res.refer(c, "Company")]
         for s in owners:
             for o in partners:
                 prop = "uses" if o.cls == "DataCenter" else "partnersWith"
@@ -855,7 +954,8 @@ class _Finder:
         j = p.end
         if j < sent.end and doc[j].text == ",":
             j += 1
-            while j < sent.end and doc[j].lower_ in {"the", "a", "an", "its", "his", "her"}:
+            while j < sent.end and doc[j].lower_ in {"the", "a", "an", "its", "his", "her",
+                                                      "former", "ex", "onetime"}:
                 j += 1
             for n in (3, 2, 1):
                 w = doc[j : min(j + n, sent.end)].text.lower()
@@ -935,6 +1035,10 @@ class _Finder:
             head = self.doc[r.head if r.head >= 0 else r.end - 1] if r.end - 1 < sent.end else None
             if head is None:
                 continue
+            if head.dep_ in {"dobj", "nsubjpass"} and head.head.lemma_.lower() in REG_ACTS:
+                for g in self.subjects(head.head, None):
+                    if g.cls in {"GovernmentBody", "Place"}:
+                        self.emit(r, "issuedBy", g, [head.head], "regulation-act", 0.65, sent)
             # issuer named in the phrase: "US export controls", "rule from the Commerce Dept"
             label_words = r.key.split()
             if r.key.endswith("export controls") and label_words[0] == "US":
@@ -992,8 +1096,12 @@ class _Finder:
                     near = any(x.i in span_toks for x in t.subtree) or lem == "inclusion"
                     if not near:
                         continue
+                    skip = {x.i for c in t.subtree if c.dep_ in {"relcl", "acl"}
+                            for x in c.subtree}
                     scope = sent if lem == "inclusion" else t.subtree
                     for x in scope:
+                        if x.i in skip:
+                            continue
                         m = self.res.mention(x)
                         if m is not None and m.cls == "Company" and x.i not in span_toks:
                             self.emit(r, "targets", m, [t], "regulation-list", 0.7, sent)
@@ -1056,6 +1164,13 @@ class _Finder:
         keys = {m.key: m for m in ms}
         for m in ms:
             maker = self.gaz.maker_of(m.key)
+            first = self.gaz.lookup(self.doc[m.start].text)
+            if maker and m.end - m.start > 1 and first is not None and first.label == maker \
+                    and maker not in keys:
+                made_by = self.entity(maker, self.doc[m.start], "known-maker")
+                if made_by is not None:  # "Nvidia H800": the maker named in the name
+                    self.emit(made_by, "develops", m, [self.doc[m.start]], "known-maker-name",
+                              0.7, sent)
             if maker in keys and m.cls in {"Product", "Chip"}:
                 self.emit(keys[maker], "develops", m, [], "known-maker", 0.5, sent)
                 if m.cls == "Product":

@@ -28,6 +28,8 @@ PRONOUNS = {
     "she": "Person", "her": "Person",
 }
 PLURAL = {"they", "their", "them", "themselves"}
+GENERIC_HEADS = {"company", "firm", "group", "business", "chip", "processor", "gpu",
+                 "accelerator", "semiconductor", "model", "app", "chatbot"}
 
 
 def _initials(label: str) -> str:
@@ -92,10 +94,12 @@ def _expand_short(m: Mention, people: list[Mention], multi: list[Mention]) -> Me
 class Resolver:
     """Maps tokens of a doc to the mentions they name or refer back to."""
 
-    def __init__(self, doc: Doc, mentions: list[Mention], lex: Lexicon):
+    def __init__(self, doc: Doc, mentions: list[Mention], lex: Lexicon,
+                 gaz: Gazetteer | None = None):
         self.doc = doc
         self.mentions = mentions
         self.lex = lex
+        self.gaz = gaz
         self.sents: list[Span] = list(doc.sents)
         self._sent_index = [0] * len(doc)
         for n, sent in enumerate(self.sents):
@@ -114,8 +118,11 @@ class Resolver:
     def mention(self, tok: Token) -> Mention | None:
         return self.at.get(tok.i)
 
-    def _recent(self, before: int, cls: str, *, window_sents: int = 3) -> Mention | None:
-        """The most salient mention of ``cls`` before token ``before``: subjects first."""
+    def _recent(self, before: int, cls: str, *, window_sents: int = 3,
+                head: str | None = None) -> Mention | None:
+        """The most salient mention of ``cls`` before token ``before``: subjects first; with a
+        descriptive ``head`` ("the startup", "the chipmaker"), entities the gazetteer
+        describes so come before those it describes otherwise."""
         idx = self._sent_index[before]
         sent_start = self.sents[idx].start
         first_sent_start = self.sents[max(0, idx - window_sents)].start
@@ -123,10 +130,24 @@ class Resolver:
                  if m.cls == cls and first_sent_start <= m.start < before]
         if not cands:
             return None
+        if head and self.gaz is not None and head not in GENERIC_HEADS:
+            fits = [self._fits(m, head) for m in cands]
+            if True in fits:
+                cands = [m for m, f in zip(cands, fits, strict=True) if f]
+            else:
+                cands = [m for m, f in zip(cands, fits, strict=True) if f is None] or cands
         in_sent = [m for m in cands if m.start >= sent_start]
         pool = in_sent or cands
         subjects = [m for m in pool if self.subjectish(m)]
         return (subjects or pool)[-1]
+
+    def _fits(self, m: Mention, head: str) -> bool | None:
+        """Does the gazetteer describe ``m`` with ``head``? None when it has no description."""
+        entry = self.gaz.by_label.get(m.key) if self.gaz is not None else None
+        descriptors = entry.attr("descriptors") if entry else ()
+        if not descriptors:
+            return None
+        return any(d.lower().split()[-1].rstrip("s") == head.rstrip("s") for d in descriptors)
 
     def subjectish(self, m: Mention) -> bool:
         """A mention inside its clause's subject ("Smaller players like Moonshot AI are...")."""
@@ -174,8 +195,10 @@ class Resolver:
         head_cls = self.lex.heads.get(tok.lemma_.lower()) or self.lex.heads.get(low)
         if head_cls and tok.pos_ == "NOUN" and (cls is None or head_cls == cls):
             dets = {c.lower_ for c in tok.children if c.dep_ == "det"}
-            if dets & {"the", "this", "that"} and tok.tag_ == "NN":
-                r = self._recent(tok.i, head_cls)
+            # "the company" is one firm; "the chips" are the chips just named
+            number_ok = tok.tag_ == "NN" or (head_cls == "Chip" and tok.tag_ == "NNS")
+            if dets & {"the", "this", "that", "these"} and number_ok:
+                r = self._recent(tok.i, head_cls, head=tok.lemma_.lower())
                 return [r] if r else []
         return []
 
