@@ -9,7 +9,7 @@ DEMO   := out/demo-store
 KG     := $(BIN)/kg --store $(DEMO)
 SUDO   := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: setup demo test lint browser clean
+.PHONY: setup demo test lint browser bench clean
 
 setup: $(STAMP)
 
@@ -38,13 +38,17 @@ browser:
 
 # ruff, then the whole suite. pytest exits 5 when it collects no tests: a failure, not a pass.
 test: setup browser
-	$(BIN)/ruff check kg extract tests
+	$(BIN)/ruff check kg extract tests bench
 	@rc=0; $(BIN)/python -m pytest || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$rc
 
 lint: setup
-	$(BIN)/ruff check kg extract tests
+	$(BIN)/ruff check kg extract tests bench
+
+# Benchmarks (not tests): ratios measured side by side, written to docs/performance.md.
+bench: setup
+	$(BIN)/python bench/bench_ingest.py --articles 2000 --rounds 2 --write
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

@@ -140,7 +140,8 @@ def statistics(store: Store) -> GraphStats:
         )
     )
     evidence = next(
-        iter(store.select("SELECT (COUNT(DISTINCT ?ev) AS ?n) WHERE { ?ev a kg:Evidence }"))
+        iter(store.select(
+            "SELECT (COUNT(DISTINCT ?ev) AS ?n) WHERE { GRAPH ?g { ?ev a kg:Evidence } }"))
     )
     return GraphStats(
         articles=len(store.articles()),

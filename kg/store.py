@@ -8,8 +8,9 @@ layout::
         store.query("SELECT ?o WHERE { ?s kg:owns ?o }")   # kg:, rdfs:, ... predeclared
         store.dump("trig", sys.stdout.buffer)
 
-The default graph is the merge of all article graphs, kept as a set: a statement made by
-three articles is one triple there (and three quads in the article graphs). Plain triple
+The default graph is the merge of all article graphs, kept as a set, less the evidence
+nodes (which belong to one article each): a statement made by three articles is one triple
+there (and three quads in the article graphs). Plain triple
 patterns find every statement once; ``GRAPH ?g { ... }`` reaches one article's graph. Each
 write maintains the merge in the same transaction as the article graph, so the two never
 disagree (see docs/decisions/0005-merged-default-graph.md).
@@ -33,7 +34,15 @@ from typing import IO, TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from .errors import StoreError, StoreLockedError
-from .vocab import ARTICLE, PREFIXES, SERIALIZATION_PREFIXES, article_id_of, article_iri, nn
+from .vocab import (
+    ARTICLE,
+    PREFIXES,
+    SERIALIZATION_PREFIXES,
+    article_id_of,
+    article_iri,
+    is_evidence_iri,
+    nn,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import rdflib
@@ -51,6 +60,12 @@ _RDF_FORMATS = {
 
 
 QueryOutcome = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+def _mergeable(subject: Any) -> bool:
+    """Triples that go into the merged default graph: all but the evidence nodes', which
+    belong to one article each and stay in its graph (``GRAPH ?g { ?ev ... }``)."""
+    return not (isinstance(subject, ox.NamedNode) and is_evidence_iri(subject.value))
 
 
 def _unmerge(stale: set[tuple[Any, Any, Any]]) -> str:
@@ -214,16 +229,19 @@ class Store:
                 raise ValueError(f"quad {quad} is not in the graph of article {article_id!r}")
         try:
             if not self.oxigraph.contains_named_graph(graph):
-                merged = [ox.Quad(q.subject, q.predicate, q.object) for q in quads]
+                merged = [ox.Quad(q.subject, q.predicate, q.object) for q in quads
+                          if _mergeable(q.subject)]
                 self.oxigraph.extend(quads + merged)
                 return
             new = {(q.subject, q.predicate, q.object) for q in quads}
-            stale = self._triples_of(graph) - new
+            stale = {t for t in self._triples_of(graph) - new if _mergeable(t[0])}
             body = "\n".join(f"{s} {p} {o} ." for s, p, o in new)
+            merged_body = "\n".join(f"{s} {p} {o} ." for s, p, o in new if _mergeable(s))
             update = f"DROP SILENT GRAPH {graph} ;\n"
             if new:
                 update += f"INSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }} ;\n"
-                update += f"INSERT DATA {{\n{body}\n}} ;\n"
+            if merged_body:
+                update += f"INSERT DATA {{\n{merged_body}\n}} ;\n"
             update += _unmerge(stale)
             self.oxigraph.update(update)
         except (OSError, SyntaxError) as exc:
@@ -244,7 +262,8 @@ class Store:
                 if q.graph_name != graph:
                     raise ValueError(f"quad {q} is not in the graph of article {article_id!r}")
             batch += quads
-            batch += [ox.Quad(q.subject, q.predicate, q.object) for q in quads]
+            batch += [ox.Quad(q.subject, q.predicate, q.object) for q in quads
+                      if _mergeable(q.subject)]
         try:
             self.oxigraph.extend(batch)
         except OSError as exc:
@@ -259,7 +278,7 @@ class Store:
         graph = _graph_of(article_id)
         if graph is None or not self.oxigraph.contains_named_graph(graph):
             return False
-        stale = self._triples_of(graph)
+        stale = {t for t in self._triples_of(graph) if _mergeable(t[0])}
         self.oxigraph.update(f"DROP GRAPH {graph} ;\n" + _unmerge(stale))
         return True
 
@@ -323,9 +342,16 @@ class Store:
                 dataset.bind(prefix, iri)
             dataset.serialize(destination=out, format="json-ld", auto_compact=True)
             return
-        if fmt == "turtle":
-            self.oxigraph.dump(out, ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(),
-                               prefixes=SERIALIZATION_PREFIXES)
+        if fmt == "turtle":  # the merge, with the evidence nodes
+            evidence = {ox.Triple(q.subject, q.predicate, q.object)
+                        for q in self.oxigraph.quads_for_pattern(None, None, None, None)
+                        if not isinstance(q.graph_name, ox.DefaultGraph)
+                        and not _mergeable(q.subject)}
+            merged = (ox.Triple(q.subject, q.predicate, q.object)
+                      for q in self.oxigraph.quads_for_pattern(None, None, None,
+                                                               ox.DefaultGraph()))
+            ox.serialize(list(merged) + sorted(evidence, key=str), out,
+                         format=ox.RdfFormat.TURTLE, prefixes=SERIALIZATION_PREFIXES)
             return
         prefixes = SERIALIZATION_PREFIXES if fmt == "trig" else None
         named = (q for q in self.oxigraph.quads_for_pattern(None, None, None, None)

@@ -301,6 +301,11 @@ def evidence_iri(article_id: str, s: str, p: str, o: str, start: int, end: int) 
     return f"{article_iri(article_id)}/ev/{digest}"
 
 
+def is_evidence_iri(iri: str) -> bool:
+    """True for the IRI of an evidence node (``article/<id>/ev/<hash>``)."""
+    return iri.startswith(ARTICLE) and "/ev/" in iri
+
+
 def wikidata_iri(qid: str) -> str:
     """``Q42`` (or a full Wikidata IRI) -> ``http://www.wikidata.org/entity/Q42``."""
     qid = qid.strip()

@@ -12,7 +12,7 @@ from rdflib.compare import isomorphic
 
 from kg.errors import StoreError
 from kg.store import Store
-from kg.vocab import KG, article_iri
+from kg.vocab import KG, article_iri, is_evidence_iri
 
 
 def _dataset(data: bytes, fmt: str) -> rdflib.Dataset:
@@ -200,6 +200,11 @@ OWNS = "SELECT ?s WHERE { ?s kg:owns ?o }"
 PURCHASES = "ASK { ?s kg:purchases ?o }"
 
 
+def test_store_evidence_stays_in_the_article_graphs(tiny_store):
+    assert not tiny_store.query("ASK { ?ev a kg:Evidence }").__bool__()
+    assert tiny_store.query("ASK { GRAPH ?g { ?ev a kg:Evidence } }").__bool__()
+
+
 def test_store_default_graph_is_the_set_of_all_statements(tiny_store):
     # "ByteDance owns TikTok" is stated by both articles: two quads, one merged triple
     assert len(list(tiny_store.select(OWNS))) == 1
@@ -223,7 +228,8 @@ def test_store_replacing_an_article_retracts_its_stale_statements(kg_store, tiny
     assert not kg_store.query(PURCHASES).__bool__()
     merged = {(q.subject, q.predicate, q.object) for q in kg_store.oxigraph.quads_for_pattern(
         None, None, None, ox.DefaultGraph())}
-    assert merged == {(q.subject, q.predicate, q.object) for q in kg_store.quads()}
+    assert merged == {(q.subject, q.predicate, q.object) for q in kg_store.quads()
+                      if not is_evidence_iri(q.subject.value)}
 
 
 def test_store_add_articles_writes_a_batch_and_refuses_stored_ones(kg_store, tiny):
