@@ -48,7 +48,7 @@ lint: setup
 
 # Benchmarks (not tests): ratios measured side by side, written to docs/performance.md.
 bench: setup
-	$(BIN)/python bench/bench_ingest.py --articles 2000 --rounds 2 --write
+	$(BIN)/python bench/bench_ingest.py --articles 2000 --rounds 3 --write
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

@@ -40,10 +40,11 @@ def _folder(sub: str, given: str | None) -> Path:
 @Language.component("kg_lines")
 def kg_lines(doc: Doc) -> Doc:
     """A line break ends a sentence: headlines, bullets and bylines have no full stop."""
-    for tok in doc[1:]:
-        prev = doc[tok.i - 1]
-        if "\n" in prev.whitespace_ or "\n" in prev.text or prev.is_space:
+    prev = None
+    for tok in doc:
+        if prev is not None and ("\n" in prev.whitespace_ or "\n" in prev.text):
             tok.is_sent_start = True
+        prev = tok
     return doc
 
 

@@ -157,16 +157,9 @@ def make_view_random_graph(n_nodes: int, n_edges: int, seed: int = 11):
 
     import networkx as nx
 
-    classes = [
-        "Company",
-        "GovernmentBody",
-        "Person",
-        "Chip",
-        "DataCenter",
-        "Regulation",
-        "Product",
-        "Place",
-    ]
+    from extract.schema import CLASSES
+
+    classes = list(CLASSES)
     predicates = ["owns", "develops", "purchases", "leads", "supplies", "regulates"]
     rng = random.Random(seed)
     g = nx.MultiDiGraph()

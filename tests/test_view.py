@@ -13,18 +13,10 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
+from extract.schema import CLASSES
 from kg.view import CLASS_COLOURS, render_html
 
-ONTOLOGY_CLASSES = {
-    "Company",
-    "GovernmentBody",
-    "Person",
-    "Chip",
-    "DataCenter",
-    "Regulation",
-    "Product",
-    "Place",
-}
+ONTOLOGY_CLASSES = set(CLASSES)
 
 
 class _Page(HTMLParser):
