@@ -81,8 +81,6 @@ def gazetteer_patterns() -> list[dict]:
     for entry in gaz.entries:
         for form in entry.forms:
             patterns.append({"label": entry.cls, "pattern": form, "id": entry.label})
-            if form.startswith("the "):
-                continue
     return patterns
 
 

@@ -26,7 +26,6 @@ nothing, and hedges set the modality (reported, planned, proposed).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -35,7 +34,7 @@ from spacy.tokens import Doc, Span, Token
 from .gazetteer import Gazetteer, Lexicon
 from .mentions import Mention
 from .resolve import Resolver
-from .schema import SYMMETRIC, allowed
+from .schema import allowed
 
 __all__ = ["Candidate", "find_relations"]
 
@@ -304,8 +303,6 @@ class _Finder:
                 if tok.pos_ in {"VERB", "AUX"} or (tok.pos_ == "NOUN" and tok.tag_ == "VBG"):
                     if not self.negated(tok):
                         self.verb_rules(tok, lemma, sent)
-                if tok.dep_ == "poss" or (tok.dep_ == "case" and tok.head.dep_ == "poss"):
-                    pass
                 if lemma in {"parent", "owner", "subsidiary", "unit", "division", "arm"}:
                     self.owner_rule(tok, lemma, sent)
                 if lemma in {"export", "shipment", "sale", "delivery"} and tok.pos_ == "NOUN":
@@ -893,7 +890,6 @@ class _Finder:
     def title_rules(self, sent: Span) -> None:
         people = [m for m in self.mentions if sent.start <= m.start < sent.end
                   and m.cls == "Person"]
-        text = sent.text
         for p in people:
             # offices: "Deputy Secretary of Defense Steven Feinberg"
             before = self.doc[max(sent.start, p.start - 8) : p.start].text
@@ -938,7 +934,6 @@ class _Finder:
                     self.emit(p, prop, o, title_toks, f"title:{title}", conf, sent)
             for o in unit_orgs:
                 self.emit(p, "worksFor", o, title_toks, "title-parent", conf, sent)
-        del text
 
     def _title_of(self, p: Mention, sent: Span) -> tuple[str | None, list[Token]]:
         doc = self.doc
@@ -1202,5 +1197,3 @@ def find_relations(doc: Doc, mentions: list[Mention], gaz: Gazetteer, lex: Lexic
     cands = finder.run()
     return cands, finder.virtual
 
-
-_ = (re, SYMMETRIC)
