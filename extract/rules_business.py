@@ -1,0 +1,267 @@
+"""Relation rules about firms: ownership, possessives, customers and suppliers, exports,
+rivals, partners, meetings, talent, and what the gazetteer knows of makers and parents."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+from spacy.tokens import Span, Token
+
+from .mentions import Mention
+
+
+class BusinessRules:
+    """Mixed into the relation finder (extract.relations); uses its helpers."""
+
+    def poss_rules(self, sent: Span) -> None:
+        for tok in self.toks(sent):
+            if tok.dep_ != "poss":
+                continue
+            owners = self.res.refer(tok)
+            head = tok.head
+            owned = self.res.mention(head)
+            if owned is None:  # "its R1 model", "Alibaba's Qwen team"
+                inner = [self.res.mention(c) for c in head.children if c.dep_ == "compound"]
+                owned = next((m for m in inner if m is not None and m.cls in {
+                    "Product", "Chip"}), None)
+            if owned is None:
+                continue
+            for owner in owners:
+                if owner is owned:
+                    continue
+                if owner.cls == "Company":
+                    if owned.cls == "Product":
+                        self.emit(owner, "owns", owned, [tok], "poss", 0.8, sent)
+                        self.emit(owner, "develops", owned, [tok], "poss", 0.8, sent)
+                    elif owned.cls == "Chip":
+                        self.emit(owner, "develops", owned, [tok], "poss", 0.8, sent)
+                    elif owned.cls == "DataCenter":
+                        self.emit(owner, "operates", owned, [tok], "poss", 0.75, sent)
+                    elif owned.cls == "Company" and (self.gaz.parent_of(owned.key) == owner.key
+                                                     or owned.known is False):
+                        self.emit(owner, "owns", owned, [tok], "poss", 0.6, sent)
+                elif owner.cls == "Place" and owned.cls in {"Company", "GovernmentBody"}:
+                    self.emit(owned, "headquarteredIn", owner, [tok], "poss", 0.6, sent)
+                elif owner.cls in {"Place", "GovernmentBody"} and owned.cls == "Regulation":
+                    self.emit(owned, "issuedBy", owner, [tok], "poss", 0.75, sent)
+        # compound "Nvidia H20", "Baidu Ernie Bot"
+        for m in [x for x in self.mentions if sent.start <= x.start < sent.end]:
+            last = self.doc[m.end - 1]
+            if last.dep_ == "compound":
+                target = self.res.mention(last.head)
+                if target is None:  # "Nvidia H800 chips": two compounds of one noun
+                    target = next((x for c in last.head.children if c.dep_ == "compound"
+                                   and c.i > last.i and (x := self.res.mention(c)) is not None
+                                   and x.cls in {"Chip", "Product"}), None)
+                if target is not None and target is not m and m.cls == "Company":
+                    if target.cls == "Chip":
+                        self.emit(m, "develops", target, [last], "poss-compound", 0.7, sent)
+                    elif target.cls == "Product":
+                        self.emit(m, "owns", target, [last], "poss-compound", 0.65, sent)
+                        self.emit(m, "develops", target, [last], "poss-compound", 0.65, sent)
+
+    def owner_rule(self, tok: Token, lemma: str, sent: Span) -> None:
+        """ "TikTok owner ByteDance", "ByteDance, the parent company of TikTok",
+        "TikTok's parent company", "Volcano Engine, a unit of ByteDance"."""
+        np = tok if tok.dep_ not in {"compound", "amod"} else tok.head
+        if np.dep_ in {"compound", "amod"}:
+            np = np.head
+        anchor: list[Mention] = []
+        if np.dep_ == "appos":
+            anchor = self.res.refer(np.head)
+        elif self.res.mention(np) is not None and np.i != tok.i:
+            anchor = [self.res.mention(np)]
+        elif np.dep_ in {"attr"}:
+            anchor = [m for c in np.head.children if c.dep_ == "nsubj"
+                      for m in self.res.expand(c)]
+        if not anchor:
+            for c in np.children:
+                if c.dep_ == "appos":
+                    anchor = self.res.refer(c)
+        other: list[Mention] = []
+        for c in list(np.children) + list(tok.children):
+            if c.dep_ == "poss" or (c.dep_ == "compound" and c.i < tok.i):
+                other += self.res.refer(c)
+            if c.dep_ == "prep" and c.lower_ == "of":
+                for p in c.children:
+                    other += self.res.expand(p)
+        # "TikTok-owner ByteDance": TikTok is a compound of "owner" or of the hyphen chain
+        j = tok.i - 1
+        while j >= sent.start and self.doc[j].text in {"-", "\u2011"}:
+            j -= 1
+        if j >= sent.start and self.res.mention(self.doc[j]) and not other:
+            other = [self.res.mention(self.doc[j])]
+        for a in anchor:
+            for o in other:
+                if lemma in {"parent", "owner"}:
+                    s, t = a, o
+                else:
+                    s, t = o, a
+                self.emit(s, "owns", t, [tok], "owner", 0.8, sent)
+                if t.cls == "Product" and s.cls == "Company":
+                    self.emit(s, "develops", t, [tok], "owner", 0.7, sent)
+
+    def under_rule(self, tok: Token, sent: Span) -> None:
+        owners = [m for p in tok.children for m in self.res.expand(p, "Company")]
+        head = tok.head
+        owned = self.res.refer(head)
+        if not owned and head.dep_ == "appos":
+            owned = self.res.refer(head.head)
+        for s in owners:
+            for o in owned:
+                self.emit(s, "owns", o, [tok], "owner-under", 0.65, sent)
+
+    def customer_rule(self, tok: Token, sent: Span) -> None:
+        """ "X's biggest customer" -> X supplies the customer (the clause's company)."""
+        sellers = [m for c in tok.children if c.dep_ == "poss"
+                   for m in self.res.refer(c, "Company")]
+        if not sellers:
+            return
+        buyer: Mention | None = None
+        for j in range(tok.i - 1, sent.start - 1, -1):
+            t = self.doc[j]
+            named = self.res.mention(t) or t.lower_ == "it"
+            found = self.res.refer(t, "Company") if named else []
+            found = [m for m in found if m not in sellers and m.cls == "Company"]
+            if found and t.dep_ not in {"poss", "pobj"}:
+                buyer = found[0]
+                break
+        if buyer is not None:
+            for s in sellers:
+                self.emit(s, "supplies", buyer, [tok], "customer", 0.75, sent)
+
+    def export_rule(self, tok: Token, sent: Span) -> None:
+        """ "exports of Nvidia's B200 chips to G42": the maker supplies the buyer, who buys."""
+        items = [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
+                 for p in c.children for m in self.np_mentions(p, {"Chip", "Product", "Company"})]
+        buyers = [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "to"
+                  for p in c.children for m in self.res.expand(p, "Company")]
+        for b in buyers:
+            for it in items:
+                if it.cls == "Company":
+                    self.emit(it, "supplies", b, [tok], "export", 0.6, sent)
+                else:
+                    self.emit(b, "purchases", it, [tok], "export", 0.55, sent)
+                    maker = self.gaz.maker_of(it.key)
+                    seller = next((m for m in items if m.key == maker), None)
+                    if seller is not None:
+                        self.emit(seller, "supplies", b, [tok], "export", 0.6, sent)
+
+    def supplier_rule(self, tok: Token, sent: Span) -> None:
+        """ "TSMC, Nvidia's main supplier" / "TSMC is a supplier to Apple"."""
+        buyers = [m for c in tok.children if c.dep_ == "poss" for m in self.res.refer(c, "Company")]
+        buyers += [m for c in tok.children if c.dep_ == "prep" and c.lower_ in {"to", "for", "of"}
+                   for p in c.children for m in self.np_mentions(p, {"Company"})]
+        if not buyers:
+            return
+        sellers: list[Mention] = []
+        if tok.dep_ == "appos":
+            sellers = self.res.refer(tok.head, "Company")
+        elif tok.dep_ == "attr":
+            sellers = self.subjects(tok.head, "Company")
+        for s in sellers:
+            for b in buyers:
+                self.emit(s, "supplies", b, [tok], "supplier", 0.7, sent)
+
+    def rival_rule(self, tok: Token, sent: Span) -> None:
+        rivals = self.res.expand(tok)
+        rivals = [r for r in rivals if r.cls in {"Company", "Product"}]
+        if not rivals:
+            return
+        anchors: list[Mention] = []
+        t = tok
+        for _ in range(4):
+            t = t.head
+            if t.pos_ in {"VERB", "AUX"}:
+                anchors = self.subjects(t, "Company")
+                break
+            m = self.res.mention(t)
+            if m is not None:
+                anchors = [m]
+                break
+        for a in anchors:
+            for r in rivals:
+                self.emit(a, "competesWith", r, [tok], "rival", 0.65, sent)
+
+    def race_rule(self, tok: Token, sent: Span) -> None:
+        """ "a race among Chinese tech companies like Baidu, Alibaba, and Tencent"."""
+        group = [m for c in tok.children if c.dep_ == "prep" and c.lower_ in {"among", "between"}
+                 for p in c.children for m in self.res.expand(p, "Company")]
+        for a, b in combinations(group, 2):
+            self.emit(a, "competesWith", b, [tok], "rival-race", 0.6, sent)
+
+    def partner_noun_rule(self, tok: Token, sent: Span) -> None:
+        owners = [m for c in tok.children if c.dep_ == "poss" for m in self.res.refer(c)]
+        if not owners and tok.dep_ == "ROOT":
+            owners = self.subjects(tok, "Company")
+        if not owners and tok.head.pos_ in {"VERB", "AUX"}:
+            owners = self.subjects(tok.head, "Company")
+        partners = [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "with"
+                    for p in c.children for m in self.np_mentions(p, {"Company", "DataCenter"})]
+        if tok.lemma_.lower() in {"tie", "partnership", "alliance"}:  # "deepens Mistral ties"
+            partners += [m for c in tok.children if c.dep_ == "compound"
+                         for m in self.res.refer(c, "Company")]
+        for s in owners:
+            for o in partners:
+                prop = "uses" if o.cls == "DataCenter" else "partnersWith"
+                self.emit(s, prop, o, [tok], "partner", 0.65, sent)
+
+    def meeting_noun_rule(self, tok: Token, sent: Span) -> None:
+        people = self.via_prep(tok, {"between", "with"}, {"Person"})
+        for a, b in combinations(people, 2):
+            self.emit(a, "meetsWith", b, [tok], "meeting", 0.7, sent)
+
+    def talent_rule(self, tok: Token, sent: Span) -> None:
+        """ "talent from US companies like OpenAI", "experts from Microsoft Research Asia"."""
+        sources = [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "from"
+                   for p in c.children for m in self.res.expand(p, "Company")]
+        if not sources:
+            return
+        hirers: list[Mention] = []
+        t = tok
+        for _ in range(5):
+            if t.head.i == t.i:
+                break
+            t = t.head
+            if t.pos_ in {"VERB", "AUX"} and t.lemma_.lower() not in {"be", "have"}:
+                hirers = self.subjects(t, "Company")
+                if hirers:
+                    break
+        if not hirers:
+            for c in self.toks(sent):
+                if c.dep_ in {"nsubj", "nsubjpass"}:
+                    for x in c.subtree:
+                        if x.dep_ == "poss":
+                            hirers += self.res.refer(x, "Company")
+        if not hirers:
+            hirers = self.res.recent_group(tok.i) or (
+                [r] if (r := self.res._recent(tok.i, "Company")) else [])
+        # "job offers from Chinese firms, including Alibaba" names the hirer
+        for c in self.toks(sent):
+            if c.lemma_.lower() == "offer" and c.pos_ == "NOUN":
+                hirers = self.via_prep(c, {"from"}, {"Company"}) or hirers
+        for h in hirers:
+            for s in sources:
+                if h not in sources:
+                    self.emit(h, "hiresFrom", s, [tok], "talent", 0.55, sent)
+
+    def known_rules(self, sent: Span) -> None:
+        """Co-mention backed by the gazetteer: a product and its maker, a unit and its parent."""
+        ms = [m for m in self.mentions if sent.start <= m.start < sent.end and m.known]
+        keys = {m.key: m for m in ms}
+        for m in ms:
+            maker = self.gaz.maker_of(m.key)
+            first = self.gaz.lookup(self.doc[m.start].text)
+            if maker and m.end - m.start > 1 and first is not None and first.label == maker \
+                    and maker not in keys:
+                made_by = self.entity(maker, self.doc[m.start], "known-maker")
+                if made_by is not None:  # "Nvidia H800": the maker named in the name
+                    self.emit(made_by, "develops", m, [self.doc[m.start]], "known-maker-name",
+                              0.7, sent)
+            if maker in keys and m.cls in {"Product", "Chip"}:
+                self.emit(keys[maker], "develops", m, [], "known-maker", 0.5, sent)
+                if m.cls == "Product":
+                    self.emit(keys[maker], "owns", m, [], "known-maker", 0.5, sent)
+            parent = self.gaz.parent_of(m.key)
+            if parent in keys and m.cls in {"Company", "Product"}:
+                self.emit(keys[parent], "owns", m, [], "known-parent", 0.5, sent)

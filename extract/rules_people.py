@@ -1,0 +1,184 @@
+"""Relation rules about people: titles, offices, founders and leaders, past employers."""
+
+from __future__ import annotations
+
+from spacy.tokens import Span, Token
+
+from .cues import (
+    CORPORATE_TITLES,
+    FACILITY,
+    FORMER_CUES,
+)
+from .mentions import Mention
+
+
+class PeopleRules:
+    """Mixed into the relation finder (extract.relations); uses its helpers."""
+
+    def passive_person_rule(self, verb: Token, lemma: str, sent: Span) -> None:
+        """ "the startup founded by Liang Wenfeng", "G42, chaired by Sheikh Tahnoon",
+        "its lab, which is led by Alexandr Wang"."""
+        prop = {"found": "founded", "cofound": "founded", "co-found": "founded",
+                "lead": "leads", "chair": "leads", "head": "leads", "run": "leads",
+                "helm": "leads"}.get(lemma)
+        if prop is None:
+            return
+        people = [m for c in verb.children if c.dep_ == "agent" for p in c.children
+                  for m in self.res.expand(p, "Person")]
+        if not people:
+            return
+        orgs: list[Mention] = []
+        unit_owners: list[Mention] = []
+        targets = [c for c in verb.children if c.dep_ == "nsubjpass"]
+        if not targets and verb.dep_ in {"advcl", "xcomp", "conj"}:  # "was co-founded by"
+            targets = [c for c in verb.head.children if c.dep_ == "nsubjpass"]
+        if verb.dep_ in {"acl", "relcl"}:
+            targets.append(verb.head)
+        for t in targets:
+            if t.lower_ in {"which", "that", "who"}:
+                t = verb.head if verb.dep_ == "relcl" else t
+            found = [m for m in self.res.expand(t) if m.cls in {"Company", "GovernmentBody"}]
+            if not found and t.lemma_.lower() in FACILITY:
+                unit_owners += [m for c in t.children if c.dep_ == "poss"
+                                for m in self.res.refer(c, "Company")]
+            orgs += found
+        for p in people:
+            for o in orgs:
+                self.emit(p, prop, o, [verb], f"passive:{prop}", 0.7, sent)
+            for o in unit_owners:  # heads an unnamed unit of the company
+                self.emit(p, "worksFor", o, [verb], "passive:unit", 0.6, sent)
+
+    def title_rules(self, sent: Span) -> None:
+        people = [m for m in self.mentions if sent.start <= m.start < sent.end
+                  and m.cls == "Person"]
+        for p in people:
+            # offices: "Deputy Secretary of Defense Steven Feinberg"
+            before = self.doc[max(sent.start, p.start - 8) : p.start].text
+            for phrase, body in self.lex.offices.items():
+                if phrase.lower() in before.lower():
+                    org = self.entity(body, p, "office")
+                    if org is not None:
+                        self.emit(p, "worksFor", org, [], "title-office", 0.75, sent)
+            title, title_toks = self._title_of(p, sent)
+            if title is None:
+                continue
+            prop, _scope = self.lex.titles[title]
+            j = title_toks[0].i - 1
+            while j >= sent.start and (self.res.mention(self.doc[j]) is not None
+                                       or self.doc[j].lower_ in {"'s", "\u2019s", "-"}):
+                j -= 1
+            if j >= sent.start and self.doc[j].lower_ in {"former", "ex", "onetime"}:
+                prop = "formerlyWorkedFor"
+            orgs, unit_orgs = self._orgs_of_title(title_toks, p, sent)
+            unit = any(c.dep_ in {"compound", "amod"} and self.res.mention(c) is None
+                       and c.lower_ not in {"co", "-", "former", "deputy", "chief", "vice",
+                                            "executive", "general"}
+                       and c.pos_ in {"PROPN", "NOUN"} for c in title_toks[-1].children)
+            if not orgs and title in CORPORATE_TITLES:
+                r = self.res._recent(p.start, "Company", window_sents=3)
+                if r is not None and not self.res.subjectish(r):
+                    r = None
+                j = title_toks[0].i - 1
+                if j >= sent.start and self.doc[j].is_title and self.res.mention(
+                        self.doc[j]) is None:
+                    r = None  # "Federal Reserve Board chairman": an org we did not type
+                orgs = [r] if r else []
+                conf = 0.5
+            else:
+                conf = 0.75
+            for o in orgs:
+                if prop == "formerlyWorkedFor":
+                    self.emit(p, prop, o, title_toks, "title-former", conf, sent)
+                elif prop == "leads" and unit:
+                    self.emit(p, "worksFor", o, title_toks, "title-unit", conf, sent)
+                else:
+                    self.emit(p, prop, o, title_toks, f"title:{title}", conf, sent)
+            for o in unit_orgs:
+                self.emit(p, "worksFor", o, title_toks, "title-parent", conf, sent)
+
+    def _title_of(self, p: Mention, sent: Span) -> tuple[str | None, list[Token]]:
+        doc = self.doc
+        # before: "CEO Wang Xing", "co-founder Wu Yuxin", "Nvidia CEO Jensen Huang"
+        for n in (3, 2, 1):
+            lo = p.start - n
+            if lo < sent.start:
+                continue
+            words = doc[lo : p.start].text.lower().replace(" - ", "-").replace(" -", "-")
+            if words in self.lex.titles:
+                return words, list(doc[lo : p.start])
+        # after: "Tan Dai, head of X", "Zhu Wenjia, the creator of X"
+        j = p.end
+        if j < sent.end and doc[j].text == ",":
+            j += 1
+            while j < sent.end and doc[j].lower_ in {"the", "a", "an", "its", "his", "her",
+                                                      "former", "ex", "onetime"}:
+                j += 1
+            for n in (3, 2, 1):
+                w = doc[j : min(j + n, sent.end)].text.lower()
+                if w in self.lex.titles:
+                    return w, list(doc[j : j + n])
+        # apposition before: "ByteDance's AI boss, Zhu Wenjia"
+        last = doc[p.end - 1]
+        if last.dep_ == "appos" and last.head.lemma_.lower() in self.lex.titles:
+            return last.head.lemma_.lower(), [last.head]
+        if doc[p.start].dep_ == "appos" and doc[p.start].head.lemma_.lower() in self.lex.titles:
+            return doc[p.start].head.lemma_.lower(), [doc[p.start].head]
+        return None, []
+
+    def _orgs_of_title(self, toks: list[Token], p: Mention, sent: Span):
+        """Organisations a title names: "Nvidia CEO", "head of X's Y division", "X's boss"."""
+        orgs: list[Mention] = []
+        parents: list[Mention] = []
+        head = toks[-1]
+        first = toks[0]
+        j = first.i - 1
+        while j >= sent.start and self.doc[j].lower_ in {"'s", "\u2019s", "ai", "-"}:
+            j -= 1
+        if j >= sent.start:
+            m = self.res.mention(self.doc[j])
+            if m is not None and m.cls in {"Company", "GovernmentBody"}:
+                orgs.append(m)
+            elif self.doc[j].lower_ in {"its", "their"}:
+                orgs += [x for x in self.res.refer(self.doc[j]) if x.cls == "Company"]
+        for c in head.children:
+            if c.dep_ == "poss":
+                orgs += [x for x in self.res.refer(c) if x.cls in {"Company", "GovernmentBody"}]
+            if c.dep_ == "prep" and c.lower_ in {"of", "at"}:
+                inner = self.in_subtree(c, set(), {"Company", "GovernmentBody"})
+                poss = [self.res.mention(t) for t in c.subtree if t.dep_ == "poss"]
+                poss = [x for x in poss if x is not None]
+                main = [x for x in inner if x not in poss]
+                orgs += main or poss
+                if main:
+                    parents += poss
+        return [o for o in orgs if o is not p], parents
+
+    def former_rule(self, sent: Span) -> None:
+        words = {t.lower_ for t in self.toks(sent)}
+        if not words & FORMER_CUES:
+            return
+        people = [m for m in self.mentions if sent.start <= m.start < sent.end
+                  and m.cls == "Person"]
+        if not people:
+            for t in self.toks(sent):
+                if t.lower_ in {"he", "she"}:
+                    people = self.res.refer(t)
+                    break
+        orgs = [m for m in self.mentions if sent.start <= m.start < sent.end
+                and m.cls in {"Company", "GovernmentBody"}]
+        current = {(c.subject.key, c.object.key) for c in self.out
+                   if c.predicate in {"leads", "worksFor", "founded"}}
+        for p in people:
+            for o in orgs:
+                if (p.key, o.key) not in current and self._former_near(p, o, sent):
+                    self.emit(p, "formerlyWorkedFor", o, [], "former", 0.55, sent)
+
+    def _former_near(self, p: Mention, o: Mention, sent: Span) -> bool:
+        for t in self.toks(sent):
+            if t.lower_ not in FORMER_CUES:
+                continue
+            gap = o.start - t.i
+            if 0 < gap <= 3 or (t.lower_ not in {"former", "ex", "onetime", "erstwhile"}
+                                and 0 < gap <= 25):
+                return True
+        return False
