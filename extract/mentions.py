@@ -458,13 +458,6 @@ def _country_modifier(doc: Doc, head: Token, gaz: Gazetteer) -> str | None:
     return None
 
 
-class _NoEntry:
-    cls = None
-
-
-_NO = _NoEntry()
-
-
 def _free_but_places(occ: _Occupancy, doc: Doc, start: int, end: int,
                      known: list[Mention]) -> bool:
     """Free except for places, which a phrase may contain ("U.S. court ruling")."""
@@ -511,7 +504,8 @@ def _regulation_mentions(doc: Doc, occ: _Occupancy, gaz: Gazetteer, known: list[
             mod_words = {c.lower_ for c in mods}
             start = min([tok.i, *(c.left_edge.i for c in mods)])
             poss = [c for c in tok.children if c.dep_ == "poss"]
-            if poss and (gaz.lookup(poss[0].text) or _NO).cls == "Place":
+            poss_entry = gaz.lookup(poss[0].text) if poss else None
+            if poss_entry is not None and poss_entry.cls == "Place":
                 start = min(start, poss[0].i)
             while start < tok.i and doc[start].dep_ in {"det", "case", "predet"} or (
                     start < tok.i and doc[start].dep_ == "poss" and doc[start].pos_ == "PRON"):

@@ -48,10 +48,14 @@ def kg_lines(doc: Doc) -> Doc:
     return doc
 
 
+def _data(gazetteer_dir: str | None, lexicon_dir: str | None):
+    return (load_gazetteer(_folder("gazetteer", gazetteer_dir)),
+            load_lexicon(_folder("lexicon", lexicon_dir)))
+
+
 @Language.factory("kg_mentions", default_config={"gazetteer_dir": None, "lexicon_dir": None})
 def make_mentions(nlp: Language, name: str, gazetteer_dir: str | None, lexicon_dir: str | None):
-    gaz = load_gazetteer(_folder("gazetteer", gazetteer_dir))
-    lex = load_lexicon(_folder("lexicon", lexicon_dir))
+    gaz, lex = _data(gazetteer_dir, lexicon_dir)
 
     def kg_mentions(doc: Doc) -> Doc:
         doc._.kg_mentions = assign_keys(find_mentions(doc, gaz, lex), gaz)
@@ -62,8 +66,7 @@ def make_mentions(nlp: Language, name: str, gazetteer_dir: str | None, lexicon_d
 
 @Language.factory("kg_relations", default_config={"gazetteer_dir": None, "lexicon_dir": None})
 def make_relations(nlp: Language, name: str, gazetteer_dir: str | None, lexicon_dir: str | None):
-    gaz = load_gazetteer(_folder("gazetteer", gazetteer_dir))
-    lex = load_lexicon(_folder("lexicon", lexicon_dir))
+    gaz, lex = _data(gazetteer_dir, lexicon_dir)
 
     def kg_relations(doc: Doc) -> Doc:
         cands, virtual = find_relations(doc, doc._.kg_mentions or [], gaz, lex)

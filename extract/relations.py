@@ -369,10 +369,8 @@ class _Finder(BusinessRules, PlaceRules, PeopleRules, RegulationRules):
                             self.emit(a, prop, o, [verb], f"verb-passive:{prop}", 0.65, sent)
             return
         for prop in props:
-            if prop in {"restricts", "targets", "owns", "supplies"} and lemma in {"make", "buy",
-                                                                                    "acquire"}:
-                if prop != "owns":
-                    continue
+            if prop in {"restricts", "targets", "supplies"} and lemma in {"make", "buy", "acquire"}:
+                continue
             if prop == "uses":
                 need = {"turn": {"to"}, "rely": {"on"}, "train": {"at", "in", "on", "abroad"}}
                 if lemma in need and not child_preps & need[lemma] and lemma != "train":

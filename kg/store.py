@@ -62,6 +62,15 @@ _RDF_FORMATS = {
 QueryOutcome = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 
+def _check_graph(article_id: str, quads: list[ox.Quad]) -> ox.NamedNode:
+    """The article's graph; raises when a quad lies outside it."""
+    graph = nn(article_iri(article_id))
+    for quad in quads:
+        if quad.graph_name != graph:
+            raise ValueError(f"quad {quad} is not in the graph of article {article_id!r}")
+    return graph
+
+
 def _mergeable(subject: Any) -> bool:
     """Triples that go into the merged default graph: all but the evidence nodes', which
     belong to one article each and stay in its graph (``GRAPH ?g { ?ev ... }``)."""
@@ -222,16 +231,11 @@ class Store:
         brought up to date by a single SPARQL update (for a new article, a single
         ``extend``), which Oxigraph applies atomically.
         """
-        graph = nn(article_iri(article_id))
         quads = list(quads)
-        for quad in quads:
-            if quad.graph_name != graph:
-                raise ValueError(f"quad {quad} is not in the graph of article {article_id!r}")
+        graph = _check_graph(article_id, quads)
         try:
             if not self.oxigraph.contains_named_graph(graph):
-                merged = [ox.Quad(q.subject, q.predicate, q.object) for q in quads
-                          if _mergeable(q.subject)]
-                self.oxigraph.extend(quads + merged)
+                self.add_articles({article_id: quads})
                 return
             new = {(q.subject, q.predicate, q.object) for q in quads}
             stale = {t for t in self._triples_of(graph) - new if _mergeable(t[0])}
@@ -255,12 +259,9 @@ class Store:
         """
         batch: list[ox.Quad] = []
         for article_id, quads in articles.items():
-            graph = nn(article_iri(article_id))
+            graph = _check_graph(article_id, quads)
             if self.oxigraph.contains_named_graph(graph):
                 raise ValueError(f"article {article_id!r} is already stored; replace it")
-            for q in quads:
-                if q.graph_name != graph:
-                    raise ValueError(f"quad {q} is not in the graph of article {article_id!r}")
             batch += quads
             batch += [ox.Quad(q.subject, q.predicate, q.object) for q in quads
                       if _mergeable(q.subject)]
