@@ -51,22 +51,33 @@ Example:
     show_default=True,
     help="Folder of the persistent store (also from $KG_STORE).",
 )
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="If another kg process holds the store, wait for it instead of failing.",
+)
 @click.version_option(__version__, prog_name="kg")
 @click.pass_context
-def cli(ctx: click.Context, store_path: Path) -> None:
+def cli(ctx: click.Context, store_path: Path, wait: bool) -> None:
     """Build and explore a knowledge graph of the AI industry from news articles.
 
     Every statement in the graph keeps the sentence, article and extraction rule it came
     from.
     """
     ctx.obj = store_path
+    ctx.meta["kg.wait"] = wait
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.WARNING, format="kg: %(message)s", stream=sys.stderr)
 
 
+def _wait(ctx: click.Context) -> bool:
+    return bool(ctx.meta.get("kg.wait", False))
+
+
 @contextmanager
-def _store(ctx: click.Context, *, create: bool = False) -> Iterator[Store]:
-    store = Store(ctx.obj, create=create)
+def _store(ctx: click.Context, *, create: bool = False, write: bool = False) -> Iterator[Store]:
+    """The store for a command: readers share it read-only; writers (``write``) hold it alone."""
+    store = Store(ctx.obj, create=create, read_only=not (write or create), wait=_wait(ctx))
     try:
         yield store
     finally:
@@ -101,7 +112,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
             bar.__enter__()
         bar.update(done - bar.pos)
 
-    with _store(ctx, create=True) as store:
+    with _store(ctx, create=True, write=True) as store:
         try:
             report = run_ingest(store, paths, progress=progress)
         finally:
@@ -320,7 +331,7 @@ def remove(ctx: click.Context, article: str) -> None:
     """
     from .sources import article_id_for
 
-    with _store(ctx) as store:
+    with _store(ctx, write=True) as store:
         candidates = [article, article_id_for(article)]
         for article_id in dict.fromkeys(candidates):
             if store.remove_article(article_id):

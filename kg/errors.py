@@ -28,6 +28,7 @@ __all__ = [
     "KGError",
     "StoreError",
     "StoreLockedError",
+    "StoreBusyError",
     "InputError",
     "SourceError",
     "GoldError",
@@ -54,6 +55,25 @@ class StoreLockedError(StoreError):
         super().__init__(
             f"the store at {path} is locked: another kg process holds it. Wait for that "
             "process to finish, or use another store with --store PATH"
+        )
+
+
+class StoreBusyError(StoreLockedError):
+    """Another kg process holds the store: a writer (when reading) or anyone (when writing)."""
+
+    def __init__(self, path: str, writing: bool, holders: list[dict]) -> None:
+        self.path = path
+        self.holders = holders
+        who = "; ".join(
+            f"pid {h.get('pid', '?')} {h.get('mode', 'holding it')}"
+            + (f" ({h['command']}, since {h.get('since', '?')})" if h.get("command") else "")
+            for h in holders
+        ) or "another kg process"
+        want = "write to" if writing else "read"
+        StoreError.__init__(
+            self,
+            f"cannot {want} the store at {path}: it is in use by {who}. Wait for it to "
+            "finish (or pass --wait), or use another store with --store PATH",
         )
 
 

@@ -18,8 +18,9 @@ disagree (see docs/decisions/0005-merged-default-graph.md).
 The rdflib API over the same store is :meth:`Store.rdflib_dataset` (an ``rdflib.Dataset``
 backed by ``oxrdflib``), for code that wants rdflib's ``Graph``/``Dataset`` interface.
 
-One process at a time: RocksDB locks the store directory, and a second opener gets
-:class:`~kg.errors.StoreLockedError`.
+One writer or many readers at a time (:mod:`kg.lock`): a writer opens the store read-write
+under an exclusive lock, readers open it read-only under a shared one; whoever comes second
+gets :class:`~kg.errors.StoreBusyError` naming the holders, or waits for them.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from typing import IO, TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from .errors import StoreError, StoreLockedError
+from .lock import StoreLock
 from .vocab import (
     ARTICLE,
     PREFIXES,
@@ -117,11 +119,28 @@ class ArticleInfo:
 
 
 class Store:
-    """A persistent kg store at ``path`` (created if missing unless ``create=False``)."""
+    """A persistent kg store at ``path`` (created if missing unless ``create=False``).
 
-    def __init__(self, path: str | Path | None = None, *, create: bool = True) -> None:
+    ``read_only=True`` opens it for reading: a shared lock (any number of readers, no
+    writer) and Oxigraph's read-only mode; writes then raise :class:`StoreError`. Otherwise
+    the store is opened for writing under an exclusive lock (see :mod:`kg.lock`). Either
+    way a store held by others raises :class:`~kg.errors.StoreBusyError`, or waits for
+    them with ``wait=True``.
+    """
+
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        create: bool = True,
+        read_only: bool = False,
+        wait: bool = False,
+    ) -> None:
         self.path = Path(path) if path is not None else default_store_path()
-        if not create and not self.path.exists():
+        self.read_only = read_only
+        self._ox: ox.Store | None = None
+        self._lock: StoreLock | None = None
+        if (not create or read_only) and not self.path.exists():
             raise StoreError(
                 f"no kg store at {self.path}; create one with "
                 f"`kg --store {self.path} ingest PATH...`"
@@ -129,9 +148,17 @@ class Store:
         if self.path.exists() and not self.path.is_dir():
             raise StoreError(f"{self.path} is a file, not a kg store; choose another --store")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._ox: ox.Store | None = ox.Store(str(self.path))
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._lock = StoreLock.acquire(self.path, exclusive=not read_only, wait=wait)
         except OSError as exc:
+            raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
+        try:
+            if read_only:
+                self._ox = ox.Store.read_only(str(self.path))
+            else:
+                self._ox = ox.Store(str(self.path))
+        except OSError as exc:
+            self._lock.release()
             if "lock" in str(exc).lower():
                 raise StoreLockedError(str(self.path)) from exc
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
@@ -150,6 +177,9 @@ class Store:
         if self._ox is not None:
             self._ox = None
             gc.collect()  # rdflib datasets over the store sit in reference cycles
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def __enter__(self) -> Store:
         return self
@@ -231,6 +261,7 @@ class Store:
         brought up to date by a single SPARQL update (for a new article, a single
         ``extend``), which Oxigraph applies atomically.
         """
+        self._check_writable()
         quads = list(quads)
         graph = _check_graph(article_id, quads)
         try:
@@ -257,6 +288,7 @@ class Store:
         Cheaper than one :meth:`replace_article` each (one commit per batch, not per
         article) and just as safe: a crash leaves none of them, never part of one.
         """
+        self._check_writable()
         batch: list[ox.Quad] = []
         for article_id, quads in articles.items():
             graph = _check_graph(article_id, quads)
@@ -276,12 +308,17 @@ class Store:
 
         False when there is no such article.
         """
+        self._check_writable()
         graph = _graph_of(article_id)
         if graph is None or not self.oxigraph.contains_named_graph(graph):
             return False
         stale = {t for t in self._triples_of(graph) if _mergeable(t[0])}
         self.oxigraph.update(f"DROP GRAPH {graph} ;\n" + _unmerge(stale))
         return True
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise StoreError(f"the store at {self.path} is open read-only; cannot write to it")
 
     def _triples_of(self, graph: ox.NamedNode) -> set[tuple[Any, Any, Any]]:
         return {(q.subject, q.predicate, q.object)

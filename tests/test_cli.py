@@ -227,9 +227,9 @@ def test_cli_locked_store_is_a_clear_error(runner, tmp_path, run_python):
         assert holder.stdout.readline().strip() == "ready"
         result = _kg(runner, store, "stats")
         assert result.exit_code == 1
-        assert f"Error: the store at {store} is locked: another kg process holds it" in (
-            result.stderr
-        )
+        assert f"Error: cannot read the store at {store}: it is in use by pid {holder.pid} " \
+            "writing" in result.stderr
+        assert "--wait" in result.stderr
     finally:
         holder.kill()
         holder.wait()

@@ -185,7 +185,7 @@ def test_store_second_opener_gets_store_locked_error(kg_store, run_python):
     result = run_python(code, str(kg_store.path))
     assert result.returncode == 3, result.stderr
     assert str(kg_store.path) in result.stdout
-    assert "another kg process holds it" in result.stdout
+    assert f"cannot write to the store at {kg_store.path}: it is in use by pid" in result.stdout
 
 
 def test_store_is_created_with_missing_parent_folders(tmp_path):
