@@ -169,9 +169,10 @@ def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
 @cli.command(
     epilog="""\b
 Example:
-  kg query "SELECT DISTINCT ?who ?org WHERE { ?p kg:leads ?o .
+  kg query "SELECT ?who ?org WHERE { ?p kg:leads ?o .
             ?p rdfs:label ?who . ?o rdfs:label ?org }"
   kg query --format csv my-query.rq
+  kg query --saved chips-bought --param firm=ByteDance
 """
 )
 @click.option(
@@ -182,24 +183,88 @@ Example:
     show_default=True,
     help="W3C SPARQL results json/csv/tsv; CONSTRUCT gives Turtle (table), JSON-LD, N-Triples.",
 )
-@click.argument("query_or_file")
+@click.option(
+    "--saved",
+    metavar="NAME",
+    help="Run the saved query NAME (see `kg queries`) instead of QUERY_OR_FILE.",
+)
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A parameter of the saved query (repeatable); entities by name or alias.",
+)
+@click.argument("query_or_file", required=False)
 @click.pass_context
-def query(ctx: click.Context, fmt: str, query_or_file: str) -> None:
-    """Run a read-only SPARQL query (text or a file) over all articles.
+def query(
+    ctx: click.Context,
+    fmt: str,
+    saved: str | None,
+    params: tuple[str, ...],
+    query_or_file: str | None,
+) -> None:
+    """Run a read-only SPARQL query (text, a file, or a saved query) over all articles.
 
     Prefixes kg:, kgr:, rdf:, rdfs:, owl:, xsd:, skos:, prov:, dcterms: and schema: are
-    predeclared. A fact stated by several articles matches once per article: use SELECT
-    DISTINCT, or GRAPH ?g to see which article said it. Updates, SERVICE and LOAD are
-    refused.
+    predeclared. The default graph is the merge of all articles: a fact stated by several
+    articles matches once; GRAPH ?g shows which article said it. Updates, SERVICE and LOAD
+    are refused.
     """
     from .query import format_result, read_query, run_query
 
-    text = read_query(query_or_file)
+    if (saved is None) == (query_or_file is None):
+        raise click.UsageError("give either QUERY_OR_FILE or --saved NAME (not both)")
+    if params and saved is None:
+        raise click.UsageError("--param goes with --saved NAME")
     with _store(ctx) as store:
-        result = run_query(store, text)
+        if saved is not None:
+            from .saved import run_saved
+
+            result = run_saved(store, saved, _pairs(params))
+        else:
+            result = run_query(store, read_query(query_or_file))
     click.echo(format_result(result, fmt), nl=False)
     if fmt == "table" and result.kind == "select":
         click.echo(f"({len(result)} row{'s' if len(result) != 1 else ''})", err=True)
+
+
+def _pairs(params: tuple[str, ...]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for item in params:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--param")
+        if name.strip() in values:
+            raise click.BadParameter(f"{name.strip()} given twice", param_hint="--param")
+        values[name.strip()] = value
+    return values
+
+
+@cli.command(
+    "queries",
+    epilog="""\b
+Example:
+  kg queries
+  kg queries --show chips-bought
+"""
+)
+@click.option("--show", metavar="NAME", help="Print the SPARQL text of the saved query NAME.")
+def queries_command(show: str | None) -> None:
+    """List the saved queries, each with its parameters and a one-line description.
+
+    Run one with `kg query --saved NAME --param NAME=VALUE`. They live in kg/queries/*.rq.
+    """
+    from .saved import saved_queries, saved_query
+
+    if show is not None:
+        click.echo(saved_query(show).text, nl=False)
+        return
+    for saved in saved_queries():
+        click.echo(f"{saved.name}  {saved.description}")
+        for param in saved.params:
+            default = "" if param.default is None else f" (default {param.default})"
+            click.echo(f"    {param.name}: {param.kind}{default}  {param.description}")
 
 
 # --------------------------------------------------------------------------- viz

@@ -95,19 +95,30 @@ def find_entity(store: Store, name: str) -> str:
 
 
 def _suggestions(store: Store, name: str, n: int = 3) -> list[str]:
-    labels: dict[str, str] = {}
+    """Up to ``n`` entities whose label or alias is close to ``name``, each by its label."""
+    entity_of: dict[str, str] = {}  # casefolded label or alias -> entity
+    label_of: dict[str, str] = {}  # entity -> its (smallest) rdfs:label
     for row in store.select(
-        f"""SELECT DISTINCT ?l WHERE {{
+        f"""SELECT ?e ?l ?isLabel WHERE {{
               VALUES ?cls {{ {_CLASS_VALUES} }}
-              ?e a ?cls ; rdfs:label|skos:altLabel ?l }}"""
+              VALUES (?lp ?isLabel) {{ (rdfs:label 1) (skos:altLabel 0) }}
+              ?e a ?cls ; ?lp ?l }}"""
     ):
-        label = row["l"].value
-        labels.setdefault(label.casefold(), label)
-    close = difflib.get_close_matches(name.casefold(), list(labels), n=n, cutoff=0.6)
+        entity, label = row["e"].value, row["l"].value
+        entity_of.setdefault(label.casefold(), entity)
+        if row["isLabel"].value == "1" and label < label_of.get(entity, "\uffff"):
+            label_of[entity] = label
+    needle = name.casefold().strip()
+    close = difflib.get_close_matches(needle, list(entity_of), n=4 * n, cutoff=0.6)
     if not close:  # a fragment of a longer name ("Moonshot" -> "Moonshot AI")
-        needle = name.casefold().strip()
-        close = sorted((k for k in labels if needle and needle in k), key=len)[:n]
-    return [labels[c] for c in close]
+        close = sorted((k for k in entity_of if needle and needle in k), key=len)
+    found: list[str] = []
+    for key in close:
+        entity = entity_of[key]
+        label = label_of.get(entity, key)
+        if label not in found:
+            found.append(label)
+    return found[:n]
 
 
 def entity_facts(store: Store, iri: str) -> EntityFacts:
