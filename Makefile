@@ -47,8 +47,9 @@ lint: setup
 	$(BIN)/ruff check kg extract tests bench
 
 # Benchmarks (not tests): ratios measured side by side, written to docs/performance.md.
-bench: setup
+bench: setup browser
 	$(BIN)/python bench/bench_ingest.py --articles 2000 --rounds 3 --write
+	$(BIN)/python bench/bench_view.py --sizes 100,300,500,2000,5000 --rounds 3 --write
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

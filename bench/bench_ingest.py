@@ -19,14 +19,14 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import platform
 import shutil
 import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
+
+from _report import machine_line, write_section  # bench/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "corpus.jsonl.gz"
@@ -100,8 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(folder, ignore_errors=True)
     ratio = best_bare / best_ours
     lines = [
-        f"- machine: {platform.machine()}, {platform.python_implementation()} "
-        f"{platform.python_version()}, {platform.system()}; date {datetime.now(UTC):%Y-%m-%d}",
+        machine_line(),
         f"- texts: {len(texts)} ({args.articles} Reuters-21578 articles + 5 seeds, "
         f"{chars / 1e6:.2f} M characters); model {model}; batch size {args.batch_size}; "
         f"best of {args.rounds} alternating rounds",
@@ -116,18 +115,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.write:
         write_section("bench_ingest", "\n".join(lines))
     return 0
-
-
-def write_section(name: str, body: str) -> None:
-    path = ROOT / "docs" / "performance.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n"
-    start, end = f"<!-- {name} -->", f"<!-- /{name} -->"
-    block = f"{start}\n{body}\n{end}"
-    if start in text and end in text:
-        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
-    else:
-        text = text.rstrip("\n") + f"\n\n{block}\n"
-    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

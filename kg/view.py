@@ -47,8 +47,9 @@ CLASS_COLOURS: dict[str, str] = {
 }
 _OTHER_COLOUR = "#6b6b6b"
 
-#: Node count from which positions are computed in Python and physics is off.
-LARGE_GRAPH = 2000
+#: Node count from which positions are computed in Python and physics is off: browser
+#: physics past it takes seconds to settle and keeps the page busy (docs/performance.md).
+LARGE_GRAPH = 500
 
 _TEMPLATES = pathlib.Path(__file__).resolve().parent / "templates"
 _TEMPLATE_NAME = "view.html.j2"
@@ -248,7 +249,9 @@ def _vis_options(n_nodes: int, large: bool) -> dict[str, Any]:
                 "strokeWidth": 3,
                 "strokeColor": "#ffffff",
             },
-            "smooth": False if large else {"enabled": True, "type": "dynamic"},
+            # "dynamic" curves put a physics node in every edge: fine for small graphs only
+            "smooth": False if large else {
+                "enabled": True, "type": "dynamic" if n_nodes <= 150 else "continuous"},
             "width": 1,
         },
         "physics": {
@@ -264,7 +267,7 @@ def _vis_options(n_nodes: int, large: bool) -> dict[str, Any]:
             },
             "stabilization": {
                 "enabled": not large,
-                "iterations": 1000 if n_nodes <= 300 else 300,
+                "iterations": 1000 if n_nodes <= 150 else 300,
                 "updateInterval": 25,
                 "fit": True,
             },

@@ -318,6 +318,20 @@ def test_view_physics_toggle(browser, small_page):
     assert browser.execute_script("return kgNetwork.physics.options.enabled") is True
 
 
+def test_view_mid_size_graph_settles_then_stops_its_simulation(
+    browser, tmp_path, view_random_graph
+):
+    out = render_html(view_random_graph(300, 450), tmp_path / "mid.html", title="mid")
+    assert _data(out)["physics"] is True  # laid out by the browser ...
+    _load(browser, out, timeout=60)
+    WebDriverWait(browser, 60, poll_frequency=0.1).until(  # ... which then stops simulating
+        lambda d: d.execute_script("return kgNetwork.physics.options.enabled") is False)
+    toggle = browser.find_element(By.ID, "kg-physics")
+    assert not toggle.is_selected()
+    toggle.click()  # and the user can start it again
+    assert browser.execute_script("return kgNetwork.physics.options.enabled") is True
+
+
 def test_view_large_graph_precomputed_layout(browser, tmp_path, view_large_graph):
     start = time.perf_counter()
     out = render_html(view_large_graph, tmp_path / "large.html", title="large")

@@ -1,0 +1,147 @@
+"""How long an HTML view takes to become interactive in headless Chromium, by graph size.
+
+    .venv/bin/python bench/bench_view.py [--sizes 500,2000,5000] [--store PATH] [--write]
+
+For each size it builds a graph shaped like kg's (scale-free degrees, eight classes,
+labels, one source sentence per edge), renders it with :func:`kg.view.render_html`, and
+opens the page in Debian's headless Chromium with the network cut off. It reports:
+
+- render: Python time to lay the graph out (from ``kg.view.LARGE_GRAPH`` nodes, physics off) and
+  write the page;
+- drawn: navigation start to the first complete drawing of the network (``data-kg-ready``);
+- interactive: from the same start until the page has answered a search (type a label,
+  press Find, the view selects the node) - the moment a user can work with it;
+- search: that search round trip alone.
+
+With ``--store`` the graph is the store's own projection (``kg.graph.project``) instead of
+a synthetic one. With ``--write`` the figures go to docs/performance.md (``bench_view``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import networkx as nx
+from _report import ROOT, machine_line, write_section  # bench/ is on sys.path as a script
+
+sys.path.insert(0, str(ROOT))
+
+from kg.view import LARGE_GRAPH, render_html  # noqa: E402
+
+CLASSES = ("Company", "Person", "Place", "Chip", "Product", "Regulation", "GovernmentBody",
+           "DataCenter")
+PREDICATES = ("owns", "develops", "purchases", "supplies", "leads", "worksFor", "locatedIn",
+              "targets", "restricts", "partnersWith")
+
+
+def synthetic(n: int, seed: int = 7) -> nx.MultiDiGraph:
+    """A scale-free graph of ``n`` entities (~1.6 edges each) with kg's node/edge attributes."""
+    rng = random.Random(seed)
+    shape = nx.barabasi_albert_graph(n, 2, seed=seed)
+    graph = nx.MultiDiGraph()
+    for i in shape.nodes:
+        graph.add_node(f"https://w3id.org/aikg/id/bench/e{i}", label=f"Entity {i}",
+                       cls=CLASSES[rng.randrange(len(CLASSES))], articles=[f"a{i % 389}"])
+    for u, v in shape.edges:
+        if rng.random() < 0.2:
+            continue
+        p = rng.choice(PREDICATES)
+        graph.add_edge(f"https://w3id.org/aikg/id/bench/e{u}", f"https://w3id.org/aikg/id/bench/e{v}",
+                       key=p, predicate=p,
+                       evidence=[(f"a{u % 389}", f"Entity {u} {p} entity {v}, the report said.")])
+    return graph
+
+
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--no-first-run", "--disable-background-networking", "--window-size=1400,900"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.set_page_load_timeout(300)
+    driver.set_script_timeout(300)
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.emulateNetworkConditions", {
+        "offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+    return driver
+
+
+def measure(driver, page: Path, label: str) -> dict[str, float]:
+    """Seconds to first drawing, to an answered search, and of the search alone."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get("about:blank")
+    driver.get(page.as_uri())
+    WebDriverWait(driver, 300, poll_frequency=0.05).until(
+        lambda d: d.execute_script("return document.body.dataset.kgReady === '1'"))
+    drawn = driver.execute_script("return window.kgReadyAt / 1000;")  # since navigation start
+    box = driver.find_element(By.ID, "kg-search")
+    box.clear()
+    box.send_keys(label)
+    before = driver.execute_script("return performance.now() / 1000;")
+    driver.find_element(By.ID, "kg-search-button").click()
+    WebDriverWait(driver, 300, poll_frequency=0.02).until(
+        lambda d: d.execute_script("return window.kgNetwork.getSelectedNodes().length > 0"))
+    after = driver.execute_script("return performance.now() / 1000;")
+    return {"drawn": drawn, "interactive": after, "search": after - before}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="500,2000,5000",
+                        help="node counts of the synthetic graphs (default 500,2000,5000)")
+    parser.add_argument("--store", type=Path, help="measure this store's graph instead")
+    parser.add_argument("--rounds", type=int, default=2, help="page loads per graph (best)")
+    parser.add_argument("--write", action="store_true", help="write docs/performance.md")
+    args = parser.parse_args(argv)
+
+    if args.store is not None:
+        from kg.graph import project
+        from kg.store import Store
+
+        with Store(args.store, read_only=True) as store:
+            graphs = [("store", project(store))]
+    else:
+        graphs = [(str(n), synthetic(int(n))) for n in args.sizes.split(",")]
+
+    lines = [machine_line(), f"- chromium headless, network off; best of {args.rounds} loads",
+             "", "| nodes | edges | layout | render (Python) | drawn | interactive | search |",
+             "|---:|---:|---|---:|---:|---:|---:|"]
+    driver = browser()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, graph in graphs:
+                page = Path(tmp) / f"view-{name}.html"
+                start = time.perf_counter()
+                render_html(graph, page, title=f"bench {name}")
+                rendered = time.perf_counter() - start
+                target = graph.nodes[next(iter(graph.nodes))]["label"]
+                runs = [measure(driver, page, target) for _ in range(args.rounds)]
+                best = {k: min(r[k] for r in runs) for k in runs[0]}
+                n = graph.number_of_nodes()
+                layout = "Python, physics off" if n >= LARGE_GRAPH else "browser physics"
+                lines.append(
+                    f"| {n:,} | {graph.number_of_edges():,} | {layout} | {rendered:.1f} s "
+                    f"| {best['drawn']:.1f} s | {best['interactive']:.1f} s "
+                    f"| {best['search'] * 1000:.0f} ms |")
+                print(lines[-1], flush=True)
+    finally:
+        driver.quit()
+    print("\n".join(lines))
+    if args.write:
+        write_section("bench_view", "\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
