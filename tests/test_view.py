@@ -301,10 +301,34 @@ def test_view_class_filter_hides_a_class(browser, small_page, view_graph):
     box.send_keys("nvidia")
     box.send_keys(Keys.ENTER)
     WebDriverWait(browser, 5).until(
-        lambda d: d.find_element(By.ID, "kg-search-status").text == "only in hidden classes"
+        lambda d: d.find_element(By.ID, "kg-search-status").text == "only among hidden entities"
     )
     browser.find_element(By.CSS_SELECTOR, 'input.kg-class-filter[value="Company"]').click()
     WebDriverWait(browser, 5).until(lambda d: d.execute_script(hidden_q) == [])
+
+
+def test_view_source_filter_keeps_one_article(browser, small_page, view_graph, view_hostile):
+    from selenium.webdriver.support.select import Select
+
+    _load(browser, small_page)
+    source = Select(browser.find_element(By.ID, "kg-source"))
+    options = [o.get_attribute("value") for o in source.options]
+    assert options[0] == "" and view_hostile.article in options  # as text, not markup
+    source.select_by_value("a2")
+    shown_nodes = {n for n, arts in view_graph.nodes(data="articles") if "a2" in arts}
+    shown_edges = {(u, v, k) for u, v, k, ev in view_graph.edges(keys=True, data="evidence")
+                   if any(a == "a2" for a, _ in ev)}
+    visible = (
+        "return [kgNodes.get().filter(function (n) { return !n.hidden; }).map(function (n) "
+        "{ return n.id; }), kgEdges.get().filter(function (e) { return !e.hidden; })"
+        ".map(function (e) { return [e.from, e.to, e.predicate]; })]"
+    )
+    WebDriverWait(browser, 5).until(lambda d: set(d.execute_script(visible)[0]) == shown_nodes)
+    assert {tuple(e) for e in browser.execute_script(visible)[1]} == shown_edges
+    assert browser.execute_script("return window.pwned") is None
+    source.select_by_value("")
+    WebDriverWait(browser, 5).until(
+        lambda d: len(d.execute_script(visible)[0]) == view_graph.number_of_nodes())
 
 
 def test_view_physics_toggle(browser, small_page):
