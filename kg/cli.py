@@ -19,6 +19,7 @@ import click
 
 from . import __version__
 from .errors import ArticleNotFound, InputError, KGError
+from .exchange import GRAPH_FORMATS
 from .store import DEFAULT_STORE, EXPORT_FORMATS, Store
 
 __all__ = ["cli", "main"]
@@ -132,25 +133,38 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     epilog="""\b
 Example:
   kg export --format turtle -o graph.ttl
+  kg export --format graphml -o graph.graphml
+  kg export --format csv -o out/graph.csv   # out/graph-nodes.csv, out/graph-edges.csv
 """
 )
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(EXPORT_FORMATS),
+    type=click.Choice(EXPORT_FORMATS + GRAPH_FORMATS),
     default="trig",
     show_default=True,
-    help="trig/nquads keep one named graph per article; turtle merges them; jsonld via rdflib.",
+    help="RDF: trig/nquads keep one named graph per article; turtle merges them; jsonld. "
+    "Graph tools (Gephi...): graphml, gexf; csv writes two tables, nodes and edges.",
 )
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="File to write (default stdout).",
+    type=click.Path(path_type=Path),
+    help="File to write (default stdout). Required for csv: FILE.csv writes FILE-nodes.csv "
+    "and FILE-edges.csv; any other path is a folder that gets nodes.csv and edges.csv.",
 )
 @click.pass_context
 def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
-    """Write the whole graph, with its provenance, as RDF."""
+    """Write the whole graph, with its provenance as RDF, or for graph tools.
+
+    graphml and gexf hold the entities (IRI, label, class, articles) and their relations
+    (predicate, number of sentences, articles, first sentence), coloured by class for Gephi.
+    """
+    if fmt in GRAPH_FORMATS:
+        _export_graph(ctx, fmt, output)
+        return
+    if output is not None and output.is_dir():
+        raise click.BadParameter(f"{output} is a folder; give a file", param_hint="'-o'")
     with _store(ctx) as store:
         if output is None:
             sys.stdout.flush()
@@ -161,6 +175,42 @@ def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
             with output.open("wb") as out:
                 store.dump(fmt, out)
             click.echo(f"kg: wrote {output}", err=True)
+
+
+def _export_graph(ctx: click.Context, fmt: str, output: Path | None) -> None:
+    """``kg export`` in one of :data:`kg.exchange.GRAPH_FORMATS`, from the projection."""
+    from .exchange import csv_paths, write_csv, write_gexf, write_graphml
+    from .graph import project
+
+    if fmt == "csv":
+        if output is None:
+            raise click.UsageError(
+                "--format csv writes two files (nodes and edges): give -o FILE.csv or "
+                "-o FOLDER", ctx
+            )
+        for path in csv_paths(output):
+            if path.is_dir():
+                raise click.BadParameter(f"{path} is a folder", param_hint="'-o'")
+    elif output is not None and output.is_dir():
+        raise click.BadParameter(f"{output} is a folder; give a file", param_hint="'-o'")
+    with _store(ctx) as store:
+        graph = project(store)
+    if fmt == "csv":
+        assert output is not None
+        nodes, edges = write_csv(graph, output)
+        click.echo(f"kg: wrote {nodes} and {edges}", err=True)
+    elif output is None:
+        sys.stdout.flush()
+        (write_graphml if fmt == "graphml" else write_gexf)(graph, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with output.open("wb") as out:
+            (write_graphml if fmt == "graphml" else write_gexf)(graph, out)
+        click.echo(f"kg: wrote {output}", err=True)
+    click.echo(
+        f"kg: {graph.number_of_nodes()} entities, {graph.number_of_edges()} relations", err=True
+    )
 
 
 # --------------------------------------------------------------------------- query
@@ -270,10 +320,31 @@ def queries_command(show: str | None) -> None:
 # --------------------------------------------------------------------------- viz
 
 
+def _classes_option(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...] | str | None
+) -> tuple[str, ...] | None:
+    """``--type`` values as ontology class names, whatever their case (None when absent)."""
+    from .graph import resolve_class
+
+    if values is None or values == ():
+        return None
+    try:
+        if isinstance(values, str):
+            return (resolve_class(values),)
+        return tuple(dict.fromkeys(resolve_class(v) for v in values))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from exc
+
+
+_CLASS_HELP = "Company, GovernmentBody, Person, Chip, DataCenter, Regulation, Product, Place"
+
+
 @cli.command(
     epilog="""\b
 Example:
   kg viz -o out/graph.html
+  kg viz --focus ByteDance --depth 2 -o out/bytedance.html
+  kg viz --type Company --type Chip --min-degree 2
 """
 )
 @click.option(
@@ -285,17 +356,54 @@ Example:
     help="HTML file to write.",
 )
 @click.option("--article", help="Only the entities and relations of this article id.")
+@click.option("--focus", metavar="ENTITY",
+              help="Only this entity and those within --depth hops of it (label or alias).")
+@click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Hops around --focus, whatever the relations' direction.")
+@click.option("--type", "classes", multiple=True, callback=_classes_option, metavar="CLASS",
+              help=f"Only entities of this class (repeatable; any case): {_CLASS_HELP}.")
+@click.option("--min-degree", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Drop entities with fewer relations than this, counted after the other "
+              "filters and again until all that are left have as many.")
 @click.pass_context
-def viz(ctx: click.Context, output: Path, article: str | None) -> None:
-    """Write an interactive HTML view of the graph (works offline)."""
-    from .graph import project
+def viz(
+    ctx: click.Context,
+    output: Path,
+    article: str | None,
+    focus: str | None,
+    depth: int,
+    classes: tuple[str, ...] | None,
+    min_degree: int,
+) -> None:
+    """Write an interactive HTML view of the graph (works offline).
+
+    The filters apply in this order: --article, --focus/--depth, --type, --min-degree; the
+    focus entity always stays. A view with nothing left to draw is an error.
+    """
+    from .graph import filter_graph, project
+    from .show import find_entity
     from .view import render_html
 
     with _store(ctx) as store:
         if article is not None and not store.has_article(article):
             raise ArticleNotFound(article, _close_articles(store, article))
+        iri = find_entity(store, focus) if focus is not None else None
         graph = project(store, article=article)
-    title = f"kg: {article}" if article else "kg: AI industry knowledge graph"
+    if iri is not None and iri not in graph:
+        raise click.BadParameter(
+            f"{focus!r} is not in article {article}; leave out --article or --focus",
+            param_hint="'--focus'",
+        )
+    graph = filter_graph(graph, focus=iri, depth=depth, classes=classes, min_degree=min_degree)
+    parts = [f"article {article}"] if article else []
+    if iri is not None:
+        hops = f"{depth} hop{'s' if depth != 1 else ''}"
+        parts.append(f"{graph.nodes[iri]['label']} and {hops} around")
+    if classes:
+        parts.append(", ".join(classes))
+    if min_degree:
+        parts.append(f"degree \u2265 {min_degree}")
+    title = "kg: " + " \u00b7 ".join(parts) if parts else "kg: AI industry knowledge graph"
     path = render_html(graph, output, title=title)
     click.echo(str(path))
     click.echo(
@@ -377,6 +485,171 @@ def show(ctx: click.Context, entity: str) -> None:
             click.echo(f"  [{mention.article}] {mention.sentence.strip()}")
 
 
+# --------------------------------------------------------------------------- analytics
+
+_FORMAT_OPTION = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("table", "json")),
+    default="table",
+    show_default=True,
+    help="table for reading; json (with IRIs) for programs.",
+)
+
+
+@cli.command(
+    epilog="""\b
+Example:
+  kg rank --by pagerank --top 10
+  kg rank --by betweenness --type Chip --format json
+"""
+)
+@click.option(
+    "--by",
+    type=click.Choice(("degree", "pagerank", "betweenness")),
+    default="degree",
+    show_default=True,
+    help="degree: number of relations; pagerank: along the relations' direction; "
+    "betweenness: on shortest paths, direction ignored.",
+)
+@click.option("--type", "classes", multiple=True, callback=_classes_option, metavar="CLASS",
+              help=f"List only entities of this class (repeatable; any case): {_CLASS_HELP}. "
+              "Scores still count the whole graph.")
+@click.option("--top", type=click.IntRange(min=0), default=20, show_default=True,
+              help="How many entities to list (0: all).")
+@click.option("--samples", type=click.IntRange(min=0), default=None,
+              help="betweenness only: estimate it from this many source entities (fixed "
+              "seed); 0: exact. Default: exact up to 2,000 entities, 500 samples above.")
+@_FORMAT_OPTION
+@click.pass_context
+def rank(
+    ctx: click.Context,
+    by: str,
+    classes: tuple[str, ...] | None,
+    top: int,
+    samples: int | None,
+    fmt: str,
+) -> None:
+    """Rank entities by degree, PageRank or betweenness centrality.
+
+    The table shows each entity's rank, label, class, score and number of articles.
+    """
+    from .analytics import betweenness_samples, format_rank
+    from .analytics import rank as run_rank
+    from .graph import project
+
+    with _store(ctx) as store:
+        graph = project(store)
+    ranked = run_rank(graph, by, classes=classes, top=top, samples=samples)
+    k = betweenness_samples(graph, samples) if by == "betweenness" else None
+    if k is not None:
+        click.echo(f"kg: betweenness estimated from {k} of {graph.number_of_nodes()} "
+                   "entities (--samples 0 for the exact figures)", err=True)
+    click.echo(format_rank(ranked, by, fmt), nl=False)
+    if fmt == "table":
+        of = f" of class {', '.join(classes)}" if classes else ""
+        click.echo(f"({len(ranked)} entit{'ies' if len(ranked) != 1 else 'y'}{of})", err=True)
+
+
+@cli.command(
+    epilog="""\b
+Example:
+  kg path TikTok Nvidia
+  kg path "Zhang Yiming" "1260H list" --max 5 --format json
+"""
+)
+@click.argument("source")
+@click.argument("target")
+@click.option("--max", "max_paths", type=click.IntRange(min=1), default=3, show_default=True,
+              help="At most this many shortest paths.")
+@_FORMAT_OPTION
+@click.pass_context
+def path(ctx: click.Context, source: str, target: str, max_paths: int, fmt: str) -> None:
+    """Show the shortest paths between two entities, with the sources of every hop.
+
+    Paths may follow relations either way; each hop shows its relation in its true
+    direction (A --purchases--> B, or B <--supplies-- C) and the article and sentence of
+    each source. Names are matched on labels and aliases, ignoring case.
+    """
+    from .analytics import format_paths, paths
+    from .graph import project
+    from .show import find_entity
+
+    with _store(ctx) as store:
+        start, end = find_entity(store, source), find_entity(store, target)
+        graph = project(store)
+    click.echo(format_paths(paths(graph, start, end, max_paths=max_paths), fmt), nl=False)
+
+
+@cli.command(
+    epilog="""\b
+Example:
+  kg neighbors H20
+  kg neighbors ByteDance --depth 2 --format json
+"""
+)
+@click.argument("entity")
+@click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Hops away, whatever the relations' direction.")
+@_FORMAT_OPTION
+@click.pass_context
+def neighbors(ctx: click.Context, entity: str, depth: int, fmt: str) -> None:
+    """List the entities within --depth hops of an entity, nearest first.
+
+    Each comes with its distance, its class and the relations that link it to the
+    entities one hop nearer, in their true direction.
+    """
+    from .analytics import format_neighbors
+    from .analytics import neighbors as run_neighbors
+    from .graph import project
+    from .show import find_entity
+
+    with _store(ctx) as store:
+        iri = find_entity(store, entity)
+        graph = project(store)
+    found = run_neighbors(graph, iri, depth)
+    click.echo(format_neighbors(iri, found, fmt), nl=False)
+    if fmt == "table":
+        label = graph.nodes[iri]["label"]
+        click.echo(f"({len(found)} entit{'ies' if len(found) != 1 else 'y'} within {depth} "
+                   f"hop{'s' if depth != 1 else ''} of {label})", err=True)
+
+
+@cli.command(
+    epilog="""\b
+Example:
+  kg communities --top 5
+  kg communities --seed 7 --format json
+"""
+)
+@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True,
+              help="How many communities to list, largest first (0: all).")
+@click.option("--members", type=click.IntRange(min=0), default=8, show_default=True,
+              help="Members shown per community in the table, highest degree first (0: all).")
+@click.option("--seed", type=int, default=42, show_default=True,
+              help="Random seed of the Louvain method: the same seed gives the same answer.")
+@_FORMAT_OPTION
+@click.pass_context
+def communities(ctx: click.Context, top: int, members: int, seed: int, fmt: str) -> None:
+    """Find communities of closely related entities (Louvain method).
+
+    Relations are taken as undirected links, one per related pair. Every entity belongs to
+    exactly one community; one with no relations is a community of its own.
+    """
+    from .analytics import communities as run_communities
+    from .analytics import format_communities
+    from .graph import project
+
+    with _store(ctx) as store:
+        graph = project(store)
+    found = run_communities(graph, seed=seed)
+    shown = found[:top] if top else found
+    click.echo(format_communities(shown, fmt, members=members), nl=False)
+    if fmt == "table":
+        click.echo(f"({len(shown)} of {len(found)} communities, "
+                   f"{graph.number_of_nodes()} entities)", err=True)
+
+
 # --------------------------------------------------------------------------- remove
 
 
@@ -403,6 +676,62 @@ def remove(ctx: click.Context, article: str) -> None:
                 click.echo(f"removed {article_id}")
                 return
         raise ArticleNotFound(article, _close_articles(store, article))
+
+
+# --------------------------------------------------------------------------- serve
+
+
+@cli.command(
+    epilog="""\b
+Example:
+  kg serve
+  kg --store my-store serve --port 8000 --timeout 10 --max-results 5000
+  curl -H 'Accept: text/csv' http://127.0.0.1:7878/sparql \\
+       --data-urlencode 'query=SELECT ?o WHERE { ?c kg:owns ?o }'
+"""
+)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 opens the store to other machines.")
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
+              help="Port to listen on (0 picks a free one).")
+@click.option("--timeout", type=click.FloatRange(0, min_open=True), default=30.0,
+              show_default=True, help="Seconds a query may run; longer ones are stopped (503).")
+@click.option("--max-results", type=click.IntRange(min=1), default=100_000, show_default=True,
+              help="Most rows or triples in a result; more is refused (507).")
+@click.option("--max-body", type=click.IntRange(min=1), default=1_000_000, show_default=True,
+              help="Largest request body in bytes; larger is refused (413).")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Query worker processes: how many queries run at once.")
+@click.option("--cors", metavar="ORIGIN",
+              help="Let pages from ORIGIN (or *) call the endpoint (CORS); off by default.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, timeout: float, max_results: int,
+          max_body: int, workers: int, cors: str | None) -> None:
+    """Serve the store read-only: a SPARQL 1.1 endpoint at /sparql, an explorer page at /.
+
+    GET /sparql?query=..., or POST it as a form or an application/sparql-query body;
+    results as JSON, XML, CSV or TSV (SELECT, ASK) or Turtle, N-Triples, JSON-LD or RDF/XML
+    (CONSTRUCT, DESCRIBE) by the Accept header or format=. Saved queries: GET /queries and
+    /saved/NAME?param=value. Updates, SERVICE and LOAD are refused (403); while the server
+    runs, `kg ingest` and `kg remove` are refused. Ctrl-C stops it.
+    """
+    from .server import ServerConfig
+    from .server import serve as serve_forever
+
+    config = ServerConfig(store=ctx.obj, host=host, port=port, timeout=timeout,
+                          max_results=max_results, max_body=max_body, workers=workers,
+                          cors=cors, wait=_wait(ctx))
+    logging.getLogger("kg.server").setLevel(logging.INFO)  # one line per request
+
+    def ready(url: str) -> None:
+        click.echo(f"kg: serving {ctx.obj} at {url} (SPARQL endpoint {url}sparql); "
+                   "Ctrl-C stops", err=True)
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            click.echo(f"kg: warning: listening on {host}: other machines can query the store",
+                       err=True)
+
+    serve_forever(config, ready=ready)
+    click.echo("kg: stopped", err=True)
 
 
 # --------------------------------------------------------------------------- eval

@@ -9,12 +9,15 @@ Hierarchy::
     KGError
      ├── StoreError                 the store cannot be opened, read or written
      │    └── StoreLockedError      another kg process holds the store
+     │         └── StoreBusyError   ... named: the holders' pids, modes, commands
      ├── InputError                 a source file cannot be used
      │    ├── SourceError           one file: ``path`` and ``reason``; ``read_sources``
      │    │                         yields these as values so the other files go on
      │    └── GoldError             a gold annotation file (``kg eval``) that cannot be
      │                              read or breaks the annotation scheme
      ├── QueryError                 a SPARQL query is malformed or refused
+     ├── EmptyGraphError            view filters that leave nothing to show
+     ├── NoPathError                two entities no chain of relations connects
      └── NotFoundError              a name given on the command line matches nothing;
           ├── EntityNotFound        carries "did you mean" ``suggestions``
           └── ArticleNotFound
@@ -33,6 +36,8 @@ __all__ = [
     "SourceError",
     "GoldError",
     "QueryError",
+    "EmptyGraphError",
+    "NoPathError",
     "NotFoundError",
     "EntityNotFound",
     "ArticleNotFound",
@@ -119,6 +124,14 @@ class GoldError(InputError):
 
 class QueryError(KGError):
     """A SPARQL query that is malformed, or refused (updates, SERVICE, LOAD)."""
+
+
+class EmptyGraphError(KGError):
+    """Filters that leave no entity to show; the message says which one and what to try."""
+
+
+class NoPathError(KGError):
+    """Two entities that no chain of relations connects, whatever their direction."""
 
 
 class NotFoundError(KGError):

@@ -11,19 +11,44 @@
 Everything comes from three SPARQL SELECTs, whatever the size of the store.
 :func:`statistics` counts entities per class, statements per property, articles and
 evidence records.
+
+Cutting a projection down (``kg viz`` filters, ``kg neighbors``), direction ignored:
+
+* :func:`distances`: the entities within ``depth`` hops of one, with their distance;
+* :func:`neighbourhood`: those entities and every relation among them;
+* :func:`subgraph`: only some classes, then only entities with at least ``min_degree``
+  relations;
+* :func:`filter_graph`: the three together, as ``kg viz`` applies them, raising
+  :class:`~kg.errors.EmptyGraphError` when nothing is left.
+
+The *degree* of an entity is its number of relations, in and out, a relation stated with
+two predicates counting twice (``graph.degree`` of the MultiDiGraph).
 """
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import networkx as nx
 
+from .errors import EmptyGraphError
 from .store import Store
 from .vocab import CLASSES, KG, PROPERTIES, article_id_of, article_iri, local_name
 
-__all__ = ["project", "statistics", "GraphStats"]
+__all__ = [
+    "project",
+    "statistics",
+    "GraphStats",
+    "resolve_class",
+    "distances",
+    "neighbourhood",
+    "subgraph",
+    "filter_graph",
+    "EmptyGraphError",
+]
 
 _CLASS_VALUES = " ".join(f"<{KG[c]}>" for c in CLASSES)
 _PROPERTY_VALUES = " ".join(f"<{KG[p]}>" for p in PROPERTIES)
@@ -151,3 +176,141 @@ def statistics(store: Store) -> GraphStats:
         classes=tuple((c, by_class.get(c, 0)) for c in CLASSES),
         properties=tuple((p, by_property.get(p, 0)) for p in PROPERTIES),
     )
+
+
+# --------------------------------------------------------------------------- filters
+
+
+def resolve_class(name: str) -> str:
+    """The ontology class called ``name``, ignoring case.
+
+    >>> resolve_class("chip"), resolve_class("governmentbody")
+    ('Chip', 'GovernmentBody')
+
+    Raises :class:`ValueError` naming the 8 classes (and the closest one) otherwise.
+    """
+    by_fold = {c.casefold(): c for c in CLASSES}
+    found = by_fold.get(name.strip().casefold())
+    if found is not None:
+        return found
+    close = difflib.get_close_matches(name.strip().casefold(), list(by_fold), n=1, cutoff=0.5)
+    hint = f"; did you mean {by_fold[close[0]]}?" if close else ""
+    raise ValueError(f"unknown class {name!r}: the classes are {', '.join(CLASSES)}{hint}")
+
+
+def distances(graph: nx.MultiDiGraph, iri: str, depth: int) -> dict[str, int]:
+    """The entities at most ``depth`` hops from ``iri``, ignoring direction, with their
+    distance in hops (``iri`` itself at 0).
+
+    >>> g = nx.MultiDiGraph([("a", "b"), ("c", "b"), ("c", "d")])
+    >>> distances(g, "a", 2)
+    {'a': 0, 'b': 1, 'c': 2}
+
+    Raises :class:`KeyError` when ``iri`` is not in the graph, :class:`ValueError` for a
+    negative depth.
+    """
+    if depth < 0:
+        raise ValueError(f"depth must be 0 or more, not {depth}")
+    if iri not in graph:
+        raise KeyError(iri)
+    found = nx.single_source_shortest_path_length(
+        graph.to_undirected(as_view=True), iri, cutoff=depth
+    )
+    return dict(sorted(found.items(), key=lambda item: (item[1], item[0])))
+
+
+def neighbourhood(graph: nx.MultiDiGraph, iri: str, depth: int = 1) -> nx.MultiDiGraph:
+    """The entities within ``depth`` hops of ``iri`` (ignoring direction) and every relation
+    among them, as a new MultiDiGraph with the attributes of ``graph``.
+
+    >>> g = nx.MultiDiGraph([("a", "b"), ("c", "b"), ("c", "d"), ("a", "c")])
+    >>> sorted(neighbourhood(g, "b").edges())
+    [('a', 'b'), ('a', 'c'), ('c', 'b')]
+    """
+    return graph.subgraph(distances(graph, iri, depth)).copy()
+
+
+def subgraph(
+    graph: nx.MultiDiGraph,
+    *,
+    classes: Iterable[str] | None = None,
+    min_degree: int = 0,
+    keep: Iterable[str] = (),
+) -> nx.MultiDiGraph:
+    """Only the entities of ``classes`` (all when None), then only those with at least
+    ``min_degree`` relations among what is left, as a new MultiDiGraph.
+
+    Dropping an entity takes its relations away from its neighbours, so the degree test is
+    repeated until every entity left passes it (the ``min_degree``-core). Entities in
+    ``keep`` stay whatever their class or degree.
+
+    >>> g = nx.MultiDiGraph([("a", "b"), ("a", "c"), ("b", "c"), ("c", "d")])
+    >>> sorted(subgraph(g, min_degree=2))
+    ['a', 'b', 'c']
+    """
+    kept = set(keep)
+    nodes = set(graph)
+    if classes is not None:
+        wanted = set(classes)
+        nodes = {n for n in nodes if graph.nodes[n].get("cls") in wanted or n in kept}
+    view = graph.subgraph(nodes)
+    if min_degree > 0:
+        while True:
+            low = {n for n, d in view.degree() if d < min_degree and n not in kept}
+            if not low:
+                break
+            nodes -= low
+            view = graph.subgraph(nodes)
+    return view.copy()
+
+
+def filter_graph(
+    graph: nx.MultiDiGraph,
+    *,
+    focus: str | None = None,
+    depth: int = 1,
+    classes: Iterable[str] | None = None,
+    min_degree: int = 0,
+) -> nx.MultiDiGraph:
+    """What ``kg viz`` draws: the :func:`neighbourhood` of ``focus`` (when given), then
+    only ``classes``, then ``min_degree`` (:func:`subgraph`). The focus entity always stays.
+
+    Raises :class:`EmptyGraphError` when no entity (or none besides the focus) is left,
+    naming the filter that emptied the graph.
+    """
+    classes = None if classes is None else tuple(classes)
+    wanted = ", ".join(classes) if classes else ""
+    if graph.number_of_nodes() == 0:
+        raise EmptyGraphError("the graph is empty: ingest articles first (`kg ingest PATH...`)")
+    if focus is not None:
+        if focus not in graph:
+            raise EmptyGraphError(f"{focus} is not in this graph")
+        graph = neighbourhood(graph, focus, depth)
+    keep = (focus,) if focus is not None else ()
+    around = f" within {depth} hop{'s' if depth != 1 else ''} of {_label(graph, focus)}" \
+        if focus is not None else ""
+    typed = subgraph(graph, classes=classes, keep=keep)
+    if _empty(typed, focus):
+        if classes is not None:
+            raise EmptyGraphError(f"no entity of class {wanted}{around}; try other classes"
+                                  + (" or a larger --depth" if focus is not None else ""))
+        raise EmptyGraphError(f"{_label(graph, focus)} has no relations to show")
+    result = subgraph(typed, min_degree=min_degree, keep=keep)
+    if _empty(result, focus):
+        top = max((d for n, d in typed.degree() if n != focus), default=0)
+        raise EmptyGraphError(
+            f"no entity{around}{' of class ' + wanted if classes else ''} keeps "
+            f"{min_degree} relations or more among them (the most any has is {top}); lower "
+            "--min-degree"
+        )
+    return result
+
+
+def _empty(graph: nx.MultiDiGraph, focus: str | None) -> bool:
+    return graph.number_of_nodes() == 0 or (focus is not None and graph.number_of_nodes() == 1)
+
+
+def _label(graph: nx.MultiDiGraph, iri: str | None) -> str:
+    if iri is None:
+        return ""
+    return str(graph.nodes[iri].get("label") or local_name(iri)) if iri in graph else iri

@@ -15,7 +15,10 @@ COMMANDS = sorted(cli.commands)
 
 
 def test_docs_the_commands_are_the_documented_ones():
-    assert COMMANDS == ["eval", "export", "ingest", "query", "remove", "show", "stats", "viz"]
+    assert COMMANDS == [
+        "communities", "eval", "export", "ingest", "neighbors", "path", "queries", "query",
+        "rank", "remove", "serve", "show", "stats", "viz",
+    ]
 
 
 @pytest.mark.parametrize("name", COMMANDS)
