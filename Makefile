@@ -25,8 +25,12 @@ demo: setup
 	rm -rf $(DEMO)
 	$(KG) ingest seeds
 	$(KG) stats
-	$(KG) query "SELECT DISTINCT ?person ?org WHERE { ?p kg:leads ?o . ?p rdfs:label ?person . ?o rdfs:label ?org } ORDER BY ?person"
+	$(KG) query "SELECT ?person ?org WHERE { ?p kg:leads ?o . ?p rdfs:label ?person . ?o rdfs:label ?org } ORDER BY ?person"
+	$(KG) query --saved chips-bought --param firm=ByteDance
+	$(KG) rank --by pagerank --top 10
+	$(KG) path TikTok Nvidia --max 1
 	$(KG) viz -o out/graph.html
+	@echo "kg: explore it in a browser with: $(KG) serve   (then open http://127.0.0.1:7878/)"
 
 # Debian's chromium and its driver, for the headless-browser tests of the HTML view.
 browser:

@@ -18,6 +18,8 @@ Hierarchy::
      ├── QueryError                 a SPARQL query is malformed or refused
      ├── EmptyGraphError            view filters that leave nothing to show
      ├── NoPathError                two entities no chain of relations connects
+     ├── ServerError                ``kg serve`` cannot start (address taken, worker failed)
+     ├── ProtocolError              one HTTP request the endpoint refuses (``status``)
      └── NotFoundError              a name given on the command line matches nothing;
           ├── EntityNotFound        carries "did you mean" ``suggestions``
           └── ArticleNotFound
@@ -38,6 +40,8 @@ __all__ = [
     "QueryError",
     "EmptyGraphError",
     "NoPathError",
+    "ServerError",
+    "ProtocolError",
     "NotFoundError",
     "EntityNotFound",
     "ArticleNotFound",
@@ -132,6 +136,19 @@ class EmptyGraphError(KGError):
 
 class NoPathError(KGError):
     """Two entities that no chain of relations connects, whatever their direction."""
+
+
+class ServerError(KGError):
+    """The server cannot start: the address is taken, or a query worker fails to start."""
+
+
+class ProtocolError(KGError):
+    """A request the endpoint refuses; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, status: int, message: str, *headers: tuple[str, str]) -> None:
+        self.status = status
+        self.headers = headers
+        super().__init__(message)
 
 
 class NotFoundError(KGError):

@@ -32,7 +32,7 @@ import jinja2
 if TYPE_CHECKING:  # pragma: no cover
     import networkx
 
-__all__ = ["render_html", "CLASS_COLOURS"]
+__all__ = ["render_html", "CLASS_COLOURS", "FONT", "vis_assets", "script_json"]
 
 #: One colour per ontology class; every one has a contrast ratio >= 3:1 on white.
 CLASS_COLOURS: dict[str, str] = {
@@ -54,14 +54,14 @@ LARGE_GRAPH = 500
 _TEMPLATES = pathlib.Path(__file__).resolve().parent / "templates"
 _TEMPLATE_NAME = "view.html.j2"
 _VIS_DIR = ("templates", "lib", "vis-9.1.2")
-_FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
 
 # --------------------------------------------------------------------------- assets
 
 
 @lru_cache(maxsize=1)
-def _vis_assets() -> tuple[str, str]:
+def vis_assets() -> tuple[str, str]:
     """Return (js, css) of vis-network 9.1.2 as shipped inside pyvis."""
     import pyvis
 
@@ -85,7 +85,7 @@ def _template() -> jinja2.Template:
     return env.get_template(_TEMPLATE_NAME)
 
 
-def _script_json(data: Any) -> str:
+def script_json(data: Any) -> str:
     """JSON that is safe inside ``<script type="application/json">``.
 
     ``<``, ``>`` and ``&`` only ever occur inside JSON strings, so replacing them
@@ -233,7 +233,7 @@ def _vis_options(n_nodes: int, large: bool) -> dict[str, Any]:
         "nodes": {
             "shape": "dot",
             "borderWidth": 1,
-            "font": {"size": 20, "face": _FONT, "color": "#202124", "strokeWidth": 3,
+            "font": {"size": 20, "face": FONT, "color": "#202124", "strokeWidth": 3,
                      "strokeColor": "#ffffff"},
             # keep labels legible when the whole graph is fitted to the window
             "scaling": {"label": {"enabled": True, "min": 16, "max": 30, "drawThreshold": 3}},
@@ -243,7 +243,7 @@ def _vis_options(n_nodes: int, large: bool) -> dict[str, Any]:
             "color": {"color": "#9aa0a6", "highlight": "#202124", "hover": "#202124"},
             "font": {
                 "size": 13,
-                "face": _FONT,
+                "face": FONT,
                 "color": "#3c4043",
                 "align": "middle",
                 "strokeWidth": 3,
@@ -376,18 +376,18 @@ def render_html(
         "physics": not large,
         "large": large,
     }
-    js, css = _vis_assets()
+    js, css = vis_assets()
     html = _template().render(
         title=title,
         vis_js=js,
         vis_css=css,
-        data_json=_script_json(data),
+        data_json=script_json(data),
         classes=classes,
         n_nodes=len(nodes),
         n_edges=len(edges),
         physics=not large,
         large=large,
-        font=_FONT,
+        font=FONT,
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")

@@ -453,3 +453,127 @@ def shared_scorer():
             return json.loads(out.read_text(encoding="utf-8")), proc.stdout
 
     return SimpleNamespace(script=script, seeds_gold=seeds_gold, run=run)
+
+
+# --------------------------------------------------------------------------- kg serve
+
+
+class ServeProcess:
+    """A ``kg serve`` subprocess: ``.url`` (``http://127.0.0.1:PORT/``), ``.proc``, ``.store``,
+    ``.log`` (its stderr, a file; read it with :meth:`output`) and :meth:`stop`."""
+
+    def __init__(self, proc, store: Path, log: Path, url: str) -> None:
+        self.proc, self.store, self.log, self.url = proc, store, log, url
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self, signum: int | None = None, timeout: float = 20) -> int:
+        """Signal the server (SIGTERM by default) and return its exit status."""
+        import signal
+        import subprocess
+
+        if self.proc.poll() is None:
+            self.proc.send_signal(signum or signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout)
+        return self.proc.returncode
+
+
+def start_kg_serve(store: Path, log: Path, *options: str, timeout: float = 60) -> ServeProcess:
+    """Run ``kg --store STORE serve --port 0 OPTIONS`` and return it once it answers queries."""
+    import os
+    import re
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    with log.open("wb") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "kg", "--store", str(store), "serve", "--port", "0", *options],
+            cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+        )
+    server = ServeProcess(proc, store, log, "")
+    deadline = time.monotonic() + timeout
+    while not server.url:
+        if proc.poll() is not None or time.monotonic() > deadline:
+            server.stop()
+            pytest.fail(f"kg serve did not start:\n{server.output()}", pytrace=False)
+        found = re.search(r" at (http://\S+/) ", server.output())
+        if found:
+            server.url = found.group(1)
+        else:
+            time.sleep(0.05)
+    while True:  # listening and the workers are up: it should answer at once
+        try:
+            with urllib.request.urlopen(server.url + "sparql?query=ASK%7B%7D", timeout=10) as r:
+                if r.status == 200:
+                    return server
+        except (urllib.error.URLError, OSError):
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            server.stop()
+            pytest.fail(f"kg serve does not answer:\n{server.output()}", pytrace=False)
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="session")
+def kg_serve(seeded_store, tmp_path_factory):
+    """Factory: ``kg_serve(*options, store=None)`` -> :class:`ServeProcess` of ``kg serve``
+    on the seeded store (read-only) or on ``store``, on a free port of 127.0.0.1.
+
+    The same options and store give the same running server; all are stopped at the end of
+    the session.
+    """
+    servers: dict[tuple, ServeProcess] = {}
+
+    def start(*options: str, store: Path | None = None) -> ServeProcess:
+        path = Path(store) if store is not None else seeded_store.path
+        key = (str(path), options)
+        if key not in servers or servers[key].proc.poll() is not None:
+            log = tmp_path_factory.mktemp("kg-serve") / "stderr.txt"
+            servers[key] = start_kg_serve(path, log, *options)
+        return servers[key]
+
+    yield start
+    for server in servers.values():
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def loopback_browser(tmp_path_factory):
+    """Headless Chromium that reaches 127.0.0.1 and nothing else (for ``kg serve``'s page).
+
+    ``browser`` cuts off loopback too (offline emulation, ``<-loopback>``); this one keeps
+    its dead proxy for every other address and lets loopback bypass it.
+    """
+    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
+    if missing:
+        pytest.fail(f"headless browser tests need {', '.join(missing)}; run `make test`",
+                    pytrace=False)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for arg in _CHROMIUM_ARGS:
+        if not arg.startswith("--proxy-bypass-list"):
+            options.add_argument(arg)
+    options.add_argument("--proxy-bypass-list=127.0.0.1")
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-loopback')}")
+    try:
+        driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    except Exception as exc:
+        pytest.fail(f"could not start headless chromium ({exc}); run `make test`", pytrace=False)
+    try:
+        driver.set_page_load_timeout(60)
+        driver.set_script_timeout(60)
+        yield driver
+    finally:
+        driver.quit()

@@ -1,0 +1,324 @@
+"""The SPARQL 1.1 Protocol side of ``kg serve``: formats, negotiation, answers.
+
+Results are negotiated from the ``Accept`` header, or chosen by a ``format=`` parameter
+(a name from :data:`RESULT_FORMATS` / :data:`GRAPH_FORMATS`, or a media type): SELECT and
+ASK give SPARQL results JSON (the default), XML, CSV or TSV; CONSTRUCT and DESCRIBE give
+Turtle (the default), N-Triples, JSON-LD or RDF/XML. Errors are ``text/plain`` messages:
+
+=====  ==========================================================================
+400    malformed query or request (syntax error, missing ``query``, bad parameter)
+403    refused: updates (``update=``, ``application/sparql-update``, or INSERT ...
+       in a query), ``SERVICE`` and ``LOAD``; the endpoint only reads the store
+404    unknown path, saved query, or entity named in a saved query's parameter
+405    method not allowed on the path (``Allow`` says which are)
+406    no result format the client accepts
+411    POST without ``Content-Length``
+413    request body over ``max_body`` bytes
+415    POST body of an unsupported content type
+503    the query ran over ``timeout`` seconds (it is stopped), or every worker
+       stayed busy that long
+507    the result has more than ``max_results`` rows or triples
+=====  ==========================================================================
+
+:func:`answer` evaluates one :class:`Job` over a read-only store and returns the HTTP
+:class:`Reply`; it runs inside the server's worker processes (:mod:`kg.server`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+import pyoxigraph as ox
+
+from .errors import KGError, NotFoundError, ProtocolError, QueryError
+from .query import QueryResult, check_query
+from .store import Store
+from .vocab import SERIALIZATION_PREFIXES
+
+__all__ = [
+    "Format",
+    "RESULT_FORMATS",
+    "GRAPH_FORMATS",
+    "Job",
+    "Reply",
+    "negotiate",
+    "answer",
+    "TEXT",
+]
+
+TEXT = "text/plain; charset=utf-8"
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+# --------------------------------------------------------------------------- formats
+
+
+@dataclass(frozen=True)
+class Format:
+    """A result format: the media type served, others that select it, its ``format=`` names."""
+
+    name: str
+    media_type: str
+    aliases: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+
+    @property
+    def content_type(self) -> str:
+        return f"{self.media_type}; charset=utf-8"
+
+
+#: Formats of SELECT and ASK results, the default first.
+RESULT_FORMATS = (
+    Format("json", "application/sparql-results+json", ("application/json",), ("json", "srj")),
+    Format("xml", "application/sparql-results+xml", ("application/xml", "text/xml"),
+           ("xml", "srx")),
+    Format("csv", "text/csv", (), ("csv",)),
+    Format("tsv", "text/tab-separated-values", (), ("tsv",)),
+)
+#: Formats of CONSTRUCT and DESCRIBE results, the default first.
+GRAPH_FORMATS = (
+    Format("turtle", "text/turtle", ("application/x-turtle", "application/turtle", "text/n3",
+                                     "text/rdf+n3"), ("turtle", "ttl", "n3")),
+    Format("ntriples", "application/n-triples", (), ("ntriples", "n-triples", "nt")),
+    Format("jsonld", "application/ld+json", ("application/json",), ("jsonld", "json-ld", "json")),
+    Format("rdfxml", "application/rdf+xml", ("application/xml", "text/xml"),
+           ("rdfxml", "rdf+xml", "rdf", "xml")),
+)
+_RESULTS_OX = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+               "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
+_GRAPH_OX = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
+             "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
+_KIND_NAMES = {"select": "SELECT", "ask": "ASK", "graph": "CONSTRUCT or DESCRIBE"}
+
+
+def _accept_ranges(header: str) -> list[tuple[str, float]]:
+    """``(media range, q)`` pairs of an ``Accept`` header; malformed parts are skipped."""
+    ranges = []
+    for part in header.split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        if "/" not in media:
+            continue
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    q = 0.0
+        ranges.append((media.lower(), q))
+    return ranges
+
+
+def _quality(ranges: list[tuple[str, float]], media_type: str) -> float:
+    """The q the client gives ``media_type``: that of the most specific range matching it."""
+    main = media_type.split("/", 1)[0]
+    best, level = 0.0, -1
+    for media, q in ranges:
+        if media == media_type:
+            this = 2
+        elif media == f"{main}/*":
+            this = 1
+        elif media == "*/*":
+            this = 0
+        else:
+            continue
+        if this > level or (this == level and q > best):
+            best, level = q, this
+    return best
+
+
+def negotiate(kind: str, accept: str | None = None, formats: Sequence[str] = ()) -> Format:
+    """The format to answer a ``kind`` result in (``"select"``, ``"ask"`` or ``"graph"``).
+
+    The first of ``formats`` (``format=`` values: a name or a media type) that fits the kind
+    wins; else the ``Accept`` header decides (highest q, the server's order on ties); with
+    neither, the default (JSON results, Turtle). Raises :class:`ProtocolError` 406 when
+    nothing acceptable is available, 400 for a format name nobody knows.
+
+    >>> negotiate("select", "text/csv;q=0.5, application/sparql-results+xml").name
+    'xml'
+    >>> negotiate("graph", None, ["json"]).name
+    'jsonld'
+    """
+    candidates = GRAPH_FORMATS if kind == "graph" else RESULT_FORMATS
+    available = ", ".join(f.name for f in candidates)
+    if formats:
+        everything = RESULT_FORMATS + GRAPH_FORMATS
+        for value in formats:
+            wanted = value.strip().lower()
+            for fmt in candidates:
+                if wanted in fmt.names or wanted in (fmt.media_type, *fmt.aliases):
+                    return fmt
+        known = [v for v in formats if any(v.strip().lower() in (*f.names, f.media_type)
+                                           for f in everything)]
+        if known:
+            raise ProtocolError(406, f"format {known[0]!r} is not available for "
+                                     f"{_KIND_NAMES[kind]} results; use one of {available}")
+        raise ProtocolError(400, f"unknown format {formats[0]!r}; for {_KIND_NAMES[kind]} "
+                                 f"results use one of {available} (or a media type)")
+    if not accept or not accept.strip():
+        return candidates[0]
+    ranges = _accept_ranges(accept)
+    best, best_q = None, 0.0
+    for fmt in candidates:
+        # wildcards select by the served type; an alias counts only when named
+        q = max([_quality(ranges, fmt.media_type)]
+                + [q for media, q in ranges if media in fmt.aliases])
+        if q > best_q:
+            best, best_q = fmt, q
+    if best is None:
+        types = ", ".join(f.media_type for f in candidates)
+        raise ProtocolError(406, f"nothing in 'Accept: {accept}' is available for "
+                                 f"{_KIND_NAMES[kind]} results; the endpoint serves {types}")
+    return best
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query for a worker: a SPARQL text (``kind="sparql"``) or a saved query's name and
+    parameter values (``kind="saved"``), with what the client accepts and the size limit."""
+
+    kind: str
+    max_results: int
+    text: str = ""
+    name: str = ""
+    values: tuple[tuple[str, str], ...] = ()
+    accept: str | None = None
+    formats: tuple[str, ...] = ()
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An HTTP answer: status, ``Content-Type``, body and any further headers."""
+
+    status: int
+    content_type: str
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = field(default=())
+
+    @classmethod
+    def text(cls, status: int, message: str, *headers: tuple[str, str]) -> Reply:
+        return cls(status, TEXT, (message.rstrip("\n") + "\n").encode("utf-8"), headers)
+
+
+def _too_many(limit: int, what: str) -> ProtocolError:
+    return ProtocolError(507, f"the result has more than {limit} {what}, the server's limit; "
+                              "add a LIMIT (and OFFSET to page through it), or start the "
+                              "server with a larger --max-results")
+
+
+def _term_json(term: Any) -> dict[str, Any]:
+    """A term in the SPARQL 1.1 Query Results JSON format (RDF-star triples included)."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != _XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "triple", "value": {"subject": _term_json(term.subject),
+                                        "predicate": _term_json(term.predicate),
+                                        "object": _term_json(term.object)}}
+
+
+def _results_body(results_json: bytes, fmt: Format) -> bytes:
+    """SPARQL results JSON rewritten by pyoxigraph's serializer in ``fmt``."""
+    parsed = ox.parse_query_results(results_json, format=ox.QueryResultsFormat.JSON)
+    return parsed.serialize(format=_RESULTS_OX[fmt.name]) or b""
+
+
+def _graph_body(triples: Sequence[ox.Triple], fmt: Format) -> bytes:
+    prefixes = SERIALIZATION_PREFIXES if fmt.name in ("turtle", "rdfxml") else None
+    return ox.serialize(triples, format=_GRAPH_OX[fmt.name], prefixes=prefixes) or b""
+
+
+def _answer_sparql(store: Store, job: Job) -> Reply:
+    try:
+        check_query(job.text)
+    except QueryError as exc:
+        raise ProtocolError(403, str(exc)) from exc
+    graphs: dict[str, Any] = {}
+    try:
+        if job.default_graphs:
+            graphs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+        if job.named_graphs:
+            graphs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    except ValueError as exc:
+        raise ProtocolError(400, f"bad default-graph-uri or named-graph-uri: {exc}") from exc
+    try:
+        raw = store.query(job.text, **graphs)
+        if isinstance(raw, ox.QueryBoolean):
+            fmt = negotiate("ask", job.accept, job.formats)
+            return Reply(200, fmt.content_type, raw.serialize(format=_RESULTS_OX[fmt.name]) or b"")
+        if isinstance(raw, ox.QuerySolutions):
+            fmt = negotiate("select", job.accept, job.formats)
+            variables = list(raw.variables)
+            bindings = []
+            for solution in islice(raw, job.max_results + 1):
+                bindings.append({v.value: _term_json(solution[v]) for v in variables
+                                 if solution[v] is not None})
+            if len(bindings) > job.max_results:
+                raise _too_many(job.max_results, "rows")
+            data = json.dumps({"head": {"vars": [v.value for v in variables]},
+                               "results": {"bindings": bindings}}).encode("utf-8")
+            return Reply(200, fmt.content_type, _results_body(data, fmt))
+        fmt = negotiate("graph", job.accept, job.formats)
+        triples = list(islice(raw, job.max_results + 1))
+        if len(triples) > job.max_results:
+            raise _too_many(job.max_results, "triples")
+        return Reply(200, fmt.content_type, _graph_body(triples, fmt))
+    except SyntaxError as exc:
+        raise ProtocolError(400, f"SPARQL syntax error: {exc.msg or exc}") from exc
+    except OSError as exc:
+        raise ProtocolError(500, f"cannot read the store: {exc}") from exc
+    except (RuntimeError, ValueError, TypeError) as exc:
+        raise ProtocolError(400, f"the query failed: {exc}") from exc
+
+
+def _answer_saved(store: Store, job: Job) -> Reply:
+    from .saved import run_saved, saved_query
+
+    try:
+        saved_query(job.name)
+    except QueryError as exc:
+        raise ProtocolError(404, str(exc)) from exc
+    result: QueryResult = run_saved(store, job.name, dict(job.values))
+    fmt = negotiate(result.kind, job.accept, job.formats)
+    if result.kind == "graph":
+        if len(result) > job.max_results:
+            raise _too_many(job.max_results, "triples")
+        return Reply(200, fmt.content_type, _graph_body(result.triples, fmt))
+    if result.kind == "select" and len(result) > job.max_results:
+        raise _too_many(job.max_results, "rows")
+    return Reply(200, fmt.content_type, _results_body(result.results_json, fmt))
+
+
+def answer(store: Store, job: Job) -> Reply:
+    """Evaluate one job over ``store`` and return the HTTP reply (never raises for a bad
+    query: refusals and errors become replies with their status and message)."""
+    try:
+        if job.kind == "saved":
+            return _answer_saved(store, job)
+        return _answer_sparql(store, job)
+    except ProtocolError as exc:
+        return Reply.text(exc.status, str(exc), *exc.headers)
+    except NotFoundError as exc:
+        return Reply.text(404, str(exc))
+    except QueryError as exc:
+        return Reply.text(400, str(exc))
+    except KGError as exc:
+        return Reply.text(500, str(exc))
