@@ -89,14 +89,6 @@ class SavedQuery:
             f"saved query {self.name!r} has no parameter {name!r}; its parameters: {known}"
         )
 
-    def usage(self) -> str:
-        """``--param firm=NAME --param limit=25`` style example of the call."""
-        parts = [
-            f"--param {p.name}={p.default if p.default is not None else p.kind.upper()}"
-            for p in self.params
-        ]
-        return " ".join([f"kg query --saved {self.name}", *parts])
-
 
 def parse_saved(name: str, text: str) -> SavedQuery:
     """A :class:`SavedQuery` from the text of a ``.rq`` file (see the module docstring)."""
@@ -202,8 +194,8 @@ def bind(query: SavedQuery, store: Store, values: dict[str, str]) -> str:
         value = values.get(param.name, param.default)
         if value is None:
             raise QueryError(
-                f"saved query {query.name!r} needs --param {param.name}=... "
-                f"({param.description or param.kind}); e.g. {query.usage()}"
+                f"saved query {query.name!r} needs a value for its parameter {param.name} "
+                f"({param.description or param.kind})"
             )
         if value == UNBOUND and param.default == UNBOUND and param.name not in values:
             continue

@@ -159,7 +159,7 @@ def test_saved_misses_are_clear_with_suggestions(seeded):
         saved_query("chip-bought")
     with pytest.raises(QueryError, match="has no parameter 'frm'; its parameters: firm"):
         run_saved(seeded, "chips-bought", {"frm": "x"})
-    with pytest.raises(QueryError, match="needs --param firm="):
+    with pytest.raises(QueryError, match="needs a value for its parameter firm"):
         run_saved(seeded, "chips-bought", {})
     with pytest.raises(EntityNotFound) as caught:
         run_saved(seeded, "chips-bought", {"firm": "Bytedanse"})
