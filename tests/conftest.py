@@ -28,13 +28,15 @@ _CHROMIUM_ARGS = (
     "--window-size=1280,900",
     # Cut the network off: every http(s) fetch goes to a dead proxy.
     "--proxy-server=http://127.0.0.1:9",
-    "--proxy-bypass-list=<-loopback>",
 )
 
 
-@pytest.fixture(scope="session")
-def browser(tmp_path_factory):
-    """Offline headless Chromium (selenium 4); fails, never skips, when it is missing."""
+def _chromium(profile: Path, *, loopback: bool):
+    """Headless Chromium under selenium; fails (never skips) when it cannot start.
+
+    Every address but loopback goes to a dead proxy; ``loopback=False`` cuts loopback off
+    too and turns on the DevTools offline emulation (the HTML views need no network at all).
+    """
     missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
     if missing:
         pytest.fail(
@@ -52,19 +54,28 @@ def browser(tmp_path_factory):
     options.binary_location = str(CHROMIUM)
     for arg in _CHROMIUM_ARGS:
         options.add_argument(arg)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    options.add_argument("--proxy-bypass-list=" + ("127.0.0.1" if loopback else "<-loopback>"))
+    options.add_argument(f"--user-data-dir={profile}")
     try:
         driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     except Exception as exc:
         pytest.fail(f"could not start headless chromium ({exc}); run `make test`", pytrace=False)
-    try:
-        driver.set_page_load_timeout(60)
-        driver.set_script_timeout(60)
+    driver.set_page_load_timeout(60)
+    driver.set_script_timeout(60)
+    if not loopback:
         driver.execute_cdp_cmd("Network.enable", {})
         driver.execute_cdp_cmd(
             "Network.emulateNetworkConditions",
             {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
         )
+    return driver
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    """Offline headless Chromium (selenium 4); fails, never skips, when it is missing."""
+    driver = _chromium(tmp_path_factory.mktemp("chromium-profile"), loopback=False)
+    try:
         yield driver
     finally:
         driver.quit()
@@ -394,6 +405,16 @@ def seeded_store(tmp_path_factory, nlp):
     return SimpleNamespace(path=path, report=report)
 
 
+@pytest.fixture(scope="session")
+def seeded_graph(seeded_store):
+    """The networkx projection (``kg.graph.project``) of ``seeded_store``; read, don't change."""
+    from kg.graph import project
+    from kg.store import Store
+
+    with Store(seeded_store.path, read_only=True) as store:
+        return project(store)
+
+
 @pytest.fixture
 def seeded_copy(seeded_store, tmp_path):
     """A private copy of the seeded store's folder, safe to change."""
@@ -553,27 +574,8 @@ def loopback_browser(tmp_path_factory):
     ``browser`` cuts off loopback too (offline emulation, ``<-loopback>``); this one keeps
     its dead proxy for every other address and lets loopback bypass it.
     """
-    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
-    if missing:
-        pytest.fail(f"headless browser tests need {', '.join(missing)}; run `make test`",
-                    pytrace=False)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for arg in _CHROMIUM_ARGS:
-        if not arg.startswith("--proxy-bypass-list"):
-            options.add_argument(arg)
-    options.add_argument("--proxy-bypass-list=127.0.0.1")
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-loopback')}")
+    driver = _chromium(tmp_path_factory.mktemp("chromium-loopback"), loopback=True)
     try:
-        driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    except Exception as exc:
-        pytest.fail(f"could not start headless chromium ({exc}); run `make test`", pytrace=False)
-    try:
-        driver.set_page_load_timeout(60)
-        driver.set_script_timeout(60)
         yield driver
     finally:
         driver.quit()

@@ -3,9 +3,7 @@ communities over the networkx projection, checked against the graph and the stor
 
 from __future__ import annotations
 
-import functools
 import json
-from pathlib import Path
 
 import networkx as nx
 import pyoxigraph as ox
@@ -28,13 +26,6 @@ RULE = ID + "regulation/tiny/proposed-rule"
 
 def _kg(runner, store, *args):
     return runner.invoke(cli, ["--store", str(store), *args])
-
-
-@functools.cache
-def _seeded_graph(path: Path) -> nx.MultiDiGraph:
-    """The projection of the session's seeded store (read once per session)."""
-    with Store(path, read_only=True) as store:
-        return project(store)
 
 
 def _undirected_distance(graph: nx.MultiDiGraph, a: str, b: str) -> int:
@@ -77,8 +68,8 @@ def test_analytics_degree_counts_each_relation_in_and_out(tiny_store):
 
 
 @pytest.mark.parametrize("by", analytics.RANK_MEASURES)
-def test_analytics_rank_is_descending_and_limited(seeded_store, by):
-    graph = _seeded_graph(seeded_store.path)
+def test_analytics_rank_is_descending_and_limited(seeded_store, by, seeded_graph):
+    graph = seeded_graph
     ranked = rank(graph, by, top=10)
     assert len(ranked) == 10
     values = [r.score for r in ranked]
@@ -94,8 +85,8 @@ def test_analytics_rank_is_descending_and_limited(seeded_store, by):
         assert all(0.0 <= r.score <= 1.0 for r in everything)
 
 
-def test_analytics_rank_type_filters_the_list_not_the_scores(seeded_store):
-    graph = _seeded_graph(seeded_store.path)
+def test_analytics_rank_type_filters_the_list_not_the_scores(seeded_store, seeded_graph):
+    graph = seeded_graph
     whole = {r.iri: r.score for r in rank(graph, "pagerank", top=0)}
     chips = rank(graph, "pagerank", classes=["Chip"], top=0)
     expected = {n for n, d in graph.nodes(data=True) if d["cls"] == "Chip"}
@@ -143,8 +134,10 @@ def test_analytics_path_reads_each_relation_in_its_true_direction(tiny_store):
     assert [article for article, _ in owns.evidence] == ["tiny", "tiny-two"]
 
 
-def test_analytics_path_hops_are_edges_of_the_graph_with_evidence_in_the_store(seeded_store):
-    graph = _seeded_graph(seeded_store.path)
+def test_analytics_path_hops_are_edges_of_the_graph_with_evidence_in_the_store(
+    seeded_store, seeded_graph
+):
+    graph = seeded_graph
     source, target = _far_pair(graph)
     result = paths(graph, source, target, max_paths=5)
     assert result.length == _undirected_distance(graph, source, target)
@@ -219,8 +212,8 @@ def test_analytics_neighbors_with_distance_and_linking_relations(tiny_store):
     assert tiktok.relations[0].reading(BYTEDANCE) == "ByteDance --owns--> TikTok"
 
 
-def test_analytics_neighbors_match_graph_distances(seeded_store):
-    graph = _seeded_graph(seeded_store.path)
+def test_analytics_neighbors_match_graph_distances(seeded_store, seeded_graph):
+    graph = seeded_graph
     center = max(graph, key=lambda n: (graph.degree(n), n))
     found = neighbors(graph, center, 2)
     expected = nx.single_source_shortest_path_length(
@@ -238,8 +231,8 @@ def test_analytics_neighbors_match_graph_distances(seeded_store):
 # --------------------------------------------------------------------------- communities
 
 
-def test_analytics_communities_partition_the_graph_reproducibly(seeded_store):
-    graph = _seeded_graph(seeded_store.path)
+def test_analytics_communities_partition_the_graph_reproducibly(seeded_store, seeded_graph):
+    graph = seeded_graph
     found = communities(graph, seed=7)
     members = [m.iri for c in found for m in c.members]
     assert len(members) == len(set(members)) == graph.number_of_nodes()
@@ -267,25 +260,27 @@ def test_analytics_communities_split_disconnected_parts():
 # --------------------------------------------------------------------------- commands
 
 
-def test_analytics_cli_rank_table(runner, seeded_store):
+def test_analytics_cli_rank_table(runner, seeded_store, seeded_graph):
     result = _kg(runner, seeded_store.path, "rank", "--by", "pagerank", "--top", "5")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["rank", "entity", "class", "pagerank", "articles"]
     assert len(lines) == 2 + 5
-    top = rank(_seeded_graph(seeded_store.path), "pagerank", top=1)[0]
+    top = rank(seeded_graph, "pagerank", top=1)[0]
     assert lines[2].split()[0] == "1" and top.label in lines[2]
     assert lines[2].split()[-1] == str(len(top.articles))
     assert "(5 entities)" in result.stderr
 
 
-def test_analytics_cli_rank_betweenness_says_when_it_is_estimated(runner, seeded_store):
+def test_analytics_cli_rank_betweenness_says_when_it_is_estimated(
+    runner, seeded_store, seeded_graph
+):
     exact = _kg(runner, seeded_store.path, "rank", "--by", "betweenness")
     assert exact.exit_code == 0, exact.output
     assert "estimated" not in exact.stderr
     sampled = _kg(runner, seeded_store.path, "rank", "--by", "betweenness", "--samples", "5")
     assert sampled.exit_code == 0, sampled.output
-    n = _seeded_graph(seeded_store.path).number_of_nodes()
+    n = seeded_graph.number_of_nodes()
     assert f"kg: betweenness estimated from 5 of {n} entities" in sampled.stderr
 
 
@@ -309,8 +304,8 @@ def test_analytics_cli_defaults_are_the_library_ones():
     assert seed.default == analytics.DEFAULT_SEED
 
 
-def test_analytics_cli_path_shows_hops_and_sources(runner, seeded_store):
-    graph = _seeded_graph(seeded_store.path)
+def test_analytics_cli_path_shows_hops_and_sources(runner, seeded_store, seeded_graph):
+    graph = seeded_graph
     source, target = _far_pair(graph)
     a, b = graph.nodes[source]["label"], graph.nodes[target]["label"]
     result = _kg(runner, seeded_store.path, "path", a.upper(), b, "--max", "2")
@@ -341,8 +336,8 @@ def test_analytics_cli_path_unknown_entity_suggests(runner, seeded_store):
     assert result.stdout == ""
 
 
-def test_analytics_cli_path_between_unconnected_entities(runner, seeded_store):
-    graph = _seeded_graph(seeded_store.path)
+def test_analytics_cli_path_between_unconnected_entities(runner, seeded_store, seeded_graph):
+    graph = seeded_graph
     parts = sorted(nx.connected_components(graph.to_undirected(as_view=True)), key=len)
     if len(parts) < 2:
         pytest.skip("the seed graph is connected")
@@ -359,8 +354,8 @@ def test_analytics_cli_path_between_unconnected_entities(runner, seeded_store):
     assert f"Error: no path between {names[0]!r} and {names[1]!r}" in result.stderr
 
 
-def test_analytics_cli_neighbors(runner, seeded_store):
-    graph = _seeded_graph(seeded_store.path)
+def test_analytics_cli_neighbors(runner, seeded_store, seeded_graph):
+    graph = seeded_graph
     with Store(seeded_store.path, read_only=True) as store:
         iri = find_entity(store, "ByteDance")
     result = _kg(runner, seeded_store.path, "neighbors", "bytedance")
@@ -379,8 +374,8 @@ def test_analytics_cli_neighbors(runner, seeded_store):
     assert {n["distance"] for n in data["neighbors"]} == {1, 2}
 
 
-def test_analytics_cli_communities(runner, seeded_store):
-    graph = _seeded_graph(seeded_store.path)
+def test_analytics_cli_communities(runner, seeded_store, seeded_graph):
+    graph = seeded_graph
     result = _kg(runner, seeded_store.path, "communities", "--top", "0", "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)

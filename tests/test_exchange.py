@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import functools
 import io
 from collections import Counter
 from pathlib import Path
@@ -21,8 +20,6 @@ from kg.exchange import (
     write_gexf,
     write_graphml,
 )
-from kg.graph import project
-from kg.store import Store
 from kg.view import CLASS_COLOURS
 
 AWKWARD_LABEL = 'Acme, Inc. "the \'best\'" <b>chips</b> & co\x01'
@@ -31,12 +28,6 @@ AWKWARD_SENTENCE = 'Acme, Inc. said "we buy, we sell";\nthen left.\x0b'
 
 def _kg(runner, store, *args):
     return runner.invoke(cli, ["--store", str(store), *args])
-
-
-@functools.cache
-def _seeded_graph(path: Path) -> nx.MultiDiGraph:
-    with Store(path, read_only=True) as store:
-        return project(store)
 
 
 def _awkward_graph() -> nx.MultiDiGraph:
@@ -61,8 +52,8 @@ def _predicates(graph: nx.MultiDiGraph, attr: str = "predicate") -> Counter:
 # --------------------------------------------------------------------------- GraphML, GEXF
 
 
-def test_exchange_graphml_round_trips_through_networkx(seeded_store):
-    graph = _seeded_graph(seeded_store.path)
+def test_exchange_graphml_round_trips_through_networkx(seeded_store, seeded_graph):
+    graph = seeded_graph
     buf = io.BytesIO()
     write_graphml(graph, buf)
     back = nx.read_graphml(io.BytesIO(buf.getvalue()))
@@ -86,8 +77,8 @@ def test_exchange_graphml_round_trips_through_networkx(seeded_store):
     assert len({k for _, _, k in back.edges(keys=True)}) == back.number_of_edges()
 
 
-def test_exchange_gexf_round_trips_with_colours(seeded_store):
-    graph = _seeded_graph(seeded_store.path)
+def test_exchange_gexf_round_trips_with_colours(seeded_store, seeded_graph):
+    graph = seeded_graph
     buf = io.BytesIO()
     write_gexf(graph, buf)
     back = nx.read_gexf(io.BytesIO(buf.getvalue()))
@@ -161,8 +152,8 @@ def test_exchange_csv_quotes_commas_quotes_and_newlines(tmp_path):
         encoding="utf-8")
 
 
-def test_exchange_csv_of_the_seeds(seeded_store, tmp_path):
-    graph = _seeded_graph(seeded_store.path)
+def test_exchange_csv_of_the_seeds(seeded_store, tmp_path, seeded_graph):
+    graph = seeded_graph
     nodes_path, edges_path = write_csv(graph, tmp_path)
     with nodes_path.open(encoding="utf-8", newline="") as f:
         nodes = list(csv.DictReader(f))
@@ -177,22 +168,22 @@ def test_exchange_csv_of_the_seeds(seeded_store, tmp_path):
 # --------------------------------------------------------------------------- kg export
 
 
-def test_exchange_cli_graphml_to_stdout(runner, seeded_store):
+def test_exchange_cli_graphml_to_stdout(runner, seeded_store, seeded_graph):
     result = _kg(runner, seeded_store.path, "export", "--format", "graphml")
     assert result.exit_code == 0, result.stderr
     back = nx.read_graphml(io.BytesIO(result.stdout_bytes))
-    graph = _seeded_graph(seeded_store.path)
+    graph = seeded_graph
     assert (back.number_of_nodes(), back.number_of_edges()) == (
         graph.number_of_nodes(), graph.number_of_edges())
     assert f"kg: {graph.number_of_nodes()} entities" in result.stderr
 
 
-def test_exchange_cli_gexf_to_file(runner, seeded_store, tmp_path):
+def test_exchange_cli_gexf_to_file(runner, seeded_store, tmp_path, seeded_graph):
     out = tmp_path / "sub" / "graph.gexf"
     result = _kg(runner, seeded_store.path, "export", "--format", "gexf", "-o", str(out))
     assert result.exit_code == 0, result.output
     assert result.stdout == "" and f"kg: wrote {out}" in result.stderr
-    assert nx.read_gexf(out).number_of_nodes() == _seeded_graph(seeded_store.path).number_of_nodes()
+    assert nx.read_gexf(out).number_of_nodes() == seeded_graph.number_of_nodes()
 
 
 def test_exchange_cli_csv_needs_an_output_and_writes_two_files(runner, seeded_store, tmp_path):

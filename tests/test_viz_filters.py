@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import random
 import re
@@ -34,12 +33,6 @@ RULE = ID + "regulation/tiny/proposed-rule"
 
 def _kg(runner, store, *args):
     return runner.invoke(cli, ["--store", str(store), *args])
-
-
-@functools.cache
-def _seeded_graph(path: Path) -> nx.MultiDiGraph:
-    with Store(path, read_only=True) as store:
-        return project(store)
 
 
 def _page(path: Path) -> dict:
@@ -149,8 +142,10 @@ def test_viz_filters_focus_stays_whatever_its_degree():
 # --------------------------------------------------------------------------- kg viz
 
 
-def test_viz_filters_cli_focus_draws_the_neighbourhood(runner, seeded_store, tmp_path):
-    graph = _seeded_graph(seeded_store.path)
+def test_viz_filters_cli_focus_draws_the_neighbourhood(
+    runner, seeded_store, tmp_path, seeded_graph
+):
+    graph = seeded_graph
     with Store(seeded_store.path, read_only=True) as store:
         iri = find_entity(store, "Nvidia")
     out = tmp_path / "nvidia.html"
@@ -166,7 +161,7 @@ def test_viz_filters_cli_focus_draws_the_neighbourhood(runner, seeded_store, tmp
     assert f"kg: {len(expected)} entities" in result.stderr
 
 
-def test_viz_filters_cli_types_and_min_degree(runner, seeded_store, tmp_path):
+def test_viz_filters_cli_types_and_min_degree(runner, seeded_store, tmp_path, seeded_graph):
     out = tmp_path / "firms.html"
     result = _kg(runner, seeded_store.path, "viz", "--type", "company", "--type", "Place",
                  "--min-degree", "2", "-o", str(out))
@@ -179,7 +174,7 @@ def test_viz_filters_cli_types_and_min_degree(runner, seeded_store, tmp_path):
         degree[edge["from"]] += 1
         degree[edge["to"]] += 1
     assert all(degree[n["id"]] >= 2 for n in data["nodes"])
-    graph = _seeded_graph(seeded_store.path)
+    graph = seeded_graph
     typed = [n for n, d in graph.nodes(data=True) if d["cls"] in ("Company", "Place")]
     assert len(data["nodes"]) < len(typed)  # some were dropped for their degree
     assert "Company, Place" in data["title"] and "degree \u2265 2" in data["title"]
@@ -198,8 +193,8 @@ def test_viz_filters_cli_errors(runner, seeded_store, tmp_path):
     assert not out.exists()
 
 
-def test_viz_filters_cli_focus_outside_the_article(runner, seeded_store, tmp_path):
-    graph = _seeded_graph(seeded_store.path)
+def test_viz_filters_cli_focus_outside_the_article(runner, seeded_store, tmp_path, seeded_graph):
+    graph = seeded_graph
     with Store(seeded_store.path, read_only=True) as store:
         articles = [a.id for a in store.articles()]
         for node, data in sorted(graph.nodes(data=True)):
