@@ -197,8 +197,8 @@ def bind(query: SavedQuery, store: Store, values: dict[str, str]) -> str:
                 f"saved query {query.name!r} needs a value for its parameter {param.name} "
                 f"({param.description or param.kind})"
             )
-        if value == UNBOUND and param.default == UNBOUND and param.name not in values:
-            continue
+        if param.default == UNBOUND and value.strip().casefold() == UNBOUND:
+            continue  # optional and not given (or given as "any"): leave ?name unbound
         if param.kind == "entity":
             bound[param.name] = ox.NamedNode(find_entity(store, value))
         elif param.kind == "class":

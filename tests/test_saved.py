@@ -77,6 +77,7 @@ def test_saved_top_entities_filters_by_class_and_limits(seeded):
     result = run_saved(seeded, "top-entities", {"type": "CHIP", "limit": "1"})
     assert _column(result, "class") == ["Chip"]
     every = run_saved(seeded, "top-entities", {"limit": "1000"})
+    assert len(run_saved(seeded, "top-entities", {"type": "Any", "limit": "1000"})) == len(every)
     counts = [int(n) for n in _column(every, "articles")]
     assert counts == sorted(counts, reverse=True) and max(counts) <= len(SEEDS)
     assert {"Chip", "Company", "Place"} <= set(_column(every, "class"))
