@@ -5,6 +5,7 @@ for the ``kg:ingestedAt`` timestamp passed in. The graph it builds (named by the
 IRI, see ``docs/decisions/0002-evidence-nodes.md``)::
 
     <article/A> a kg:Article ; dcterms:title ; kg:sourcePath ; kg:sha256 ; dcterms:date ;
+                dcterms:source <url> (feeds) ;
                 kg:ingestedAt ; kg:extractorVersion .
     <id/company/alibaba> a kg:Company ; rdfs:label "Alibaba" ; skos:altLabel ... ;
                          owl:sameAs <http://www.wikidata.org/entity/Q...> .
@@ -141,6 +142,11 @@ def article_quads(
     add(art, DCTERMS.title, ox.Literal(article.title))
     add(art, KG.sourcePath, ox.Literal(article.source_path))
     add(art, KG.sha256, ox.Literal(article.sha256))
+    if article.url:
+        try:
+            add(art, DCTERMS.source, nn(article.url))
+        except ValueError:
+            log.warning("%s: %r is not an IRI; its url is left out", article.id, article.url)
     if article.date:
         day = parse_date(article.date)
         if day is None:

@@ -90,40 +90,64 @@ def _store(ctx: click.Context, *, create: bool = False, write: bool = False) -> 
 
 @cli.command(
     epilog="""\b
-Example:
+Examples:
   kg ingest seeds/ more/article.html
+  kg ingest --workers 2 feed.jsonl
+  curl -s https://example.org/feed.jsonl | kg ingest -
 """
 )
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes that extract in parallel (each loads the language model); "
+                   "this process stays the one writer.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=16, show_default=True,
+              help="Articles per batch: each batch is committed as soon as it is extracted.")
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
-    """Read articles (.txt .md .html files or folders of them) into the store.
+def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int, batch_size: int) -> None:
+    """Read articles into the store: files, folders, JSON Lines feeds, or - for stdin.
 
-    Unchanged articles are skipped; changed ones replace their earlier version. A file that
-    cannot be read is reported and skipped; the exit status is then 1.
+    \b
+    Files: .txt .md .html (front matter gives title and date).
+    JSON Lines (.jsonl, .ndjson, also .gz): one {"id", "title", "text", "date", "url"}
+    object per line; only "text" is required.
+    -: standard input, JSON Lines if it starts with "{", else one text article.
+
+    Sources stream through in batches, each committed as it goes, with a progress bar
+    showing articles/s. Unchanged articles are skipped; changed ones replace their earlier
+    version. A source that cannot be read is reported and skipped; the exit status is then 1.
     """
     from .ingest import ingest as run_ingest
 
-    bar = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = click.progressbar(length=total, label="ingesting", file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - bar.pos)
-
-    with _store(ctx, create=True, write=True) as store:
-        try:
-            report = run_ingest(store, paths, progress=progress)
-        finally:
-            if bar is not None:
-                bar.__exit__(None, None, None)
+    with _store(ctx, create=True, write=True) as store, _rate_bar("ingesting") as progress:
+        report = run_ingest(store, [str(p) for p in paths], progress=progress,
+                            workers=workers, batch_size=batch_size)
     for path, reason in report.failed:
         click.echo(f"kg: skipped {path}: {reason}", err=True)
     click.echo(report.summary())
     if report.failed:
-        raise InputError(f"{len(report.failed)} file(s) could not be ingested (see above)")
+        raise InputError(f"{len(report.failed)} source(s) could not be ingested (see above)")
+
+
+@contextmanager
+def _rate_bar(label: str) -> Iterator[Callable[[int, int | None], None]]:
+    """A ``progress(done, total)`` callback drawing a bar with articles/s on stderr (when it
+    is a terminal); ``total`` None (a stream) shows a count and a rate without a bar."""
+    from tqdm import tqdm
+
+    bar = None
+
+    def progress(done: int, total: int | None) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, desc=label, unit=" articles", file=sys.stderr,
+                       disable=None, dynamic_ncols=True, smoothing=0.1)
+        bar.update(done - bar.n)
+
+    try:
+        yield progress
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 # --------------------------------------------------------------------------- export
@@ -788,7 +812,7 @@ def evaluate_command(
             tempfile.TemporaryDirectory(prefix="kg-eval-") as tmp,
             Store(Path(tmp) / "store") as store,
         ):
-            with _progressbar("ingesting") as progress:
+            with _rate_bar("ingesting") as progress:
                 ingested = run_ingest(store, articles, progress=progress)
             for path, reason in ingested.failed:
                 click.echo(f"kg: skipped {path}: {reason}", err=True)
@@ -807,25 +831,6 @@ def evaluate_command(
         raise InputError(
             f"{len(failed)} file(s) could not be ingested and were not scored (see above)"
         )
-
-
-@contextmanager
-def _progressbar(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A ``progress(done, total)`` callback drawing a bar on stderr once work starts."""
-    bar = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = click.progressbar(length=total, label=label, file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - bar.pos)
-
-    try:
-        yield progress
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
 
 
 def _close_articles(store: Store, article: str) -> list[str]:

@@ -1,39 +1,57 @@
-"""Source files -> the store: read, extract, build and write each article atomically.
+"""Sources -> the store: read, extract, build and write each article atomically, streaming.
 
-:func:`ingest` is the library call behind ``kg ingest``. An article whose text (SHA-256)
-and extractor version are unchanged since it was stored is skipped without running spaCy;
-the others go through :func:`extract.extract_texts` in batches, and each is written with
-:meth:`kg.store.Store.replace_article` (one transaction per article). Files that cannot be
-read, and articles the extractor fails on, are reported in :attr:`IngestReport.failed` and
-never stop the others.
+:func:`ingest` is the library call behind ``kg ingest``. Sources are read lazily (files,
+folders, JSON Lines feeds, standard input: :mod:`kg.sources`) and go through in batches, so
+memory does not grow with the length of a run and each batch is committed as soon as it is
+extracted. An article whose text (SHA-256) and extractor version are unchanged since it was
+stored is skipped without running spaCy. New articles of a batch are written in one
+transaction (:meth:`kg.store.Store.add_articles`), changed ones each in their own
+(:meth:`~kg.store.Store.replace_article`): a crash leaves whole articles or none.
+
+With ``workers >= 2``, extraction and RDF building run in that many processes of their own,
+each with its own copy of the language model, and hand back each article's graph as
+N-Quads; this process stays the one writer (one writer per store, see
+``docs/decisions/0008-one-writer-many-readers.md``). Articles come out in input order
+either way.
+
+Files that cannot be read, and articles the extractor fails on, are reported in
+:attr:`IngestReport.failed` and never stop the others.
 """
 
 from __future__ import annotations
 
 import gc
+import itertools
 import logging
-from collections.abc import Callable, Iterable, Sequence
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pyoxigraph as ox
+
 from .build import article_quads
-from .errors import SourceError
-from .sources import Article, read_sources
+from .errors import KGError, SourceError
+from .sources import Article, count_sources, read_sources
 from .store import Store
 
 if TYPE_CHECKING:  # pragma: no cover
     from extract.records import Extraction
 
-__all__ = ["ingest", "IngestReport", "Progress", "BATCH_SIZE"]
+__all__ = ["ingest", "ingest_articles", "IngestReport", "Progress", "BATCH_SIZE"]
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 16
 
-#: ``progress(done, total)`` after each source is handled (stored, skipped or failed).
-Progress = Callable[[int, int], None]
+#: ``progress(done, total)`` after each source is handled (stored, skipped or failed);
+#: ``total`` is None when it cannot be known in advance (standard input).
+Progress = Callable[[int, "int | None"], None]
 
 
 @dataclass(frozen=True)
@@ -64,91 +82,137 @@ def ingest(
     nlp: Any = None,
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
+    workers: int = 1,
+    stdin: Any = None,
 ) -> IngestReport:
-    """Read the sources under ``paths`` into ``store``; return what happened to each.
+    """Read the sources under ``paths`` (``-`` is ``stdin``) into ``store``.
 
     ``nlp`` is the spaCy pipeline from :func:`extract.load_pipeline`, loaded on first need
-    when None (so a run where nothing changed never loads a model).
+    when None (so a run where nothing changed never loads a model); with ``workers >= 2``
+    each worker process loads its own and ``nlp`` is not used.
     """
+    paths = list(paths)
+    total = count_sources(paths) if progress is not None else None
+    return ingest_articles(store, read_sources(paths, stdin=stdin), total=total, nlp=nlp,
+                           progress=progress, batch_size=batch_size, workers=workers)
+
+
+def ingest_articles(
+    store: Store,
+    items: Iterable[Article | SourceError],
+    *,
+    total: int | None = None,
+    nlp: Any = None,
+    progress: Progress | None = None,
+    batch_size: int = BATCH_SIZE,
+    workers: int = 1,
+) -> IngestReport:
+    """Ingest an iterable of articles (and source errors, which are reported), consuming it
+    lazily: at most a few batches are held in memory at once."""
     import extract  # light: extract loads spaCy only inside its functions
 
     version = extract.EXTRACTOR_VERSION
-    items = list(read_sources(paths))
-    total = len(items)
-    done = 0
-    added: list[str] = []
-    replaced: list[str] = []
-    unchanged: list[str] = []
-    failed: list[tuple[str, str]] = []
+    run = _Run(store, version, progress, total)
+    stored = {info.id: (info.sha256, info.extractor_version) for info in store.articles()}
 
-    def tick(n: int = 1) -> None:
-        nonlocal done
-        done += n
-        if progress is not None:
-            progress(done, total)
+    def pending() -> Iterator[Article]:
+        for item in items:
+            if isinstance(item, SourceError):
+                run.failed.append((item.path, item.reason))
+                run.tick()
+            elif stored.get(item.id) == (item.sha256, version):
+                run.unchanged.append(item.id)
+                run.tick()
+            else:
+                yield item
 
-    stored = {info.id: info for info in store.articles()}
-    pending: list[Article] = []
-    for item in items:
-        if isinstance(item, SourceError):
-            failed.append((item.path, item.reason))
-            tick()
-            continue
-        info = stored.get(item.id)
-        if info is not None and info.sha256 == item.sha256 and info.extractor_version == version:
-            unchanged.append(item.id)
-            tick()
-            continue
-        pending.append(item)
-
-    if pending and nlp is None:
-        nlp = extract.load_pipeline()
+    batches = _batches(pending(), batch_size)
     # The model's objects live as long as the run: keep the cyclic GC from rescanning them
     # after every few thousand allocations (a few percent of the run).
     gc.collect()
     gc.freeze()
     try:
-        _run(store, pending, stored, extract, nlp, version, batch_size, tick,
-             added, replaced, failed)
+        if workers > 1:
+            _in_workers(run, batches, workers, batch_size, stored)
+        else:
+            _in_process(run, batches, nlp, batch_size, stored, extract)
     finally:
         gc.unfreeze()
-    return IngestReport(
-        added=tuple(added),
-        replaced=tuple(replaced),
-        unchanged=tuple(unchanged),
-        failed=tuple(failed),
-    )
+    return run.report()
 
 
-def _run(store: Store, pending: list[Article], stored: dict, extract: Any, nlp: Any,
-         version: str, batch_size: int, tick: Callable[..., None], added: list[str],
-         replaced: list[str], failed: list[tuple[str, str]]) -> None:
-    ingested_at = datetime.now(UTC)
-    for batch in _batches(pending, batch_size):
-        new: dict[str, list] = {}
-        for article, result in zip(batch, _extract(extract, nlp, batch, batch_size), strict=True):
-            if isinstance(result, Exception):
-                failed.append((article.source_path, f"extraction failed: {result}"))
-                tick()
-                continue
-            quads = article_quads(
-                article, result, ingested_at=ingested_at, extractor_version=version
-            )
-            if article.id in stored:
-                store.replace_article(article.id, quads)
-                replaced.append(article.id)
-                tick()
+class _Run:
+    """The outcome lists and the progress count of one ingest run."""
+
+    def __init__(self, store: Store, version: str, progress: Progress | None,
+                 total: int | None) -> None:
+        self.store = store
+        self.version = version
+        self.progress = progress
+        self.total = total
+        self.done = 0
+        self.ingested_at = datetime.now(UTC)
+        self.added: list[str] = []
+        self.replaced: list[str] = []
+        self.unchanged: list[str] = []
+        self.failed: list[tuple[str, str]] = []
+
+    def tick(self, n: int = 1) -> None:
+        self.done += n
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+    def write(self, results: Sequence[tuple[Article, list[ox.Quad] | str]],
+              stored: dict[str, Any]) -> None:
+        """Store one batch: each changed article in its own transaction, the new ones
+        together in one."""
+        new: dict[str, list[ox.Quad]] = {}
+        for article, quads in results:
+            if isinstance(quads, str):
+                self.failed.append((article.source_path, f"extraction failed: {quads}"))
+                self.tick()
+            elif article.id in stored:
+                self.store.replace_article(article.id, quads)
+                self.replaced.append(article.id)
+                self.tick()
             else:
                 new[article.id] = quads
         if new:
-            store.add_articles(new)  # one transaction for the batch's new articles
-            added.extend(new)
-            tick(len(new))
+            self.store.add_articles(new)
+            self.added.extend(new)
+            self.tick(len(new))
+
+    def report(self) -> IngestReport:
+        return IngestReport(added=tuple(self.added), replaced=tuple(self.replaced),
+                            unchanged=tuple(self.unchanged), failed=tuple(self.failed))
 
 
-def _batches(items: Sequence[Article], size: int) -> Iterable[Sequence[Article]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _batches(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    it = iter(items)
+    while batch := list(itertools.islice(it, size)):
+        yield batch
+
+
+def _in_process(run: _Run, batches: Iterator[list[Article]], nlp: Any, batch_size: int,
+                stored: dict[str, Any], extract: Any) -> None:
+    for batch in batches:
+        if nlp is None:  # first batch with work: only now is the model worth loading
+            nlp = extract.load_pipeline()
+        run.write(_build(extract, nlp, batch, batch_size, run.ingested_at, run.version),
+                  stored)
+
+
+def _build(extract: Any, nlp: Any, batch: Sequence[Article], batch_size: int,
+           ingested_at: datetime, version: str) -> list[tuple[Article, list[ox.Quad] | str]]:
+    """Each article of a batch with its quads, or with why extraction failed."""
+    out: list[tuple[Article, list[ox.Quad] | str]] = []
+    for article, result in zip(batch, _extract(extract, nlp, batch, batch_size), strict=True):
+        if isinstance(result, Exception):
+            out.append((article, str(result) or type(result).__name__))
+        else:
+            out.append((article, article_quads(article, result, ingested_at=ingested_at,
+                                               extractor_version=version)))
+    return out
 
 
 def _extract(
@@ -169,3 +233,66 @@ def _extract(
     for article in batch:
         out.extend(_extract(extract, nlp, [article], batch_size))
     return out
+
+
+# --------------------------------------------------------------------------- workers
+
+_WORKER_NLP: Any = None
+
+
+def _worker_init() -> None:
+    import signal
+
+    import extract
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    global _WORKER_NLP
+    _WORKER_NLP = extract.load_pipeline()
+    gc.collect()
+    gc.freeze()
+
+
+def _worker_build(batch: list[Article], batch_size: int, ingested_at: datetime,
+                  version: str) -> list[bytes | str]:
+    """In a worker: each article's graph as N-Quads bytes, or why extraction failed."""
+    import extract
+
+    out: list[bytes | str] = []
+    for _article, quads in _build(extract, _WORKER_NLP, batch, batch_size, ingested_at,
+                                  version):
+        out.append(quads if isinstance(quads, str)
+                   else ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+    return out
+
+
+def _in_workers(run: _Run, batches: Iterator[list[Article]], workers: int, batch_size: int,
+                stored: dict[str, Any]) -> None:
+    """Extract in ``workers`` processes, at most two batches each in flight, and write the
+    results here in input order."""
+    window: deque[tuple[list[Article], Future]] = deque()
+    context = multiprocessing.get_context("spawn")
+    executor = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                   initializer=_worker_init)
+    try:
+        for batch in itertools.chain(batches, [None]):
+            if batch is not None:
+                window.append((batch, executor.submit(
+                    _worker_build, batch, batch_size, run.ingested_at, run.version)))
+            while window and (batch is None or len(window) >= 2 * workers):
+                done_batch, future = window.popleft()
+                run.write(_parsed(done_batch, future.result()), stored)
+    except BrokenProcessPool as exc:
+        raise KGError(
+            "an extraction worker died (out of memory, or killed); articles already "
+            "written are kept, run `kg ingest` again to finish") from exc
+    finally:
+        for _, future in window:
+            future.cancel()
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _parsed(batch: list[Article], results: list[bytes | str]
+            ) -> list[tuple[Article, list[ox.Quad] | str]]:
+    return [(article, data if isinstance(data, str)
+             else list(ox.parse(data, format=ox.RdfFormat.N_QUADS)))
+            for article, data in zip(batch, results, strict=True)]

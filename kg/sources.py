@@ -14,17 +14,30 @@ Formats:
 * Any text file that starts with a ``---`` line has YAML-style front matter up to the next
   ``---`` line: ``title`` and ``date`` (or ``page_date``) are read from it, and it is cut
   from the text the extractor sees.
+* ``.jsonl``/``.ndjson`` (optionally ``.gz``): JSON Lines, one article per line as
+  ``{"id", "title", "text", "date", "url"}`` (only ``text`` is required; see
+  :func:`read_records`). A malformed line is one :class:`SourceError` named ``path:line``.
+* ``-``: standard input, read as JSON Lines when it starts with ``{``, else as one text
+  article.
+
+Everything is lazy: sources are read one at a time as the caller iterates, so a feed of any
+length streams through in constant memory.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import html.parser
+import itertools
+import json
 import logging
 import re
+import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import IO
 
 from .errors import SourceError
 from .vocab import slug
@@ -33,8 +46,12 @@ __all__ = [
     "Article",
     "SourceError",
     "SUFFIXES",
+    "RECORD_SUFFIXES",
+    "STDIN",
     "read_sources",
     "read_article",
+    "read_records",
+    "count_sources",
     "article_id_for",
     "front_matter",
     "html_text",
@@ -43,6 +60,10 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SUFFIXES = (".txt", ".md", ".html", ".htm")
+#: JSON Lines feeds: one article per line (``.gz`` compressed too).
+RECORD_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
+#: The path that means standard input.
+STDIN = "-"
 
 
 @dataclass(frozen=True)
@@ -59,15 +80,20 @@ class Article:
     source_path: str
     date: str | None
     sha256: str
+    url: str | None = None
 
 
-def read_sources(paths: Iterable[str | Path]) -> Iterator[Article | SourceError]:
+def read_sources(
+    paths: Iterable[str | Path], *, stdin: IO[bytes] | None = None
+) -> Iterator[Article | SourceError]:
     """Yield an :class:`Article` or a :class:`SourceError` for every source under ``paths``.
 
     Folders are walked recursively in sorted order, keeping ``.txt .md .html .htm`` files
-    and skipping hidden ones. A file named twice is read once. Article ids are the file
-    stems, slugified (:func:`article_id_for`); when two files of one run share an id, the
-    later one gets ``-`` and the first 8 hex digits of its SHA-256 appended.
+    and JSON Lines feeds, and skipping hidden ones. A file named twice is read once. ``-``
+    is standard input (``stdin``, default ``sys.stdin.buffer``). Article ids are the file
+    stems, slugified (:func:`article_id_for`), or the records' ``id``; when two sources of
+    one run share an id, the later one gets ``-`` and the first 8 hex digits of its SHA-256
+    appended.
     """
     seen_files: set[Path] = set()
     seen_ids: set[str] = set()
@@ -75,37 +101,72 @@ def read_sources(paths: Iterable[str | Path]) -> Iterator[Article | SourceError]
         if isinstance(path, SourceError):
             yield path
             continue
-        key = path.resolve()
-        if key in seen_files:
-            continue
-        seen_files.add(key)
-        item = read_article(path)
-        if isinstance(item, Article):
-            if item.id in seen_ids:
-                item = _with_id(item, f"{item.id}-{item.sha256[:8]}")
-            seen_ids.add(item.id)
-        yield item
+        if path == STDIN:
+            items: Iterable[Article | SourceError] = read_stream(
+                stdin if stdin is not None else sys.stdin.buffer)
+        else:
+            key = path.resolve()
+            if key in seen_files:
+                continue
+            seen_files.add(key)
+            items = read_records(path) if _is_records(path) else (read_article(path),)
+        for item in items:
+            if isinstance(item, Article):
+                if item.id in seen_ids:
+                    item = replace(item, id=f"{item.id}-{item.sha256[:8]}")
+                seen_ids.add(item.id)
+            yield item
 
 
-def _expand(paths: Iterable[str | Path]) -> Iterator[Path | SourceError]:
+def count_sources(paths: Iterable[str | Path]) -> int | None:
+    """How many items :func:`read_sources` will yield for ``paths`` (files, records and
+    errors), without reading the articles; None when standard input is among them."""
+    total = 0
+    for path in _expand(paths):
+        if path == STDIN:
+            return None
+        if isinstance(path, Path) and _is_records(path):
+            try:
+                with _open_records(path) as fh:
+                    total += sum(1 for line in fh if line.strip())
+            except (OSError, EOFError, gzip.BadGzipFile):
+                total += 1
+        else:
+            total += 1
+    return total
+
+
+def _is_records(path: Path) -> bool:
+    return path.name.lower().endswith(RECORD_SUFFIXES)
+
+
+def _readable(path: Path) -> bool:
+    name = path.name.lower()
+    return path.suffix.lower() in SUFFIXES or name.endswith(RECORD_SUFFIXES)
+
+
+def _expand(paths: Iterable[str | Path]) -> Iterator[Path | str | SourceError]:
     for raw in paths:
+        if str(raw) == STDIN:
+            yield STDIN
+            continue
         path = Path(raw)
         if path.is_dir():
             yield from sorted(
                 p
                 for p in path.rglob("*")
                 if p.is_file()
-                and p.suffix.lower() in SUFFIXES
+                and _readable(p)
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         elif path.is_file():
-            if path.suffix.lower() in SUFFIXES:
+            if _readable(path):
                 yield path
             else:
                 yield SourceError(
                     str(path),
                     f"unsupported file type {path.suffix or '(none)'!r}; "
-                    f"kg reads {', '.join(SUFFIXES)}",
+                    f"kg reads {', '.join(SUFFIXES + RECORD_SUFFIXES)}",
                 )
         elif path.exists():
             yield SourceError(str(path), "not a regular file or folder")
@@ -113,14 +174,112 @@ def _expand(paths: Iterable[str | Path]) -> Iterator[Path | SourceError]:
             yield SourceError(str(path), "no such file or folder")
 
 
-def _with_id(article: Article, new_id: str) -> Article:
+# --------------------------------------------------------------------------- JSON Lines
+
+_RECORD_FIELDS = ("id", "title", "text", "date", "url")
+
+
+def _open_records(path: Path) -> IO[bytes]:
+    if path.name.lower().endswith(".gz"):
+        return gzip.open(path, "rb")
+    return path.open("rb")
+
+
+def read_records(path: str | Path) -> Iterator[Article | SourceError]:
+    """The articles of a JSON Lines file, one per non-blank line, read lazily.
+
+    Each line is an object with ``text`` (required) and optional ``id``, ``title``,
+    ``date`` and ``url`` (strings; other keys are ignored). The article's id is the slug of
+    ``id`` (else ``record-`` and the start of the text's SHA-256); its text is ``title``,
+    a blank line and ``text`` (the headline is news too), unless ``text`` already starts
+    with the title. A line that is not such an object yields a :class:`SourceError` named
+    ``path:line`` and the next line is read.
+    """
+    path = Path(path)
+    try:
+        fh = _open_records(path)
+    except OSError as exc:
+        yield SourceError(str(path), f"cannot read: {exc.strerror or exc}")
+        return
+    with fh:
+        yield from _records(fh, str(path))
+
+
+def read_stream(stream: IO[bytes], name: str = "<stdin>") -> Iterator[Article | SourceError]:
+    """Articles from a byte stream: JSON Lines (read lazily) when its first non-blank line
+    starts with ``{``, else the whole stream as one text article (id ``stdin-`` + the start
+    of its SHA-256)."""
+    skipped: list[bytes] = []
+    for first in stream:
+        if first.strip():
+            break
+        skipped.append(first)
+    else:
+        yield SourceError(name, "empty input")
+        return
+    if first.lstrip()[:1] == b"{":
+        yield from _records(itertools.chain(skipped, [first], stream), name)
+        return
+    raw = first + stream.read()  # leading blank lines dropped: front matter comes first
+    if b"\x00" in raw:
+        yield SourceError(name, "binary input (contains NUL bytes), not an article")
+        return
+    text = _decode(raw, Path(name)).removeprefix("\ufeff")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    meta, body = front_matter(text)
+    if not body.strip():
+        yield SourceError(name, "no article text (only front matter)")
+        return
+    sha = hashlib.sha256(body.encode("utf-8")).hexdigest()
+    yield Article(
+        id=f"stdin-{sha[:12]}",
+        title=meta.get("title") or _first_line(body, markdown=False),
+        text=body,
+        source_path=name,
+        date=meta.get("date") or meta.get("page_date") or None,
+        sha256=sha,
+    )
+
+
+def _records(lines: Iterable[bytes], name: str) -> Iterator[Article | SourceError]:
+    lineno = 0
+    try:
+        for lineno, line in enumerate(lines, 1):  # noqa: B007 - lineno is used after the loop
+            if line.strip():
+                yield _record(line, f"{name}:{lineno}")
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        yield SourceError(f"{name}:{lineno + 1}", f"cannot read: {exc}")
+
+
+def _record(line: bytes, where: str) -> Article | SourceError:
+    try:
+        record = json.loads(line)
+    except UnicodeDecodeError:
+        return SourceError(where, "not valid UTF-8 JSON")
+    except json.JSONDecodeError as exc:
+        return SourceError(where, f"not valid JSON: {exc.msg} at column {exc.colno}")
+    if not isinstance(record, dict):
+        return SourceError(where, f"expected a JSON object, got {type(record).__name__}")
+    bad = [k for k in _RECORD_FIELDS if record.get(k) is not None
+           and not isinstance(record[k], str | int)]
+    if bad:
+        return SourceError(where, f"field {bad[0]!r} must be a string")
+    text = str(record.get("text") or "").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        return SourceError(where, "record has no 'text'")
+    title = " ".join(str(record.get("title") or "").split())
+    if title and not text.lstrip().startswith(title):
+        text = f"{title}\n\n{text}"
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    ident = slug(str(record["id"]), keep="_") if record.get("id") not in (None, "") else ""
     return Article(
-        id=new_id,
-        title=article.title,
-        text=article.text,
-        source_path=article.source_path,
-        date=article.date,
-        sha256=article.sha256,
+        id=ident or f"record-{sha[:12]}",
+        title=title or _first_line(text, markdown=False),
+        text=text,
+        source_path=where,
+        date=str(record["date"]) if record.get("date") else None,
+        sha256=sha,
+        url=str(record["url"]) if record.get("url") else None,
     )
 
 

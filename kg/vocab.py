@@ -179,7 +179,7 @@ XSD = Namespace(
 )
 SKOS = Namespace("skos", "http://www.w3.org/2004/02/skos/core#", ("altLabel",))
 PROV = Namespace("prov", "http://www.w3.org/ns/prov#", ("wasDerivedFrom",))
-DCTERMS = Namespace("dcterms", "http://purl.org/dc/terms/", ("title", "date"))
+DCTERMS = Namespace("dcterms", "http://purl.org/dc/terms/", ("title", "date", "source"))
 
 #: Prefixes predeclared in every query and used when serializing.
 PREFIXES: dict[str, str] = {

@@ -142,3 +142,93 @@ def test_ingest_article_the_extractor_fails_on_is_reported(tmp_path, nlp):
     assert report.added == ("fine",)
     [(path, reason)] = report.failed
     assert path.endswith("huge.txt") and reason.startswith("extraction failed")
+
+
+# --------------------------------------------------------------------------- streaming
+
+
+def _without_ingest_time(quads):
+    return {q for q in quads if not q.predicate.value.endswith("#ingestedAt")}
+
+
+def test_ingest_streams_sources_committing_each_batch_before_reading_far_ahead(kg_store, nlp):
+    """The source iterable is consumed lazily: when the first batch is committed, only that
+    batch (and no more) has been read; later batches are read after."""
+    from kg.ingest import ingest_articles
+    from kg.sources import read_sources
+
+    sources = list(read_sources([SEEDS, ARTICLES]))
+    pulled: list[int] = []
+    committed_after: list[int] = []
+
+    def feed():
+        for n, item in enumerate(sources, 1):
+            pulled.append(n)
+            yield item
+
+    original = kg_store.add_articles
+
+    def add_articles(articles):
+        committed_after.append(len(pulled))
+        original(articles)
+
+    kg_store.add_articles = add_articles
+    report = ingest_articles(kg_store, feed(), nlp=nlp, batch_size=2)
+    assert len(report.added) == len(sources)
+    # batch of 2: the first commit happens after 2 reads, the next after 4, ...
+    assert committed_after[0] == 2
+    assert committed_after == sorted(committed_after)
+    assert len(committed_after) == (len(sources) + 1) // 2
+
+
+def test_ingest_with_two_workers_stores_the_same_graph_as_one(seeded_store, kg_store):
+    report = ingest(kg_store, [SEEDS], workers=2, batch_size=2)
+    assert sorted(report.added) == sorted(seeded_store.report.added)
+    with Store(seeded_store.path, read_only=True) as single:
+        expected = _without_ingest_time(single.quads())
+    assert _without_ingest_time(kg_store.quads()) == expected
+
+
+def test_ingest_with_workers_reports_failures_in_place_and_goes_on(kg_store, bad_sources):
+    report = ingest(kg_store, [bad_sources.dir, SEEDS / "000_d224b8482df45905.txt"],
+                    workers=2)
+    assert sorted(report.added) == ["000_d224b8482df45905", "good"]
+    bad = {bad_sources.empty, bad_sources.blank, bad_sources.binary}
+    assert {path for path, _ in report.failed} == set(map(str, bad))
+
+
+def test_ingest_progress_counts_to_the_total_or_to_none_for_a_stream(kg_store, nlp, tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text('{"id": "a", "text": "Nvidia sold chips to ByteDance."}\n'
+                    '{"id": "b", "text": "Intel opened a fab in Ohio."}\n', encoding="utf-8")
+    calls: list[tuple[int, int | None]] = []
+    ingest(kg_store, [feed], nlp=nlp, progress=lambda d, t: calls.append((d, t)))
+    assert calls[-1] == (2, 2)
+    calls.clear()
+    import io
+
+    stream = io.BytesIO(b'{"id": "c", "text": "AMD bought Xilinx."}\n')
+    ingest(kg_store, ["-"], nlp=nlp, stdin=stream,
+           progress=lambda d, t: calls.append((d, t)))
+    assert calls == [(1, None)]
+
+
+def test_ingest_jsonl_feed_and_stdin_store_url_date_and_title(kg_store, nlp):
+    import io
+
+    feed = (b'{"id": "Feed 1", "title": "Nvidia ships to ByteDance", '
+            b'"text": "Nvidia sold H20 chips to ByteDance.", "date": "2025-01-02", '
+            b'"url": "https://example.org/news/1"}\n'
+            b'{"id": 7, "text": "  "}\n')
+    report = ingest(kg_store, ["-"], nlp=nlp, stdin=io.BytesIO(feed))
+    assert report.added == ("feed-1",)
+    assert report.failed == (("<stdin>:2", "record has no 'text'"),)
+    [row] = kg_store.select(
+        "SELECT ?title ?date ?url WHERE { GRAPH ?g { ?g dcterms:title ?title ; "
+        "dcterms:date ?date ; dcterms:source ?url } }", use_default_graph_as_union=False)
+    assert row["title"].value == "Nvidia ships to ByteDance"
+    assert row["date"].value == "2025-01-02"
+    assert row["url"].value == "https://example.org/news/1"
+    # the headline is part of the text the extractor reads
+    labels = {r["l"].value for r in kg_store.select("SELECT ?l WHERE { ?e rdfs:label ?l }")}
+    assert {"Nvidia", "ByteDance"} <= labels

@@ -167,3 +167,66 @@ def test_sources_seeds_are_five_articles():
     assert len(items) == 5
     assert all(isinstance(i, Article) for i in items)
     assert [i.id for i in items] == sorted(p.stem for p in SEEDS.glob("*.txt"))
+
+
+# --------------------------------------------------------------------------- JSON Lines, stdin
+
+
+def test_sources_jsonl_records_are_articles_and_bad_lines_errors_named_by_line(tmp_path):
+    import gzip
+    import io
+
+    from kg.sources import count_sources, read_stream
+
+    lines = [
+        '{"id": "R-1", "title": "Chips", "text": "Nvidia sold chips.", "date": "1987-03-02"}',
+        "",
+        "{not json",
+        '["a list"]',
+        '{"id": "r2", "text": "Chips: AMD bought Xilinx.", "title": "Chips:", "url": 5}',
+        '{"title": "No id", "text": "TSMC built a fab."}',
+        '{"id": "R-1", "text": "Same id, other text."}',
+    ]
+    feed = tmp_path / "feed.jsonl.gz"
+    with gzip.open(feed, "wt", encoding="utf-8") as fh:
+        fh.write("\n".join(lines) + "\n")
+    items = list(read_sources([feed]))
+    assert count_sources([feed]) == len(items) == 6
+    first, bad_json, bad_list, second, third, dup = items
+    assert (first.id, first.title, first.date) == ("r-1", "Chips", "1987-03-02")
+    assert first.text == "Chips\n\nNvidia sold chips."
+    assert first.source_path == f"{feed}:1"
+    assert isinstance(bad_json, SourceError) and bad_json.path == f"{feed}:3"
+    assert "not valid JSON" in bad_json.reason
+    assert isinstance(bad_list, SourceError) and "JSON object" in bad_list.reason
+    assert second.text == "Chips: AMD bought Xilinx." and second.url == "5"
+    assert third.id.startswith("record-") and third.title == "No id"
+    assert dup.id.startswith("r-1-") and dup.id != first.id
+    # the same lines on standard input
+    streamed = list(read_stream(io.BytesIO(("\n".join(lines) + "\n").encode())))
+    assert [getattr(x, "id", None) for x in streamed] == [getattr(x, "id", None)
+                                                           for x in items[:5]] + ["r-1"]
+
+
+def test_sources_stdin_plain_text_is_one_article_and_blank_input_an_error():
+    import io
+
+    from kg.sources import read_stream
+
+    [article] = read_stream(io.BytesIO(b"\n---\ntitle: Piped\n---\nNvidia sold chips.\n"))
+    assert isinstance(article, Article)
+    assert article.title == "Piped" and article.text == "Nvidia sold chips.\n"
+    assert article.id == f"stdin-{article.sha256[:12]}"
+    [error] = read_stream(io.BytesIO(b" \n\n"))
+    assert isinstance(error, SourceError) and error.reason == "empty input"
+    [binary] = read_stream(io.BytesIO(b"PK\x03\x04\x00\x00zip"))
+    assert isinstance(binary, SourceError) and "binary" in binary.reason
+
+
+def test_sources_count_does_not_read_articles_and_is_none_for_stdin(tmp_path):
+    from kg.sources import count_sources
+
+    (tmp_path / "a.txt").write_text("A.", encoding="utf-8")
+    (tmp_path / "b.jsonl").write_text('{"text": "x"}\n\n{"text": "y"}\n', encoding="utf-8")
+    assert count_sources([tmp_path, tmp_path / "missing.txt"]) == 4
+    assert count_sources([tmp_path, "-"]) is None
