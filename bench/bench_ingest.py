@@ -1,17 +1,24 @@
-"""Ingestion throughput against the limit: bare spaCy with the same model on the same texts.
+"""Ingestion against its limits: bare spaCy, one process against two, memory against length.
 
-    .venv/bin/python bench/bench_ingest.py [--articles 2000] [--rounds 2] [--write]
+    .venv/bin/python bench/bench_ingest.py [--articles 2000] [--rounds 3] [--write]
+        [--skip-workers] [--memory 2000,10000]
 
-Measures, in one run and alternating so that machine noise hits both sides alike:
+Measures, in one run:
 
-- bare:  ``spacy.load(model).pipe(texts)`` (the statistical model alone, same batch size);
-- kg:    ``kg.ingest.ingest`` of the same texts as files into a fresh on-disk store
-         (our components, resolution, relation rules, RDF building, provenance, the
-         transactional writes).
+1. **kg against bare spaCy** (alternating rounds, so machine noise hits both sides alike):
+   ``spacy.load(model).pipe(texts)`` (the statistical model alone, same batch size) against
+   ``kg.ingest.ingest`` of the same texts as files into a fresh on-disk store (our
+   components, resolution, relation rules, RDF building, provenance, transactional writes).
+   Target: kg / bare >= 0.80.
+2. **--workers 2 against --workers 1**: the same ingest, end to end with the model loads
+   (the workers load their own), alternating. Target: >= 1.6x on 2 cores.
+3. **Streaming memory**: peak RSS of a ``kg ingest`` process fed a JSON Lines file of
+   2,000 and of 10,000 articles (``os.wait4``'s ``ru_maxrss`` of that one child). Target:
+   the larger within 1.3x of the smaller.
 
-Prints articles/s for each and the ratio kg/bare (1.0 = as fast as bare spaCy). With
-``--write`` the figures go to docs/performance.md between the ``bench_ingest`` markers.
-The corpus is ../shared/corpus (Reuters-21578, research use: benchmark data, never shipped).
+With ``--write`` the figures go to docs/performance.md between the ``bench_ingest``
+markers. The corpus is ../shared/corpus (Reuters-21578, research use: benchmark data, never
+shipped).
 """
 
 from __future__ import annotations
@@ -19,8 +26,10 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,16 +41,23 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "corpus.jsonl.gz"
 
 
-def load_texts(n: int) -> list[tuple[str, str]]:
-    """(id, text) of the seeds and the first ``n`` corpus articles."""
-    out = [(p.stem, p.read_text(encoding="utf-8")) for p in sorted((ROOT / "seeds").glob("*.txt"))]
+def load_records(n: int) -> list[dict]:
+    """The seeds and the first ``n`` corpus articles as feed records."""
+    out = [{"id": p.stem, "text": p.read_text(encoding="utf-8")}
+           for p in sorted((ROOT / "seeds").glob("*.txt"))]
     with gzip.open(CORPUS, "rt", encoding="utf-8") as fh:
         for line in fh:
             if len(out) >= n + 5:
                 break
             rec = json.loads(line)
-            out.append((rec["id"], f"{rec['title']}\n\n{rec['text']}"))
+            out.append({"id": rec["id"], "title": rec["title"], "text": rec["text"],
+                        "date": rec.get("date")})
     return out
+
+
+def texts_of(records: list[dict]) -> list[str]:
+    """What the extractor reads of each record (the headline, a blank line, the text)."""
+    return [f"{r['title']}\n\n{r['text']}" if r.get("title") else r["text"] for r in records]
 
 
 def bare(model: str, texts: list[str], batch_size: int) -> float:
@@ -54,63 +70,114 @@ def bare(model: str, texts: list[str], batch_size: int) -> float:
     return time.perf_counter() - start
 
 
-def ours(folder: Path, nlp, batch_size: int) -> float:
+def ours(folder: Path, nlp, batch_size: int, workers: int = 1) -> float:
     from kg.ingest import ingest
     from kg.store import Store
 
     with tempfile.TemporaryDirectory() as tmp:
         with Store(Path(tmp) / "store") as store:
             start = time.perf_counter()
-            report = ingest(store, [folder], nlp=nlp, batch_size=batch_size)
+            report = ingest(store, [folder], nlp=nlp, batch_size=batch_size, workers=workers)
             elapsed = time.perf_counter() - start
         assert not report.failed, report.failed[:3]
     return elapsed
 
 
+def peak_rss(feed: Path) -> tuple[float, float]:
+    """(peak RSS in MiB, seconds) of one ``kg ingest FEED`` process into a fresh store."""
+    kg = Path(sys.executable).with_name("kg")
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        proc = subprocess.Popen([str(kg), "--store", str(Path(tmp) / "store"), "ingest",
+                                 str(feed)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"kg ingest {feed} failed: {proc.stderr.read().decode()[-2000:]}")
+    return usage.ru_maxrss / 1024, elapsed
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=2000)
-    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--skip-workers", action="store_true", help="skip part 2")
+    ap.add_argument("--memory", default="2000,10000",
+                    help="article counts for the memory part (empty: skip it)")
     ap.add_argument("--write", action="store_true", help="update docs/performance.md")
     args = ap.parse_args(argv)
 
     import extract
     from extract.pipeline import model_name
 
-    items = load_texts(args.articles)
-    texts = [t for _, t in items]
+    records = load_records(args.articles)
+    texts = texts_of(records)
     folder = Path(tempfile.mkdtemp(prefix="kg-bench-"))
-    for ident, text in items:
-        (folder / f"{ident}.txt").write_text(text, encoding="utf-8")
+    for rec, text in zip(records, texts, strict=True):
+        (folder / f"{rec['id']}.txt").write_text(text, encoding="utf-8")
     nlp = extract.load_pipeline()
     model = model_name()
     chars = sum(len(t) for t in texts)
-    best_bare, best_ours = float("inf"), float("inf")
-    ratios: list[float] = []
+    n = len(texts)
+    lines = [machine_line()]
     try:
+        best_bare, best_ours, ratios = float("inf"), float("inf"), []
         for r in range(args.rounds):
             b = bare(model, texts, args.batch_size)
             o = ours(folder, nlp, args.batch_size)
             best_bare, best_ours = min(best_bare, b), min(best_ours, o)
             ratios.append(b / o)
-            print(f"round {r + 1}: bare {len(texts) / b:6.1f} art/s   kg {len(texts) / o:6.1f} "
+            print(f"round {r + 1}: bare {n / b:6.1f} art/s   kg {n / o:6.1f} "
                   f"art/s   ratio {b / o:.2f}", file=sys.stderr)
+        lines += [
+            f"- texts: {n} ({args.articles} Reuters-21578 articles + 5 seeds, "
+            f"{chars / 1e6:.2f} M characters); model {model}; batch size {args.batch_size}; "
+            f"best of {args.rounds} alternating rounds",
+            f"- bare `nlp.pipe`: {n / best_bare:.1f} articles/s",
+            f"- `kg ingest` (extraction, resolution, RDF, provenance, store): "
+            f"{n / best_ours:.1f} articles/s",
+            f"- **ratio kg / bare: {best_bare / best_ours:.2f}** best against best; per round "
+            f"{', '.join(f'{x:.2f}' for x in ratios)} (median {statistics.median(ratios):.2f}); "
+            "target >= 0.80",
+        ]
+        if not args.skip_workers:
+            one, two, speedups = float("inf"), float("inf"), []
+            for r in range(max(1, args.rounds - 1)):
+                a = ours(folder, None, args.batch_size, workers=1)
+                b = ours(folder, None, args.batch_size, workers=2)
+                one, two = min(one, a), min(two, b)
+                speedups.append(a / b)
+                print(f"round {r + 1}: 1 worker {n / a:6.1f} art/s   2 workers {n / b:6.1f} "
+                      f"art/s   speed-up {a / b:.2f}", file=sys.stderr)
+            lines += [
+                f"- `kg ingest --workers 1`: {n / one:.1f} articles/s; `--workers 2`: "
+                f"{n / two:.1f} articles/s (end to end, model loads included, "
+                f"{os.cpu_count()} cores)",
+                f"- **speed-up 2 workers / 1: {one / two:.2f}** best against best; per round "
+                f"{', '.join(f'{x:.2f}' for x in speedups)}; target >= 1.6",
+            ]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    ratio = best_bare / best_ours
-    lines = [
-        machine_line(),
-        f"- texts: {len(texts)} ({args.articles} Reuters-21578 articles + 5 seeds, "
-        f"{chars / 1e6:.2f} M characters); model {model}; batch size {args.batch_size}; "
-        f"best of {args.rounds} alternating rounds",
-        f"- bare `nlp.pipe`: {len(texts) / best_bare:.1f} articles/s",
-        f"- `kg ingest` (extraction, resolution, RDF, provenance, store): "
-        f"{len(texts) / best_ours:.1f} articles/s",
-        f"- **ratio kg / bare: {ratio:.2f}** best against best; per round "
-        f"{', '.join(f'{r:.2f}' for r in ratios)} (median {statistics.median(ratios):.2f}); "
-        "target >= 0.80",
-    ]
+    sizes = [int(x) for x in args.memory.split(",") if x.strip()]
+    if sizes:
+        peaks = []
+        with tempfile.TemporaryDirectory() as tmp:
+            for size in sizes:
+                feed = Path(tmp) / f"feed-{size}.jsonl"
+                with feed.open("w", encoding="utf-8") as fh:
+                    for rec in load_records(size)[5:]:
+                        fh.write(json.dumps(rec) + "\n")
+                rss, secs = peak_rss(feed)
+                peaks.append((size, rss, secs))
+                print(f"{size} articles: peak RSS {rss:.0f} MiB in {secs:.0f} s",
+                      file=sys.stderr)
+        lines.append("- streaming memory, peak RSS of one `kg ingest FEED.jsonl` process: "
+                     + "; ".join(f"{s:,} articles {rss:.0f} MiB ({s / secs:.1f} articles/s)"
+                                 for s, rss, secs in peaks))
+        if len(peaks) > 1:
+            lines.append(f"- **peak RSS {peaks[-1][0]:,} / {peaks[0][0]:,} articles: "
+                         f"{peaks[-1][1] / peaks[0][1]:.2f}**; target <= 1.3")
     print("\n".join(lines))
     if args.write:
         write_section("bench_ingest", "\n".join(lines))
