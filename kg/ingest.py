@@ -39,6 +39,7 @@ from .build import article_quads
 from .errors import KGError, SourceError
 from .sources import Article, count_sources, read_sources
 from .store import Store
+from .vocab import article_id_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from extract.records import Extraction
@@ -113,7 +114,7 @@ def ingest_articles(
 
     version = extract.EXTRACTOR_VERSION
     run = _Run(store, version, progress, total)
-    stored = {info.id: (info.sha256, info.extractor_version) for info in store.articles()}
+    stored = _stored_versions(store)
 
     def pending() -> Iterator[Article]:
         for item in items:
@@ -139,6 +140,18 @@ def ingest_articles(
     finally:
         gc.unfreeze()
     return run.report()
+
+
+def _stored_versions(store: Store) -> dict[str, tuple[str | None, str | None]]:
+    """Article id -> (sha256, extractor version) of every stored article: two index lookups
+    per article, where :meth:`Store.articles` would count every quad of every graph."""
+    rows = store.select(
+        "SELECT ?g ?sha ?version WHERE { GRAPH ?g { ?g a kg:Article . "
+        "OPTIONAL { ?g kg:sha256 ?sha } OPTIONAL { ?g kg:extractorVersion ?version } } }",
+        use_default_graph_as_union=False)
+    return {article_id_of(row["g"].value): (
+        row["sha"].value if row["sha"] is not None else None,
+        row["version"].value if row["version"] is not None else None) for row in rows}
 
 
 class _Run:
