@@ -8,6 +8,7 @@ IRI, see ``docs/decisions/0002-evidence-nodes.md``)::
                 dcterms:source <url> (feeds) ;
                 kg:ingestedAt ; kg:extractorVersion .
     <id/company/alibaba> a kg:Company ; rdfs:label "Alibaba" ; skos:altLabel ... ;
+                         kg:labelKey "alibaba" , ... ;   # one per label and alias
                          owl:sameAs <http://www.wikidata.org/entity/Q...> .
     <s> kg:owns <o> .                                   # the plain statement
     <article/A/ev/0123abcd...> a kg:Evidence ;          # one per (statement, evidence)
@@ -17,7 +18,8 @@ IRI, see ``docs/decisions/0002-evidence-nodes.md``)::
         kg:modality "asserted" ; kg:surface "..." ; prov:wasDerivedFrom <article/A> .
 
 Entity mentions get evidence nodes too, with ``rdf:predicate rdf:type`` and the class as
-``rdf:object``.
+``rdf:object``. ``kg:labelKey`` holds :func:`kg.vocab.label_key` of each name, the index
+:func:`kg.show.find_entity` looks names up in.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from .vocab import (
     article_iri,
     entity_iri,
     evidence_iri,
+    label_key,
     nn,
     wikidata_iri,
 )
@@ -218,8 +221,11 @@ def _entity_quads(entity: Entity, iri: str, add) -> None:  # noqa: ANN001 - loca
     node = nn(iri)
     add(node, RDF.type, nn(KG[entity.cls]))
     add(node, RDFS.label, ox.Literal(entity.label))
-    for alias in _aliases(entity.label, entity.aliases):
+    aliases = _aliases(entity.label, entity.aliases)
+    for alias in aliases:
         add(node, SKOS.altLabel, ox.Literal(alias))
+    for key in sorted({label_key(name) for name in (entity.label, *aliases)} - {""}):
+        add(node, KG.labelKey, ox.Literal(key))
     if entity.wikidata:
         try:
             add(node, OWL.sameAs, nn(wikidata_iri(entity.wikidata)))

@@ -41,6 +41,7 @@ __all__ = [
     "run_query",
     "format_result",
     "term_text",
+    "tokens",
 ]
 
 FORMATS = ("table", "json", "csv", "tsv")
@@ -111,9 +112,17 @@ def _local_end(text: str, start: int) -> int:
     return match.end() if match else start
 
 
-def _bare_words(text: str) -> Iterator[tuple[str, int]]:
-    """Keywords and function names of a query: words outside strings, IRIs, comments,
-    variables, prefixed names and language tags, with their offsets."""
+_VAR = re.compile(r"\w+")
+
+#: A lexical token of a query: ``kind`` is ``"word"`` (a keyword or function name),
+#: ``"var"`` (``text`` is the name, without ``?`` or ``$``) or ``"punct"`` (one of ``(){}``);
+#: ``start``/``end`` are offsets in the query text.
+Token = tuple[str, str, int, int]
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """The keywords, variables and brackets of a query, outside strings, IRIs, comments,
+    prefixed names, numbers and language tags, in order."""
     i, n = 0, len(text)
     while i < n:
         c = text[i]
@@ -134,7 +143,14 @@ def _bare_words(text: str) -> Iterator[tuple[str, int]]:
         elif c == "<":
             match = _IRIREF.match(text, i)
             i = match.end() if match else i + 1
-        elif c in "?$@:":
+        elif c in "?$":
+            match = _VAR.match(text, i + 1)
+            if match:
+                yield "var", match.group(), i, match.end()
+                i = match.end()
+            else:  # a property path's "?"
+                i += 1
+        elif c in "@:":
             i = _local_end(text, i + 1)
         elif c.isalpha() or c == "_":
             match = _WORD.match(text, i)
@@ -142,13 +158,21 @@ def _bare_words(text: str) -> Iterator[tuple[str, int]]:
             if end < n and text[end] == ":":  # a prefixed name: skip its local part
                 i = _local_end(text, end + 1)
                 continue
-            yield text[i:end].rstrip("."), i
+            word = text[i:end].rstrip(".")
+            yield "word", word, i, i + len(word)
             i = end
         elif c.isdigit():
             while i < n and (text[i].isalnum() or text[i] in "._"):
                 i += 1
         else:
+            if c in "(){}":
+                yield "punct", c, i, i + 1
             i += 1
+
+
+def _bare_words(text: str) -> Iterator[tuple[str, int]]:
+    """Keywords and function names of a query, with their offsets."""
+    return ((word, start) for kind, word, start, _ in tokens(text) if kind == "word")
 
 
 def check_query(text: str) -> None:
@@ -178,13 +202,15 @@ def check_query(text: str) -> None:
 # --------------------------------------------------------------------------- evaluation
 
 
-def run_query(store: Store, text: str) -> QueryResult:
+def run_query(store: Store, text: str, *, check: bool = True) -> QueryResult:
     """Check and evaluate a read-only SPARQL query over the store; materialize the result.
 
     Raises :class:`QueryError` for refused queries, syntax errors (with pyoxigraph's
-    message) and evaluation errors.
+    message) and evaluation errors. ``check=False`` skips :func:`check_query`, for a text
+    already checked (a saved query, whose bound values are only IRIs and literals).
     """
-    check_query(text)
+    if check:
+        check_query(text)
     try:
         raw = store.query(text)
         if isinstance(raw, ox.QueryBoolean):
@@ -198,7 +224,7 @@ def run_query(store: Store, text: str) -> QueryResult:
             data = raw.serialize(format=ox.QueryResultsFormat.JSON) or b""
             parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
             assert isinstance(parsed, ox.QuerySolutions)
-            rows = tuple(tuple(solution[v] for v in variables) for solution in parsed)
+            rows = tuple(tuple(solution) for solution in parsed)  # in variable order
             return QueryResult(kind="select", variables=variables, rows=rows, results_json=data)
         return QueryResult(kind="graph", triples=tuple(raw))
     except SyntaxError as exc:

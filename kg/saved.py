@@ -23,7 +23,9 @@ int         a whole number, for ``LIMIT ?x`` / ``OFFSET ?x`` (and only there)
 Values reach the query as data, never as query text: each is turned into an RDF term
 (an entity's IRI, a typed literal) and written by pyoxigraph's term serializer into a
 ``VALUES`` block at the start of the ``WHERE`` clause, so quotes, braces and newlines in a
-value stay inside its literal. An ``int`` in ``LIMIT``/``OFFSET`` (SPARQL takes no
+value stay inside its literal. The same serialized term also replaces the variable inside
+the ``WHERE`` clause wherever a term may stand (see :func:`_inline`: Oxigraph plans constant
+patterns far better than joined values). An ``int`` in ``LIMIT``/``OFFSET`` (SPARQL takes no
 variable there) is written as the integer it parsed to. A parameter whose default is
 ``any`` stays unbound when not given, so the query can test ``!BOUND(?name)``. Unlike
 pyoxigraph's ``substitutions``, a ``VALUES`` block works on any SPARQL 1.1 engine.
@@ -35,13 +37,13 @@ import difflib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from .errors import QueryError
-from .query import QueryResult, check_query, run_query
+from .query import QueryResult, check_query, run_query, tokens
 from .store import Store
 from .vocab import CLASSES, KG, XSD, nn
 
@@ -182,8 +184,12 @@ def _int(param: Param, value: str) -> int:
 _WHERE = re.compile(r"\bWHERE\s*\{", re.I)
 
 
-def bind(query: SavedQuery, store: Store, values: dict[str, str]) -> str:
-    """The query's text with ``values`` (parameter name -> text) bound to its parameters."""
+def bind(query: SavedQuery, store: Store, values: dict[str, str], *, inline: bool = True) -> str:
+    """The query's text with ``values`` (parameter name -> text) bound to its parameters.
+
+    ``inline=False`` binds them in the ``VALUES`` row only (the same answers, planned worse
+    by Oxigraph; see :func:`_inline`).
+    """
     from .show import find_entity  # kg.show imports the store layer only; no cycle at import
 
     for name in values:
@@ -216,14 +222,79 @@ def bind(query: SavedQuery, store: Store, values: dict[str, str]) -> str:
     where = _WHERE.search(text)
     if where is None:
         raise QueryError(f"saved query {query.name!r} has no WHERE clause to bind values in")
-    names = " ".join(f"?{name}" for name in bound)
-    row = " ".join(str(term) for term in bound.values())  # pyoxigraph escapes each term
-    block = f"\n  VALUES ({names}) {{ ({row}) }}\n"
+    terms = {name: str(term) for name, term in bound.items()}  # pyoxigraph escapes each term
+    if inline:
+        text = _inline(text, where.end() - 1, terms)
+    block = (f"\n  VALUES ({' '.join(f'?{name}' for name in terms)}) "
+             f"{{ ({' '.join(terms.values())}) }}\n")
     return text[: where.end()] + block + text[where.end():]
 
 
+#: Words after which a WHERE clause sees its variables in another scope (a sub-query, MINUS,
+#: a federated service): no value is written in place of a variable in such a query.
+_SCOPED = frozenset({"SELECT", "MINUS", "SERVICE"})
+
+
+def _inline(text: str, where: int, terms: dict[str, str]) -> str:
+    """``text`` with the term of each parameter in ``terms`` (name -> serialized term)
+    written in place of its variable inside the WHERE clause opening at offset ``where``.
+
+    The same query (the ``VALUES`` row still binds each variable for the projection), but
+    Oxigraph 0.5 plans it far better: it evaluates an ``OPTIONAL`` of several patterns
+    without the bindings of its left side, so ``OPTIONAL { GRAPH ?g { ?ev rdf:object ?org
+    ... } }`` read the evidence of the whole store unless ``?org`` is a constant there
+    (people-of: 550 ms against 0.6 ms at a million quads; bench/bench_query.py). Where
+    SPARQL wants a variable (``BOUND(?x)``, ``AS ?x``, a ``VALUES`` header) it stays, bound
+    by the ``VALUES`` row; so does every variable of a query with sub-queries or ``MINUS``,
+    whose scopes differ.
+    """
+    out = text
+    for name, start, end in reversed(_slots(text, where)):
+        if name in terms:
+            out = out[:start] + terms[name] + out[end:]
+    return out
+
+
+@lru_cache(maxsize=256)
+def _slots(text: str, where: int) -> tuple[tuple[str, int, int], ...]:
+    """(name, start, end) of each variable of the WHERE clause opening at ``where`` that a
+    term may replace (see :func:`_inline`), in order; none if the clause scopes variables."""
+    toks = list(tokens(text[where:]))
+    depth, body = 0, toks
+    for i, (kind, value, _, _) in enumerate(toks):
+        if kind == "punct" and value in "{}":
+            depth += 1 if value == "{" else -1
+            if depth == 0:
+                body = toks[:i]
+                break
+    if any(kind == "word" and value.upper() in _SCOPED for kind, value, _, _ in body):
+        return ()
+    slots = []
+    header = False  # inside the variable list of VALUES ( ... )
+    for i, (kind, value, start, end) in enumerate(body):
+        before = [(k, v.upper()) for k, v, _, _ in body[max(i - 2, 0):i]]
+        if kind == "punct" and value == ")":
+            header = False
+        elif kind == "punct" and value == "(" and before[-1:] == [("word", "VALUES")]:
+            header = True
+        elif kind == "var" and not (
+                header or before[-1:] in ([("word", "AS")], [("word", "VALUES")])
+                or before == [("word", "BOUND"), ("punct", "(")]):
+            slots.append((value, where + start, where + end))
+    return tuple(slots)
+
+
 def run_saved(store: Store, name: str, values: dict[str, str]) -> QueryResult:
-    """Run the saved query ``name`` with ``values`` bound to its parameters (read-only)."""
-    text = bind(saved_query(name), store, values)
+    """Run the saved query ``name`` with ``values`` bound to its parameters (read-only).
+
+    The query's text is checked once (:func:`kg.query.check_query`); binding adds only
+    IRIs, literals and a ``VALUES`` block, which cannot make it write or reach out.
+    """
+    query = saved_query(name)
+    _checked(query.text)
+    return run_query(store, bind(query, store, values), check=False)
+
+
+@cache
+def _checked(text: str) -> None:
     check_query(text)
-    return run_query(store, text)

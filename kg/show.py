@@ -1,10 +1,20 @@
 """One entity's facts, with the sentences they came from (``kg show``).
 
-:func:`find_entity` resolves a name to an entity IRI (case-insensitive on ``rdfs:label`` and
-``skos:altLabel``); the name reaches the query only as a bound value (SPARQL substitution),
-never pasted into the query text. :func:`entity_facts` gathers labels, classes, aliases,
-``owl:sameAs`` links, the articles and sentences that mention the entity, and its outgoing
-and incoming relations, each with its evidence.
+:func:`find_entity` resolves a name to an entity IRI: the name's :func:`~kg.vocab.label_key`
+(case-folded, spaces collapsed) is looked up in the ``kg:labelKey`` triples that
+:mod:`kg.build` writes for every ``rdfs:label`` and ``skos:altLabel``, an exact-literal pattern
+the store answers from its index, whatever its size.
+
+Names and IRIs reach the queries as RDF terms written by pyoxigraph's serializer (escaped,
+never user text pasted into a query), and in the patterns themselves rather than as
+pyoxigraph ``substitutions`` or a ``VALUES`` block: Oxigraph 0.5 evaluates a multi-pattern
+``OPTIONAL`` (the evidence of a relation) without the bindings of its left side, so with a
+variable the evidence of the whole store was read and joined (1.7 s for one entity at a
+million quads, against 8 ms with the entity's IRI in the pattern; bench/bench_query.py).
+
+:func:`entity_facts` gathers labels, classes, aliases, ``owl:sameAs`` links, the articles and
+sentences that mention the entity, and its outgoing and incoming relations, each with its
+evidence.
 """
 
 from __future__ import annotations
@@ -17,7 +27,18 @@ import pyoxigraph as ox
 
 from .errors import EntityNotFound
 from .store import Store
-from .vocab import CLASSES, KG, OWL, PROPERTIES, RDF, RDFS, SKOS, article_id_of, local_name
+from .vocab import (
+    CLASSES,
+    KG,
+    OWL,
+    PROPERTIES,
+    RDF,
+    RDFS,
+    SKOS,
+    article_id_of,
+    label_key,
+    local_name,
+)
 
 __all__ = ["find_entity", "entity_facts", "EntityFacts", "Fact", "Support", "Mention"]
 
@@ -70,52 +91,130 @@ class EntityFacts:
     incoming: tuple[Fact, ...]
 
 
+#: The entities one of whose names has the lookup key ``{key}`` (a literal written by
+#: pyoxigraph), with their labels: one exact-literal pattern, which Oxigraph answers from its
+#: POS index whatever the size of the store, and an ``OPTIONAL`` of one pattern, which it
+#: runs per entity found.
+_BY_KEY = """SELECT ?e ?l WHERE {{ ?e kg:labelKey {key} OPTIONAL {{ ?e rdfs:label ?l }} }}"""
+
+#: The articles naming an entity by the key ``{key}``: to rank several candidates.
+_ARTICLES_BY_KEY = "SELECT ?e ?g WHERE {{ GRAPH ?g {{ ?e kg:labelKey {key} }} }}"
+
+#: True when some article graph holds labels but no ``kg:labelKey``: it was stored before
+#: keys existed, so the index does not know its names. One probe of the GPOS index per
+#: article, run only when a name is not in the index.
+_UNKEYED = """ASK { GRAPH ?g { ?g a kg:Article }
+                  FILTER NOT EXISTS { GRAPH ?g { ?x kg:labelKey ?k } }
+                  FILTER EXISTS { GRAPH ?g { ?y rdfs:label ?l } } }"""
+
+#: The names (labels and aliases) of one entity ``{e}``, per article graph: one branch of
+#: a UNION (a branch per entity: ``VALUES ?e`` over several entities made Oxigraph 0.5 read
+#: every name in every graph, 55 ms against 0.6 ms at a million quads). Unkeyed stores only.
+_NAMES_OF = """{{ VALUES ?p {{ rdfs:label skos:altLabel }} GRAPH ?g {{ {e} ?p ?l }}
+                 BIND({e} AS ?e) }}"""
+
+#: Every entity name: the scan of a store without keys (the fallback).
+_ALL_LABELS = f"""SELECT DISTINCT ?e ?p ?l WHERE {{
+                    VALUES ?cls {{ {_CLASS_VALUES} }}
+                    VALUES ?p {{ rdfs:label skos:altLabel }} ?e a ?cls ; ?p ?l }}"""
+#: Every key, for "did you mean" on a miss; then the entities having the keys chosen.
+_ALL_KEYS = "SELECT DISTINCT ?key WHERE { ?e kg:labelKey ?key }"
+_KEYS_OF = "SELECT ?key ?e WHERE {{ VALUES ?key {{ {keys} }} ?e kg:labelKey ?key }}"
+
+
 def find_entity(store: Store, name: str) -> str:
     """The IRI of the entity called ``name``; :class:`EntityNotFound` with suggestions if none.
 
-    Matches ``rdfs:label`` before ``skos:altLabel``; among several matches, the entity seen
-    in the most articles wins (then the smallest IRI).
+    ``name`` matches an ``rdfs:label`` or ``skos:altLabel`` with the same
+    :func:`~kg.vocab.label_key` (case, Unicode compatibility forms and runs of spaces
+    ignored), looked up in the ``kg:labelKey`` index. Among several matches, an entity
+    whose ``rdfs:label`` matches wins over one whose alias does, then the entity named so
+    in the most articles, then the smallest IRI.
+
+    A store holding articles written before keys existed is still searched: when the index
+    has no such key, its labels are scanned (re-ingest those articles into a new store to
+    make the lookup an index lookup again).
     """
-    wanted = ox.Variable("name")
-    rows = store.select(
-        f"""SELECT ?e ?name (MAX(?isLabel) AS ?byLabel) (COUNT(DISTINCT ?g) AS ?n) WHERE {{
-              VALUES ?cls {{ {_CLASS_VALUES} }}
-              VALUES (?lp ?isLabel) {{ (rdfs:label 1) (skos:altLabel 0) }}
-              GRAPH ?g {{ ?e a ?cls ; ?lp ?l }}
-              FILTER(LCASE(STR(?l)) = LCASE(STR(?name)))
-            }} GROUP BY ?e ?name""",
-        substitutions={wanted: ox.Literal(name.strip())},
-    )
-    found = sorted(
-        (-int(r["byLabel"].value), -int(r["n"].value), r["e"].value) for r in rows
-    )
-    if found:
-        return found[0][2]
-    raise EntityNotFound(name, _suggestions(store, name))
+    key = label_key(name)
+    by_label: dict[str, bool] = {}  # entity -> whether one of its labels (not aliases) matches
+    if key:
+        for row in store.select(_BY_KEY.format(key=ox.Literal(key))):
+            entity, label = row["e"].value, row["l"]
+            matches = label is not None and label_key(label.value) == key
+            by_label[entity] = by_label.get(entity, False) or matches
+    keyed = True
+    if not by_label and key and bool(store.query(_UNKEYED)):
+        keyed = False
+        for entity, name_key, is_label in _scan_names(store):
+            if name_key == key:
+                by_label[entity] = by_label.get(entity, False) or is_label
+    if not by_label:
+        raise EntityNotFound(name, _suggestions(store, key, keyed=keyed))
+    best = sorted(e for e, matches in by_label.items() if matches) or sorted(by_label)
+    if len(best) == 1:
+        return best[0]
+    articles = _articles_naming(store, key, best, keyed=keyed)
+    return min(best, key=lambda e: (-len(articles[e]), e))
 
 
-def _suggestions(store: Store, name: str, n: int = 3) -> list[str]:
-    """Up to ``n`` entities whose label or alias is close to ``name``, each by its label."""
-    entity_of: dict[str, str] = {}  # casefolded label or alias -> entity
-    label_of: dict[str, str] = {}  # entity -> its (smallest) rdfs:label
-    for row in store.select(
-        f"""SELECT ?e ?l ?isLabel WHERE {{
-              VALUES ?cls {{ {_CLASS_VALUES} }}
-              VALUES (?lp ?isLabel) {{ (rdfs:label 1) (skos:altLabel 0) }}
-              ?e a ?cls ; ?lp ?l }}"""
-    ):
-        entity, label = row["e"].value, row["l"].value
-        entity_of.setdefault(label.casefold(), entity)
-        if row["isLabel"].value == "1" and label < label_of.get(entity, "\uffff"):
-            label_of[entity] = label
-    needle = name.casefold().strip()
-    close = difflib.get_close_matches(needle, list(entity_of), n=4 * n, cutoff=0.6)
+def _articles_naming(store: Store, key: str, entities: list[str], *,
+                     keyed: bool) -> dict[str, set[str]]:
+    """The articles (graphs) that name each of ``entities`` by a name with the key ``key``."""
+    found: dict[str, set[str]] = {e: set() for e in entities}
+    if keyed:
+        rows = store.select(_ARTICLES_BY_KEY.format(key=ox.Literal(key)))
+        pairs = ((r["e"].value, r["g"].value) for r in rows)
+    else:
+        branches = " UNION ".join(_NAMES_OF.format(e=ox.NamedNode(e)) for e in entities)
+        rows = store.select(f"SELECT ?e ?l ?g WHERE {{ {branches} }}")
+        pairs = ((r["e"].value, r["g"].value) for r in rows if label_key(r["l"].value) == key)
+    for entity, graph in pairs:
+        if entity in found:
+            found[entity].add(graph)
+    return found
+
+
+def _scan_names(store: Store) -> list[tuple[str, str, bool]]:
+    """(entity, key, whether the name is a label) of every label and alias in the store,
+    keyed here: the scan of a store without keys."""
+    return [(r["e"].value, label_key(r["l"].value), r["p"].value == RDFS.label)
+            for r in store.select(_ALL_LABELS)]
+
+
+def _suggestions(store: Store, key: str, *, keyed: bool = True, n: int = 3) -> list[str]:
+    """Up to ``n`` entities, one name each, whose label or alias is close to the key ``key``.
+
+    Reads the distinct values of one predicate (``kg:labelKey``), not every literal, then
+    the entities and labels of the few keys chosen.
+    """
+    entity_of: dict[str, str] = {}  # key -> entity (the smallest IRI having it)
+    if keyed:
+        keys = [row[0].value for row in store.select(_ALL_KEYS)]
+    else:
+        for entity, name_key, _ in sorted(_scan_names(store)):
+            entity_of.setdefault(name_key, entity)
+        keys = list(entity_of)
+    close = difflib.get_close_matches(key, keys, n=4 * n, cutoff=0.6)
     if not close:  # a fragment of a longer name ("Moonshot" -> "Moonshot AI")
-        close = sorted((k for k in entity_of if needle and needle in k), key=len)
+        close = sorted((k for k in keys if key and key in k), key=lambda k: (len(k), k))
+    close = close[: 4 * n]
+    if not close:
+        return []
+    if keyed:
+        found_keys = " ".join(str(ox.Literal(k)) for k in close)
+        for row in sorted(store.select(_KEYS_OF.format(keys=found_keys)),
+                          key=lambda r: r["e"].value):
+            entity_of.setdefault(row["key"].value, row["e"].value)
+    chosen = list(dict.fromkeys(entity_of[k] for k in close if k in entity_of))
+    label_of: dict[str, str] = {}  # entity -> its smallest rdfs:label
+    values = " ".join(str(ox.NamedNode(e)) for e in chosen)
+    for row in store.select(f"SELECT ?e ?l WHERE {{ VALUES ?e {{ {values} }} ?e rdfs:label ?l }}"):
+        entity, label = row["e"].value, row["l"].value
+        if label < label_of.get(entity, "\uffff"):
+            label_of[entity] = label
     found: list[str] = []
-    for key in close:
-        entity = entity_of[key]
-        label = label_of.get(entity, key)
+    for entity in chosen:
+        label = label_of.get(entity, local_name(entity))
         if label not in found:
             found.append(label)
     return found[:n]
@@ -124,15 +223,13 @@ def _suggestions(store: Store, name: str, n: int = 3) -> list[str]:
 def entity_facts(store: Store, iri: str) -> EntityFacts:
     """What the store holds about the entity ``iri``, with the evidence of each relation."""
     node = ox.NamedNode(iri)
-    subject = {ox.Variable("e"): node}
 
     props: dict[str, set[str]] = defaultdict(set)
     graphs: set[str] = set()
     for row in store.select(
-        """SELECT ?e ?p ?v ?g WHERE {
-             VALUES ?p { rdf:type rdfs:label skos:altLabel owl:sameAs }
-             GRAPH ?g { ?e ?p ?v } }""",
-        substitutions=subject,
+        f"""SELECT ?p ?v ?g WHERE {{
+              VALUES ?p {{ rdf:type rdfs:label skos:altLabel owl:sameAs }}
+              GRAPH ?g {{ {node} ?p ?v }} }}"""
     ):
         props[row["p"].value].add(row["v"].value)
         graphs.add(row["g"].value)
@@ -147,9 +244,9 @@ def entity_facts(store: Store, iri: str) -> EntityFacts:
             {
                 Mention(article_id_of(r["g"].value), r["sentence"].value)
                 for r in store.select(
-                    """SELECT ?e ?g ?sentence WHERE { GRAPH ?g {
-                         ?ev rdf:subject ?e ; rdf:predicate rdf:type ; kg:sentence ?sentence } }""",
-                    substitutions=subject,
+                    f"""SELECT ?g ?sentence WHERE {{ GRAPH ?g {{
+                          ?ev rdf:subject {node} ; rdf:predicate rdf:type ;
+                              kg:sentence ?sentence }} }}"""
                 )
             },
             key=lambda m: (m.article, m.sentence),
@@ -169,12 +266,11 @@ def entity_facts(store: Store, iri: str) -> EntityFacts:
 
 
 def _facts(store: Store, node: ox.NamedNode, *, outgoing: bool) -> tuple[Fact, ...]:
-    pattern = "?e ?p ?x" if outgoing else "?x ?p ?e"
-    ev_pattern = (
-        "?ev rdf:subject ?e ; rdf:object ?x" if outgoing else "?ev rdf:subject ?x ; rdf:object ?e"
-    )
+    pattern = f"{node} ?p ?x" if outgoing else f"?x ?p {node}"
+    ev_pattern = (f"?ev rdf:subject {node} ; rdf:object ?x" if outgoing
+                  else f"?ev rdf:subject ?x ; rdf:object {node}")
     rows = store.select(
-        f"""SELECT ?e ?p ?x ?xlabel ?xcls ?g ?sentence ?rule ?conf ?mod WHERE {{
+        f"""SELECT ?p ?x ?xlabel ?xcls ?g ?sentence ?rule ?conf ?mod WHERE {{
               VALUES ?p {{ {_PROPERTY_VALUES} }}
               GRAPH ?g {{ {pattern} }}
               OPTIONAL {{ ?x rdfs:label ?xlabel }}
@@ -182,8 +278,7 @@ def _facts(store: Store, node: ox.NamedNode, *, outgoing: bool) -> tuple[Fact, .
               OPTIONAL {{ GRAPH ?g {{ {ev_pattern} ; rdf:predicate ?p ;
                           kg:sentence ?sentence ; kg:rule ?rule ; kg:confidence ?conf .
                           OPTIONAL {{ ?ev kg:modality ?mod }} }} }}
-            }}""",
-        substitutions={ox.Variable("e"): node},
+            }}"""
     )
     facts: dict[tuple[str, str], dict] = {}
     for row in rows:

@@ -15,7 +15,8 @@ instead of minting a new term::
 The 8 classes and 22 relations come from :mod:`extract.schema` (the extractor's view of the
 annotation scheme); ``tests/test_vocab.py`` holds every term declared in ``ontology/kg.ttl``.
 Entity, article and evidence IRIs are minted only here (:func:`entity_iri`,
-:func:`article_iri`, :func:`evidence_iri`).
+:func:`article_iri`, :func:`evidence_iri`), and so is the lookup key of a name
+(:func:`label_key`, the object of ``kg:labelKey``).
 
 Importing this module loads neither rdflib nor spaCy; :func:`nn` makes pyoxigraph terms.
 """
@@ -56,6 +57,7 @@ __all__ = [
     "EVIDENCE_PROPERTIES",
     "nn",
     "slug",
+    "label_key",
     "local_name",
     "entity_iri",
     "article_iri",
@@ -161,6 +163,7 @@ KG = Namespace(
         "Entity",
         "Article",
         "Evidence",
+        "labelKey",
         *ARTICLE_PROPERTIES,
         *EVIDENCE_PROPERTIES,
     ),
@@ -248,6 +251,23 @@ def slug(text: str, *, keep: str = "") -> str:
         return base
     digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
     return f"{base}-{digest}" if base else f"x-{digest}"
+
+
+def label_key(text: str) -> str:
+    """The lookup key of a label or alias: the object of ``kg:labelKey``.
+
+    NFKC-normalised, case-folded (full Unicode folding, so "STRASSE" and "Straße" agree),
+    whitespace runs collapsed to one space and trimmed. Names are found by looking up the
+    key of what the user typed (an exact-literal pattern the store answers from its
+    indexes), so this function is the whole definition of "the same name".
+
+    >>> label_key("  Nvidia   CORP ")
+    'nvidia corp'
+    >>> label_key("Ｈ２０") == label_key("h20")
+    True
+    """
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    return " ".join(folded.split())
 
 
 class _EntityLike(Protocol):

@@ -12,7 +12,7 @@ from rdflib.compare import isomorphic
 
 from extract.records import Evidence, Extraction, Relation
 from kg.build import article_quads, parse_date
-from kg.vocab import KG, RDF, article_iri
+from kg.vocab import ID, KG, RDF, RDFS, article_iri
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "data" / "tiny.trig"
@@ -74,6 +74,18 @@ def test_build_writes_plain_triple_and_evidence_node(tiny):
     assert graph.value(ev, rdflib.URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")) == (
         rdflib.URIRef(article_iri("tiny"))
     )
+
+
+def test_build_writes_a_label_key_per_label_and_alias(tiny):
+    keys: dict[str, set[str]] = {}
+    for q in tiny.quads(1):
+        if q.predicate.value == KG.labelKey:
+            keys.setdefault(q.subject.value, set()).add(q.object.value)
+    assert keys[ID + "company/bytedance"] == {"bytedance", "bytedance ltd"}
+    assert keys[ID + "company/nvidia"] == {"nvidia", "nvidia corp."}
+    assert keys[ID + "regulation/tiny/proposed-rule"] == {"proposed rule"}
+    labelled = {q.subject.value for q in tiny.quads(1) if q.predicate.value == RDFS.label}
+    assert set(keys) == labelled  # every entity, and nothing else
 
 
 def test_build_confidence_is_a_decimal_rounded_to_3_places(tiny):

@@ -271,7 +271,7 @@ def test_ontology_no_subproperty_or_inverse_involving_the_relations():
     "prop, domain, datatype",
     [(p, KG.Article, d) for p, d in ARTICLE_PROPERTIES.items()]
     + [(p, KG.Evidence, d) for p, d in EVIDENCE_PROPERTIES.items()]
-    + [(KG.mentionCount, KG.Entity, XSD.integer)],
+    + [(KG.mentionCount, KG.Entity, XSD.integer), (KG.labelKey, KG.Entity, XSD.string)],
 )
 def test_ontology_declares_provenance_datatype_properties(prop, domain, datatype):
     g = ontology()
@@ -365,6 +365,15 @@ def test_ontology_shapes_reject_a_non_literal_label(inference):
     conforms, report, text = validate(data, inference)
     assert not conforms
     assert results_for(report, focus=nodes["product"], path=SKOS.altLabel), text
+
+
+@pytest.mark.parametrize("inference", INFERENCE)
+def test_ontology_shapes_reject_a_label_key_that_is_not_a_string(inference):
+    data, nodes = valid_graph()
+    data.add((nodes["product"], KG.labelKey, Literal(7)))
+    conforms, report, text = validate(data, inference)
+    assert not conforms
+    assert results_for(report, focus=nodes["product"], path=KG.labelKey), text
 
 
 @pytest.mark.parametrize("inference", INFERENCE)

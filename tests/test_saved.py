@@ -149,6 +149,44 @@ def run_saved_text(store, text):
     return run_query(store, text)
 
 
+def test_saved_values_are_written_in_place_of_variables_where_a_term_may_stand(seeded):
+    query = parse_saved("shapes", (
+        "# Every place a variable can be.\n"
+        "# param: org entity -- an organisation\n"
+        "# param: name text -- a name\n"
+        "SELECT ?org ?x WHERE {\n"
+        "  ?x kg:worksFor ?org . ?org rdfs:label ?name .  # ?org in a comment\n"
+        '  OPTIONAL { GRAPH ?g { ?ev rdf:object ?org ; kg:sentence "?org" } }\n'
+        "  FILTER(BOUND(?org) && ?x != ?org)\n"
+        "  BIND(?org AS ?same)\n"
+        "} ORDER BY ?org\n"))
+    text = bind(query, seeded, {"org": "Nvidia", "name": "Nvidia"})
+    nvidia = "<https://w3id.org/aikg/id/company/nvidia>"
+    assert f"VALUES (?org ?name) {{ ({nvidia} \"Nvidia\") }}" in text  # the projection's
+    assert f"?x kg:worksFor {nvidia} . {nvidia} rdfs:label \"Nvidia\" .  # ?org in a" in text
+    assert f'rdf:object {nvidia} ; kg:sentence "?org"' in text  # not in the string
+    assert f"FILTER(BOUND(?org) && ?x != {nvidia})" in text  # BOUND needs the variable
+    assert f"BIND({nvidia} AS ?same)" in text
+    assert text.endswith("} ORDER BY ?org\n")  # outside the WHERE clause: unchanged
+    scoped = parse_saved("scoped", (
+        "# A sub-query sees its own variables.\n"
+        "# param: org entity -- an organisation\n"
+        "SELECT ?n WHERE { { SELECT (COUNT(*) AS ?n) WHERE { ?x kg:worksFor ?org } } }\n"))
+    assert "kg:worksFor ?org" in bind(scoped, seeded, {"org": "Nvidia"})
+
+
+@pytest.mark.parametrize("name", sorted(REQUIRED - {"changes"}))
+def test_saved_values_in_place_answer_as_the_values_row_alone(seeded, name):
+    values = {"about": {"entity": "Nvidia"}, "chips-bought": {"firm": "ByteDance"},
+              "datacenters-in": {"place": "Malaysia"}, "people-of": {"org": "Nvidia"},
+              "regulations-on": {"entity": "China"}, "top-entities": {"type": "Company"},
+              }.get(name, {})
+    query = saved_query(name)
+    inline, plain = bind(query, seeded, values), bind(query, seeded, values, inline=False)
+    assert (inline != plain) == bool(values)  # every bound value is written in place
+    assert run_saved_text(seeded, inline).rows == run_saved_text(seeded, plain).rows
+
+
 @pytest.mark.parametrize("value", HOSTILE)
 def test_saved_entity_values_with_quotes_and_braces_are_looked_up_not_pasted(seeded, value):
     with pytest.raises(EntityNotFound):

@@ -2,17 +2,111 @@
 
 from __future__ import annotations
 
+import re
+
+import pyoxigraph as ox
 import pytest
 
+from kg.build import article_quads
 from kg.errors import EntityNotFound
 from kg.show import entity_facts, find_entity
+from kg.store import Store
+from kg.vocab import KG, label_key
 
 ID = "https://w3id.org/aikg/id/"
+
+
+class _Recording:
+    """The real store, recording the SPARQL text of each query sent to it."""
+
+    def __init__(self, store: Store) -> None:
+        self.store, self.sent = store, []
+
+    def query(self, sparql, **kwargs):
+        self.sent.append(sparql)
+        return self.store.query(sparql, **kwargs)
+
+    def select(self, sparql, **kwargs):
+        self.sent.append(sparql)
+        return self.store.select(sparql, **kwargs)
+
+
+def _article(tiny, article_id: str, entities, *, keys: bool = True) -> list[ox.Quad]:
+    """The quads of an article naming ``entities`` (without kg:labelKey if not ``keys``)."""
+    from extract.records import Extraction
+
+    quads = article_quads(tiny.article(1, article_id), Extraction(entities=tuple(entities),
+                                                                  relations=()),
+                          ingested_at=tiny.ingested_at, extractor_version="test-1")
+    return [q for q in quads if keys or q.predicate.value != KG.labelKey]
+
+
+def _entity(label: str, *aliases: str, cls: str = "Company"):
+    from extract.records import Entity
+
+    return Entity(label, label, cls, aliases, None, mentions=())
 
 
 @pytest.mark.parametrize("name", ["ByteDance", "bytedance", "  BYTEDANCE ", "Bytedance Ltd"])
 def test_show_find_entity_by_label_or_alias_ignoring_case(tiny_store, name):
     assert find_entity(tiny_store, name) == ID + "company/bytedance"
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [("Nvidia", "nvidia"), ("  NVIDIA   Corp. ", "nvidia corp."), ("Ｈ２０", "h20"),
+     ("STRASSE", "strasse"), ("Straße", "strasse"), ("Zhang\tYiming\n", "zhang yiming"),
+     ("   ", "")],
+)
+def test_show_label_key_folds_case_width_and_spaces(text, key):
+    assert label_key(text) == key
+
+
+def test_show_find_entity_is_one_index_lookup_not_a_label_scan(tiny_store):
+    spy = _Recording(tiny_store)
+    assert find_entity(spy, "  bytedance  LTD") == ID + "company/bytedance"
+    [sent] = spy.sent  # one query, whose only pattern over names is the exact key
+    assert re.search(r'\?e kg:labelKey "bytedance ltd"', sent)
+    for scan in ("LCASE", "UCASE", "REGEX", "CONTAINS", "STRSTARTS", "STR(", "FILTER"):
+        assert scan not in sent
+
+
+def test_show_find_entity_reads_names_from_the_key_index_only(kg_store, tiny):
+    # an article whose entity lost its keys: its label alone does not make it findable
+    kg_store.replace_article("keyed", _article(tiny, "keyed", [_entity("Moore Threads")]))
+    quads = _article(tiny, "partly", [_entity("Biren"), _entity("Ghost Corp")])
+    kg_store.replace_article("partly", [q for q in quads if not (
+        q.predicate.value == KG.labelKey and q.subject.value.endswith("/ghost-corp"))])
+    assert find_entity(kg_store, "BIREN") == ID + "company/biren"
+    with pytest.raises(EntityNotFound):
+        find_entity(kg_store, "Ghost Corp")
+
+
+def test_show_find_entity_scans_labels_of_articles_stored_before_keys(kg_store, tiny):
+    kg_store.replace_article("keyed", _article(tiny, "keyed", [_entity("Moore Threads")]))
+    kg_store.replace_article("old", _article(tiny, "old", [_entity("Biren", "Biren Tech")],
+                                             keys=False))
+    assert find_entity(kg_store, "biren tech") == ID + "company/biren"
+    assert find_entity(kg_store, "moore threads") == ID + "company/moore-threads"
+    with pytest.raises(EntityNotFound) as info:
+        find_entity(kg_store, "Birem")
+    assert info.value.suggestions == ("Biren",)
+
+
+@pytest.mark.parametrize("keys", [True, False], ids=["index", "store-without-keys"])
+def test_show_find_entity_prefers_a_label_then_the_most_articles(kg_store, tiny, keys):
+    def store(article_id, *entities):
+        kg_store.replace_article(article_id, _article(tiny, article_id, entities, keys=keys))
+
+    store("a", _entity("Acme"), _entity("Zeta", "Apex"))
+    store("b", _entity("Acme Labs", "acme"), _entity("Apex Inc", "APEX"))
+    store("c", _entity("Acme Labs", "Acme"))
+    # "Acme" is the label of one entity and an alias of another in more articles
+    assert find_entity(kg_store, "acme") == ID + "company/acme"
+    # "Apex" is only ever an alias: of Zeta in one article and Apex Inc in one; then the IRI
+    assert find_entity(kg_store, "apex") == ID + "company/apex-inc"
+    store("d", _entity("Zeta", "Apex"))
+    assert find_entity(kg_store, "apex") == ID + "company/zeta"
 
 
 def test_show_unknown_entity_suggests_close_names(tiny_store):
