@@ -21,9 +21,11 @@ The W3C formats are written by pyoxigraph's own serializers.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -71,8 +73,6 @@ class QueryResult:
     rows: tuple[tuple[Term | None, ...], ...] = ()
     boolean: bool | None = None
     triples: tuple[ox.Triple, ...] = ()
-    # SPARQL Results JSON as pyoxigraph wrote it; the source of the csv/tsv/json outputs
-    results_json: bytes = field(default=b"", repr=False)
 
     def __len__(self) -> int:
         if self.kind == "select":
@@ -80,6 +80,40 @@ class QueryResult:
         if self.kind == "graph":
             return len(self.triples)
         return 1
+
+    @property
+    def results_json(self) -> bytes:
+        """The SELECT or ASK result as W3C SPARQL 1.1 Query Results JSON (the source of
+        the json/csv/tsv/xml outputs, which pyoxigraph writes from it); written on demand,
+        so a result only shown as a table never pays for it."""
+        if self.kind == "ask":
+            return json.dumps({"head": {}, "boolean": bool(self.boolean)}).encode()
+        bindings = [{var: _json_term(term) for var, term in zip(self.variables, row, strict=True)
+                     if term is not None} for row in self.rows]
+        return json.dumps({"head": {"vars": list(self.variables)},
+                           "results": {"bindings": bindings}},
+                          ensure_ascii=False).encode("utf-8")
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _json_term(term: Term) -> dict:
+    """One RDF term in SPARQL Results JSON (RDF 1.2 triple terms as ``"triple"``)."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != _XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "triple", "value": {"subject": _json_term(term.subject),
+                                        "predicate": _json_term(term.predicate),
+                                        "object": _json_term(term.object)}}
 
 
 # --------------------------------------------------------------------------- input
@@ -175,8 +209,12 @@ def _bare_words(text: str) -> Iterator[tuple[str, int]]:
     return ((word, start) for kind, word, start, _ in tokens(text) if kind == "word")
 
 
+@lru_cache(maxsize=512)
 def check_query(text: str) -> None:
-    """Raise :class:`QueryError` if the query updates the store or reaches out of it."""
+    """Raise :class:`QueryError` if the query updates the store or reaches out of it.
+
+    Texts found fine are remembered (the check is pure), so a query asked again is not
+    tokenized again."""
     for word, offset in _bare_words(text):
         keyword = word.upper()
         if keyword not in REFUSED:
@@ -214,18 +252,11 @@ def run_query(store: Store, text: str, *, check: bool = True) -> QueryResult:
     try:
         raw = store.query(text)
         if isinstance(raw, ox.QueryBoolean):
-            return QueryResult(
-                kind="ask",
-                boolean=bool(raw),
-                results_json=raw.serialize(format=ox.QueryResultsFormat.JSON) or b"",
-            )
+            return QueryResult(kind="ask", boolean=bool(raw))
         if isinstance(raw, ox.QuerySolutions):
             variables = tuple(v.value for v in raw.variables)
-            data = raw.serialize(format=ox.QueryResultsFormat.JSON) or b""
-            parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
-            assert isinstance(parsed, ox.QuerySolutions)
-            rows = tuple(tuple(solution) for solution in parsed)  # in variable order
-            return QueryResult(kind="select", variables=variables, rows=rows, results_json=data)
+            rows = tuple(tuple(solution) for solution in raw)  # in variable order
+            return QueryResult(kind="select", variables=variables, rows=rows)
         return QueryResult(kind="graph", triples=tuple(raw))
     except SyntaxError as exc:
         raise QueryError(f"SPARQL syntax error: {exc.msg if exc.msg else exc}") from exc

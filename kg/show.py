@@ -20,6 +20,7 @@ evidence.
 from __future__ import annotations
 
 import difflib
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -122,7 +123,7 @@ _ALL_KEYS = "SELECT DISTINCT ?key WHERE { ?e kg:labelKey ?key }"
 _KEYS_OF = "SELECT ?key ?e WHERE {{ VALUES ?key {{ {keys} }} ?e kg:labelKey ?key }}"
 
 
-def find_entity(store: Store, name: str) -> str:
+def find_entity(store: Store, name: str, *, remember: bool = True) -> str:
     """The IRI of the entity called ``name``; :class:`EntityNotFound` with suggestions if none.
 
     ``name`` matches an ``rdfs:label`` or ``skos:altLabel`` with the same
@@ -134,8 +135,32 @@ def find_entity(store: Store, name: str) -> str:
     A store holding articles written before keys existed is still searched: when the index
     has no such key, its labels are scanned (re-ingest those articles into a new store to
     make the lookup an index lookup again).
+
+    On a local store opened read-only, answers are remembered for as long as it is open:
+    nobody can write to it meanwhile (one writer or many readers, decision 0008), so the
+    endpoint's workers resolve a busy name once (``remember=False`` always asks the store).
     """
     key = label_key(name)
+    memo = _memo(store) if remember else None
+    if memo is not None and key in memo:
+        return memo[key]
+    found = _find(store, name, key)
+    if memo is not None:
+        memo[key] = found
+    return found
+
+
+#: Read-only local store -> {label key: entity}, for as long as the store object lives.
+_MEMOS: weakref.WeakKeyDictionary[Store, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+def _memo(store: Store) -> dict[str, str] | None:
+    if not (isinstance(store, Store) and store.read_only):
+        return None  # a writable or remote store can change under us
+    return _MEMOS.setdefault(store, {})
+
+
+def _find(store: Store, name: str, key: str) -> str:
     by_label: dict[str, bool] = {}  # entity -> whether one of its labels (not aliases) matches
     if key:
         for row in store.select(_BY_KEY.format(key=ox.Literal(key))):

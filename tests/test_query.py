@@ -50,6 +50,25 @@ def test_query_json_is_w3c_sparql_results(tiny_store):
     assert "maker" not in binding
 
 
+def test_query_json_written_from_rows_equals_pyoxigraphs_own(tiny_store):
+    import pyoxigraph as ox
+
+    text = """SELECT ?iri ?lang ?typed ?plain ?blank ?unbound ?t WHERE {
+        VALUES (?iri ?lang ?typed ?plain) {
+          (kg:owns "Puce"@fr "4.5"^^xsd:decimal "plain \\"quoted\\" \\u00e9") }
+        BIND(BNODE() AS ?blank) BIND(TRIPLE(kg:a, kg:b, kg:c) AS ?t) }"""
+    ours = run_query(tiny_store, text)
+    theirs = tiny_store.query(text).serialize(format=ox.QueryResultsFormat.JSON)
+    mine = json.loads(ours.results_json)
+    expected = json.loads(theirs)
+    blank = mine["results"]["bindings"][0].pop("blank")
+    assert blank["type"] == "bnode"
+    expected["results"]["bindings"][0].pop("blank")
+    assert mine == expected
+    assert json.loads(run_query(tiny_store, "ASK { ?s ?p ?o }").results_json) == {
+        "head": {}, "boolean": True}
+
+
 def test_query_csv_and_tsv_are_w3c_formats(tiny_store):
     result = run_query(tiny_store, OWNERS)
     rows = list(csv.reader(io.StringIO(format_result(result, "csv"))))

@@ -71,6 +71,20 @@ def test_show_find_entity_is_one_index_lookup_not_a_label_scan(tiny_store):
         assert scan not in sent
 
 
+def test_show_find_entity_remembers_names_on_a_read_only_store_only(tiny_store):
+    path = tiny_store.path
+    tiny_store.close()
+    with Store(path, read_only=True) as store:
+        assert find_entity(store, "ByteDance") == ID + "company/bytedance"
+        store.select = store.query = None  # any further query would fail
+        assert find_entity(store, "  BYTEDANCE") == ID + "company/bytedance"
+    with Store(path) as store:  # writable: it can change, so every lookup asks the store
+        assert find_entity(store, "ByteDance") == ID + "company/bytedance"
+        store.select = store.query = None
+        with pytest.raises(TypeError):
+            find_entity(store, "ByteDance")
+
+
 def test_show_find_entity_reads_names_from_the_key_index_only(kg_store, tiny):
     # an article whose entity lost its keys: its label alone does not make it findable
     kg_store.replace_article("keyed", _article(tiny, "keyed", [_entity("Moore Threads")]))
