@@ -37,10 +37,13 @@ def _evidence(doc: Doc, start: int, end: int, rule: str, conf: float, modality: 
               offset: int) -> Evidence:
     span = doc[start:end]
     sent: Span = _sentences(doc)[start]
+    raw = sent.text
+    text = raw.strip()  # the offsets are those of the stripped sentence
+    sentence_start = offset + sent.start_char + (len(raw) - len(raw.lstrip()))
     return Evidence(
-        sentence=sent.text.strip(),
-        sentence_start=offset + sent.start_char,
-        sentence_end=offset + sent.end_char,
+        sentence=text,
+        sentence_start=sentence_start,
+        sentence_end=sentence_start + len(text),
         start=offset + span.start_char,
         end=offset + span.end_char,
         rule=rule,

@@ -133,8 +133,8 @@ def find_entity(store: Store, name: str, *, remember: bool = True) -> str:
     in the most articles, then the smallest IRI.
 
     A store holding articles written before keys existed is still searched: when the index
-    has no such key, its labels are scanned (re-ingest those articles into a new store to
-    make the lookup an index lookup again).
+    has no such key, its labels are scanned (ingest those articles again: extractor 0.2.0
+    re-extracts what 0.1.0 wrote, with keys).
 
     On a local store opened read-only, answers are remembered for as long as it is open:
     nobody can write to it meanwhile (one writer or many readers, decision 0008), so the
