@@ -51,11 +51,12 @@ lint: setup
 	$(BIN)/ruff check kg extract tests bench
 
 # Benchmarks (not tests): ratios measured side by side, written to docs/performance.md.
-# About 40 minutes on 2 cores; the 1M-quad store of bench_query is cached in out/bench.
+# About 45 minutes on 2 cores; the 1M-quad store of bench_query is cached in out/bench.
 bench: setup browser
 	$(BIN)/python bench/bench_ingest.py --articles 2000 --rounds 3 --memory 2000,10000 --write
 	$(BIN)/python bench/bench_query.py --quads 1000000 --write
 	$(BIN)/python bench/bench_view.py --sizes 100,300,500,2000,5000 --rounds 3 --write
+	$(BIN)/python bench/bench_remote.py --articles 400 --writers 1,2,4 --write
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

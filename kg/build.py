@@ -68,7 +68,13 @@ _DATE_FORMATS = (
     "%b %d %Y",
     "%B %d %Y",
     "%d.%m.%Y",
+    "%d-%b-%Y",
+    "%d-%B-%Y",
+    "%a, %d %b %Y",
 )
+#: A time after a date ("26-FEB-1987 22:50:01.31", "Mon, 08 Dec 2024 09:30:00 GMT"): the
+#: day is kept, the time (with its zone, if any) is dropped.
+_TRAILING_TIME = re.compile(r"\s+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(\s*([A-Z]{1,5}|[+-]\d{4}))?$")
 
 
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
@@ -91,9 +97,10 @@ def parse_date(text: str) -> ox.Literal | None:
         except ValueError:
             return None
         return datetime_literal(moment)
+    day_only = _TRAILING_TIME.sub("", text)
     for fmt in _DATE_FORMATS:
         try:
-            day = datetime.strptime(text, fmt).date()
+            day = datetime.strptime(day_only, fmt).date()
         except ValueError:
             continue
         return ox.Literal(day.isoformat(), datatype=nn(XSD.date))

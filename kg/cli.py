@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,7 @@ import click
 from . import __version__
 from .errors import ArticleNotFound, InputError, KGError
 from .exchange import GRAPH_FORMATS
+from .remote import is_remote, open_store
 from .store import DEFAULT_STORE, EXPORT_FORMATS, Store
 
 __all__ = ["cli", "main"]
@@ -46,11 +48,12 @@ Example:
 @click.option(
     "--store",
     "store_path",
-    type=click.Path(path_type=Path),
+    metavar="PATH|URL",
     envvar="KG_STORE",
     default=DEFAULT_STORE,
     show_default=True,
-    help="Folder of the persistent store (also from $KG_STORE).",
+    help="Folder of the persistent store, or the URL of a SPARQL 1.1 server's query endpoint "
+    "(http://host:7878/query; see docs/deployment.md). Also from $KG_STORE.",
 )
 @click.option(
     "--wait",
@@ -59,13 +62,13 @@ Example:
 )
 @click.version_option(__version__, prog_name="kg")
 @click.pass_context
-def cli(ctx: click.Context, store_path: Path, wait: bool) -> None:
+def cli(ctx: click.Context, store_path: str, wait: bool) -> None:
     """Build and explore a knowledge graph of the AI industry from news articles.
 
     Every statement in the graph keeps the sentence, article and extraction rule it came
     from.
     """
-    ctx.obj = store_path
+    ctx.obj = store_path.strip() if is_remote(store_path) else Path(store_path)
     ctx.meta["kg.wait"] = wait
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.WARNING, format="kg: %(message)s", stream=sys.stderr)
@@ -77,8 +80,11 @@ def _wait(ctx: click.Context) -> bool:
 
 @contextmanager
 def _store(ctx: click.Context, *, create: bool = False, write: bool = False) -> Iterator[Store]:
-    """The store for a command: readers share it read-only; writers (``write``) hold it alone."""
-    store = Store(ctx.obj, create=create, read_only=not (write or create), wait=_wait(ctx))
+    """The store for a command: readers share it read-only; writers (``write``) hold it alone.
+
+    A URL is a SPARQL server (:mod:`kg.remote`), which orders concurrent writers itself.
+    """
+    store = open_store(ctx.obj, create=create, read_only=not (write or create), wait=_wait(ctx))
     try:
         yield store
     finally:
@@ -88,12 +94,23 @@ def _store(ctx: click.Context, *, create: bool = False, write: bool = False) -> 
 # --------------------------------------------------------------------------- ingest
 
 
+def _parse_shard(ctx: click.Context, param: click.Parameter, value: str | None
+                 ) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    k, _, n = value.partition("/")
+    if not (k.strip().isdigit() and n.strip().isdigit() and 1 <= int(k) <= int(n)):
+        raise click.BadParameter(f"{value!r}: expected K/N with 1 <= K <= N, e.g. 2/4")
+    return int(k), int(n)
+
+
 @cli.command(
     epilog="""\b
-Examples:
+Example:
   kg ingest seeds/ more/article.html
   kg ingest --workers 2 feed.jsonl
   curl -s https://example.org/feed.jsonl | kg ingest -
+  kg --store http://db:7878/query ingest --shard 2/4 feed.jsonl
 """
 )
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -102,8 +119,12 @@ Examples:
                    "this process stays the one writer.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=16, show_default=True,
               help="Articles per batch: each batch is committed as soon as it is extracted.")
+@click.option("--shard", metavar="K/N", callback=_parse_shard,
+              help="Take only shard K of N of the articles (by a hash of their id): N "
+                   "machines reading one feed into one SPARQL server share it this way.")
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int, batch_size: int) -> None:
+def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int, batch_size: int,
+           shard: tuple[int, int] | None) -> None:
     """Read articles into the store: files, folders, JSON Lines feeds, or - for stdin.
 
     \b
@@ -120,7 +141,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int, batch_size
 
     with _store(ctx, create=True, write=True) as store, _rate_bar("ingesting") as progress:
         report = run_ingest(store, [str(p) for p in paths], progress=progress,
-                            workers=workers, batch_size=batch_size)
+                            workers=workers, batch_size=batch_size, shard=shard)
     for path, reason in report.failed:
         click.echo(f"kg: skipped {path}: {reason}", err=True)
     click.echo(report.summary())
@@ -130,24 +151,32 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int, batch_size
 
 @contextmanager
 def _rate_bar(label: str) -> Iterator[Callable[[int, int | None], None]]:
-    """A ``progress(done, total)`` callback drawing a bar with articles/s on stderr (when it
-    is a terminal); ``total`` None (a stream) shows a count and a rate without a bar."""
+    """A ``progress(done, total)`` callback drawing a bar with articles/s on stderr when it
+    is a terminal (``total`` None, a stream: a count and a rate without a bar); elsewhere
+    (a log file) one closing line with the count and the rate."""
     from tqdm import tqdm
 
     bar = None
+    started = time.perf_counter()
+    count = 0
 
     def progress(done: int, total: int | None) -> None:
-        nonlocal bar
+        nonlocal bar, count
         if bar is None:
             bar = tqdm(total=total, desc=label, unit=" articles", file=sys.stderr,
                        disable=None, dynamic_ncols=True, smoothing=0.1)
-        bar.update(done - bar.n)
+        bar.update(done - count)
+        count = done
 
     try:
         yield progress
     finally:
         if bar is not None:
             bar.close()
+            if bar.disable:
+                secs = time.perf_counter() - started
+                click.echo(f"{label}: {count} articles in {secs:.1f} s "
+                           f"({count / max(secs, 1e-9):.1f} articles/s)", err=True)
 
 
 # --------------------------------------------------------------------------- export
@@ -700,6 +729,41 @@ def remove(ctx: click.Context, article: str) -> None:
                 click.echo(f"removed {article_id}")
                 return
         raise ArticleNotFound(article, _close_articles(store, article))
+
+
+# --------------------------------------------------------------------------- repair
+
+
+@cli.command(
+    epilog="""\b
+Example:
+  kg --store http://db:7878/query repair
+  kg repair --json
+"""
+)
+@click.option("--json", "as_json", is_flag=True, help="Print what was found as JSON.")
+@click.pass_context
+def repair(ctx: click.Context, as_json: bool) -> None:
+    """Check the store's invariants and restore them (run it while no ingest runs).
+
+    Drops staging graphs left by a writer that died mid-article, makes the merged default
+    graph the merge of the article graphs again, and lists articles whose graph holds two
+    versions (re-ingest those). Useful after ingest machines crashed while writing to a
+    SPARQL server; a local store commits each article atomically and should need nothing.
+    """
+    import json
+
+    with _store(ctx, write=True) as store:
+        found = store.repair()
+    if as_json:
+        click.echo(json.dumps(found, indent=2))
+        return
+    click.echo(f"staging graphs dropped: {len(found['staging'])}")
+    click.echo(f"merged statements fixed: {found['merge_fixed']}")
+    click.echo(f"articles holding two versions: {len(found['mixed'])}"
+               + "".join(f"\n  {article_id}" for article_id in found["mixed"]))
+    if found["mixed"]:
+        click.echo("re-ingest those articles' sources to replace them", err=True)
 
 
 # --------------------------------------------------------------------------- serve

@@ -21,6 +21,7 @@ Files that cannot be read, and articles the extractor fails on, are reported in
 from __future__ import annotations
 
 import gc
+import hashlib
 import itertools
 import logging
 import multiprocessing
@@ -44,7 +45,7 @@ from .vocab import article_id_of
 if TYPE_CHECKING:  # pragma: no cover
     from extract.records import Extraction
 
-__all__ = ["ingest", "ingest_articles", "IngestReport", "Progress", "BATCH_SIZE"]
+__all__ = ["ingest", "ingest_articles", "in_shard", "IngestReport", "Progress", "BATCH_SIZE"]
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,8 @@ class IngestReport:
     replaced: tuple[str, ...] = ()
     unchanged: tuple[str, ...] = ()
     failed: tuple[tuple[str, str], ...] = ()
+    #: Articles left to the other shards of a fleet (``shard``), not read further here.
+    other_shards: int = 0
 
     @property
     def ok(self) -> bool:
@@ -73,7 +76,22 @@ class IngestReport:
         return (
             f"{len(self.added)} added, {len(self.replaced)} replaced, "
             f"{len(self.unchanged)} unchanged, {len(self.failed)} failed"
+            + (f", {self.other_shards} left to other shards" if self.other_shards else "")
         )
+
+
+def in_shard(article_id: str, shard: tuple[int, int]) -> bool:
+    """Whether ``article_id`` belongs to shard ``k`` of ``n`` (``shard=(k, n)``, 1 <= k <= n):
+    a stable hash of the id, the same on every machine and Python.
+
+    >>> sum(in_shard(f"a{i}", (k, 3)) for i in range(30) for k in (1, 2, 3))
+    30
+    """
+    k, n = shard
+    if not 1 <= k <= n:
+        raise ValueError(f"shard {k}/{n}: expected 1 <= K <= N")
+    digest = hashlib.blake2b(article_id.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % n == k - 1
 
 
 def ingest(
@@ -85,17 +103,22 @@ def ingest(
     batch_size: int = BATCH_SIZE,
     workers: int = 1,
     stdin: Any = None,
+    shard: tuple[int, int] | None = None,
 ) -> IngestReport:
     """Read the sources under ``paths`` (``-`` is ``stdin``) into ``store``.
 
     ``nlp`` is the spaCy pipeline from :func:`extract.load_pipeline`, loaded on first need
     when None (so a run where nothing changed never loads a model); with ``workers >= 2``
     each worker process loads its own and ``nlp`` is not used.
+
+    ``shard=(k, n)`` keeps only the articles of shard ``k`` of ``n`` (:func:`in_shard`): n
+    machines reading the same feed, each with its own k, share it without overlap.
     """
     paths = list(paths)
     total = count_sources(paths) if progress is not None else None
     return ingest_articles(store, read_sources(paths, stdin=stdin), total=total, nlp=nlp,
-                           progress=progress, batch_size=batch_size, workers=workers)
+                           progress=progress, batch_size=batch_size, workers=workers,
+                           shard=shard)
 
 
 def ingest_articles(
@@ -107,6 +130,7 @@ def ingest_articles(
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
     workers: int = 1,
+    shard: tuple[int, int] | None = None,
 ) -> IngestReport:
     """Ingest an iterable of articles (and source errors, which are reported), consuming it
     lazily: at most a few batches are held in memory at once."""
@@ -120,6 +144,9 @@ def ingest_articles(
         for item in items:
             if isinstance(item, SourceError):
                 run.failed.append((item.path, item.reason))
+                run.tick()
+            elif shard is not None and not in_shard(item.id, shard):
+                run.other_shards += 1
                 run.tick()
             elif stored.get(item.id) == (item.sha256, version):
                 run.unchanged.append(item.id)
@@ -169,6 +196,7 @@ class _Run:
         self.replaced: list[str] = []
         self.unchanged: list[str] = []
         self.failed: list[tuple[str, str]] = []
+        self.other_shards = 0
 
     def tick(self, n: int = 1) -> None:
         self.done += n
@@ -197,7 +225,8 @@ class _Run:
 
     def report(self) -> IngestReport:
         return IngestReport(added=tuple(self.added), replaced=tuple(self.replaced),
-                            unchanged=tuple(self.unchanged), failed=tuple(self.failed))
+                            unchanged=tuple(self.unchanged), failed=tuple(self.failed),
+                            other_shards=self.other_shards)
 
 
 def _batches(items: Iterable[Article], size: int) -> Iterator[list[Article]]:

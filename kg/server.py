@@ -51,6 +51,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from . import __version__
 from .endpoint import TEXT, Job, Reply, answer
 from .errors import KGError, ProtocolError, ServerError
+from .remote import is_remote, open_store
 from .store import Store
 from .vocab import PREFIXES
 
@@ -72,7 +73,7 @@ _JSON = "application/json; charset=utf-8"
 class ServerConfig:
     """How ``kg serve`` runs (the defaults are the command's)."""
 
-    store: Path
+    store: Path | str  # a folder, or the URL of a SPARQL server (kg.remote)
     host: str = "127.0.0.1"
     port: int = 7878
     timeout: float = 30.0
@@ -90,7 +91,7 @@ def _worker_main(store_path: str, conn: Any) -> None:
     """A query worker: open the store read-only once, then answer jobs until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
-        store = Store(store_path, read_only=True)
+        store = open_store(store_path, read_only=True)
     except KGError as exc:
         conn.send(("failed", str(exc)))
         return
@@ -131,8 +132,9 @@ class WorkerPool:
     server process holds native handles (the store) that must not be forked.
     """
 
-    def __init__(self, store_path: Path, size: int, *, start_timeout: float = 60.0) -> None:
-        self.store_path = Path(store_path)
+    def __init__(self, store_path: Path | str, size: int, *,
+                 start_timeout: float = 60.0) -> None:
+        self.store_path = store_path if is_remote(store_path) else Path(store_path)
         self.size = size
         self._start_timeout = start_timeout
         self._ctx = multiprocessing.get_context("spawn")
@@ -533,7 +535,7 @@ def make_server(config: ServerConfig) -> KGServer:
     Raises :class:`~kg.errors.StoreError` (no store; a writer holds it) or
     :class:`ServerError` (address in use, a worker cannot start).
     """
-    store = Store(config.store, read_only=True, wait=config.wait)
+    store = open_store(config.store, read_only=True, wait=config.wait)
     try:
         server = KGServer(config, store)
     except OSError as exc:

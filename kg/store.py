@@ -90,6 +90,14 @@ def _unmerge(stale: set[tuple[Any, Any, Any]]) -> str:
             "  FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } }\n}")
 
 
+_STATED = f'GRAPH ?h {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?h), "{ARTICLE}"))'
+#: Merged triples no article graph states.
+_UNSTATED = f"?s ?p ?o FILTER NOT EXISTS {{ {_STATED} }}"
+#: Article statements (not of evidence nodes) missing from the merged default graph.
+_UNMERGED = (f'{_STATED} FILTER(!(isIRI(?s) && STRSTARTS(STR(?s), "{ARTICLE}") '
+             '&& CONTAINS(STR(?s), "/ev/"))) FILTER NOT EXISTS { ?s ?p ?o }')
+
+
 def default_store_path() -> Path:
     """``$KG_STORE`` if set, else ``./kg-store``."""
     return Path(os.environ.get("KG_STORE") or DEFAULT_STORE)
@@ -315,6 +323,40 @@ class Store:
         stale = {t for t in self._triples_of(graph) if _mergeable(t[0])}
         self.oxigraph.update(f"DROP GRAPH {graph} ;\n" + _unmerge(stale))
         return True
+
+    def repair(self) -> dict[str, Any]:
+        """Check the store's invariants and restore them; best run while no writer runs.
+
+        Drops left-over staging graphs (``urn:kg:staging:``, from a remote writer that died
+        mid-article), makes the merged default graph the merge of the article graphs again,
+        and returns what it found: ``staging`` (graphs dropped), ``merge_fixed`` (merged
+        triples added or removed) and ``mixed`` (ids of articles whose graph holds two
+        versions, e.g. two ``kg:sha256``: re-ingest those). A local store commits each
+        article in one transaction, so there it finds nothing unless the store was edited
+        by other means.
+        """
+        self._check_writable()
+        staging = [r["g"].value for r in self.select(
+            'SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } '
+            'FILTER(STRSTARTS(STR(?g), "urn:kg:staging:")) }')]
+        for graph in staging:
+            self._apply_update(f"DROP SILENT GRAPH <{graph}>")
+        wrong = int(next(iter(self.select(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ {_UNSTATED} }} UNION "
+            f"{{ SELECT DISTINCT ?s ?p ?o WHERE {{ {_UNMERGED} }} }} }}")))["n"].value)
+        if wrong:
+            self._apply_update(f"DELETE {{ ?s ?p ?o }} WHERE {{ {_UNSTATED} }} ;\n"
+                               f"INSERT {{ ?s ?p ?o }} WHERE {{ {_UNMERGED} }}")
+        mixed = sorted({article_id_of(r["h"].value) for r in self.select(
+            "SELECT DISTINCT ?h WHERE { VALUES ?p { kg:sha256 kg:ingestedAt "
+            "kg:extractorVersion } GRAPH ?h { ?h ?p ?a, ?b FILTER(?a != ?b) } "
+            f'FILTER(STRSTARTS(STR(?h), "{ARTICLE}")) }}')})
+        return {"staging": staging, "merge_fixed": wrong, "mixed": mixed}
+
+    def _apply_update(self, update: str) -> None:
+        """Run a SPARQL Update (one transaction)."""
+        self._check_writable()
+        self.oxigraph.update(update, prefixes=PREFIXES)
 
     def _check_writable(self) -> None:
         if self.read_only:

@@ -129,7 +129,10 @@ def test_build_article_metadata_and_dates(tiny):
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [("2024-12-08", "2024-12-08"), ("Dec 8, 2024", "2024-12-08"),
-     ("8 December 2024", "2024-12-08"), ("December 8, 2024", "2024-12-08")],
+     ("8 December 2024", "2024-12-08"), ("December 8, 2024", "2024-12-08"),
+     ("26-FEB-1987 22:50:01.31", "1987-02-26"),  # Reuters-21578
+     ("Mon, 08 Dec 2024 09:30:00 GMT", "2024-12-08"),  # RSS (RFC 822)
+     ("Mon, 08 Dec 2024 09:30:00 +0100", "2024-12-08")],
 )
 def test_build_parse_date_reads_common_forms(raw, expected):
     assert parse_date(raw).value == expected

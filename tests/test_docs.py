@@ -17,7 +17,7 @@ COMMANDS = sorted(cli.commands)
 def test_docs_the_commands_are_the_documented_ones():
     assert COMMANDS == [
         "communities", "eval", "export", "ingest", "neighbors", "path", "queries", "query",
-        "rank", "remove", "serve", "show", "stats", "viz",
+        "rank", "remove", "repair", "serve", "show", "stats", "viz",
     ]
 
 

@@ -232,3 +232,14 @@ def test_ingest_jsonl_feed_and_stdin_store_url_date_and_title(kg_store, nlp):
     # the headline is part of the text the extractor reads
     labels = {r["l"].value for r in kg_store.select("SELECT ?l WHERE { ?e rdfs:label ?l }")}
     assert {"Nvidia", "ByteDance"} <= labels
+
+
+def test_ingest_shards_split_a_feed_without_overlap(seeded_store, kg_store, nlp):
+    reports = [ingest(kg_store, [SEEDS], nlp=nlp, shard=(k, 3)) for k in (1, 2, 3)]
+    added = [set(r.added) for r in reports]
+    assert sum(map(len, added)) == 5 and set().union(*added) == set(seeded_store.report.added)
+    assert [r.other_shards for r in reports] == [5 - len(a) for a in added]
+    assert all(r.summary().endswith(f"{r.other_shards} left to other shards")
+               for r in reports if r.other_shards)
+    with Store(seeded_store.path, read_only=True) as single:
+        assert _without_ingest_time(kg_store.quads()) == _without_ingest_time(single.quads())

@@ -240,3 +240,20 @@ def test_store_add_articles_writes_a_batch_and_refuses_stored_ones(kg_store, tin
     with pytest.raises(ValueError, match="already stored"):
         kg_store.add_articles({"c": tiny.quads(1, "c"), "a": tiny.quads(1, "a")})
     assert not kg_store.has_article("c")  # nothing of the refused batch was written
+
+
+def test_store_repair_restores_the_merge_and_finds_mixed_versions(tiny_store, tiny):
+    merged = {ox.Triple(q.subject, q.predicate, q.object) for q in
+              tiny_store.oxigraph.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+    assert tiny_store.repair() == {"staging": [], "merge_fixed": 0, "mixed": []}
+    lost = sorted(merged, key=str)[0]
+    tiny_store.oxigraph.remove(ox.Quad(lost.subject, lost.predicate, lost.object))
+    tiny_store.oxigraph.add(ox.Quad(ox.NamedNode("http://x/orphan"), ox.NamedNode("http://x/p"),
+                                    ox.Literal("o")))
+    graph = ox.NamedNode(article_iri("tiny"))
+    tiny_store.oxigraph.add(ox.Quad(graph, ox.NamedNode(KG.sha256), ox.Literal("0" * 64), graph))
+    found = tiny_store.repair()
+    assert found == {"staging": [], "merge_fixed": 3, "mixed": ["tiny"]}
+    assert {ox.Triple(q.subject, q.predicate, q.object) for q in
+            tiny_store.oxigraph.quads_for_pattern(None, None, None, ox.DefaultGraph())} \
+        == merged | {ox.Triple(graph, ox.NamedNode(KG.sha256), ox.Literal("0" * 64))}
