@@ -23,6 +23,7 @@ __all__ = ["EXTRACTOR_VERSION", "load_pipeline", "extract_texts", "extract_doc",
 
 EXTRACTOR_VERSION = "0.2.0"
 MAX_CHARS = 200_000  # spaCy refuses texts over 1,000,000 characters (E088); we split far below
+BATCH_CHARS = 200_000  # characters per nlp.pipe batch at most (one longer piece goes alone)
 
 
 def load_pipeline(model: str | None = None) -> Language:
@@ -56,24 +57,38 @@ def _chunks(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def extract_texts(nlp: Language, texts: Iterable[str], batch_size: int = 16,
-                  n_process: int = 1) -> Iterator[Extraction]:
+def _batches(texts: Iterable[str], batch_size: int
+             ) -> Iterator[list[tuple[str, tuple[int, int]]]]:
+    """The pieces of ``texts`` (each with its text's index and its offset there), grouped
+    into batches of at most ``batch_size`` pieces and :data:`BATCH_CHARS` characters (a
+    longer piece goes alone): spaCy's memory grows with the characters of a batch, and the
+    pieces of one long text batched together took 3 GB for 1 MB of text."""
+    batch: list[tuple[str, tuple[int, int]]] = []
+    chars = 0
+    for idx, text in enumerate(texts):
+        for offset, chunk in _chunks(text):
+            if batch and (len(batch) >= batch_size or chars + len(chunk) > BATCH_CHARS):
+                yield batch
+                batch, chars = [], 0
+            batch.append((chunk, (idx, offset)))
+            chars += len(chunk)
+    if batch:
+        yield batch
+
+
+def extract_texts(nlp: Language, texts: Iterable[str], batch_size: int = 16
+                  ) -> Iterator[Extraction]:
     """One Extraction per text, in order. Long texts are split and their records merged."""
     from .collect import merge, records_of
 
-    def pieces():
-        for idx, text in enumerate(texts):
-            for offset, chunk in _chunks(text):
-                yield chunk, (idx, offset)
-
     current: int | None = None
     parts: list[Extraction] = []
-    for doc, (idx, offset) in nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size,
-                                       n_process=n_process):
-        if current is not None and idx != current:
-            yield merge(parts)
-            parts = []
-        current = idx
-        parts.append(records_of(doc, offset=offset))
+    for batch in _batches(texts, batch_size):
+        for doc, (idx, offset) in nlp.pipe(batch, as_tuples=True, batch_size=len(batch)):
+            if current is not None and idx != current:
+                yield merge(parts)
+                parts = []
+            current = idx
+            parts.append(records_of(doc, offset=offset))
     if current is not None:
         yield merge(parts)

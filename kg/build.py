@@ -20,6 +20,12 @@ IRI, see ``docs/decisions/0002-evidence-nodes.md``)::
 Entity mentions get evidence nodes too, with ``rdf:predicate rdf:type`` and the class as
 ``rdf:object``. ``kg:labelKey`` holds :func:`kg.vocab.label_key` of each name, the index
 :func:`kg.show.find_entity` looks names up in.
+
+Last, the graph is checked against ``ontology/shapes.ttl`` (:func:`kg.validate.set_aside`):
+a statement that breaks a shape is left out and recorded instead, last in the list, as
+``<article/A/ev/aside-...> a kg:SetAside ; rdf:subject ; rdf:predicate ; rdf:object ;
+kg:violation "..." ; kg:shape ... ; prov:wasDerivedFrom <its evidence>``. The extractor
+keeps to the ontology, so on real articles there are none.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from .sources import Article
+from .validate import set_aside
 from .vocab import (
     DCTERMS,
     KG,
@@ -139,7 +146,9 @@ def article_quads(
     Relations whose subject or object key names no entity of the extraction are skipped with
     a warning (the extractor should never produce them). Duplicate statements and evidence
     nodes are emitted once; when two evidence records share an evidence IRI (same
-    statement, same span), the one with the highest confidence is kept.
+    statement, same span), the one with the highest confidence is kept. Statements that
+    break ``ontology/shapes.ttl`` are set aside (:func:`kg.validate.set_aside`: records
+    last); a violation by the article's own record raises :class:`~kg.errors.KGError`.
     """
     g = nn(article_iri(article.id))
     art = g
@@ -221,7 +230,7 @@ def article_quads(
     for iri, (_, props) in sorted(evidence.items()):
         for prop, value in props:
             add(nn(iri), prop, value)
-    return list(out)
+    return set_aside(list(out), article.id)
 
 
 def _entity_quads(entity: Entity, iri: str, add) -> None:  # noqa: ANN001 - local callback

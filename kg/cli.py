@@ -128,7 +128,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int, batch_size
     """Read articles into the store: files, folders, JSON Lines feeds, or - for stdin.
 
     \b
-    Files: .txt .md .html (front matter gives title and date).
+    Files: .txt .md .html (front matter gives title and date), up to 1,000,000
+    characters of text each.
     JSON Lines (.jsonl, .ndjson, also .gz): one {"id", "title", "text", "date", "url"}
     object per line; only "text" is required.
     -: standard input, JSON Lines if it starts with "{", else one text article.
@@ -172,8 +173,9 @@ def _rate_bar(label: str) -> Iterator[Callable[[int, int | None], None]]:
         yield progress
     finally:
         if bar is not None:
+            drawn = not bar.disable  # close() disables the bar: ask before
             bar.close()
-            if bar.disable:
+            if not drawn:
                 secs = time.perf_counter() - started
                 click.echo(f"{label}: {count} articles in {secs:.1f} s "
                            f"({count / max(secs, 1e-9):.1f} articles/s)", err=True)
@@ -701,6 +703,107 @@ def communities(ctx: click.Context, top: int, members: int, seed: int, fmt: str)
     if fmt == "table":
         click.echo(f"({len(shown)} of {len(found)} communities, "
                    f"{graph.number_of_nodes()} entities)", err=True)
+
+
+# --------------------------------------------------------------------------- backup
+
+
+@cli.command(
+    name="backup",
+    epilog="""\b
+Example:
+  kg backup kg-backup.nq.gz
+  kg --store http://db:7878/query backup kg.trig
+  kg backup - | gzip > kg.nq.gz
+""",
+)
+@click.argument("path", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--format", "fmt", type=click.Choice(("nquads", "trig")),
+              help="Default: from PATH's name (.nq, .nquads, .trig, each optionally .gz); "
+                   "nquads for -.")
+@click.pass_context
+def backup_command(ctx: click.Context, path: str, fmt: str | None) -> None:
+    """Write every article graph to PATH (N-Quads or TriG; - for stdout), for `kg restore`.
+
+    The backup holds everything kg stores per article, evidence included; the merged default
+    graph is derived from the articles and `kg restore` rebuilds it. A file is written
+    atomically (a temporary file renamed once whole, so a crash never leaves a truncated
+    backup) and sorted, so backups of the same store are identical byte for byte.
+    """
+    from .backup import backup as run_backup
+
+    with _store(ctx) as store, _rate_bar("backing up") as progress:
+        if path == "-":
+            report = run_backup(store, sys.stdout.buffer, fmt=fmt,
+                                progress=progress)
+        else:
+            report = run_backup(store, path, fmt=fmt, progress=progress)
+    click.echo(f"kg: {report.summary()}", err=True)
+
+
+# --------------------------------------------------------------------------- restore
+
+
+@cli.command(
+    name="restore",
+    epilog="""\b
+Example:
+  kg --store new-store restore kg-backup.nq.gz
+  kg restore --replace kg.trig
+  kg --store old backup - | kg --store new restore -
+""",
+)
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("--format", "fmt", type=click.Choice(("nquads", "trig")),
+              help="Default: from PATH's name (.nq, .nquads, .trig, each optionally .gz); "
+                   "nquads for -. Gzip is recognised by its first bytes.")
+@click.option("--replace", is_flag=True,
+              help="Empty a store that holds articles first; without it such a store is "
+                   "refused.")
+@click.pass_context
+def restore_command(ctx: click.Context, path: str, fmt: str | None, replace: bool) -> None:
+    """Read a backup (from `kg backup` or `kg export`; - for stdin) into an empty store.
+
+    The whole dump is checked before the store changes: a line that does not parse, or a
+    quad outside the article graphs, is reported with the file and the line or graph, and
+    nothing is written. The merged default graph is rebuilt as ingest builds it.
+    """
+    from .backup import restore as run_restore
+
+    with _store(ctx, create=True, write=True) as store, _rate_bar("restoring") as progress:
+        source = sys.stdin.buffer if path == "-" else path
+        report = run_restore(store, source, fmt=fmt, replace=replace, progress=progress)
+    click.echo(report.summary())
+
+
+# --------------------------------------------------------------------------- validate
+
+
+@cli.command(
+    epilog="""\b
+Example:
+  kg validate
+  kg --store http://db:7878/query validate --format json > report.json
+"""
+)
+@_FORMAT_OPTION
+@click.pass_context
+def validate(ctx: click.Context, fmt: str) -> None:
+    """Check the store against the SHACL shapes of ontology/shapes.ttl (with pyshacl).
+
+    One line per violation: the article(s) stating it, the entity, the property, the value
+    and the shape's message. Statements that ingest set aside (they broke a shape, so they
+    were kept out of the graph) follow, marked "set aside at ingest". Exit status 1 when the
+    store breaks a shape, 0 otherwise; a summary goes to stderr.
+    """
+    from .validate import format_report, validate_store
+
+    with _store(ctx) as store:
+        report = validate_store(store)
+    click.echo(format_report(report, fmt), nl=False)
+    click.echo(f"kg validate: {report.summary()}", err=True)
+    if not report.conforms:
+        ctx.exit(1)
 
 
 # --------------------------------------------------------------------------- remove

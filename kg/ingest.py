@@ -15,7 +15,10 @@ N-Quads; this process stays the one writer (one writer per store, see
 either way.
 
 Files that cannot be read, and articles the extractor fails on, are reported in
-:attr:`IngestReport.failed` and never stop the others.
+:attr:`IngestReport.failed` and never stop the others. Statements that break
+``ontology/shapes.ttl`` are set aside as the RDF is built (:func:`kg.validate.set_aside`),
+in either path; each article with some is logged, and :attr:`IngestReport.set_aside` counts
+them.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from .build import article_quads
 from .errors import KGError, SourceError
 from .sources import Article, count_sources, read_sources
 from .store import Store
+from .validate import set_aside_in
 from .vocab import article_id_of
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -66,17 +70,22 @@ class IngestReport:
     failed: tuple[tuple[str, str], ...] = ()
     #: Articles left to the other shards of a fleet (``shard``), not read further here.
     other_shards: int = 0
+    #: (article id, number of statements set aside) of each stored article with any.
+    set_aside: tuple[tuple[str, int], ...] = ()
 
     @property
     def ok(self) -> bool:
         return not self.failed
 
     def summary(self) -> str:
-        """One line, e.g. ``5 added, 0 replaced, 0 unchanged, 0 failed``."""
+        """One line, e.g. ``5 added, 0 replaced, 0 unchanged, 0 failed`` (and, when there
+        are any, the articles left to other shards and the statements set aside)."""
+        aside = sum(n for _, n in self.set_aside)
         return (
             f"{len(self.added)} added, {len(self.replaced)} replaced, "
             f"{len(self.unchanged)} unchanged, {len(self.failed)} failed"
             + (f", {self.other_shards} left to other shards" if self.other_shards else "")
+            + (f", {aside} statement{'s' if aside != 1 else ''} set aside" if aside else "")
         )
 
 
@@ -197,6 +206,7 @@ class _Run:
         self.unchanged: list[str] = []
         self.failed: list[tuple[str, str]] = []
         self.other_shards = 0
+        self.set_aside: list[tuple[str, int]] = []
 
     def tick(self, n: int = 1) -> None:
         self.done += n
@@ -215,18 +225,31 @@ class _Run:
             elif article.id in stored:
                 self.store.replace_article(article.id, quads)
                 self.replaced.append(article.id)
+                self._note_set_aside(article.id, quads)
                 self.tick()
             else:
                 new[article.id] = quads
         if new:
             self.store.add_articles(new)
             self.added.extend(new)
+            for article_id, quads in new.items():
+                self._note_set_aside(article_id, quads)
             self.tick(len(new))
+
+    def _note_set_aside(self, article_id: str, quads: list[ox.Quad]) -> None:
+        """Count and log the statements the build set aside in a stored article."""
+        count, messages = set_aside_in(quads)
+        if count:
+            self.set_aside.append((article_id, count))
+            log.warning("%s: %d statement%s set aside, breaking ontology/shapes.ttl (%s); "
+                        "`kg validate` lists them", article_id, count,
+                        "s" if count != 1 else "", "; ".join(messages[:3])
+                        + ("; ..." if len(messages) > 3 else ""))
 
     def report(self) -> IngestReport:
         return IngestReport(added=tuple(self.added), replaced=tuple(self.replaced),
                             unchanged=tuple(self.unchanged), failed=tuple(self.failed),
-                            other_shards=self.other_shards)
+                            other_shards=self.other_shards, set_aside=tuple(self.set_aside))
 
 
 def _batches(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
@@ -251,9 +274,12 @@ def _build(extract: Any, nlp: Any, batch: Sequence[Article], batch_size: int,
     for article, result in zip(batch, _extract(extract, nlp, batch, batch_size), strict=True):
         if isinstance(result, Exception):
             out.append((article, str(result) or type(result).__name__))
-        else:
+            continue
+        try:
             out.append((article, article_quads(article, result, ingested_at=ingested_at,
                                                extractor_version=version)))
+        except KGError as exc:  # the article's own record breaks the shapes (a kg bug)
+            out.append((article, str(exc)))
     return out
 
 

@@ -20,19 +20,32 @@ Formats:
 * ``-``: standard input, read as JSON Lines when it starts with ``{``, else as one text
   article.
 
+What cannot be used is a :class:`SourceError` with the path and the reason: a missing path,
+an unreadable file or folder, an empty file, a binary one (NUL bytes, or the signature of an
+image, archive or PDF), a file named on its own whose type kg does not read, a symbolic link
+loop or a broken link in a folder, a source over the size limits (:data:`MAX_FILE_BYTES`
+bytes read, :data:`MAX_TEXT_CHARS` characters of article text), a malformed JSON Lines
+record. Files of other types found in a folder (images, archives, data files next to the
+articles) are not read and not errors: each is named in a warning, with its kind when its
+first bytes tell it. Text that is not valid UTF-8 is read as Windows-1252 (a superset of
+Latin-1 in practice), with a warning naming the file.
+
 Everything is lazy: sources are read one at a time as the caller iterates, so a feed of any
 length streams through in constant memory.
 """
 
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
 import html.parser
 import itertools
 import json
 import logging
+import os
 import re
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -48,6 +61,8 @@ __all__ = [
     "SUFFIXES",
     "RECORD_SUFFIXES",
     "STDIN",
+    "MAX_FILE_BYTES",
+    "MAX_TEXT_CHARS",
     "read_sources",
     "read_article",
     "read_records",
@@ -64,6 +79,16 @@ SUFFIXES = (".txt", ".md", ".html", ".htm")
 RECORD_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 #: The path that means standard input.
 STDIN = "-"
+#: Characters of text one article may have. spaCy refuses more than 1,000,000 characters in
+#: one piece (E088) and, although the extractor splits long texts, a 1,000,000-character
+#: text already takes about a minute and 3 GB of memory; a news article has rarely more than
+#: 50,000. A longer text is a collection of articles: split it (a JSON Lines feed).
+MAX_TEXT_CHARS = 1_000_000
+#: Bytes read from one file (or standard input) as one article: a bound on what is read
+#: into memory, above :data:`MAX_TEXT_CHARS` for the markup of HTML pages and for UTF-8.
+MAX_FILE_BYTES = 10_000_000
+
+_SPLIT_IT = "split it into articles, e.g. a JSON Lines feed with one record per article"
 
 
 @dataclass(frozen=True)
@@ -89,15 +114,20 @@ def read_sources(
     """Yield an :class:`Article` or a :class:`SourceError` for every source under ``paths``.
 
     Folders are walked recursively in sorted order, keeping ``.txt .md .html .htm`` files
-    and JSON Lines feeds, and skipping hidden ones. A file named twice is read once. ``-``
-    is standard input (``stdin``, default ``sys.stdin.buffer``). Article ids are the file
-    stems, slugified (:func:`article_id_for`), or the records' ``id``; when two sources of
-    one run share an id, the later one gets ``-`` and the first 8 hex digits of its SHA-256
-    appended.
+    and JSON Lines feeds and skipping hidden ones. A binary file of another type (an image,
+    an archive) is a :class:`SourceError`, as it is when named; another text file (a
+    metadata ``.json``) is named in a warning (logger ``kg.sources``) and passed over. A file
+    named twice is read once. ``-`` is standard input (``stdin``, default
+    ``sys.stdin.buffer``). Article ids are the file stems, slugified
+    (:func:`article_id_for`), or the records' ``id``; when two sources of one run share an
+    id, the later one gets ``-`` and the first 8 hex digits of its SHA-256 appended.
     """
     seen_files: set[Path] = set()
     seen_ids: set[str] = set()
     for path in _expand(paths):
+        if isinstance(path, _NotRead):
+            log.warning("%s: not read: %s", path.path, path.reason)
+            continue
         if isinstance(path, SourceError):
             yield path
             continue
@@ -125,6 +155,8 @@ def count_sources(paths: Iterable[str | Path]) -> int | None:
     for path in _expand(paths):
         if path == STDIN:
             return None
+        if isinstance(path, _NotRead):
+            continue
         if isinstance(path, Path) and _is_records(path):
             try:
                 with _open_records(path) as fh:
@@ -145,33 +177,130 @@ def _readable(path: Path) -> bool:
     return path.suffix.lower() in SUFFIXES or name.endswith(RECORD_SUFFIXES)
 
 
-def _expand(paths: Iterable[str | Path]) -> Iterator[Path | str | SourceError]:
+@dataclass(frozen=True)
+class _NotRead:
+    """A file of another type met in a folder: not read, named in a warning."""
+
+    path: str
+    reason: str
+
+
+def _expand(paths: Iterable[str | Path]) -> Iterator[Path | str | SourceError | _NotRead]:
     for raw in paths:
         if str(raw) == STDIN:
             yield STDIN
             continue
         path = Path(raw)
         if path.is_dir():
-            yield from sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and _readable(p)
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+            yield from _walk(path)
         elif path.is_file():
-            if _readable(path):
-                yield path
-            else:
-                yield SourceError(
-                    str(path),
-                    f"unsupported file type {path.suffix or '(none)'!r}; "
-                    f"kg reads {', '.join(SUFFIXES + RECORD_SUFFIXES)}",
-                )
+            yield path if _readable(path) else _unsupported(path)
         elif path.exists():
             yield SourceError(str(path), "not a regular file or folder")
+        elif path.is_symlink():
+            yield _bad_link(path)
         else:
             yield SourceError(str(path), "no such file or folder")
+
+
+def _walk(folder: Path) -> list[Path | SourceError | _NotRead]:
+    """Every file under ``folder``, sorted by path, hidden ones (``.name``) left out; files
+    of other types as :class:`_NotRead`, unreadable folders and bad links as
+    :class:`SourceError` values.
+
+    A symbolic link to a folder is followed, unless its target is walked anyway (links are
+    taken after the real folders, so a file is read under its own path) or it leads back to
+    a folder it is in: a loop, reported and not followed.
+    """
+    found: list[Path | SourceError | _NotRead] = []
+    root = folder.stat()
+    walked = {(root.st_dev, root.st_ino)}
+    # (folder, the (device, inode) of it and the folders above it)
+    todo: list[tuple[Path, frozenset[tuple[int, int]]]] = [(folder, frozenset(walked))]
+    links: list[tuple[Path, tuple[int, int], frozenset[tuple[int, int]]]] = []
+    while todo or links:
+        if todo:
+            directory, above = todo.pop()
+        else:
+            directory, key, above = links.pop(0)
+            if key in above:
+                found.append(SourceError(str(directory), (
+                    f"symbolic link loop: leads back to {os.path.realpath(directory)}, "
+                    "a folder it is in; not followed")))
+                continue
+            if key in walked:  # its files are read under their own path
+                continue
+            walked.add(key)
+            above = above | {key}
+        try:
+            with os.scandir(directory) as scan:
+                entries = list(scan)
+        except OSError as exc:
+            found.append(SourceError(str(directory),
+                                     f"cannot read folder: {exc.strerror or exc}"))
+            continue
+        for entry in sorted(entries, key=lambda e: e.name):
+            if entry.name.startswith("."):
+                continue
+            path = directory / entry.name
+            try:
+                info = entry.stat()  # of the link's target, for a link
+            except OSError as exc:
+                found.append(_bad_link(path) if entry.is_symlink() else
+                             SourceError(str(path), f"cannot read: {exc.strerror or exc}"))
+                continue
+            key = (info.st_dev, info.st_ino)
+            if stat.S_ISDIR(info.st_mode):
+                if entry.is_symlink():
+                    links.append((path, key, above))
+                elif key not in walked:
+                    walked.add(key)
+                    todo.append((path, above | {key}))
+            elif stat.S_ISREG(info.st_mode):
+                if _readable(path):
+                    found.append(path)
+                elif (kind := _sniff(path)) is not None:  # an image, an archive: a failure
+                    found.append(_unsupported(path, kind))
+                else:  # another text file (metadata .json, .csv): named in a warning
+                    unsupported = _unsupported(path, None)
+                    found.append(_NotRead(unsupported.path, unsupported.reason))
+            else:
+                found.append(SourceError(str(path), "not a regular file or folder"))
+    return sorted(found, key=lambda item: item if isinstance(item, Path) else Path(item.path))
+
+
+def _bad_link(path: Path) -> SourceError:
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return SourceError(str(path), "symbolic link loop: the link leads back to itself")
+    try:
+        target = os.readlink(path)
+    except OSError:
+        target = "?"
+    return SourceError(str(path), f"broken symbolic link: {target} does not exist")
+
+
+def _sniff(path: Path) -> str | None:
+    """What binary kind of file ``path`` is (``a PNG image``, ``a zip archive``...), or None
+    for text or an unknown kind."""
+    try:
+        with path.open("rb") as fh:
+            return _kind(fh.read(16))
+    except OSError:
+        return None
+
+
+def _unsupported(path: Path, kind: str | None = "?") -> SourceError:
+    if kind == "?":
+        kind = _sniff(path)
+    return SourceError(
+        str(path),
+        f"unsupported file type {path.suffix or '(none)'!r}"
+        + (f" ({kind})" if kind else "")
+        + f"; kg reads {', '.join(SUFFIXES + RECORD_SUFFIXES)}",
+    )
 
 
 # --------------------------------------------------------------------------- JSON Lines
@@ -220,15 +349,24 @@ def read_stream(stream: IO[bytes], name: str = "<stdin>") -> Iterator[Article | 
     if first.lstrip()[:1] == b"{":
         yield from _records(itertools.chain(skipped, [first], stream), name)
         return
-    raw = first + stream.read()  # leading blank lines dropped: front matter comes first
-    if b"\x00" in raw:
-        yield SourceError(name, "binary input (contains NUL bytes), not an article")
+    # leading blank lines dropped: front matter comes first
+    raw = first + stream.read(MAX_FILE_BYTES + 1 - len(first))
+    if len(raw) > MAX_FILE_BYTES:
+        yield SourceError(name, f"input too large for one article: over "
+                                f"{MAX_FILE_BYTES / 1e6:.0f} MB; {_SPLIT_IT}")
+        return
+    binary = _binary(raw)
+    if binary:
+        yield SourceError(name, f"binary input ({binary}), not an article")
         return
     text = _decode(raw, Path(name)).removeprefix("\ufeff")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     meta, body = front_matter(text)
     if not body.strip():
         yield SourceError(name, "no article text (only front matter)")
+        return
+    if len(body) > MAX_TEXT_CHARS:
+        yield SourceError(name, _too_long(len(body)))
         return
     sha = hashlib.sha256(body.encode("utf-8")).hexdigest()
     yield Article(
@@ -267,6 +405,8 @@ def _record(line: bytes, where: str) -> Article | SourceError:
     text = str(record.get("text") or "").replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         return SourceError(where, "record has no 'text'")
+    if len(text) > MAX_TEXT_CHARS:
+        return SourceError(where, _too_long(len(text)))
     title = " ".join(str(record.get("title") or "").split())
     if title and not text.lstrip().startswith(title):
         text = f"{title}\n\n{text}"
@@ -287,11 +427,19 @@ def read_article(path: str | Path) -> Article | SourceError:
     """Read one file as an :class:`Article`, or return why it cannot be used."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                return SourceError(str(path), (
+                    f"file too large for one article: {size / 1e6:.1f} MB (kg reads files of "
+                    f"up to {MAX_FILE_BYTES / 1e6:.0f} MB and article texts of up to "
+                    f"{MAX_TEXT_CHARS:,} characters); {_SPLIT_IT}"))
+            raw = fh.read()
     except OSError as exc:
         return SourceError(str(path), f"cannot read: {exc.strerror or exc}")
-    if b"\x00" in raw:
-        return SourceError(str(path), "binary file (contains NUL bytes), not an article")
+    binary = _binary(raw)
+    if binary:
+        return SourceError(str(path), f"binary file ({binary}), not an article")
     text = _decode(raw, path)
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
@@ -303,6 +451,8 @@ def read_article(path: str | Path) -> Article | SourceError:
     if not body.strip():
         reason = "empty file" if not text.strip() else "no article text (only front matter)"
         return SourceError(str(path), reason)
+    if len(body) > MAX_TEXT_CHARS:
+        return SourceError(str(path), _too_long(len(body)))
 
     title = meta.get("title") or page_title or path.stem
     date = meta.get("date") or meta.get("page_date") or None
@@ -327,11 +477,47 @@ def article_id_for(path: str | Path) -> str:
     return slug(Path(path).stem, keep="_")
 
 
+def _too_long(chars: int) -> str:
+    return (f"article text too long: {chars:,} characters (kg takes up to {MAX_TEXT_CHARS:,} "
+            f"per article); {_SPLIT_IT}")
+
+
+#: First bytes of binary formats a folder of articles is likely to hold, and their kind.
+_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"%PDF-", "a PDF document"),
+    (b"PK\x03\x04", "a zip archive"),
+    (b"PK\x05\x06", "a zip archive"),
+    (b"\x1f\x8b", "gzip-compressed"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"\x7fELF", "a program"),
+)
+
+
+def _kind(head: bytes) -> str | None:
+    """What binary format ``head`` (a file's first bytes) starts with, if a known one."""
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "a WebP image"
+    return next((kind for magic, kind in _SIGNATURES if head.startswith(magic)), None)
+
+
+def _binary(raw: bytes) -> str | None:
+    """Why ``raw`` is not text (its kind, or that it holds NUL bytes), or None."""
+    kind = _kind(raw[:16])
+    if kind is None and b"\x00" in raw:
+        kind = "contains NUL bytes"
+    return kind
+
+
 def _decode(raw: bytes, path: Path) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        log.warning("%s: not valid UTF-8 (%s); decoding it as cp1252", path, exc.reason)
+        log.warning("%s: not valid UTF-8 (%s at byte %d); reading it as Windows-1252 "
+                    "(Latin-1)", path, exc.reason, exc.start)
         return raw.decode("cp1252", errors="replace")
 
 

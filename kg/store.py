@@ -98,6 +98,10 @@ _UNMERGED = (f'{_STATED} FILTER(!(isIRI(?s) && STRSTARTS(STR(?s), "{ARTICLE}") '
              '&& CONTAINS(STR(?s), "/ev/"))) FILTER NOT EXISTS { ?s ?p ?o }')
 
 
+#: Quads written between two flushes of a local store (see :meth:`Store._wrote`).
+FLUSH_QUADS = 100_000
+
+
 def default_store_path() -> Path:
     """``$KG_STORE`` if set, else ``./kg-store``."""
     return Path(os.environ.get("KG_STORE") or DEFAULT_STORE)
@@ -148,6 +152,7 @@ class Store:
         self.read_only = read_only
         self._ox: ox.Store | None = None
         self._lock: StoreLock | None = None
+        self._unflushed = 0
         if (not create or read_only) and not self.path.exists():
             raise StoreError(
                 f"no kg store at {self.path}; create one with "
@@ -287,6 +292,7 @@ class Store:
                 update += f"INSERT DATA {{\n{merged_body}\n}} ;\n"
             update += _unmerge(stale)
             self.oxigraph.update(update)
+            self._wrote(len(new))
         except (OSError, SyntaxError) as exc:
             raise StoreError(f"cannot write article {article_id!r} to {self.path}: {exc}") from exc
 
@@ -310,6 +316,20 @@ class Store:
         except OSError as exc:
             raise StoreError(f"cannot write {len(articles)} articles to {self.path}: {exc}") \
                 from exc
+        self._wrote(len(batch))
+
+    def _wrote(self, quads: int) -> None:
+        """Flush to disk after every :data:`FLUSH_QUADS` quads written. RocksDB flushes its
+        memtables in the background, but lags: without this, a process writing a million
+        quads grows by about 1 GB (measured with pyoxigraph 0.5), with it by under 0.2 GB,
+        in no more time. Long ingests and restores then stay flat in memory."""
+        self._unflushed += quads
+        if self._unflushed >= FLUSH_QUADS:
+            self._unflushed = 0
+            try:
+                self.oxigraph.flush()
+            except OSError as exc:
+                raise StoreError(f"cannot flush the store at {self.path}: {exc}") from exc
 
     def remove_article(self, article_id: str) -> bool:
         """Drop an article's graph and the merged statements only it supported.

@@ -14,9 +14,10 @@ instead of minting a new term::
 
 The 8 classes and 22 relations come from :mod:`extract.schema` (the extractor's view of the
 annotation scheme); ``tests/test_vocab.py`` holds every term declared in ``ontology/kg.ttl``.
-Entity, article and evidence IRIs are minted only here (:func:`entity_iri`,
-:func:`article_iri`, :func:`evidence_iri`), and so is the lookup key of a name
-(:func:`label_key`, the object of ``kg:labelKey``).
+Entity, article, evidence and set-aside IRIs are minted only here (:func:`entity_iri`,
+:func:`article_iri`, :func:`evidence_iri`, :func:`set_aside_iri`), and so is the lookup key of
+a name (:func:`label_key`, the object of ``kg:labelKey``). :data:`SH` holds the SHACL terms
+:mod:`kg.shapes` implements and :mod:`kg.validate` reads from pyshacl's reports.
 
 Importing this module loads neither rdflib nor spaCy; :func:`nn` makes pyoxigraph terms.
 """
@@ -47,6 +48,8 @@ __all__ = [
     "SKOS",
     "PROV",
     "DCTERMS",
+    "SH",
+    "SHAPES",
     "PREFIXES",
     "SERIALIZATION_PREFIXES",
     "CLASSES",
@@ -63,6 +66,9 @@ __all__ = [
     "article_iri",
     "article_id_of",
     "evidence_iri",
+    "is_evidence_iri",
+    "set_aside_iri",
+    "is_set_aside_iri",
     "wikidata_iri",
 ]
 
@@ -70,6 +76,8 @@ ONT = "https://w3id.org/aikg/ont#"
 ID = "https://w3id.org/aikg/id/"
 ARTICLE = "https://w3id.org/aikg/article/"
 WIKIDATA = "http://www.wikidata.org/entity/"
+#: The namespace of the shapes in ``ontology/shapes.ttl`` (``kgsh:``).
+SHAPES = "https://w3id.org/aikg/shapes#"
 
 
 class Namespace:
@@ -163,6 +171,9 @@ KG = Namespace(
         "Entity",
         "Article",
         "Evidence",
+        "SetAside",
+        "violation",
+        "shape",
         "labelKey",
         *ARTICLE_PROPERTIES,
         *EVIDENCE_PROPERTIES,
@@ -183,6 +194,22 @@ XSD = Namespace(
 SKOS = Namespace("skos", "http://www.w3.org/2004/02/skos/core#", ("altLabel",))
 PROV = Namespace("prov", "http://www.w3.org/ns/prov#", ("wasDerivedFrom",))
 DCTERMS = Namespace("dcterms", "http://purl.org/dc/terms/", ("title", "date", "source"))
+#: SHACL: the shape and constraint terms :mod:`kg.shapes` implements (any other ``sh:`` term in
+#: a shapes file is refused there), node kinds, and the validation report terms.
+SH = Namespace(
+    "sh",
+    "http://www.w3.org/ns/shacl#",
+    (
+        "NodeShape", "PropertyShape", "targetClass", "targetSubjectsOf", "property", "path",
+        "class", "datatype", "nodeKind", "minCount", "maxCount", "minInclusive",
+        "maxInclusive", "pattern", "lessThanOrEquals", "or", "not", "message", "name",
+        "description",
+        "IRI", "Literal", "BlankNode", "BlankNodeOrIRI", "BlankNodeOrLiteral", "IRIOrLiteral",
+        "ValidationReport", "ValidationResult", "conforms", "result", "focusNode", "resultPath",
+        "value", "sourceShape", "sourceConstraintComponent", "resultMessage", "resultSeverity",
+        "Violation", "Warning", "Info",
+    ),
+)
 
 #: Prefixes predeclared in every query and used when serializing.
 PREFIXES: dict[str, str] = {
@@ -322,8 +349,30 @@ def evidence_iri(article_id: str, s: str, p: str, o: str, start: int, end: int) 
 
 
 def is_evidence_iri(iri: str) -> bool:
-    """True for the IRI of an evidence node (``article/<id>/ev/<hash>``)."""
+    """True for the IRI of an evidence node (``article/<id>/ev/<hash>``), set-aside records
+    (``article/<id>/ev/aside-<hash>``) included: both stay in their article's graph."""
     return iri.startswith(ARTICLE) and "/ev/" in iri
+
+
+def set_aside_iri(article_id: str, s: str, p: str, o: str) -> str:
+    """The IRI of the record of statement ``s p o`` (each in N-Triples syntax, as ``str()`` of
+    a pyoxigraph term gives it) set aside in an article.
+
+    Under the article's ``/ev/`` path, so that it stays in the article's graph, out of the
+    merged default graph, as evidence nodes do (:func:`is_evidence_iri`). Deterministic, as
+    :func:`evidence_iri` is.
+
+    >>> set_aside_iri("a1", "<urn:x>", "<urn:p>", '"7"^^<http://www.w3.org/2001/XMLSchema#integer>')
+    'https://w3id.org/aikg/article/a1/ev/aside-a0b958f40f20c236'
+    """
+    key = "\x1f".join((s, p, o))
+    digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+    return f"{article_iri(article_id)}/ev/aside-{digest}"
+
+
+def is_set_aside_iri(iri: str) -> bool:
+    """True for the IRI of a set-aside record (:func:`set_aside_iri`)."""
+    return iri.startswith(ARTICLE) and "/ev/aside-" in iri
 
 
 def wikidata_iri(qid: str) -> str:

@@ -579,3 +579,217 @@ def loopback_browser(tmp_path_factory):
         yield driver
     finally:
         driver.quit()
+
+
+# --------------------------------------------------------------------------- a SPARQL server
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(tmp_path_factory):
+    """Factory: ``oxigraph_server()`` starts a fresh, empty ``oxigraph serve`` on a free port
+    of 127.0.0.1 (``.url`` is its query endpoint, ``.base`` its root, ``.stop()``); all are
+    stopped at the end of the module. Fails (never skips) when the server binary is missing."""
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+    from types import SimpleNamespace
+
+    binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) \
+        or shutil.which("oxigraph")
+    if binary is None:
+        pytest.fail("the oxigraph server is missing: pip install -e '.[test]'", pytrace=False)
+    procs: list[subprocess.Popen] = []
+
+    def stop(proc: subprocess.Popen) -> None:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(10)
+
+    def start() -> SimpleNamespace:
+        folder = tmp_path_factory.mktemp("oxigraph")
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        with (folder / "log.txt").open("wb") as out:
+            proc = subprocess.Popen(
+                [binary, "serve", "--location", str(folder / "db"), "--bind",
+                 f"127.0.0.1:{port}"],
+                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
+        procs.append(proc)
+        url = f"http://127.0.0.1:{port}/query"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=2):
+                    break
+            except (urllib.error.URLError, OSError):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    stop(proc)
+                    pytest.fail("oxigraph serve did not start:\n"
+                                + (folder / "log.txt").read_text(), pytrace=False)
+                time.sleep(0.05)
+        return SimpleNamespace(url=url, base=f"http://127.0.0.1:{port}", proc=proc,
+                               stop=lambda: stop(proc))
+
+    yield start
+    for proc in procs:
+        stop(proc)
+
+
+# --------------------------------------------------------------------------- reliability
+
+CORPUS = SHARED / "corpus" / "corpus.jsonl.gz"
+#: Articles in ``corpus_feed``.
+CORPUS_FEED_SIZE = 500
+
+
+@pytest.fixture(scope="session")
+def corpus_feed(tmp_path_factory):
+    """The first 500 articles of the shared Reuters corpus as a JSON Lines feed (a path).
+
+    Fails (never skips) when the shared corpus is missing.
+    """
+    import gzip
+    import itertools
+
+    if not CORPUS.is_file():
+        pytest.fail(f"the shared corpus is missing at {CORPUS}", pytrace=False)
+    feed = tmp_path_factory.mktemp("corpus-feed") / "feed.jsonl"
+    with gzip.open(CORPUS, "rb") as src, feed.open("wb") as out:
+        out.writelines(itertools.islice(src, CORPUS_FEED_SIZE))
+    return feed
+
+
+class BackgroundIngest:
+    """``kg --store STORE ingest FEED`` in a process of its own, started at once;
+    :meth:`result` waits for it (``.returncode``, ``.stdout``, ``.stderr``)."""
+
+    def __init__(self, store: Path, feed: Path) -> None:
+        import os
+        import subprocess
+        import sys
+
+        self.store, self.feed = store, feed
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "kg", "--store", str(store), "ingest", str(feed)],
+            cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self._result = None
+
+    def result(self, timeout: float = 600):
+        import subprocess
+
+        if self._result is None:
+            out, err = self.proc.communicate(timeout=timeout)
+            self._result = subprocess.CompletedProcess(self.proc.args, self.proc.returncode,
+                                                       out, err)
+        return self._result
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.communicate()
+
+
+@pytest.fixture(scope="module")
+def clean_corpus_ingest(corpus_feed, tmp_path_factory):
+    """:class:`BackgroundIngest` of ``corpus_feed`` into a fresh store, a clean run to
+    compare others with; it runs while the test goes on, ``.result()`` waits for it."""
+    run = BackgroundIngest(tmp_path_factory.mktemp("clean-corpus") / "store", corpus_feed)
+    yield run
+    run.stop()
+
+
+def _png_bytes() -> bytes:
+    """A real 1x1 PNG image."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
+
+
+BAD_INPUT_CP1252 = ("Huawei\u2019s \u201cAscend\u201d chips reach Baidu\n\n"
+                    "Huawei sells Ascend 910B chips to Baidu, a caf\u00e9 owner said in Beijing.\n")
+
+
+@pytest.fixture
+def bad_inputs(tmp_path):
+    """A folder of sources for ``kg ingest``, good and bad (``.unreadable`` is readable
+    until the test makes it not). Attributes are paths:
+
+    good ones: ``good`` (.txt), ``cp1252`` (Windows-1252 text: :data:`BAD_INPUT_CP1252`),
+    ``html`` (a page whose script, navigation and footer name Tencent, Alibaba and
+    OpenAI, its article Baidu), ``markdown`` (YAML front matter: title and date), ``feed``
+    (JSON Lines: records ``r1``, ``r3`` and ``r4`` good, line 2 malformed);
+    bad ones: ``empty``, ``blank`` (whitespace only), ``disguised`` (a zip archive named
+    ``.html``), ``huge`` (20 MB of text), ``loop`` (a symbolic link to the folder itself),
+    ``unreadable``, ``missing`` (not created), ``cover`` (a PNG image outside the folder,
+    for naming on the command line); files of other types in the folder: ``png`` (a real
+    PNG image), ``zip`` (a zip archive of an article).
+    """
+    import os
+    import zipfile
+    from types import SimpleNamespace
+
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    good_text = (ARTICLES / "nvidia-supplies.txt").read_text(encoding="utf-8")
+    paths = SimpleNamespace(dir=folder, missing=folder / "missing.txt")
+    for name, attr, data in [
+        ("good.txt", "good", good_text.encode("utf-8")),
+        ("legacy.txt", "cp1252", BAD_INPUT_CP1252.encode("cp1252")),
+        ("page.html", "html", (
+            b"<!doctype html><html><head><title>Baidu opens a lab</title>"
+            b"<script>var promo = 'Tencent buys OpenAI';</script>"
+            b"<style>p { color: red }</style></head><body>"
+            b"<nav><a href='/'>Home</a> <a href='/t'>Tencent news</a></nav>"
+            b"<article><h1>Baidu opens a lab</h1>"
+            b"<p>Baidu, the Chinese search giant, opened an AI lab in Sunnyvale.</p></article>"
+            b"<footer>Copyright Alibaba Group. <script>track('OpenAI')</script></footer>"
+            b"</body></html>")),
+        ("notes.md", "markdown", (
+            b"---\ntitle: \"Moonshot AI hires in San Francisco\"\ndate: 2024-11-20\n---\n\n"
+            b"# A heading that is not the title\n\n"
+            b"Moonshot AI hired engineers in San Francisco.\n")),
+        ("feed.jsonl", "feed", (
+            b'{"id": "r1", "title": "Nvidia ships", "text": "Nvidia sold H20 chips to '
+            b'ByteDance."}\n'
+            b'{"id": "r2", "text": "Intel opened a fab in Ohio.",\n'
+            b'{"id": "r3", "text": "AMD CEO Lisa Su visited Taipei."}\n'
+            b'{"id": "r4", "text": "Baidu bought Kunlun chips from Cambricon."}\n'
+        )),
+        ("empty.txt", "empty", b""),
+        ("blank.md", "blank", b"  \n\t\n   \n"),
+        ("photo.png", "png", _png_bytes()),
+        ("secret.txt", "unreadable", b"Nvidia sold H20 chips to Tencent.\n"),
+    ]:
+        (folder / name).write_bytes(data)
+        setattr(paths, attr, folder / name)
+    paths.zip = folder / "articles.zip"
+    with zipfile.ZipFile(paths.zip, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("good.txt", good_text)
+    paths.disguised = folder / "download.html"
+    paths.disguised.write_bytes(paths.zip.read_bytes())
+    paths.cover = tmp_path / "cover.png"
+    paths.cover.write_bytes(_png_bytes())
+    paths.huge = folder / "huge.txt"
+    with paths.huge.open("w", encoding="utf-8") as out:
+        block = (good_text + "\n") * 1000
+        for _ in range(20 * 2**20 // len(block) + 1):
+            out.write(block)
+    paths.loop = folder / "loop"
+    os.symlink(folder, paths.loop)
+    return paths

@@ -129,7 +129,8 @@ def test_ingest_article_the_extractor_fails_on_is_reported(tmp_path, nlp):
     src = tmp_path / "src"
     src.mkdir()
     (src / "fine.txt").write_text("Nvidia makes the H20 chip.\n", encoding="utf-8")
-    (src / "huge.txt").write_text("word " * 300_000, encoding="utf-8")
+    # 750,000 characters: under kg.sources.MAX_TEXT_CHARS, over the nlp.max_length set here
+    (src / "huge.txt").write_text("word " * 150_000, encoding="utf-8")
     old = nlp.max_length
     nlp.max_length = 100_000
     try:

@@ -16,7 +16,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -37,63 +36,6 @@ CORPUS = ROOT.parent / "shared" / "corpus" / "corpus.jsonl.gz"
 INGESTED_AT = KG.ingestedAt
 
 
-class OxigraphServer:
-    """``oxigraph serve`` on 127.0.0.1: ``.url`` is its query endpoint."""
-
-    def __init__(self, location: Path, log: Path) -> None:
-        binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) \
-            or shutil.which("oxigraph")
-        if binary is None:
-            pytest.fail("the oxigraph server is missing: pip install -e '.[test]'",
-                        pytrace=False)
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        self.log = log
-        with log.open("wb") as out:
-            self.proc = subprocess.Popen(
-                [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
-        self.base = f"http://127.0.0.1:{port}"
-        self.url = f"{self.base}/query"
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with urllib.request.urlopen(f"{self.url}?query=ASK%7B%7D", timeout=2):
-                    return
-            except (urllib.error.URLError, OSError):
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    pytest.fail(f"oxigraph serve did not start:\n{log.read_text()}",
-                                pytrace=False)
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-
-
-@pytest.fixture(scope="module")
-def sparql_server(tmp_path_factory):
-    """Factory: ``sparql_server()`` starts a fresh, empty Oxigraph server; all are stopped at
-    the end of the module."""
-    servers: list[OxigraphServer] = []
-
-    def start() -> OxigraphServer:
-        folder = tmp_path_factory.mktemp("oxigraph")
-        servers.append(OxigraphServer(folder / "db", folder / "log.txt"))
-        return servers[-1]
-
-    yield start
-    for server in servers:
-        server.stop()
-
-
 def _kg(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     """``kg ARGS`` in a fresh interpreter (a real process: its own model, its own HTTP)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -108,10 +50,10 @@ def _kg_popen(*args: str) -> subprocess.Popen:
 
 
 @pytest.fixture(scope="module")
-def seeded_server(sparql_server):
+def seeded_server(oxigraph_server):
     """A server holding the seed articles, ingested by `kg --store URL ingest` (a real
     process), and that command's result."""
-    server = sparql_server()
+    server = oxigraph_server()
     result = _kg("--store", server.url, "ingest", str(SEEDS))
     return server, result
 
@@ -232,8 +174,8 @@ def test_remote_reingest_changes_nothing(seeded_server):
         assert store.quads() == before and store.merged_triples() == merged
 
 
-def test_remote_remove_keeps_what_another_article_states(sparql_server, runner, seeded_copy):
-    server = sparql_server()
+def test_remote_remove_keeps_what_another_article_states(oxigraph_server, runner, seeded_copy):
+    server = oxigraph_server()
     with Store(seeded_copy, read_only=True) as local, \
             RemoteStore(server.url) as remote:
         by_article: dict[str, list[ox.Quad]] = {}
@@ -259,8 +201,8 @@ def test_remote_remove_keeps_what_another_article_states(sparql_server, runner, 
     assert missing.exit_code == 1 and "no article named" in missing.stderr
 
 
-def test_remote_replace_and_remove_follow_the_local_store(sparql_server, tiny, kg_store):
-    server = sparql_server()
+def test_remote_replace_and_remove_follow_the_local_store(oxigraph_server, tiny, kg_store):
+    server = oxigraph_server()
     with RemoteStore(server.url) as remote:
         for store in (remote, kg_store):
             store.replace_article("tiny", tiny.quads(1, "tiny"))
@@ -297,8 +239,8 @@ def _corpus_articles(folder: Path, n: int) -> list[Path]:
 
 
 def test_remote_two_ingest_processes_at_once_lose_and_double_nothing(
-        sparql_server, tmp_path, nlp):
-    server = sparql_server()
+        oxigraph_server, tmp_path, nlp):
+    server = oxigraph_server()
     corpus = _corpus_articles(tmp_path / "a", 35)
     seeds = sorted(SEEDS.glob("*.txt"))
     shared = corpus[:20]  # in both feeds, first in both: both write them at the same moment
@@ -355,8 +297,8 @@ def _race(url: str, *jobs) -> None:
     assert not errors, errors
 
 
-def test_remote_racing_writers_of_one_article_leave_one_version(sparql_server, tiny):
-    server = sparql_server()
+def test_remote_racing_writers_of_one_article_leave_one_version(oxigraph_server, tiny):
+    server = oxigraph_server()
     with RemoteStore(server.url) as store:
         for trial in range(12):
             store._update("DROP ALL")
@@ -371,9 +313,9 @@ def test_remote_racing_writers_of_one_article_leave_one_version(sparql_server, t
                                               for q in found if _mergeable(q.subject)}
 
 
-def test_remote_racing_writers_of_a_shared_statement_keep_the_merge_right(sparql_server,
+def test_remote_racing_writers_of_a_shared_statement_keep_the_merge_right(oxigraph_server,
                                                                            tiny):
-    server = sparql_server()
+    server = oxigraph_server()
     with RemoteStore(server.url) as store:
         for trial in range(12):
             store._update("DROP ALL")
@@ -392,8 +334,8 @@ def test_remote_racing_writers_of_a_shared_statement_keep_the_merge_right(sparql
 # --------------------------------------------------------------------------- sizes and repair
 
 
-def test_remote_large_article_goes_through_a_staging_graph(sparql_server, tiny, kg_store):
-    server = sparql_server()
+def test_remote_large_article_goes_through_a_staging_graph(oxigraph_server, tiny, kg_store):
+    server = oxigraph_server()
     with RemoteStore(server.url, max_update_bytes=1500) as remote:
         for store in (remote, kg_store):
             store.replace_article("tiny", tiny.quads(1, "tiny"))
@@ -405,9 +347,9 @@ def test_remote_large_article_goes_through_a_staging_graph(sparql_server, tiny, 
         assert {r["g"].value for r in graphs} == {ARTICLE + "tiny", ARTICLE + "tiny-two"}
 
 
-def test_remote_repair_restores_the_merge_and_drops_staging_graphs(sparql_server, tiny,
+def test_remote_repair_restores_the_merge_and_drops_staging_graphs(oxigraph_server, tiny,
                                                                    kg_store):
-    server = sparql_server()
+    server = oxigraph_server()
     with RemoteStore(server.url) as remote:
         for store in (remote, kg_store):
             store.replace_article("tiny", tiny.quads(1, "tiny"))
@@ -435,8 +377,8 @@ def test_remote_unreachable_server_is_a_clear_error():
     assert "secret" not in result.stderr and "Traceback" not in result.stderr
 
 
-def test_remote_http_errors_name_the_url_and_the_servers_message(sparql_server, runner, tiny):
-    server = sparql_server()
+def test_remote_http_errors_name_the_url_and_the_servers_message(oxigraph_server, runner, tiny):
+    server = oxigraph_server()
     wrong = runner.invoke(cli, ["--store", f"{server.base}/nowhere", "stats"])
     assert wrong.exit_code == 1
     assert f"the SPARQL server at {server.base}/nowhere refused the query: HTTP 404" \
@@ -453,7 +395,7 @@ def test_remote_http_errors_name_the_url_and_the_servers_message(sparql_server, 
         open_store(server.url).oxigraph  # noqa: B018
 
 
-def test_remote_kg_serve_fronts_a_sparql_server(seeded_server, seeded_store, tmp_path):
+def test_remote_kg_serve_fronts_a_oxigraph_server(seeded_server, seeded_store, tmp_path):
     server, _ = seeded_server
     serve = start_kg_serve(server.url, tmp_path / "serve.txt", "--workers", "1")  # type: ignore[arg-type]
     try:
