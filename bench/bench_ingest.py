@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from _report import machine_line, write_section  # bench/ is on sys.path when run as a script
@@ -83,6 +84,21 @@ def ours(folder: Path, nlp, batch_size: int, workers: int = 1) -> float:
     return elapsed
 
 
+def alternate(rounds: int, n: int, first: tuple[str, Callable[[], float]],
+              second: tuple[str, Callable[[], float]], what: str
+              ) -> tuple[float, float, list[float]]:
+    """Time two sides alternately (so machine noise hits both alike): the best time of each
+    and the ratio first / second of each round, printed as it goes."""
+    best_a, best_b, ratios = float("inf"), float("inf"), []
+    for r in range(rounds):
+        a, b = first[1](), second[1]()
+        best_a, best_b = min(best_a, a), min(best_b, b)
+        ratios.append(a / b)
+        print(f"round {r + 1}: {first[0]} {n / a:6.1f} art/s   {second[0]} {n / b:6.1f} "
+              f"art/s   {what} {a / b:.2f}", file=sys.stderr)
+    return best_a, best_b, ratios
+
+
 def peak_rss(feed: Path) -> tuple[float, float]:
     """(peak RSS in MiB, seconds) of one ``kg ingest FEED`` process into a fresh store."""
     kg = Path(sys.executable).with_name("kg")
@@ -122,14 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     n = len(texts)
     lines = [machine_line()]
     try:
-        best_bare, best_ours, ratios = float("inf"), float("inf"), []
-        for r in range(args.rounds):
-            b = bare(model, texts, args.batch_size)
-            o = ours(folder, nlp, args.batch_size)
-            best_bare, best_ours = min(best_bare, b), min(best_ours, o)
-            ratios.append(b / o)
-            print(f"round {r + 1}: bare {n / b:6.1f} art/s   kg {n / o:6.1f} "
-                  f"art/s   ratio {b / o:.2f}", file=sys.stderr)
+        best_bare, best_ours, ratios = alternate(
+            args.rounds, n, ("bare", lambda: bare(model, texts, args.batch_size)),
+            ("kg", lambda: ours(folder, nlp, args.batch_size)), "ratio")
         lines += [
             f"- texts: {n} ({args.articles} Reuters-21578 articles + 5 seeds, "
             f"{chars / 1e6:.2f} M characters); model {model}; batch size {args.batch_size}; "
@@ -142,14 +153,10 @@ def main(argv: list[str] | None = None) -> int:
             "target >= 0.80",
         ]
         if not args.skip_workers:
-            one, two, speedups = float("inf"), float("inf"), []
-            for r in range(max(1, args.rounds - 1)):
-                a = ours(folder, None, args.batch_size, workers=1)
-                b = ours(folder, None, args.batch_size, workers=2)
-                one, two = min(one, a), min(two, b)
-                speedups.append(a / b)
-                print(f"round {r + 1}: 1 worker {n / a:6.1f} art/s   2 workers {n / b:6.1f} "
-                      f"art/s   speed-up {a / b:.2f}", file=sys.stderr)
+            one, two, speedups = alternate(
+                max(1, args.rounds - 1), n,
+                ("1 worker", lambda: ours(folder, None, args.batch_size, workers=1)),
+                ("2 workers", lambda: ours(folder, None, args.batch_size, workers=2)), "speed-up")
             lines += [
                 f"- `kg ingest --workers 1`: {n / one:.1f} articles/s; `--workers 2`: "
                 f"{n / two:.1f} articles/s (end to end, model loads included, "

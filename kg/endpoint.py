@@ -35,7 +35,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .errors import KGError, NotFoundError, ProtocolError, QueryError
-from .query import QueryResult, check_query
+from .query import QueryResult, check_query, json_term
 from .store import Store
 from .vocab import SERIALIZATION_PREFIXES
 
@@ -51,7 +51,6 @@ __all__ = [
 ]
 
 TEXT = "text/plain; charset=utf-8"
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 # --------------------------------------------------------------------------- formats
@@ -217,24 +216,6 @@ def _too_many(limit: int, what: str) -> ProtocolError:
                               "server with a larger --max-results")
 
 
-def _term_json(term: Any) -> dict[str, Any]:
-    """A term in the SPARQL 1.1 Query Results JSON format (RDF-star triples included)."""
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        out: dict[str, Any] = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != _XSD_STRING:
-            out["datatype"] = term.datatype.value
-        return out
-    return {"type": "triple", "value": {"subject": _term_json(term.subject),
-                                        "predicate": _term_json(term.predicate),
-                                        "object": _term_json(term.object)}}
-
-
 def _results_body(results_json: bytes, fmt: Format) -> bytes:
     """SPARQL results JSON rewritten by pyoxigraph's serializer in ``fmt``."""
     parsed = ox.parse_query_results(results_json, format=ox.QueryResultsFormat.JSON)
@@ -269,7 +250,7 @@ def _answer_sparql(store: Store, job: Job) -> Reply:
             variables = list(raw.variables)
             bindings = []
             for solution in islice(raw, job.max_results + 1):
-                bindings.append({v.value: _term_json(solution[v]) for v in variables
+                bindings.append({v.value: json_term(solution[v]) for v in variables
                                  if solution[v] is not None})
             if len(bindings) > job.max_results:
                 raise _too_many(job.max_results, "rows")

@@ -43,6 +43,7 @@ __all__ = [
     "run_query",
     "format_result",
     "term_text",
+    "json_term",
     "tokens",
 ]
 
@@ -88,7 +89,7 @@ class QueryResult:
         so a result only shown as a table never pays for it."""
         if self.kind == "ask":
             return json.dumps({"head": {}, "boolean": bool(self.boolean)}).encode()
-        bindings = [{var: _json_term(term) for var, term in zip(self.variables, row, strict=True)
+        bindings = [{var: json_term(term) for var, term in zip(self.variables, row, strict=True)
                      if term is not None} for row in self.rows]
         return json.dumps({"head": {"vars": list(self.variables)},
                            "results": {"bindings": bindings}},
@@ -98,7 +99,7 @@ class QueryResult:
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-def _json_term(term: Term) -> dict:
+def json_term(term: Term) -> dict:
     """One RDF term in SPARQL Results JSON (RDF 1.2 triple terms as ``"triple"``)."""
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
@@ -111,9 +112,9 @@ def _json_term(term: Term) -> dict:
         elif term.datatype.value != _XSD_STRING:
             out["datatype"] = term.datatype.value
         return out
-    return {"type": "triple", "value": {"subject": _json_term(term.subject),
-                                        "predicate": _json_term(term.predicate),
-                                        "object": _json_term(term.object)}}
+    return {"type": "triple", "value": {"subject": json_term(term.subject),
+                                        "predicate": json_term(term.predicate),
+                                        "object": json_term(term.object)}}
 
 
 # --------------------------------------------------------------------------- input

@@ -52,7 +52,6 @@ query endpoint) raises ``SyntaxError``, as pyoxigraph does locally.
 from __future__ import annotations
 
 import base64
-import io
 import os
 import random
 import re
@@ -67,7 +66,7 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit, urlunsplit
 import pyoxigraph as ox
 
 from .errors import StoreError
-from .store import EXPORT_FORMATS, Store, _check_graph, _graph_of, _mergeable
+from .store import EXPORT_FORMATS, Store, _check_graph, _graph_of, _mergeable, _write_jsonld
 from .vocab import ARTICLE, PREFIXES, SERIALIZATION_PREFIXES, article_iri
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -473,15 +472,7 @@ class RemoteStore(Store):
             raise ValueError(f"unknown export format {fmt!r}; expected one of {EXPORT_FORMATS}")
         try:
             if fmt == "jsonld":
-                import rdflib
-
-                buf = io.BytesIO()
-                self.dump("nquads", buf)
-                dataset = rdflib.Dataset()
-                dataset.parse(data=buf.getvalue().decode("utf-8"), format="nquads")
-                for prefix, iri in PREFIXES.items():
-                    dataset.bind(prefix, iri)
-                dataset.serialize(destination=out, format="json-ld", auto_compact=True)
+                _write_jsonld(self, out)
             elif fmt == "turtle":
                 evidence = {ox.Triple(q.subject, q.predicate, q.object)
                             for q in self._quad_rows() if not _mergeable(q.subject)}

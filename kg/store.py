@@ -98,6 +98,21 @@ _UNMERGED = (f'{_STATED} FILTER(!(isIRI(?s) && STRSTARTS(STR(?s), "{ARTICLE}") '
              '&& CONTAINS(STR(?s), "/ev/"))) FILTER NOT EXISTS { ?s ?p ?o }')
 
 
+def _write_jsonld(store: Store, out: IO[bytes]) -> None:
+    """``store``'s article graphs as JSON-LD, through rdflib (from its N-Quads dump)."""
+    import io
+
+    import rdflib
+
+    buf = io.BytesIO()
+    store.dump("nquads", buf)
+    dataset = rdflib.Dataset()
+    dataset.parse(data=buf.getvalue().decode("utf-8"), format="nquads")
+    for prefix, iri in PREFIXES.items():
+        dataset.bind(prefix, iri)
+    dataset.serialize(destination=out, format="json-ld", auto_compact=True)
+
+
 #: Quads written between two flushes of a local store (see :meth:`Store._wrote`).
 FLUSH_QUADS = 100_000
 
@@ -430,17 +445,7 @@ class Store:
         if fmt not in EXPORT_FORMATS:
             raise ValueError(f"unknown export format {fmt!r}; expected one of {EXPORT_FORMATS}")
         if fmt == "jsonld":
-            import io
-
-            import rdflib
-
-            buf = io.BytesIO()
-            self.dump("nquads", buf)
-            dataset = rdflib.Dataset()
-            dataset.parse(data=buf.getvalue().decode("utf-8"), format="nquads")
-            for prefix, iri in PREFIXES.items():
-                dataset.bind(prefix, iri)
-            dataset.serialize(destination=out, format="json-ld", auto_compact=True)
+            _write_jsonld(self, out)
             return
         if fmt == "turtle":  # the merge, with the evidence nodes
             evidence = {ox.Triple(q.subject, q.predicate, q.object)
