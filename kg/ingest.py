@@ -8,6 +8,8 @@ stored is skipped without running spaCy. New articles of a batch are written in 
 transaction (:meth:`kg.store.Store.add_articles`), changed ones each in their own
 (:meth:`~kg.store.Store.replace_article`): a crash leaves whole articles or none.
 
+In one process, each batch is written by a writer thread while the next one is extracted
+(Oxigraph writes without holding the GIL): one batch in writing at a time, in input order.
 With ``workers >= 2``, extraction and RDF building run in that many processes of their own,
 each with its own copy of the language model, and hand back each article's graph as
 N-Quads; this process stays the one writer (one writer per store, see
@@ -28,9 +30,10 @@ import hashlib
 import itertools
 import logging
 import multiprocessing
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -200,6 +203,7 @@ class _Run:
         self.progress = progress
         self.total = total
         self.done = 0
+        self._ticking = threading.Lock()
         self.ingested_at = datetime.now(UTC)
         self.added: list[str] = []
         self.replaced: list[str] = []
@@ -209,9 +213,10 @@ class _Run:
         self.set_aside: list[tuple[str, int]] = []
 
     def tick(self, n: int = 1) -> None:
-        self.done += n
-        if self.progress is not None:
-            self.progress(self.done, self.total)
+        with self._ticking:  # the writer thread ticks too
+            self.done += n
+            if self.progress is not None:
+                self.progress(self.done, self.total)
 
     def write(self, results: Sequence[tuple[Article, list[ox.Quad] | str]],
               stored: dict[str, Any]) -> None:
@@ -260,11 +265,19 @@ def _batches(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
 
 def _in_process(run: _Run, batches: Iterator[list[Article]], nlp: Any, batch_size: int,
                 stored: dict[str, Any], extract: Any) -> None:
-    for batch in batches:
-        if nlp is None:  # first batch with work: only now is the model worth loading
-            nlp = extract.load_pipeline()
-        run.write(_build(extract, nlp, batch, batch_size, run.ingested_at, run.version),
-                  stored)
+    """Extract here; write each batch in a thread of its own while the next is extracted
+    (Oxigraph writes without holding the GIL), one batch written at a time, in order."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-writer") as writer:
+        writing: Future | None = None
+        for batch in batches:
+            if nlp is None:  # first batch with work: only now is the model worth loading
+                nlp = extract.load_pipeline()
+            built = _build(extract, nlp, batch, batch_size, run.ingested_at, run.version)
+            if writing is not None:
+                writing.result()  # the previous batch is stored (or its error raised here)
+            writing = writer.submit(run.write, built, stored)
+        if writing is not None:
+            writing.result()
 
 
 def _build(extract: Any, nlp: Any, batch: Sequence[Article], batch_size: int,
