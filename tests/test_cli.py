@@ -262,3 +262,34 @@ def test_cli_repair_reports_and_fixes_a_damaged_merge(runner, tmp_path, tiny):
     assert "merged statements fixed: 1" in first.stdout
     again = _kg(runner, tmp_path / "store", "repair", "--json")
     assert json.loads(again.stdout) == {"staging": [], "merge_fixed": 0, "mixed": []}
+
+
+HOSTILE_NAME = 'Acme "Chips" } UNION { ?s ?p ?o } #\nLabs\'s {{x}}'
+
+
+def test_cli_show_names_with_quotes_braces_and_newlines_are_data(runner, kg_store, tiny):
+    """`kg show` finds an entity whose name holds quotes, braces, a newline and SPARQL, and
+    such names that match nothing are misses: bound as values, never pasted into a query."""
+    from dataclasses import replace
+
+    from kg.build import article_quads
+
+    extraction = tiny.extraction(2)
+    hostile = tuple(replace(e, label=HOSTILE_NAME) if e.key == "ByteDance" else e
+                    for e in extraction.entities)
+    kg_store.replace_article("tiny", article_quads(
+        tiny.article(2), replace(extraction, entities=hostile), ingested_at=tiny.ingested_at,
+        extractor_version=tiny.extractor_version))
+    before = kg_store.quads()
+    kg_store.close()
+    found = _kg(runner, kg_store.path, "show", HOSTILE_NAME.upper())
+    assert found.exit_code == 0, found.stderr
+    assert found.stdout.startswith(f"{HOSTILE_NAME}  (Company)")
+    assert "-> owns TikTok (Product)" in found.stdout
+    for name in ['x" } DROP ALL #', "a'\n} INSERT DATA { <a> <b> <c> } #", "{?s ?p ?o}", '"""']:
+        miss = _kg(runner, kg_store.path, "show", name)
+        assert miss.exit_code == 1, miss.output
+        assert f"Error: no entity named {name!r} in the store" in miss.stderr
+        assert "Traceback" not in miss.output
+    with Store(kg_store.path, read_only=True) as store:
+        assert store.quads() == before
