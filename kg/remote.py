@@ -66,8 +66,16 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit, urlunsplit
 import pyoxigraph as ox
 
 from .errors import StoreError
-from .store import EXPORT_FORMATS, Store, _check_graph, _graph_of, _mergeable, _write_jsonld
-from .vocab import ARTICLE, PREFIXES, SERIALIZATION_PREFIXES, article_iri
+from .store import (
+    _STATED,
+    EXPORT_FORMATS,
+    Store,
+    _check_graph,
+    _graph_of,
+    _mergeable,
+    _write_jsonld,
+)
+from .vocab import ARTICLE, PREFIXES, SERIALIZATION_PREFIXES, article_iri, sparql_is_evidence
 
 if TYPE_CHECKING:  # pragma: no cover
     import http.client
@@ -85,8 +93,7 @@ DEFAULT_MAX_UPDATE_BYTES = 4_000_000
 _ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.9, "
            "text/turtle;q=0.8, application/sparql-results+xml;q=0.7")
 #: Evidence nodes stay in their article's graph (kg.store._mergeable, in SPARQL).
-_NOT_EV = (f'FILTER(!(isIRI(?s) && STRSTARTS(STR(?s), "{ARTICLE}") '
-           '&& CONTAINS(STR(?s), "/ev/")))')
+_NOT_EV = f"FILTER(!{sparql_is_evidence()})"
 _ARTICLE_GRAPHS = f'FILTER(STRSTARTS(STR(?g), "{ARTICLE}"))'
 _RETRY_STATUS = (502, 503, 504)
 #: Rounds of write-then-check (and of merge repairs) before giving up on a busy article.
@@ -243,8 +250,7 @@ def _check_merge(triples: Iterable[ox.Triple]) -> str:
     """A SELECT of those ``triples`` whose presence in the merged default graph disagrees
     with the article graphs (stated by one but not merged, or merged but stated by none)."""
     return (f"SELECT ?s ?p ?o WHERE {{ VALUES (?s ?p ?o) {{\n{_rows(triples)}\n}}\n"
-            f"  BIND(EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} "
-            f'FILTER(STRSTARTS(STR(?h), "{ARTICLE}")) }} AS ?stated)\n'
+            f"  BIND(EXISTS {{ {_STATED} }} AS ?stated)\n"
             "  BIND(EXISTS { ?s ?p ?o } AS ?merged)\n"
             "  FILTER(?stated != ?merged) }")
 
@@ -253,11 +259,10 @@ def _fix_merge(triples: Iterable[ox.Triple]) -> str:
     """The update that brings the presence of ``triples`` in the merged default graph in line
     with the article graphs, decided by the server at the time it runs."""
     rows = _rows(triples)
-    stated = (f'GRAPH ?h {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?h), "{ARTICLE}"))')
     return (f"DELETE {{ ?s ?p ?o }} WHERE {{ VALUES (?s ?p ?o) {{\n{rows}\n}}\n"
-            f"  ?s ?p ?o FILTER NOT EXISTS {{ {stated} }} }} ;\n"
+            f"  ?s ?p ?o FILTER NOT EXISTS {{ {_STATED} }} }} ;\n"
             f"INSERT {{ ?s ?p ?o }} WHERE {{ VALUES (?s ?p ?o) {{\n{rows}\n}}\n"
-            f"  FILTER NOT EXISTS {{ ?s ?p ?o }} FILTER EXISTS {{ {stated} }} }}")
+            f"  FILTER NOT EXISTS {{ ?s ?p ?o }} FILTER EXISTS {{ {_STATED} }} }}")
 
 
 def _merged(quads: Iterable[ox.Quad]) -> set[ox.Triple]:

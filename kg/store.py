@@ -44,6 +44,7 @@ from .vocab import (
     article_iri,
     is_evidence_iri,
     nn,
+    sparql_is_evidence,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -94,8 +95,8 @@ _STATED = f'GRAPH ?h {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?h), "{ARTICLE}"))'
 #: Merged triples no article graph states.
 _UNSTATED = f"?s ?p ?o FILTER NOT EXISTS {{ {_STATED} }}"
 #: Article statements (not of evidence nodes) missing from the merged default graph.
-_UNMERGED = (f'{_STATED} FILTER(!(isIRI(?s) && STRSTARTS(STR(?s), "{ARTICLE}") '
-             '&& CONTAINS(STR(?s), "/ev/"))) FILTER NOT EXISTS { ?s ?p ?o }')
+_UNMERGED = (f"{_STATED} FILTER(!{sparql_is_evidence()}) "
+             "FILTER NOT EXISTS { ?s ?p ?o }")
 
 
 def _write_jsonld(store: Store, out: IO[bytes]) -> None:

@@ -61,6 +61,7 @@ from .vocab import (
     local_name,
     nn,
     set_aside_iri,
+    sparql_is_evidence,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -333,8 +334,7 @@ def _data_graph(store: Store) -> rdflib.Graph:
         for query in (
             "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
-            f'FILTER(STRSTARTS(STR(?g), "{ARTICLE}") && isIRI(?s) '
-            f'&& STRSTARTS(STR(?s), "{ARTICLE}") && CONTAINS(STR(?s), "/ev/")) }}',
+            f'FILTER(STRSTARTS(STR(?g), "{ARTICLE}") && {sparql_is_evidence()}) }}',
         ):
             for t in store.query(query):
                 data.add((_rdflib_term(t.subject), _rdflib_term(t.predicate),

@@ -354,6 +354,16 @@ def is_evidence_iri(iri: str) -> bool:
     return iri.startswith(ARTICLE) and "/ev/" in iri
 
 
+def sparql_is_evidence(var: str = "?s") -> str:
+    """:func:`is_evidence_iri` as a SPARQL expression on ``var`` (for FILTERs).
+
+    >>> sparql_is_evidence("?x").startswith("(isIRI(?x) && STRSTARTS(STR(?x)")
+    True
+    """
+    return (f'(isIRI({var}) && STRSTARTS(STR({var}), "{ARTICLE}") '
+            f'&& CONTAINS(STR({var}), "/ev/"))')
+
+
 def set_aside_iri(article_id: str, s: str, p: str, o: str) -> str:
     """The IRI of the record of statement ``s p o`` (each in N-Triples syntax, as ``str()`` of
     a pyoxigraph term gives it) set aside in an article.

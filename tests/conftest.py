@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
+#: ``kg`` in a fresh interpreter (a real process), to run with ``env=kg_env()``.
+KG_COMMAND = (sys.executable, "-m", "kg")
+
+
+def kg_env() -> dict[str, str]:
+    """The environment of a child process running this checkout's ``kg``."""
+    return dict(os.environ, PYTHONPATH=str(ROOT))
 
 
 # --------------------------------------------------------------------------- view: headless browser
@@ -363,12 +372,11 @@ def bad_sources(tmp_path):
 @pytest.fixture
 def run_python():
     """``run_python(code, *args)``: run Python code in a fresh interpreter at the repo root."""
-    import os
     import subprocess
     import sys
 
     def run(code: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        env = kg_env()
         return subprocess.run(
             [sys.executable, "-c", code, *args],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
@@ -506,7 +514,6 @@ class ServeProcess:
 
 def start_kg_serve(store: Path, log: Path, *options: str, timeout: float = 60) -> ServeProcess:
     """Run ``kg --store STORE serve --port 0 OPTIONS`` and return it once it answers queries."""
-    import os
     import re
     import subprocess
     import sys
@@ -514,7 +521,7 @@ def start_kg_serve(store: Path, log: Path, *options: str, timeout: float = 60) -
     import urllib.error
     import urllib.request
 
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = kg_env()
     with log.open("wb") as err:
         proc = subprocess.Popen(
             [sys.executable, "-m", "kg", "--store", str(store), "serve", "--port", "0", *options],
@@ -673,14 +680,12 @@ class BackgroundIngest:
     :meth:`result` waits for it (``.returncode``, ``.stdout``, ``.stderr``)."""
 
     def __init__(self, store: Path, feed: Path) -> None:
-        import os
         import subprocess
-        import sys
 
         self.store, self.feed = store, feed
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "kg", "--store", str(store), "ingest", str(feed)],
-            cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), stdin=subprocess.DEVNULL,
+            [*KG_COMMAND, "--store", str(store), "ingest", str(feed)],
+            cwd=ROOT, env=kg_env(), stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self._result = None
 

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import doctest
 import gzip
-import os
 import random
 import subprocess
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import ROOT
+from conftest import KG_COMMAND, ROOT, kg_env
 
 import kg.backup
 from kg.backup import article_graphs, backup, dump_format, restore
@@ -317,9 +315,9 @@ def test_cli_backup_to_stdout_restores_from_stdin(runner, seeded_store, tmp_path
 def test_cli_backup_piped_into_restore_between_two_processes(seeded_store, tmp_path):
     """``kg backup - | kg restore -`` with a real pipe: stdin cannot seek, so restore first
     copies it aside to read it twice (check, then write)."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = kg_env()
     new = tmp_path / "piped-store"
-    kg = [sys.executable, "-m", "kg", "--store"]
+    kg = [*KG_COMMAND, "--store"]
     source = subprocess.Popen([*kg, str(seeded_store.path), "backup", "-"], cwd=ROOT, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     sink = subprocess.run([*kg, str(new), "restore", "-"], cwd=ROOT, env=env,

@@ -29,7 +29,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pyoxigraph as ox
-from conftest import BAD_INPUT_CP1252, CORPUS_FEED_SIZE, ROOT
+from conftest import BAD_INPUT_CP1252, CORPUS_FEED_SIZE, ROOT, kg_env
 
 from kg.cli import cli
 from kg.errors import SourceError
@@ -76,10 +76,6 @@ def _merged(graphs: dict) -> set[ox.Triple]:
             for q in graphs.get(ox.DefaultGraph(), ())}
 
 
-def _kg_env() -> dict[str, str]:
-    return dict(os.environ, PYTHONPATH=str(ROOT))
-
-
 def _ingest_until_killed(store: Path, feed: Path, *, workers: int = 1,
                          at_count: int | None = None, at_seconds: float | None = None,
                          delay: float = 0.0) -> tuple[int, int]:
@@ -95,7 +91,7 @@ def _ingest_until_killed(store: Path, feed: Path, *, workers: int = 1,
     proc = subprocess.Popen(
         [sys.executable, "-m", "kg", "--store", str(store), "ingest",
          "--workers", str(workers), str(feed)],
-        cwd=ROOT, env=_kg_env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        cwd=ROOT, env=kg_env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
         stderr=slave, start_new_session=True)
     os.close(slave)
     started, shown, tail = time.monotonic(), 0, b""
@@ -201,7 +197,7 @@ def test_reliability_sigkill_at_random_moments_loses_nothing(clean_corpus_ingest
     assert done < CORPUS_FEED_SIZE
 
     finish = subprocess.run([sys.executable, "-m", "kg", "--store", str(store), "ingest",
-                             str(corpus_feed)], cwd=ROOT, env=_kg_env(), capture_output=True,
+                             str(corpus_feed)], cwd=ROOT, env=kg_env(), capture_output=True,
                             text=True, timeout=300)
     assert finish.returncode == 0, finish.stderr
     assert finish.stdout == (f"{CORPUS_FEED_SIZE - done} added, 0 replaced, {done} unchanged, "
@@ -344,7 +340,7 @@ def test_reliability_bad_inputs_are_reported_and_the_rest_is_ingested(bad_inputs
     run = subprocess.run(
         [sys.executable, "-m", "kg", "--store", str(store), "ingest", str(b.dir), str(b.missing),
          str(b.cover)],
-        cwd=ROOT, env=_kg_env(), capture_output=True, text=True, timeout=300,
+        cwd=ROOT, env=kg_env(), capture_output=True, text=True, timeout=300,
         **_unprivileged())
     err = run.stderr
     assert run.returncode == 1, err
@@ -479,7 +475,7 @@ def test_reliability_unreadable_folder_is_reported_and_the_rest_read(tmp_path):
     code = ("import sys\nfrom kg.sources import read_sources\n"
             "for i in read_sources([sys.argv[1]]):\n"
             "    print(getattr(i, 'id', None) or f'{i.path}: {i.reason}')\n")
-    run = subprocess.run([sys.executable, "-c", code, str(folder)], cwd=ROOT, env=_kg_env(),
+    run = subprocess.run([sys.executable, "-c", code, str(folder)], cwd=ROOT, env=kg_env(),
                          capture_output=True, text=True, timeout=60, **_unprivileged())
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines() == [f"{folder / 'locked'}: cannot read folder: "

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import shutil
 import socket
 import subprocess
-import sys
 import threading
 import urllib.error
 import urllib.parse
@@ -23,7 +21,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import ROOT, SEEDS, start_kg_serve
+from conftest import KG_COMMAND, ROOT, SEEDS, kg_env, start_kg_serve
 
 from kg.cli import cli
 from kg.errors import StoreError
@@ -38,14 +36,12 @@ INGESTED_AT = KG.ingestedAt
 
 def _kg(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     """``kg ARGS`` in a fresh interpreter (a real process: its own model, its own HTTP)."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, "-m", "kg", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([*KG_COMMAND, *args], cwd=ROOT, env=kg_env(), capture_output=True,
+                          text=True, timeout=timeout)
 
 
 def _kg_popen(*args: str) -> subprocess.Popen:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.Popen([sys.executable, "-m", "kg", *args], cwd=ROOT, env=env,
+    return subprocess.Popen([*KG_COMMAND, *args], cwd=ROOT, env=kg_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
