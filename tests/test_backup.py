@@ -224,7 +224,10 @@ def test_restore_refuses_a_truncated_gzip_and_a_corrupt_trig(seeded_store, kg_st
     trig = tmp_path / "kg.trig"
     _backup_of(seeded_store.path, trig)
     text = trig.read_text(encoding="utf-8")
-    (tmp_path / "bad.trig").write_text(text[: len(text) // 2] + "\n}\n", encoding="utf-8")
+    # cut inside an IRI past the middle, so the rest can never parse as whole statements
+    # (a cut that happens to fall between statements would be valid TriG once closed)
+    cut_at = text.index("<", len(text) // 2) + 3
+    (tmp_path / "bad.trig").write_text(text[:cut_at] + "\n}\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"bad\.trig:\d+: not valid TriG"):
         restore(kg_store, tmp_path / "bad.trig")
     assert len(kg_store.oxigraph) == 0
