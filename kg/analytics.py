@@ -29,7 +29,6 @@ connected at all.
 from __future__ import annotations
 
 import itertools
-import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ import networkx as nx
 
 from .errors import NoPathError
 from .graph import distances
+from .tables import FORMATS, as_json, check_format, one_line, table
 from .vocab import SYMMETRIC, local_name
 
 __all__ = [
@@ -71,7 +71,6 @@ __all__ = [
 RANK_MEASURES = ("degree", "pagerank", "betweenness")
 EXACT_BETWEENNESS = 2000
 BETWEENNESS_SAMPLES = 500
-FORMATS = ("table", "json")
 DEFAULT_SEED = 42
 
 
@@ -453,42 +452,14 @@ def _relations_between(graph: nx.MultiDiGraph, a: str, b: str) -> tuple[Relation
     return tuple(found)
 
 
-def _table(header: list[str], rows: list[list[str]], right: Iterable[int] = ()) -> str:
-    """Columns padded to their widest cell; ``right`` holds the right-aligned columns."""
-    right = set(right)
-    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(
-            c.rjust(w) if i in right else c.ljust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    return "\n".join([line(header), line(["-" * w for w in widths])] + [line(r) for r in rows]) \
-        + "\n"
-
-
-def _json(data: object) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-
-
-def _check(fmt: str) -> None:
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 # --------------------------------------------------------------------------- output
 
 
 def format_rank(ranked: tuple[Ranked, ...], by: str, fmt: str = "table") -> str:
     """The ranking as a table (rank, entity, class, score, number of articles) or JSON."""
-    _check(fmt)
+    check_format(fmt)
     if fmt == "json":
-        return _json({
+        return as_json({
             "by": by,
             "entities": [
                 {"rank": r.rank, "iri": r.iri, "label": r.label, "class": r.cls,
@@ -501,15 +472,15 @@ def format_rank(ranked: tuple[Ranked, ...], by: str, fmt: str = "table") -> str:
          str(len(r.articles))]
         for r in ranked
     ]
-    return _table(["rank", "entity", "class", by, "articles"], rows, right=(0, 3, 4))
+    return table(["rank", "entity", "class", by, "articles"], rows, right=(0, 3, 4))
 
 
 def format_paths(result: Paths, fmt: str = "table") -> str:
     """The paths hop by hop, each relation with its sources, or JSON."""
-    _check(fmt)
+    check_format(fmt)
     found, more = result.found, result.more
     if fmt == "json":
-        return _json({
+        return as_json({
             "source": result.source,
             "target": result.target,
             "length": result.length,
@@ -543,15 +514,15 @@ def format_paths(result: Paths, fmt: str = "table") -> str:
             for relation in hop.relations:
                 lines.append(f"  {relation.reading(hop.start)}")
                 for article, sentence in relation.evidence:
-                    lines.append(f"      [{article}] {_one_line(sentence)}")
+                    lines.append(f"      [{article}] {one_line(sentence)}")
     return "\n".join(lines) + "\n"
 
 
 def format_neighbors(center: str, found: tuple[Neighbor, ...], fmt: str = "table") -> str:
     """The neighbours as a table (distance, entity, class, relations) or JSON."""
-    _check(fmt)
+    check_format(fmt)
     if fmt == "json":
-        return _json({
+        return as_json({
             "entity": center,
             "neighbors": [
                 {"iri": n.iri, "label": n.label, "class": n.cls, "distance": n.distance,
@@ -564,7 +535,7 @@ def format_neighbors(center: str, found: tuple[Neighbor, ...], fmt: str = "table
          "; ".join(r.reading(v) for r, v in zip(n.relations, n.via, strict=True))]
         for n in found
     ]
-    return _table(["distance", "entity", "class", "relations"], rows, right=(0,))
+    return table(["distance", "entity", "class", "relations"], rows, right=(0,))
 
 
 def format_communities(
@@ -572,9 +543,9 @@ def format_communities(
 ) -> str:
     """The communities as a table (number, size, classes, first ``members`` members by
     degree; 0 = all) or JSON (every member)."""
-    _check(fmt)
+    check_format(fmt)
     if fmt == "json":
-        return _json({
+        return as_json({
             "communities": [
                 {"community": c.number, "size": c.size,
                  "members": [{"iri": m.iri, "label": m.label, "class": m.cls,
@@ -595,4 +566,4 @@ def format_communities(
                                                                                    kv[0]))),
             names,
         ])
-    return _table(["community", "size", "classes", "members (by degree)"], rows, right=(0, 1))
+    return table(["community", "size", "classes", "members (by degree)"], rows, right=(0, 1))

@@ -812,6 +812,31 @@ def validate(ctx: click.Context, fmt: str) -> None:
 @cli.command(
     epilog="""\b
 Example:
+  kg articles
+  kg articles --format json
+"""
+)
+@_FORMAT_OPTION
+@click.pass_context
+def articles(ctx: click.Context, fmt: str) -> None:
+    """List the stored articles: id, date, number of triples and title.
+
+    The ids are what `kg remove` takes and what the graphs are named after
+    (https://w3id.org/aikg/article/ID); json adds the source, SHA-256, time ingested and
+    extractor version of each.
+    """
+    from .tables import format_articles
+
+    with _store(ctx) as store:
+        found = store.articles()
+    click.echo(format_articles(found, fmt), nl=False)
+    if fmt == "table":
+        click.echo(f"({len(found)} article{'s' if len(found) != 1 else ''})", err=True)
+
+
+@cli.command(
+    epilog="""\b
+Example:
   kg remove 000_d224b8482df45905
 """
 )
@@ -820,8 +845,8 @@ Example:
 def remove(ctx: click.Context, article: str) -> None:
     """Retract one article: drop its graph, and every statement only it supported.
 
-    ARTICLE is the article id (the source file name without extension, as `kg query`
-    shows it); a path to the source file works too.
+    ARTICLE is the article id (the source file name without extension, as `kg articles`
+    lists it); a path to the source file works too.
     """
     from .sources import article_id_for
 

@@ -197,6 +197,44 @@ def test_cli_remove_unknown_article(runner, seeded_copy):
         assert len(store.articles()) == 5
 
 
+def test_cli_articles_lists_what_remove_takes(runner, seeded_copy):
+    seeds = sorted(p.stem for p in SEEDS.glob("*.txt"))
+    listed = _kg(runner, seeded_copy, "articles", "--format", "json")
+    assert listed.exit_code == 0, listed.output
+    found = json.loads(listed.stdout)["articles"]
+    assert [a["id"] for a in found] == seeds
+    with Store(seeded_copy, read_only=True) as store:
+        for entry in found:
+            info = store.article(entry["id"])
+            assert (entry["title"], entry["sha256"], entry["triples"]) == (
+                info.title, info.sha256, info.triples)
+            assert entry["triples"] == len(store.quads(entry["id"]))
+    # the table: a header, a rule, one line per article with its id, triples and title
+    table = _kg(runner, seeded_copy, "articles")
+    assert table.exit_code == 0, table.output
+    lines = table.stdout.splitlines()
+    assert lines[0].split() == ["article", "date", "triples", "title"]
+    assert [line.split()[0] for line in lines[2:]] == seeds
+    dated = next(a for a in found if a["date"])
+    assert f"{dated['id']}  {dated['date'][:10]}" in table.stdout
+    assert table.stderr == "(5 articles)\n"
+    # an id it lists is one `kg remove` takes, and the article is then no longer listed
+    assert _kg(runner, seeded_copy, "remove", seeds[0]).exit_code == 0
+    after = json.loads(_kg(runner, seeded_copy, "articles", "--format", "json").stdout)
+    assert [a["id"] for a in after["articles"]] == seeds[1:]
+
+
+def test_cli_articles_of_an_empty_store_and_a_missing_one(runner, tmp_path):
+    Store(tmp_path / "empty").close()
+    empty = _kg(runner, tmp_path / "empty", "articles")
+    assert empty.exit_code == 0, empty.output
+    assert empty.stdout.splitlines()[0].split() == ["article", "date", "triples", "title"]
+    assert len(empty.stdout.splitlines()) == 2 and empty.stderr == "(0 articles)\n"
+    missing = _kg(runner, tmp_path / "nowhere", "articles")
+    assert missing.exit_code == 1 and "no kg store at" in missing.stderr
+    assert not (tmp_path / "nowhere").exists()
+
+
 def test_cli_viz_writes_html(runner, seeded_store, tmp_path):
     out = tmp_path / "view" / "graph.html"
     result = _kg(runner, seeded_store.path, "viz", "-o", str(out))
@@ -293,3 +331,14 @@ def test_cli_show_names_with_quotes_braces_and_newlines_are_data(runner, kg_stor
         assert "Traceback" not in miss.output
     with Store(kg_store.path, read_only=True) as store:
         assert store.quads() == before
+
+
+def test_cli_tables_doctests_hold():
+    import doctest
+
+    import kg.tables
+
+    assert doctest.testmod(kg.tables).failed == 0
+    assert kg.tables.format_articles([], "json") == '{\n  "articles": []\n}\n'
+    with pytest.raises(ValueError, match="unknown format 'csv'; expected one of table, json"):
+        kg.tables.format_articles([], "csv")

@@ -16,9 +16,9 @@ COMMANDS = sorted(cli.commands)
 
 def test_docs_the_commands_are_the_documented_ones():
     assert COMMANDS == [
-        "backup", "communities", "eval", "export", "ingest", "neighbors", "path", "queries",
-        "query", "rank", "remove", "repair", "restore", "serve", "show", "stats", "validate",
-        "viz",
+        "articles", "backup", "communities", "eval", "export", "ingest", "neighbors", "path",
+        "queries", "query", "rank", "remove", "repair", "restore", "serve", "show", "stats",
+        "validate", "viz",
     ]
 
 
