@@ -33,3 +33,19 @@ REG_ACTS = {"issue", "impose", "introduce", "announce", "scrap", "rescind", "rep
 FUNDING = {"fund", "funding", "investment", "capital", "money", "financing", "round", "backing",
            "stake"}
 LIST_VERBS = {"add", "include", "put", "place", "list", "blacklist", "designate"}
+#: "the Dutch government", "Chinese authorities", "Japan's cabinet" act for the state that
+#: modifies them: its Place (ANNOTATION: the acting state is a Place).
+STATE_HEADS = {"government", "authorities", "administration", "regime", "cabinet"}
+#: What a state does, and what a state has: a capital that is the subject of the one
+#: ("Beijing imposed ...", "Tokyo urged ...") or the possessor of the other ("Beijing's
+#: crackdown") stands for its country, as "Washington" does (kind=city; capital_of=...).
+STATE_VERBS = RESTRICT_VERBS | REG_ACTS | ISSUE_VERBS | {
+    "urge", "order", "require", "instruct", "tell", "warn", "retaliate", "accuse", "probe",
+    "investigate", "summon", "subsidize", "subsidise", "pressure", "demand", "discourage",
+    "encourage", "allow", "permit", "respond", "criticize", "criticise", "condemn", "protest",
+    "punish", "fine", "reject", "negotiate", "say", "vow", "pledge", "push"}
+STATE_NOUNS = {
+    "government", "export", "control", "ban", "restriction", "rule", "regulation", "policy",
+    "push", "crackdown", "guidance", "order", "regulator", "campaign", "retaliation",
+    "response", "measure", "sanction", "subsidy", "support", "directive", "law", "tariff",
+    "curb", "decision", "stance", "ambition", "drive", "move", "effort", "approval"}

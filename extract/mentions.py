@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from .gazetteer import Gazetteer, Lexicon, norm
+from .cues import STATE_HEADS, STATE_NOUNS, STATE_VERBS
+from .gazetteer import Entry, Gazetteer, Lexicon, norm
 
 __all__ = ["Mention", "find_mentions"]
 
@@ -184,6 +185,10 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[Mention]:
             cls = _context_class(doc, m, lex)
             if cls is not None and cls != m.cls:
                 m.cls, m.rule = cls, m.rule + "+context"
+        elif m.cls == "Place" and _acts_as_state(doc, m):
+            country = _seat_of(gaz, m.label)
+            if country is not None:  # "Beijing imposed ...": China, as "Washington" is the US
+                m.label, m.wikidata, m.rule = country.label, country.wikidata, m.rule + "+seat"
     for m in _head_named_mentions(doc, occ, lex):
         add(m)
     for key in ("kg_cands", "kg_ents"):  # Token/Span caches: never leave them on the doc
@@ -212,6 +217,25 @@ def _context_class(doc: Doc, m: Mention, lex: Lexicon) -> str | None:
             len(m.label.split()) >= 2 and m.cls in {"Company", "Place", "Product"}:
         return "Person"
     return None
+
+
+def _seat_of(gaz: Gazetteer, label: str) -> Entry | None:
+    """The country whose government sits in the place called ``label``, if any."""
+    entry = gaz.by_label.get(label)
+    seat = entry.attr("capital_of") if entry is not None else ()
+    return gaz.by_label.get(seat[0]) if seat else None
+
+
+def _acts_as_state(doc: Doc, m: Mention) -> bool:
+    """A place named as an actor: the subject or agent of what a state does ("Beijing
+    imposed ...", "controls imposed by Tokyo"), or the possessor of what a state has
+    ("Beijing's crackdown")."""
+    last = doc[m.end - 1]
+    if last.dep_ == "nsubj":
+        return last.head.pos_ == "VERB" and last.head.lemma_.lower() in STATE_VERBS
+    if last.dep_ == "pobj" and last.head.dep_ == "agent":
+        return last.head.head.lemma_.lower() in STATE_VERBS
+    return last.dep_ == "poss" and last.head.lemma_.lower() in STATE_NOUNS
 
 
 def _head_named_mentions(doc: Doc, occ: _Occupancy, lex: Lexicon):
@@ -451,10 +475,39 @@ def _country_modifier(doc: Doc, head: Token, gaz: Gazetteer) -> str | None:
             if entry is None and child.i + 1 < len(doc):
                 entry = gaz.lookup(doc[child.i : child.i + 2].text)
             if entry is not None and entry.cls == "Place":
-                return entry.label
+                seat = _seat_of(gaz, entry.label)  # "Tokyo's export curbs" are Japan's
+                return seat.label if seat is not None else entry.label
             found = _country_modifier(doc, child, gaz) if child.dep_ == "compound" else None
             if found:
                 return found
+    return None
+
+
+def _acting_state(head: Token, gaz: Gazetteer) -> str | None:
+    """The country whose government acts on a regulation phrase: "Japan tightened export
+    controls", "the Dutch government expanded export controls", "controls imposed by Seoul".
+    """
+    if head.dep_ == "dobj":
+        subjects = [c for c in head.head.children if c.dep_ == "nsubj"]
+    elif head.dep_ == "nsubjpass":
+        subjects = [p for a in head.head.children if a.dep_ == "agent"
+                    for p in a.children if p.dep_ == "pobj"]
+    else:
+        return None
+    for subject in subjects:
+        words = [subject]
+        if subject.lemma_.lower() in STATE_HEADS:
+            words += [c for c in subject.children
+                      if c.dep_ in {"amod", "compound", "poss", "nmod"}]
+        for word in words:
+            entry = gaz.lookup(word.text) or gaz.demonyms.get(word.text)
+            if entry is None or entry.cls != "Place":
+                continue
+            seat = _seat_of(gaz, entry.label)  # "Beijing imposed ..." is China's doing
+            if seat is not None:
+                return seat.label
+            if "country" in entry.attr("kind"):
+                return entry.label
     return None
 
 
@@ -492,10 +545,14 @@ def _regulation_mentions(doc: Doc, occ: _Occupancy, gaz: Gazetteer, known: list[
                 start += 1
             if not _free_but_places(occ, doc, start, tok.i + 1, known):
                 continue
-            country = country or "United States"
+            country = country or _acting_state(tok, gaz) or "United States"
             demonym = "US" if country == "United States" else country
             label = f"{demonym} export controls"
-            entry = gaz.by_label.get(label)
+            entry = gaz.lookup(label)
+            if entry is not None and entry.cls == "Regulation":
+                label = entry.label  # "Netherlands export controls" is "Dutch export controls"
+            else:
+                entry = None
             yield Mention(start, end, "Regulation", label, "pattern-export-control", 0.8,
                           wikidata=entry.wikidata if entry else None, known=entry is not None,
                           head=tok.i)

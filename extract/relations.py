@@ -37,6 +37,7 @@ from .cues import (
     GOODS,
     PROPOSED,
     REPORTED,
+    STATE_HEADS,
     TALENT,
     WITH_PARTNER_VERBS,
 )
@@ -134,6 +135,55 @@ class _Finder(BusinessRules, PlaceRules, PeopleRules, RegulationRules):
             return self.entity(entry.label, tok, "demonym")
         return None
 
+    def state_of(self, tok: Token, cls: str | None = None) -> list[Mention]:
+        """The state a government noun stands for: "the Dutch government" -> Netherlands."""
+        if tok.lemma_.lower() not in STATE_HEADS or tok.pos_ != "NOUN" or \
+                cls not in (None, "Place"):
+            return []
+        for c in tok.children:
+            if c.dep_ in {"amod", "compound", "poss", "nmod"}:
+                place = self.place_ref(c)
+                if place is not None:
+                    return [place]
+        return []
+
+    def _people_verb(self, verb: Token, lemma: str, prop: str, people: list[Mention],
+                     sent: Span) -> list[Mention]:
+        """What a person heads, chairs or runs (leads), or joined or works for (worksFor).
+        "heads Samsung's Device Solutions division": leads the unit when it is named, and
+        works for the firm that owns it."""
+        orgs = {"Company", "GovernmentBody"}
+        if prop == "worksFor":
+            preps = {"for", "at"} if lemma == "work" else set()
+            return self.verb_objects(verb, preps, orgs) if preps or lemma != "work" else []
+        out: list[Mention] = []
+        for c in verb.children:
+            if c.dep_ != "dobj":
+                continue
+            unit = self.res.mention(c)
+            owners = [m for d in c.children if d.dep_ == "poss" for m in self.res.refer(d)
+                      if m.cls in orgs]
+            if c.lemma_.lower() in FACILITY or (unit is None and owners):
+                named = [m for d in c.children if d.dep_ == "compound"
+                         for m in [self.res.mention(d)] if m is not None and m.cls in orgs]
+                out += named
+                for p in people:
+                    for o in owners:
+                        self.emit(p, "worksFor", o, [verb], "verb:leads-unit", 0.6, sent)
+            else:
+                out += self.np_mentions(c, orgs)
+        return out
+
+    def _firm_itself_based(self, verb: Token) -> bool:
+        """Whether "based" says where a firm itself is, not where its teams are."""
+        subject = [c for c in verb.children if c.dep_ in {"nsubjpass", "nsubj"}]
+        if not subject:
+            return verb.dep_ == "acl" and self.res.mention(verb.head) is not None
+        s = subject[0]
+        if s.lower_ in {"which", "that"}:
+            return verb.dep_ == "relcl" and self.res.mention(verb.head) is not None
+        return s.lemma_.lower() not in FACILITY | TALENT and bool(self.res.refer(s, "Company"))
+
     def negated(self, tok: Token) -> bool:
         return any(c.dep_ == "neg" for c in tok.children) or any(
             c.dep_ == "neg" for c in tok.head.children if tok.dep_ in {"xcomp", "acomp"})
@@ -147,7 +197,7 @@ class _Finder(BusinessRules, PlaceRules, PeopleRules, RegulationRules):
                     head_m = self._antecedent(s) or self.res.mention(v.head)
                     found = [head_m] if head_m and (cls is None or head_m.cls == cls) else []
                 else:
-                    found = self.res.expand(s, cls)
+                    found = self.res.expand(s, cls) or self.state_of(s, cls)
                 if found:
                     return found
             if subs and not any(s.lower_ in {"which", "that", "who"} for s in subs):
@@ -380,7 +430,7 @@ class _Finder(BusinessRules, PlaceRules, PeopleRules, RegulationRules):
                 if lemma == "train" and not (child_preps | dobj_preps) & need["train"]:
                     continue
             subs = companies
-            if prop == "founded":
+            if prop in {"founded", "leads", "worksFor"}:
                 subs = self.subjects(verb, "Person")
             if prop == "competesWith" and not subs:
                 subs = self.subjects(verb, "Product")
@@ -407,6 +457,13 @@ class _Finder(BusinessRules, PlaceRules, PeopleRules, RegulationRules):
                              for m in self.res.expand(c, "Company")]
             elif prop == "operatesIn":
                 objs = self.via_prep(verb, {"in", "across", "from", "at"}, {"Place"})
+                if lemma == "base" and self._firm_itself_based(verb):
+                    # "X is based in Y", "X, which is based in Y": its head office; teams,
+                    # labs and staff "based in Y" are operations there
+                    for s in subs:
+                        for o in objs:
+                            self.emit(s, "headquarteredIn", o, [verb], "verb:based", 0.65, sent)
+                    continue
             elif prop == "basedIn":
                 objs = self.verb_objects(verb, {"in", "from", "at"}, {"Place"})
             elif prop == "investsIn":
@@ -420,6 +477,8 @@ class _Finder(BusinessRules, PlaceRules, PeopleRules, RegulationRules):
                                 objs += self.via_prep(g, {"in"}, {"Place"})
             elif prop == "founded":
                 objs = self.verb_objects(verb, set(), {"Company"})
+            elif prop in {"leads", "worksFor"}:
+                objs = self._people_verb(verb, lemma, prop, subs, sent)
             elif prop == "partnersWith":
                 objs = self.via_prep(verb, {"with"}, {"Company"})
             elif prop == "owns":

@@ -186,7 +186,7 @@ class Resolver:
         if low in PRONOUNS:
             want = PRONOUNS[low]
             if cls is None or cls == want:
-                r = self._recent(tok.i, want)
+                r = self._relative_antecedent(tok, want) or self._recent(tok.i, want)
                 return [r] if r else []
             return []
         if low in PLURAL:
@@ -201,6 +201,17 @@ class Resolver:
                 r = self._recent(tok.i, head_cls, head=tok.lemma_.lower())
                 return [r] if r else []
         return []
+
+    def _relative_antecedent(self, pronoun: Token, cls: str) -> Mention | None:
+        """In a relative clause on a name, "it"/"its" is that name: "Nvidia, which uses the
+        memory in its Blackwell GPUs" (not the sentence's subject)."""
+        for clause in pronoun.ancestors:
+            if clause.dep_ == "relcl" and any(
+                    c.dep_ in {"nsubj", "nsubjpass"} and c.lower_ in {"which", "that", "who"}
+                    for c in clause.children):
+                m = self.at.get(clause.head.i)
+                return m if m is not None and m.cls == cls else None
+        return None
 
     def expand(self, tok: Token, cls: str | None = None) -> list[Mention]:
         """Entities a noun phrase headed by ``tok`` stands for.

@@ -11,6 +11,10 @@ from .cues import (
 )
 from .mentions import Mention
 
+#: Words between a name's comma and its title: "X, one of its two new co-chief executives".
+_BEFORE_TITLE = {"the", "a", "an", "its", "his", "her", "their", "former", "ex", "onetime",
+                 "one", "of", "new", "longtime", "current", "then", "top", "senior", "and"}
+
 
 class PeopleRules:
     """Mixed into the relation finder (extract.relations); uses its helpers."""
@@ -59,42 +63,82 @@ class PeopleRules:
                     org = self.entity(body, p, "office")
                     if org is not None:
                         self.emit(p, "worksFor", org, [], "title-office", 0.75, sent)
-            title, title_toks = self._title_of(p, sent)
-            if title is None:
-                continue
-            prop, _scope = self.lex.titles[title]
-            j = title_toks[0].i - 1
-            while j >= sent.start and (self.res.mention(self.doc[j]) is not None
-                                       or self.doc[j].lower_ in {"'s", "\u2019s", "-"}):
-                j -= 1
-            if j >= sent.start and self.doc[j].lower_ in {"former", "ex", "onetime"}:
-                prop = "formerlyWorkedFor"
-            orgs, unit_orgs = self._orgs_of_title(title_toks, p, sent)
-            unit = any(c.dep_ in {"compound", "amod"} and self.res.mention(c) is None
-                       and c.lower_ not in {"co", "-", "former", "deputy", "chief", "vice",
-                                            "executive", "general"}
-                       and c.pos_ in {"PROPN", "NOUN"} for c in title_toks[-1].children)
-            if not orgs and title in CORPORATE_TITLES:
-                r = self.res._recent(p.start, "Company", window_sents=3)
-                if r is not None and not self.res.subjectish(r):
-                    r = None
-                j = title_toks[0].i - 1
-                if j >= sent.start and self.doc[j].is_title and self.res.mention(
-                        self.doc[j]) is None:
-                    r = None  # "Federal Reserve Board chairman": an org we did not type
-                orgs = [r] if r else []
-                conf = 0.5
+            titles = self._titles_of(p, sent)
+            for title, title_toks in titles:
+                # "Oracle's co-founder and chairman": the second title has the first's org
+                self._title_rule(p, title, title_toks, titles[0][1], sent)
+
+    def _title_rule(self, p: Mention, title: str, title_toks: list[Token],
+                    org_toks: list[Token], sent: Span) -> None:
+        """The relation one title gives its holder with the organisation the title, or the
+        first of a person's titles (``org_toks``), names."""
+        prop, _scope = self.lex.titles[title]
+        j = org_toks[0].i - 1
+        while j >= sent.start and (self.res.mention(self.doc[j]) is not None
+                                   or self.doc[j].lower_ in {"'s", "\u2019s", "-"}):
+            j -= 1
+        if j >= sent.start and self.doc[j].lower_ in {"former", "ex", "onetime"}:
+            prop = "formerlyWorkedFor"
+        orgs, unit_orgs = self._orgs_of_title(org_toks, p, sent)
+        unit = any(c.dep_ in {"compound", "amod"} and self.res.mention(c) is None
+                   and c.lower_ not in {"co", "-", "former", "deputy", "chief", "vice",
+                                        "executive", "general"}
+                   and c.pos_ in {"PROPN", "NOUN"} for c in title_toks[-1].children)
+        if not orgs and title in CORPORATE_TITLES:
+            r = self.res._recent(p.start, "Company", window_sents=3)
+            if r is not None and not self.res.subjectish(r):
+                r = None
+            j = org_toks[0].i - 1
+            if j >= sent.start and self.doc[j].is_title and self.res.mention(
+                    self.doc[j]) is None:
+                r = None  # "Federal Reserve Board chairman": an org we did not type
+            orgs = [r] if r else []
+            conf = 0.5
+        else:
+            conf = 0.75
+        for o in orgs:
+            if prop == "formerlyWorkedFor":
+                self.emit(p, prop, o, title_toks, "title-former", conf, sent)
+            elif prop == "leads" and unit:
+                self.emit(p, "worksFor", o, title_toks, "title-unit", conf, sent)
             else:
-                conf = 0.75
-            for o in orgs:
-                if prop == "formerlyWorkedFor":
-                    self.emit(p, prop, o, title_toks, "title-former", conf, sent)
-                elif prop == "leads" and unit:
-                    self.emit(p, "worksFor", o, title_toks, "title-unit", conf, sent)
-                else:
-                    self.emit(p, prop, o, title_toks, f"title:{title}", conf, sent)
-            for o in unit_orgs:
-                self.emit(p, "worksFor", o, title_toks, "title-parent", conf, sent)
+                self.emit(p, prop, o, title_toks, f"title:{title}", conf, sent)
+        for o in unit_orgs:
+            self.emit(p, "worksFor", o, title_toks, "title-parent", conf, sent)
+
+    def _titles_of(self, p: Mention, sent: Span) -> list[tuple[str, list[Token]]]:
+        """The titles next to a person: "Nvidia CEO Jensen Huang", "Larry Ellison, Oracle's
+        co-founder and chairman" (both), "X, one of Oracle's two co-chief executives"."""
+        title, toks = self._title_of(p, sent)
+        if title is None:
+            return []
+        found = [(title, toks)]
+        j = toks[-1].i + 1
+        while j + 1 < sent.end and self.doc[j].lower_ in {"and", ","} and toks[0].i > p.start:
+            title, toks = self._title_at(j + 1, sent)
+            if title is None:
+                break
+            found.append((title, toks))
+            j = toks[-1].i + 1
+        return found
+
+    def _title_at(self, j: int, sent: Span) -> tuple[str | None, list[Token]]:
+        """The title starting at token ``j`` (longest first; a plural too: "executives")."""
+        doc = self.doc
+        for n in (4, 3, 2, 1):
+            if j + n > sent.end:
+                continue
+            span = doc[j : j + n]
+            words = span.text.lower().replace(" - ", "-").replace(" -", "-")
+            if words in self.lex.titles:
+                return words, list(span)
+            last = span[-1]
+            if last.tag_ in {"NNS", "NNPS"}:
+                singular = " ".join([*(t.lower_ for t in span[:-1]), last.lemma_.lower()])
+                singular = singular.replace(" - ", "-").replace(" -", "-")
+                if singular in self.lex.titles:
+                    return singular, list(span)
+        return None, []
 
     def _title_of(self, p: Mention, sent: Span) -> tuple[str | None, list[Token]]:
         doc = self.doc
@@ -106,17 +150,25 @@ class PeopleRules:
             words = doc[lo : p.start].text.lower().replace(" - ", "-").replace(" -", "-")
             if words in self.lex.titles:
                 return words, list(doc[lo : p.start])
-        # after: "Tan Dai, head of X", "Zhu Wenjia, the creator of X"
+        # after: "Tan Dai, head of X", "Zhu Wenjia, the creator of X", "Jensen Huang,
+        # Nvidia's chief executive", "Kim, a Seoul-based analyst at X", "Clay Magouyrk, one
+        # of Oracle's two new co-chief executives"
         j = p.end
         if j < sent.end and doc[j].text == ",":
             j += 1
-            while j < sent.end and doc[j].lower_ in {"the", "a", "an", "its", "his", "her",
-                                                      "former", "ex", "onetime"}:
-                j += 1
-            for n in (3, 2, 1):
-                w = doc[j : min(j + n, sent.end)].text.lower()
-                if w in self.lex.titles:
-                    return w, list(doc[j : j + n])
+            while j < sent.end:
+                t = doc[j]
+                m = self.res.mention(t)
+                if t.lower_ in _BEFORE_TITLE or t.like_num or (
+                        m is not None and m.cls in {"Company", "GovernmentBody", "Place"}):
+                    j = m.end if m is not None and m.end > j else j + 1
+                elif t.lower_ in {"'s", "’s", "-", "based"} and j > p.end + 1:
+                    j += 1
+                else:
+                    break
+            title, toks = self._title_at(j, sent)
+            if title is not None:
+                return title, toks
         # apposition before: "ByteDance's AI boss, Zhu Wenjia"
         last = doc[p.end - 1]
         if last.dep_ == "appos" and last.head.lemma_.lower() in self.lex.titles:

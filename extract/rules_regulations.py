@@ -50,9 +50,11 @@ class RegulationRules:
                 if m is not None and m.cls in {"Company", "Chip", "Product"}:
                     self.emit(reg, "restricts", m, [tok], "regulation-verb", 0.6, sent)
         for r in regs:
-            head = self.doc[r.head if r.head >= 0 else r.end - 1] if r.end - 1 < sent.end else None
-            if head is None:
+            if r.end > sent.end:
                 continue
+            # a known name's head is its syntactic root: "controls" in "export controls on
+            # gallium and germanium"
+            head = self.doc[r.head] if r.head >= 0 else self.doc[r.start : r.end].root
             if head.dep_ in {"dobj", "nsubjpass"} and head.head.lemma_.lower() in REG_ACTS:
                 for g in self.subjects(head.head, None):
                     if g.cls in {"GovernmentBody", "Place"}:

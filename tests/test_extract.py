@@ -127,6 +127,73 @@ def test_extract_context_types_unknown_names(nlp):
     assert ("Xinyuan Semi", "Company") in ents
 
 
+@pytest.mark.parametrize(
+    ("text", "expected", "absent"),
+    [
+        # a government other than Washington's: its own export controls, not the US ones
+        ("The Dutch government expanded export controls on ASML's lithography machines.",
+         {("Dutch export controls", "issuedBy", "Netherlands"),
+          ("Dutch export controls", "restricts", "ASML")},
+         {("US export controls", "issuedBy", "Netherlands")}),
+        ("Japan tightened export controls on chipmaking equipment.",
+         {("Japanese export controls", "issuedBy", "Japan")},
+         {("US export controls", "issuedBy", "United States")}),
+        # a capital acting for its state, as "Washington" does
+        ("Beijing imposed export controls on gallium and germanium last year.",
+         {("gallium and germanium export controls", "issuedBy", "China")},
+         {("gallium and germanium export controls", "issuedBy", "Beijing")}),
+        ("Tokyo's export curbs on chipmaking tools took effect in July.",
+         {("Japanese export controls", "issuedBy", "Japan")}, set()),
+        # "X is based in Y" is its head office; its staff based in Y are operations there
+        ("ByteDance, which is based in Beijing, trains models in Malaysia.",
+         {("ByteDance", "headquarteredIn", "Beijing")},
+         {("ByteDance", "operatesIn", "Beijing")}),
+        ("Moonshot AI has engineers based in San Francisco.",
+         {("Moonshot AI", "operatesIn", "San Francisco")},
+         {("Moonshot AI", "headquarteredIn", "San Francisco")}),
+    ],
+)
+def test_extract_the_acting_state_and_the_head_office(nlp, text, expected, absent):
+    found = facts(nlp, text)
+    assert expected <= found, f"missing {expected - found}; found {sorted(found)}"
+    assert not absent & found, f"unwanted {absent & found}"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Jensen Huang, Nvidia's chief executive, told reporters in Taipei about demand.",
+         {("Jensen Huang", "leads", "Nvidia")}),
+        ("Larry Ellison, Oracle's co-founder and chairman, spoke on an earnings call.",
+         {("Larry Ellison", "founded", "Oracle"), ("Larry Ellison", "leads", "Oracle")}),
+        ("Clay Magouyrk, one of Oracle's two new co-chief executives, was not worried.",
+         {("Clay Magouyrk", "leads", "Oracle")}),
+        ("Jeff Koch, an analyst at SemiAnalysis, said yields will drift.",
+         {("Jeff Koch", "worksFor", "SemiAnalysis")}),
+        ("Jun Young-hyun, who heads Samsung's Device Solutions division, said so.",
+         {("Jun Young-hyun", "worksFor", "Samsung Electronics"),
+          ("Jun Young-hyun", "leads", "Device Solutions")}),
+        # "its" in a relative clause on a name is that name, not the sentence's subject
+        ("Samsung Electronics said it would supply HBM3E memory to Nvidia, which uses the "
+         "chips in its Blackwell GPUs.",
+         {("Nvidia", "develops", "Blackwell"), ("Samsung Electronics", "supplies", "Nvidia")}),
+    ],
+)
+def test_extract_titles_after_the_name_and_people_verbs(nlp, text, expected):
+    found = facts(nlp, text)
+    assert expected <= found, f"missing {expected - found}; found {sorted(found)}"
+    # a second title shares the first one's organisation, never the last firm named before
+    assert not {f for f in found if f[1] == "leads" and f[0] == "Larry Ellison"
+                and f[2] != "Oracle"}
+    assert ("Samsung Electronics", "develops", "Blackwell") not in found
+
+
+def test_extract_a_capital_is_a_city_unless_it_acts(nlp):
+    assert ("Beijing", "Place") in entities(nlp, "Meituan opened an office in Beijing.")
+    acting = entities(nlp, "Beijing has urged local firms to stop buying Nvidia's H20 chips.")
+    assert ("China", "Place") in acting and ("Beijing", "Place") not in acting
+
+
 def test_extract_news_outlets_are_not_entities(nlp):
     ents = entities(nlp, "Alibaba is training models abroad, the Financial Times reported.")
     assert ("Alibaba", "Company") in ents
