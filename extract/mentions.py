@@ -158,6 +158,8 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[Mention]:
             add(Mention(ent.start, ent.end, entry.cls, entry.label, "gazetteer", 0.95,
                         wikidata=entry.wikidata, known=True))
     # 2. patterns of the domain
+    for m in _place_pattern_mentions(doc, occ):
+        add(m)
     for m in _chip_mentions(doc, occ):
         add(m)
     for m in _datacenter_mentions(doc, occ, out):
@@ -202,6 +204,8 @@ def _context_class(doc: Doc, m: Mention, lex: Lexicon) -> str | None:
     "X's chief executive" (a company); "CEO X Y" (a person)."""
     prev = doc[m.start - 1] if m.start > 0 else None
     last = doc[m.end - 1]
+    if _before_based(doc, m.end):
+        return "Place"  # "the Suwon-based company"
     if prev is not None and prev.pos_ == "NOUN" and prev.tag_ == "NN" and \
             prev.lemma_.lower() in lex.heads:
         return lex.heads[prev.lemma_.lower()]
@@ -236,6 +240,33 @@ def _acts_as_state(doc: Doc, m: Mention) -> bool:
     if last.dep_ == "pobj" and last.head.dep_ == "agent":
         return last.head.head.lemma_.lower() in STATE_VERBS
     return last.dep_ == "poss" and last.head.lemma_.lower() in STATE_NOUNS
+
+
+def _before_based(doc: Doc, end: int) -> bool:
+    """Whether the tokens from ``end`` read "-based" or "-headquartered"."""
+    return end + 1 < len(doc) and doc[end].text == "-" and \
+        doc[end + 1].lower_ in {"based", "headquartered"}
+
+
+def _place_pattern_mentions(doc: Doc, occ: _Occupancy):
+    """Places the model missed: "Icheon-based", "Shackelford County", "Dona Ana County"."""
+    for tok in doc:
+        if tok.text in {"County", "Province", "Prefecture"} and tok.i > 0:
+            start = tok.i
+            while start > 0 and doc[start - 1].pos_ == "PROPN" and \
+                    doc[start - 1].text[:1].isupper() and tok.i - start < 3:
+                start -= 1
+            if start < tok.i and occ.free(start, tok.i + 1):
+                yield Mention(start, tok.i + 1, "Place", doc[start : tok.i + 1].text,
+                              "pattern-county", 0.75)
+        elif _before_based(doc, tok.i + 1) and tok.pos_ == "PROPN" and tok.text[:1].isupper():
+            start = tok.i
+            while start > 0 and doc[start - 1].pos_ == "PROPN" and \
+                    doc[start - 1].text[:1].isupper() and tok.i - start < 2:
+                start -= 1
+            if occ.free(start, tok.i + 1) and _plausible_name(doc[start : tok.i + 1].text):
+                yield Mention(start, tok.i + 1, "Place", doc[start : tok.i + 1].text,
+                              "pattern-based", 0.7)
 
 
 def _head_named_mentions(doc: Doc, occ: _Occupancy, lex: Lexicon):

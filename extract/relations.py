@@ -266,6 +266,9 @@ class _Finder(BusinessRules, PlaceRules, PeopleRules, RegulationRules):
     def np_mentions(self, tok: Token, classes: set[str] | None = None) -> list[Mention]:
         """Mentions inside the noun phrase headed by ``tok``, not inside its clauses or
         prepositional phrases (except "of": "large quantities of H20 chips")."""
+        maker = self.res.maker_of(tok)  # "the ChatGPT maker" names OpenAI, not ChatGPT
+        if maker is not None:
+            return [maker] if classes is None or maker.cls in classes else []
         out: list[Mention] = []
 
         def walk(t: Token) -> None:
@@ -320,7 +323,7 @@ class _Finder(BusinessRules, PlaceRules, PeopleRules, RegulationRules):
         """Mentions reached from ``root`` through a preposition in ``preps``."""
         out: list[Mention] = []
         for t in root.subtree:
-            if t.dep_ == "prep" and t.lower_ in preps:
+            if t.dep_ in {"prep", "dative"} and t.lower_ in preps:  # "sell X to Y": dative
                 for m in self.in_subtree(t, set(), classes):
                     if m not in out:
                         out.append(m)
@@ -469,6 +472,12 @@ class _Finder(BusinessRules, PlaceRules, PeopleRules, RegulationRules):
             elif prop == "investsIn":
                 objs = self.verb_objects(verb, {"in", "into"}, {"Place", "Company",
                                                                 "DataCenter", "Product"})
+                # "invest up to $100 billion in OpenAI": the parser hangs "in" on the sum
+                objs += [m for c in verb.children if c.dep_ == "dobj" and (
+                    c.like_num or c.lemma_.lower() in FUNDING | {"billion", "million", "$"})
+                    for m in self.via_prep(c, {"in", "into"}, {"Place", "Company",
+                                                               "DataCenter", "Product"})
+                    if m not in objs]
                 objs = [m for m in objs if m.cls != "Company" or self.doc[m.start].dep_ != "poss"]
                 for c in verb.children:
                     if c.dep_ == "prep" and c.lower_ in {"in", "into"}:

@@ -28,6 +28,8 @@ PRONOUNS = {
     "she": "Person", "her": "Person",
 }
 PLURAL = {"they", "their", "them", "themselves"}
+#: "the ChatGPT maker" is OpenAI: heads naming the firm behind a product or chip
+MAKER_HEADS = {"maker", "developer", "creator", "designer", "owner", "operator", "parent"}
 GENERIC_HEADS = {"company", "firm", "group", "business", "chip", "processor", "gpu",
                  "accelerator", "semiconductor", "model", "app", "chatbot"}
 
@@ -183,6 +185,9 @@ class Resolver:
                     out.append(cm)
             return [x for x in out if cls is None or x.cls == cls]
         low = tok.lower_
+        maker = self.maker_of(tok)
+        if maker is not None:
+            return [maker] if cls is None or cls == maker.cls else []
         if low in PRONOUNS:
             want = PRONOUNS[low]
             if cls is None or cls == want:
@@ -201,6 +206,21 @@ class Resolver:
                 r = self._recent(tok.i, head_cls, head=tok.lemma_.lower())
                 return [r] if r else []
         return []
+
+    def maker_of(self, tok: Token) -> Mention | None:
+        """ "the ChatGPT maker", "the H20's designer": the firm the gazetteer says makes
+        the product or chip named in the phrase, when the article names that firm."""
+        if tok.lemma_.lower() not in MAKER_HEADS or tok.pos_ != "NOUN" or self.gaz is None:
+            return None
+        for c in tok.children:
+            made = self.at.get(c.i) if c.dep_ in {"compound", "poss"} else None
+            entry = self.gaz.by_label.get(made.label) if made is not None and made.cls in {
+                "Product", "Chip"} else None
+            for maker in entry.attr("maker") if entry is not None else ():
+                for m in self.mentions:
+                    if m.cls == "Company" and m.label == maker:
+                        return m
+        return None
 
     def _relative_antecedent(self, pronoun: Token, cls: str) -> Mention | None:
         """In a relative clause on a name, "it"/"its" is that name: "Nvidia, which uses the

@@ -154,6 +154,14 @@ class PlaceRules:
                 pl = self.res.mention(t)
                 if pl is not None and pl.cls == "Place" and pl is not m:
                     self.emit(m, "locatedIn", pl, [t], "datacenter-place", 0.8, sent)
+                    # "a data center in Shackelford County, Texas": in Texas as well
+                    j = pl.end
+                    outer = self.res.mention(self.doc[j + 1]) if j + 1 < sent.end and \
+                        self.doc[j].text == "," else None
+                    if outer is not None and outer.cls == "Place" and outer is not pl and \
+                            t.i == pl.end - 1:
+                        self.emit(m, "locatedIn", outer, [self.doc[j]], "datacenter-place",
+                                  0.7, sent)
                 elif pl is m and (entry := self.gaz.lookup(t.text) or self.gaz.demonyms.get(
                         t.text)) is not None and entry.cls == "Place":
                     place = self.entity(entry.label, t, "datacenter-place")
