@@ -485,6 +485,8 @@ def _datacenter_mentions(doc: Doc, occ: _Occupancy, known: list[Mention]):
             head.i, start):
             j -= 1
         start_mod = j + 1
+        while start_mod < start and start_mod > 0 and doc[start_mod - 1].text == "-":
+            start_mod += 1  # "gigawatt-scale AI data center": not "scale AI data center"
         if place is None:
             for k in range(start_mod, start):
                 place = _place_of(doc, doc[k], known) or place

@@ -460,6 +460,14 @@ class _Finder(BusinessRules, PlaceRules, PeopleRules, RegulationRules):
                              for m in self.res.expand(c, "Company")]
             elif prop == "operatesIn":
                 objs = self.via_prep(verb, {"in", "across", "from", "at"}, {"Place"})
+                # "builds a data center in Jamnagar": it operates the data center, which is
+                # located there; "In Malaysia, X is building data centers" still holds
+                centers = [m for c in verb.children if c.dep_ == "dobj"
+                           for m in self.np_mentions(c) if m.cls == "DataCenter"]
+                inside = {i for m in centers for i in range(m.start, m.end)}
+                held = [o for o in objs if o.start in inside]
+                objs = [o for o in objs if o.start not in inside and not any(
+                    self._region_of(h, sent) is o for h in held)]
                 if lemma == "base" and self._firm_itself_based(verb):
                     # "X is based in Y", "X, which is based in Y": its head office; teams,
                     # labs and staff "based in Y" are operations there
@@ -478,7 +486,12 @@ class _Finder(BusinessRules, PlaceRules, PeopleRules, RegulationRules):
                     for m in self.via_prep(c, {"in", "into"}, {"Place", "Company",
                                                                "DataCenter", "Product"})
                     if m not in objs]
-                objs = [m for m in objs if m.cls != "Company" or self.doc[m.start].dep_ != "poss"]
+                # "invests in OpenAI's data centers" is not in OpenAI; a name resolved from
+                # elsewhere ("the ChatGPT maker") is
+                phrase = {t.i for c in verb.children if c.dep_ in {"prep", "dobj"}
+                          for t in c.subtree}
+                objs = [m for m in objs if m.cls != "Company" or m.start not in phrase
+                        or self.doc[m.start].dep_ != "poss"]
                 for c in verb.children:
                     if c.dep_ == "prep" and c.lower_ in {"in", "into"}:
                         for g in c.children:

@@ -121,7 +121,7 @@ class Resolver:
         return self.at.get(tok.i)
 
     def _recent(self, before: int, cls: str, *, window_sents: int = 3,
-                head: str | None = None) -> Mention | None:
+                head: str | None = None, country: str | None = None) -> Mention | None:
         """The most salient mention of ``cls`` before token ``before``: subjects first; with a
         descriptive ``head`` ("the startup", "the chipmaker"), entities the gazetteer
         describes so come before those it describes otherwise."""
@@ -138,10 +138,39 @@ class Resolver:
                 cands = [m for m, f in zip(cands, fits, strict=True) if f]
             else:
                 cands = [m for m, f in zip(cands, fits, strict=True) if f is None] or cands
+        if country is not None and self.gaz is not None:
+            # "the Suwon-based company": a firm the gazetteer places in South Korea
+            there = [m for m in cands if country in self._hq_of(m)]
+            cands = there or cands
         in_sent = [m for m in cands if m.start >= sent_start]
         pool = in_sent or cands
         subjects = [m for m in pool if self.subjectish(m)]
         return (subjects or pool)[-1]
+
+    def _hq_of(self, m: Mention) -> tuple[str, ...]:
+        entry = self.gaz.by_label.get(m.key) if self.gaz is not None else None
+        return entry.attr("hq") if entry is not None else ()
+
+    def _based_country(self, head: Token) -> str | None:
+        """The country of the place in "the Suwon-based company" (through the gazetteer's
+        ``in=`` chain: Suwon, South Korea), or None."""
+        if self.gaz is None:
+            return None
+        for c in head.children:
+            if c.lower_ not in {"based", "headquartered"}:
+                continue
+            for p in c.children:
+                m = self.at.get(p.i)
+                entry = self.gaz.by_label.get(m.label) if m is not None and \
+                    m.cls == "Place" else None
+                for _ in range(4):
+                    if entry is None or "country" in entry.attr("kind"):
+                        break
+                    up = entry.attr("in")
+                    entry = self.gaz.by_label.get(up[0]) if up else None
+                if entry is not None:
+                    return entry.label
+        return None
 
     def _fits(self, m: Mention, head: str) -> bool | None:
         """Does the gazetteer describe ``m`` with ``head``? None when it has no description."""
@@ -203,7 +232,8 @@ class Resolver:
             # "the company" is one firm; "the chips" are the chips just named
             number_ok = tok.tag_ == "NN" or (head_cls == "Chip" and tok.tag_ == "NNS")
             if dets & {"the", "this", "that", "these"} and number_ok:
-                r = self._recent(tok.i, head_cls, head=tok.lemma_.lower())
+                r = self._recent(tok.i, head_cls, head=tok.lemma_.lower(),
+                                 country=self._based_country(tok))
                 return [r] if r else []
         return []
 

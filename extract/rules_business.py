@@ -168,6 +168,14 @@ class BusinessRules:
         rivals = [r for r in rivals if r.cls in {"Company", "Product"}]
         if not rivals:
             return
+        # "CoreWeave, a rival to Oracle", "a competitor of Nvidia"
+        others = self.via_prep(tok, {"to", "of"}, {"Company", "Product"})
+        if others and tok.dep_ == "appos":
+            for a in rivals:
+                for r in others:
+                    if r is not a:
+                        self.emit(a, "competesWith", r, [tok], "rival", 0.65, sent)
+            return
         anchors: list[Mention] = []
         t = tok
         for _ in range(4):

@@ -6,6 +6,10 @@ from spacy.tokens import Span, Token
 
 from .mentions import Mention
 
+#: "in the western state of Gujarat", "the southern province of Guangdong"
+REGION_WORDS = {"state", "province", "region", "county", "prefecture", "district",
+                "territory", "emirate", "country"}
+
 
 class PlaceRules:
     """Mixed into the relation finder (extract.relations); uses its helpers."""
@@ -122,6 +126,11 @@ class PlaceRules:
 
     def place_appos_rule(self, sent: Span) -> None:
         ms = [m for m in self.mentions if sent.start <= m.start < sent.end and m.cls == "Place"]
+        for a in ms:
+            outer = self._region_of(a, sent)
+            if outer is not None and outer is not a:
+                self.emit(a, "locatedIn", outer, [self.doc[a.end + 1]], "place-region", 0.7,
+                          sent)
         for a, b in zip(ms, ms[1:], strict=False):
             if b.start == a.end + 1 and self.doc[a.end].text == ",":
                 # a list "China, Singapore, and the U.S." is not "Lima, Peru"
@@ -141,6 +150,20 @@ class PlaceRules:
                     continue
                 self.emit(a, "locatedIn", b, [self.doc[a.end]], "place-appos", 0.7, sent)
 
+    def _region_of(self, place: Mention, sent: Span) -> Mention | None:
+        """ "Jamnagar, in the western state of Gujarat" -> Gujarat."""
+        toks = self.doc[place.end : min(place.end + 8, sent.end)]
+        words = [t.lower_ for t in toks]
+        if words[:3] != [",", "in", "the"]:
+            return None
+        for k in range(3, len(toks) - 1):
+            if words[k] in REGION_WORDS and words[k + 1] == "of" and k + 2 < len(toks):
+                outer = self.res.mention(toks[k + 2])
+                return outer if outer is not None and outer.cls == "Place" else None
+            if toks[k].pos_ not in {"ADJ", "PROPN"}:
+                return None
+        return None
+
     def _kind(self, m: Mention) -> str:
         entry = self.gaz.by_label.get(m.key)
         return entry.attr("kind")[0] if entry and entry.attr("kind") else ""
@@ -154,10 +177,12 @@ class PlaceRules:
                 pl = self.res.mention(t)
                 if pl is not None and pl.cls == "Place" and pl is not m:
                     self.emit(m, "locatedIn", pl, [t], "datacenter-place", 0.8, sent)
-                    # "a data center in Shackelford County, Texas": in Texas as well
+                    # "a data center in Shackelford County, Texas" (or "in Jamnagar, in the
+                    # western state of Gujarat"): in Texas as well
                     j = pl.end
                     outer = self.res.mention(self.doc[j + 1]) if j + 1 < sent.end and \
                         self.doc[j].text == "," else None
+                    outer = self._region_of(pl, sent) or outer
                     if outer is not None and outer.cls == "Place" and outer is not pl and \
                             t.i == pl.end - 1:
                         self.emit(m, "locatedIn", outer, [self.doc[j]], "datacenter-place",

@@ -59,6 +59,13 @@ class RegulationRules:
                 for g in self.subjects(head.head, None):
                     if g.cls in {"GovernmentBody", "Place"}:
                         self.emit(r, "issuedBy", g, [head.head], "regulation-act", 0.65, sent)
+            # "SMIC has been on the Entity List since 2020", "firms that remain on the list"
+            prep = head.head
+            if head.dep_ == "pobj" and prep.lower_ == "on" and prep.head.lemma_.lower() in {
+                    "be", "remain", "stay", "appear", "land", "end"} and \
+                    not self.negated(prep.head):
+                for m in self.subjects(prep.head, "Company"):
+                    self.emit(r, "targets", m, [prep], "regulation-on-list", 0.65, sent)
             # issuer named in the phrase: "US export controls", "rule from the Commerce Dept"
             label_words = r.key.split()
             if r.key.endswith("export controls") and label_words[0] == "US":

@@ -188,6 +188,47 @@ def test_extract_titles_after_the_name_and_people_verbs(nlp, text, expected):
     assert ("Samsung Electronics", "develops", "Blackwell") not in found
 
 
+@pytest.mark.parametrize(
+    ("text", "expected", "absent"),
+    [
+        ("Separately, Nvidia said on Monday it would invest up to $100 billion in OpenAI.",
+         {("Nvidia", "investsIn", "OpenAI")}, set()),
+        ("Microsoft, OpenAI's biggest backer, has invested about $13 billion in the ChatGPT "
+         "maker.", {("Microsoft", "investsIn", "OpenAI")}, {("Microsoft", "investsIn", "ChatGPT")}),
+        ("Japan's Tokyo Electron and Canon also sell equipment to SMIC.",
+         {("Tokyo Electron", "supplies", "Semiconductor Manufacturing International Corp"),
+          ("Canon", "supplies", "Semiconductor Manufacturing International Corp")}, set()),
+        ("Samsung, the Suwon-based company, has sold most of its output.",
+         {("Samsung Electronics", "headquarteredIn", "Suwon")}, set()),
+        # "the Suwon-based company" is the recent firm the gazetteer places in South Korea
+        ("Nvidia buys memory from Samsung. The Suwon-based company said demand was strong.",
+         {("Samsung Electronics", "headquarteredIn", "Suwon")},
+         {("Nvidia", "headquarteredIn", "Suwon")}),
+        ("Oracle will develop a data center in Shackelford County, Texas.",
+         {("data center in Shackelford County", "locatedIn", "Shackelford County"),
+          ("data center in Shackelford County", "locatedIn", "Texas"),
+          ("Shackelford County", "locatedIn", "Texas")}, set()),
+        ("Reliance is building a gigawatt-scale AI data center in Jamnagar, in the western "
+         "state of Gujarat.",
+         {("Reliance Industries", "operates", "AI data center in Jamnagar"),
+          ("AI data center in Jamnagar", "locatedIn", "Gujarat"),
+          ("Jamnagar", "locatedIn", "Gujarat")},
+         {("Reliance Industries", "operatesIn", "Jamnagar"),
+          ("Reliance Industries", "operatesIn", "Gujarat")}),
+        ("In Malaysia, YTL Power is building AI data centers in Johor.",
+         {("YTL Power", "operatesIn", "Malaysia")}, {("YTL Power", "operatesIn", "Johor")}),
+        ("OpenAI signed a contract with CoreWeave, a rival to Oracle.",
+         {("CoreWeave", "competesWith", "Oracle")}, set()),
+        ("SMIC, the Shanghai-based contract chipmaker, has been on the Entity List since 2020.",
+         {("Entity List", "targets", "Semiconductor Manufacturing International Corp")}, set()),
+    ],
+)
+def test_extract_money_customers_places_and_lists(nlp, text, expected, absent):
+    found = facts(nlp, text)
+    assert expected <= found, f"missing {expected - found}; found {sorted(found)}"
+    assert not absent & found, f"unwanted {absent & found}"
+
+
 def test_extract_a_capital_is_a_city_unless_it_acts(nlp):
     assert ("Beijing", "Place") in entities(nlp, "Meituan opened an office in Beijing.")
     acting = entities(nlp, "Beijing has urged local firms to stop buying Nvidia's H20 chips.")
