@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
 
 SHARED = ROOT.parent / "shared"
@@ -53,17 +54,26 @@ def test_seeds_ingest_cleanly(seeded_store):
     assert report.failed == () and len(report.added) == 5
 
 
-def test_seeds_heldout_articles_meet_the_unseen_bar(tmp_path, nlp):
-    """Two articles of the same kind written by the team (tests/data/heldout), annotated
-    under ANNOTATION.md before the extractor was run on them. Since then they have guided
-    rule fixes, so they guard against regressions rather than measure unseen quality."""
+@pytest.mark.parametrize(("folder", "entity_f1", "relation_f1"), [
+    # two articles written and annotated by the team in the first session
+    ("heldout", 0.90, 0.75),
+    # four written and annotated by a helper that never saw the extractor (its gold is
+    # generous: implied suppliers, two levels of location); first run: entity F1 0.857,
+    # relation F1 0.478
+    ("heldout2", 0.88, 0.55),
+])
+def test_seeds_heldout_articles_meet_the_unseen_bar(tmp_path, nlp, folder, entity_f1,
+                                                    relation_f1):
+    """Articles of the same kind as the seeds, annotated under ANNOTATION.md before the
+    extractor was run on them (tests/data/heldout*). Since then they have guided rule
+    fixes, so they guard against regressions rather than measure unseen quality."""
     from kg.evaluate import evaluate
     from kg.ingest import ingest
     from kg.store import Store
 
-    folder = ROOT / "tests" / "data" / "heldout"
+    articles = ROOT / "tests" / "data" / folder
     with Store(tmp_path / "store") as store:
-        assert ingest(store, [folder], nlp=nlp).ok
-        report = evaluate(store, [folder / "gold.json"]).as_dict()
-    assert report["entities"]["ALL"]["f1"] >= 0.90, report["entities"]
-    assert report["relations"]["ALL"]["f1"] >= 0.75, report["relations"]
+        assert ingest(store, [articles], nlp=nlp).ok
+        report = evaluate(store, [articles / "gold.json"]).as_dict()
+    assert report["entities"]["ALL"]["f1"] >= entity_f1, report["entities"]
+    assert report["relations"]["ALL"]["f1"] >= relation_f1, report["relations"]
