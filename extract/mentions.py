@@ -155,6 +155,8 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[Mention]:
             if entry.cls == "Outlet":
                 occ.take(ent.start, ent.end)  # suppressed, and nothing else may claim it
                 continue
+            if _name_goes_on(doc, ent.end, gaz):
+                continue  # "Sarvam-M", "DeepSeek-V3": a product named after its maker
             add(Mention(ent.start, ent.end, entry.cls, entry.label, "gazetteer", 0.95,
                         wikidata=entry.wikidata, known=True))
     # 2. patterns of the domain
@@ -240,6 +242,17 @@ def _acts_as_state(doc: Doc, m: Mention) -> bool:
     if last.dep_ == "pobj" and last.head.dep_ == "agent":
         return last.head.head.lemma_.lower() in STATE_VERBS
     return last.dep_ == "poss" and last.head.lemma_.lower() in STATE_NOUNS
+
+
+def _name_goes_on(doc: Doc, end: int, gaz: Gazetteer) -> bool:
+    """Whether a name ending at ``end`` runs on, unspaced, into a model code: "Sarvam-M",
+    "DeepSeek-V3" (not "Huawei-Nvidia", nor "TikTok-owner")."""
+    if end + 1 >= len(doc) or doc[end].text != "-" or doc[end - 1].whitespace_ or \
+            doc[end].whitespace_:
+        return False
+    code = doc[end + 1].text
+    return len(code) <= 4 and (any(c.isdigit() for c in code) or code.isupper()) and \
+        gaz.lookup(code) is None
 
 
 def _before_based(doc: Doc, end: int) -> bool:
@@ -658,3 +671,26 @@ def _product_mentions(doc: Doc, occ: _Occupancy):
             label = clean_name(doc[j:k].text, "Product")
             if _plausible_name(label):
                 yield Mention(j, k, "Product", label, "pattern-product-kind", 0.7)
+                continue
+        # the name before its kind, after an owner: "its Sarvam-M language model",
+        # "Zhipu's GLM-4 model", "the DeepSeek-R1 reasoning model"
+        end = tok.i
+        while end > 0 and doc[end - 1].pos_ in {"NOUN", "ADJ"} and doc[end - 1].is_lower and \
+                tok.i - end < 2:
+            end -= 1  # "language", "reasoning", "large"
+        start = end
+        while start > 0 and end - start < 5 and (
+                (doc[start - 1].pos_ in {"PROPN", "NUM"} and not doc[start - 1].is_lower)
+                or (doc[start - 1].text == "-" and start - 1 > 0 and start < end)):
+            start -= 1
+        if start == end or doc[start].text == "-" or start == 0:
+            continue
+        before = doc[start - 1]
+        owned = before.lower_ in {"its", "their", "the", "'s", "\u2019s"}
+        code = doc[start:end]
+        generic = len(code) == 1 and code[0].text.isupper() and len(code[0].text) <= 3 and \
+            not any(c.isdigit() for c in code[0].text)  # "their AI models", "its LLM app"
+        if owned and not generic and occ.free(start, end):
+            label = code.text.replace(" - ", "-")
+            if _plausible_name(label):
+                yield Mention(start, end, "Product", label, "pattern-product-named", 0.65)

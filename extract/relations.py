@@ -349,8 +349,9 @@ class _Finder(BusinessRules, PlaceRules, PeopleRules, RegulationRules):
                     self.supplier_rule(tok, sent)
                 if lemma in {"competitor", "rival"} and tok.pos_ == "NOUN":
                     self.rival_rule(tok, sent)
-                if lemma in {"collaboration", "partnership", "alliance", "partner", "tie"} and \
-                        tok.pos_ == "NOUN":
+                if (lemma in {"collaboration", "partnership", "alliance", "partner", "tie"} or (
+                        lemma == "venture" and any(c.lower_ == "joint" for c in tok.children))) \
+                        and tok.pos_ == "NOUN":
                     self.partner_noun_rule(tok, sent)
                 if lemma in {"summit", "meeting", "talk"} and tok.pos_ == "NOUN":
                     self.meeting_noun_rule(tok, sent)

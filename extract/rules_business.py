@@ -85,6 +85,9 @@ class BusinessRules:
             if c.dep_ == "prep" and c.lower_ == "of":
                 for p in c.children:
                     other += self.res.expand(p)
+        if not other and lemma in {"subsidiary", "unit", "division", "arm"} and \
+                np.dep_ == "dobj":  # "Reliance set up a new subsidiary, Reliance Intelligence"
+            other = self.subjects(np.head, "Company")
         # "TikTok-owner ByteDance": TikTok is a compound of "owner" or of the hyphen chain
         j = tok.i - 1
         while j >= sent.start and self.doc[j].text in {"-", "\u2011"}:

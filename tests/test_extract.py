@@ -229,6 +229,28 @@ def test_extract_money_customers_places_and_lists(nlp, text, expected, absent):
     assert not absent & found, f"unwanted {absent & found}"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected", "absent"),
+    [
+        # a model named before its kind, after its owner; a maker's name inside a model code
+        ("Sarvam released its Sarvam-M language model in May.",
+         {("Sarvam AI", "develops", "Sarvam-M"), ("Sarvam AI", "owns", "Sarvam-M")}, set()),
+        ("Zhipu's GLM-4 model beat rivals.", {("Zhipu", "develops", "GLM-4")}, set()),
+        ("Chinese tech firms are training their AI models abroad.", set(),
+         {("Chinese tech firms", "develops", "AI")}),
+        ("Reliance set up a new subsidiary, Reliance Intelligence, and announced a joint "
+         "venture with Meta.",
+         {("Meta", "partnersWith", "Reliance Industries")}, set()),
+    ],
+)
+def test_extract_products_units_and_ventures(nlp, text, expected, absent):
+    found = facts(nlp, text)
+    symmetric = {(f[2], f[1], f[0]) for f in found if f[1] == "partnersWith"}
+    assert expected <= found | symmetric, sorted(found)
+    assert not absent & found, f"unwanted {absent & found}"
+    assert ("AI", "Product") not in entities(nlp, text)
+
+
 def test_extract_a_capital_is_a_city_unless_it_acts(nlp):
     assert ("Beijing", "Place") in entities(nlp, "Meituan opened an office in Beijing.")
     acting = entities(nlp, "Beijing has urged local firms to stop buying Nvidia's H20 chips.")
