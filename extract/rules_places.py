@@ -72,12 +72,17 @@ class PlaceRules:
                 if place is None:
                     continue
                 head = tok.head
-                if head.lower_ in {"based", "headquartered"} or head.text.endswith("-based"):
+                based = head.lower_ in {"based", "headquartered"} or head.text.endswith("-based")
+                if based:
                     head = head.head
                 head_m = self.res.mention(head)
                 if head_m is not None and head_m is place:
                     continue
-                orgs = [x for x in self.res.expand(head) if x.cls in {"Company", "GovernmentBody"}]
+                named = self.res.expand(head)
+                orgs = [x for x in named if x.cls in {"Company", "GovernmentBody"}]
+                if based:  # "Kim Sun-woo, a Seoul-based analyst": where the person works
+                    for person in (x for x in named if x.cls == "Person"):
+                        self.emit(person, "basedIn", place, [tok], "origin-person", 0.65, sent)
                 if not orgs and head.dep_ in {"compound", "nmod"}:
                     # "Chinese startup Zhipu": the head noun modifies the name
                     target = self.res.mention(head.head)

@@ -170,6 +170,8 @@ def test_extract_the_acting_state_and_the_head_office(nlp, text, expected, absen
          {("Clay Magouyrk", "leads", "Oracle")}),
         ("Jeff Koch, an analyst at SemiAnalysis, said yields will drift.",
          {("Jeff Koch", "worksFor", "SemiAnalysis")}),
+        ("Kim Sun-woo, a Seoul-based analyst at Meritz Securities, said so.",
+         {("Kim Sun-woo", "worksFor", "Meritz Securities"), ("Kim Sun-woo", "basedIn", "Seoul")}),
         ("Jun Young-hyun, who heads Samsung's Device Solutions division, said so.",
          {("Jun Young-hyun", "worksFor", "Samsung Electronics"),
           ("Jun Young-hyun", "leads", "Device Solutions")}),
