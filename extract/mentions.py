@@ -405,6 +405,8 @@ def _typed_ner(ent: Span, gaz: Gazetteer) -> Mention | None:
         return None
     if cls == "Place" and not span[0].is_title and not span.text.isupper():
         return None
+    if cls == "Place" and text in gaz.demonyms:
+        return None  # "the Emirati capital": an adjective; rules read it as the country
     label = clean_name(text, cls)
     if not label or not _plausible_name(label):
         return None
@@ -680,13 +682,14 @@ def _product_mentions(doc: Doc, occ: _Occupancy):
             end -= 1  # "language", "reasoning", "large"
         start = end
         while start > 0 and end - start < 5 and (
-                (doc[start - 1].pos_ in {"PROPN", "NUM"} and not doc[start - 1].is_lower)
+                ((doc[start - 1].pos_ in {"PROPN", "NUM"} or any(
+                    c.isdigit() for c in doc[start - 1].text)) and not doc[start - 1].is_lower)
                 or (doc[start - 1].text == "-" and start - 1 > 0 and start < end)):
             start -= 1
         if start == end or doc[start].text == "-" or start == 0:
             continue
         before = doc[start - 1]
-        owned = before.lower_ in {"its", "their", "the", "'s", "\u2019s"}
+        owned = before.lower_ in {"its", "their", "whose", "the", "'s", "\u2019s"}
         code = doc[start:end]
         generic = len(code) == 1 and code[0].text.isupper() and len(code[0].text) <= 3 and \
             not any(c.isdigit() for c in code[0].text)  # "their AI models", "its LLM app"

@@ -338,8 +338,11 @@ class _Finder(BusinessRules, PlaceRules, PeopleRules, RegulationRules):
                 if tok.pos_ in {"VERB", "AUX"} or (tok.pos_ == "NOUN" and tok.tag_ == "VBG"):
                     if not self.negated(tok):
                         self.verb_rules(tok, lemma, sent)
-                if lemma in {"parent", "owner", "subsidiary", "unit", "division", "arm"}:
+                if lemma in {"parent", "owner", "subsidiary", "unit", "division", "arm",
+                             "venture", "affiliate"}:
                     self.owner_rule(tok, lemma, sent)
+                if lemma == "stake" and tok.pos_ == "NOUN":
+                    self.stake_rule(tok, sent)
                 if lemma in {"export", "shipment", "sale", "delivery"} and tok.pos_ == "NOUN":
                     self.export_rule(tok, sent)
                 if lemma in {"customer", "client", "buyer"}:

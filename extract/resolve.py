@@ -217,6 +217,12 @@ class Resolver:
         maker = self.maker_of(tok)
         if maker is not None:
             return [maker] if cls is None or cls == maker.cls else []
+        if low == "whose":  # "Alibaba, whose Qwen models ...": the clause's name
+            clause = next((a for a in tok.ancestors if a.dep_ == "relcl"), None)
+            if clause is not None and clause.head.i != tok.i:
+                return self.expand(clause.head, cls)
+            j = tok.i - 1 if tok.i > 0 and self.doc[tok.i - 1].text != "," else tok.i - 2
+            return self.expand(self.doc[j], cls) if j >= 0 else []
         if low in PRONOUNS:
             want = PRONOUNS[low]
             if cls is None or cls == want:

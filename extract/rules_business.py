@@ -85,7 +85,7 @@ class BusinessRules:
             if c.dep_ == "prep" and c.lower_ == "of":
                 for p in c.children:
                     other += self.res.expand(p)
-        if not other and lemma in {"subsidiary", "unit", "division", "arm"} and \
+        if not other and lemma in {"subsidiary", "unit", "division", "arm", "venture"} and \
                 np.dep_ == "dobj":  # "Reliance set up a new subsidiary, Reliance Intelligence"
             other = self.subjects(np.head, "Company")
         # "TikTok-owner ByteDance": TikTok is a compound of "owner" or of the hyphen chain
@@ -103,6 +103,28 @@ class BusinessRules:
                 self.emit(s, "owns", t, [tok], "owner", 0.8, sent)
                 if t.cls == "Product" and s.cls == "Company":
                     self.emit(s, "develops", t, [tok], "owner", 0.7, sent)
+
+    def stake_rule(self, tok: Token, sent: Span) -> None:
+        """ "Tencent's stake in Zhipu", "TSMC holds a majority stake in JASM": a holder
+        invests in the firm, or owns it with a majority or controlling stake; a stake sold,
+        cut or denied says nothing."""
+        held = self.via_prep(tok, {"in"}, {"Company", "Product", "DataCenter"})
+        if not held:
+            return
+        verb = tok.head
+        if tok.dep_ == "dobj" and (self.negated(verb) or verb.lemma_.lower() in {
+                "sell", "divest", "reduce", "cut", "offload", "dump", "exit", "trim"}):
+            return
+        holders = [m for c in tok.children if c.dep_ == "poss"
+                   for m in self.res.refer(c, "Company")]
+        if not holders and tok.dep_ == "dobj":
+            holders = self.subjects(verb, "Company")
+        words = {c.lower_ for c in tok.children if c.dep_ in {"amod", "compound"}}
+        prop = "owns" if words & {"majority", "controlling"} else "investsIn"
+        for h in holders:
+            for o in held:
+                if h is not o and not (prop == "owns" and o.cls == "DataCenter"):
+                    self.emit(h, prop, o, [tok], "stake", 0.65, sent)
 
     def under_rule(self, tok: Token, sent: Span) -> None:
         owners = [m for p in tok.children for m in self.res.expand(p, "Company")]

@@ -59,10 +59,18 @@ class PeopleRules:
             # offices: "Deputy Secretary of Defense Steven Feinberg"
             before = self.doc[max(sent.start, p.start - 8) : p.start].text
             for phrase, body in self.lex.offices.items():
-                if phrase.lower() in before.lower():
-                    org = self.entity(body, p, "office")
-                    if org is not None:
-                        self.emit(p, "worksFor", org, [], "title-office", 0.75, sent)
+                at = before.lower().rfind(phrase.lower())
+                if at < 0:
+                    continue
+                org = self.entity(body, p, "office")
+                if org is None:
+                    continue
+                # "Commerce Secretary Howard Lutnick" heads it; "Deputy Secretary of Defense
+                # Steven Feinberg" works for it; "former Commerce Secretary X" did
+                word = before[:at].split()[-1].lower() if before[:at].split() else ""
+                prop = "formerlyWorkedFor" if word in {"former", "ex", "onetime"} else \
+                    "worksFor" if word in {"deputy", "under", "assistant", "vice"} else "leads"
+                self.emit(p, prop, org, [], "title-office", 0.75, sent)
             titles = self._titles_of(p, sent)
             for title, title_toks in titles:
                 # "Oracle's co-founder and chairman": the second title has the first's org

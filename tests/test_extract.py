@@ -253,6 +253,40 @@ def test_extract_products_units_and_ventures(nlp, text, expected, absent):
     assert ("AI", "Product") not in entities(nlp, text)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected", "absent"),
+    [
+        ("Commerce Secretary Howard Lutnick pressed the chipmaker.",
+         {("Howard Lutnick", "leads", "Department of Commerce")}, set()),
+        ("Deputy Secretary of Defense Steven Feinberg said so.",
+         {("Steven Feinberg", "worksFor", "Pentagon")},
+         {("Steven Feinberg", "leads", "Pentagon")}),
+        ("Former Commerce Secretary Gina Raimondo said so.",
+         {("Gina Raimondo", "formerlyWorkedFor", "Department of Commerce")},
+         {("Gina Raimondo", "leads", "Department of Commerce")}),
+        ("Alibaba, whose Qwen models compete with DeepSeek, has pledged to spend more.",
+         {("Alibaba", "owns", "Qwen"), ("Alibaba", "develops", "Qwen")}, set()),
+        ("DeepSeek, the Hangzhou-based start-up whose R1 reasoning model rattled markets, "
+         "is training.", {("DeepSeek", "develops", "R1")}, set()),
+        ("TSMC holds a majority stake in JASM.",
+         {("Taiwan Semiconductor Manufacturing Co", "owns", "JASM")}, set()),
+        ("Tencent's stake in Zhipu is small.", {("Tencent", "investsIn", "Zhipu")}, set()),
+        ("SoftBank sold its stake in Alibaba.", set(), {("SoftBank", "investsIn", "Alibaba")}),
+    ],
+)
+def test_extract_offices_owners_and_stakes(nlp, text, expected, absent):
+    found = facts(nlp, text)
+    assert expected <= found, f"missing {expected - found}; found {sorted(found)}"
+    assert not absent & found, f"unwanted {absent & found}"
+
+
+def test_extract_titles_and_adjectives_are_not_entities(nlp):
+    found = entities(nlp, "Trump, who met Crown Prince Mohammed bin Salman in Riyadh, spoke "
+                          "in the Emirati capital, Abu Dhabi.")
+    assert ("Donald Trump", "Person") in found and ("Mohammed bin Salman", "Person") in found
+    assert not {e for e in found if e[0] in {"Trump", "Crown Prince", "Emirati"}}
+
+
 def test_extract_a_capital_is_a_city_unless_it_acts(nlp):
     assert ("Beijing", "Place") in entities(nlp, "Meituan opened an office in Beijing.")
     acting = entities(nlp, "Beijing has urged local firms to stop buying Nvidia's H20 chips.")

@@ -61,6 +61,9 @@ def test_seeds_ingest_cleanly(seeded_store):
     # generous: implied suppliers, two levels of location); first run: entity F1 0.857,
     # relation F1 0.478
     ("heldout2", 0.88, 0.55),
+    # three more by another blind helper, measured once before any fix (entity 0.912,
+    # relation 0.553 with extractor 0.3.0), then used like the others
+    ("heldout3", 0.88, 0.55),
 ])
 def test_seeds_heldout_articles_meet_the_unseen_bar(tmp_path, nlp, folder, entity_f1,
                                                     relation_f1):
