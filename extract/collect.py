@@ -11,9 +11,9 @@ from collections import defaultdict
 from spacy.tokens import Doc, Span
 
 from .gazetteer import load_gazetteer, ontology_dir
-from .mentions import Mention
 from .records import Entity, Evidence, Extraction, Relation
 from .schema import SYMMETRIC
+from .spans import Mention
 
 __all__ = ["records_of", "merge"]
 

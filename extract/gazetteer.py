@@ -103,6 +103,13 @@ class Gazetteer:
         parents = entry.attr("parent") if entry else ()
         return parents[0] if parents else None
 
+    def seat_of(self, label: str) -> Entry | None:
+        """The country whose government sits in the place called ``label`` (its
+        ``capital_of``), if any: "Beijing" -> China."""
+        entry = self.by_label.get(label)
+        seat = entry.attr("capital_of") if entry else ()
+        return self.by_label.get(seat[0]) if seat else None
+
     def maker_of(self, label: str) -> str | None:
         entry = self.by_label.get(label)
         makers = entry.attr("maker") if entry else ()

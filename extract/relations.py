@@ -42,13 +42,13 @@ from .cues import (
     WITH_PARTNER_VERBS,
 )
 from .gazetteer import Gazetteer, Lexicon
-from .mentions import Mention
 from .resolve import Resolver
 from .rules_business import BusinessRules
 from .rules_people import PeopleRules
 from .rules_places import PlaceRules
 from .rules_regulations import RegulationRules
 from .schema import allowed
+from .spans import Mention
 
 __all__ = ["Candidate", "find_relations"]
 

@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from spacy.tokens import Doc, Span, Token
 
 from .gazetteer import Gazetteer, Lexicon, norm
-from .mentions import Mention
+from .spans import Mention
 
 __all__ = ["assign_keys", "Resolver"]
 
@@ -250,12 +250,11 @@ class Resolver:
             return None
         for c in tok.children:
             made = self.at.get(c.i) if c.dep_ in {"compound", "poss"} else None
-            entry = self.gaz.by_label.get(made.label) if made is not None and made.cls in {
+            maker = self.gaz.maker_of(made.label) if made is not None and made.cls in {
                 "Product", "Chip"} else None
-            for maker in entry.attr("maker") if entry is not None else ():
-                for m in self.mentions:
-                    if m.cls == "Company" and m.label == maker:
-                        return m
+            named = [m for m in self.mentions if m.cls == "Company" and m.label == maker]
+            if named:
+                return named[0]
         return None
 
     def _relative_antecedent(self, pronoun: Token, cls: str) -> Mention | None:

@@ -7,7 +7,7 @@ from itertools import combinations
 
 from spacy.tokens import Span, Token
 
-from .mentions import Mention
+from .spans import Mention
 
 
 class BusinessRules:

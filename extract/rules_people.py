@@ -9,7 +9,7 @@ from .cues import (
     FACILITY,
     FORMER_CUES,
 )
-from .mentions import Mention
+from .spans import Mention
 
 #: Words between a name's comma and its title: "X, one of its two new co-chief executives".
 _BEFORE_TITLE = {"the", "a", "an", "its", "his", "her", "their", "former", "ex", "onetime",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from spacy.tokens import Span, Token
 
-from .mentions import Mention
+from .spans import Mention
 
 #: "in the western state of Gujarat", "the southern province of Guangdong"
 REGION_WORDS = {"state", "province", "region", "county", "prefecture", "district",

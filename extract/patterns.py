@@ -1,0 +1,377 @@
+"""The domain's pattern recognisers: what the small model misses or mistypes.
+
+Chip codes beside "chip" ("Nvidia's H20 chips"), data centers and compute clusters with their
+place ("data centers in Southeast Asia"), regulation phrases (export controls named after the
+country that issues them, named lists and acts, rules with a telling modifier), products
+named by their kind ("its chatbot Kimi", "its Sarvam-M language model"), places before
+"-based" and counties, and names right after a generic head ("Chinese startup Zhipu").
+:func:`extract.mentions.find_mentions` runs them in that order; each yields
+:class:`~extract.spans.Mention` objects for the tokens still free.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc, Token
+
+from .cues import STATE_HEADS
+from .gazetteer import Gazetteer, Lexicon, norm
+from .spans import (
+    Mention,
+    Occupancy,
+    before_based,
+    candidates,
+    clean_name,
+    model_ents,
+    plausible_name,
+)
+
+__all__ = ["CHIP_CODE", "CHIP_NOUNS", "PRODUCT_KINDS", "DC_NOUNS", "DC_LEMMAS", "REG_LEMMAS",
+           "REG_TOPICS", "chip_mentions", "datacenter_mentions", "regulation_mentions",
+           "product_mentions", "place_pattern_mentions", "head_named_mentions"]
+
+CHIP_CODE = re.compile(r"^(?:[A-Z]{1,3}\d{2,4}[A-Z]{0,2}|MI\d{3}[A-Z]?)$")
+
+
+CHIP_NOUNS = {"chip", "gpu", "processor", "accelerator", "card", "semiconductor", "superchip"}
+
+
+PRODUCT_KINDS = {
+    "chatbot", "model", "app", "application", "assistant", "engine", "service", "platform",
+    "llm", "bot", "agent", "tool", "software",
+}
+
+
+DC_NOUNS = {"center", "centre", "centers", "centres", "datacenter", "datacentre", "cluster",
+            "clusters", "campus", "supercomputer", "farm"}
+
+
+REG_HEADS = {"control", "restriction", "ban", "curb", "limit", "sanction", "embargo"}
+
+
+REG_TOPICS = {"export", "chip", "chips", "semiconductor", "supply", "sale", "sales", "technology",
+              "tech", "ai", "gpu"}
+
+
+RULE_HEADS = {"rule", "regulation", "directive", "ruling", "law", "order", "measure", "act",
+              "framework", "guideline"}
+
+
+RULE_MODS = {"proposed", "new", "draft", "interim", "final", "future", "government", "federal",
+             "court", "executive", "national"}
+
+
+DC_LEMMAS = {"datacenter", "datacentre", "cluster", "supercomputer"}
+
+
+REG_LEMMAS = REG_HEADS | RULE_HEADS | {"list"}
+
+
+COMPUTE_CUES = {"gpu", "gpus", "chip", "chips", "compute", "computing", "train", "training",
+                "model", "models", "server", "servers", "ai", "h100", "h20", "nvidia"}
+
+
+def _place_of(doc: Doc, tok: Token, known: list[Mention]) -> Mention | None:
+    """The place a token lies in: a gazetteer place, else a GPE/LOC of the model."""
+    for m in known:
+        if m.cls == "Place" and m.start <= tok.i < m.end:
+            return m
+    if tok.ent_type_ in {"GPE", "LOC"}:
+        ent = next((e for e in model_ents(doc) if e.start <= tok.i < e.end), None)
+        if ent is not None:
+            return Mention(ent.start, ent.end, "Place", ent.text, "ner-place", 0.7)
+    return None
+
+
+def _compute_context(tok: Token) -> bool:
+    """A "cluster" is a compute cluster only in a sentence about computing."""
+    return any(t.lower_ in COMPUTE_CUES for t in tok.sent)
+
+
+def chip_mentions(doc: Doc, occ: Occupancy):
+    for tok in candidates(doc, "chip"):
+        if not tok.text[:1].isupper() or not CHIP_CODE.match(tok.text) or \
+                not occ.free(tok.i, tok.i + 1):
+            continue
+        nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+        prev = doc[tok.i - 1] if tok.i > 0 else None
+        near_chip = (nxt is not None and nxt.lemma_.lower() in CHIP_NOUNS) or (
+            tok.head.lemma_.lower() in CHIP_NOUNS
+        )
+        after_maker = prev is not None and prev.lower_ in {"'s", "\u2019s"}
+        if near_chip or after_maker:
+            yield Mention(tok.i, tok.i + 1, "Chip", tok.text, "pattern-chip-code", 0.8)
+
+
+def datacenter_mentions(doc: Doc, occ: Occupancy, known: list[Mention]):
+    """ "data centers in Southeast Asia", "its data centers in China", "Malaysian clusters"."""
+    for tok in candidates(doc, "dc"):
+        low = tok.lower_
+        is_dc = low in {"datacenter", "datacenters", "datacentre", "datacentres"} or (
+            low in DC_NOUNS and tok.i > 0 and doc[tok.i - 1].lower_ == "data"
+        ) or (tok.lemma_.lower() in {"cluster", "supercomputer"} and _compute_context(tok))
+        if not is_dc:
+            continue
+        head = tok
+        start = tok.i - 1 if low in DC_NOUNS and doc[tok.i - 1].lower_ == "data" else tok.i
+        end = tok.i + 1
+        if end < len(doc) and doc[end].lemma_.lower() in {"campus", "cluster", "hub", "site",
+                                                           "facility", "complex", "park"}:
+            head = doc[end]  # "a data center campus in Abu Dhabi"
+            end += 1
+        place = None
+        for child in head.children:
+            if child.dep_ == "prep" and child.lower_ in {"in", "at", "across"}:
+                for pobj in child.children:
+                    if pobj.dep_ == "pobj":
+                        place = _place_of(doc, pobj, known) or place
+                        if place is not None:
+                            end = max(end, place.end)
+        if place is None and end < len(doc) and doc[end].lower_ in {"in", "at"} \
+                and end + 1 < len(doc):
+            nxt = doc[end + 1]
+            if nxt.lower_ == "the" and end + 2 < len(doc):
+                nxt = doc[end + 2]
+            place = _place_of(doc, nxt, known)
+            if place is not None:
+                end = place.end
+        # premodifiers: "new", "Malaysian", "its", "ByteDance's"
+        j = start - 1
+        while j >= 0 and doc[j].dep_ in {"amod", "compound", "nummod"} and doc[j].head.i in (
+            head.i, start):
+            j -= 1
+        start_mod = j + 1
+        while start_mod < start and start_mod > 0 and doc[start_mod - 1].text == "-":
+            start_mod += 1  # "gigawatt-scale AI data center": not "scale AI data center"
+        if place is None:
+            for k in range(start_mod, start):
+                place = _place_of(doc, doc[k], known) or place
+        if place is None or not occ.free(start_mod, place.start if place.start > start else start):
+            continue
+        span = doc[start_mod:end]
+        label = clean_name(span.text, "DataCenter")
+        label = re.sub(r"^(?:its|their|his|her|new|local)\s+", "", label, flags=re.I)
+        yield Mention(start_mod, end, "DataCenter", label, "pattern-datacenter", 0.75,
+                      scope="article")
+
+
+def _country_modifier(doc: Doc, head: Token, gaz: Gazetteer) -> str | None:
+    """The place a regulation phrase names as its issuer: "US", "Washington's", "American"."""
+    for child in head.children:
+        if child.dep_ in {"compound", "amod", "poss", "nmod"}:
+            text = child.text
+            entry = gaz.lookup(text) or gaz.demonyms.get(text)
+            if entry is None and child.i + 1 < len(doc):
+                entry = gaz.lookup(doc[child.i : child.i + 2].text)
+            if entry is not None and entry.cls == "Place":
+                seat = gaz.seat_of(entry.label)  # "Tokyo's export curbs" are Japan's
+                return seat.label if seat is not None else entry.label
+            found = _country_modifier(doc, child, gaz) if child.dep_ == "compound" else None
+            if found:
+                return found
+    return None
+
+
+def _acting_state(head: Token, gaz: Gazetteer) -> str | None:
+    """The country whose government acts on a regulation phrase: "Japan tightened export
+    controls", "the Dutch government expanded export controls", "controls imposed by Seoul".
+    """
+    if head.dep_ == "dobj":
+        subjects = [c for c in head.head.children if c.dep_ == "nsubj"]
+    elif head.dep_ == "nsubjpass":
+        subjects = [p for a in head.head.children if a.dep_ == "agent"
+                    for p in a.children if p.dep_ == "pobj"]
+    else:
+        return None
+    for subject in subjects:
+        words = [subject]
+        if subject.lemma_.lower() in STATE_HEADS:
+            words += [c for c in subject.children
+                      if c.dep_ in {"amod", "compound", "poss", "nmod"}]
+        for word in words:
+            entry = gaz.lookup(word.text) or gaz.demonyms.get(word.text)
+            if entry is None or entry.cls != "Place":
+                continue
+            seat = gaz.seat_of(entry.label)  # "Beijing imposed ..." is China's doing
+            if seat is not None:
+                return seat.label
+            if "country" in entry.attr("kind"):
+                return entry.label
+    return None
+
+
+def _free_but_places(occ: Occupancy, doc: Doc, start: int, end: int,
+                     known: list[Mention]) -> bool:
+    """Free except for places, which a phrase may contain ("U.S. court ruling")."""
+    return all(not occ.taken[i] or _place_of(doc, doc[i], known) is not None
+               for i in range(start, end)) and not occ.taken[end - 1]
+
+
+def regulation_mentions(doc: Doc, occ: Occupancy, gaz: Gazetteer, known: list[Mention]):
+    for tok in candidates(doc, "reg"):
+        lemma = tok.lemma_.lower()
+        if tok.pos_ not in {"NOUN", "PROPN"}:
+            continue
+        if lemma in REG_HEADS and (tok.tag_ in {"NNS", "NNPS"} or lemma in {"ban", "embargo"}):
+            mods = [c for c in tok.children if c.dep_ in {"compound", "amod", "nmod"}]
+            topics = {c.lower_ for c in mods} | {
+                g.lower_ for c in mods for g in c.children if g.dep_ == "compound"}
+            on_topic = False
+            end = tok.i + 1
+            for child in tok.children:
+                if child.dep_ == "prep" and child.lower_ in {"on", "against"}:
+                    sub = {t.lemma_.lower() for t in child.subtree}
+                    if sub & (REG_TOPICS | CHIP_NOUNS):
+                        on_topic = True
+                        end = max(end, child.right_edge.i + 1)
+            if topics & {"trade", "regulatory", "market"} and not topics & REG_TOPICS:
+                continue
+            country = _country_modifier(doc, tok, gaz)
+            if not (topics & REG_TOPICS or on_topic or (country and lemma != "ban")):
+                continue
+            start = min([tok.i, *(c.left_edge.i for c in mods)])
+            while start < tok.i and doc[start].dep_ in {"det", "poss", "case"}:
+                start += 1
+            if not _free_but_places(occ, doc, start, tok.i + 1, known):
+                continue
+            country = country or _acting_state(tok, gaz) or "United States"
+            demonym = "US" if country == "United States" else country
+            label = f"{demonym} export controls"
+            entry = gaz.lookup(label)
+            if entry is not None and entry.cls == "Regulation":
+                label = entry.label  # "Netherlands export controls" is "Dutch export controls"
+            else:
+                entry = None
+            yield Mention(start, end, "Regulation", label, "pattern-export-control", 0.8,
+                          wikidata=entry.wikidata if entry else None, known=entry is not None,
+                          head=tok.i)
+        elif lemma in RULE_HEADS or (lemma == "list" and tok.i > 0):
+            mods = [c for c in tok.children if c.dep_ in {"amod", "compound", "nmod"}]
+            mod_words = {c.lower_ for c in mods}
+            start = min([tok.i, *(c.left_edge.i for c in mods)])
+            poss = [c for c in tok.children if c.dep_ == "poss"]
+            poss_entry = gaz.lookup(poss[0].text) if poss else None
+            if poss_entry is not None and poss_entry.cls == "Place":
+                start = min(start, poss[0].i)
+            while start < tok.i and doc[start].dep_ in {"det", "case", "predet"} or (
+                    start < tok.i and doc[start].dep_ == "poss" and doc[start].pos_ == "PRON"):
+                start += 1
+            if not _free_but_places(occ, doc, start, tok.i + 1, known):
+                continue
+            if lemma == "list":
+                # a named list: "1260H list", "Entity List"
+                name_mods = [c for c in mods if c.pos_ in {"PROPN", "NUM", "X"} or c.is_title]
+                if not name_mods:
+                    dets = {c.lower_ for c in tok.children if c.dep_ == "det"}
+                    if dets & {"the", "this", "that"}:
+                        end = tok.i + 1
+                        for c in tok.children:
+                            if c.dep_ == "prep" and c.lower_ == "of":
+                                end = c.right_edge.i + 1
+                        text = clean_name(doc[tok.i : end].text, "Regulation")
+                        yield Mention(tok.i, end, "Regulation", text, "pattern-list-ref", 0.6,
+                                      scope="article", generic=True, head=tok.i)
+                    continue
+                label = clean_name(doc[start : tok.i + 1].text, "Regulation")
+                yield Mention(start, tok.i + 1, "Regulation", label, "pattern-list", 0.75)
+                continue
+            if lemma in {"act", "law"} and tok.is_title and mods:
+                label = clean_name(doc[start : tok.i + 1].text, "Regulation")
+                yield Mention(start, tok.i + 1, "Regulation", label, "pattern-act", 0.75)
+                continue
+            country = _country_modifier(doc, tok, gaz)
+            if not (mod_words & RULE_MODS) and not country:
+                continue
+            if lemma == "order" and "executive" not in mod_words:
+                continue
+            label = clean_name(doc[start : tok.i + 1].text, "Regulation")
+            sub = {t.lemma_.lower() for t in tok.subtree}
+            if country == "United States" and sub & {"restrict", "limit", "curb", "block"} and \
+                    sub & (REG_TOPICS | CHIP_NOUNS | {"access"}):
+                # "Washington's measures to restrict China's access to chips" are its
+                # export controls
+                entry = gaz.by_label.get("US export controls")
+                yield Mention(start, tok.i + 1, "Regulation", "US export controls",
+                              "pattern-export-control", 0.65, known=entry is not None,
+                              wikidata=entry.wikidata if entry else None)
+                continue
+            yield Mention(start, tok.i + 1, "Regulation", label, "pattern-rule", 0.6,
+                          scope="article")
+
+
+def product_mentions(doc: Doc, occ: Occupancy):
+    """ "its AI chatbot Kimi", "a large language model named Doubao", "Kimi, a chatbot"."""
+    for tok in candidates(doc, "product"):
+        if tok.lemma_.lower() not in PRODUCT_KINDS or tok.pos_ != "NOUN":
+            continue
+        j = tok.i + 1
+        if j < len(doc) and doc[j].lower_ in {"named", "called", "dubbed"}:
+            j += 1
+        k = j
+        while k < len(doc) and doc[k].pos_ == "PROPN" and any(c.isupper() for c in doc[k].text):
+            k += 1
+        if k > j and occ.free(j, k):
+            label = clean_name(doc[j:k].text, "Product")
+            if plausible_name(label):
+                yield Mention(j, k, "Product", label, "pattern-product-kind", 0.7)
+                continue
+        # the name before its kind, after an owner: "its Sarvam-M language model",
+        # "Zhipu's GLM-4 model", "the DeepSeek-R1 reasoning model"
+        end = tok.i
+        while end > 0 and doc[end - 1].pos_ in {"NOUN", "ADJ"} and doc[end - 1].is_lower and \
+                tok.i - end < 2:
+            end -= 1  # "language", "reasoning", "large"
+        start = end
+        while start > 0 and end - start < 5 and (
+                ((doc[start - 1].pos_ in {"PROPN", "NUM"} or any(
+                    c.isdigit() for c in doc[start - 1].text)) and not doc[start - 1].is_lower)
+                or (doc[start - 1].text == "-" and start - 1 > 0 and start < end)):
+            start -= 1
+        if start == end or doc[start].text == "-" or start == 0:
+            continue
+        before = doc[start - 1]
+        owned = before.lower_ in {"its", "their", "whose", "the", "'s", "\u2019s"}
+        code = doc[start:end]
+        generic = len(code) == 1 and code[0].text.isupper() and len(code[0].text) <= 3 and \
+            not any(c.isdigit() for c in code[0].text)  # "their AI models", "its LLM app"
+        if owned and not generic and occ.free(start, end):
+            label = code.text.replace(" - ", "-")
+            if plausible_name(label):
+                yield Mention(start, end, "Product", label, "pattern-product-named", 0.65)
+
+
+def place_pattern_mentions(doc: Doc, occ: Occupancy):
+    """Places the model missed: "Icheon-based", "Shackelford County", "Dona Ana County"."""
+    for tok in doc:
+        if tok.text in {"County", "Province", "Prefecture"} and tok.i > 0:
+            start = tok.i
+            while start > 0 and doc[start - 1].pos_ == "PROPN" and \
+                    doc[start - 1].text[:1].isupper() and tok.i - start < 3:
+                start -= 1
+            if start < tok.i and occ.free(start, tok.i + 1):
+                yield Mention(start, tok.i + 1, "Place", doc[start : tok.i + 1].text,
+                              "pattern-county", 0.75)
+        elif before_based(doc, tok.i + 1) and tok.pos_ == "PROPN" and tok.text[:1].isupper():
+            start = tok.i
+            while start > 0 and doc[start - 1].pos_ == "PROPN" and \
+                    doc[start - 1].text[:1].isupper() and tok.i - start < 2:
+                start -= 1
+            if occ.free(start, tok.i + 1) and plausible_name(doc[start : tok.i + 1].text):
+                yield Mention(start, tok.i + 1, "Place", doc[start : tok.i + 1].text,
+                              "pattern-based", 0.7)
+
+
+def head_named_mentions(doc: Doc, occ: Occupancy, lex: Lexicon):
+    """A name the model missed right after a generic head: "Chinese startup Zhipu"."""
+    for tok in candidates(doc, "head"):
+        if tok.pos_ != "NOUN" or tok.tag_ != "NN" or tok.lemma_.lower() not in lex.heads:
+            continue
+        j = k = tok.i + 1
+        while k < len(doc) and doc[k].pos_ == "PROPN" and doc[k].text[:1].isupper():
+            k += 1
+        if k > j and occ.free(j, k) and k - j <= 4:
+            label = clean_name(doc[j:k].text, lex.heads[tok.lemma_.lower()])
+            if plausible_name(label) and norm(label) not in lex.stoplist:
+                yield Mention(j, k, lex.heads[tok.lemma_.lower()], label, "pattern-head-name",
+                              0.6)
