@@ -1,0 +1,133 @@
+"""The ``kg`` group and what its commands share: the one place where library errors become
+click errors, the store a command opens (one writer or many readers), the progress bar in
+articles/s, the ``--format table|json`` option and "did you mean" for article ids."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from .. import __version__
+from ..errors import KGError
+from ..remote import is_remote, open_store
+from ..store import DEFAULT_STORE, Store
+
+__all__ = ["cli", "store_for", "waits", "rate_bar", "FORMAT_OPTION", "close_articles"]
+
+
+class _Group(click.Group):
+    """The one place where library errors become click errors (exit status 1)."""
+
+    def invoke(self, ctx: click.Context):  # noqa: ANN201 - click's signature
+        try:
+            return super().invoke(ctx)
+        except KGError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(
+    cls=_Group,
+    epilog="""\b
+Example:
+  kg --store my-store ingest seeds/
+  kg --store my-store query "SELECT ?o WHERE { ?c kg:owns ?o }"
+""",
+)
+@click.option(
+    "--store",
+    "store_path",
+    metavar="PATH|URL",
+    envvar="KG_STORE",
+    default=DEFAULT_STORE,
+    show_default=True,
+    help="Folder of the persistent store, or the URL of a SPARQL 1.1 server's query endpoint "
+    "(http://host:7878/query; see docs/deployment.md). Also from $KG_STORE.",
+)
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="If another kg process holds the store, wait for it instead of failing.",
+)
+@click.version_option(__version__, prog_name="kg")
+@click.pass_context
+def cli(ctx: click.Context, store_path: str, wait: bool) -> None:
+    """Build and explore a knowledge graph of the AI industry from news articles.
+
+    Every statement in the graph keeps the sentence, article and extraction rule it came
+    from.
+    """
+    ctx.obj = store_path.strip() if is_remote(store_path) else Path(store_path)
+    ctx.meta["kg.wait"] = wait
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.WARNING, format="kg: %(message)s", stream=sys.stderr)
+
+
+def waits(ctx: click.Context) -> bool:
+    return bool(ctx.meta.get("kg.wait", False))
+
+
+@contextmanager
+def store_for(ctx: click.Context, *, create: bool = False, write: bool = False) -> Iterator[Store]:
+    """The store for a command: readers share it read-only; writers (``write``) hold it alone.
+
+    A URL is a SPARQL server (:mod:`kg.remote`), which orders concurrent writers itself.
+    """
+    store = open_store(ctx.obj, create=create, read_only=not (write or create), wait=waits(ctx))
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def rate_bar(label: str) -> Iterator[Callable[[int, int | None], None]]:
+    """A ``progress(done, total)`` callback drawing a bar with articles/s on stderr when it
+    is a terminal (``total`` None, a stream: a count and a rate without a bar); elsewhere
+    (a log file) one closing line with the count and the rate."""
+    from tqdm import tqdm
+
+    bar = None
+    started = time.perf_counter()
+    count = 0
+
+    def progress(done: int, total: int | None) -> None:
+        nonlocal bar, count
+        if bar is None:
+            bar = tqdm(total=total, desc=label, unit=" articles", file=sys.stderr,
+                       disable=None, dynamic_ncols=True, smoothing=0.1)
+        bar.update(done - count)
+        count = done
+
+    try:
+        yield progress
+    finally:
+        if bar is not None:
+            drawn = not bar.disable  # close() disables the bar: ask before
+            bar.close()
+            if not drawn:
+                secs = time.perf_counter() - started
+                click.echo(f"{label}: {count} articles in {secs:.1f} s "
+                           f"({count / max(secs, 1e-9):.1f} articles/s)", err=True)
+
+
+FORMAT_OPTION = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("table", "json")),
+    default="table",
+    show_default=True,
+    help="table for reading; json (with IRIs) for programs.",
+)
+
+
+def close_articles(store: Store, article: str) -> list[str]:
+    import difflib
+
+    ids = [info.id for info in store.articles()]
+    return difflib.get_close_matches(article, ids, n=3, cutoff=0.5)

@@ -1,0 +1,287 @@
+"""Commands that build the graph and check it: ``ingest``, ``export``, ``articles``,
+``remove`` and ``eval``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import ArticleNotFound, InputError
+from ..exchange import GRAPH_FORMATS
+from ..store import EXPORT_FORMATS, Store
+from .app import FORMAT_OPTION, cli, close_articles, rate_bar, store_for
+
+# --------------------------------------------------------------------------- ingest
+
+
+def _parse_shard(ctx: click.Context, param: click.Parameter, value: str | None
+                 ) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    k, _, n = value.partition("/")
+    if not (k.strip().isdigit() and n.strip().isdigit() and 1 <= int(k) <= int(n)):
+        raise click.BadParameter(f"{value!r}: expected K/N with 1 <= K <= N, e.g. 2/4")
+    return int(k), int(n)
+
+
+@cli.command(
+    epilog="""\b
+Example:
+  kg ingest seeds/ more/article.html
+  kg ingest --workers 2 feed.jsonl
+  curl -s https://example.org/feed.jsonl | kg ingest -
+  kg --store http://db:7878/query ingest --shard 2/4 feed.jsonl
+"""
+)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes that extract in parallel (each loads the language model); "
+                   "this process stays the one writer.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=16, show_default=True,
+              help="Articles per batch: each batch is committed as soon as it is extracted.")
+@click.option("--shard", metavar="K/N", callback=_parse_shard,
+              help="Take only shard K of N of the articles (by a hash of their id): N "
+                   "machines reading one feed into one SPARQL server share it this way.")
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int, batch_size: int,
+           shard: tuple[int, int] | None) -> None:
+    """Read articles into the store: files, folders, JSON Lines feeds, or - for stdin.
+
+    \b
+    Files: .txt .md .html (front matter gives title and date), up to 1,000,000
+    characters of text each.
+    JSON Lines (.jsonl, .ndjson, also .gz): one {"id", "title", "text", "date", "url"}
+    object per line; only "text" is required.
+    -: standard input, JSON Lines if it starts with "{", else one text article.
+
+    Sources stream through in batches, each committed as it goes, with a progress bar
+    showing articles/s. Unchanged articles are skipped; changed ones replace their earlier
+    version. A source that cannot be read is reported and skipped; the exit status is then 1.
+    """
+    from ..ingest import ingest as run_ingest
+
+    with store_for(ctx, create=True, write=True) as store, rate_bar("ingesting") as progress:
+        report = run_ingest(store, [str(p) for p in paths], progress=progress,
+                            workers=workers, batch_size=batch_size, shard=shard)
+    for path, reason in report.failed:
+        click.echo(f"kg: skipped {path}: {reason}", err=True)
+    click.echo(report.summary())
+    if report.failed:
+        raise InputError(f"{len(report.failed)} source(s) could not be ingested (see above)")
+
+
+# --------------------------------------------------------------------------- export
+
+
+@cli.command(
+    epilog="""\b
+Example:
+  kg export --format turtle -o graph.ttl
+  kg export --format graphml -o graph.graphml
+  kg export --format csv -o out/graph.csv   # out/graph-nodes.csv, out/graph-edges.csv
+"""
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS + GRAPH_FORMATS),
+    default="trig",
+    show_default=True,
+    help="RDF: trig/nquads keep one named graph per article; turtle merges them; jsonld. "
+    "Graph tools (Gephi...): graphml, gexf; csv writes two tables, nodes and edges.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="File to write (default stdout). Required for csv: FILE.csv writes FILE-nodes.csv "
+    "and FILE-edges.csv; any other path is a folder that gets nodes.csv and edges.csv.",
+)
+@click.pass_context
+def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
+    """Write the whole graph, with its provenance as RDF, or for graph tools.
+
+    graphml and gexf hold the entities (IRI, label, class, articles) and their relations
+    (predicate, number of sentences, articles, first sentence), coloured by class for Gephi.
+    """
+    if fmt in GRAPH_FORMATS:
+        _export_graph(ctx, fmt, output)
+        return
+    if output is not None and output.is_dir():
+        raise click.BadParameter(f"{output} is a folder; give a file", param_hint="'-o'")
+    with store_for(ctx) as store:
+        if output is None:
+            sys.stdout.flush()
+            store.dump(fmt, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        else:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            with output.open("wb") as out:
+                store.dump(fmt, out)
+            click.echo(f"kg: wrote {output}", err=True)
+
+
+def _export_graph(ctx: click.Context, fmt: str, output: Path | None) -> None:
+    """``kg export`` in one of :data:`kg.exchange.GRAPH_FORMATS`, from the projection."""
+    from ..exchange import csv_paths, write_csv, write_gexf, write_graphml
+    from ..graph import project
+
+    if fmt == "csv":
+        if output is None:
+            raise click.UsageError(
+                "--format csv writes two files (nodes and edges): give -o FILE.csv or "
+                "-o FOLDER", ctx
+            )
+        for path in csv_paths(output):
+            if path.is_dir():
+                raise click.BadParameter(f"{path} is a folder", param_hint="'-o'")
+    elif output is not None and output.is_dir():
+        raise click.BadParameter(f"{output} is a folder; give a file", param_hint="'-o'")
+    with store_for(ctx) as store:
+        graph = project(store)
+    if fmt == "csv":
+        assert output is not None
+        nodes, edges = write_csv(graph, output)
+        click.echo(f"kg: wrote {nodes} and {edges}", err=True)
+    elif output is None:
+        sys.stdout.flush()
+        (write_graphml if fmt == "graphml" else write_gexf)(graph, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with output.open("wb") as out:
+            (write_graphml if fmt == "graphml" else write_gexf)(graph, out)
+        click.echo(f"kg: wrote {output}", err=True)
+    click.echo(
+        f"kg: {graph.number_of_nodes()} entities, {graph.number_of_edges()} relations", err=True
+    )
+
+
+# --------------------------------------------------------------------------- remove
+
+
+@cli.command(
+    epilog="""\b
+Example:
+  kg articles
+  kg articles --format json
+"""
+)
+@FORMAT_OPTION
+@click.pass_context
+def articles(ctx: click.Context, fmt: str) -> None:
+    """List the stored articles: id, date, number of triples and title.
+
+    The ids are what `kg remove` takes and what the graphs are named after
+    (https://w3id.org/aikg/article/ID); json adds the source, SHA-256, time ingested and
+    extractor version of each.
+    """
+    from ..tables import format_articles
+
+    with store_for(ctx) as store:
+        found = store.articles()
+    click.echo(format_articles(found, fmt), nl=False)
+    if fmt == "table":
+        click.echo(f"({len(found)} article{'s' if len(found) != 1 else ''})", err=True)
+
+
+@cli.command(
+    epilog="""\b
+Example:
+  kg remove 000_d224b8482df45905
+"""
+)
+@click.argument("article")
+@click.pass_context
+def remove(ctx: click.Context, article: str) -> None:
+    """Retract one article: drop its graph, and every statement only it supported.
+
+    ARTICLE is the article id (the source file name without extension, as `kg articles`
+    lists it); a path to the source file works too.
+    """
+    from ..sources import article_id_for
+
+    with store_for(ctx, write=True) as store:
+        candidates = [article, article_id_for(article)]
+        for article_id in dict.fromkeys(candidates):
+            if store.remove_article(article_id):
+                click.echo(f"removed {article_id}")
+                return
+        raise ArticleNotFound(article, close_articles(store, article))
+
+
+# --------------------------------------------------------------------------- eval
+
+
+@cli.command(
+    name="eval",
+    epilog="""\b
+Example:
+  kg eval ../shared/eval/gold/seeds.json seeds/
+  kg --store my-store eval gold.json --errors --json report.json
+""",
+)
+@click.argument("gold", type=click.Path(path_type=Path))
+@click.argument("articles", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--errors", is_flag=True, help="Also list missed and false entities and relations.")
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the full report to this file (the JSON of score.py --json).",
+)
+@click.option(
+    "--relaxed", is_flag=True, help="Also match labels by token overlap (Jaccard >= 0.5)."
+)
+@click.pass_context
+def evaluate_command(
+    ctx: click.Context,
+    gold: Path,
+    articles: tuple[Path, ...],
+    errors: bool,
+    json_path: Path | None,
+    relaxed: bool,
+) -> None:
+    """Score the graph against gold annotations: precision, recall and F1.
+
+    Per class, per property and for unlabelled pairs, exactly as the shared scorer
+    (../shared/eval/score.py) computes them. GOLD is a JSON file of annotated articles.
+    With ARTICLES (files or folders), they are ingested into a fresh temporary store and
+    that is scored (--store is left alone); without, the store given by --store is scored.
+    """
+    import tempfile
+
+    from ..evaluate import evaluate, read_gold
+
+    gold_data = read_gold(gold)  # a bad gold file fails before any model is loaded
+    for warning in gold_data.warnings:
+        click.echo(f"kg: warning: {gold}: {warning}", err=True)
+    failed: tuple[tuple[str, str], ...] = ()
+    if articles:
+        from ..ingest import ingest as run_ingest
+
+        with (
+            tempfile.TemporaryDirectory(prefix="kg-eval-") as tmp,
+            Store(Path(tmp) / "store") as store,
+        ):
+            with rate_bar("ingesting") as progress:
+                ingested = run_ingest(store, articles, progress=progress)
+            for path, reason in ingested.failed:
+                click.echo(f"kg: skipped {path}: {reason}", err=True)
+            click.echo(f"kg: {ingested.summary()} (temporary store)", err=True)
+            failed = ingested.failed
+            report = evaluate(store, gold_data, relaxed=relaxed)
+    else:
+        with store_for(ctx) as store:
+            report = evaluate(store, gold_data, relaxed=relaxed)
+    click.echo(report.text(errors=errors), nl=False)
+    if json_path is not None:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(report.to_json(), encoding="utf-8")
+        click.echo(f"kg: wrote {json_path}", err=True)
+    if failed:
+        raise InputError(
+            f"{len(failed)} file(s) could not be ingested and were not scored (see above)"
+        )
