@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from kg.documents import front_matter, html_text
 from kg.errors import SourceError
-from kg.sources import Article, front_matter, html_text, read_article, read_sources
+from kg.sources import Article, read_article, read_sources
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
