@@ -66,8 +66,18 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit, urlunsplit
 import pyoxigraph as ox
 
 from .errors import StoreError
+from .remote_sparql import (
+    NOT_EVIDENCE,
+    article_update,
+    bind_values,
+    check_merge,
+    fix_merge,
+    graph_params,
+    merge,
+    prologue,
+    unmerge,
+)
 from .store import (
-    _STATED,
     EXPORT_FORMATS,
     Store,
     _check_graph,
@@ -75,7 +85,7 @@ from .store import (
     _mergeable,
     _write_jsonld,
 )
-from .vocab import ARTICLE, PREFIXES, SERIALIZATION_PREFIXES, article_iri, sparql_is_evidence
+from .vocab import ARTICLE, SERIALIZATION_PREFIXES, article_iri
 
 if TYPE_CHECKING:  # pragma: no cover
     import http.client
@@ -92,13 +102,10 @@ DEFAULT_MAX_UPDATE_BYTES = 4_000_000
 
 _ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.9, "
            "text/turtle;q=0.8, application/sparql-results+xml;q=0.7")
-#: Evidence nodes stay in their article's graph (kg.store._mergeable, in SPARQL).
-_NOT_EV = f"FILTER(!{sparql_is_evidence()})"
 _ARTICLE_GRAPHS = f'FILTER(STRSTARTS(STR(?g), "{ARTICLE}"))'
 _RETRY_STATUS = (502, 503, 504)
 #: Rounds of write-then-check (and of merge repairs) before giving up on a busy article.
 _ROUNDS = 8
-_WHERE = re.compile(r"\bWHERE\s*\{", re.I)
 
 
 def is_remote(spec: str | Path | None) -> bool:
@@ -180,89 +187,6 @@ def endpoints_for(url: str, env: dict[str, str] | None = None) -> Endpoints:
 def _trim(text: str, limit: int = 400) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
-
-
-def _prologue(sparql: str) -> str:
-    """``PREFIX`` declarations for the kg prefixes the query does not declare itself, all on
-    one line (the query's own line numbers, in the server's error messages, stay right)."""
-    declared = {m.lower() for m in re.findall(r"\bPREFIX\s+([\w.-]*):", sparql, re.I)}
-    return "".join(f"PREFIX {name}: <{iri}> " for name, iri in PREFIXES.items()
-                   if name.lower() not in declared)
-
-
-def _bind(sparql: str, substitutions: dict[Any, Any]) -> str:
-    """pyoxigraph's ``substitutions`` as a ``VALUES`` row at the start of the WHERE clause."""
-    if not substitutions:
-        return sparql
-    where = _WHERE.search(sparql) or re.search(r"\{", sparql)
-    if where is None:
-        raise SyntaxError("cannot bind substitutions: the query has no WHERE clause")
-    names = " ".join(f"?{v.value if isinstance(v, ox.Variable) else v}" for v in substitutions)
-    row = " ".join(str(term) for term in substitutions.values())
-    return f"{sparql[: where.end()]}\n  VALUES ({names}) {{ ({row}) }}\n{sparql[where.end():]}"
-
-
-def _graph_params(kwargs: dict[str, Any]) -> list[tuple[str, str]]:
-    params: list[tuple[str, str]] = []
-    for key, name in (("default_graph", "default-graph-uri"), ("named_graphs", "named-graph-uri")):
-        value = kwargs.pop(key, None)
-        if value is None:
-            continue
-        for graph in value if isinstance(value, list | tuple | set) else [value]:
-            if not isinstance(graph, ox.NamedNode):
-                raise ValueError(f"{key} takes named graphs, not {graph!r}")
-            params.append((name, graph.value))
-    return params
-
-
-def _ntriples(quads: Iterable[ox.Quad]) -> str:
-    return "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
-
-
-def _unmerge(graph: str) -> str:
-    """Operations that take out of the default graph the merged triples of ``graph`` that no
-    other article graph states (run before the graph is dropped)."""
-    return (f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} {_NOT_EV}\n"
-            f"  FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }}\n"
-            f'    FILTER(?h != {graph} && STRSTARTS(STR(?h), "{ARTICLE}")) }} }} ;\n')
-
-
-def _merge(graph: str) -> str:
-    """The operation that puts the merged triples of ``graph`` into the default graph."""
-    return f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} {_NOT_EV} }}"
-
-
-def article_update(graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> str:
-    """The one SPARQL Update that makes ``quads`` the whole graph ``graph`` of an article and
-    keeps the merged default graph right (see the module docstring)."""
-    update = _unmerge(str(graph)) + f"DROP SILENT GRAPH {graph} ;\n"
-    body = _ntriples(quads)
-    if body:
-        update += f"INSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }} ;\n"
-    return update + _merge(str(graph))
-
-
-def _rows(triples: Iterable[ox.Triple]) -> str:
-    return "\n".join(f"({t.subject} {t.predicate} {t.object})" for t in triples)
-
-
-def _check_merge(triples: Iterable[ox.Triple]) -> str:
-    """A SELECT of those ``triples`` whose presence in the merged default graph disagrees
-    with the article graphs (stated by one but not merged, or merged but stated by none)."""
-    return (f"SELECT ?s ?p ?o WHERE {{ VALUES (?s ?p ?o) {{\n{_rows(triples)}\n}}\n"
-            f"  BIND(EXISTS {{ {_STATED} }} AS ?stated)\n"
-            "  BIND(EXISTS { ?s ?p ?o } AS ?merged)\n"
-            "  FILTER(?stated != ?merged) }")
-
-
-def _fix_merge(triples: Iterable[ox.Triple]) -> str:
-    """The update that brings the presence of ``triples`` in the merged default graph in line
-    with the article graphs, decided by the server at the time it runs."""
-    rows = _rows(triples)
-    return (f"DELETE {{ ?s ?p ?o }} WHERE {{ VALUES (?s ?p ?o) {{\n{rows}\n}}\n"
-            f"  ?s ?p ?o FILTER NOT EXISTS {{ {_STATED} }} }} ;\n"
-            f"INSERT {{ ?s ?p ?o }} WHERE {{ VALUES (?s ?p ?o) {{\n{rows}\n}}\n"
-            f"  FILTER NOT EXISTS {{ ?s ?p ?o }} FILTER EXISTS {{ {_STATED} }} }}")
 
 
 def _merged(quads: Iterable[ox.Quad]) -> set[ox.Triple]:
@@ -368,7 +292,7 @@ class RemoteStore(Store):
 
     def _post_query(self, sparql: str, params: Iterable[tuple[str, str]] = (),
                     accept: str = _ACCEPT) -> http.client.HTTPResponse:
-        body = urlencode([("query", _prologue(sparql) + sparql), *params]).encode("utf-8")
+        body = urlencode([("query", prologue(sparql) + sparql), *params]).encode("utf-8")
         return self._send(self.endpoints.query, body,
                           "application/x-www-form-urlencoded; charset=utf-8", accept,
                           what="query")
@@ -418,8 +342,8 @@ class RemoteStore(Store):
             raise StoreError("use_default_graph_as_union is not available on a remote store; "
                              "its default graph is the merge of the article graphs already")
         kwargs.pop("prefixes", None)
-        sparql = _bind(sparql, kwargs.pop("substitutions", None) or {})
-        params = _graph_params(kwargs)
+        sparql = bind_values(sparql, kwargs.pop("substitutions", None) or {})
+        params = graph_params(kwargs)
         if kwargs:
             raise TypeError(f"unsupported query arguments: {', '.join(sorted(kwargs))}")
         with self._post_query(sparql, params) as response:
@@ -562,7 +486,7 @@ class RemoteStore(Store):
         old = self._graph_state([graph]).get(graph)
         if old is None:
             return False
-        self._update(_unmerge(str(graph)) + f"DROP SILENT GRAPH {graph}")
+        self._update(unmerge(str(graph)) + f"DROP SILENT GRAPH {graph}")
         self._settle(old[0])
         return True
 
@@ -594,7 +518,7 @@ class RemoteStore(Store):
                 continue  # new articles: nothing more to read
             values = " ".join(str(g) for g in existing)
             for row in self.select(f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?g {{ {values} }} "
-                                   f"GRAPH ?g {{ ?s ?p ?o }} {_NOT_EV} }}"):
+                                   f"GRAPH ?g {{ ?s ?p ?o }} {NOT_EVIDENCE} }}"):
                 found[row["g"]][0].add(ox.Triple(row["s"], row["p"], row["o"]))
         return found
 
@@ -607,12 +531,12 @@ class RemoteStore(Store):
             wrong: list[ox.Triple] = []
             for part in _chunks(todo, 1000):
                 wrong += [ox.Triple(r["s"], r["p"], r["o"])
-                          for r in self.select(_check_merge(part))]
+                          for r in self.select(check_merge(part))]
             if not wrong:
                 return
             self.repairs += len(wrong)
             for part in _chunks(wrong, 1000):
-                self._update(_fix_merge(part))
+                self._update(fix_merge(part))
             todo = wrong
             time.sleep(random.uniform(0, 0.05 * 2**attempt))
         raise StoreError(f"the merged default graph of {self.path} keeps disagreeing with the "
@@ -645,10 +569,10 @@ class RemoteStore(Store):
             if part:
                 self._update(f"INSERT DATA {{ GRAPH {staging} {{\n{''.join(part)}}} }}")
             self._update(
-                _unmerge(str(graph)) + f"DROP SILENT GRAPH {graph} ;\n"
+                unmerge(str(graph)) + f"DROP SILENT GRAPH {graph} ;\n"
                 f"INSERT {{ GRAPH {graph} {{ ?s ?p ?o }} }} "
                 f"WHERE {{ GRAPH {staging} {{ ?s ?p ?o }} }} ;\n"
-                f"DROP SILENT GRAPH {staging} ;\n" + _merge(str(graph))
+                f"DROP SILENT GRAPH {staging} ;\n" + merge(str(graph))
             )
         except BaseException:
             try:
@@ -659,7 +583,7 @@ class RemoteStore(Store):
 
     def _apply_update(self, update: str) -> None:
         """Run a SPARQL Update on the server (one request: :meth:`Store.repair` uses it)."""
-        self._update(_prologue(update) + update)
+        self._update(prologue(update) + update)
 
     # ----------------------------------------------------------------- lifecycle
 
