@@ -20,25 +20,24 @@ fragment ``#update=URL``; ``$KG_UPDATE_URL``; the URL with a final ``/query`` re
 ``/sparql``). Credentials: the URL's ``user:password@`` or ``$KG_SPARQL_USER`` and
 ``$KG_SPARQL_PASSWORD``, sent as HTTP basic auth and never shown in messages.
 
-One article, one request. :meth:`RemoteStore.replace_article` sends (``NOT_EV`` keeps
-evidence nodes out of the merge, as :func:`kg.store._mergeable` does)::
+One article, one request. :meth:`RemoteStore.replace_article` sends
+(:func:`kg.remote_sparql.article_update`; ``NOT_EV`` keeps evidence nodes out of the merge, as
+:func:`kg.store._mergeable` does)::
 
-    DELETE { ?s ?p ?o } WHERE { GRAPH <g> { ?s ?p ?o } NOT_EV } ;          # 1. un-merge the
-    INSERT { ?s ?p ?o } WHERE { GRAPH <g> { ?s ?p ?o } NOT_EV              #    old version,
-      FILTER EXISTS { GRAPH ?h { ?s ?p ?o } FILTER(?h != <g> ...) } } ;    #    keep shared
-    DROP SILENT GRAPH <g> ;                                                # 2. the new graph
-    INSERT DATA { GRAPH <g> { ...the article's quads... } } ;
-    DELETE { ?s ?p ?o } WHERE { GRAPH <g> { ?s ?p ?o } NOT_EV } ;          # 3. merge it
-    INSERT { ?s ?p ?o } WHERE { GRAPH <g> { ?s ?p ?o } NOT_EV }
+    DELETE { ?s ?p ?o } WHERE { GRAPH <g> { ?s ?p ?o } NOT_EV               # 1. un-merge the
+      FILTER NOT EXISTS { GRAPH ?h { ?s ?p ?o } FILTER(?h != <g> ...) } } ; #    old version,
+    DROP SILENT GRAPH <g> ;                                                 #    keep shared
+    INSERT DATA { GRAPH <g> { ...the article's quads... } } ;               # 2. the new graph
+    INSERT { ?s ?p ?o } WHERE { GRAPH <g> { ?s ?p ?o } NOT_EV }             # 3. merge it
 
-SPARQL 1.1 Update asks a server to apply a request atomically, and the stores above do, so
-readers see the old article or the new one, never half. The un-merge is computed by the
-server inside that request: there is no read-then-write window on the client. Writing every
-merged triple the article touches (delete, then insert again) is deliberate: two writers whose
-articles share a triple then write the same key, which a server with snapshot isolation
-(Oxigraph: RocksDB transactions, retried on conflict) detects and serialises, instead of
-both deciding from a stale view (write skew). See docs/decisions/0010-remote-store.md for
-what is and is not guaranteed.
+SPARQL 1.1 Update asks a server to apply a request atomically, so readers see the old
+article or the new one, never half, and the un-merge is computed by the server inside the
+request: there is no read-then-write window on the client. Not every server isolates
+concurrent requests from each other (Oxigraph 0.5's does not), so after writing, each writer
+reads back its articles and the merged statements they touch, and repairs what a concurrent
+writer interleaved (:func:`kg.remote_sparql.check_merge`, :func:`~kg.remote_sparql.fix_merge`;
+the last writer of an article wins). See docs/decisions/0010-remote-store.md for what is and
+is not guaranteed.
 
 An update larger than ``$KG_MAX_UPDATE_BYTES`` (4 MB) is sent in parts into a private staging
 graph (``urn:kg:staging:...``, outside the article namespace), then switched in by one
