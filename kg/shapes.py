@@ -18,8 +18,9 @@ components the shapes file uses are implemented:
 - targets ``sh:targetClass``, ``sh:targetSubjectsOf``; shapes nested with ``sh:property``,
   ``sh:or``, ``sh:not``; ``sh:path`` a single property (an IRI);
 - ``sh:class``, ``sh:datatype`` (lexical forms of the XSD numbers, dates and booleans are
-  checked too), ``sh:nodeKind``, ``sh:minCount``, ``sh:maxCount``, ``sh:minInclusive``,
-  ``sh:maxInclusive``, ``sh:pattern`` (no ``sh:flags``), ``sh:lessThanOrEquals``;
+  checked too, by :mod:`kg.literals`, which also compares values), ``sh:nodeKind``,
+  ``sh:minCount``, ``sh:maxCount``, ``sh:minInclusive``, ``sh:maxInclusive``,
+  ``sh:pattern`` (no ``sh:flags``), ``sh:lessThanOrEquals``;
 - ``sh:message`` gives each violation's message; ``sh:name`` and ``sh:description`` are
   allowed and ignored.
 
@@ -35,8 +36,6 @@ import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -44,7 +43,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from .errors import KGError
-from .vocab import RDF, RDFS, SH, XSD, nn
+from .literals import LEXICAL_FORMS, le, number
+from .vocab import RDF, RDFS, SH, nn
 
 __all__ = ["Violation", "Target", "Checker", "load_checker", "default_checker",
            "default_shapes_path", "default_ontology_path"]
@@ -70,43 +70,6 @@ _NODE_KINDS: dict[str, Callable[[Term], bool]] = {
     SH.BlankNodeOrLiteral: lambda v: not isinstance(v, ox.NamedNode),
     SH.IRIOrLiteral: lambda v: not isinstance(v, ox.BlankNode),
 }
-
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_INTEGERS = ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
-             "positiveInteger", "nonPositiveInteger", "negativeInteger", "unsignedInt",
-             "unsignedLong", "unsignedShort", "unsignedByte")
-_ZONE = r"(Z|[+-]\d{2}:\d{2})?"
-_DATE_RE = re.compile(r"(\d{4}-\d{2}-\d{2})" + _ZONE)
-_DATETIME_RE = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?" + _ZONE)
-
-
-def _calendar(regex: re.Pattern[str], parse: Callable[[str], Any]) -> Callable[[str], bool]:
-    """A lexical check of xsd:date / xsd:dateTime: the form, and a real day and time."""
-
-    def check(text: str) -> bool:
-        found = regex.fullmatch(text)
-        if found is None:
-            return False
-        try:
-            parse(found.group(1))
-        except ValueError:
-            return False
-        return True
-
-    return check
-
-
-#: Lexical-form checks of the XSD datatypes whose ill-typed literals fail ``sh:datatype``.
-_LEXICAL: dict[str, Callable[[str], Any]] = {
-    **{_XSD + t: re.compile(r"[+-]?\d+").fullmatch for t in _INTEGERS},
-    _XSD + "decimal": re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)").fullmatch,
-    _XSD + "double": re.compile(r"[+-]?((\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|INF)|NaN").fullmatch,
-    _XSD + "float": re.compile(r"[+-]?((\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|INF)|NaN").fullmatch,
-    _XSD + "boolean": re.compile(r"true|false|1|0").fullmatch,
-    _XSD + "date": _calendar(_DATE_RE, date.fromisoformat),
-    _XSD + "dateTime": _calendar(_DATETIME_RE, datetime.fromisoformat),
-}
-
 
 def default_shapes_path() -> Path:
     """``shapes.ttl`` in the ontology folder (``$KG_ONTOLOGY_DIR`` or the repository's)."""
@@ -195,7 +158,7 @@ class _Index:
         try:
             return numbers[value]
         except KeyError:
-            found = numbers[value] = _number(value)
+            found = numbers[value] = number(value)
             return found
 
     def is_instance(self, node: Term, cls: ox.NamedNode) -> bool:
@@ -246,76 +209,6 @@ def _closure(base: _Closure, pairs: Iterable[tuple[Term, Term]]) -> _Closure:
         for u in ups:
             out.setdefault(u, {u}).add(s)
     return {c: frozenset(subs) for c, subs in out.items()}
-
-
-# --------------------------------------------------------------------------- values
-
-_INTEGER_RE = re.compile(r"[+-]?\d+")
-#: Numeric datatypes -> how to read their lexical forms (None: not a number).
-_NUMBERS: dict[ox.NamedNode, Callable[[str], Any]] = {
-    **{nn(_XSD + t): int for t in _INTEGERS},
-    nn(_XSD + "decimal"): Decimal,
-    nn(_XSD + "double"): float,
-    nn(_XSD + "float"): float,
-}
-_LEXICAL_BY_NODE = {nn(iri): pattern for iri, pattern in _LEXICAL.items()}
-
-
-def _number(value: Term) -> Any:
-    """The number a well-formed numeric literal stands for, else None."""
-    if type(value) is not ox.Literal:
-        return None
-    dt = value.datatype
-    read = _NUMBERS.get(dt)
-    if read is None:
-        return None
-    text = value.value
-    if read is int:  # the commonest case (offsets), without a second regex
-        return int(text) if _INTEGER_RE.fullmatch(text) else None
-    if not _LEXICAL_BY_NODE[dt](text):
-        return None
-    return read(text)
-
-
-def _comparable(value: Term) -> tuple[str, Any] | None:
-    """A literal's value as (kind, Python value) for ``<=``; None when it has none."""
-    number = _number(value)
-    if number is not None:
-        return "number", number
-    if type(value) is not ox.Literal:
-        return None
-    dt = value.datatype.value
-    text = value.value
-    lexical = _LEXICAL.get(dt)
-    if lexical is not None and not lexical(text):
-        return None
-    try:
-        if dt == _XSD + "date" and len(text) == 10:  # dates with a zone are not compared
-            return "date", date.fromisoformat(text)
-        if dt == _XSD + "dateTime":
-            return "dateTime", datetime.fromisoformat(text.replace("Z", "+00:00"))
-        if dt == XSD.string:
-            return "string", text
-    except ValueError:
-        return None
-    return None
-
-
-def _le(a: Term, b: Term, index: _Index | None = None) -> bool:
-    """SPARQL ``a <= b``, false when the two cannot be compared."""
-    if index is not None:
-        x, y = index.number(a), index.number(b)
-    else:
-        x, y = _number(a), _number(b)
-    if x is not None and y is not None:
-        return x <= y
-    p, q = _comparable(a), _comparable(b)
-    if p is None or q is None or p[0] != q[0]:
-        return False
-    try:
-        return p[1] <= q[1]
-    except TypeError:  # dateTimes with and without a time zone
-        return False
 
 
 # --------------------------------------------------------------------------- shapes
@@ -399,7 +292,7 @@ class _Shape:
             bounds = props.get(other, ()) if props is not None else ()
             for value in values:
                 for bound in bounds:
-                    if not _le(value, bound, index):
+                    if not le(value, bound, index.number):
                         if out is None:
                             return False
                         self._fail(out, focus, value, "LessThanOrEqualsConstraintComponent",
@@ -594,7 +487,7 @@ def _class_test(classes: Sequence[Term], sub: _Closure) -> _Test:
 
 
 def _datatype_test(dt: Term) -> _Test:
-    lexical = _LEXICAL_BY_NODE.get(dt)
+    lexical = LEXICAL_FORMS.get(dt)
     if lexical is None:
         return lambda v, _index: type(v) is ox.Literal and v.datatype == dt
     return lambda v, _index: (type(v) is ox.Literal and v.datatype == dt
@@ -602,14 +495,14 @@ def _datatype_test(dt: Term) -> _Test:
 
 
 def _bound_test(bound: Term, minimum: bool) -> _Test:
-    number = _number(bound)
-    if number is None:  # a date, a string...: the general comparison
+    value = number(bound)
+    if value is None:  # a date, a string...: the general comparison
         if minimum:
-            return lambda v, _index: _le(bound, v)
-        return lambda v, _index: _le(v, bound)
+            return lambda v, _index: le(bound, v)
+        return lambda v, _index: le(v, bound)
     if minimum:
-        return lambda v, index: (n := index.number(v)) is not None and number <= n
-    return lambda v, index: (n := index.number(v)) is not None and n <= number
+        return lambda v, index: (n := index.number(v)) is not None and value <= n
+    return lambda v, index: (n := index.number(v)) is not None and n <= value
 
 
 def _pattern_test(pattern: str) -> _Test:
