@@ -20,6 +20,7 @@ from .patterns import (
     CHIP_CODE,
     DC_LEMMAS,
     DC_NOUNS,
+    PLACE_WORDS,
     PRODUCT_KINDS,
     REG_LEMMAS,
     chip_mentions,
@@ -63,7 +64,8 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[Mention]:
 
     doc.user_data.pop("kg_ents", None)
     ents = list(model_ents(doc))
-    cands: dict[str, list[Token]] = {"chip": [], "dc": [], "reg": [], "product": [], "head": []}
+    cands: dict[str, list[Token]] = {"chip": [], "dc": [], "reg": [], "product": [], "head": [],
+                                     "place": []}
     for tok in doc:
         text = tok.text
         lemma = tok.lemma_.lower()
@@ -77,6 +79,8 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[Mention]:
             cands["product"].append(tok)
         if lemma in lex.heads:
             cands["head"].append(tok)
+        if text in PLACE_WORDS:
+            cands["place"].append(tok)
     doc.user_data["kg_cands"] = cands
     # 0. phrases that must not be cut up: "House and Senate Armed Services Committees";
     #    offices ("Deputy Secretary of Defense") are read by the title rules, not entities

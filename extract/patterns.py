@@ -28,8 +28,9 @@ from .spans import (
 )
 
 __all__ = ["CHIP_CODE", "CHIP_NOUNS", "PRODUCT_KINDS", "DC_NOUNS", "DC_LEMMAS", "REG_LEMMAS",
-           "REG_TOPICS", "chip_mentions", "datacenter_mentions", "regulation_mentions",
-           "product_mentions", "place_pattern_mentions", "head_named_mentions"]
+           "REG_TOPICS", "PLACE_WORDS", "chip_mentions", "datacenter_mentions",
+           "regulation_mentions", "product_mentions", "place_pattern_mentions",
+           "head_named_mentions"]
 
 CHIP_CODE = re.compile(r"^(?:[A-Z]{1,3}\d{2,4}[A-Z]{0,2}|MI\d{3}[A-Z]?)$")
 
@@ -341,25 +342,30 @@ def product_mentions(doc: Doc, occ: Occupancy):
                 yield Mention(start, end, "Product", label, "pattern-product-named", 0.65)
 
 
+#: Heads of the places "Shackelford County", "Guangdong Province"; and the words of "-based"
+PLACE_WORDS = {"County", "Province", "Prefecture", "based", "headquartered"}
+
+
 def place_pattern_mentions(doc: Doc, occ: Occupancy):
     """Places the model missed: "Icheon-based", "Shackelford County", "Dona Ana County"."""
-    for tok in doc:
-        if tok.text in {"County", "Province", "Prefecture"} and tok.i > 0:
-            start = tok.i
-            while start > 0 and doc[start - 1].pos_ == "PROPN" and \
-                    doc[start - 1].text[:1].isupper() and tok.i - start < 3:
-                start -= 1
-            if start < tok.i and occ.free(start, tok.i + 1):
-                yield Mention(start, tok.i + 1, "Place", doc[start : tok.i + 1].text,
-                              "pattern-county", 0.75)
-        elif before_based(doc, tok.i + 1) and tok.pos_ == "PROPN" and tok.text[:1].isupper():
-            start = tok.i
-            while start > 0 and doc[start - 1].pos_ == "PROPN" and \
-                    doc[start - 1].text[:1].isupper() and tok.i - start < 2:
-                start -= 1
-            if occ.free(start, tok.i + 1) and plausible_name(doc[start : tok.i + 1].text):
-                yield Mention(start, tok.i + 1, "Place", doc[start : tok.i + 1].text,
-                              "pattern-based", 0.7)
+    for word in candidates(doc, "place"):
+        if word.text in {"based", "headquartered"}:  # the name two tokens before
+            tok = doc[word.i - 2] if word.i >= 2 else None
+            if tok is None or not before_based(doc, tok.i + 1) or tok.pos_ != "PROPN" or \
+                    not tok.text[:1].isupper():
+                continue
+            start, longest, rule, conf = tok.i, 2, "pattern-based", 0.7
+        else:
+            tok = word
+            start, longest, rule, conf = tok.i, 3, "pattern-county", 0.75
+        while start > 0 and doc[start - 1].pos_ == "PROPN" and \
+                doc[start - 1].text[:1].isupper() and tok.i - start < longest:
+            start -= 1
+        if rule == "pattern-county" and start == tok.i:
+            continue
+        if occ.free(start, tok.i + 1) and (
+                rule == "pattern-county" or plausible_name(doc[start : tok.i + 1].text)):
+            yield Mention(start, tok.i + 1, "Place", doc[start : tok.i + 1].text, rule, conf)
 
 
 def head_named_mentions(doc: Doc, occ: Occupancy, lex: Lexicon):

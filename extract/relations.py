@@ -153,9 +153,8 @@ class _Finder(BusinessRules, PlaceRules, PeopleRules, RegulationRules):
         "heads Samsung's Device Solutions division": leads the unit when it is named, and
         works for the firm that owns it."""
         orgs = {"Company", "GovernmentBody"}
-        if prop == "worksFor":
-            preps = {"for", "at"} if lemma == "work" else set()
-            return self.verb_objects(verb, preps, orgs) if preps or lemma != "work" else []
+        if prop == "worksFor":  # "joined Nvidia", "works for / at Nvidia"
+            return self.verb_objects(verb, {"for", "at"} if lemma == "work" else set(), orgs)
         out: list[Mention] = []
         for c in verb.children:
             if c.dep_ != "dobj":
