@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -18,7 +19,8 @@ from ..errors import KGError
 from ..remote import is_remote, open_store
 from ..store import DEFAULT_STORE, Store
 
-__all__ = ["cli", "store_for", "waits", "rate_bar", "FORMAT_OPTION", "close_articles"]
+__all__ = ["cli", "store_for", "waits", "rate_bar", "FORMAT_OPTION", "close_articles",
+           "echo_size"]
 
 
 class _Group(click.Group):
@@ -131,3 +133,9 @@ def close_articles(store: Store, article: str) -> list[str]:
 
     ids = [info.id for info in store.articles()]
     return difflib.get_close_matches(article, ids, n=3, cutoff=0.5)
+
+
+def echo_size(graph: Any) -> None:
+    """Print "kg: 81 entities, 107 relations" on stderr, for a networkx projection."""
+    click.echo(f"kg: {graph.number_of_nodes()} entities, {graph.number_of_edges()} relations",
+               err=True)

@@ -11,7 +11,7 @@ import click
 from ..errors import ArticleNotFound, InputError
 from ..exchange import GRAPH_FORMATS
 from ..store import EXPORT_FORMATS, Store
-from .app import FORMAT_OPTION, cli, close_articles, rate_bar, store_for
+from .app import FORMAT_OPTION, cli, close_articles, echo_size, rate_bar, store_for
 
 # --------------------------------------------------------------------------- ingest
 
@@ -154,9 +154,7 @@ def _export_graph(ctx: click.Context, fmt: str, output: Path | None) -> None:
         with output.open("wb") as out:
             (write_graphml if fmt == "graphml" else write_gexf)(graph, out)
         click.echo(f"kg: wrote {output}", err=True)
-    click.echo(
-        f"kg: {graph.number_of_nodes()} entities, {graph.number_of_edges()} relations", err=True
-    )
+    echo_size(graph)
 
 
 # --------------------------------------------------------------------------- remove

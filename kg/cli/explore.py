@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import ArticleNotFound
-from .app import FORMAT_OPTION, cli, close_articles, store_for, waits
+from .app import FORMAT_OPTION, cli, close_articles, echo_size, store_for, waits
 
 # --------------------------------------------------------------------------- query
 
@@ -204,9 +204,7 @@ def viz(
     title = "kg: " + " \u00b7 ".join(parts) if parts else "kg: AI industry knowledge graph"
     path = render_html(graph, output, title=title)
     click.echo(str(path))
-    click.echo(
-        f"kg: {graph.number_of_nodes()} entities, {graph.number_of_edges()} relations", err=True
-    )
+    echo_size(graph)
 
 
 # --------------------------------------------------------------------------- stats
