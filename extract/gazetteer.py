@@ -110,6 +110,17 @@ class Gazetteer:
         seat = entry.attr("capital_of") if entry else ()
         return self.by_label.get(seat[0]) if seat else None
 
+    def country_of(self, label: str) -> Entry | None:
+        """The country a known place lies in, through its ``in=`` chain ("Suwon" -> South
+        Korea; a country is its own), or None."""
+        entry = self.by_label.get(label)
+        for _ in range(5):
+            if entry is None or "country" in entry.attr("kind"):
+                return entry
+            up = entry.attr("in")
+            entry = self.by_label.get(up[0]) if up else None
+        return None
+
     def maker_of(self, label: str) -> str | None:
         entry = self.by_label.get(label)
         makers = entry.attr("maker") if entry else ()

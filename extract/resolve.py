@@ -161,15 +161,10 @@ class Resolver:
                 continue
             for p in c.children:
                 m = self.at.get(p.i)
-                entry = self.gaz.by_label.get(m.label) if m is not None and \
+                country = self.gaz.country_of(m.label) if m is not None and \
                     m.cls == "Place" else None
-                for _ in range(4):
-                    if entry is None or "country" in entry.attr("kind"):
-                        break
-                    up = entry.attr("in")
-                    entry = self.gaz.by_label.get(up[0]) if up else None
-                if entry is not None:
-                    return entry.label
+                if country is not None:
+                    return country.label
         return None
 
     def _fits(self, m: Mention, head: str) -> bool | None:

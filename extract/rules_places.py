@@ -155,6 +155,16 @@ class PlaceRules:
                     continue
                 self.emit(a, "locatedIn", b, [self.doc[a.end]], "place-appos", 0.7, sent)
 
+    def _enclosing(self, place: Mention, sent: Span) -> Mention | None:
+        """The place named right after ``place`` as containing it: "Shackelford County,
+        Texas", "Jamnagar, in the western state of Gujarat"."""
+        j = place.end
+        outer = self._region_of(place, sent) or (
+            self.res.mention(self.doc[j + 1]) if j + 1 < sent.end and self.doc[j].text == ","
+            else None)
+        return outer if outer is not None and outer.cls == "Place" and outer is not place \
+            else None
+
     def _region_of(self, place: Mention, sent: Span) -> Mention | None:
         """ "Jamnagar, in the western state of Gujarat" -> Gujarat."""
         toks = self.doc[place.end : min(place.end + 8, sent.end)]
@@ -182,16 +192,10 @@ class PlaceRules:
                 pl = self.res.mention(t)
                 if pl is not None and pl.cls == "Place" and pl is not m:
                     self.emit(m, "locatedIn", pl, [t], "datacenter-place", 0.8, sent)
-                    # "a data center in Shackelford County, Texas" (or "in Jamnagar, in the
-                    # western state of Gujarat"): in Texas as well
-                    j = pl.end
-                    outer = self.res.mention(self.doc[j + 1]) if j + 1 < sent.end and \
-                        self.doc[j].text == "," else None
-                    outer = self._region_of(pl, sent) or outer
-                    if outer is not None and outer.cls == "Place" and outer is not pl and \
-                            t.i == pl.end - 1:
-                        self.emit(m, "locatedIn", outer, [self.doc[j]], "datacenter-place",
-                                  0.7, sent)
+                    outer = self._enclosing(pl, sent) if t.i == pl.end - 1 else None
+                    if outer is not None:
+                        self.emit(m, "locatedIn", outer, [self.doc[pl.end]],
+                                  "datacenter-place", 0.7, sent)
                 elif pl is m and (entry := self.gaz.lookup(t.text) or self.gaz.demonyms.get(
                         t.text)) is not None and entry.cls == "Place":
                     place = self.entity(entry.label, t, "datacenter-place")
