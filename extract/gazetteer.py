@@ -161,9 +161,35 @@ class Lexicon:
     offices: dict[str, str]
     heads: dict[str, str]
     stoplist: frozenset[str] = frozenset()
+    cues: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def fires(self, prop: str, lemma: str) -> bool:
         return lemma.lower() in self.triggers.get(prop, frozenset())
+
+    def cue(self, name: str) -> frozenset[str]:
+        """The named word set of ``cues.tsv``; an unknown name is an error."""
+        try:
+            return self.cues[name]
+        except KeyError:
+            raise KeyError(f"no cue set {name!r} in ontology/lexicon/cues.tsv; known: "
+                           f"{', '.join(sorted(self.cues))}") from None
+
+
+def _cue_sets(rows: list[dict[str, str]]) -> dict[str, frozenset[str]]:
+    """Named word sets; a word ``@other`` includes the set ``other`` (defined anywhere)."""
+    raw: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        raw[row["set"].strip()].append(row["word"].strip().lower())
+
+    def words(name: str, path: tuple[str, ...] = ()) -> set[str]:
+        if name not in raw or name in path:
+            raise ValueError(f"cues.tsv: set {name!r} is unknown or includes itself")
+        out: set[str] = set()
+        for w in raw[name]:
+            out |= words(w[1:], (*path, name)) if w.startswith("@") else {w}
+        return out
+
+    return {name: frozenset(words(name)) for name in raw}
 
 
 @lru_cache(maxsize=4)
@@ -179,4 +205,6 @@ def load_lexicon(folder: Path | None = None) -> Lexicon:
     offices = {r["phrase"].strip(): r["body"].strip() for r in _rows(folder / "offices.tsv")}
     heads = {r["head"].strip().lower(): r["class"].strip() for r in _rows(folder / "heads.tsv")}
     stop = frozenset(norm(r["form"]) for r in _rows(folder / "stoplist.tsv"))
-    return Lexicon({k: frozenset(v) for k, v in triggers.items()}, titles, offices, heads, stop)
+    cues = _cue_sets(_rows(folder / "cues.tsv"))
+    return Lexicon({k: frozenset(v) for k, v in triggers.items()}, titles, offices, heads, stop,
+                   cues)

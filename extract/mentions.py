@@ -14,7 +14,6 @@ import re
 
 from spacy.tokens import Doc, Span, Token
 
-from .cues import STATE_NOUNS, STATE_VERBS
 from .gazetteer import Gazetteer, Lexicon, norm
 from .patterns import (
     CHIP_CODE,
@@ -117,7 +116,7 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[Mention]:
         # a data center phrase contains its place ("data centers in Malaysia"): both stay
         occ.take(m.start, m.end)
         out.append(m)
-    for m in regulation_mentions(doc, occ, gaz, out):
+    for m in regulation_mentions(doc, occ, gaz, out, lex):
         occ.take(m.start, m.end)  # may contain a place, like a data center phrase
         out.append(m)
     for m in product_mentions(doc, occ):
@@ -138,7 +137,7 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[Mention]:
             cls = _context_class(doc, m, lex)
             if cls is not None and cls != m.cls:
                 m.cls, m.rule = cls, m.rule + "+context"
-        elif m.cls == "Place" and _acts_as_state(doc, m):
+        elif m.cls == "Place" and _acts_as_state(doc, m, lex):
             country = gaz.seat_of(m.label)
             if country is not None:  # "Beijing imposed ...": China, as "Washington" is the US
                 m.label, m.wikidata, m.rule = country.label, country.wikidata, m.rule + "+seat"
@@ -174,16 +173,16 @@ def _context_class(doc: Doc, m: Mention, lex: Lexicon) -> str | None:
     return None
 
 
-def _acts_as_state(doc: Doc, m: Mention) -> bool:
+def _acts_as_state(doc: Doc, m: Mention, lex: Lexicon) -> bool:
     """A place named as an actor: the subject or agent of what a state does ("Beijing
     imposed ...", "controls imposed by Tokyo"), or the possessor of what a state has
     ("Beijing's crackdown")."""
     last = doc[m.end - 1]
     if last.dep_ == "nsubj":
-        return last.head.pos_ == "VERB" and last.head.lemma_.lower() in STATE_VERBS
+        return last.head.pos_ == "VERB" and last.head.lemma_.lower() in lex.cue("state_verbs")
     if last.dep_ == "pobj" and last.head.dep_ == "agent":
-        return last.head.head.lemma_.lower() in STATE_VERBS
-    return last.dep_ == "poss" and last.head.lemma_.lower() in STATE_NOUNS
+        return last.head.head.lemma_.lower() in lex.cue("state_verbs")
+    return last.dep_ == "poss" and last.head.lemma_.lower() in lex.cue("state_nouns")
 
 
 def _name_goes_on(doc: Doc, end: int, gaz: Gazetteer) -> bool:

@@ -15,7 +15,6 @@ import re
 
 from spacy.tokens import Doc, Token
 
-from .cues import STATE_HEADS
 from .gazetteer import Gazetteer, Lexicon, norm
 from .spans import (
     Mention,
@@ -174,7 +173,7 @@ def _country_modifier(doc: Doc, head: Token, gaz: Gazetteer) -> str | None:
     return None
 
 
-def _acting_state(head: Token, gaz: Gazetteer) -> str | None:
+def _acting_state(head: Token, gaz: Gazetteer, state_heads: frozenset[str]) -> str | None:
     """The country whose government acts on a regulation phrase: "Japan tightened export
     controls", "the Dutch government expanded export controls", "controls imposed by Seoul".
     """
@@ -187,7 +186,7 @@ def _acting_state(head: Token, gaz: Gazetteer) -> str | None:
         return None
     for subject in subjects:
         words = [subject]
-        if subject.lemma_.lower() in STATE_HEADS:
+        if subject.lemma_.lower() in state_heads:
             words += [c for c in subject.children
                       if c.dep_ in {"amod", "compound", "poss", "nmod"}]
         for word in words:
@@ -209,7 +208,8 @@ def _free_but_places(occ: Occupancy, doc: Doc, start: int, end: int,
                for i in range(start, end)) and not occ.taken[end - 1]
 
 
-def regulation_mentions(doc: Doc, occ: Occupancy, gaz: Gazetteer, known: list[Mention]):
+def regulation_mentions(doc: Doc, occ: Occupancy, gaz: Gazetteer, known: list[Mention],
+                        lex: Lexicon):
     for tok in candidates(doc, "reg"):
         lemma = tok.lemma_.lower()
         if tok.pos_ not in {"NOUN", "PROPN"}:
@@ -236,7 +236,7 @@ def regulation_mentions(doc: Doc, occ: Occupancy, gaz: Gazetteer, known: list[Me
                 start += 1
             if not _free_but_places(occ, doc, start, tok.i + 1, known):
                 continue
-            country = country or _acting_state(tok, gaz) or "United States"
+            country = country or _acting_state(tok, gaz, lex.cue("state_heads")) or "United States"
             demonym = "US" if country == "United States" else country
             label = f"{demonym} export controls"
             entry = gaz.lookup(label)

@@ -1,0 +1,339 @@
+"""Relation rules about firms: ownership, possessives, customers and suppliers, exports,
+rivals, partners, meetings, talent, and what the gazetteer knows of makers and parents."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+from spacy.tokens import Span, Token
+
+from ..context import Context
+from ..spans import Mention
+from .registry import OnSentence, OnToken, rule
+
+_NOUN = frozenset({"NOUN"})
+
+
+@rule("poss", OnSentence(), ("owns", "develops", "operates", "headquarteredIn", "issuedBy"),
+      "Baidu's Ernie Bot; Nvidia's H20; its data centers in China; Nvidia H20 (poss-compound)")
+def poss_rules(ctx: Context, sent: Span) -> None:
+    """Possessives and name compounds: an owner's product is owned and developed, a maker's
+    chip developed, a firm's data center operated, a place's firm headquartered there, a
+    place's or government's regulation issued by it (``poss``, ``poss-compound``)."""
+    for tok in ctx.toks(sent):
+        if tok.dep_ != "poss":
+            continue
+        owners = ctx.res.refer(tok)
+        head = tok.head
+        owned = ctx.res.mention(head)
+        if owned is None:  # "its R1 model", "Alibaba's Qwen team"
+            inner = [ctx.res.mention(c) for c in head.children if c.dep_ == "compound"]
+            owned = next((m for m in inner if m is not None and m.cls in {
+                "Product", "Chip"}), None)
+        if owned is None:
+            continue
+        for owner in owners:
+            if owner is owned:
+                continue
+            if owner.cls == "Company":
+                if owned.cls == "Product":
+                    ctx.emit(owner, "owns", owned, [tok], "poss", 0.8, sent)
+                    ctx.emit(owner, "develops", owned, [tok], "poss", 0.8, sent)
+                elif owned.cls == "Chip":
+                    ctx.emit(owner, "develops", owned, [tok], "poss", 0.8, sent)
+                elif owned.cls == "DataCenter":
+                    ctx.emit(owner, "operates", owned, [tok], "poss", 0.75, sent)
+                elif owned.cls == "Company" and (ctx.gaz.parent_of(owned.key) == owner.key
+                                                 or owned.known is False):
+                    ctx.emit(owner, "owns", owned, [tok], "poss", 0.6, sent)
+            elif owner.cls == "Place" and owned.cls in {"Company", "GovernmentBody"}:
+                ctx.emit(owned, "headquarteredIn", owner, [tok], "poss", 0.6, sent)
+            elif owner.cls in {"Place", "GovernmentBody"} and owned.cls == "Regulation":
+                ctx.emit(owned, "issuedBy", owner, [tok], "poss", 0.75, sent)
+    # compound "Nvidia H20", "Baidu Ernie Bot"
+    for m in [x for x in ctx.mentions if sent.start <= x.start < sent.end]:
+        last = ctx.doc[m.end - 1]
+        if last.dep_ == "compound":
+            target = ctx.res.mention(last.head)
+            if target is None:  # "Nvidia H800 chips": two compounds of one noun
+                target = next((x for c in last.head.children if c.dep_ == "compound"
+                               and c.i > last.i and (x := ctx.res.mention(c)) is not None
+                               and x.cls in {"Chip", "Product"}), None)
+            if target is not None and target is not m and m.cls == "Company":
+                if target.cls == "Chip":
+                    ctx.emit(m, "develops", target, [last], "poss-compound", 0.7, sent)
+                elif target.cls == "Product":
+                    ctx.emit(m, "owns", target, [last], "poss-compound", 0.65, sent)
+                    ctx.emit(m, "develops", target, [last], "poss-compound", 0.65, sent)
+
+
+@rule("owner", OnToken("owner_nouns"), ("owns", "develops"),
+      "TikTok owner ByteDance; Volcano Engine, a unit of ByteDance")
+def owner_rule(ctx: Context, tok: Token, sent: Span) -> None:
+    """ "TikTok owner ByteDance", "ByteDance, the parent company of TikTok",
+    "TikTok's parent company", "Volcano Engine, a unit of ByteDance"."""
+    lemma = tok.lemma_.lower()
+    np = tok if tok.dep_ not in {"compound", "amod"} else tok.head
+    if np.dep_ in {"compound", "amod"}:
+        np = np.head
+    anchor: list[Mention] = []
+    if np.dep_ == "appos":
+        anchor = ctx.res.refer(np.head)
+    elif ctx.res.mention(np) is not None and np.i != tok.i:
+        anchor = [ctx.res.mention(np)]
+    elif np.dep_ in {"attr"}:
+        anchor = [m for c in np.head.children if c.dep_ == "nsubj"
+                  for m in ctx.res.expand(c)]
+    if not anchor:
+        for c in np.children:
+            if c.dep_ == "appos":
+                anchor = ctx.res.refer(c)
+    other: list[Mention] = []
+    for c in list(np.children) + list(tok.children):
+        if c.dep_ == "poss" or (c.dep_ == "compound" and c.i < tok.i):
+            other += ctx.res.refer(c)
+        if c.dep_ == "prep" and c.lower_ == "of":
+            for p in c.children:
+                other += ctx.res.expand(p)
+    if not other and lemma in {"subsidiary", "unit", "division", "arm", "venture"} and \
+            np.dep_ == "dobj":  # "Reliance set up a new subsidiary, Reliance Intelligence"
+        other = ctx.subjects(np.head, "Company")
+    # "TikTok-owner ByteDance": TikTok is a compound of "owner" or of the hyphen chain
+    j = tok.i - 1
+    while j >= sent.start and ctx.doc[j].text in {"-", "\u2011"}:
+        j -= 1
+    if j >= sent.start and ctx.res.mention(ctx.doc[j]) and not other:
+        other = [ctx.res.mention(ctx.doc[j])]
+    for a in anchor:
+        for o in other:
+            if lemma in {"parent", "owner"}:
+                s, t = a, o
+            else:
+                s, t = o, a
+            ctx.emit(s, "owns", t, [tok], "owner", 0.8, sent)
+            if t.cls == "Product" and s.cls == "Company":
+                ctx.emit(s, "develops", t, [tok], "owner", 0.7, sent)
+
+@rule("stake", OnToken(frozenset({"stake"}), pos=_NOUN), ("investsIn", "owns"),
+      "Tencent's stake in Zhipu; TSMC holds a majority stake in JASM")
+def stake_rule(ctx: Context, tok: Token, sent: Span) -> None:
+    """ "Tencent's stake in Zhipu", "TSMC holds a majority stake in JASM": a holder
+    invests in the firm, or owns it with a majority or controlling stake; a stake sold,
+    cut or denied says nothing."""
+    held = ctx.via_prep(tok, {"in"}, {"Company", "Product", "DataCenter"})
+    if not held:
+        return
+    verb = tok.head
+    if tok.dep_ == "dobj" and (ctx.negated(verb) or verb.lemma_.lower() in {
+            "sell", "divest", "reduce", "cut", "offload", "dump", "exit", "trim"}):
+        return
+    holders = [m for c in tok.children if c.dep_ == "poss"
+               for m in ctx.res.refer(c, "Company")]
+    if not holders and tok.dep_ == "dobj":
+        holders = ctx.subjects(verb, "Company")
+    words = {c.lower_ for c in tok.children if c.dep_ in {"amod", "compound"}}
+    prop = "owns" if words & {"majority", "controlling"} else "investsIn"
+    for h in holders:
+        for o in held:
+            if h is not o and not (prop == "owns" and o.cls == "DataCenter"):
+                ctx.emit(h, prop, o, [tok], "stake", 0.65, sent)
+
+@rule("owner-under", OnToken(frozenset({"under"}), field="lower", dep=frozenset({"prep"})),
+      ("owns",), "a search engine under the Alibaba International Digital Commerce Group")
+def under_rule(ctx: Context, tok: Token, sent: Span) -> None:
+    """What sits "under" a firm is owned by it."""
+    owners = [m for p in tok.children for m in ctx.res.expand(p, "Company")]
+    head = tok.head
+    owned = ctx.res.refer(head)
+    if not owned and head.dep_ == "appos":
+        owned = ctx.res.refer(head.head)
+    for s in owners:
+        for o in owned:
+            ctx.emit(s, "owns", o, [tok], "owner-under", 0.65, sent)
+
+@rule("customer", OnToken("customer_nouns"), ("supplies",),
+      "ByteDance is emerging as Nvidia's biggest customer")
+def customer_rule(ctx: Context, tok: Token, sent: Span) -> None:
+    """ "X's biggest customer" -> X supplies the customer (the clause's company)."""
+    sellers = [m for c in tok.children if c.dep_ == "poss"
+               for m in ctx.res.refer(c, "Company")]
+    if not sellers:
+        return
+    buyer: Mention | None = None
+    for j in range(tok.i - 1, sent.start - 1, -1):
+        t = ctx.doc[j]
+        named = ctx.res.mention(t) or t.lower_ == "it"
+        found = ctx.res.refer(t, "Company") if named else []
+        found = [m for m in found if m not in sellers and m.cls == "Company"]
+        if found and t.dep_ not in {"poss", "pobj"}:
+            buyer = found[0]
+            break
+    if buyer is not None:
+        for s in sellers:
+            ctx.emit(s, "supplies", buyer, [tok], "customer", 0.75, sent)
+
+@rule("export", OnToken("export_nouns", pos=_NOUN), ("supplies", "purchases"),
+      "exports of Nvidia's B200 chips to G42")
+def export_rule(ctx: Context, tok: Token, sent: Span) -> None:
+    """ "exports of Nvidia's B200 chips to G42": the maker supplies the buyer, who buys."""
+    items = [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
+             for p in c.children for m in ctx.np_mentions(p, {"Chip", "Product", "Company"})]
+    buyers = [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "to"
+              for p in c.children for m in ctx.res.expand(p, "Company")]
+    for b in buyers:
+        for it in items:
+            if it.cls == "Company":
+                ctx.emit(it, "supplies", b, [tok], "export", 0.6, sent)
+            else:
+                ctx.emit(b, "purchases", it, [tok], "export", 0.55, sent)
+                maker = ctx.gaz.maker_of(it.key)
+                seller = next((m for m in items if m.key == maker), None)
+                if seller is not None:
+                    ctx.emit(seller, "supplies", b, [tok], "export", 0.6, sent)
+
+@rule("supplier", OnToken("supplier_nouns", pos=_NOUN), ("supplies",),
+      "TSMC, Nvidia's main supplier; TSMC is a supplier to Apple")
+def supplier_rule(ctx: Context, tok: Token, sent: Span) -> None:
+    """ "TSMC, Nvidia's main supplier" / "TSMC is a supplier to Apple"."""
+    buyers = [m for c in tok.children if c.dep_ == "poss" for m in ctx.res.refer(c, "Company")]
+    buyers += [m for c in tok.children if c.dep_ == "prep" and c.lower_ in {"to", "for", "of"}
+               for p in c.children for m in ctx.np_mentions(p, {"Company"})]
+    if not buyers:
+        return
+    sellers: list[Mention] = []
+    if tok.dep_ == "appos":
+        sellers = ctx.res.refer(tok.head, "Company")
+    elif tok.dep_ == "attr":
+        sellers = ctx.subjects(tok.head, "Company")
+    for s in sellers:
+        for b in buyers:
+            ctx.emit(s, "supplies", b, [tok], "supplier", 0.7, sent)
+
+@rule("rival", OnToken("rival_nouns", pos=_NOUN), ("competesWith",),
+      "competitors like Alibaba; CoreWeave, a rival to Oracle")
+def rival_rule(ctx: Context, tok: Token, sent: Span) -> None:
+    """Rivals and competitors: in apposition with whom they rival, or of a clause's subject."""
+    rivals = ctx.res.expand(tok)
+    rivals = [r for r in rivals if r.cls in {"Company", "Product"}]
+    if not rivals:
+        return
+    # "CoreWeave, a rival to Oracle", "a competitor of Nvidia"
+    others = ctx.via_prep(tok, {"to", "of"}, {"Company", "Product"})
+    if others and tok.dep_ == "appos":
+        for a in rivals:
+            for r in others:
+                if r is not a:
+                    ctx.emit(a, "competesWith", r, [tok], "rival", 0.65, sent)
+        return
+    anchors: list[Mention] = []
+    t = tok
+    for _ in range(4):
+        t = t.head
+        if t.pos_ in {"VERB", "AUX"}:
+            anchors = ctx.subjects(t, "Company")
+            break
+        m = ctx.res.mention(t)
+        if m is not None:
+            anchors = [m]
+            break
+    for a in anchors:
+        for r in rivals:
+            ctx.emit(a, "competesWith", r, [tok], "rival", 0.65, sent)
+
+@rule("rival-race", OnToken(frozenset({"race"}), pos=_NOUN), ("competesWith",),
+      "a race among Chinese tech companies like Baidu, Alibaba, and Tencent")
+def race_rule(ctx: Context, tok: Token, sent: Span) -> None:
+    """ "a race among Chinese tech companies like Baidu, Alibaba, and Tencent"."""
+    group = [m for c in tok.children if c.dep_ == "prep" and c.lower_ in {"among", "between"}
+             for p in c.children for m in ctx.res.expand(p, "Company")]
+    for a, b in combinations(group, 2):
+        ctx.emit(a, "competesWith", b, [tok], "rival-race", 0.6, sent)
+
+@rule("partner", OnToken("partner_nouns", pos=_NOUN), ("partnersWith", "uses"),
+      "ByteDance's collaboration with Nvidia; a joint venture with Meta")
+def partner_noun_rule(ctx: Context, tok: Token, sent: Span) -> None:
+    """Nouns of partnership (a joint venture too): the owner partners with the firm after
+    "with"; a partnership with a data center is using it."""
+    if tok.lemma_.lower() == "venture" and not any(c.lower_ == "joint" for c in tok.children):
+        return
+    owners = [m for c in tok.children if c.dep_ == "poss" for m in ctx.res.refer(c)]
+    if not owners and tok.dep_ == "ROOT":
+        owners = ctx.subjects(tok, "Company")
+    if not owners and tok.head.pos_ in {"VERB", "AUX"}:
+        owners = ctx.subjects(tok.head, "Company")
+    partners = [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "with"
+                for p in c.children for m in ctx.np_mentions(p, {"Company", "DataCenter"})]
+    if tok.lemma_.lower() in {"tie", "partnership", "alliance"}:  # "deepens Mistral ties"
+        partners += [m for c in tok.children if c.dep_ == "compound"
+                     for m in ctx.res.refer(c, "Company")]
+    for s in owners:
+        for o in partners:
+            prop = "uses" if o.cls == "DataCenter" else "partnersWith"
+            ctx.emit(s, prop, o, [tok], "partner", 0.65, sent)
+
+@rule("meeting", OnToken("meeting_nouns", pos=_NOUN), ("meetsWith",),
+      "a summit between Donald Trump and Xi Jinping")
+def meeting_noun_rule(ctx: Context, tok: Token, sent: Span) -> None:
+    """People a meeting is between or with met each other."""
+    people = ctx.via_prep(tok, {"between", "with"}, {"Person"})
+    for a, b in combinations(people, 2):
+        ctx.emit(a, "meetsWith", b, [tok], "meeting", 0.7, sent)
+
+@rule("talent", OnToken("talent", pos=_NOUN), ("hiresFrom",),
+      "talent from US companies like OpenAI; job offers from Chinese firms, including Alibaba")
+def talent_rule(ctx: Context, tok: Token, sent: Span) -> None:
+    """ "talent from US companies like OpenAI", "experts from Microsoft Research Asia"."""
+    sources = [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "from"
+               for p in c.children for m in ctx.res.expand(p, "Company")]
+    if not sources:
+        return
+    hirers: list[Mention] = []
+    t = tok
+    for _ in range(5):
+        if t.head.i == t.i:
+            break
+        t = t.head
+        if t.pos_ in {"VERB", "AUX"} and t.lemma_.lower() not in {"be", "have"}:
+            hirers = ctx.subjects(t, "Company")
+            if hirers:
+                break
+    if not hirers:
+        for c in ctx.toks(sent):
+            if c.dep_ in {"nsubj", "nsubjpass"}:
+                for x in c.subtree:
+                    if x.dep_ == "poss":
+                        hirers += ctx.res.refer(x, "Company")
+    if not hirers:
+        hirers = ctx.res.recent_group(tok.i) or (
+            [r] if (r := ctx.res._recent(tok.i, "Company")) else [])
+    # "job offers from Chinese firms, including Alibaba" names the hirer
+    for c in ctx.toks(sent):
+        if c.lemma_.lower() == "offer" and c.pos_ == "NOUN":
+            hirers = ctx.via_prep(c, {"from"}, {"Company"}) or hirers
+    for h in hirers:
+        for s in sources:
+            if h not in sources:
+                ctx.emit(h, "hiresFrom", s, [tok], "talent", 0.55, sent)
+
+@rule("known", OnSentence(), ("develops", "owns"),
+      "Moonshot's flagship product is Kimi (known-maker)")
+def known_rules(ctx: Context, sent: Span) -> None:
+    """Co-mention backed by the gazetteer: a product and its maker, a unit and its parent."""
+    ms = [m for m in ctx.mentions if sent.start <= m.start < sent.end and m.known]
+    keys = {m.key: m for m in ms}
+    for m in ms:
+        maker = ctx.gaz.maker_of(m.key)
+        first = ctx.gaz.lookup(ctx.doc[m.start].text)
+        if maker and m.end - m.start > 1 and first is not None and first.label == maker \
+                and maker not in keys:
+            made_by = ctx.entity(maker, ctx.doc[m.start], "known-maker")
+            if made_by is not None:  # "Nvidia H800": the maker named in the name
+                ctx.emit(made_by, "develops", m, [ctx.doc[m.start]], "known-maker-name",
+                          0.7, sent)
+        if maker in keys and m.cls in {"Product", "Chip"}:
+            ctx.emit(keys[maker], "develops", m, [], "known-maker", 0.5, sent)
+            if m.cls == "Product":
+                ctx.emit(keys[maker], "owns", m, [], "known-maker", 0.5, sent)
+        parent = ctx.gaz.parent_of(m.key)
+        if parent in keys and m.cls in {"Company", "Product"}:
+            ctx.emit(keys[parent], "owns", m, [], "known-parent", 0.5, sent)

@@ -1,0 +1,209 @@
+"""Relation rules about places: headquarters, operations, containment, data centers."""
+
+from __future__ import annotations
+
+from spacy.tokens import Span, Token
+
+from ..context import Context
+from ..spans import Mention
+from .registry import OnDocument, OnSentence, OnToken, rule
+
+
+@rule("facility", OnToken("facility", pos=frozenset({"NOUN"})), ("operatesIn",),
+      "its Silicon Valley lab; His team, spread across China, Singapore, and the U.S.")
+def facility_rule(ctx: Context, tok: Token, sent: Span) -> None:
+    """A company's team/lab/office/operation in a place -> operatesIn."""
+    inside = ctx.res.mention(tok)
+    if inside is not None and inside.cls == "DataCenter":
+        return
+    if tok.dep_ == "appos" and ctx.res.mention(tok.head) is not None:
+        return  # "Anthropic, the San Francisco-based lab" describes the firm itself
+    places: list[Mention] = []
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ in {"in", "across", "at"}:
+            places += [m for p in c.subtree if (m := ctx.place_ref(p)) is not None
+                       and m.cls == "Place"]
+        if c.dep_ in {"compound", "amod", "npadvmod", "nmod"}:
+            for t in c.subtree:
+                m = ctx.res.mention(t)
+                if m is not None and m.cls == "Place":
+                    places.append(m)
+    for c in tok.children:
+        if c.dep_ in {"acl", "relcl"} and c.lemma_.lower() in {"operate", "base", "spread",
+                                                               "locate", "work", "scatter"}:
+            places += ctx.via_prep(c, {"in", "across", "at", "between"}, {"Place"})
+    if not places:
+        return
+    owners = [m for c in tok.children if c.dep_ == "poss" for m in ctx.res.refer(c)]
+    people = [m for m in owners if m.cls == "Person"]
+    if people:
+        owners = [c.object for c in ctx.out if c.predicate in {"worksFor", "leads"}
+                  and c.subject in people and c.object.cls == "Company"]
+    if not owners:
+        t = tok
+        for _ in range(4):
+            if t.head.i == t.i:
+                break
+            t = t.head
+            if t.pos_ in {"VERB", "AUX"}:
+                owners = ctx.subjects(t, "Company")
+                if not owners:
+                    people = ctx.subjects(t, "Person")
+                    owners = [c.object for c in ctx.out if c.predicate == "worksFor"
+                              and c.subject in people]
+                break
+    for o in owners:
+        for p in places:
+            if o.cls == "Company":
+                ctx.emit(o, "operatesIn", p, [tok], "facility", 0.6, sent)
+
+@rule("origin", OnSentence(), ("headquarteredIn", "basedIn"),
+      "Chinese tech companies like Alibaba; the Paris-based startup; the US Congress")
+def origin_rules(ctx: Context, sent: Span) -> None:
+    """ "Chinese firm X", "US companies like X", "Beijing-based X", "US Congress"."""
+    for tok in ctx.toks(sent):
+        place: Mention | None = None
+        if tok.dep_ in {"amod", "compound", "npadvmod", "nmod"} and tok.head.i != tok.i:
+            place = ctx.place_ref(tok)
+            m = ctx.res.mention(tok)
+            if m is not None and m.cls != "Place":
+                place = None
+            if place is None:
+                continue
+            head = tok.head
+            based = head.lower_ in {"based", "headquartered"} or head.text.endswith("-based")
+            if based:
+                head = head.head
+            head_m = ctx.res.mention(head)
+            if head_m is not None and head_m is place:
+                continue
+            named = ctx.res.expand(head)
+            orgs = [x for x in named if x.cls in {"Company", "GovernmentBody"}]
+            if based:  # "Kim Sun-woo, a Seoul-based analyst": where the person works
+                for person in (x for x in named if x.cls == "Person"):
+                    ctx.emit(person, "basedIn", place, [tok], "origin-person", 0.65, sent)
+            if not orgs and head.dep_ in {"compound", "nmod"}:
+                # "Chinese startup Zhipu": the head noun modifies the name
+                target = ctx.res.mention(head.head)
+                orgs = [target] if target and target.cls in {"Company",
+                                                             "GovernmentBody"} else []
+            if not orgs and head.lemma_.lower() in ctx.lex.heads:
+                if head.dep_ == "appos":
+                    orgs = ctx.res.refer(head.head)
+                elif head.i > 0 and ctx.doc[head.i - 1].lower_ in {"a", "an"}:
+                    orgs = []
+            for o in orgs:
+                ctx.emit(o, "headquarteredIn", place, [tok], "origin", 0.65, sent)
+    # the surface pattern, whatever the parse: "Chinese startup Zhipu", "Beijing-based
+    # chipmaker Biren"
+    for m in [x for x in ctx.mentions if sent.start <= x.start < sent.end]:
+        if m.cls not in {"Company", "GovernmentBody"} or m.start < sent.start + 2:
+            continue
+        head = ctx.doc[m.start - 1]
+        if head.lower_ not in ctx.lex.heads and head.lemma_.lower() not in ctx.lex.heads:
+            continue
+        j = m.start - 2
+        steps = 0
+        while j > sent.start and steps < 3 and ctx.doc[j].pos_ in {"ADJ", "NOUN", "PROPN"} \
+                and ctx.place_ref(ctx.doc[j]) is None and ctx.doc[j].lower_ not in {
+                    "based", "headquartered"}:
+            j -= 1  # "Chinese AI startup", "Chinese leading startup"
+            steps += 1
+        if ctx.doc[j].lower_ in {"based", "headquartered"} and j >= sent.start + 2:
+            j -= 2 if ctx.doc[j - 1].text == "-" else 1
+        place = ctx.place_ref(ctx.doc[j])
+        if place is not None and place is not m:
+            ctx.emit(m, "headquarteredIn", place, [ctx.doc[j]], "origin-surface", 0.6,
+                      sent)
+    # gazetteer aliases that carry a country: "US Congress", "U.S. Department of Defense"
+    for m in [x for x in ctx.mentions if sent.start <= x.start < sent.end]:
+        if m.cls != "GovernmentBody":
+            continue
+        first = ctx.doc[m.start]
+        place = ctx.place_ref(first) if m.end - m.start > 1 else None
+        if place is None:
+            ent = ctx.gaz.lookup(first.text)
+            if ent is not None and ent.cls == "Place" and m.end - m.start > 1:
+                place = ctx.entity(ent.label, first, "origin")
+        if place is not None and place is not m:
+            ctx.emit(m, "headquarteredIn", place, [first], "origin-name", 0.7, sent)
+
+@rule("place-appos", OnSentence(), ("locatedIn",),
+      "Lima, Peru; Jamnagar, in the western state of Gujarat (place-region)")
+def place_appos_rule(ctx: Context, sent: Span) -> None:
+    """Containment between places: "City, Country" (not a list of places), and "X, in the
+    western state of Y" (``place-region``)."""
+    ms = [m for m in ctx.mentions if sent.start <= m.start < sent.end and m.cls == "Place"]
+    for a in ms:
+        outer = region_of(ctx, a, sent)
+        if outer is not None and outer is not a:
+            ctx.emit(a, "locatedIn", outer, [ctx.doc[a.end + 1]], "place-region", 0.7,
+                      sent)
+    for a, b in zip(ms, ms[1:], strict=False):
+        if b.start == a.end + 1 and ctx.doc[a.end].text == ",":
+            # a list "China, Singapore, and the U.S." is not "Lima, Peru"
+            after = ctx.doc[b.end].lower_ if b.end < len(ctx.doc) else ""
+            nxt = ctx.doc[b.end + 1].lower_ if b.end + 1 < len(ctx.doc) else ""
+            before = ctx.doc[a.start - 1].lower_ if a.start > 0 else ""
+            if (after == "," and nxt in {"and", "or"}) or after in {"and", "or"} or \
+                    before == ",":
+                continue
+            nxt_m = ctx.res.mention(ctx.doc[b.end + 1]) if after == "," and \
+                b.end + 1 < sent.end else None
+            if nxt_m is not None and nxt_m.cls == "Place":
+                continue
+            kinds = [_kind(ctx, x) for x in (a, b)]
+            if kinds[0] in {"country", "region"} or kinds[1] not in {
+                    "country", "state", "province", "region"}:
+                continue
+            ctx.emit(a, "locatedIn", b, [ctx.doc[a.end]], "place-appos", 0.7, sent)
+
+def _enclosing(ctx: Context, place: Mention, sent: Span) -> Mention | None:
+    """The place named right after ``place`` as containing it: "Shackelford County,
+    Texas", "Jamnagar, in the western state of Gujarat"."""
+    j = place.end
+    outer = region_of(ctx, place, sent) or (
+        ctx.res.mention(ctx.doc[j + 1]) if j + 1 < sent.end and ctx.doc[j].text == ","
+        else None)
+    return outer if outer is not None and outer.cls == "Place" and outer is not place \
+        else None
+
+def region_of(ctx: Context, place: Mention, sent: Span) -> Mention | None:
+    """ "Jamnagar, in the western state of Gujarat" -> Gujarat."""
+    toks = ctx.doc[place.end : min(place.end + 8, sent.end)]
+    words = [t.lower_ for t in toks]
+    if words[:3] != [",", "in", "the"]:
+        return None
+    for k in range(3, len(toks) - 1):
+        if words[k] in ctx.cue("region_words") and words[k + 1] == "of" and k + 2 < len(toks):
+            outer = ctx.res.mention(toks[k + 2])
+            return outer if outer is not None and outer.cls == "Place" else None
+        if toks[k].pos_ not in {"ADJ", "PROPN"}:
+            return None
+    return None
+
+def _kind(ctx: Context, m: Mention) -> str:
+    entry = ctx.gaz.by_label.get(m.key)
+    return entry.attr("kind")[0] if entry and entry.attr("kind") else ""
+
+@rule("datacenter-place", OnDocument(), ("locatedIn",),
+      "data centers in Malaysia; a data center in Shackelford County, Texas")
+def datacenter_rules(ctx: Context) -> None:
+    """A data center's place, named in its phrase, and the region that place lies in."""
+    for m in ctx.mentions:
+        if m.cls != "DataCenter":
+            continue
+        sent = ctx.res.sent_of(m.start)
+        for t in ctx.doc[m.start : m.end]:
+            pl = ctx.res.mention(t)
+            if pl is not None and pl.cls == "Place" and pl is not m:
+                ctx.emit(m, "locatedIn", pl, [t], "datacenter-place", 0.8, sent)
+                outer = _enclosing(ctx, pl, sent) if t.i == pl.end - 1 else None
+                if outer is not None:
+                    ctx.emit(m, "locatedIn", outer, [ctx.doc[pl.end]],
+                              "datacenter-place", 0.7, sent)
+            elif pl is m and (entry := ctx.gaz.lookup(t.text) or ctx.gaz.demonyms.get(
+                    t.text)) is not None and entry.cls == "Place":
+                place = ctx.entity(entry.label, t, "datacenter-place")
+                if place is not None:
+                    ctx.emit(m, "locatedIn", place, [t], "datacenter-place", 0.8, sent)

@@ -1,0 +1,212 @@
+"""Relation rules about regulations: who issues a rule, what it restricts, whom it targets.
+
+Most rules read one regulation mention of the sentence at a time (:func:`_regulations`: the
+regulation phrases found by ``extract.patterns`` and the gazetteer, and the head word of each);
+``regulation-verb`` reads a government's restricting verb, which implies its export controls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from spacy.tokens import Span, Token
+
+from ..context import Context
+from ..spans import Mention
+from .registry import OnSentence, rule
+
+_ISSUERS = {"GovernmentBody", "Place", "Person"}
+
+
+def _regulations(ctx: Context, sent: Span) -> Iterator[tuple[Mention, Token, set[int]]]:
+    """The sentence's regulations, each with its head token and its tokens. A known name's
+    head is its syntactic root: "controls" in "export controls on gallium and germanium"."""
+    for r in [m for m in ctx.mentions + ctx.virtual
+              if sent.start <= m.start < sent.end and m.cls == "Regulation"]:
+        if r.end > sent.end:
+            continue
+        head = ctx.doc[r.head] if r.head >= 0 else ctx.doc[r.start : r.end].root
+        yield r, head, set(range(r.start, r.end))
+
+
+@rule("regulation-act", OnSentence(), ("issuedBy",),
+      "Washington scrapped the AI diffusion rule")
+def act(ctx: Context, sent: Span) -> None:
+    """A government issuing, scrapping, tightening a rule issues it."""
+    for r, head, _ in _regulations(ctx, sent):
+        if head.dep_ in {"dobj", "nsubjpass"} and head.head.lemma_.lower() in ctx.cue("reg_acts"):
+            for g in ctx.subjects(head.head, None):
+                if g.cls in {"GovernmentBody", "Place"}:
+                    ctx.emit(r, "issuedBy", g, [head.head], "regulation-act", 0.65, sent)
+
+
+@rule("regulation-on-list", OnSentence(), ("targets",),
+      "SMIC has been on the Entity List since 2020")
+def on_list(ctx: Context, sent: Span) -> None:
+    """A firm that is, remains or lands on a list is its target."""
+    for r, head, _ in _regulations(ctx, sent):
+        prep = head.head
+        if head.dep_ == "pobj" and prep.lower_ == "on" and \
+                prep.head.lemma_.lower() in ctx.cue("on_list_verbs") and \
+                not ctx.negated(prep.head):
+            for m in ctx.subjects(prep.head, "Company"):
+                ctx.emit(r, "targets", m, [prep], "regulation-on-list", 0.65, sent)
+
+
+@rule("regulation-issuer", OnSentence(), ("issuedBy",),
+      "a proposed rule from the Department of Commerce; US export controls")
+def issuer(ctx: Context, sent: Span) -> None:
+    """The issuer named in the phrase: a country before it ("US export controls", "Japan's
+    curbs"), a body after "from" or "by", the agent of "issued by"."""
+    for r, head, _ in _regulations(ctx, sent):
+        if r.key.endswith("export controls") and r.key.split()[0] == "US":
+            us = ctx.entity("United States", r, "regulation-issuer")
+            if us is not None:
+                ctx.emit(r, "issuedBy", us, [head], "regulation-issuer", 0.7, sent)
+        for t in ctx.doc[r.start : r.end]:
+            if t.i >= head.i or t.head.i != head.i and t.head.head.i != head.i:
+                continue
+            pl = ctx.place_ref(t) if t.dep_ in {"compound", "amod", "poss", "nmod"} else None
+            if pl is not None:
+                ctx.emit(r, "issuedBy", pl, [t], "regulation-issuer", 0.7, sent)
+        for c in head.children:
+            if c.dep_ == "prep" and c.lower_ in {"from", "by"}:
+                for m in ctx.in_subtree(c, set(), _ISSUERS):
+                    ctx.emit(r, "issuedBy", m, [c], "regulation-issuer", 0.7, sent)
+            if c.dep_ in {"acl", "relcl"} and c.lemma_.lower() in ctx.cue("issue_verbs"):
+                for a in c.children:
+                    if a.dep_ == "agent":
+                        for m in ctx.in_subtree(a, set(), _ISSUERS):
+                            ctx.emit(r, "issuedBy", m, [c], "regulation-issuer", 0.7, sent)
+
+
+@rule("regulation-object", OnSentence(), ("restricts", "targets"),
+      "restrictions on the supply of Nvidia's flagship chips")
+def restricted_object(ctx: Context, sent: Span) -> None:
+    """What the phrase restricts, in its prepositional or clausal modifiers; a place that
+    owns what is restricted ("China's access") is targeted."""
+    for r, head, span_toks in _regulations(ctx, sent):
+        for c in head.children:
+            if c.dep_ in {"prep", "acl", "relcl"} and c.i not in span_toks:
+                for t in c.subtree:
+                    m = ctx.res.mention(t)
+                    if m is not None and m.cls in {"Chip", "Product"} or (
+                            m is not None and m.cls == "Company" and c.dep_ == "prep"):
+                        ctx.emit(r, "restricts", m, [c], "regulation-object", 0.65, sent)
+                    pl = ctx.place_ref(t)
+                    if pl is not None and (t.dep_ == "poss" or t.lower_ in {"chinese"}):
+                        ctx.emit(r, "targets", pl, [c], "regulation-object", 0.6, sent)
+
+
+@rule("regulation-subject", OnSentence(), ("restricts", "targets"),
+      "the export controls restrict the GPUs Nvidia can sell")
+def as_subject(ctx: Context, sent: Span) -> None:
+    """The regulation as the subject of a restricting verb: what the verb's phrase names is
+    restricted, a place modifying it targeted, a firm "forced" targeted."""
+    for r, head, span_toks in _regulations(ctx, sent):
+        if head.dep_ not in {"nsubj", "nsubjpass"} or head.head.lemma_.lower() not in (
+                ctx.cue("restrict_verbs") | ctx.cue("regulation_subject_verbs")):
+            continue
+        verb = head.head
+        for t in verb.subtree:
+            if t.i in span_toks or t.i <= head.i:
+                continue
+            m = ctx.res.mention(t)
+            if m is not None and m.cls in {"Company", "Chip", "Product"}:
+                prop = "targets" if (m.cls == "Company" and verb.lemma_ == "force") \
+                    else "restricts"
+                ctx.emit(r, prop, m, [verb], "regulation-subject", 0.65, sent)
+            pl = ctx.place_ref(t)
+            if pl is not None and t.dep_ in {"amod", "poss", "compound"}:
+                ctx.emit(r, "targets", pl, [verb], "regulation-subject", 0.6, sent)
+
+
+@rule("regulation-list", OnSentence(), ("targets", "issuedBy"),
+      "add Alibaba, Baidu, and BYD to the list; their inclusion in the 1260H list")
+def listed(ctx: Context, sent: Span) -> None:
+    """Firms added or put on a list (or whose inclusion in it is told) are its targets; the
+    body that adds them issues it."""
+    list_verbs = ctx.cue("list_verbs")
+    for r, _, span_toks in _regulations(ctx, sent):
+        for t in ctx.toks(sent):
+            lem = t.lemma_.lower()
+            if lem not in list_verbs | {"inclusion"} or t.i in span_toks:
+                continue
+            if not (any(x.i in span_toks for x in t.subtree) or lem == "inclusion"):
+                continue
+            skip = {x.i for c in t.subtree if c.dep_ in {"relcl", "acl"} for x in c.subtree}
+            scope = sent if lem == "inclusion" else t.subtree
+            for x in scope:
+                if x.i in skip:
+                    continue
+                m = ctx.res.mention(x)
+                if m is not None and m.cls == "Company" and x.i not in span_toks:
+                    ctx.emit(r, "targets", m, [t], "regulation-list", 0.7, sent)
+            if lem in list_verbs and t.pos_ == "VERB":
+                for v in [t, t.head]:
+                    for c in v.children:
+                        if c.dep_ in {"nsubj", "dobj"}:
+                            for m in ctx.res.expand(c):
+                                if m.cls == "GovernmentBody":
+                                    ctx.emit(r, "issuedBy", m, [t], "regulation-list", 0.6,
+                                             sent)
+
+
+@rule("regulation-force", OnSentence(), ("targets", "restricts"),
+      "a U.S. court ruling that could force ByteDance to sell TikTok")
+def forcing(ctx: Context, sent: Span) -> None:
+    """A ruling that forces a firm to sell a product targets the firm and restricts the
+    product."""
+    for r, _, span_toks in _regulations(ctx, sent):
+        for t in ctx.toks(sent):
+            if t.lemma_.lower() != "force" or not any(x.i in span_toks for x in t.head.subtree):
+                continue
+            for c in t.children:
+                if c.dep_ in {"dobj", "nsubj"}:
+                    for m in ctx.res.expand(c, "Company"):
+                        ctx.emit(r, "targets", m, [t], "regulation-force", 0.6, sent)
+                if c.dep_ in {"xcomp", "ccomp"}:
+                    for d in c.children:
+                        if d.dep_ == "dobj":
+                            for m in ctx.res.expand(d):
+                                if m.cls == "Product":
+                                    ctx.emit(r, "restricts", m, [t], "regulation-force", 0.6,
+                                             sent)
+
+
+@rule("regulation-verb", OnSentence(), ("issuedBy", "targets", "restricts"),
+      "the U.S. has limited China's access to cutting-edge Nvidia AI chips")
+def restricting_state(ctx: Context, sent: Span) -> None:
+    """A government restricting exports, chips or technology by verb implies its export
+    controls: issued by it, targeting the places, restricting the firms and chips named.
+    Runs after the other regulation rules of the sentence, which do not read the implied
+    rule."""
+    for tok in ctx.toks(sent):
+        if tok.lemma_.lower() not in ctx.cue("restrict_verbs") or tok.pos_ != "VERB" or \
+                ctx.negated(tok):
+            continue
+        issuers = [m for m in ctx.subjects(tok, None) if m.cls in {"Place", "GovernmentBody"}]
+        if not issuers:
+            continue
+        words = {t.lemma_.lower() for t in tok.subtree}
+        if not words & ctx.cue("export_words"):
+            continue
+        issuer = issuers[0]
+        label = "US export controls" if issuer.key.lower() in ctx.cue("us_issuers") else None
+        if label is None:
+            continue
+        reg = ctx.entity(label, tok, "regulation-verb")
+        if reg is None:
+            continue
+        ctx.emit(reg, "issuedBy", issuer, [tok], "regulation-verb", 0.7, sent)
+        subj = {t.i for s in tok.children if s.dep_ in {"nsubj", "nsubjpass"} for t in s.subtree}
+        for t in tok.subtree:
+            if t.i in subj:
+                continue
+            pl = ctx.place_ref(t)
+            if pl is not None and pl is not issuer:
+                ctx.emit(reg, "targets", pl, [tok], "regulation-verb", 0.65, sent)
+            m = ctx.res.mention(t)
+            if m is not None and m.cls in {"Company", "Chip", "Product"}:
+                ctx.emit(reg, "restricts", m, [tok], "regulation-verb", 0.6, sent)
+

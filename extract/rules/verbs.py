@@ -1,0 +1,439 @@
+"""Verb rules: a trigger verb (``ontology/lexicon/triggers.tsv``) with its subjects and
+objects gives the verb's property. One rule per property, ``verb:<property>``, plus the verb
+families that need more than a subject and an object (passive agents, money raised from a
+backer, building "with" a partner, people as agents of founding and leading).
+
+Every verb rule runs at a verb that is not negated ("Alibaba did not buy ..." gives nothing).
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+from spacy.tokens import Span, Token
+
+from ..context import Context
+from ..spans import Mention
+from .registry import OnToken, rule
+
+_PASSIVE_PROPS = ("develops", "owns", "purchases", "operates")
+
+
+def _verb(words: str) -> OnToken:
+    return OnToken(words, verb=True)
+
+
+# --------------------------------------------------------------------- people as agents
+def _passive_person(ctx: Context, verb: Token, sent: Span, prop: str) -> None:
+    people = [m for c in verb.children if c.dep_ == "agent" for p in c.children
+              for m in ctx.res.expand(p, "Person")]
+    if not people:
+        return
+    orgs: list[Mention] = []
+    unit_owners: list[Mention] = []
+    targets = [c for c in verb.children if c.dep_ == "nsubjpass"]
+    if not targets and verb.dep_ in {"advcl", "xcomp", "conj"}:  # "was co-founded by"
+        targets = [c for c in verb.head.children if c.dep_ == "nsubjpass"]
+    if verb.dep_ in {"acl", "relcl"}:
+        targets.append(verb.head)
+    for t in targets:
+        if t.lower_ in {"which", "that", "who"}:
+            t = verb.head if verb.dep_ == "relcl" else t
+        found = [m for m in ctx.res.expand(t) if m.cls in {"Company", "GovernmentBody"}]
+        if not found and t.lemma_.lower() in ctx.cue("facility"):
+            unit_owners += [m for c in t.children if c.dep_ == "poss"
+                            for m in ctx.res.refer(c, "Company")]
+        orgs += found
+    for p in people:
+        for o in orgs:
+            ctx.emit(p, prop, o, [verb], f"passive:{prop}", 0.7, sent)
+        for o in unit_owners:  # heads an unnamed unit of the company
+            ctx.emit(p, "worksFor", o, [verb], "passive:unit", 0.6, sent)
+
+
+@rule("passive:founded", _verb("passive_founded"), ("founded",),
+      "the Hangzhou-based startup founded by Liang Wenfeng")
+def passive_founded(ctx: Context, verb: Token, sent: Span) -> None:
+    """A person as the agent of founding: founded."""
+    _passive_person(ctx, verb, sent, "founded")
+
+
+@rule("passive:leads", _verb("passive_leads"), ("leads", "worksFor"),
+      "G42, chaired by Sheikh Tahnoon; its lab, which is led by Alexandr Wang (worksFor)")
+def passive_leads(ctx: Context, verb: Token, sent: Span) -> None:
+    """A person as the agent of leading, chairing, heading a named organisation: leads; of
+    heading an unnamed unit of a firm: works for the firm (``passive:unit``)."""
+    _passive_person(ctx, verb, sent, "leads")
+
+
+# --------------------------------------------------------------------- families beside triggers
+@rule("verb:investsIn-raise", _verb("raise_verbs"), ("investsIn",),
+      "Zhipu raised funds from Tencent")
+def raise_from(ctx: Context, verb: Token, sent: Span) -> None:
+    """Money raised, received or secured from a backer: the backer invests."""
+    if not any(t.lemma_.lower() in ctx.cue("funding") for t in verb.subtree):
+        return
+    for backer in ctx.via_prep(verb, {"from"}, {"Company"}):
+        for s in ctx.subjects(verb, "Company"):
+            ctx.emit(backer, "investsIn", s, [verb], "verb:investsIn-raise", 0.6, sent)
+
+
+@rule("verb:partnersWith-with", _verb("with_partner_verbs"), ("partnersWith",),
+      "a campus it is building with OpenAI and Oracle")
+def with_partner(ctx: Context, verb: Token, sent: Span) -> None:
+    """Building, developing, working "with" another firm: partners."""
+    partners = [m for c in verb.children if c.dep_ == "prep" and c.lower_ == "with"
+                for p in c.children for m in ctx.res.refer(p, "Company")]
+    if partners:
+        for s in ctx.subjects(verb, "Company"):
+            for o in partners:
+                ctx.emit(s, "partnersWith", o, [verb], "verb:partnersWith-with", 0.6, sent)
+
+
+@rule("regulation-subject-to", _verb("triggers:restricts"), ("targets",),
+      "the rules restrict exports to China")
+def restricted_to(ctx: Context, verb: Token, sent: Span) -> None:
+    """A regulation restricting something "to", "for" or "against" a place targets it."""
+    for reg in ctx.subjects(verb, "Regulation"):
+        for t in verb.subtree:
+            if t.dep_ == "prep" and t.lower_ in {"to", "for", "against"}:
+                for x in t.subtree:
+                    pl = ctx.place_ref(x)
+                    if pl is not None:
+                        ctx.emit(reg, "targets", pl, [verb], "regulation-subject", 0.6, sent)
+
+
+def _passive_agents(ctx: Context, verb: Token) -> list[Mention]:
+    """The companies named by a passive's agent ("developed by ByteDance"), when the verb is
+    a trigger of making, owning, buying or operating; what is "powered by" or "used by"
+    something is used, not made (the verb's object rules read it)."""
+    lemma = verb.lemma_.lower()
+    if lemma in ctx.cue("passive_used_verbs") or not any(
+            lemma in ctx.lex.triggers.get(p, ()) for p in _PASSIVE_PROPS):
+        return []
+    return ctx.cached(("agents", verb.i), lambda: [
+        m for c in verb.children if c.dep_ == "agent" for p in c.children
+        for m in ctx.res.expand(p, "Company")])
+
+
+@rule("verb-passive", _verb("triggers:" + "+".join(_PASSIVE_PROPS)), _PASSIVE_PROPS,
+      "Doubao, developed by ByteDance")
+def passive_agent(ctx: Context, verb: Token, sent: Span) -> None:
+    """The agent of a passive makes, owns, buys or operates its patient. A verb read this way
+    gives no other verb relation."""
+    agents = _passive_agents(ctx, verb)
+    if not agents:
+        return
+    patients = [m for c in verb.children if c.dep_ == "nsubjpass" for m in ctx.np_mentions(c)]
+    if verb.dep_ == "acl":
+        patients += list(ctx.res.refer(verb.head))
+    lemma = verb.lemma_.lower()
+    for prop in ctx.lex.triggers:
+        if prop in _PASSIVE_PROPS and lemma in ctx.lex.triggers[prop]:
+            for a in agents:
+                for o in patients:
+                    ctx.emit(a, prop, o, [verb], f"verb-passive:{prop}", 0.65, sent)
+
+
+# --------------------------------------------------------------------- one rule per property
+def _subjects(ctx: Context, verb: Token, prop: str) -> list[Mention]:
+    """The verb's subjects of the property's domain."""
+    if prop in {"founded", "leads", "worksFor", "meetsWith", "basedIn"}:
+        return ctx.subjects(verb, "Person")
+    if prop in {"restricts", "targets"}:
+        return ctx.subjects(verb, "Regulation")
+    subs = ctx.subjects(verb, "Company")
+    if prop == "competesWith" and not subs:
+        subs = ctx.subjects(verb, "Product")
+    return subs
+
+
+def _verb_rule(prop: str, example: str):
+    """Register ``body(ctx, verb, lemma, subjects, sent) -> objects`` as ``verb:<prop>``: the
+    rule skips negated and passive-agent verbs and verbs whose subject is not of the
+    property's domain, and states the property from each subject to each object."""
+
+    def register(body):
+        def run_rule(ctx: Context, verb: Token, sent: Span) -> None:
+            lemma = verb.lemma_.lower()
+            if _passive_agents(ctx, verb):
+                return
+            if prop in {"restricts", "targets", "supplies"} and \
+                    lemma in ctx.cue("not_supplying_verbs"):
+                return
+            subs = _subjects(ctx, verb, prop)
+            if not subs:
+                return
+            objs = body(ctx, verb, lemma, subs, sent)
+            for s in subs:
+                for o in objs or ():
+                    if prop == "develops" and o.cls == "Product" and lemma in {"build", "make"}:
+                        continue
+                    if prop == "develops" and o.cls == "Product" and s.cls == "Company" and \
+                            lemma in ctx.cue("release_verbs"):
+                        ctx.emit(s, "owns", o, [verb], "verb:owns-release", 0.55, sent)
+                    ctx.emit(s, prop, o, [verb], f"verb:{prop}", 0.65, sent)
+
+        run_rule.__doc__ = body.__doc__
+        run_rule.__name__ = body.__name__
+        props = (prop, "owns") if prop == "develops" else (prop,)
+        rule(f"verb:{prop}", _verb(f"triggers:{prop}"), props, example)(run_rule)
+        return body
+
+    return register
+
+
+def _made_used_or_run(ctx: Context, verb: Token) -> list[Mention]:
+    return ctx.verb_objects(verb, set(), {"Chip", "Product", "DataCenter"})
+
+
+@_verb_rule("purchases", "ByteDance is buying Nvidia's H20 chips")
+def purchases(ctx, verb, lemma, subs, sent):
+    """Buying, ordering, stockpiling chips or products."""
+    return _made_used_or_run(ctx, verb)
+
+
+@_verb_rule("uses", "ByteDance turned to data centers in Malaysia")
+def uses(ctx, verb, lemma, subs, sent):
+    """Using, relying on, turning to, training at something the subject does not own; what is
+    trained is made, not used: only what it is trained on, at or in is used."""
+    child_preps = {c.lower_ for c in verb.children if c.dep_ in {"prep", "prt", "agent"}}
+    need = {"turn": {"to"}, "rely": {"on"}, "train": {"at", "in", "on", "abroad"}}
+    if lemma in need and not child_preps & need[lemma] and lemma != "train":
+        return []
+    if lemma == "train":
+        dobj_preps = {p.lower_ for c in verb.children if c.dep_ == "dobj"
+                      for p in c.children if p.dep_ == "prep"}
+        if not (child_preps | dobj_preps) & need["train"]:
+            return []
+        objs = ctx.via_prep(verb, {"on", "at", "in", "using"}, {"Chip", "Product", "DataCenter"})
+        objs += [m for c in verb.children if c.dep_ == "dobj"  # "trained its model on H800s"
+                 for pp in c.children if pp.dep_ == "prep" and pp.lower_ in {
+                     "on", "at", "in", "using"}
+                 for p in pp.children for m in ctx.np_mentions(p, {
+                     "Chip", "DataCenter", "Product"})]
+        return objs
+    return ctx.verb_objects(verb, {"to", "on", "at", "in", "from", "by"},
+                            {"Chip", "Product", "DataCenter"})
+
+
+@_verb_rule("operates", "Oracle operates a data center in Abilene")
+def operates(ctx, verb, lemma, subs, sent):
+    """Operating, running, building, owning a data center."""
+    return _made_used_or_run(ctx, verb)
+
+
+@_verb_rule("develops", "Baidu launched Ernie Bot; Alibaba released Qwen3 (owns too)")
+def develops(ctx, verb, lemma, subs, sent):
+    """Developing, designing, launching a product or chip; releasing a product also owns it
+    (``verb:owns-release``); building or making a product is not developing it."""
+    return _made_used_or_run(ctx, verb)
+
+
+@_verb_rule("investsIn", "Nvidia said it would invest up to $100 billion in OpenAI")
+def invests(ctx, verb, lemma, subs, sent):
+    """Investing in, funding, spending on something, also when the parser hangs "in" on the
+    sum; "invests in OpenAI's data centers" is not in OpenAI."""
+    kinds = {"Place", "Company", "DataCenter", "Product"}
+    objs = ctx.verb_objects(verb, {"in", "into"}, kinds)
+    sums = ctx.cue("funding") | ctx.cue("sum_words")
+    objs += [m for c in verb.children if c.dep_ == "dobj" and (
+        c.like_num or c.lemma_.lower() in sums)
+        for m in ctx.via_prep(c, {"in", "into"}, kinds) if m not in objs]
+    phrase = {t.i for c in verb.children if c.dep_ in {"prep", "dobj"} for t in c.subtree}
+    objs = [m for m in objs if m.cls != "Company" or m.start not in phrase
+            or ctx.doc[m.start].dep_ != "poss"]
+    for c in verb.children:
+        if c.dep_ == "prep" and c.lower_ in {"in", "into"}:
+            for g in c.children:
+                if g.dep_ == "pcomp" or g.pos_ == "VERB":
+                    objs += ctx.via_prep(g, {"in"}, {"Place"})
+    return objs
+
+
+def _after_from(ctx: Context, verb: Token, sent: Span) -> list[Mention]:
+    """Companies listed after "from" up to the next verb: the parser often breaks long
+    coordinations ("from competitors like Alibaba and start-ups such as 01.ai and Zhipu")."""
+    start = next((c.i for c in verb.subtree if c.dep_ == "prep" and c.lower_ == "from"
+                  and c.head.i in {verb.i, *(x.i for x in verb.children)}), None)
+    if start is None:
+        return []
+    out: list[Mention] = []
+    for t in ctx.doc[start + 1 : sent.end]:
+        if t.pos_ == "VERB" or t.lower_ in {"while", "but", "because", "."}:
+            break
+        m = ctx.res.mention(t)
+        if m is not None and m.cls == "Company" and m not in out:
+            out.append(m)
+    return out
+
+
+@_verb_rule("hiresFrom", "SenseTime poached engineers from Megvii")
+def hires(ctx, verb, lemma, subs, sent):
+    """Hiring, recruiting, poaching from a firm."""
+    return ctx.via_prep(verb, {"from"}, {"Company"}) + _after_from(ctx, verb, sent)
+
+
+@_verb_rule("partnersWith", "Microsoft partners with G42")
+def partners(ctx, verb, lemma, subs, sent):
+    """Partnering, collaborating, teaming up with a firm."""
+    return ctx.via_prep(verb, {"with"}, {"Company"})
+
+
+@_verb_rule("competesWith", "Moonshot competes with Alibaba's Qwen team")
+def competes(ctx, verb, lemma, subs, sent):
+    """Competing with, rivalling, surpassing a firm or product; a firm's team stands for the
+    firm."""
+    heads = [c for c in verb.children if c.dep_ == "dobj"]
+    heads += [p for c in verb.children if c.dep_ == "prep" and c.lower_ in {"with", "against"}
+              for p in c.children if p.dep_ == "pobj"]
+    objs: list[Mention] = []
+    for h in heads:
+        found = ctx.res.expand(h)
+        if not found and h.lemma_.lower() in ctx.cue("facility"):
+            found = [m for c in h.children if c.dep_ == "poss"
+                     for m in ctx.res.refer(c, "Company")]
+        objs += found
+    return objs
+
+
+@_verb_rule("supplies", "TSMC supplies Apple; Nvidia sells H20 chips to ByteDance")
+def supplies(ctx, verb, lemma, subs, sent):
+    """Supplying, selling, shipping goods to a firm (selling something that is not goods is
+    not supplying)."""
+    goods = {t.lemma_.lower() for c in verb.children if c.dep_ == "dobj" for t in c.subtree}
+    if lemma in {"sell", "make", "manufacture"} and not goods & ctx.cue("goods") and not any(
+            m.cls in {"Chip", "Product"} for c in verb.children if c.dep_ == "dobj"
+            for m in ctx.np_mentions(c)):
+        return []
+    objs = ctx.via_prep(verb, {"to", "for"}, {"Company"})
+    if lemma in {"supply", "provide"}:
+        objs += [m for c in verb.children if c.dep_ == "dobj"
+                 for m in ctx.res.expand(c, "Company")]
+    return objs
+
+
+@_verb_rule("owns", "Alibaba owns Lazada")
+def owns(ctx, verb, lemma, subs, sent):
+    """Owning, acquiring, controlling a firm."""
+    return [m for c in verb.children if c.dep_ == "dobj" for m in ctx.res.refer(c, "Company")]
+
+
+@_verb_rule("meetsWith", "Jensen Huang met Tan Dai")
+def meets(ctx, verb, lemma, subs, sent):
+    """Meeting, holding talks with a person; people who met one another."""
+    objs = [m for c in verb.children if c.dep_ in {"dobj", "prep"}
+            for m in ctx.in_subtree(c, set(), {"Person"})]
+    for a, b in combinations(subs, 2):
+        ctx.emit(a, "meetsWith", b, [verb], "verb:meetsWith", 0.75, sent)
+    return objs
+
+
+def _generic(ctx: Context, verb: Token) -> list[Mention]:
+    subj_tokens = {t.i for s in verb.children if s.dep_ in {"nsubj", "nsubjpass"}
+                   for t in s.subtree}
+    return ctx.in_subtree(verb, subj_tokens, {"Chip", "Product", "DataCenter", "Company",
+                                              "Place"})
+
+
+@_verb_rule("restricts", "the export controls restrict Nvidia's H20")
+def restricts(ctx, verb, lemma, subs, sent):
+    """A regulation restricting, banning, limiting chips, products or their maker."""
+    return _generic(ctx, verb)
+
+
+@_verb_rule("targets", "the rule targets Huawei")
+def targets(ctx, verb, lemma, subs, sent):
+    """A regulation aimed at, listing, sanctioning a firm or a place."""
+    return _generic(ctx, verb)
+
+
+def _region_outside(ctx: Context, objs: list[Mention], centers: list[Mention],
+                    sent: Span) -> list[Mention]:
+    from .places import region_of
+
+    inside = {i for m in centers for i in range(m.start, m.end)}
+    held = [o for o in objs if o.start in inside]
+    return [o for o in objs if o.start not in inside and not any(
+        region_of(ctx, h, sent) is o for h in held)]
+
+
+def _firm_itself_based(ctx: Context, verb: Token) -> bool:
+    """Whether "based" says where a firm itself is, not where its teams are."""
+    subject = [c for c in verb.children if c.dep_ in {"nsubjpass", "nsubj"}]
+    if not subject:
+        return verb.dep_ == "acl" and ctx.res.mention(verb.head) is not None
+    s = subject[0]
+    if s.lower_ in {"which", "that"}:
+        return verb.dep_ == "relcl" and ctx.res.mention(verb.head) is not None
+    return s.lemma_.lower() not in ctx.cue("facility") | ctx.cue("talent") and bool(
+        ctx.res.refer(s, "Company"))
+
+
+@_verb_rule("operatesIn", "ByteDance expanded in Malaysia; X is based in Y (verb:based)")
+def operates_in(ctx, verb, lemma, subs, sent):
+    """Operating, expanding, hiring in a place. Building a data center in a place is operating
+    the data center, which lies there; "X is based in Y" (the firm itself, not its teams or
+    staff) is its head office (``verb:based``)."""
+    objs = ctx.via_prep(verb, {"in", "across", "from", "at"}, {"Place"})
+    centers = [m for c in verb.children if c.dep_ == "dobj"
+               for m in ctx.np_mentions(c) if m.cls == "DataCenter"]
+    objs = _region_outside(ctx, objs, centers, sent)
+    if lemma == "base" and _firm_itself_based(ctx, verb):
+        for s in subs:
+            for o in objs:
+                ctx.emit(s, "headquarteredIn", o, [verb], "verb:based", 0.65, sent)
+        return []
+    return objs
+
+
+@_verb_rule("basedIn", "Kim lives in Seoul")
+def based_in(ctx, verb, lemma, subs, sent):
+    """A person living, working, based in a place."""
+    return ctx.verb_objects(verb, {"in", "from", "at"}, {"Place"})
+
+
+@_verb_rule("founded", "Liang Wenfeng founded DeepSeek")
+def founded(ctx, verb, lemma, subs, sent):
+    """A person founding a firm."""
+    return ctx.verb_objects(verb, set(), {"Company"})
+
+
+def _people_verb(ctx: Context, verb: Token, lemma: str, prop: str, people: list[Mention],
+                 sent: Span) -> list[Mention]:
+    """What a person heads, chairs or runs (leads), or joined or works for (worksFor).
+    "heads Samsung's Device Solutions division": leads the unit when it is named, and
+    works for the firm that owns it."""
+    orgs = {"Company", "GovernmentBody"}
+    if prop == "worksFor":  # "joined Nvidia", "works for / at Nvidia"
+        return ctx.verb_objects(verb, {"for", "at"} if lemma == "work" else set(), orgs)
+    out: list[Mention] = []
+    for c in verb.children:
+        if c.dep_ != "dobj":
+            continue
+        unit = ctx.res.mention(c)
+        owners = [m for d in c.children if d.dep_ == "poss" for m in ctx.res.refer(d)
+                  if m.cls in orgs]
+        if c.lemma_.lower() in ctx.cue("facility") or (unit is None and owners):
+            named = [m for d in c.children if d.dep_ == "compound"
+                     for m in [ctx.res.mention(d)] if m is not None and m.cls in orgs]
+            out += named
+            for p in people:
+                for o in owners:
+                    ctx.emit(p, "worksFor", o, [verb], "verb:leads-unit", 0.6, sent)
+        else:
+            out += ctx.np_mentions(c, orgs)
+    return out
+
+
+@_verb_rule("leads", "Jun Young-hyun, who heads Samsung's Device Solutions division")
+def leads(ctx, verb, lemma, subs, sent):
+    """A person heading, chairing, running an organisation or a named unit; heading a unit of
+    a firm is working for the firm (``verb:leads-unit``)."""
+    return _people_verb(ctx, verb, lemma, "leads", subs, sent)
+
+
+@_verb_rule("worksFor", "Wang joined Meta; she works at Nvidia")
+def works_for(ctx, verb, lemma, subs, sent):
+    """A person joining or working for an organisation."""
+    return _people_verb(ctx, verb, lemma, "worksFor", subs, sent)
