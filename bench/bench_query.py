@@ -57,13 +57,12 @@ sys.path.insert(0, str(ROOT))
 
 import pyoxigraph as ox  # noqa: E402
 
-from kg.vocab import ARTICLE, ID, KG, PREFIXES, PROPERTIES, RDFS, SKOS, XSD  # noqa: E402
+from kg.vocab import ARTICLE, CLASSES, ID, KG, PREFIXES, PROPERTIES, RDFS, SKOS, XSD  # noqa: E402
 
 KG_BIN = Path(sys.executable).with_name("kg")
 CORPUS = ROOT.parent / "shared" / "corpus" / "corpus.jsonl.gz"
 _PROPS = " ".join(f"kg:{p}" for p in PROPERTIES)
-_CLASSES = "kg:Company kg:GovernmentBody kg:Person kg:Chip kg:DataCenter kg:Regulation " \
-           "kg:Product kg:Place"
+_CLASSES = " ".join(f"kg:{c}" for c in CLASSES)
 #: Version of the multiplied store's making, part of its cache name.
 LAYOUT = "v2"
 #: Entities of copy 0 (the real names): their IRIs carry no ``-cK`` suffix.

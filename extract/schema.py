@@ -1,7 +1,9 @@
 """The annotation scheme as data: the 8 classes, the 22 properties, their domains and ranges.
 
-This is the extractor's view of ``ontology/kg.ttl``; ``tests/test_schema.py`` holds the two
-equal, so a property added to one and not the other fails the suite.
+The one source of the scheme: ``kg.vocab``, ``kg.evaluate``, the view's colours and the CLI's
+``--type`` help read it, and ``tests/test_scheme_source.py`` (with ``tests/test_schema.py``)
+holds ``ontology/kg.ttl``, ``ontology/shapes.ttl``, the saved queries and the README equal to
+it, so a class or property added here and not there fails the suite.
 """
 
 from __future__ import annotations

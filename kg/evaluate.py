@@ -50,6 +50,11 @@ from rdflib.namespace import SKOS
 
 from .errors import GoldError, InputError
 from .store import Store
+from .vocab import CLASSES, PROPERTIES, SYMMETRIC
+
+# CLASSES, PROPERTIES and SYMMETRIC: the annotation scheme's names, from its one source,
+# extract/schema.py, in the order of the scorer's lists (the report's order). The ontology
+# may be richer; the scorer reads only these local names.
 
 __all__ = [
     "evaluate",
@@ -66,18 +71,7 @@ __all__ = [
     "norm",
 ]
 
-# The annotation scheme's names (score.py's lists): the ontology may be richer, the scorer
-# reads only these local names.
 # fmt: off
-CLASSES = ("Company", "GovernmentBody", "Person", "Chip", "DataCenter",
-           "Regulation", "Product", "Place")
-PROPERTIES = ("owns", "develops", "purchases", "supplies", "operates", "uses",
-              "locatedIn", "headquarteredIn", "operatesIn", "basedIn", "worksFor",
-              "leads", "founded", "formerlyWorkedFor", "hiresFrom", "investsIn",
-              "partnersWith", "competesWith", "restricts", "targets", "issuedBy",
-              "meetsWith")
-SYMMETRIC = frozenset({"partnersWith", "competesWith", "meetsWith"})
-
 #: rdflib parser by file suffix, for RDF files given by path (as score.py reads them).
 FORMATS = {".ttl": "turtle", ".trig": "trig", ".nq": "nquads", ".nt": "nt",
            ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".owl": "xml",

@@ -29,13 +29,15 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
+from .vocab import CLASSES
+
 if TYPE_CHECKING:  # pragma: no cover
     import networkx
 
 __all__ = ["render_html", "CLASS_COLOURS", "FONT", "vis_assets", "script_json"]
 
-#: One colour per ontology class; every one has a contrast ratio >= 3:1 on white.
-CLASS_COLOURS: dict[str, str] = {
+# Each class's colour; every one has a contrast ratio >= 3:1 on white.
+_COLOURS: dict[str, str] = {
     "Company": "#1f77b4",
     "GovernmentBody": "#d62728",
     "Person": "#238b23",
@@ -46,6 +48,10 @@ CLASS_COLOURS: dict[str, str] = {
     "Place": "#127f8c",
 }
 _OTHER_COLOUR = "#6b6b6b"
+#: One colour per ontology class, keyed and ordered by :data:`extract.schema.CLASSES` (the
+#: legend's order, and the classes the explorer page offers); grey for a class without one
+#: (``tests/test_scheme_source.py`` fails then).
+CLASS_COLOURS: dict[str, str] = {cls: _COLOURS.get(cls, _OTHER_COLOUR) for cls in CLASSES}
 
 #: Node count from which positions are computed in Python and physics is off: browser
 #: physics past it takes seconds to settle and keeps the page busy (docs/performance.md).

@@ -12,7 +12,7 @@ instead of minting a new term::
     ...
     AttributeError: kg:ownz is not a term of the kg vocabulary ... did you mean kg:owns?
 
-The 8 classes and 22 relations come from :mod:`extract.schema` (the extractor's view of the
+The 8 classes and 22 relations come from :mod:`extract.schema` (the one source of the
 annotation scheme); ``tests/test_vocab.py`` holds every term declared in ``ontology/kg.ttl``.
 Entity, article, evidence and set-aside IRIs are minted only here (:func:`entity_iri`,
 :func:`article_iri`, :func:`evidence_iri`, :func:`set_aside_iri`), and so is the lookup key of

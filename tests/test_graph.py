@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from extract.schema import CLASSES, PROPERTIES
 from kg.graph import project, statistics
 
 ID = "https://w3id.org/aikg/id/"
@@ -49,12 +50,12 @@ def test_graph_statistics_counts_classes_properties_and_articles(tiny_store):
     assert stats.articles == 2
     assert stats.entities == 5
     assert stats.statements == 4
-    assert dict(stats.classes) == {
-        "Company": 2, "GovernmentBody": 0, "Person": 0, "Chip": 1, "DataCenter": 0,
-        "Regulation": 1, "Product": 1, "Place": 0,
-    }
+    # every class and property of the scheme, in its order, the absent ones at 0
+    assert [c for c, _ in stats.classes] == list(CLASSES)
+    assert dict(stats.classes) == dict.fromkeys(CLASSES, 0) | {
+        "Company": 2, "Chip": 1, "Regulation": 1, "Product": 1}
+    assert [p for p, _ in stats.properties] == list(PROPERTIES)
     props = dict(stats.properties)
-    assert len(props) == 22
     assert props["owns"] == 1 and props["restricts"] == 1 and props["leads"] == 0
     # 4 relation evidence + 6 mentions in "tiny", 1 + 2 in "tiny-two"
     assert stats.evidence == 13

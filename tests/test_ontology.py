@@ -1,7 +1,9 @@
 """The OWL ontology (ontology/kg.ttl) and SHACL shapes (ontology/shapes.ttl).
 
-The 8 classes and 22 relations below are hard-coded on purpose: they are the external
-contract of ANNOTATION.md, read by the scorer by local name.
+The tests read the classes and relations from their one source, extract/schema.py, but for
+one: the CONTRACT_* tables below are hard-coded on purpose, as the external contract of
+ANNOTATION.md (read by the scorer by local name), and
+test_ontology_the_scheme_is_the_contract_of_annotation_md holds the source to them.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, PROV, SH, SKOS
 
+from extract.schema import CLASSES, DOMAIN, PROPERTIES, RANGE, SYMMETRIC
+
 ROOT = Path(__file__).resolve().parents[1]
 ONTOLOGY = ROOT / "ontology" / "kg.ttl"
 SHAPES = ROOT / "ontology" / "shapes.ttl"
@@ -29,7 +33,8 @@ SCHEMA = Namespace("http://schema.org/")
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 ONTOLOGY_IRI = URIRef("https://w3id.org/aikg/ont")
 
-CLASSES = [
+# The external contract: use only in test_ontology_the_scheme_is_the_contract_of_annotation_md
+CONTRACT_CLASSES = [
     "Company",
     "GovernmentBody",
     "Person",
@@ -41,7 +46,7 @@ CLASSES = [
 ]
 
 # property: (allowed subject classes, allowed object classes), as in ANNOTATION.md
-RELATIONS = {
+CONTRACT_RELATIONS = {
     "owns": ({"Company"}, {"Company", "Product"}),
     "develops": ({"Company", "Person"}, {"Product", "Chip"}),
     "purchases": ({"Company"}, {"Chip", "Product"}),
@@ -65,7 +70,10 @@ RELATIONS = {
     "issuedBy": ({"Regulation"}, {"GovernmentBody", "Place", "Person"}),
     "meetsWith": ({"Person"}, {"Person"}),
 }
-SYMMETRIC = {"partnersWith", "competesWith", "meetsWith"}
+CONTRACT_SYMMETRIC = {"partnersWith", "competesWith", "meetsWith"}
+
+# property: (allowed subject classes, allowed object classes), from the one source
+RELATIONS = {p: (DOMAIN[p], RANGE[p]) for p in PROPERTIES}
 
 ARTICLE_PROPERTIES = {
     KG.sourcePath: XSD.string,
@@ -176,6 +184,13 @@ def results_for(report: Graph, focus=None, path=None, value=None) -> list:
 
 
 # --------------------------------------------------------------------------- ontology
+
+
+def test_ontology_the_scheme_is_the_contract_of_annotation_md():
+    assert list(CLASSES) == CONTRACT_CLASSES
+    assert list(PROPERTIES) == list(CONTRACT_RELATIONS)
+    assert RELATIONS == CONTRACT_RELATIONS
+    assert SYMMETRIC == CONTRACT_SYMMETRIC
 
 
 def test_ontology_file_parses():

@@ -22,9 +22,8 @@ def test_vocab_every_kg_term_is_declared_in_the_ontology():
     assert not missing, f"terms of kg.vocab.KG not declared in ontology/kg.ttl: {missing}"
 
 
-def test_vocab_holds_the_8_classes_and_22_properties():
+def test_vocab_holds_the_classes_and_properties_of_the_scheme():
     assert [KG[c] for c in CLASSES] == [vocab.ONT + c for c in CLASSES]
-    assert len(CLASSES) == 8 and len(PROPERTIES) == 22
     assert all(p in KG for p in PROPERTIES)
     for term in ("Organization", "Entity", "Article", "Evidence", "sentence", "sentenceStart",
                  "sentenceEnd", "charStart", "charEnd", "rule", "confidence", "modality",

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import ArticleNotFound
+from ..vocab import CLASSES
 from .app import FORMAT_OPTION, cli, close_articles, echo_size, store_for, waits
 
 # --------------------------------------------------------------------------- query
@@ -134,7 +135,8 @@ def _classes_option(
         raise click.BadParameter(str(exc), ctx=ctx, param=param) from exc
 
 
-_CLASS_HELP = "Company, GovernmentBody, Person, Chip, DataCenter, Regulation, Product, Place"
+#: The classes ``--type`` takes, as its help lists them (from extract/schema.py).
+_CLASS_HELP = ", ".join(CLASSES)
 
 
 @cli.command(
