@@ -205,6 +205,10 @@ def load_lexicon(folder: Path | None = None) -> Lexicon:
     offices = {r["phrase"].strip(): r["body"].strip() for r in _rows(folder / "offices.tsv")}
     heads = {r["head"].strip().lower(): r["class"].strip() for r in _rows(folder / "heads.tsv")}
     stop = frozenset(norm(r["form"]) for r in _rows(folder / "stoplist.tsv"))
-    cues = _cue_sets(_rows(folder / "cues.tsv"))
+    # cues.tsv, and one file per rule family in cues/ (any number; a set may span files)
+    cue_rows = _rows(folder / "cues.tsv")
+    for path in sorted((folder / "cues").glob("*.tsv")):
+        cue_rows += _rows(path)
+    cues = _cue_sets(cue_rows)
     return Lexicon({k: frozenset(v) for k, v in triggers.items()}, titles, offices, heads, stop,
                    cues)

@@ -14,7 +14,7 @@ import re
 
 from spacy.tokens import Doc, Span, Token
 
-from .gazetteer import Gazetteer, Lexicon, norm
+from .gazetteer import KNOWN_CLASSES, Gazetteer, Lexicon, norm
 from .patterns import (
     CHIP_CODE,
     DC_LEMMAS,
@@ -95,8 +95,7 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[Mention]:
                 occ.take(span.start, span.end)
     # 1. gazetteer hits (labels set by the kg_gazetteer entity ruler)
     for ent in ents:
-        if ent.ent_id_ and ent.label_ in (*NER_CLASS.values(), "Company", "GovernmentBody",
-                                         "Chip", "Regulation", "DataCenter", "Outlet"):
+        if ent.ent_id_ and ent.label_ in KNOWN_CLASSES:
             entry = gaz.by_label.get(ent.ent_id_)
             if entry is None:
                 continue
