@@ -445,13 +445,25 @@ SHARED = ROOT.parent / "shared"
 EVAL_DATA = DATA / "eval"
 
 
+def need_shared(*paths: Path, why: str = "") -> None:
+    """Skip, with a one-line reason, when a file of ``../shared`` is missing (a user's clone
+    has no ``../shared``); fail instead when ``CI`` is set, where it must be present."""
+    missing = [str(p) for p in paths if not p.exists()]
+    if not missing:
+        return
+    reason = f"needs {', '.join(missing)} (the shared folder beside the checkout){why}"
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI is set, so it must be present", pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def shared_scorer():
     """The official scorer ``../shared/eval/score.py``, run in a subprocess.
 
     ``.run(graph_files, gold_files, *flags) -> (report dict, stdout)`` scores RDF files merged
     with ``ontology/kg.ttl``, as the README shows; ``.seeds_gold`` is the seeds' gold file.
-    Fails (never skips) when the shared folder is missing.
+    Skips when the shared folder is missing (fails when ``CI`` is set: :func:`need_shared`).
     """
     import json
     import subprocess
@@ -461,13 +473,7 @@ def shared_scorer():
 
     script = SHARED / "eval" / "score.py"
     seeds_gold = SHARED / "eval" / "gold" / "seeds.json"
-    missing = [str(p) for p in (script, seeds_gold) if not p.is_file()]
-    if missing:
-        pytest.fail(
-            f"the shared scorer is missing ({', '.join(missing)}); kg eval is checked against "
-            f"it: check out the shared folder at {SHARED}",
-            pytrace=False,
-        )
+    need_shared(script, seeds_gold, why="; kg eval is checked against its scorer")
 
     def run(graph_files, gold_files, *flags):
         with tempfile.TemporaryDirectory() as tmp:
@@ -662,13 +668,12 @@ CORPUS_FEED_SIZE = 500
 def corpus_feed(tmp_path_factory):
     """The first 500 articles of the shared Reuters corpus as a JSON Lines feed (a path).
 
-    Fails (never skips) when the shared corpus is missing.
+    Skips when the shared corpus is missing (fails when ``CI`` is set: :func:`need_shared`).
     """
     import gzip
     import itertools
 
-    if not CORPUS.is_file():
-        pytest.fail(f"the shared corpus is missing at {CORPUS}", pytrace=False)
+    need_shared(CORPUS)
     feed = tmp_path_factory.mktemp("corpus-feed") / "feed.jsonl"
     with gzip.open(CORPUS, "rb") as src, feed.open("wb") as out:
         out.writelines(itertools.islice(src, CORPUS_FEED_SIZE))

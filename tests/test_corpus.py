@@ -11,7 +11,7 @@ import json
 import re
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, need_shared
 
 import extract
 from extract.schema import allowed
@@ -23,7 +23,7 @@ ABSURD = re.compile(r"[<>{}\[\]|@#]|^\W|^[\d\W_]+$|\b(?:mln|dlrs|pct|cts|Shr|Net
 
 @pytest.fixture(scope="module")
 def corpus_sample():
-    assert CORPUS.exists(), f"the shared corpus is missing at {CORPUS}"
+    need_shared(CORPUS)
     texts = []
     with gzip.open(CORPUS, "rt", encoding="utf-8") as fh:
         for n, line in enumerate(fh):

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import KG_COMMAND, ROOT, SEEDS, kg_env, start_kg_serve
+from conftest import KG_COMMAND, ROOT, SEEDS, kg_env, need_shared, start_kg_serve
 
 from kg.cli import cli
 from kg.errors import StoreError
@@ -219,6 +219,7 @@ def test_remote_replace_and_remove_follow_the_local_store(oxigraph_server, tiny,
 
 def _corpus_articles(folder: Path, n: int) -> list[Path]:
     """``n`` Reuters stories with at least 80 words, spread over the collection, as .txt."""
+    need_shared(CORPUS)
     folder.mkdir()
     paths: list[Path] = []
     with gzip.open(CORPUS, "rt", encoding="utf-8") as fh:
