@@ -37,7 +37,8 @@ def _evidence(doc: Doc, start: int, end: int, rule: str, conf: float, modality: 
               offset: int) -> Evidence:
     span = doc[start:end]
     sent: Span = _sentences(doc)[start]
-    raw = sent.text
+    source = doc.user_data.get("kg_source")  # the article's own quotes and apostrophes
+    raw = source[sent.start_char : sent.end_char] if source else sent.text
     text = raw.strip()  # the offsets are those of the stripped sentence
     sentence_start = offset + sent.start_char + (len(raw) - len(raw.lstrip()))
     return Evidence(
@@ -49,7 +50,7 @@ def _evidence(doc: Doc, start: int, end: int, rule: str, conf: float, modality: 
         rule=rule,
         confidence=round(conf, 3),
         modality=modality,
-        surface=span.text,
+        surface=source[span.start_char : span.end_char] if source else span.text,
     )
 
 

@@ -144,8 +144,44 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[Mention]:
         add(m)
     for key in ("kg_cands", "kg_ents"):  # Token/Span caches: never leave them on the doc
         doc.user_data.pop(key, None)
+    out = _outside_capital_headlines(doc, out, text)
     out.sort(key=lambda m: m.start)
     return out
+
+
+def _capital_lines(doc: Doc) -> list[bool]:
+    """Per token: does it lie on a line written in capitals (a wire headline: at least three
+    words, nearly all of their letters upper case)?"""
+    flags = [False] * len(doc)
+    start = 0
+    for i, tok in enumerate(doc):
+        if "\n" in tok.whitespace_ or "\n" in tok.text or i == len(doc) - 1:
+            words = [t for t in doc[start : i + 1] if t.is_alpha]
+            if len(words) >= 3 and sum(t.is_upper for t in words) >= 0.8 * len(words):
+                for j in range(start, i + 1):
+                    flags[j] = True
+            start = i + 1
+    return flags
+
+
+def _outside_capital_headlines(doc: Doc, mentions: list[Mention], text: str) -> list[Mention]:
+    """Drop what the model or a pattern read into a headline in capitals ("ANGER", "FORD
+    OUTLOOK") unless the same capitals name it elsewhere too (an acronym: "OPEC"); known
+    names stay, and the article's body names the rest in its own case."""
+    if not any(t.is_upper and len(t) > 3 for t in doc):
+        return mentions
+    caps = _capital_lines(doc)
+    kept = []
+    for m in mentions:
+        if m.known or not caps[m.start]:
+            kept.append(m)
+            continue
+        surface = doc[m.start : m.end].text
+        elsewhere = any(not caps[t.i] for t in doc if t.text == doc[m.start].text
+                        and doc[t.i : t.i + (m.end - m.start)].text == surface)
+        if elsewhere:
+            kept.append(m)
+    return kept
 
 
 def _context_class(doc: Doc, m: Mention, lex: Lexicon) -> str | None:
@@ -282,6 +318,8 @@ def _typed_ner(ent: Span, gaz: Gazetteer) -> Mention | None:
     span = doc[start:end]
     text = span.text
     entry = gaz.lookup(text)
+    if entry is not None and text.islower() and len(span) < 3:
+        entry = None  # "the white house of the mayor": a known name is written capitalised
     if entry is not None:
         if entry.cls == "Outlet":
             return None

@@ -77,14 +77,64 @@ def make_relations(nlp: Language, name: str, gazetteer_dir: str | None, lexicon_
     return kg_relations
 
 
+#: Classes whose long official names are also found written in lower case ("the bureau of
+#: industry and security"), and the heads that make a two-word name official.
+_LOWER_CASE_CLASSES = {"GovernmentBody", "Regulation"}
+_OFFICIAL_HEADS = {"department", "ministry", "commission", "bureau", "agency", "administration",
+                   "committee", "council", "office", "act", "list", "rule", "law"}
+
+
+def _lower_form(form: str, cls: str) -> str | None:
+    """The lower-case form of an official multi-word name, or None: "bureau of industry and
+    security" for "Bureau of Industry and Security"; never of short or pronoun-like names
+    ("US export controls" would give "us export controls")."""
+    low = form.lower()
+    words = low.split()
+    if cls not in _LOWER_CASE_CLASSES or low == form or len(words) < 2 or \
+            words[0] in {"us", "u.s.", "it"} or (len(words) == 2 and words[1] not in
+                                                 _OFFICIAL_HEADS):
+        return None
+    return low
+
+
 def gazetteer_patterns() -> list[dict]:
-    """Entity-ruler patterns for every form of every gazetteer entry (case as written)."""
+    """Entity-ruler patterns for every form of every gazetteer entry (case as written), and
+    the lower-case forms of official names (:func:`_lower_form`)."""
     gaz = load_gazetteer(ontology_dir() / "gazetteer")
     patterns = []
     for entry in gaz.entries:
         for form in entry.forms:
             patterns.append({"label": entry.cls, "pattern": form, "id": entry.label})
+            low = _lower_form(form, entry.cls)
+            if low is not None:
+                patterns.append({"label": entry.cls, "pattern": low, "id": entry.label})
     return patterns
+
+
+#: Apostrophes typed as accents, modifier letters or primes, read as the typographic
+#: apostrophe that the model and the rules know ("ByteDance´s" is "ByteDance’s"); one
+#: character for one, so offsets into the article stay true.
+QUOTES = str.maketrans({"\u00b4": "\u2019", "\u02bc": "\u2019", "\u2032": "\u2019",
+                        "`": "\u2019", "\u2033": "\u201d"})
+
+
+class NormalisingTokenizer:
+    """The model's tokenizer on the text with :data:`QUOTES` mapped; when that changed the
+    text, the article's own text is kept as ``doc.user_data["kg_source"]`` for evidence."""
+
+    def __init__(self, tokenizer):
+        self.tokenizer = tokenizer
+
+    def __call__(self, text: str) -> Doc:
+        normal = text.translate(QUOTES)
+        doc = self.tokenizer(normal)
+        if normal != text:
+            doc.user_data["kg_source"] = text
+        return doc
+
+    def pipe(self, texts, batch_size: int = 1000):
+        for text in texts:
+            yield self(text)
 
 
 def model_name() -> str:
@@ -100,6 +150,7 @@ def model_name() -> str:
 def load_pipeline(model: str | None = None) -> Language:
     """The statistical model with kg's components added; the model is loaded once per call."""
     nlp = spacy.load(model or model_name())
+    nlp.tokenizer = NormalisingTokenizer(nlp.tokenizer)
     nlp.add_pipe("kg_lines", before="parser")
     ruler = nlp.add_pipe("entity_ruler", name="kg_gazetteer", before="ner",
                          config={"phrase_matcher_attr": "ORTH", "validate": False})
