@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kg.graph import is_background, project, statistics
+from kg.graph import project, statistics
 
 ID = "https://w3id.org/aikg/id/"
 
@@ -32,6 +32,7 @@ def test_graph_project_edges_are_keyed_by_predicate_with_evidence(tiny_store):
 def test_graph_project_keeps_background_sentences_apart(kg_store, tiny):
     from extract.records import Evidence, Extraction, Relation
     from kg.build import article_quads
+    from kg.graph import is_background
 
     extraction = tiny.extraction(2)
     [owns] = extraction.relations
