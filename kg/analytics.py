@@ -19,6 +19,8 @@ How the graph is read:
   and the firm that buys it are connected whichever way the relation points. Paths and
   neighbours still show each relation in its true direction (``A --p--> B`` or
   ``A <--p-- B``; a symmetric property reads ``A <--p--> B``) with the sentences behind it;
+  a relation only kg's gazetteer supports is shown as background knowledge, with the
+  sentences that mention both, never as stated by them (decision 0014);
 * **communities**: Louvain (:func:`networkx.community.louvain_communities`) on the
   undirected simple graph, with a fixed seed so that the same graph gives the same answer.
 
@@ -37,7 +39,16 @@ import networkx as nx
 
 from .errors import NoPathError
 from .graph import distances
-from .tables import FORMATS, as_json, check_format, one_line, table
+from .tables import (
+    ALSO_BACKGROUND,
+    FORMATS,
+    MENTIONED_TOGETHER,
+    as_json,
+    background_note,
+    check_format,
+    one_line,
+    table,
+)
 from .vocab import SYMMETRIC, local_name
 
 __all__ = [
@@ -79,7 +90,9 @@ DEFAULT_SEED = 42
 
 @dataclass(frozen=True)
 class Relation:
-    """One relation ``subject predicate object`` with its ``(article, sentence)`` sources."""
+    """One relation ``subject predicate object`` with its ``(article, sentence)`` sources:
+    ``evidence``, the sentences stating it, and ``background``, those where kg's gazetteer
+    supplied it, which only mention both (see :func:`kg.graph.project`)."""
 
     subject: str
     subject_label: str
@@ -87,6 +100,17 @@ class Relation:
     object: str
     object_label: str
     evidence: tuple[tuple[str, str], ...]
+    background: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def is_background(self) -> bool:
+        """True when only kg's gazetteer supports the relation: no sentence states it."""
+        return bool(self.background) and not self.evidence
+
+    @property
+    def basis(self) -> str:
+        """``"background"`` (:attr:`is_background`) or ``"text"``."""
+        return "background" if self.is_background else "text"
 
     def reading(self, start: str) -> str:
         """The relation read from ``start`` (its subject or its object).
@@ -114,7 +138,9 @@ class Relation:
             "object_label": self.object_label,
             "direction": "forward" if start == self.subject else "backward",
             "text": self.reading(start),
+            "basis": self.basis,
             "evidence": [{"article": a, "sentence": s} for a, s in self.evidence],
+            "background": [{"article": a, "sentence": s} for a, s in self.background],
         }
 
 
@@ -447,6 +473,7 @@ def _relations_between(graph: nx.MultiDiGraph, a: str, b: str) -> tuple[Relation
                     object=o,
                     object_label=_label(graph, o),
                     evidence=tuple(tuple(e) for e in data.get("evidence", ())),
+                    background=tuple(tuple(e) for e in data.get("background", ())),
                 )
             )
     return tuple(found)
@@ -513,9 +540,20 @@ def format_paths(result: Paths, fmt: str = "table") -> str:
         for hop in path.hops:
             for relation in hop.relations:
                 lines.append(f"  {relation.reading(hop.start)}")
-                for article, sentence in relation.evidence:
-                    lines.append(f"      [{article}] {one_line(sentence)}")
+                lines += [f"      {line}" for line in _support_lines(relation)]
     return "\n".join(lines) + "\n"
+
+
+def _support_lines(relation: Relation) -> list[str]:
+    """The sentences stating a relation; for one only kg's gazetteer supports, that it is
+    background knowledge and the sentences that merely mention both (decision 0014)."""
+    if relation.is_background:
+        note = background_note(relation.subject_label, relation.predicate,
+                               relation.object_label)
+        return [note] + [f"{MENTIONED_TOGETHER} [{article}] {one_line(sentence)}"
+                         for article, sentence in relation.background]
+    lines = [f"[{article}] {one_line(sentence)}" for article, sentence in relation.evidence]
+    return lines + ([ALSO_BACKGROUND] if relation.background else [])
 
 
 def format_neighbors(center: str, found: tuple[Neighbor, ...], fmt: str = "table") -> str:
@@ -532,7 +570,8 @@ def format_neighbors(center: str, found: tuple[Neighbor, ...], fmt: str = "table
         })
     rows = [
         [str(n.distance), n.label, n.cls,
-         "; ".join(r.reading(v) for r, v in zip(n.relations, n.via, strict=True))]
+         "; ".join(r.reading(v) + (" (background)" if r.is_background else "")
+                   for r, v in zip(n.relations, n.via, strict=True))]
         for n in found
     ]
     return table(["distance", "entity", "class", "relations"], rows, right=(0,))

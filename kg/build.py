@@ -17,6 +17,11 @@ IRI, see ``docs/decisions/0002-evidence-nodes.md``)::
         kg:charStart 12 ; kg:charEnd 30 ; kg:rule "..." ; kg:confidence 0.9 ;
         kg:modality "asserted" ; kg:surface "..." ; prov:wasDerivedFrom <article/A> .
 
+Evidence whose rule is kg's background knowledge (:func:`kg.vocab.is_background_rule`: a
+``known-`` rule, a statement from kg's gazetteer that the sentence only co-mentions) is typed
+``kg:BackgroundEvidence`` as well, with its confidence capped at 0.5
+(``docs/decisions/0014-background-knowledge.md``).
+
 Entity mentions get evidence nodes too, with ``rdf:predicate rdf:type`` and the class as
 ``rdf:object``. ``kg:labelKey`` holds :func:`kg.vocab.label_key` of each name, the index
 :func:`kg.show.find_entity` looks names up in.
@@ -42,6 +47,7 @@ import pyoxigraph as ox
 from .sources import Article
 from .validate import set_aside
 from .vocab import (
+    BACKGROUND_MAX_CONFIDENCE,
     DCTERMS,
     KG,
     OWL,
@@ -53,6 +59,7 @@ from .vocab import (
     article_iri,
     entity_iri,
     evidence_iri,
+    is_background_rule,
     label_key,
     nn,
     wikidata_iri,
@@ -146,7 +153,8 @@ def article_quads(
     Relations whose subject or object key names no entity of the extraction are skipped with
     a warning (the extractor should never produce them). Duplicate statements and evidence
     nodes are emitted once; when two evidence records share an evidence IRI (same
-    statement, same span), the one with the highest confidence is kept. Statements that
+    statement, same span), the one with the highest confidence is kept, evidence read in
+    the text before background knowledge whatever their confidences. Statements that
     break ``ontology/shapes.ttl`` are set aside (:func:`kg.validate.set_aside`: records
     last); a violation by the article's own record raises :class:`~kg.errors.KGError`.
     """
@@ -181,15 +189,21 @@ def article_quads(
         add(art, KG.ingestedAt, ox.Literal(ingested_at, datatype=nn(XSD.dateTime)))
     add(art, KG.extractorVersion, ox.Literal(extractor_version))
 
-    # evidence IRI -> (confidence, quads) so that colliding records keep the strongest
-    evidence: dict[str, tuple[float, list[tuple[str, ox.NamedNode | ox.Literal]]]] = {}
+    # evidence IRI -> (strength, quads) so that colliding records keep the strongest
+    evidence: dict[str, tuple[tuple[bool, float], list[tuple[str, ox.NamedNode | ox.Literal]]]] = {}
 
     def support(s: str, p: str, o: str, ev: Evidence) -> None:
         iri = evidence_iri(article.id, s, p, o, ev.start, ev.end)
-        if iri in evidence and evidence[iri][0] >= ev.confidence:
+        background = is_background_rule(ev.rule)
+        confidence = min(ev.confidence, BACKGROUND_MAX_CONFIDENCE) if background \
+            else ev.confidence
+        strength = (not background, confidence)  # what the text says beats background
+        if iri in evidence and evidence[iri][0] >= strength:
             return
-        props: list[tuple[str, ox.NamedNode | ox.Literal]] = [
-            (RDF.type, nn(KG.Evidence)),
+        props: list[tuple[str, ox.NamedNode | ox.Literal]] = [(RDF.type, nn(KG.Evidence))]
+        if background:
+            props.append((RDF.type, nn(KG.BackgroundEvidence)))
+        props += [
             (RDF.subject, nn(s)),
             (RDF.predicate, nn(p)),
             (RDF.object, nn(o)),
@@ -199,13 +213,13 @@ def article_quads(
             (KG.charStart, _integer(ev.start)),
             (KG.charEnd, _integer(ev.end)),
             (KG.rule, ox.Literal(ev.rule)),
-            (KG.confidence, _decimal(ev.confidence)),
+            (KG.confidence, _decimal(confidence)),
             (KG.modality, ox.Literal(ev.modality)),
         ]
         if ev.surface:
             props.append((KG.surface, ox.Literal(ev.surface)))
         props.append((PROV.wasDerivedFrom, art))
-        evidence[iri] = (ev.confidence, props)
+        evidence[iri] = (strength, props)
 
     iris: dict[str, str] = {}
     for entity in extraction.entities:

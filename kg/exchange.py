@@ -9,8 +9,11 @@ can read:
   ``;``) and ``article_count``;
 * edges (one per relation, a MultiDiGraph: two entities may be linked by several
   predicates): ``label`` and ``predicate`` (the property's local name), ``evidence`` (the
-  number of sentences stating it; also ``weight``, which Gephi uses as edge thickness),
-  ``articles``, ``article_count`` and ``sentence`` (the first of those sentences).
+  number of sentences stating it; ``weight``, which Gephi uses as edge thickness, is that
+  or 1), ``articles`` and ``article_count`` (the articles it comes from), ``sentence`` (the
+  first sentence stating it) and ``basis``: ``text``, or ``background`` for a relation only
+  kg's gazetteer supports (no sentence states it: ``evidence`` 0, ``sentence`` empty;
+  ``docs/decisions/0014-background-knowledge.md``).
 
 GraphML adds ``r``/``g``/``b`` node attributes and GEXF a ``viz:color``, the class
 colours of ``kg viz``, which Gephi reads as the node colour. Every edge has a unique id
@@ -49,7 +52,7 @@ GRAPH_FORMATS = ("graphml", "gexf", "csv")
 NODE_COLUMNS = ("id", "label", "class", "article_count", "articles")
 EDGE_COLUMNS = (
     "source", "target", "predicate", "source_label", "target_label", "source_class",
-    "target_class", "evidence", "article_count", "articles", "sentence",
+    "target_class", "evidence", "article_count", "articles", "sentence", "basis",
 )
 _JOIN = ";"
 # Characters XML 1.0 cannot hold, even escaped (C0 controls but tab, LF and CR; FFFE/FFFF).
@@ -95,7 +98,7 @@ def flat_graph(graph: nx.MultiDiGraph, *, colours: str | None = None) -> nx.Mult
     for i, (u, v, key, data) in enumerate(graph.edges(keys=True, data=True)):
         predicate = str(data.get("predicate") or key)
         evidence = list(data.get("evidence") or ())
-        articles = sorted({str(article) for article, _ in evidence})
+        articles = _articles(data)
         flat.add_edge(
             _xml_text(u),
             _xml_text(v),
@@ -108,8 +111,23 @@ def flat_graph(graph: nx.MultiDiGraph, *, colours: str | None = None) -> nx.Mult
             articles=_xml_text(_JOIN.join(articles)),
             article_count=len(articles),
             sentence=_xml_text(evidence[0][1]) if evidence else "",
+            basis=_basis(data),
         )
     return flat
+
+
+def _articles(data: dict) -> list[str]:
+    """The articles an edge comes from: those stating it, and those where kg's gazetteer
+    supplied it."""
+    pairs = [*(data.get("evidence") or ()), *(data.get("background") or ())]
+    return sorted({str(article) for article, _ in pairs})
+
+
+def _basis(data: dict) -> str:
+    """``background`` for an edge only kg's gazetteer supports, else ``text``."""
+    from .graph import is_background  # networkx: not at import (``kg --help`` stays fast)
+
+    return "background" if is_background(data) else "text"
 
 
 def write_graphml(graph: nx.MultiDiGraph, out: IO[bytes]) -> None:
@@ -165,13 +183,13 @@ def write_csv(graph: nx.MultiDiGraph, output: str | Path) -> tuple[Path, Path]:
         writer.writerow(EDGE_COLUMNS)
         for u, v, key, data in graph.edges(keys=True, data=True):
             evidence = list(data.get("evidence") or ())
-            articles = sorted({str(article) for article, _ in evidence})
+            articles = _articles(data)
             source, target = graph.nodes[u], graph.nodes[v]
             writer.writerow([
                 u, v, data.get("predicate") or key,
                 source.get("label") or u, target.get("label") or v,
                 source.get("cls") or "", target.get("cls") or "",
                 len(evidence), len(articles), _JOIN.join(articles),
-                evidence[0][1] if evidence else "",
+                evidence[0][1] if evidence else "", _basis(data),
             ])
     return nodes_path, edges_path

@@ -6,7 +6,11 @@
 * one node per entity IRI, with ``label``, ``cls`` (class local name) and ``articles``
   (sorted ids of the articles that mention it);
 * one edge per distinct statement ``(s, p, o)``, keyed by ``p``'s local name, with
-  ``predicate`` (local name) and ``evidence``: sorted ``(article_id, sentence)`` pairs.
+  ``predicate`` (local name), ``evidence``: sorted ``(article_id, sentence)`` pairs of the
+  sentences that state it, and ``background``: the same pairs for the sentences where kg's
+  gazetteer supplied it (:func:`~kg.vocab.is_background_rule`), which only mention both
+  entities, less those already in ``evidence``. An edge with no ``evidence`` and some
+  ``background`` is kg's background knowledge, stated by no article (:func:`is_background`).
 
 Everything comes from three SPARQL SELECTs, whatever the size of the store.
 :func:`statistics` counts entities per class, statements per property, articles and
@@ -36,10 +40,19 @@ import networkx as nx
 
 from .errors import EmptyGraphError
 from .store import Store
-from .vocab import CLASSES, KG, PROPERTIES, article_id_of, article_iri, local_name
+from .vocab import (
+    CLASSES,
+    KG,
+    PROPERTIES,
+    article_id_of,
+    article_iri,
+    is_background_rule,
+    local_name,
+)
 
 __all__ = [
     "project",
+    "is_background",
     "statistics",
     "GraphStats",
     "resolve_class",
@@ -92,17 +105,19 @@ def project(store: Store, *, article: str | None = None) -> nx.MultiDiGraph:
         )
 
     evidence: dict[tuple[str, str, str], set[tuple[str, str]]] = defaultdict(set)
+    background: dict[tuple[str, str, str], set[tuple[str, str]]] = defaultdict(set)
     rows = store.select(
-        f"""SELECT ?s ?p ?o ?g ?sentence WHERE {{
+        f"""SELECT ?s ?p ?o ?g ?sentence ?rule WHERE {{
               {restrict}
               VALUES ?p {{ {_PROPERTY_VALUES} }}
               GRAPH ?g {{ ?ev rdf:predicate ?p ; rdf:subject ?s ; rdf:object ?o ;
-                              kg:sentence ?sentence }}
+                              kg:sentence ?sentence ; kg:rule ?rule }}
             }}"""
     )
     for row in rows:
         key = (row["s"].value, row["p"].value, row["o"].value)
-        evidence[key].add((article_id_of(row["g"].value), row["sentence"].value))
+        found = background if is_background_rule(row["rule"].value) else evidence
+        found[key].add((article_id_of(row["g"].value), row["sentence"].value))
 
     rows = store.select(
         f"""SELECT DISTINCT ?s ?p ?o WHERE {{
@@ -117,8 +132,22 @@ def project(store: Store, *, article: str | None = None) -> nx.MultiDiGraph:
             if node not in graph:  # an endpoint typed in no graph: keep the edge visible
                 graph.add_node(node, label=local_name(node), cls="", articles=[])
         name = local_name(p)
-        graph.add_edge(s, o, key=name, predicate=name, evidence=sorted(evidence[(s, p, o)]))
+        stated = evidence[(s, p, o)]
+        graph.add_edge(s, o, key=name, predicate=name, evidence=sorted(stated),
+                       background=sorted(background[(s, p, o)] - stated))
     return graph
+
+
+def is_background(data: dict) -> bool:
+    """True for the attributes of an edge that only kg's gazetteer supports: some
+    ``background`` sentences and no ``evidence`` (a sentence stating it).
+
+    >>> is_background({"evidence": [], "background": [("a1", "OpenAI and ChatGPT ...")]})
+    True
+    >>> is_background({"evidence": [("a1", "OpenAI develops ChatGPT.")], "background": []})
+    False
+    """
+    return bool(data.get("background")) and not data.get("evidence")
 
 
 def _most_common(counts: Counter[str]) -> str:

@@ -14,7 +14,8 @@ million quads, against 8 ms with the entity's IRI in the pattern; bench/bench_qu
 
 :func:`entity_facts` gathers labels, classes, aliases, ``owl:sameAs`` links, the articles and
 sentences that mention the entity, and its outgoing and incoming relations, each with its
-evidence.
+evidence: the sentences that state it (:attr:`Fact.stated`), and those where kg's gazetteer
+supplied it, the sentence only mentioning both (:attr:`Fact.background`).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from .vocab import (
     RDFS,
     SKOS,
     article_id_of,
+    is_background_rule,
     label_key,
     local_name,
 )
@@ -49,13 +51,18 @@ _PROPERTY_VALUES = " ".join(f"<{KG[p]}>" for p in PROPERTIES)
 
 @dataclass(frozen=True)
 class Support:
-    """One piece of evidence for a statement."""
+    """One piece of evidence for a statement.
+
+    ``background``: the statement comes from kg's gazetteer, and ``sentence`` only mentions
+    both entities (:func:`~kg.vocab.is_background_rule`); otherwise the sentence states it.
+    """
 
     article: str
     sentence: str
     rule: str
     confidence: float
     modality: str
+    background: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,21 @@ class Fact:
     other_label: str
     other_class: str
     evidence: tuple[Support, ...]
+
+    @property
+    def stated(self) -> tuple[Support, ...]:
+        """The evidence read in the text: the sentences that state the fact."""
+        return tuple(e for e in self.evidence if not e.background)
+
+    @property
+    def background(self) -> tuple[Support, ...]:
+        """The evidence that is kg's background knowledge: sentences mentioning both."""
+        return tuple(e for e in self.evidence if e.background)
+
+    @property
+    def is_background(self) -> bool:
+        """True when only kg's gazetteer supports the fact: no sentence states it."""
+        return bool(self.evidence) and not self.stated
 
 
 @dataclass(frozen=True)
@@ -321,6 +343,7 @@ def _facts(store: Store, node: ox.NamedNode, *, outgoing: bool) -> tuple[Fact, .
                     rule=row["rule"].value,
                     confidence=float(row["conf"].value),
                     modality=row["mod"].value if row["mod"] is not None else "asserted",
+                    background=is_background_rule(row["rule"].value),
                 )
             )
     out = []

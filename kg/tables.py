@@ -3,7 +3,8 @@
 :func:`table` pads columns to their widest cell, :func:`as_json` is indented UTF-8 JSON
 with a final newline, and :func:`check_format` refuses anything but :data:`FORMATS`. The
 analytics commands (``rank``, ``path``, ``neighbors``, ``communities``) format their records
-with them, and :func:`format_articles` is ``kg articles``.
+with them, and :func:`format_articles` is ``kg articles``. :func:`background_note` and its
+companions word a fact that is kg's background knowledge rather than stated by a sentence.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .store import ArticleInfo
 
-__all__ = ["FORMATS", "table", "as_json", "check_format", "one_line", "format_articles"]
+__all__ = ["FORMATS", "table", "as_json", "check_format", "one_line", "format_articles",
+           "background_note", "MENTIONED_TOGETHER", "ALSO_BACKGROUND"]
 
 FORMATS = ("table", "json")
 #: Titles longer than this are cut (with "…") in the table; JSON keeps them whole.
@@ -58,6 +60,21 @@ def check_format(fmt: str) -> None:
 def one_line(text: str) -> str:
     """``text`` with every run of white space (newlines too) made one space."""
     return " ".join(text.split())
+
+
+#: Before each sentence of a fact only kg's gazetteer supports: it names both, states nothing.
+MENTIONED_TOGETHER = "mentioned together in"
+#: After the sentences stating a fact that kg's gazetteer holds too.
+ALSO_BACKGROUND = "also background knowledge: kg's gazetteer says so too"
+
+
+def background_note(subject: str, predicate: str, obj: str) -> str:
+    """The line that introduces a fact only kg's gazetteer supports (``kg show``, ``kg path``).
+
+    >>> background_note("OpenAI", "develops", "ChatGPT")
+    "background: kg's gazetteer says OpenAI develops ChatGPT; no sentence states it"
+    """
+    return f"background: kg's gazetteer says {subject} {predicate} {obj}; no sentence states it"
 
 
 def format_articles(articles: Sequence[ArticleInfo], fmt: str = "table") -> str:

@@ -11,6 +11,9 @@ into one HTML file that works with no network at all:
 * All graph text travels as JSON inside ``<script type="application/json">``
   with ``<``, ``>`` and ``&`` escaped; the page builds tooltips with
   ``textContent`` only, so hostile labels or sentences are shown, never run.
+* An edge's hover text lists the sentences stating it (``evidence``); one with only
+  ``background`` sentences (see :func:`kg.graph.project`) is drawn dashed, and its hover
+  text says it is kg's background knowledge, the sentences merely mentioning both.
 * Graphs with ``LARGE_GRAPH`` nodes or more get positions computed here (a
   grid-approximated Fruchterman-Reingold in numpy) and are shipped with physics
   off; smaller ones let vis-network's barnesHut physics stabilise them.
@@ -294,6 +297,8 @@ def _build_network(graph: networkx.MultiDiGraph, title: str):
     """Fill a pyvis Network with plain-dict nodes/edges (no quadratic add_node)."""
     from pyvis.network import Network
 
+    from .graph import is_background
+
     n = graph.number_of_nodes()
     large = n >= LARGE_GRAPH
     positions = _layout(graph) if large else {}
@@ -325,15 +330,19 @@ def _build_network(graph: networkx.MultiDiGraph, title: str):
     parallel: Counter = Counter()
     for i, (u, v, key, attrs) in enumerate(graph.edges(keys=True, data=True)):
         predicate = _as_str(attrs.get("predicate") or key)
+        evidence, background = _evidence(attrs.get("evidence")), _evidence(attrs.get("background"))
         edge: dict[str, Any] = {
             "id": f"e{i}",
             "from": ids[u],
             "to": ids[v],
             "label": predicate,
             "predicate": predicate,
-            "evidence": _evidence(attrs.get("evidence")),
+            "evidence": evidence,
+            "background": background,
             "arrows": "to",
         }
+        if is_background(attrs):  # kg's background knowledge, stated by no sentence
+            edge["dashes"] = True
         pair = (ids[u], ids[v]) if ids[u] <= ids[v] else (ids[v], ids[u])
         k = parallel[pair]
         parallel[pair] += 1
@@ -374,6 +383,7 @@ def render_html(
         {"name": c, "colour": CLASS_COLOURS.get(c, _OTHER_COLOUR), "count": counts[c]}
         for c in known + extra
     ]
+    n_background = sum(1 for e in edges if e.get("dashes"))
     data = {
         "title": title,
         "nodes": nodes,
@@ -391,6 +401,7 @@ def render_html(
         classes=classes,
         n_nodes=len(nodes),
         n_edges=len(edges),
+        n_background=n_background,
         physics=not large,
         large=large,
         font=FONT,

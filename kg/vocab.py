@@ -18,6 +18,8 @@ Entity, article, evidence and set-aside IRIs are minted only here (:func:`entity
 :func:`article_iri`, :func:`evidence_iri`, :func:`set_aside_iri`), and so is the lookup key of
 a name (:func:`label_key`, the object of ``kg:labelKey``). :data:`SH` holds the SHACL terms
 :mod:`kg.shapes` implements and :mod:`kg.validate` reads from pyshacl's reports.
+:func:`is_background_rule` says which evidence is kg's own background knowledge
+(``kg:BackgroundEvidence``, ``docs/decisions/0014-background-knowledge.md``).
 
 Importing this module loads neither rdflib nor spaCy; :func:`nn` makes pyoxigraph terms.
 """
@@ -58,6 +60,9 @@ __all__ = [
     "Namespace",
     "ARTICLE_PROPERTIES",
     "EVIDENCE_PROPERTIES",
+    "BACKGROUND_RULE_PREFIX",
+    "BACKGROUND_MAX_CONFIDENCE",
+    "is_background_rule",
     "nn",
     "slug",
     "label_key",
@@ -161,6 +166,25 @@ EVIDENCE_PROPERTIES = (
     "surface",
 )
 
+#: The rule ids of statements kg adds from its own gazetteer (a product's known maker, a
+#: unit's parent: the ``maker=``/``parent=`` attributes of ``ontology/gazetteer/*.tsv``) when a
+#: sentence merely mentions both entities: background knowledge, not what the sentence says
+#: (``known-maker``, ``known-maker-name``, ``known-parent``). The extractor keeps to the prefix.
+BACKGROUND_RULE_PREFIX = "known-"
+#: The highest confidence background evidence is recorded with (:mod:`kg.build` caps it).
+BACKGROUND_MAX_CONFIDENCE = 0.5
+
+
+def is_background_rule(rule: str) -> bool:
+    """True when evidence with the extraction rule ``rule`` is kg's background knowledge
+    (``kg:BackgroundEvidence``), not a statement read in the sentence: the one test of it.
+
+    >>> is_background_rule("known-maker"), is_background_rule("verb:develops")
+    (True, False)
+    """
+    return rule.startswith(BACKGROUND_RULE_PREFIX)
+
+
 KG = Namespace(
     "kg",
     ONT,
@@ -171,6 +195,7 @@ KG = Namespace(
         "Entity",
         "Article",
         "Evidence",
+        "BackgroundEvidence",
         "SetAside",
         "violation",
         "shape",

@@ -423,6 +423,42 @@ def seeded_graph(seeded_store):
         return project(store)
 
 
+#: An article of our own wording: a known product and its maker merely named together (OpenAI
+#: and ChatGPT: kg's gazetteer says OpenAI makes ChatGPT, no sentence does), and a fact stated
+#: in a sentence that kg's gazetteer holds too (Anthropic develops Claude).
+BACKGROUND_TEXT = (
+    "Chatbot makers at the hearing\n\n"
+    "Regulators in Brussels questioned ChatGPT and OpenAI at a hearing on Tuesday.\n\n"
+    "Anthropic develops Claude. Regulators also asked about Claude and Anthropic.\n"
+)
+
+
+@pytest.fixture(scope="session")
+def background_store(tmp_path_factory, nlp):
+    """:data:`BACKGROUND_TEXT` ingested with the real pipeline, once per session: ``.path``
+    (closed store), ``.article`` (its id), ``.comention`` (the sentence naming OpenAI and
+    ChatGPT), ``.stated`` ("Anthropic develops Claude.") and ``.also`` (the sentence naming
+    Claude and Anthropic again). Open it only to read."""
+    from types import SimpleNamespace
+
+    from kg.ingest import ingest
+    from kg.store import Store
+
+    folder = tmp_path_factory.mktemp("background")
+    source = folder / "brussels-hearing.txt"
+    source.write_text(BACKGROUND_TEXT, encoding="utf-8")
+    path = folder / "store"
+    with Store(path) as store:
+        report = ingest(store, [source], nlp=nlp)
+    assert report.added == ("brussels-hearing",), report
+    return SimpleNamespace(
+        path=path, article="brussels-hearing",
+        comention="Regulators in Brussels questioned ChatGPT and OpenAI at a hearing on Tuesday.",
+        stated="Anthropic develops Claude.",
+        also="Regulators also asked about Claude and Anthropic.",
+    )
+
+
 @pytest.fixture
 def seeded_copy(seeded_store, tmp_path):
     """A private copy of the seeded store's folder, safe to change."""

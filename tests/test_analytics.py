@@ -151,16 +151,19 @@ def test_analytics_path_hops_are_edges_of_the_graph_with_evidence_in_the_store(
                 for relation in hop.relations:
                     assert {relation.subject, relation.object} == {hop.start, hop.end}
                     assert graph.has_edge(relation.subject, relation.object, relation.predicate)
-                    assert relation.evidence
-                    for article, sentence in relation.evidence:
-                        stated = store.query(
+                    assert relation.evidence or relation.is_background
+                    sources = [(pair, "FILTER NOT EXISTS") for pair in relation.evidence]
+                    sources += [(pair, "FILTER EXISTS") for pair in relation.background]
+                    for (article, sentence), background in sources:
+                        found = store.query(
                             f"""ASK {{ GRAPH <{article_iri(article)}> {{
                                   ?ev rdf:subject <{relation.subject}> ;
                                       rdf:predicate <{KG[relation.predicate]}> ;
-                                      rdf:object <{relation.object}> ; kg:sentence ?s }} }}""",
+                                      rdf:object <{relation.object}> ; kg:sentence ?s
+                                  {background} {{ ?ev a kg:BackgroundEvidence }} }} }}""",
                             substitutions={ox.Variable("s"): ox.Literal(sentence)},
                         )
-                        assert bool(stated), (relation, article, sentence)
+                        assert bool(found), (relation, article, sentence, background)
 
 
 def test_analytics_several_shortest_paths_up_to_max():
@@ -325,7 +328,9 @@ def test_analytics_cli_path_shows_hops_and_sources(runner, seeded_store, seeded_
             for relation in hop["relations"]:
                 forward = relation["direction"] == "forward"
                 assert (relation["subject"] == hop["from"]) == forward
-                assert relation["evidence"] and relation["evidence"][0]["sentence"]
+                sources = relation["evidence"] if relation["basis"] == "text" \
+                    else relation["background"]
+                assert sources and sources[0]["sentence"]
 
 
 def test_analytics_cli_path_unknown_entity_suggests(runner, seeded_store):
@@ -393,3 +398,65 @@ def test_analytics_cli_communities(runner, seeded_store, seeded_graph):
     assert lines[2].split()[:2] == ["1", str(biggest["size"])]
     assert ", ".join(m["label"] for m in biggest["members"][:3]) in lines[2]
     assert f"(2 of {len(data['communities'])} communities" in table.stderr
+
+
+# --------------------------------------------------------------------------- background knowledge
+
+
+def test_analytics_cli_path_shows_a_gazetteer_relation_as_background(runner, background_store):
+    bg = background_store
+    result = _kg(runner, bg.path, "path", "OpenAI", "ChatGPT")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    at = lines.index("  OpenAI --develops--> ChatGPT")
+    assert lines[at + 1] == ("      background: kg's gazetteer says OpenAI develops ChatGPT; "
+                             "no sentence states it")
+    assert lines[at + 2] == f"      mentioned together in [{bg.article}] {bg.comention}"
+    # never as if the sentence stated it
+    assert f"      [{bg.article}] {bg.comention}" not in lines
+
+
+def test_analytics_cli_path_shows_the_sentence_stating_a_relation(runner, background_store):
+    bg = background_store
+    result = _kg(runner, bg.path, "path", "Anthropic", "Claude")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    at = lines.index("  Anthropic --develops--> Claude")
+    assert lines[at + 1 : at + 3] == [
+        f"      [{bg.article}] {bg.stated}",
+        "      also background knowledge: kg's gazetteer says so too",
+    ]
+    assert f"      [{bg.article}] {bg.also}" not in lines  # it names both, states nothing
+    at = lines.index("  Anthropic --owns--> Claude")  # no sentence says Anthropic owns Claude
+    assert lines[at + 1].startswith("      background: kg's gazetteer says Anthropic owns Claude")
+
+
+def test_analytics_cli_path_json_says_what_states_a_relation(runner, background_store):
+    bg = background_store
+    result = _kg(runner, bg.path, "path", "Anthropic", "Claude", "--format", "json")
+    assert result.exit_code == 0, result.output
+    [path] = json.loads(result.stdout)["paths"]
+    relations = {r["predicate"]: r for r in path["hops"][0]["relations"]}
+    develops, owns = relations["develops"], relations["owns"]
+    assert develops["basis"] == "text"
+    assert develops["evidence"] == [{"article": bg.article, "sentence": bg.stated}]
+    assert develops["background"] == [{"article": bg.article, "sentence": bg.also}]
+    assert owns["basis"] == "background" and owns["evidence"] == []
+    assert {b["sentence"] for b in owns["background"]} == {bg.stated, bg.also}
+
+    data = json.loads(_kg(runner, bg.path, "path", "ChatGPT", "OpenAI", "--format", "json").stdout)
+    for relation in data["paths"][0]["hops"][0]["relations"]:
+        assert relation["basis"] == "background" and relation["evidence"] == []
+        assert relation["background"] == [{"article": bg.article, "sentence": bg.comention}]
+
+
+def test_analytics_cli_neighbors_marks_background_relations(runner, background_store):
+    result = _kg(runner, background_store.path, "neighbors", "Claude")
+    assert result.exit_code == 0, result.output
+    assert "Claude <--develops-- Anthropic; Claude <--owns-- Anthropic (background)" in (
+        result.stdout)
+    data = json.loads(_kg(runner, background_store.path, "neighbors", "Claude",
+                          "--format", "json").stdout)
+    [anthropic] = data["neighbors"]
+    assert [(r["predicate"], r["basis"]) for r in anthropic["relations"]] == [
+        ("develops", "text"), ("owns", "background")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -192,3 +193,72 @@ def test_build_graph_conforms_to_the_shapes(tiny):
     conforms, _, report = pyshacl.validate(data, shacl_graph=shapes, ont_graph=ontology,
                                            inference="rdfs")
     assert conforms, report
+
+
+# --------------------------------------------------------------------------- background knowledge
+
+
+def _with_background(tiny, rule: str = "known-maker", confidence: float = 0.7,
+                     span: str = "TikTok"):
+    """Version 2 of the tiny article (``ByteDance owns TikTok``, stated) plus ``ByteDance
+    develops TikTok`` from kg's gazetteer (``rule``, ``confidence``), at ``span``."""
+    extraction = tiny.extraction(2)
+    [owns] = extraction.relations
+    text = tiny.TEXT_2
+    start = text.index(span)
+    known = Evidence(owns.evidence.sentence, owns.evidence.sentence_start,
+                     owns.evidence.sentence_end, start, start + len(span), rule, confidence)
+    develops = Relation("ByteDance", "develops", "TikTok", known)
+    return article_quads(tiny.article(2), Extraction(extraction.entities, (owns, develops)),
+                         ingested_at=tiny.ingested_at, extractor_version="v")
+
+
+def _evidence_of(graph: rdflib.Graph, predicate: str) -> rdflib.term.Node:
+    [ev] = graph.subjects(rdflib.RDF.predicate, rdflib.URIRef(predicate))
+    return ev
+
+
+def test_build_a_known_rule_is_background_evidence_with_capped_confidence(tiny):
+    graph = _graph(_with_background(tiny, confidence=0.7))
+    background = rdflib.URIRef(KG.BackgroundEvidence)
+    known = _evidence_of(graph, KG.develops)
+    assert {rdflib.URIRef(KG.Evidence), background} <= set(graph.objects(known, rdflib.RDF.type))
+    assert graph.value(known, rdflib.URIRef(KG.rule)).value == "known-maker"
+    assert graph.value(known, rdflib.URIRef(KG.confidence)).value == Decimal("0.5")
+    stated = _evidence_of(graph, KG.owns)  # read in the sentence: evidence, not background
+    assert (stated, rdflib.RDF.type, background) not in graph
+    assert graph.value(stated, rdflib.URIRef(KG.confidence)).value == Decimal("0.9")
+
+
+def test_build_background_evidence_below_the_cap_keeps_its_confidence(tiny):
+    graph = _graph(_with_background(tiny, rule="known-parent", confidence=0.35))
+    known = _evidence_of(graph, KG.develops)
+    assert (known, rdflib.RDF.type, rdflib.URIRef(KG.BackgroundEvidence)) in graph
+    assert graph.value(known, rdflib.URIRef(KG.confidence)).value == Decimal("0.35")
+
+
+def test_build_evidence_read_in_the_text_beats_background_at_the_same_span(tiny):
+    extraction = tiny.extraction(2)
+    [owns] = extraction.relations
+    known = Relation(owns.subject, owns.predicate, owns.object,
+                     Evidence(**{**owns.evidence.__dict__, "rule": "known-parent",
+                                 "confidence": 1.0}))
+    for relations in ((known, owns), (owns, known)):
+        quads = article_quads(tiny.article(2), Extraction(extraction.entities, relations),
+                              ingested_at=tiny.ingested_at, extractor_version="v")
+        graph = _graph(quads)
+        ev = _evidence_of(graph, KG.owns)
+        assert graph.value(ev, rdflib.URIRef(KG.rule)).value == "owns.parent_company"
+        assert (ev, rdflib.RDF.type, rdflib.URIRef(KG.BackgroundEvidence)) not in graph
+
+
+def test_build_background_evidence_conforms_to_the_shapes(tiny):
+    import pyshacl
+
+    data = _graph(_with_background(tiny, confidence=0.7))
+    shapes = rdflib.Graph().parse(ROOT / "ontology" / "shapes.ttl", format="turtle")
+    ontology = rdflib.Graph().parse(ROOT / "ontology" / "kg.ttl", format="turtle")
+    conforms, _, report = pyshacl.validate(data, shacl_graph=shapes, ont_graph=ontology,
+                                           inference="rdfs")
+    assert conforms, report
+    assert not [q for q in _with_background(tiny) if q.object == ox.NamedNode(KG.SetAside)]

@@ -20,6 +20,7 @@ from kg.exchange import (
     write_gexf,
     write_graphml,
 )
+from kg.graph import is_background
 from kg.view import CLASS_COLOURS
 
 AWKWARD_LABEL = 'Acme, Inc. "the \'best\'" <b>chips</b> & co\x01'
@@ -72,8 +73,12 @@ def test_exchange_graphml_round_trips_through_networkx(seeded_store, seeded_grap
     for u, v, key, data in graph.edges(keys=True, data=True):
         (got,) = [d for d in back.get_edge_data(u, v).values() if d["predicate"] == key]
         assert got["label"] == key
-        assert got["evidence"] == got["weight"] == len(data["evidence"])
-        assert got["sentence"] == data["evidence"][0][1]
+        assert got["evidence"] == len(data["evidence"])
+        assert got["weight"] == max(len(data["evidence"]), 1)
+        # a relation only kg's gazetteer supports has no sentence stating it (decision 0014)
+        assert got["basis"] == ("background" if is_background(data) else "text")
+        assert got["sentence"] == (data["evidence"][0][1] if data["evidence"] else "")
+    assert {d["basis"] for _, _, d in back.edges(data=True)} == {"text", "background"}
     assert len({k for _, _, k in back.edges(keys=True)}) == back.number_of_edges()
 
 
@@ -162,7 +167,11 @@ def test_exchange_csv_of_the_seeds(seeded_store, tmp_path, seeded_graph):
     assert {n["id"] for n in nodes} == set(graph)
     assert Counter((e["source"], e["target"], e["predicate"]) for e in edges) == Counter(
         list(graph.edges(keys=True)))
-    assert all(e["sentence"] and int(e["evidence"]) >= 1 for e in edges)
+    stated = [e for e in edges if e["basis"] == "text"]
+    background = [e for e in edges if e["basis"] == "background"]
+    assert stated and all(e["sentence"] and int(e["evidence"]) >= 1 for e in stated)
+    assert background and all(e["sentence"] == "" and e["evidence"] == "0" and e["articles"]
+                              for e in background)
 
 
 # --------------------------------------------------------------------------- kg export

@@ -30,6 +30,34 @@ def test_graph_project_edges_are_keyed_by_predicate_with_evidence(tiny_store):
     }
 
 
+def test_graph_project_keeps_background_sentences_apart(kg_store, tiny):
+    from extract.records import Evidence, Extraction, Relation
+    from kg.build import article_quads
+    from kg.graph import is_background
+
+    extraction = tiny.extraction(2)
+    [owns] = extraction.relations
+    sentence = owns.evidence.sentence
+    tiktok = sentence.index("TikTok")
+
+    def known(predicate, start, end):  # the sentence names both; kg's gazetteer says so
+        return Relation("ByteDance", predicate, "TikTok",
+                        Evidence(sentence, 0, len(sentence), start, end, "known-maker", 0.5))
+
+    relations = (owns, known("owns", tiktok, tiktok + 6), known("develops", tiktok, tiktok + 6))
+    kg_store.replace_article("tiny-two", article_quads(
+        tiny.article(2, "tiny-two"), Extraction(extraction.entities, relations),
+        ingested_at=tiny.ingested_at, extractor_version="v"))
+    graph = project(kg_store)
+    owned = graph.edges[ID + "company/bytedance", ID + "product/tiktok", "owns"]
+    # stated there: the sentence is evidence, not background as well
+    assert owned["evidence"] == [("tiny-two", sentence)] and owned["background"] == []
+    assert not is_background(owned)
+    developed = graph.edges[ID + "company/bytedance", ID + "product/tiktok", "develops"]
+    assert developed["evidence"] == [] and developed["background"] == [("tiny-two", sentence)]
+    assert is_background(developed)
+
+
 def test_graph_project_one_article(tiny_store):
     graph = project(tiny_store, article="tiny-two")
     assert set(graph.nodes) == {ID + "company/bytedance", ID + "product/tiktok"}

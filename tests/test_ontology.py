@@ -426,6 +426,43 @@ def test_ontology_shapes_reject_malformed_evidence(prop, value):
     assert results_for(report, focus=nodes["evidence"], path=prop), text
 
 
+def _background(data: Graph, evidence, rule: str, confidence: str) -> None:
+    """Make ``evidence`` kg's background knowledge with ``rule`` and ``confidence``."""
+    data.add((evidence, RDF.type, KG.BackgroundEvidence))
+    data.set((evidence, KG.rule, Literal(rule)))
+    data.set((evidence, KG.confidence, Literal(Decimal(confidence))))
+
+
+def test_ontology_background_evidence_is_a_documented_kind_of_evidence():
+    g = ontology()
+    assert (KG.BackgroundEvidence, RDF.type, OWL.Class) in g
+    assert (KG.BackgroundEvidence, RDFS.subClassOf, KG.Evidence) in g
+    assert g.value(KG.BackgroundEvidence, RDFS.label) is not None
+    comment = str(g.value(KG.BackgroundEvidence, RDFS.comment))
+    assert '"known-"' in comment and "0.5" in comment and "gazetteer" in comment
+
+
+@pytest.mark.parametrize("inference", INFERENCE)
+def test_ontology_shapes_accept_background_evidence(inference):
+    data, nodes = valid_graph()
+    _background(data, nodes["evidence"], "known-maker", "0.5")
+    conforms, _, text = validate(data, inference)
+    assert conforms, text
+
+
+@pytest.mark.parametrize(
+    "rule, confidence, path",
+    [("known-maker", "0.7", KG.confidence), ("owner_apposition", "0.5", KG.rule)],
+)
+def test_ontology_shapes_reject_background_evidence_above_one_half_or_not_known(
+        rule, confidence, path):
+    data, nodes = valid_graph()
+    _background(data, nodes["evidence"], rule, confidence)
+    conforms, report, text = validate(data, "none")
+    assert not conforms
+    assert results_for(report, focus=nodes["evidence"], path=path), text
+
+
 @pytest.mark.parametrize(
     "prop, value",
     [

@@ -239,3 +239,17 @@ def test_cli_query_saved_with_params(runner, seeded_store):
     ]:
         failed = runner.invoke(cli, ["--store", store, *args])
         assert failed.exit_code in (1, 2) and message in failed.stderr, (args, failed.stderr)
+
+
+def test_saved_about_says_which_sentences_are_background(background_store):
+    bg = background_store
+    with Store(bg.path, read_only=True) as store:
+        result = run_saved(store, "about", {"entity": "Claude"})
+    rows = set(zip(_column(result, "predicate"), _column(result, "sentence"),
+                   _column(result, "basis"), strict=True))
+    assert rows == {
+        ("develops", bg.stated, "text"),
+        ("develops", bg.also, "background"),
+        ("owns", bg.stated, "background"),
+        ("owns", bg.also, "background"),
+    }

@@ -511,6 +511,23 @@ def test_server_runs_saved_queries(server):
     assert len(body.decode().splitlines()) == len(expected) + 1
 
 
+def test_server_saved_about_marks_background_sentences(server):
+    # seeds: "ByteDance's move into AI comes as ... with Douyin, TikTok's local counterpart"
+    # names ByteDance and Douyin; that ByteDance makes Douyin is kg's gazetteer's, not its
+    status, _, body = _get(server.url + "saved/about?entity=Douyin")
+    assert status == 200
+    rows = json.loads(body)["results"]["bindings"]
+    made = [r for r in rows if r["subjectLabel"]["value"] == "ByteDance"]
+    assert made and {r["basis"]["value"] for r in made} == {"background"}
+    status, _, body = _get(server.url + "saved/about?entity=TikTok")
+    bases = {(r["sentence"]["value"], r["basis"]["value"])
+             for r in json.loads(body)["results"]["bindings"]
+             if r["predicate"]["value"] == "owns"}
+    assert ("ByteDance, the parent company of TikTok, already has a strong foothold in "
+            "California.", "text") in bases
+    assert ("ByteDance’s TikTok edge", "background") in bases  # a sub-heading states nothing
+
+
 def test_server_saved_query_errors(server):
     cases = [
         ("saved/chips-bougth?firm=ByteDance", 404, "did you mean chips-bought"),

@@ -168,3 +168,76 @@ def test_show_incoming_relations_and_modality(tiny_store):
     assert support.modality == "proposed"
     assert support.sentence == "A proposed rule would restrict the H20."
     assert incoming[("develops", "Nvidia")].evidence[0].confidence == pytest.approx(0.667)
+
+
+# --------------------------------------------------------------------------- background knowledge
+
+
+def _show(runner, store_path, name: str) -> list[str]:
+    from kg.cli import cli
+
+    result = runner.invoke(cli, ["--store", str(store_path), "show", name])
+    assert result.exit_code == 0, result.output
+    return result.stdout.splitlines()
+
+
+def _fact(lines: list[str], head: str) -> list[str]:
+    """The lines of one fact of ``kg show``: its head line and its support, up to the next."""
+    at = lines.index(head)
+    end = next((i for i in range(at + 1, len(lines))
+                if not lines[i].startswith("       ")), len(lines))
+    return lines[at:end]
+
+
+def test_show_cli_shows_a_gazetteer_fact_as_background(runner, background_store):
+    bg = background_store
+    lines = _show(runner, bg.path, "OpenAI")
+    assert _fact(lines, "  -> develops ChatGPT (Product)") == [
+        "  -> develops ChatGPT (Product)",
+        "       background: kg's gazetteer says OpenAI develops ChatGPT; no sentence states it",
+        f"       mentioned together in [{bg.article}] {bg.comention}",
+        "         rule known-maker, confidence 0.50",
+    ]
+    # never as if the sentence stated it; it stays where OpenAI was seen
+    assert f"       [{bg.article}] {bg.comention}" not in lines
+    assert lines[lines.index("seen in") + 1] == f"  [{bg.article}] {bg.comention}"
+    # read from the product, the statement keeps its direction
+    product = _fact(_show(runner, bg.path, "chatgpt"), "  <- develops OpenAI (Company)")
+    assert product[1] == ("       background: kg's gazetteer says OpenAI develops ChatGPT; "
+                          "no sentence states it")
+
+
+def test_show_cli_shows_the_sentence_stating_a_fact_the_gazetteer_also_holds(
+        runner, background_store):
+    bg = background_store
+    lines = _show(runner, bg.path, "Anthropic")
+    assert _fact(lines, "  -> develops Claude (Product)") == [
+        "  -> develops Claude (Product)",
+        f"       [{bg.article}] {bg.stated}",
+        "         rule verb:develops, confidence 0.65",
+        "       also background knowledge: kg's gazetteer says so too",
+    ]
+    owns = _fact(lines, "  -> owns Claude (Product)")  # no sentence says Anthropic owns it
+    assert owns[1] == ("       background: kg's gazetteer says Anthropic owns Claude; "
+                       "no sentence states it")
+    assert all(line.startswith(("       mentioned together in", "         rule known-maker"))
+               for line in owns[2:])
+
+
+def test_show_entity_facts_split_stated_and_background_evidence(background_store):
+    bg = background_store
+    with Store(bg.path, read_only=True) as store:
+        openai = entity_facts(store, find_entity(store, "OpenAI"))
+        anthropic = entity_facts(store, find_entity(store, "Anthropic"))
+    facts = {(f.predicate, f.other_label): f for f in openai.outgoing}
+    chatgpt = facts[("develops", "ChatGPT")]
+    assert chatgpt.is_background and chatgpt.stated == ()
+    assert [(s.article, s.sentence, s.rule, s.confidence, s.background)
+            for s in chatgpt.background] == [
+        (bg.article, bg.comention, "known-maker", 0.5, True)]
+    facts = {(f.predicate, f.other_label): f for f in anthropic.outgoing}
+    claude = facts[("develops", "Claude")]
+    assert not claude.is_background
+    assert [(s.sentence, s.background) for s in claude.stated] == [(bg.stated, False)]
+    assert [s.sentence for s in claude.background] == [bg.also]
+    assert all(s.confidence <= 0.5 for f in facts.values() for s in f.background)

@@ -400,3 +400,63 @@ def test_view_tolerates_empty_and_sparse_graphs(browser, tmp_path):
     assert data["edges"][0]["label"] == "owns" and data["edges"][0]["evidence"] == []
     _load(browser, out)
     assert browser.execute_script("return kgEdges.get()[0].title.textContent").count("owns") == 1
+
+
+# --------------------------------------------------------------------------- background knowledge
+
+
+@pytest.fixture
+def background_page(tmp_path, background_store):
+    from kg.graph import project
+    from kg.store import Store
+
+    with Store(background_store.path, read_only=True) as store:
+        graph = project(store)
+    return render_html(graph, tmp_path / "background.html", title="kg: background")
+
+
+def test_view_background_relation_is_dashed_with_its_sentences_apart(
+        background_page, background_store):
+    bg = background_store
+    data = _data(background_page)
+    labels = {n["id"]: n["label"] for n in data["nodes"]}
+    edges = {(labels[e["from"]], e["predicate"], labels[e["to"]]): e for e in data["edges"]}
+    chatgpt = edges[("OpenAI", "develops", "ChatGPT")]
+    assert chatgpt["dashes"] is True
+    assert chatgpt["evidence"] == [] and chatgpt["background"] == [[bg.article, bg.comention]]
+    claude = edges[("Anthropic", "develops", "Claude")]
+    assert "dashes" not in claude
+    assert claude["evidence"] == [[bg.article, bg.stated]]
+    assert claude["background"] == [[bg.article, bg.also]]
+    dashed = sum(1 for e in data["edges"] if e.get("dashes"))
+    assert dashed == 3  # OpenAI develops and owns ChatGPT, Anthropic owns Claude
+    legend = _parse(background_page).text["kg-legend-background"]
+    assert "background knowledge" in legend and f"({dashed})" in legend
+
+
+def test_view_background_hover_text_says_no_sentence_states_it(
+        browser, background_page, background_store):
+    from selenium.webdriver.support.select import Select
+
+    bg = background_store
+    _load(browser, background_page)
+    titles = browser.execute_script(
+        "var out = {};"
+        "kgEdges.forEach(function (e) { out[kgNodes.get(e.from).label + ' ' + e.predicate + ' '"
+        " + kgNodes.get(e.to).label] = e.title.textContent; });"
+        "return out;"
+    )
+    chatgpt = titles["OpenAI develops ChatGPT"]
+    assert ("Background: kg's gazetteer says OpenAI develops ChatGPT; no sentence states it."
+            in chatgpt)
+    assert f"Mentioned together in:[{bg.article}] {bg.comention}" in chatgpt
+    claude = titles["Anthropic develops Claude"]
+    assert f"[{bg.article}] {bg.stated}" in claude
+    assert "Also background knowledge: kg's gazetteer says so too." in claude
+    assert bg.also not in claude and "no sentence states it" not in claude
+    # the source filter keeps a background relation of the article chosen
+    Select(browser.find_element(By.ID, "kg-source")).select_by_value(bg.article)
+    assert browser.execute_script("return document.getElementById('kg-source').value") == (
+        bg.article)
+    hidden = "return kgEdges.get().filter(function (e) { return e.hidden; }).length"
+    assert browser.execute_script(hidden) == 0

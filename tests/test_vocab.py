@@ -31,6 +31,15 @@ def test_vocab_holds_the_classes_and_properties_of_the_scheme():
         assert getattr(KG, term) == vocab.ONT + term
 
 
+@pytest.mark.parametrize(
+    "rule, background",
+    [("known-maker", True), ("known-maker-name", True), ("known-parent", True),
+     ("verb:develops", False), ("owner", False), ("gazetteer", False), ("unknown-x", False)],
+)
+def test_vocab_background_rules_are_the_known_ones(rule, background):
+    assert vocab.is_background_rule(rule) is background
+
+
 def test_vocab_typo_raises_with_suggestion():
     with pytest.raises(AttributeError, match=r"kg:ownz .*did you mean kg:owns\?"):
         _ = KG.ownz

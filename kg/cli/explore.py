@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import ArticleNotFound
 from ..vocab import CLASSES
 from .app import FORMAT_OPTION, cli, close_articles, echo_size, store_for, waits
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..show import Fact
 
 # --------------------------------------------------------------------------- query
 
@@ -251,7 +255,11 @@ Example:
 @click.argument("entity")
 @click.pass_context
 def show(ctx: click.Context, entity: str) -> None:
-    """Show an entity's facts, with the sentences they came from."""
+    """Show an entity's facts, with the sentences they came from.
+
+    A fact only kg's gazetteer supports (a product's known maker, named in the same
+    sentence) is marked as background knowledge, with the sentences that mention both.
+    """
     from ..show import entity_facts, find_entity
 
     with store_for(ctx) as store:
@@ -273,14 +281,29 @@ def show(ctx: click.Context, entity: str) -> None:
         for fact in items:
             cls = f" ({fact.other_class})" if fact.other_class else ""
             click.echo(f"  {arrow} {fact.predicate} {fact.other_label}{cls}")
-            for ev in fact.evidence:
-                modality = "" if ev.modality == "asserted" else f", {ev.modality}"
-                click.echo(f"       [{ev.article}] {ev.sentence.strip()}")
-                click.echo(f"         rule {ev.rule}, confidence {ev.confidence:.2f}{modality}")
+            ends = (facts.label, fact.other_label) if arrow == "->" \
+                else (fact.other_label, facts.label)
+            _echo_support(fact, *ends)
     if facts.mentions:
         click.echo("\nseen in")
         for mention in facts.mentions:
             click.echo(f"  [{mention.article}] {mention.sentence.strip()}")
+
+
+def _echo_support(fact: Fact, subject: str, obj: str) -> None:
+    """The sentences stating ``fact``; for a fact only kg's gazetteer supports, that it is
+    background knowledge and the sentences that merely mention both (decision 0014)."""
+    from ..tables import ALSO_BACKGROUND, MENTIONED_TOGETHER, background_note
+
+    if fact.is_background:
+        click.echo(f"       {background_note(subject, fact.predicate, obj)}")
+    for ev in fact.stated or fact.background:
+        modality = "" if ev.modality == "asserted" else f", {ev.modality}"
+        where = f"{MENTIONED_TOGETHER} " if ev.background else ""
+        click.echo(f"       {where}[{ev.article}] {ev.sentence.strip()}")
+        click.echo(f"         rule {ev.rule}, confidence {ev.confidence:.2f}{modality}")
+    if fact.stated and fact.background:
+        click.echo(f"       {ALSO_BACKGROUND}")
 
 
 # --------------------------------------------------------------------------- analytics
