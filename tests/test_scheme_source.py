@@ -21,7 +21,7 @@ from rdflib.namespace import SH
 from extract.schema import CLASSES, DOMAIN, PROPERTIES, RANGE, SYMMETRIC
 
 KG = Namespace("https://w3id.org/aikg/ont#")
-PROVENANCE_CLASSES = {"Article", "Evidence", "SetAside"}
+PROVENANCE_CLASSES = {"Article", "Evidence", "BackgroundEvidence", "SetAside"}
 #: Saved queries that list the whole scheme: query name -> what each of its VALUES lists is.
 WHOLE_SCHEME_QUERIES = {"about": PROPERTIES, "changes": PROPERTIES, "top-entities": CLASSES}
 
