@@ -149,36 +149,58 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[Mention]:
     return out
 
 
-def _capital_lines(doc: Doc) -> list[bool]:
-    """Per token: does it lie on a line written in capitals (a wire headline: at least three
-    words, nearly all of their letters upper case)?"""
-    flags = [False] * len(doc)
+#: Words a title-case headline leaves in lower case ("Microsoft's AI Chip Exports to UAE").
+_HEADLINE_SMALL = {"a", "an", "the", "to", "of", "in", "on", "at", "for", "and", "or", "with",
+                   "as", "by", "from", "vs", "over", "into", "after", "amid", "is", "are"}
+
+
+def _headline_lines(doc: Doc) -> tuple[list[bool], list[bool]]:
+    """Per token: does it lie on a headline in capitals ("NVIDIA BEATS ESTIMATES"), and on a
+    headline in title case ("US Greenlights Microsoft's AI Chip Exports to UAE Facility")?
+    A headline has at least three (title case: four) words and no final full stop."""
+    caps = [False] * len(doc)
+    title = [False] * len(doc)
     start = 0
     for i, tok in enumerate(doc):
-        if "\n" in tok.whitespace_ or "\n" in tok.text or i == len(doc) - 1:
-            words = [t for t in doc[start : i + 1] if t.is_alpha]
-            if len(words) >= 3 and sum(t.is_upper for t in words) >= 0.8 * len(words):
-                for j in range(start, i + 1):
-                    flags[j] = True
-            start = i + 1
-    return flags
+        if not ("\n" in tok.whitespace_ or "\n" in tok.text or i == len(doc) - 1):
+            continue
+        line = doc[start : i + 1]
+        start = i + 1
+        words = [t for t in line if t.is_alpha]
+        if len(words) < 3:
+            continue
+        if sum(t.is_upper for t in words) >= 0.8 * len(words):
+            flags = caps
+        elif len(words) >= 4 and line[-1].text not in {".", "!", "?", ":"} and sum(
+                t.text[0].isupper() for t in words if t.lower_ not in _HEADLINE_SMALL
+        ) >= 0.85 * sum(t.lower_ not in _HEADLINE_SMALL for t in words):
+            flags = title
+        else:
+            continue
+        for t in line:
+            flags[t.i] = True
+    return caps, title
 
 
 def _outside_capital_headlines(doc: Doc, mentions: list[Mention], text: str) -> list[Mention]:
     """Drop what the model or a pattern read into a headline in capitals ("ANGER", "FORD
-    OUTLOOK") unless the same capitals name it elsewhere too (an acronym: "OPEC"); known
-    names stay, and the article's body names the rest in its own case."""
-    if not any(t.is_upper and len(t) > 3 for t in doc):
+    OUTLOOK"), and what the model alone read into a title-case headline ("AI Chip Exports
+    to"), unless the same words name it in the body too (an acronym: "OPEC"); known names
+    stay, and the article's body names the rest in its own case."""
+    caps, title = _headline_lines(doc)
+    if not any(caps) and not any(title):
         return mentions
-    caps = _capital_lines(doc)
+    body = {t.text for t in doc if not caps[t.i] and not title[t.i]}
     kept = []
     for m in mentions:
-        if m.known or not caps[m.start]:
+        headline = caps[m.start] or (title[m.start] and m.rule.startswith("ner-"))
+        if m.known or not headline:
             kept.append(m)
             continue
         surface = doc[m.start : m.end].text
-        elsewhere = any(not caps[t.i] for t in doc if t.text == doc[m.start].text
-                        and doc[t.i : t.i + (m.end - m.start)].text == surface)
+        elsewhere = doc[m.start].text in body and any(
+            not caps[t.i] and not title[t.i] and doc[t.i : t.i + (m.end - m.start)].text == surface
+            for t in doc if t.text == doc[m.start].text)
         if elsewhere:
             kept.append(m)
     return kept
@@ -302,6 +324,18 @@ def _generic_plural(label: str, lex: Lexicon) -> bool:
     return last.endswith("s") and (last[:-1] in lex.heads or last[:-2] in lex.heads)
 
 
+def _places_or_demonym_only(span: Span, gaz: Gazetteer) -> bool:
+    """Places joined by hyphens ("U.S.-China"), or a demonym before a stop word or nothing
+    ("American AI")."""
+    parts = [p for p in re.split(r"[-\u2013]", span.text) if p]
+    if len(parts) >= 2 and all((e := gaz.lookup(p)) is not None and e.cls == "Place"
+                               for p in parts):
+        return True
+    first = span[0].text
+    return first in gaz.demonyms and len(span) <= 2 and (
+        len(span) == 1 or span[-1].text.upper() in {"AI", "A.I.", "TECH", "GPU", "CHIP"})
+
+
 def _typed_ner(ent: Span, gaz: Gazetteer) -> Mention | None:
     cls = NER_CLASS.get(ent.label_)
     if cls is None:
@@ -327,6 +361,8 @@ def _typed_ner(ent: Span, gaz: Gazetteer) -> Mention | None:
                        wikidata=entry.wikidata, known=True)
     if not plausible_name(text):
         return None
+    if _places_or_demonym_only(span, gaz):
+        return None  # "U.S.-China" (ties), "American AI": adjectives, not names
     words = set(text.replace("-", " ").split())
     if cls == "Company" and words & GOV_WORDS:
         cls = "GovernmentBody"

@@ -46,3 +46,18 @@ def test_text_headline_in_capitals_keeps_known_names(nlp):
     text = "NVIDIA AND TSMC WIDEN LEAD\n\nThe two firms reported record sales."
     labels = {e.label for e in _one(nlp, text).entities}
     assert {"Nvidia", "Taiwan Semiconductor Manufacturing Co"} <= labels
+
+
+def test_text_model_entities_of_a_title_case_headline_need_the_body(nlp):
+    text = ("Regulators Clear Cloud Chip Shipments to Gulf Campus\n"
+            "Washington approved the shipments to a campus run by Microsoft in Abu Dhabi.")
+    labels = {e.label for e in _one(nlp, text).entities}
+    assert not any("Shipments" in label or "Cloud Chip" in label for label in labels), labels
+    assert "Microsoft" in labels
+
+
+def test_text_place_pairs_demonyms_and_credits_are_not_firms(nlp):
+    text = ("U.S.-China tensions rose as American AI labs hired more staff. Photo: Courtesy "
+            "of the company. The plant draws 300 MW.")
+    labels = {e.label for e in _one(nlp, text).entities}
+    assert not labels & {"U.S.-China", "American AI", "Courtesy", "MW"}, labels
