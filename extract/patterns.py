@@ -104,8 +104,76 @@ def chip_mentions(doc: Doc, occ: Occupancy):
             yield Mention(tok.i, tok.i + 1, "Chip", tok.text, "pattern-chip-code", 0.8)
 
 
+#: Size and novelty words before a data center that are not part of its name: "a massive new
+#: data center in Abilene" is "data center in Abilene".
+DC_QUALIFIERS = {"its", "their", "his", "her", "new", "local", "massive", "huge",
+                 "big", "giant", "vast", "sprawling", "enormous", "major", "planned",
+                 "proposed", "additional", "several", "more", "first", "largest", "biggest",
+                 "gigantic", "mega", "state-of-the-art", "a", "an", "the"}
+
+#: Verbs whose object, with a company as subject, is a data center even without a place:
+#: "OpenAI will build AI data centers", "the startup built a supercomputer".
+DC_BUILD_VERBS = {"build", "construct", "operate", "run", "open", "own", "launch", "develop",
+                  "activate", "expand"}
+
+
+#: Generic heads that name a builder of data centers: "the company built a supercomputer".
+DC_BUILDERS = {"company", "firm", "startup", "maker", "giant", "group", "provider", "operator",
+               "developer", "lab", "hyperscaler"}
+
+
+def _dc_places(doc: Doc, head: Token, known: list[Mention]) -> tuple[list[Mention], int]:
+    """The places after ``head`` ("in Thailand and Mexico", "in Zhangjiakou's Zhangbei county,
+    Hebei province, China") and where its name ends: at the last place of an "and" list, not
+    at the regions after a comma."""
+    places: list[Mention] = []
+    name_end = 0
+    for child in head.children:
+        if child.dep_ != "prep" or child.lower_ not in {"in", "at", "across"}:
+            continue
+        for pobj in child.children:
+            if pobj.dep_ != "pobj":
+                continue
+            todo = [pobj]
+            while todo:
+                t = todo.pop()
+                p = _place_of(doc, t, known)
+                if p is not None and p not in places:
+                    places.append(p)
+                    if not any(doc[k].text == "," for k in range(pobj.i, p.start)):
+                        name_end = max(name_end, p.end)
+                todo += [c for c in t.children if c.dep_ in {"conj", "appos", "poss",
+                                                             "compound"} and c.i > child.i]
+    return places, name_end
+
+
+def _dc_owned(doc: Doc, head: Token, start: int) -> bool:
+    """A data center phrase with an owner or a builder: "its global data centers", "xAI's
+    supercomputer", "OpenAI will build 10 gigawatts of AI data centers"."""
+    if any(c.dep_ == "poss" and (c.pos_ == "PROPN" or c.lower_ in {"its", "their", "our"})
+           for c in head.children):  # not "the world's most powerful data center"
+        return True
+    t = head
+    if t.dep_ == "pobj" and t.head.lower_ == "of" and t.head.head.dep_ == "dobj":
+        t = t.head.head  # "10 gigawatts of AI data centers"
+    if t.dep_ != "dobj" or t.head.lemma_.lower() not in DC_BUILD_VERBS:
+        return False
+    v = t.head
+    for _ in range(4):  # the builder: a name, "it", "the company", up the verb chain
+        for c in v.children:
+            if c.dep_ == "nsubj":
+                return c.pos_ == "PROPN" or c.lower_ in {"it", "they", "we"} or \
+                    c.lemma_.lower() in DC_BUILDERS
+        if v.dep_ not in {"xcomp", "conj", "advcl", "relcl", "acl", "pcomp"} or v.head.i == v.i:
+            return False
+        v = v.head
+    return False
+
+
 def datacenter_mentions(doc: Doc, occ: Occupancy, known: list[Mention]):
-    """ "data centers in Southeast Asia", "its data centers in China", "Malaysian clusters"."""
+    """ "data centers in Southeast Asia", "its data centers in China", "Malaysian clusters",
+    "new data centres in Thailand and Mexico", "its global data centers", "built a
+    supercomputer"."""
     for tok in candidates(doc, "dc"):
         low = tok.lower_
         is_dc = low in {"datacenter", "datacenters", "datacentre", "datacentres"} or (
@@ -120,37 +188,47 @@ def datacenter_mentions(doc: Doc, occ: Occupancy, known: list[Mention]):
                                                            "facility", "complex", "park"}:
             head = doc[end]  # "a data center campus in Abu Dhabi"
             end += 1
-        place = None
-        for child in head.children:
-            if child.dep_ == "prep" and child.lower_ in {"in", "at", "across"}:
-                for pobj in child.children:
-                    if pobj.dep_ == "pobj":
-                        place = _place_of(doc, pobj, known) or place
-                        if place is not None:
-                            end = max(end, place.end)
-        if place is None and end < len(doc) and doc[end].lower_ in {"in", "at"} \
+        head_end = end
+        places, name_end = _dc_places(doc, head, known)
+        if not places:
+            for c in head.children:  # "data centres and AI infrastructure in Pune"
+                if c.dep_ == "conj":
+                    places, name_end = _dc_places(doc, c, known)
+                    break
+        if places:
+            end = max(end, max(p.end for p in places))
+        if not places and end < len(doc) and doc[end].lower_ in {"in", "at"} \
                 and end + 1 < len(doc):
             nxt = doc[end + 1]
             if nxt.lower_ == "the" and end + 2 < len(doc):
                 nxt = doc[end + 2]
             place = _place_of(doc, nxt, known)
             if place is not None:
-                end = place.end
+                places, end = [place], place.end
+                name_end = end
         # premodifiers: "new", "Malaysian", "its", "ByteDance's"
         j = start - 1
         while j >= 0 and doc[j].dep_ in {"amod", "compound", "nummod"} and doc[j].head.i in (
-            head.i, start):
+            head.i, start, tok.i):
             j -= 1
         start_mod = j + 1
         while start_mod < start and start_mod > 0 and doc[start_mod - 1].text == "-":
             start_mod += 1  # "gigawatt-scale AI data center": not "scale AI data center"
-        if place is None:
-            for k in range(start_mod, start):
-                place = _place_of(doc, doc[k], known) or place
-        if place is None or not occ.free(start_mod, place.start if place.start > start else start):
+        pre_place = None
+        for k in range(start_mod, start):
+            pre_place = _place_of(doc, doc[k], known) or pre_place
+        if not places and pre_place is None and not _dc_owned(doc, head, start):
             continue
-        span = doc[start_mod:end]
-        label = clean_name(span.text, "DataCenter")
+        if not occ.free(start_mod, head_end):
+            continue
+        while start_mod < start and doc[start_mod].lower_ in DC_QUALIFIERS:
+            start_mod += 1
+        name = doc[start_mod:head_end].text
+        if places and name_end > head_end:
+            first = min(p.start for p in places)
+            name += " " + doc[first - 1].text + " " + doc[first:name_end].text \
+                if doc[first - 1].dep_ == "prep" else " " + doc[first:name_end].text
+        label = clean_name(name, "DataCenter")
         label = re.sub(r"^(?:its|their|his|her|new|local)\s+", "", label, flags=re.I)
         yield Mention(start_mod, end, "DataCenter", label, "pattern-datacenter", 0.75,
                       scope="article")

@@ -9,10 +9,12 @@ from ..spans import Mention
 from .registry import OnDocument, OnSentence, OnToken, rule
 
 
-@rule("facility", OnToken("facility", pos=frozenset({"NOUN"})), ("operatesIn",),
+@rule("facility", OnToken("facility", pos=frozenset({"NOUN"})), ("operatesIn", "headquarteredIn"),
       "its Silicon Valley lab; His team, spread across China, Singapore, and the U.S.")
 def facility_rule(ctx: Context, tok: Token, sent: Span) -> None:
-    """A company's team/lab/office/operation in a place -> operatesIn."""
+    """A company's team/lab/office/operation in a place -> operatesIn; its headquarters or
+    head office there -> headquarteredIn (``facility-head``); "a former Ford plant" names
+    no place."""
     inside = ctx.res.mention(tok)
     if inside is not None and inside.cls == "DataCenter":
         return
@@ -23,7 +25,8 @@ def facility_rule(ctx: Context, tok: Token, sent: Span) -> None:
         if c.dep_ == "prep" and c.lower_ in {"in", "across", "at"}:
             places += [m for p in c.subtree if (m := ctx.place_ref(p)) is not None
                        and m.cls == "Place"]
-        if c.dep_ in {"compound", "amod", "npadvmod", "nmod"}:
+        if c.dep_ in {"compound", "amod", "npadvmod", "nmod"} and not any(
+                a.lower_ == "former" for a in tok.children):  # "a former Ford plant"
             for t in c.subtree:
                 m = ctx.res.mention(t)
                 if m is not None and m.cls == "Place":
@@ -52,9 +55,12 @@ def facility_rule(ctx: Context, tok: Token, sent: Span) -> None:
                     owners = [c.object for c in ctx.out if c.predicate == "worksFor"
                               and c.subject in people]
                 break
+    head_office = tok.lemma_.lower() in ctx.cue("head_office")
     for o in owners:
         for p in places:
-            if o.cls == "Company":
+            if head_office and o.cls in {"Company", "GovernmentBody"}:
+                ctx.emit(o, "headquarteredIn", p, [tok], "facility-head", 0.6, sent)
+            elif o.cls == "Company":
                 ctx.emit(o, "operatesIn", p, [tok], "facility", 0.6, sent)
 
 @rule("origin", OnSentence(), ("headquarteredIn", "basedIn"),

@@ -352,7 +352,7 @@ def _region_outside(ctx: Context, objs: list[Mention], centers: list[Mention],
                     sent: Span) -> list[Mention]:
     from .places import region_of
 
-    inside = {i for m in centers for i in range(m.start, m.end)}
+    inside = {i for m in centers for i in range(m.start, m.end)}  # data centers or places
     held = [o for o in objs if o.start in inside]
     return [o for o in objs if o.start not in inside and not any(
         region_of(ctx, h, sent) is o for h in held)]
@@ -362,7 +362,8 @@ def _firm_itself_based(ctx: Context, verb: Token) -> bool:
     """Whether "based" says where a firm itself is, not where its teams are."""
     subject = [c for c in verb.children if c.dep_ in {"nsubjpass", "nsubj"}]
     if not subject:
-        return verb.dep_ == "acl" and ctx.res.mention(verb.head) is not None
+        return verb.dep_ == "acl" and (ctx.res.mention(verb.head) is not None or bool(
+            _appos_firm(ctx, verb.head)))
     s = subject[0]
     if s.lower_ in {"which", "that"}:
         return verb.dep_ == "relcl" and ctx.res.mention(verb.head) is not None
@@ -370,16 +371,40 @@ def _firm_itself_based(ctx: Context, verb: Token) -> bool:
         ctx.res.refer(s, "Company"))
 
 
+def _appos_firm(ctx: Context, head: Token) -> list[Mention]:
+    """ "Huafa Group, a state conglomerate based in Zhuhai": the firm a generic head stands
+    in apposition to."""
+    if head.dep_ != "appos" or head.lemma_.lower() not in ctx.lex.heads:
+        return []
+    m = ctx.res.mention(head.head)
+    return [m] if m is not None and m.cls in {"Company", "GovernmentBody"} else []
+
+
 @_verb_rule("operatesIn", "ByteDance expanded in Malaysia; X is based in Y (verb:based)")
 def operates_in(ctx, verb, lemma, subs, sent):
     """Operating, expanding, hiring in a place. Building a data center in a place is operating
     the data center, which lies there; "X is based in Y" (the firm itself, not its teams or
     staff) is its head office (``verb:based``)."""
-    objs = ctx.via_prep(verb, {"in", "across", "from", "at"}, {"Place"})
-    centers = [m for c in verb.children if c.dep_ == "dobj"
-               for m in ctx.np_mentions(c) if m.cls == "DataCenter"]
+    objs = ctx.via_prep(verb, {"in", "across", "from", "at", "into"}, {"Place"})
+    # places inside the subject ("X, based in Paris, opened ...") or inside the data center
+    # built ("the Hyperion campus in Louisiana") are not where the verb operates
+    away = {t.i for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"} and c.i < verb.i
+            for t in c.subtree}
+    dobjs = [c for c in verb.children if c.dep_ == "dobj"]
+    dobjs += [cc for c in dobjs for cc in c.conjuncts]
+    centers = [m for c in dobjs for m in ctx.np_mentions(c) if m.cls == "DataCenter"]
+    away |= {t.i for c in dobjs if c.lemma_.lower() in ctx.cue("dc_heads") or any(
+        m.cls == "DataCenter" for m in ctx.np_mentions(c)) for t in c.subtree}
+    centers += [o for o in objs if o.start in away]
     objs = _region_outside(ctx, objs, centers, sent)
+    if any(c.lemma_.lower() in ctx.cue("head_office") for c in dobjs):
+        for s in subs:  # "X opened its headquarters in Y"
+            for o in objs:
+                ctx.emit(s, "headquarteredIn", o, [verb], "verb:based", 0.6, sent)
+        return []
     if lemma == "base" and _firm_itself_based(ctx, verb):
+        subs = _appos_firm(ctx, verb.head) if verb.dep_ == "acl" and \
+            ctx.res.mention(verb.head) is None else subs
         for s in subs:
             for o in objs:
                 ctx.emit(s, "headquarteredIn", o, [verb], "verb:based", 0.65, sent)
