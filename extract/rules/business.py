@@ -209,6 +209,20 @@ def supplier_rule(ctx: Context, tok: Token, sent: Span) -> None:
         for b in buyers:
             ctx.emit(s, "supplies", b, [tok], "supplier", 0.7, sent)
 
+def _clause_subjects(ctx: Context, verb: Token) -> list[Mention]:
+    """The firms or products a clause is about: its own subject (a product is a subject too:
+    "the model sits ahead of rivals"), the possessor of a generic subject ("DeepSeek's models
+    have shown ..."), else the firms the verb's subject chain gives."""
+    for c in verb.children:
+        if c.dep_ in {"nsubj", "nsubjpass"}:
+            own = [m for m in ctx.res.expand(c) if m.cls in {"Company", "Product"}]
+            own = own or [m for p in c.children if p.dep_ == "poss"
+                          for m in ctx.res.refer(p) if m.cls in {"Company", "Product"}]
+            if own:
+                return own
+    return ctx.subjects(verb, "Company")
+
+
 @rule("rival", OnToken("rival_nouns", pos=_NOUN), ("competesWith",),
       "competitors like Alibaba; CoreWeave, a rival to Oracle")
 def rival_rule(ctx: Context, tok: Token, sent: Span) -> None:
@@ -225,17 +239,24 @@ def rival_rule(ctx: Context, tok: Token, sent: Span) -> None:
                 if r is not a:
                     ctx.emit(a, "competesWith", r, [tok], "rival", 0.65, sent)
         return
-    anchors: list[Mention] = []
+    # "Zhipu's rival, DeepSeek": the possessor is the one rivalled
+    anchors = [m for c in tok.children if c.dep_ == "poss"
+               for m in ctx.res.refer(c) if m.cls in {"Company", "Product"}]
     t = tok
     for _ in range(4):
+        if anchors or t.head.i == t.i:
+            break
         t = t.head
         if t.pos_ in {"VERB", "AUX"}:
-            anchors = ctx.subjects(t, "Company")
+            anchors = _clause_subjects(ctx, t)
             break
         m = ctx.res.mention(t)
         if m is not None:
             anchors = [m]
             break
+        # "xAI's position against rivals like OpenAI"
+        anchors = [m for c in t.children if c.dep_ == "poss"
+                   for m in ctx.res.refer(c) if m.cls in {"Company", "Product"}]
     for a in anchors:
         for r in rivals:
             ctx.emit(a, "competesWith", r, [tok], "rival", 0.65, sent)
@@ -243,11 +264,40 @@ def rival_rule(ctx: Context, tok: Token, sent: Span) -> None:
 @rule("rival-race", OnToken(frozenset({"race"}), pos=_NOUN), ("competesWith",),
       "a race among Chinese tech companies like Baidu, Alibaba, and Tencent")
 def race_rule(ctx: Context, tok: Token, sent: Span) -> None:
-    """ "a race among Chinese tech companies like Baidu, Alibaba, and Tencent"."""
+    """ "a race among Chinese tech companies like Baidu, Alibaba, and Tencent"; firms that
+    are "locked in a race" or "in a race" race one another."""
     group = [m for c in tok.children if c.dep_ == "prep" and c.lower_ in {"among", "between"}
              for p in c.children for m in ctx.res.expand(p, "Company")]
+    if not group and tok.dep_ == "pobj" and tok.head.lower_ == "in" and \
+            tok.head.head.pos_ in {"VERB", "AUX"}:  # "X, Y and Z are locked in a race"
+        group = ctx.subjects(tok.head.head, "Company")
     for a, b in combinations(group, 2):
         ctx.emit(a, "competesWith", b, [tok], "rival-race", 0.6, sent)
+
+@rule("rival-comparable", OnToken("comparable_words"), ("competesWith",),
+      "Ernie X1 delivers performance comparable to DeepSeek R1")
+def comparable_rule(ctx: Context, tok: Token, sent: Span) -> None:
+    """A firm's or product's performance "comparable to", "on par with" another's: rivals.
+    The rivalled are after "to" or "with"; the rival is the subject of the clause."""
+    others = ctx.via_prep(tok, {"to", "with"}, {"Company", "Product"})
+    named = [m for m in others if ctx.doc[m.end - 1].dep_ != "poss"]  # not OpenAI of
+    others = named or others  # "OpenAI's ChatGPT"
+    if not others:
+        return
+    t = tok
+    anchors: list[Mention] = []
+    for _ in range(4):
+        if t.head.i == t.i:
+            break
+        t = t.head
+        if t.pos_ in {"VERB", "AUX"}:
+            anchors = _clause_subjects(ctx, t)
+            break
+    for a in anchors:
+        for o in others:
+            if a is not o:
+                ctx.emit(a, "competesWith", o, [tok], "rival-comparable", 0.55, sent)
+
 
 @rule("partner", OnToken("partner_nouns", pos=_NOUN), ("partnersWith", "uses"),
       "ByteDance's collaboration with Nvidia; a joint venture with Meta")

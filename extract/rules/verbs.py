@@ -142,10 +142,11 @@ def _subjects(ctx: Context, verb: Token, prop: str) -> list[Mention]:
         return ctx.subjects(verb, "Person")
     if prop in {"restricts", "targets"}:
         return ctx.subjects(verb, "Regulation")
-    subs = ctx.subjects(verb, "Company")
-    if prop == "competesWith" and not subs:
-        subs = ctx.subjects(verb, "Product")
-    return subs
+    if prop == "competesWith":  # a product is its own subject: "Claude outperformed GPT-4"
+        own = [m for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}
+               for m in ctx.res.expand(c) if m.cls in {"Company", "Product"}]
+        return own or ctx.subjects(verb, "Company") or ctx.subjects(verb, "Product")
+    return ctx.subjects(verb, "Company")
 
 
 def _verb_rule(prop: str, example: str):
@@ -282,11 +283,21 @@ def partners(ctx, verb, lemma, subs, sent):
 
 @_verb_rule("competesWith", "Moonshot competes with Alibaba's Qwen team")
 def competes(ctx, verb, lemma, subs, sent):
-    """Competing with, rivalling, surpassing a firm or product; a firm's team stands for the
-    firm."""
+    """Competing with, rivalling, surpassing, outperforming, trailing (behind) a firm or
+    product, or eclipsed by it; a firm's team stands for the firm; firms that compete or race
+    with no object named compete with one another."""
+    preps = {"with", "against"} | ({"behind"} if lemma in ctx.cue("behind_verbs") else set())
+    if verb.tag_ == "VBN":  # "eclipsed only by GLM-5"
+        preps.add("by")
+    if lemma in ctx.cue("behind_verbs") and lemma != "trail" and not any(
+            c.lower_ == "behind" for c in verb.children):
+        return []  # "falls" or "lags" alone is no rivalry
     heads = [c for c in verb.children if c.dep_ == "dobj"]
-    heads += [p for c in verb.children if c.dep_ == "prep" and c.lower_ in {"with", "against"}
-              for p in c.children if p.dep_ == "pobj"]
+    heads += [p for c in verb.children if (c.dep_ == "prep" and c.lower_ in preps)
+              or c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
+    if not heads and lemma in {"compete", "race"} and len(subs) > 1:
+        for a, b in combinations(subs, 2):
+            ctx.emit(a, "competesWith", b, [verb], "verb:competesWith", 0.6, sent)
     objs: list[Mention] = []
     for h in heads:
         found = ctx.res.expand(h)

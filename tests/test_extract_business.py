@@ -1,0 +1,37 @@
+"""Business relations between firms, products and chips: rivals, partners, investors,
+suppliers and customers, on sentences of our own wording."""
+
+from __future__ import annotations
+
+from test_extract import check_facts
+
+C = "competesWith"
+
+
+def test_rivals_locked_in_a_race(nlp):
+    check_facts(nlp, "Samsung, SK Hynix and Micron are locked in a fierce race for memory chips.",
+                {("Micron", C, "SK Hynix"), ("Micron", C, "Samsung Electronics"),
+                 ("SK Hynix", C, "Samsung Electronics")})
+
+
+def test_product_outperforms_and_trails(nlp):
+    check_facts(nlp, "Anthropic said Claude outperformed OpenAI's GPT-4 and Google's Gemini "
+                "on coding tests.", {("Claude", C, "GPT-4"), ("Claude", C, "Gemini")},
+                {("Anthropic", C, "GPT-4")})
+    check_facts(nlp, "Ernie Bot trails behind ByteDance's Doubao in users.",
+                {("Ernie Bot", C, "Doubao")})
+    check_facts(nlp, "Qwen ranks third, eclipsed only by Kimi.", {("Qwen", C, "Kimi")})
+
+
+def test_rival_nouns(nlp):
+    check_facts(nlp, "Shenzhen is home to Tencent's rival, Huawei.", {("Huawei", C, "Tencent")})
+    check_facts(nlp, "The deal strengthens Mistral's position against rivals such as Anthropic "
+                "and Cohere.", {("Mistral AI", C, "Anthropic"), ("Mistral AI", C, "Cohere")})
+    check_facts(nlp, "Kimi sits well ahead of rivals like Qwen and Doubao.",
+                {("Kimi", C, "Qwen"), ("Kimi", C, "Doubao")})
+
+
+def test_comparable_to(nlp):
+    check_facts(nlp, "Baidu's chatbot Ernie Bot offers performance comparable to OpenAI's "
+                "ChatGPT at a lower price.", {("Ernie Bot", C, "ChatGPT")},
+                {("Ernie Bot", C, "OpenAI")})
