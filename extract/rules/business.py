@@ -316,10 +316,101 @@ def partner_noun_rule(ctx: Context, tok: Token, sent: Span) -> None:
     if tok.lemma_.lower() in {"tie", "partnership", "alliance"}:  # "deepens Mistral ties"
         partners += [m for c in tok.children if c.dep_ == "compound"
                      for m in ctx.res.refer(c, "Company")]
+    _pairwise_partners(ctx, tok, sent, owners, partners, "partner")
     for s in owners:
         for o in partners:
             prop = "uses" if o.cls == "DataCenter" else "partnersWith"
             ctx.emit(s, prop, o, [tok], "partner", 0.65, sent)
+
+def _pairwise_partners(ctx: Context, tok: Token, sent: Span, owners: list[Mention],
+                       partners: list[Mention], rule_id: str) -> None:
+    """ "a joint venture between X and Y", "X and Y announced a partnership": with no partner
+    after "with", the firms the noun is between, or its joint owners, partner one another."""
+    if partners:
+        return
+    group = [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "between"
+             for p in c.children for m in ctx.res.expand(p, "Company")]
+    if len(group) < 2 and len(owners) > 1 and tok.dep_ == "dobj":
+        group = [m for m in owners if m.cls == "Company"]
+    for a, b in combinations(group, 2):
+        ctx.emit(a, "partnersWith", b, [tok], rule_id, 0.6, sent)
+
+
+@rule("partner-deal", OnToken("deal_nouns", pos=_NOUN), ("partnersWith",),
+      "OpenAI signed a cloud deal with Oracle; an agreement between Samsung and OpenAI")
+def deal_rule(ctx: Context, tok: Token, sent: Span) -> None:
+    """Deals, agreements, contracts between firms: the firm that signs, strikes or reaches a
+    deal "with" another partners with it; firms a deal is between partner one another."""
+    if tok.head.pos_ in {"VERB", "AUX"} and ctx.negated(tok.head):
+        return
+    owners = [m for c in tok.children if c.dep_ == "poss" for m in ctx.res.refer(c, "Company")]
+    if not owners and tok.dep_ == "dobj":
+        owners = ctx.subjects(tok.head, "Company")
+    partners = [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "with"
+                for p in c.children for m in ctx.res.expand(p, "Company")]
+    if not partners and tok.dep_ == "dobj":  # "signed a deal in May with Oracle"
+        partners = [m for c in tok.head.children if c.dep_ == "prep" and c.lower_ == "with"
+                    for p in c.children for m in ctx.res.expand(p, "Company")]
+    partners = [m for m in partners if ctx.doc[m.end - 1].dep_ != "poss" and not any(
+        c.dep_ == "case" for c in ctx.doc[m.end - 1].children)]  # "with A and Y's pact"
+    _pairwise_partners(ctx, tok, sent, owners, partners, "partner-deal")
+    for s in owners:
+        for o in partners:
+            ctx.emit(s, "partnersWith", o, [tok], "partner-deal", 0.6, sent)
+
+
+@rule("investment", OnToken("investment_nouns", pos=_NOUN), ("investsIn",),
+      "Amazon's $4 billion investment in Anthropic; Zhipu received an investment from Huafa")
+def investment_rule(ctx: Context, tok: Token, sent: Span) -> None:
+    """An investment noun: its possessor, or the subject of the verb making it, invests in
+    what follows "in"; an investment received, won or secured "from" a backer is the
+    backer's in the subject."""
+    verb = tok.head if tok.dep_ == "dobj" else None
+    if verb is not None and ctx.negated(verb):
+        return
+    targets = [m for c in tok.children if c.dep_ == "prep" and c.lower_ in {"in", "into"}
+               for p in c.children for m in ctx.np_mentions(p, {"Company", "Product",
+                                                                "DataCenter", "Place"})]
+    backers = [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "from"
+               for p in c.children for m in ctx.res.expand(p, "Company")]
+    if verb is not None and verb.lemma_.lower() in ctx.cue("raise_verbs"):
+        backers += [m for c in verb.children if c.dep_ == "prep" and c.lower_ == "from"
+                    for p in c.children for m in ctx.res.expand(p, "Company")]
+        if backers and not targets:
+            targets = ctx.subjects(verb, "Company")
+            for b in backers:
+                for t in targets:
+                    ctx.emit(b, "investsIn", t, [tok], "investment", 0.6, sent)
+            return
+    investors = [m for c in tok.children if c.dep_ == "poss" for m in ctx.res.refer(c, "Company")]
+    if not investors and verb is not None and verb.lemma_.lower() in ctx.cue("make_verbs"):
+        investors = ctx.subjects(verb, "Company")
+    if not investors and tok.dep_ == "pobj" and tok.head.head.pos_ == "VERB" and \
+            tok.head.head.lemma_.lower() in ctx.cue("make_verbs"):  # "making a $5bn investment"
+        investors = ctx.subjects(tok.head.head, "Company")
+    for i in investors or backers:
+        for t in targets:
+            ctx.emit(i, "investsIn", t, [tok], "investment", 0.6, sent)
+
+
+@rule("backer", OnToken("backer_nouns", pos=_NOUN), ("investsIn",),
+      "Microsoft, its largest backer; Tencent is an investor in Zhipu")
+def backer_rule(ctx: Context, tok: Token, sent: Span) -> None:
+    """Backers and investors: "X, Y's largest backer", "X is an investor in Y", "Y's backers
+    such as X": the backer invests in the firm it backs."""
+    backed = [m for c in tok.children if c.dep_ == "poss" for m in ctx.res.refer(c, "Company")]
+    backed += [m for c in tok.children if c.dep_ == "prep" and c.lower_ in {"in", "of", "behind"}
+               for p in c.children for m in ctx.np_mentions(p, {"Company", "Product",
+                                                                "DataCenter"})]
+    if not backed:
+        return
+    backers = [m for m in ctx.res.expand(tok, "Company") if m not in backed]
+    if not backers and tok.dep_ == "attr":
+        backers = ctx.subjects(tok.head, "Company")
+    for b in backers:
+        for t in backed:
+            ctx.emit(b, "investsIn", t, [tok], "backer", 0.6, sent)
+
 
 @rule("meeting", OnToken("meeting_nouns", pos=_NOUN), ("meetsWith",),
       "a summit between Donald Trump and Xi Jinping")

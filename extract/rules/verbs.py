@@ -16,7 +16,7 @@ from ..context import Context
 from ..spans import Mention
 from .registry import OnToken, rule
 
-_PASSIVE_PROPS = ("develops", "owns", "purchases", "operates")
+_PASSIVE_PROPS = ("develops", "owns", "purchases", "operates", "investsIn")
 
 
 def _verb(words: str) -> OnToken:
@@ -105,7 +105,7 @@ def restricted_to(ctx: Context, verb: Token, sent: Span) -> None:
 
 def _passive_agents(ctx: Context, verb: Token) -> list[Mention]:
     """The companies named by a passive's agent ("developed by ByteDance"), when the verb is
-    a trigger of making, owning, buying or operating; what is "powered by" or "used by"
+    a trigger of making, owning, buying, operating or investing; what is "powered by" or "used by"
     something is used, not made (the verb's object rules read it)."""
     lemma = verb.lemma_.lower()
     if lemma in ctx.cue("passive_used_verbs") or not any(
@@ -119,14 +119,17 @@ def _passive_agents(ctx: Context, verb: Token) -> list[Mention]:
 @rule("verb-passive", _verb("triggers:" + "+".join(_PASSIVE_PROPS)), _PASSIVE_PROPS,
       "Doubao, developed by ByteDance")
 def passive_agent(ctx: Context, verb: Token, sent: Span) -> None:
-    """The agent of a passive makes, owns, buys or operates its patient. A verb read this way
-    gives no other verb relation."""
+    """The agent of a passive makes, owns, buys, operates or backs (invests in) its patient,
+    also the subject after a leading participle ("Backed by PIF, Humain ..."). A verb read
+    this way gives no other verb relation."""
     agents = _passive_agents(ctx, verb)
     if not agents:
         return
     patients = [m for c in verb.children if c.dep_ == "nsubjpass" for m in ctx.np_mentions(c)]
     if verb.dep_ == "acl":
         patients += list(ctx.res.refer(verb.head))
+    if not patients and verb.dep_ == "advcl" and verb.i < verb.head.i:  # "Backed by PIF, Humain"
+        patients = ctx.subjects(verb.head, "Company")
     lemma = verb.lemma_.lower()
     for prop in ctx.lex.triggers:
         if prop in _PASSIVE_PROPS and lemma in ctx.lex.triggers[prop]:
