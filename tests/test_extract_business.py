@@ -69,3 +69,8 @@ def test_deals_and_partnerships(nlp):
                 {("Mistral AI", P, "Nvidia")})
     check_facts(nlp, "It resembles Microsoft's deal with Mustafa Suleyman and Google's prior "
                 "arrangement with a startup.", set(), {("Microsoft", P, "Google")})
+
+
+def test_named_provider(nlp):
+    check_facts(nlp, "CoreWeave was named Mistral's main compute provider last year.",
+                {("CoreWeave", "supplies", "Mistral AI")})

@@ -194,7 +194,8 @@ def export_rule(ctx: Context, tok: Token, sent: Span) -> None:
 @rule("supplier", OnToken("supplier_nouns", pos=_NOUN), ("supplies",),
       "TSMC, Nvidia's main supplier; TSMC is a supplier to Apple")
 def supplier_rule(ctx: Context, tok: Token, sent: Span) -> None:
-    """ "TSMC, Nvidia's main supplier" / "TSMC is a supplier to Apple"."""
+    """ "TSMC, Nvidia's main supplier" / "TSMC is a supplier to Apple" / "CoreWeave was named
+    Mistral's compute provider"."""
     buyers = [m for c in tok.children if c.dep_ == "poss" for m in ctx.res.refer(c, "Company")]
     buyers += [m for c in tok.children if c.dep_ == "prep" and c.lower_ in {"to", "for", "of"}
                for p in c.children for m in ctx.np_mentions(p, {"Company"})]
@@ -203,7 +204,7 @@ def supplier_rule(ctx: Context, tok: Token, sent: Span) -> None:
     sellers: list[Mention] = []
     if tok.dep_ == "appos":
         sellers = ctx.res.refer(tok.head, "Company")
-    elif tok.dep_ == "attr":
+    elif tok.dep_ in {"attr", "oprd"}:  # "X is / was named Y's main supplier"
         sellers = ctx.subjects(tok.head, "Company")
     for s in sellers:
         for b in buyers:
