@@ -194,7 +194,8 @@ def export_rule(ctx: Context, tok: Token, sent: Span) -> None:
 @rule("supplier", OnToken("supplier_nouns", pos=_NOUN), ("supplies",),
       "TSMC, Nvidia's main supplier; TSMC is a supplier to Apple")
 def supplier_rule(ctx: Context, tok: Token, sent: Span) -> None:
-    """ "TSMC, Nvidia's main supplier" / "TSMC is a supplier to Apple"."""
+    """ "TSMC, Nvidia's main supplier" / "TSMC is a supplier to Apple" / "CoreWeave was named
+    Mistral's compute provider"."""
     buyers = [m for c in tok.children if c.dep_ == "poss" for m in ctx.res.refer(c, "Company")]
     buyers += [m for c in tok.children if c.dep_ == "prep" and c.lower_ in {"to", "for", "of"}
                for p in c.children for m in ctx.np_mentions(p, {"Company"})]
@@ -203,11 +204,25 @@ def supplier_rule(ctx: Context, tok: Token, sent: Span) -> None:
     sellers: list[Mention] = []
     if tok.dep_ == "appos":
         sellers = ctx.res.refer(tok.head, "Company")
-    elif tok.dep_ == "attr":
+    elif tok.dep_ in {"attr", "oprd"}:  # "X is / was named Y's main supplier"
         sellers = ctx.subjects(tok.head, "Company")
     for s in sellers:
         for b in buyers:
             ctx.emit(s, "supplies", b, [tok], "supplier", 0.7, sent)
+
+def _clause_subjects(ctx: Context, verb: Token) -> list[Mention]:
+    """The firms or products a clause is about: its own subject (a product is a subject too:
+    "the model sits ahead of rivals"), the possessor of a generic subject ("DeepSeek's models
+    have shown ..."), else the firms the verb's subject chain gives."""
+    for c in verb.children:
+        if c.dep_ in {"nsubj", "nsubjpass"}:
+            own = [m for m in ctx.res.expand(c) if m.cls in {"Company", "Product"}]
+            own = own or [m for p in c.children if p.dep_ == "poss"
+                          for m in ctx.res.refer(p) if m.cls in {"Company", "Product"}]
+            if own:
+                return own
+    return ctx.subjects(verb, "Company")
+
 
 @rule("rival", OnToken("rival_nouns", pos=_NOUN), ("competesWith",),
       "competitors like Alibaba; CoreWeave, a rival to Oracle")
@@ -225,17 +240,24 @@ def rival_rule(ctx: Context, tok: Token, sent: Span) -> None:
                 if r is not a:
                     ctx.emit(a, "competesWith", r, [tok], "rival", 0.65, sent)
         return
-    anchors: list[Mention] = []
+    # "Zhipu's rival, DeepSeek": the possessor is the one rivalled
+    anchors = [m for c in tok.children if c.dep_ == "poss"
+               for m in ctx.res.refer(c) if m.cls in {"Company", "Product"}]
     t = tok
     for _ in range(4):
+        if anchors or t.head.i == t.i:
+            break
         t = t.head
         if t.pos_ in {"VERB", "AUX"}:
-            anchors = ctx.subjects(t, "Company")
+            anchors = _clause_subjects(ctx, t)
             break
         m = ctx.res.mention(t)
         if m is not None:
             anchors = [m]
             break
+        # "xAI's position against rivals like OpenAI"
+        anchors = [m for c in t.children if c.dep_ == "poss"
+                   for m in ctx.res.refer(c) if m.cls in {"Company", "Product"}]
     for a in anchors:
         for r in rivals:
             ctx.emit(a, "competesWith", r, [tok], "rival", 0.65, sent)
@@ -243,11 +265,40 @@ def rival_rule(ctx: Context, tok: Token, sent: Span) -> None:
 @rule("rival-race", OnToken(frozenset({"race"}), pos=_NOUN), ("competesWith",),
       "a race among Chinese tech companies like Baidu, Alibaba, and Tencent")
 def race_rule(ctx: Context, tok: Token, sent: Span) -> None:
-    """ "a race among Chinese tech companies like Baidu, Alibaba, and Tencent"."""
+    """ "a race among Chinese tech companies like Baidu, Alibaba, and Tencent"; firms that
+    are "locked in a race" or "in a race" race one another."""
     group = [m for c in tok.children if c.dep_ == "prep" and c.lower_ in {"among", "between"}
              for p in c.children for m in ctx.res.expand(p, "Company")]
+    if not group and tok.dep_ == "pobj" and tok.head.lower_ == "in" and \
+            tok.head.head.pos_ in {"VERB", "AUX"}:  # "X, Y and Z are locked in a race"
+        group = ctx.subjects(tok.head.head, "Company")
     for a, b in combinations(group, 2):
         ctx.emit(a, "competesWith", b, [tok], "rival-race", 0.6, sent)
+
+@rule("rival-comparable", OnToken("comparable_words"), ("competesWith",),
+      "Ernie X1 delivers performance comparable to DeepSeek R1")
+def comparable_rule(ctx: Context, tok: Token, sent: Span) -> None:
+    """A firm's or product's performance "comparable to", "on par with" another's: rivals.
+    The rivalled are after "to" or "with"; the rival is the subject of the clause."""
+    others = ctx.via_prep(tok, {"to", "with"}, {"Company", "Product"})
+    named = [m for m in others if ctx.doc[m.end - 1].dep_ != "poss"]  # not OpenAI of
+    others = named or others  # "OpenAI's ChatGPT"
+    if not others:
+        return
+    t = tok
+    anchors: list[Mention] = []
+    for _ in range(4):
+        if t.head.i == t.i:
+            break
+        t = t.head
+        if t.pos_ in {"VERB", "AUX"}:
+            anchors = _clause_subjects(ctx, t)
+            break
+    for a in anchors:
+        for o in others:
+            if a is not o:
+                ctx.emit(a, "competesWith", o, [tok], "rival-comparable", 0.55, sent)
+
 
 @rule("partner", OnToken("partner_nouns", pos=_NOUN), ("partnersWith", "uses"),
       "ByteDance's collaboration with Nvidia; a joint venture with Meta")
@@ -266,10 +317,101 @@ def partner_noun_rule(ctx: Context, tok: Token, sent: Span) -> None:
     if tok.lemma_.lower() in {"tie", "partnership", "alliance"}:  # "deepens Mistral ties"
         partners += [m for c in tok.children if c.dep_ == "compound"
                      for m in ctx.res.refer(c, "Company")]
+    _pairwise_partners(ctx, tok, sent, owners, partners, "partner")
     for s in owners:
         for o in partners:
             prop = "uses" if o.cls == "DataCenter" else "partnersWith"
             ctx.emit(s, prop, o, [tok], "partner", 0.65, sent)
+
+def _pairwise_partners(ctx: Context, tok: Token, sent: Span, owners: list[Mention],
+                       partners: list[Mention], rule_id: str) -> None:
+    """ "a joint venture between X and Y", "X and Y announced a partnership": with no partner
+    after "with", the firms the noun is between, or its joint owners, partner one another."""
+    if partners:
+        return
+    group = [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "between"
+             for p in c.children for m in ctx.res.expand(p, "Company")]
+    if len(group) < 2 and len(owners) > 1 and tok.dep_ == "dobj":
+        group = [m for m in owners if m.cls == "Company"]
+    for a, b in combinations(group, 2):
+        ctx.emit(a, "partnersWith", b, [tok], rule_id, 0.6, sent)
+
+
+@rule("partner-deal", OnToken("deal_nouns", pos=_NOUN), ("partnersWith",),
+      "OpenAI signed a cloud deal with Oracle; an agreement between Samsung and OpenAI")
+def deal_rule(ctx: Context, tok: Token, sent: Span) -> None:
+    """Deals, agreements, contracts between firms: the firm that signs, strikes or reaches a
+    deal "with" another partners with it; firms a deal is between partner one another."""
+    if tok.head.pos_ in {"VERB", "AUX"} and ctx.negated(tok.head):
+        return
+    owners = [m for c in tok.children if c.dep_ == "poss" for m in ctx.res.refer(c, "Company")]
+    if not owners and tok.dep_ == "dobj":
+        owners = ctx.subjects(tok.head, "Company")
+    partners = [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "with"
+                for p in c.children for m in ctx.res.expand(p, "Company")]
+    if not partners and tok.dep_ == "dobj":  # "signed a deal in May with Oracle"
+        partners = [m for c in tok.head.children if c.dep_ == "prep" and c.lower_ == "with"
+                    for p in c.children for m in ctx.res.expand(p, "Company")]
+    partners = [m for m in partners if ctx.doc[m.end - 1].dep_ != "poss" and not any(
+        c.dep_ == "case" for c in ctx.doc[m.end - 1].children)]  # "with A and Y's pact"
+    _pairwise_partners(ctx, tok, sent, owners, partners, "partner-deal")
+    for s in owners:
+        for o in partners:
+            ctx.emit(s, "partnersWith", o, [tok], "partner-deal", 0.6, sent)
+
+
+@rule("investment", OnToken("investment_nouns", pos=_NOUN), ("investsIn",),
+      "Amazon's $4 billion investment in Anthropic; Zhipu received an investment from Huafa")
+def investment_rule(ctx: Context, tok: Token, sent: Span) -> None:
+    """An investment noun: its possessor, or the subject of the verb making it, invests in
+    what follows "in"; an investment received, won or secured "from" a backer is the
+    backer's in the subject."""
+    verb = tok.head if tok.dep_ == "dobj" else None
+    if verb is not None and ctx.negated(verb):
+        return
+    targets = [m for c in tok.children if c.dep_ == "prep" and c.lower_ in {"in", "into"}
+               for p in c.children for m in ctx.np_mentions(p, {"Company", "Product",
+                                                                "DataCenter", "Place"})]
+    backers = [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "from"
+               for p in c.children for m in ctx.res.expand(p, "Company")]
+    if verb is not None and verb.lemma_.lower() in ctx.cue("raise_verbs"):
+        backers += [m for c in verb.children if c.dep_ == "prep" and c.lower_ == "from"
+                    for p in c.children for m in ctx.res.expand(p, "Company")]
+        if backers and not targets:
+            targets = ctx.subjects(verb, "Company")
+            for b in backers:
+                for t in targets:
+                    ctx.emit(b, "investsIn", t, [tok], "investment", 0.6, sent)
+            return
+    investors = [m for c in tok.children if c.dep_ == "poss" for m in ctx.res.refer(c, "Company")]
+    if not investors and verb is not None and verb.lemma_.lower() in ctx.cue("make_verbs"):
+        investors = ctx.subjects(verb, "Company")
+    if not investors and tok.dep_ == "pobj" and tok.head.head.pos_ == "VERB" and \
+            tok.head.head.lemma_.lower() in ctx.cue("make_verbs"):  # "making a $5bn investment"
+        investors = ctx.subjects(tok.head.head, "Company")
+    for i in investors or backers:
+        for t in targets:
+            ctx.emit(i, "investsIn", t, [tok], "investment", 0.6, sent)
+
+
+@rule("backer", OnToken("backer_nouns", pos=_NOUN), ("investsIn",),
+      "Microsoft, its largest backer; Tencent is an investor in Zhipu")
+def backer_rule(ctx: Context, tok: Token, sent: Span) -> None:
+    """Backers and investors: "X, Y's largest backer", "X is an investor in Y", "Y's backers
+    such as X": the backer invests in the firm it backs."""
+    backed = [m for c in tok.children if c.dep_ == "poss" for m in ctx.res.refer(c, "Company")]
+    backed += [m for c in tok.children if c.dep_ == "prep" and c.lower_ in {"in", "of", "behind"}
+               for p in c.children for m in ctx.np_mentions(p, {"Company", "Product",
+                                                                "DataCenter"})]
+    if not backed:
+        return
+    backers = [m for m in ctx.res.expand(tok, "Company") if m not in backed]
+    if not backers and tok.dep_ == "attr":
+        backers = ctx.subjects(tok.head, "Company")
+    for b in backers:
+        for t in backed:
+            ctx.emit(b, "investsIn", t, [tok], "backer", 0.6, sent)
+
 
 @rule("meeting", OnToken("meeting_nouns", pos=_NOUN), ("meetsWith",),
       "a summit between Donald Trump and Xi Jinping")

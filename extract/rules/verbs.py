@@ -16,7 +16,7 @@ from ..context import Context
 from ..spans import Mention
 from .registry import OnToken, rule
 
-_PASSIVE_PROPS = ("develops", "owns", "purchases", "operates")
+_PASSIVE_PROPS = ("develops", "owns", "purchases", "operates", "investsIn")
 
 
 def _verb(words: str) -> OnToken:
@@ -105,7 +105,7 @@ def restricted_to(ctx: Context, verb: Token, sent: Span) -> None:
 
 def _passive_agents(ctx: Context, verb: Token) -> list[Mention]:
     """The companies named by a passive's agent ("developed by ByteDance"), when the verb is
-    a trigger of making, owning, buying or operating; what is "powered by" or "used by"
+    a trigger of making, owning, buying, operating or investing; what is "powered by" or "used by"
     something is used, not made (the verb's object rules read it)."""
     lemma = verb.lemma_.lower()
     if lemma in ctx.cue("passive_used_verbs") or not any(
@@ -119,14 +119,17 @@ def _passive_agents(ctx: Context, verb: Token) -> list[Mention]:
 @rule("verb-passive", _verb("triggers:" + "+".join(_PASSIVE_PROPS)), _PASSIVE_PROPS,
       "Doubao, developed by ByteDance")
 def passive_agent(ctx: Context, verb: Token, sent: Span) -> None:
-    """The agent of a passive makes, owns, buys or operates its patient. A verb read this way
-    gives no other verb relation."""
+    """The agent of a passive makes, owns, buys, operates or backs (invests in) its patient,
+    also the subject after a leading participle ("Backed by PIF, Humain ..."). A verb read
+    this way gives no other verb relation."""
     agents = _passive_agents(ctx, verb)
     if not agents:
         return
     patients = [m for c in verb.children if c.dep_ == "nsubjpass" for m in ctx.np_mentions(c)]
     if verb.dep_ == "acl":
         patients += list(ctx.res.refer(verb.head))
+    if not patients and verb.dep_ == "advcl" and verb.i < verb.head.i:  # "Backed by PIF, Humain"
+        patients = ctx.subjects(verb.head, "Company")
     lemma = verb.lemma_.lower()
     for prop in ctx.lex.triggers:
         if prop in _PASSIVE_PROPS and lemma in ctx.lex.triggers[prop]:
@@ -142,10 +145,11 @@ def _subjects(ctx: Context, verb: Token, prop: str) -> list[Mention]:
         return ctx.subjects(verb, "Person")
     if prop in {"restricts", "targets"}:
         return ctx.subjects(verb, "Regulation")
-    subs = ctx.subjects(verb, "Company")
-    if prop == "competesWith" and not subs:
-        subs = ctx.subjects(verb, "Product")
-    return subs
+    if prop == "competesWith":  # a product is its own subject: "Claude outperformed GPT-4"
+        own = [m for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}
+               for m in ctx.res.expand(c) if m.cls in {"Company", "Product"}]
+        return own or ctx.subjects(verb, "Company") or ctx.subjects(verb, "Product")
+    return ctx.subjects(verb, "Company")
 
 
 def _verb_rule(prop: str, example: str):
@@ -282,11 +286,21 @@ def partners(ctx, verb, lemma, subs, sent):
 
 @_verb_rule("competesWith", "Moonshot competes with Alibaba's Qwen team")
 def competes(ctx, verb, lemma, subs, sent):
-    """Competing with, rivalling, surpassing a firm or product; a firm's team stands for the
-    firm."""
+    """Competing with, rivalling, surpassing, outperforming, trailing (behind) a firm or
+    product, or eclipsed by it; a firm's team stands for the firm; firms that compete or race
+    with no object named compete with one another."""
+    preps = {"with", "against"} | ({"behind"} if lemma in ctx.cue("behind_verbs") else set())
+    if verb.tag_ == "VBN":  # "eclipsed only by GLM-5"
+        preps.add("by")
+    if lemma in ctx.cue("behind_verbs") and lemma != "trail" and not any(
+            c.lower_ == "behind" for c in verb.children):
+        return []  # "falls" or "lags" alone is no rivalry
     heads = [c for c in verb.children if c.dep_ == "dobj"]
-    heads += [p for c in verb.children if c.dep_ == "prep" and c.lower_ in {"with", "against"}
-              for p in c.children if p.dep_ == "pobj"]
+    heads += [p for c in verb.children if (c.dep_ == "prep" and c.lower_ in preps)
+              or c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
+    if not heads and lemma in {"compete", "race"} and len(subs) > 1:
+        for a, b in combinations(subs, 2):
+            ctx.emit(a, "competesWith", b, [verb], "verb:competesWith", 0.6, sent)
     objs: list[Mention] = []
     for h in heads:
         found = ctx.res.expand(h)
