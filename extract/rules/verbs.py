@@ -405,6 +405,8 @@ def _people_verb(ctx: Context, verb: Token, lemma: str, prop: str, people: list[
     "heads Samsung's Device Solutions division": leads the unit when it is named, and
     works for the firm that owns it."""
     orgs = {"Company", "GovernmentBody"}
+    if any(c.dep_ == "advmod" and c.lower_ in ctx.cue("former_cues") for c in verb.children):
+        return []  # "previously worked at X": the former rule reads it
     if prop == "worksFor":  # "joined Nvidia", "works for / at Nvidia"
         return ctx.verb_objects(verb, {"for", "at"} if lemma == "work" else set(), orgs)
     out: list[Mention] = []
