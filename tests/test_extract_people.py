@@ -51,3 +51,19 @@ def test_former(nlp, text, expected, absent):
 ])
 def test_career(nlp, text, expected, absent):
     check_facts(nlp, text, expected, absent)
+
+
+@pytest.mark.parametrize("text, expected, absent", [
+    # a title "of" something that is not an organisation is a unit's: works for the firm
+    ("Omar Haddad, Intel's president of global affairs, spoke on Monday.",
+     {("Omar Haddad", W, "Intel")}, {("Omar Haddad", L, "Intel")}),
+    ("Rita Gomez, Apple's chief global affairs officer, disagreed.",
+     {("Rita Gomez", W, "Apple")}, {("Rita Gomez", L, "Apple")}),
+    ("Wei Tan, the 52-year-old founder of Chinese AI startup Moonshot AI, said so.",
+     {("Wei Tan", FD, "Moonshot AI")}, set()),
+    # joining a firm's leaders on stage is not joining the firm
+    ("Intel CEO Anna Berg joined Samsung leaders at the ceremony.",
+     {("Anna Berg", L, "Intel")}, {("Anna Berg", W, "Samsung")}),
+])
+def test_titles(nlp, text, expected, absent):
+    check_facts(nlp, text, expected, absent)

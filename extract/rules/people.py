@@ -69,6 +69,15 @@ def _title_rule(ctx: Context, p: Mention, title: str, title_toks: list[Token],
         # "Windsurf CEO Varun Mohan, co-founder Douglas Chen": the list's organisation
         orgs = [c.object for c in ctx.out if c.rule.startswith("title")
                 and c.subject.end == j and c.start < j][:1]
+    head = title_toks[-1]
+    if head.dep_ in {"amod", "compound"} and head.head.i > head.i and \
+            head.head.pos_ == "NOUN" and ctx.res.mention(head.head) is None:
+        unit = True  # "Meta's chief global affairs officer": not the chief of Meta
+    if any(c.dep_ == "prep" and c.lower_ == "of" and not ctx.in_subtree(
+            c, set(), {"Company", "GovernmentBody", "Place", "Product"})
+           and any(g.dep_ == "pobj" and g.pos_ == "NOUN" for g in c.children)
+           for c in head.children):
+        unit = True  # "Google's president of global affairs", "head of business"
     if not orgs and title in ctx.cue("corporate_titles") and prop != "formerlyWorkedFor":
         r = ctx.res._recent(p.start, "Company", window_sents=3)
         if r is not None and not ctx.res.subjectish(r):
@@ -144,7 +153,7 @@ def _title_of(ctx: Context, p: Mention, sent: Span) -> tuple[str | None, list[To
         while j < sent.end:
             t = doc[j]
             m = ctx.res.mention(t)
-            if t.lower_ in _BEFORE_TITLE or t.like_num or (
+            if t.lower_ in _BEFORE_TITLE or t.like_num or t.lower_ in {"year", "old"} or (
                     m is not None and m.cls in {"Company", "GovernmentBody", "Place"}):
                 j = m.end if m is not None and m.end > j else j + 1
             elif t.lower_ in {"'s", "’s", "-", "based"} and j > p.end + 1:
@@ -213,7 +222,8 @@ def _phrase_orgs(ctx: Context, start: int, sent: Span) -> tuple[list[Mention], i
         m = ctx.res.mention(t)
         if m is not None and m.cls == "Person":
             break
-        if t.lower_ in _PHRASE_END or t.pos_ == "AUX" or t.tag_ in {"VBD", "VBZ", "VBP", "MD"}:
+        if t.lower_ in _PHRASE_END or (t.lower_ not in ctx.lex.heads and (
+                t.pos_ == "AUX" or t.tag_ in {"VBD", "VBZ", "VBP", "MD"})):
             break
         if m is not None and m.cls in _ORGS and m not in out:
             out.append(m)
@@ -367,7 +377,9 @@ def career_rule(ctx: Context, tok: Token, sent: Span) -> None:
         titled = bool(now)
     elif lemma == "join" and tok.pos_ == "VERB":
         people = ctx.subjects(tok, "Person")
-        now = ctx.verb_objects(tok, set(), _ORGS)
+        now = [m for c in tok.children if c.dep_ == "dobj" and (
+            ctx.res.mention(c) is not None or c.lemma_.lower() in ctx.cue("facility"))
+            for m in ctx.np_mentions(c, _ORGS)]
         past = [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "from"
                 for m in ctx.in_subtree(c, set(), _ORGS)]
         titled = bool(now)
