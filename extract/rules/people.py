@@ -7,7 +7,7 @@ from spacy.tokens import Span, Token
 
 from ..context import Context
 from ..spans import Mention
-from .registry import OnSentence, rule
+from .registry import OnSentence, OnToken, rule
 
 #: Words between a name's comma and its title: "X, one of its two new co-chief executives".
 _BEFORE_TITLE = {"the", "a", "an", "its", "his", "her", "their", "former", "ex", "onetime",
@@ -60,7 +60,25 @@ def _title_rule(ctx: Context, p: Mention, title: str, title_toks: list[Token],
                and c.lower_ not in {"co", "-", "former", "deputy", "chief", "vice",
                                     "executive", "general"}
                and c.pos_ in {"PROPN", "NOUN"} for c in title_toks[-1].children)
-    if not orgs and title in ctx.cue("corporate_titles"):
+    end = title_toks[-1].i + 1
+    if not orgs and end < sent.end and ctx.doc[end].lower_ in {"of", "at"}:
+        # "the former CEO of data labeling startup Scale AI": the parser lost the "of"
+        orgs = _phrase_orgs(ctx, end + 1, sent)[0][:1]
+    j = org_toks[0].i - 1
+    if not orgs and j > sent.start and ctx.doc[j].lower_ in {",", "and"}:
+        # "Windsurf CEO Varun Mohan, co-founder Douglas Chen": the list's organisation
+        orgs = [c.object for c in ctx.out if c.rule.startswith("title")
+                and c.subject.end == j and c.start < j][:1]
+    head = title_toks[-1]
+    if head.dep_ in {"amod", "compound"} and head.head.i > head.i and \
+            head.head.pos_ == "NOUN" and ctx.res.mention(head.head) is None:
+        unit = True  # "Meta's chief global affairs officer": not the chief of Meta
+    if any(c.dep_ == "prep" and c.lower_ == "of" and not ctx.in_subtree(
+            c, set(), {"Company", "GovernmentBody", "Place", "Product"})
+           and any(g.dep_ == "pobj" and g.pos_ == "NOUN" for g in c.children)
+           for c in head.children):
+        unit = True  # "Google's president of global affairs", "head of business"
+    if not orgs and title in ctx.cue("corporate_titles") and prop != "formerlyWorkedFor":
         r = ctx.res._recent(p.start, "Company", window_sents=3)
         if r is not None and not ctx.res.subjectish(r):
             r = None
@@ -135,7 +153,7 @@ def _title_of(ctx: Context, p: Mention, sent: Span) -> tuple[str | None, list[To
         while j < sent.end:
             t = doc[j]
             m = ctx.res.mention(t)
-            if t.lower_ in _BEFORE_TITLE or t.like_num or (
+            if t.lower_ in _BEFORE_TITLE or t.like_num or t.lower_ in {"year", "old"} or (
                     m is not None and m.cls in {"Company", "GovernmentBody", "Place"}):
                 j = m.end if m is not None and m.end > j else j + 1
             elif t.lower_ in {"'s", "’s", "-", "based"} and j > p.end + 1:
@@ -181,36 +199,214 @@ def _orgs_of_title(ctx: Context, toks: list[Token], p: Mention, sent: Span):
                 parents += poss
     return [o for o in orgs if o is not p], parents
 
-@rule("former", OnSentence(), ("formerlyWorkedFor",),
-      "has a résumé that reads like a who's who: Meta, Cruise, Google Brain")
-def former_rule(ctx: Context, sent: Span) -> None:
-    """Past employers after "résumé", "previously", "former" (not those the person leads or
-    works for now, by the rules before)."""
-    words = {t.lower_ for t in ctx.toks(sent)}
-    if not words & ctx.cue("former_cues"):
-        return
-    people = [m for m in ctx.mentions if sent.start <= m.start < sent.end
-              and m.cls == "Person"]
-    if not people:
-        for t in ctx.toks(sent):
-            if t.lower_ in {"he", "she"}:
-                people = ctx.res.refer(t)
-                break
-    orgs = [m for m in ctx.mentions if sent.start <= m.start < sent.end
-            and m.cls in {"Company", "GovernmentBody"}]
-    current = {(c.subject.key, c.object.key) for c in ctx.out
-               if c.predicate in {"leads", "worksFor", "founded"}}
-    for p in people:
-        for o in orgs:
-            if (p.key, o.key) not in current and _former_near(ctx, p, o, sent):
-                ctx.emit(p, "formerlyWorkedFor", o, [], "former", 0.55, sent)
+#: Adjectives that put the noun phrase they modify in the past: "a former Google engineer".
+_PAST_ADJ = {"former", "ex", "onetime", "erstwhile"}
+#: Words that end a "former" phrase: "X, previously CEO of Y, the startup founded by Z".
+_PHRASE_END = {",", ";", ":", "(", ")", "which", "who", "that", "where", "when", "while",
+               "\u2014", "--", "\u2013"}
+_ORGS = {"Company", "GovernmentBody"}
 
-def _former_near(ctx: Context, p: Mention, o: Mention, sent: Span) -> bool:
-    for t in ctx.toks(sent):
-        if t.lower_ not in ctx.cue("former_cues"):
+
+def _person_at(ctx: Context, i: int) -> Mention | None:
+    m = ctx.res.mention(ctx.doc[i]) if 0 <= i < len(ctx.doc) else None
+    return m if m is not None and m.cls == "Person" else None
+
+
+def _phrase_orgs(ctx: Context, start: int, sent: Span) -> tuple[list[Mention], int]:
+    """The organisations of the phrase that starts at ``start`` and runs to the next comma,
+    clause or verb (at most 12 tokens), and where it ends."""
+    out: list[Mention] = []
+    j = start
+    while j < min(sent.end, start + 12):
+        t = ctx.doc[j]
+        m = ctx.res.mention(t)
+        if m is not None and m.cls == "Person":
+            break
+        if t.lower_ in _PHRASE_END or (t.lower_ not in ctx.lex.heads and (
+                t.pos_ == "AUX" or t.tag_ in {"VBD", "VBZ", "VBP", "MD"})):
+            break
+        if m is not None and m.cls in _ORGS and m not in out:
+            out.append(m)
+            j = max(j + 1, m.end)
             continue
-        gap = o.start - t.i
-        if 0 < gap <= 3 or (t.lower_ not in {"former", "ex", "onetime", "erstwhile"}
-                            and 0 < gap <= 25):
-            return True
-    return False
+        j += 1
+    return out, j
+
+
+def _appos_person(ctx: Context, cue: Token, sent: Span) -> Mention | None:
+    """The person whose comma-apposition holds ``cue``: "X, a former ...", "X, previously
+    ...", "X, responsible for ... and former ..." (no verb, clause or other person between)."""
+    j = cue.i - 1
+    lo = max(sent.start, cue.i - 12)
+    while j >= lo:
+        t = ctx.doc[j]
+        if t.text == ",":
+            return _person_at(ctx, j - 1)
+        if t.pos_ in {"VERB", "AUX"} or t.lower_ in _PHRASE_END or _person_at(ctx, j):
+            return None
+        j -= 1
+    return None
+
+
+def _past_holder(ctx: Context, cue: Token, end: int, sent: Span) -> list[Mention]:
+    """Who a "former" phrase is about: the person it is in apposition with, the person
+    right after it ("former Google engineer X"), or the subject of "is a former ..."."""
+    p = _appos_person(ctx, cue, sent)
+    if p is not None:
+        return [p]
+    if cue.lower_ in _PAST_ADJ:
+        p = _person_at(ctx, end)
+        if p is not None and p.start == end:
+            return [p]
+        head = cue.head
+        if head.dep_ in {"attr", "appos"} and head.head.lemma_ == "be":
+            return ctx.subjects(head.head, "Person")
+    return []
+
+
+def _current(ctx: Context) -> set[tuple[str, str]]:
+    return {(c.subject.key, c.object.key) for c in ctx.out
+            if c.predicate in {"leads", "worksFor", "founded"}
+            and not c.rule.startswith("title")}
+
+
+@rule("former", OnSentence(), ("formerlyWorkedFor",),
+      "Maria Lopez, previously chief executive of Nvidia; a former Google engineer; "
+      "who previously worked at Intel; has a résumé that reads like a who's who: Meta, Cruise")
+def former_rule(ctx: Context, sent: Span) -> None:
+    """Past employers read from the structure around "former", "previously", "formerly":
+    the organisations of the phrase the cue opens, for the person that phrase is in
+    apposition with or names ("X, previously CEO of Y", "a former Y engineer, X", "X is a
+    former Y employee"); after a verb the cue modifies, its objects ("X previously worked
+    at Y"); after "résumé", "stint", "alumnus", "veteran", the organisations the word governs.
+    Not an organisation the person leads or works for now by a verb rule."""
+    toks = ctx.toks(sent)
+    cues = ctx.cue("former_cues")
+    if not any(t.lower_ in cues for t in toks):
+        return
+    current = _current(ctx)
+    for t in toks:
+        if t.lower_ not in cues:
+            continue
+        found: list[tuple[Mention, Mention]] = []
+        if t.lower_ in _PAST_ADJ or (t.pos_ == "ADV" and t.head.pos_ not in {"VERB", "AUX"}):
+            # "a former Google engineer", "previously CEO of Nvidia"
+            orgs, end = _phrase_orgs(ctx, t.i + 1, sent)
+            found = [(p, o) for p in _past_holder(ctx, t, end, sent) for o in orgs]
+        elif t.pos_ == "ADV":  # "X previously worked at Y", "X had previously led Y"
+            v = t.head
+            orgs = ctx.verb_objects(v, {"at", "for", "with"}, _ORGS)
+            found = [(p, o) for p in ctx.subjects(v, "Person") for o in orgs]
+        else:  # "résumé", "stint at Y", "a Google veteran", "an OpenAI alumnus"
+            found = _record_nouns(ctx, t, sent)
+        for p, o in found:
+            if (p.key, o.key) not in current:
+                ctx.emit(p, "formerlyWorkedFor", o, [t], "former", 0.6, sent)
+
+
+def _record_nouns(ctx: Context, t: Token, sent: Span) -> list[tuple[Mention, Mention]]:
+    """Past employers named by a word of a career record: the organisations "résumé" is
+    followed by or "stint" governs; the organisation right before "veteran" / "alumnus"."""
+    w = t.lower_
+    people: list[Mention] = []
+    v = t.head
+    if t.dep_ in {"dobj", "nsubj", "pobj", "attr"}:
+        while v.pos_ not in {"VERB", "AUX"} and v.head.i != v.i:
+            v = v.head
+        people = ctx.subjects(v, "Person")
+    owners = [m for c in t.children if c.dep_ == "poss" for m in ctx.res.refer(c, "Person")]
+    people = owners or people or ([p] if (p := _appos_person(ctx, t, sent)) else [])
+    if w in {"veteran", "alumnus"}:
+        orgs = [m for c in t.children if c.dep_ in {"compound", "amod", "nmod"}
+                for m in [ctx.res.mention(c)] if m is not None and m.cls in _ORGS]
+        orgs += ctx.via_prep(t, {"of"}, _ORGS)
+    elif w == "stint":
+        orgs = ctx.via_prep(t, {"at", "with"}, _ORGS)
+    else:  # résumé
+        orgs = [m for m in ctx.mentions if t.i < m.start < min(sent.end, t.i + 25)
+                and m.cls in _ORGS]
+    return [(p, o) for p in people for o in orgs]
+
+
+def _titles_to_past(ctx: Context, p: Mention, sent: Span, keep: set[str]) -> list[Mention]:
+    """The organisations the title rule gave ``p`` in this sentence (not those in ``keep``):
+    its leads/worksFor statements are withdrawn, for the person has left them; the
+    organisations are returned (a founder who leaves keeps ``founded``)."""
+    orgs: list[Mention] = []
+    for c in list(ctx.out):
+        if c.subject.key != p.key or not c.rule.startswith("title") or \
+                c.object.key in keep or not sent.start <= c.start < sent.end:
+            continue
+        if c.predicate in {"leads", "worksFor"}:
+            ctx.out.remove(c)
+        if c.predicate in {"leads", "worksFor", "founded"} and c.object not in orgs:
+            orgs.append(c.object)
+    return orgs
+
+
+@rule("career", OnToken("career_words"), ("worksFor", "formerlyWorkedFor"),
+      "Intel hired Lena Park from Qualcomm; Tom Reed left Microsoft to join Anthropic; "
+      "Lena Park, who spent a decade at Google; Intel CEO Anna Berg's departure")
+def career_rule(ctx: Context, tok: Token, sent: Span) -> None:
+    """Moves between employers. Hired, recruited, poached by an organisation: works for it;
+    joining one "from" another, being hired "from" one, leaving, quitting, departing one:
+    formerly worked for it; a person who leaves or is hired elsewhere no longer holds the
+    titles the sentence gives him ("Windsurf CEO X" hired by Google: formerly worked for
+    Windsurf); "spent a decade at X" (past tense): formerly worked for X."""
+    if ctx.negated(tok):
+        return
+    lemma = tok.lemma_.lower()
+    people: list[Mention] = []
+    now: list[Mention] = []
+    past: list[Mention] = []
+    titled = False  # the titles of the sentence become past
+    if lemma in ctx.cue("hire_verbs") and tok.pos_ == "VERB":
+        agents = [m for c in tok.children if c.dep_ == "agent" for x in c.children
+                  for m in ctx.res.expand(x) if m.cls in _ORGS]
+        if agents:  # "X was hired by Y"
+            people = [m for c in tok.children if c.dep_ == "nsubjpass"
+                      for m in ctx.res.expand(c, "Person")]
+            now = agents
+        else:
+            now = ctx.subjects(tok, None)
+            now = [m for m in now if m.cls in _ORGS]
+            objs = [c for c in tok.children if c.dep_ == "dobj"]
+            objs += [a for c in objs for a in c.children if a.dep_ == "appos"]
+            people = [m for c in objs for m in ctx.res.expand(c, "Person")]
+        past = ctx.via_prep(tok, {"from"}, _ORGS)
+        titled = bool(now)
+    elif lemma == "join" and tok.pos_ == "VERB":
+        people = ctx.subjects(tok, "Person")
+        now = [m for c in tok.children if c.dep_ == "dobj" and (
+            ctx.res.mention(c) is not None or c.lemma_.lower() in ctx.cue("facility"))
+            for m in ctx.np_mentions(c, _ORGS)]
+        past = [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "from"
+                for m in ctx.in_subtree(c, set(), _ORGS)]
+        titled = bool(now)
+    elif lemma in ctx.cue("leave_words"):
+        if tok.pos_ == "NOUN":  # "X's departure", "the departure of X"
+            people = [m for c in tok.children if c.dep_ == "poss"
+                      for m in ctx.res.refer(c, "Person")]
+            people += [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
+                       for x in c.children for m in ctx.res.expand(x, "Person")]
+            past = [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "from"
+                    for m in ctx.in_subtree(c, set(), _ORGS)]
+        elif tok.pos_ == "VERB":
+            people = ctx.subjects(tok, "Person")
+            past = ctx.verb_objects(tok, {"from"}, _ORGS)
+            if any(c.dep_ == "dobj" and not ctx.res.mention(c) for c in tok.children):
+                return  # "left the door open", "quit smoking"
+        titled = not past
+    elif lemma == "spend" and tok.tag_ == "VBD":
+        spans = [c for c in tok.children if c.dep_ in {"dobj", "npadvmod"}
+                 and c.lemma_.lower() in ctx.cue("span_words")]
+        if spans:
+            people = ctx.subjects(tok, "Person")
+            past = [m for c in tok.children if c.dep_ == "prep" and c.lower_ in {"at", "with"}
+                    for m in ctx.in_subtree(c, set(), _ORGS)]
+    for p in people:
+        for o in now:
+            ctx.emit(p, "worksFor", o, [tok], "career", 0.65, sent)
+        gone = past + (_titles_to_past(ctx, p, sent, {o.key for o in now}) if titled else [])
+        for o in gone:
+            ctx.emit(p, "formerlyWorkedFor", o, [tok], "career", 0.6, sent)

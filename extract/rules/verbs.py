@@ -40,6 +40,8 @@ def _passive_person(ctx: Context, verb: Token, sent: Span, prop: str) -> None:
         if t.lower_ in {"which", "that", "who"}:
             t = verb.head if verb.dep_ == "relcl" else t
         found = [m for m in ctx.res.expand(t) if m.cls in {"Company", "GovernmentBody"}]
+        if not found and t.pos_ == "NOUN" and prop == "founded":  # "the firm founded by X"
+            found = [m for m in ctx.res.refer(t, "Company")]
         if not found and t.lemma_.lower() in ctx.cue("facility"):
             unit_owners += [m for c in t.children if c.dep_ == "poss"
                             for m in ctx.res.refer(c, "Company")]
@@ -444,7 +446,14 @@ def _people_verb(ctx: Context, verb: Token, lemma: str, prop: str, people: list[
     "heads Samsung's Device Solutions division": leads the unit when it is named, and
     works for the firm that owns it."""
     orgs = {"Company", "GovernmentBody"}
+    if any(c.dep_ == "advmod" and c.lower_ in ctx.cue("former_cues") for c in verb.children):
+        return []  # "previously worked at X": the former rule reads it
     if prop == "worksFor":  # "joined Nvidia", "works for / at Nvidia"
+        if lemma == "join" and not any(
+                c.dep_ == "dobj" and (ctx.res.mention(c) is not None
+                                      or c.lemma_.lower() in ctx.cue("facility"))
+                for c in verb.children):
+            return []  # "joined Nvidia leaders on stage": not a move to Nvidia
         return ctx.verb_objects(verb, {"for", "at"} if lemma == "work" else set(), orgs)
     out: list[Mention] = []
     for c in verb.children:

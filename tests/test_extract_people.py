@@ -1,0 +1,69 @@
+"""People rules: titles, past employers, moves between employers, founders, meetings.
+Every sentence is our own wording."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_extract import check_facts
+
+W, F, L, FD = "worksFor", "formerlyWorkedFor", "leads", "founded"
+
+
+@pytest.mark.parametrize("text, expected, absent", [
+    # the former phrase belongs to the person it is in apposition with, and ends at its comma
+    ("Maria Lopez, previously chief executive of Nvidia, joined Intel from Qualcomm.",
+     {("Maria Lopez", F, "Nvidia"), ("Maria Lopez", F, "Qualcomm"),
+      ("Maria Lopez", W, "Intel")}, {("Maria Lopez", F, "Intel")}),
+    ("Tom Reed, a former Google engineer, left Microsoft to join Anthropic.",
+     {("Tom Reed", F, "Google"), ("Tom Reed", F, "Microsoft"), ("Tom Reed", W, "Anthropic")},
+     {("Tom Reed", F, "Anthropic")}),
+    ("Lena Park previously worked at Google.", {("Lena Park", F, "Google")},
+     {("Lena Park", W, "Google")}),
+    # a sentence-initial "Previously," says nothing about the organisations after it
+    ("Previously, Intel chief executive Anna Berg met with Sam Ford, the head of Baidu.",
+     {("Anna Berg", L, "Intel")}, {("Anna Berg", F, "Baidu"), ("Sam Ford", F, "Baidu")}),
+    # a startup named in a clause after the former employer is not a former employer
+    ("Apple hired Laura Jimenez, previously chief executive of Cohere, which Google "
+     "researcher Aidan Gomez founded.",
+     {("Laura Jimenez", W, "Apple"), ("Laura Jimenez", F, "Cohere")},
+     {("Laura Jimenez", F, "Google"), ("Aidan Gomez", F, "Cohere"), ("Aidan Gomez", F, "Apple")}),
+])
+def test_former(nlp, text, expected, absent):
+    check_facts(nlp, text, expected, absent)
+
+
+@pytest.mark.parametrize("text, expected, absent", [
+    ("Intel hired Lena Park from Qualcomm.",
+     {("Lena Park", W, "Intel"), ("Lena Park", F, "Qualcomm")}, set()),
+    ("Microsoft hired Ann Lee, who spent a decade at Google.",
+     {("Ann Lee", W, "Microsoft"), ("Ann Lee", F, "Google")}, set()),
+    # a hired chief executive no longer leads the firm he came from
+    ("Amazon has hired Cohere CEO Victor Hale and co-founder Mia Tran.",
+     {("Victor Hale", W, "Amazon"), ("Victor Hale", F, "Cohere")},
+     {("Victor Hale", L, "Cohere")}),
+    ("Baidu's legal chief, Peter Novak, left this month.",
+     {("Peter Novak", F, "Baidu")}, {("Peter Novak", L, "Baidu")}),
+    ("The move followed Intel CEO Anna Berg's departure in May.",
+     {("Anna Berg", F, "Intel")}, {("Anna Berg", L, "Intel")}),
+    ("Tom Reed left the door open for a deal with Intel.", set(),
+     {("Tom Reed", F, "Intel")}),
+])
+def test_career(nlp, text, expected, absent):
+    check_facts(nlp, text, expected, absent)
+
+
+@pytest.mark.parametrize("text, expected, absent", [
+    # a title "of" something that is not an organisation is a unit's: works for the firm
+    ("Omar Haddad, Intel's president of global affairs, spoke on Monday.",
+     {("Omar Haddad", W, "Intel")}, {("Omar Haddad", L, "Intel")}),
+    ("Rita Gomez, Apple's chief global affairs officer, disagreed.",
+     {("Rita Gomez", W, "Apple")}, {("Rita Gomez", L, "Apple")}),
+    ("Wei Tan, the 52-year-old founder of Chinese AI startup Moonshot AI, said so.",
+     {("Wei Tan", FD, "Moonshot AI")}, set()),
+    # joining a firm's leaders on stage is not joining the firm
+    ("Intel CEO Anna Berg joined Samsung leaders at the ceremony.",
+     {("Anna Berg", L, "Intel")}, {("Anna Berg", W, "Samsung")}),
+])
+def test_titles(nlp, text, expected, absent):
+    check_facts(nlp, text, expected, absent)
