@@ -37,7 +37,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
@@ -147,6 +148,7 @@ def article_quads(
     *,
     ingested_at: datetime | date | str,
     extractor_version: str,
+    classes: Mapping[str, str] | None = None,
 ) -> list[ox.Quad]:
     """All quads of one article's named graph: article node, entities, relations, evidence.
 
@@ -157,6 +159,9 @@ def article_quads(
     the text before background knowledge whatever their confidences. Statements that
     break ``ontology/shapes.ttl`` are set aside (:func:`kg.validate.set_aside`: records
     last); a violation by the article's own record raises :class:`~kg.errors.KGError`.
+
+    ``classes`` maps entity keys to the class they take instead of the extractor's (one
+    name, one node: :func:`kg.identity.adopted_classes`); their IRIs and type evidence follow.
     """
     g = nn(article_iri(article.id))
     art = g
@@ -223,6 +228,8 @@ def article_quads(
 
     iris: dict[str, str] = {}
     for entity in extraction.entities:
+        if classes and entity.key in classes:
+            entity = replace(entity, cls=classes[entity.key])
         iri = entity_iri(entity, article.id)
         iris[entity.key] = iri
         _entity_quads(entity, iri, add)

@@ -35,7 +35,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,10 +44,11 @@ import pyoxigraph as ox
 
 from .build import article_quads
 from .errors import KGError, SourceError
+from .identity import adopted_classes, candidates
 from .sources import Article, count_sources, read_sources
 from .store import Store
 from .validate import set_aside_in
-from .vocab import article_id_of
+from .vocab import article_id_of, entity_iri
 
 if TYPE_CHECKING:  # pragma: no cover
     from extract.records import Extraction
@@ -57,6 +58,9 @@ __all__ = ["ingest", "ingest_articles", "in_shard", "IngestReport", "Progress", 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 16
+
+#: An article with its built quads and its extraction, or with why it failed (and None).
+Built = tuple[Article, "list[ox.Quad] | str", "Extraction | None"]
 
 #: ``progress(done, total)`` after each source is handled (stored, skipped or failed);
 #: ``total`` is None when it cannot be known in advance (standard input).
@@ -218,12 +222,16 @@ class _Run:
             if self.progress is not None:
                 self.progress(self.done, self.total)
 
-    def write(self, results: Sequence[tuple[Article, list[ox.Quad] | str]],
-              stored: dict[str, Any]) -> None:
+    def write(self, results: Sequence[Built], stored: dict[str, Any]) -> None:
         """Store one batch: each changed article in its own transaction, the new ones
-        together in one."""
+        together in one. Each article's global entities first take the class of a node
+        their key already names (:func:`kg.identity.adopted_classes`), looked up here, by
+        the one writer, so that articles of the same run see each other."""
         new: dict[str, list[ox.Quad]] = {}
-        for article, quads in results:
+        claimed: dict[str, str] = {}  # global IRIs of this batch, not all committed yet
+        for article, quads, extraction in results:
+            if not isinstance(quads, str) and extraction is not None:
+                quads = self._one_node_per_name(article, quads, extraction, claimed)
             if isinstance(quads, str):
                 self.failed.append((article.source_path, f"extraction failed: {quads}"))
                 self.tick()
@@ -240,6 +248,24 @@ class _Run:
             for article_id, quads in new.items():
                 self._note_set_aside(article_id, quads)
             self.tick(len(new))
+
+    def _one_node_per_name(self, article: Article, quads: list[ox.Quad],
+                           extraction: Extraction, claimed: dict[str, str]
+                           ) -> list[ox.Quad] | str:
+        """``quads``, or the article built again with the classes its entities adopt."""
+        classes = adopted_classes(self.store, article.id, extraction.entities, claimed)
+        for entity in candidates(extraction.entities):
+            cls = classes.get(entity.key, entity.cls)
+            claimed[entity_iri(replace(entity, cls=cls), article.id)] = cls
+        if not classes:
+            return quads
+        log.info("%s: %s take the class of the node their name already has", article.id,
+                 ", ".join(f"{k!r} ({classes[k]})" for k in sorted(classes)))
+        try:
+            return article_quads(article, extraction, ingested_at=self.ingested_at,
+                                 extractor_version=self.version, classes=classes)
+        except KGError as exc:
+            return str(exc)
 
     def _note_set_aside(self, article_id: str, quads: list[ox.Quad]) -> None:
         """Count and log the statements the build set aside in a stored article."""
@@ -281,18 +307,19 @@ def _in_process(run: _Run, batches: Iterator[list[Article]], nlp: Any, batch_siz
 
 
 def _build(extract: Any, nlp: Any, batch: Sequence[Article], batch_size: int,
-           ingested_at: datetime, version: str) -> list[tuple[Article, list[ox.Quad] | str]]:
-    """Each article of a batch with its quads, or with why extraction failed."""
-    out: list[tuple[Article, list[ox.Quad] | str]] = []
+           ingested_at: datetime, version: str) -> list[Built]:
+    """Each article of a batch with its quads and extraction, or with why extraction
+    failed."""
+    out: list[Built] = []
     for article, result in zip(batch, _extract(extract, nlp, batch, batch_size), strict=True):
         if isinstance(result, Exception):
-            out.append((article, str(result) or type(result).__name__))
+            out.append((article, str(result) or type(result).__name__, None))
             continue
         try:
             out.append((article, article_quads(article, result, ingested_at=ingested_at,
-                                               extractor_version=version)))
+                                               extractor_version=version), result))
         except KGError as exc:  # the article's own record breaks the shapes (a kg bug)
-            out.append((article, str(exc)))
+            out.append((article, str(exc), None))
     return out
 
 
@@ -334,15 +361,16 @@ def _worker_init() -> None:
 
 
 def _worker_build(batch: list[Article], batch_size: int, ingested_at: datetime,
-                  version: str) -> list[bytes | str]:
-    """In a worker: each article's graph as N-Quads bytes, or why extraction failed."""
+                  version: str) -> list[tuple[bytes, Extraction] | str]:
+    """In a worker: each article's graph as N-Quads bytes with its extraction (the writer
+    may build it again, :meth:`_Run.write`), or why extraction failed."""
     import extract
 
-    out: list[bytes | str] = []
-    for _article, quads in _build(extract, _WORKER_NLP, batch, batch_size, ingested_at,
-                                  version):
-        out.append(quads if isinstance(quads, str)
-                   else ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+    out: list[tuple[bytes, Extraction] | str] = []
+    for _article, quads, extraction in _build(extract, _WORKER_NLP, batch, batch_size,
+                                              ingested_at, version):
+        out.append(quads if isinstance(quads, str) or extraction is None
+                   else (ox.serialize(quads, format=ox.RdfFormat.N_QUADS), extraction))
     return out
 
 
@@ -372,8 +400,8 @@ def _in_workers(run: _Run, batches: Iterator[list[Article]], workers: int, batch
         executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _parsed(batch: list[Article], results: list[bytes | str]
-            ) -> list[tuple[Article, list[ox.Quad] | str]]:
-    return [(article, data if isinstance(data, str)
-             else list(ox.parse(data, format=ox.RdfFormat.N_QUADS)))
+def _parsed(batch: list[Article], results: list[tuple[bytes, Extraction] | str]
+            ) -> list[Built]:
+    return [(article, data, None) if isinstance(data, str)
+            else (article, list(ox.parse(data[0], format=ox.RdfFormat.N_QUADS)), data[1])
             for article, data in zip(batch, results, strict=True)]

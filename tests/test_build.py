@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from rdflib.compare import isomorphic
 
 from extract.records import Evidence, Extraction, Relation
 from kg.build import article_quads, parse_date
-from kg.vocab import ID, KG, RDF, RDFS, article_iri
+from kg.vocab import CLASSES, ID, KG, RDF, RDFS, article_iri, entity_iri, nn
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "data" / "tiny.trig"
@@ -262,3 +263,19 @@ def test_build_background_evidence_conforms_to_the_shapes(tiny):
                                            inference="rdfs")
     assert conforms, report
     assert not [q for q in _with_background(tiny) if q.object == ox.NamedNode(KG.SetAside)]
+
+
+def test_build_classes_give_an_entity_another_class_iri_and_type_evidence(tiny):
+    extraction = tiny.extraction(1)
+    entity = next(e for e in extraction.entities if e.scope == "global" and e.mentions)
+    other = next(c for c in CLASSES if c != entity.cls)
+    quads = article_quads(tiny.article(1), extraction, ingested_at=tiny.ingested_at,
+                          extractor_version="test", classes={entity.key: other})
+    moved = entity_iri(replace(entity, cls=other), "tiny")
+    assert ox.Quad(nn(moved), nn(RDF.type), nn(KG[other]), nn(article_iri("tiny"))) in quads
+    assert entity_iri(entity, "tiny") not in {q.subject.value for q in quads}
+    typed = {q.subject for q in quads if q.predicate == nn(RDF.subject) and q.object == nn(moved)}
+    assert typed and all(
+        ox.Quad(ev, nn(RDF.object), nn(KG[other]), nn(article_iri("tiny"))) in quads
+        for ev in typed if ox.Quad(ev, nn(RDF.predicate), nn(RDF.type),
+                                   nn(article_iri("tiny"))) in quads)

@@ -11,7 +11,7 @@ import extract
 from kg.graph import statistics
 from kg.ingest import ingest
 from kg.store import Store
-from kg.vocab import CLASSES
+from kg.vocab import CLASSES, KG
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -244,3 +244,87 @@ def test_ingest_shards_split_a_feed_without_overlap(seeded_store, kg_store, nlp)
                for r in reports if r.other_shards)
     with Store(seeded_store.path, read_only=True) as single:
         assert _without_ingest_time(kg_store.quads()) == _without_ingest_time(single.quads())
+
+
+# --------------------------------------------------------------------------- one name, one node
+# "Zentrova" after "a startup" is a Company, in "an office in Zentrova" a Place (the real
+# extractor's reading of these sentences): one name, one node, the first class stored.
+STARTUP = "Zentrova, a startup founded in 2021, raised $20 million from investors on Monday.\n"
+OFFICE = "The company opened a new office in Zentrova last year, officials said.\n"
+COMPANY_NODE = "https://w3id.org/aikg/id/company/zentrova"
+PLACE_NODE = "https://w3id.org/aikg/id/place/zentrova"
+
+
+def _zentrova_nodes(store: Store) -> dict[str, set[str]]:
+    """Node IRI -> the article graphs typing it, for every node named Zentrova."""
+    rows = store.select('SELECT ?e ?g WHERE { GRAPH ?g { ?e kg:labelKey "zentrova" ; a ?c } }')
+    nodes: dict[str, set[str]] = {}
+    for row in rows:
+        nodes.setdefault(row["e"].value, set()).add(row["g"].value.rsplit("/", 1)[-1])
+    return nodes
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _without_run_stamps(store: Store) -> set:
+    stamps = {f"<{KG.ingestedAt}>", f"<{KG.extractorVersion}>"}
+    return {q for q in store.quads() if str(q.predicate) not in stamps}
+
+
+def test_ingest_one_name_typed_two_ways_is_one_node_in_one_run(kg_store, nlp, tmp_path):
+    src = tmp_path / "src"
+    _write(src, "a-startup", STARTUP)
+    _write(src, "b-office", OFFICE)
+    report = ingest(kg_store, [src], nlp=nlp)
+    assert set(report.added) == {"a-startup", "b-office"}
+    assert _zentrova_nodes(kg_store) == {COMPANY_NODE: {"a-startup", "b-office"}}
+    # the office article's mention supports the type the node has
+    types = {r["c"].value for r in kg_store.select(
+        f"SELECT ?c WHERE {{ GRAPH kga:b-office {{ ?ev rdf:subject <{COMPANY_NODE}> ; "
+        "rdf:predicate rdf:type ; rdf:object ?c } }")}
+    assert types == {"https://w3id.org/aikg/ont#Company"}
+
+
+def test_ingest_one_name_typed_two_ways_is_one_node_across_runs(kg_store, nlp, tmp_path):
+    ingest(kg_store, [_write(tmp_path / "one", "b-office", OFFICE)], nlp=nlp)
+    ingest(kg_store, [_write(tmp_path / "two", "a-startup", STARTUP)], nlp=nlp)
+    # the first class stored wins: here the office article's Place
+    assert _zentrova_nodes(kg_store) == {PLACE_NODE: {"a-startup", "b-office"}}
+
+
+def test_ingest_again_of_an_article_that_adopted_a_class_is_idempotent(
+        kg_store, nlp, tmp_path, monkeypatch):
+    src = tmp_path / "src"
+    _write(src, "a-startup", STARTUP)
+    _write(src, "b-office", OFFICE)
+    ingest(kg_store, [src], nlp=nlp)
+    before = _without_run_stamps(kg_store)
+    monkeypatch.setattr(extract, "EXTRACTOR_VERSION", "999.0.0")
+    report = ingest(kg_store, [src], nlp=nlp)
+    assert set(report.replaced) == {"a-startup", "b-office"}
+    after = _without_run_stamps(kg_store)
+    assert after == before
+    assert _zentrova_nodes(kg_store) == {COMPANY_NODE: {"a-startup", "b-office"}}
+
+
+def test_remove_of_the_article_that_gave_the_class_keeps_the_node_until_reingest(
+        kg_store, nlp, tmp_path, monkeypatch):
+    # docs/decisions/0015: the remaining article keeps the node as it was written; the next
+    # time it is built (changed text, new extractor version) it takes its own class again
+    src = tmp_path / "src"
+    _write(src, "a-startup", STARTUP)
+    office = _write(src, "b-office", OFFICE)
+    ingest(kg_store, [src], nlp=nlp)
+    assert kg_store.remove_article("a-startup")
+    assert _zentrova_nodes(kg_store) == {COMPANY_NODE: {"b-office"}}
+    monkeypatch.setattr(extract, "EXTRACTOR_VERSION", "999.0.0")
+    assert ingest(kg_store, [office], nlp=nlp).replaced == ("b-office",)
+    assert _zentrova_nodes(kg_store) == {PLACE_NODE: {"b-office"}}
+    merged = {r["c"].value for r in kg_store.select(
+        f"SELECT ?c WHERE {{ VALUES ?e {{ <{COMPANY_NODE}> <{PLACE_NODE}> }} ?e a ?c }}")}
+    assert merged == {"https://w3id.org/aikg/ont#Place"}

@@ -406,3 +406,21 @@ def test_remote_kg_serve_fronts_a_oxigraph_server(seeded_server, seeded_store, t
         assert served == expected and served.count("\n") > 2
     finally:
         serve.stop()
+
+
+def test_remote_one_name_typed_two_ways_is_one_node(oxigraph_server, nlp, tmp_path):
+    # docs/decisions/0015: the writer's lookup of the stored class works on a remote store
+    office = tmp_path / "one" / "b-office.txt"
+    startup = tmp_path / "two" / "a-startup.txt"
+    for path, text in ((office, "The company opened a new office in Zentrova last year, "
+                                "officials said.\n"),
+                       (startup, "Zentrova, a startup founded in 2021, raised $20 million "
+                                 "from investors on Monday.\n")):
+        path.parent.mkdir()
+        path.write_text(text, encoding="utf-8")
+    store = RemoteStore(oxigraph_server().url)
+    ingest(store, [office], nlp=nlp)
+    ingest(store, [startup], nlp=nlp)
+    nodes = {r["e"].value for r in store.select(
+        'SELECT DISTINCT ?e WHERE { GRAPH ?g { ?e kg:labelKey "zentrova" } }')}
+    assert nodes == {"https://w3id.org/aikg/id/place/zentrova"}
