@@ -169,7 +169,8 @@ EVIDENCE_PROPERTIES = (
 #: The rule ids of statements kg adds from its own gazetteer (a product's known maker, a
 #: unit's parent: the ``maker=``/``parent=`` attributes of ``ontology/gazetteer/*.tsv``) when a
 #: sentence merely mentions both entities: background knowledge, not what the sentence says
-#: (``known-maker``, ``known-maker-name``, ``known-parent``). The extractor keeps to the prefix.
+#: (``known-maker``, ``known-parent``; a maker named inside a known name, "Nvidia H800", is
+#: ``name-maker``: stated). The extractor keeps to the prefix.
 BACKGROUND_RULE_PREFIX = "known-"
 #: The highest confidence background evidence is recorded with (:mod:`kg.build` caps it).
 BACKGROUND_MAX_CONFIDENCE = 0.5

@@ -11,11 +11,16 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, need_shared
 
 SHARED = ROOT.parent / "shared"
-ENTITY_F1 = 0.90
-RELATION_F1 = 0.80
+ENTITY_F1 = 0.98  # issue 11: the seeds stay at least where they were (0.987 / 0.881)
+RELATION_F1 = 0.88
+#: The real-news dev set (../shared/eval/dev): the bar under today's figures, so that a rule
+#: change that costs real-news quality fails here (issue 11's targets are higher still).
+DEV_ENTITY_F1 = 0.85
+DEV_RELATION_F1 = 0.47
+DEV_RELATION_P = 0.82
 
 
 def _score(tmp_path, seeded_store) -> dict:
@@ -23,7 +28,7 @@ def _score(tmp_path, seeded_store) -> dict:
 
     scorer = SHARED / "eval" / "score.py"
     gold = SHARED / "eval" / "gold" / "seeds.json"
-    assert scorer.exists() and gold.exists(), f"the shared scorer is missing at {SHARED}"
+    need_shared(scorer, gold)
     trig = tmp_path / "seeds.trig"
     with Store(seeded_store.path) as store, trig.open("wb") as out:
         store.dump("trig", out)
@@ -80,3 +85,21 @@ def test_seeds_heldout_articles_meet_the_unseen_bar(tmp_path, nlp, folder, entit
         report = evaluate(store, [articles / "gold.json"]).as_dict()
     assert report["entities"]["ALL"]["f1"] >= entity_f1, report["entities"]
     assert report["relations"]["ALL"]["f1"] >= relation_f1, report["relations"]
+
+
+def test_seeds_real_news_dev_set_meets_its_bar(tmp_path, nlp):
+    """30 real news excerpts (../shared/eval/dev, third-party text read in place, never
+    copied): relation precision and F1 and entity F1 stay above the bar."""
+    from kg.evaluate import evaluate
+    from kg.ingest import ingest
+    from kg.store import Store
+
+    texts, gold = SHARED / "eval" / "dev" / "texts", SHARED / "eval" / "gold" / "dev.json"
+    need_shared(texts, gold)
+    with Store(tmp_path / "store") as store:
+        assert ingest(store, [texts], nlp=nlp).ok
+        report = evaluate(store, [gold])
+    ents, rels = report.as_dict()["entities"]["ALL"], report.as_dict()["relations"]["ALL"]
+    assert ents["f1"] >= DEV_ENTITY_F1, report.text()
+    assert rels["f1"] >= DEV_RELATION_F1, report.text()
+    assert rels["precision"] >= DEV_RELATION_P, report.text()

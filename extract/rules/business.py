@@ -460,7 +460,10 @@ def talent_rule(ctx: Context, tok: Token, sent: Span) -> None:
 @rule("known", OnSentence(), ("develops", "owns"),
       "Moonshot's flagship product is Kimi (known-maker)")
 def known_rules(ctx: Context, sent: Span) -> None:
-    """Co-mention backed by the gazetteer: a product and its maker, a unit and its parent."""
+    """Co-mention backed by the gazetteer: a product and its maker, a unit and its parent
+    (``known-maker``, ``known-parent``: background knowledge, confidence 0.5, never shown as
+    stated by the sentence); a maker named inside a known name ("Nvidia H800") is stated by
+    the text (``name-maker``)."""
     ms = [m for m in ctx.mentions if sent.start <= m.start < sent.end and m.known]
     keys = {m.key: m for m in ms}
     for m in ms:
@@ -470,8 +473,8 @@ def known_rules(ctx: Context, sent: Span) -> None:
                 and maker not in keys:
             made_by = ctx.entity(maker, ctx.doc[m.start], "known-maker")
             if made_by is not None:  # "Nvidia H800": the maker named in the name
-                ctx.emit(made_by, "develops", m, [ctx.doc[m.start]], "known-maker-name",
-                          0.7, sent)
+                ctx.emit(made_by, "develops", m, [ctx.doc[m.start]], "name-maker", 0.7,
+                         sent)
         if maker in keys and m.cls in {"Product", "Chip"}:
             ctx.emit(keys[maker], "develops", m, [], "known-maker", 0.5, sent)
             if m.cls == "Product":
