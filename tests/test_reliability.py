@@ -200,8 +200,9 @@ def test_reliability_sigkill_at_random_moments_loses_nothing(clean_corpus_ingest
                              str(corpus_feed)], cwd=ROOT, env=kg_env(), capture_output=True,
                             text=True, timeout=300)
     assert finish.returncode == 0, finish.stderr
-    assert finish.stdout == (f"{CORPUS_FEED_SIZE - done} added, 0 replaced, {done} unchanged, "
-                             "0 failed\n")
+    # (a statement may be set aside by the shapes, as in a clean run: that is not a failure)
+    assert finish.stdout.startswith(f"{CORPUS_FEED_SIZE - done} added, 0 replaced, {done} "
+                                    "unchanged, 0 failed"), finish.stdout
 
     result = clean_corpus_ingest.result()
     assert result.returncode == 0, result.stderr
