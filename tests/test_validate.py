@@ -396,8 +396,8 @@ def test_validate_store_keeps_a_set_aside_statement_out_of_the_merge(kg_store, t
 def test_validate_ingest_reports_set_aside_statements_per_article(kg_store, tiny, caplog):
     run = _Run(kg_store, tiny.extractor_version, None, None)
     with caplog.at_level(logging.WARNING, logger="kg.ingest"):
-        run.write([(tiny.article(1, "tiny"), _build(tiny, _violating_extraction(tiny))),
-                   (tiny.article(2, "tiny-two"), tiny.quads(2, "tiny-two"))], stored={})
+        run.write([(tiny.article(1, "tiny"), _build(tiny, _violating_extraction(tiny)), None),
+                   (tiny.article(2, "tiny-two"), tiny.quads(2, "tiny-two"), None)], stored={})
     report = run.report()
     assert report.set_aside == (("tiny", 1),)
     assert report.summary() == "2 added, 0 replaced, 0 unchanged, 0 failed, 1 statement set aside"
