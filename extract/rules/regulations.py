@@ -29,6 +29,68 @@ def _regulations(ctx: Context, sent: Span) -> Iterator[tuple[Mention, Token, set
         yield r, head, set(range(r.start, r.end))
 
 
+def _country_of(ctx: Context, issuer: Mention):
+    """The country a state or a government body acts for: a country, a capital's country
+    ("Beijing"), a body's jurisdiction ("the Commerce Department" -> United States)."""
+    entry = ctx.gaz.by_label.get(issuer.key)
+    if entry is None:
+        return None
+    if entry.cls == "GovernmentBody":
+        found = [ctx.gaz.by_label.get(j) for j in entry.attr("jurisdiction")]
+        entry = found[0] if found else None
+        if entry is None:
+            return None
+    seat = ctx.gaz.seat_of(entry.label)
+    if seat is not None:
+        return seat
+    return entry if entry.cls == "Place" and "country" in entry.attr("kind") else None
+
+
+def _export_controls(ctx: Context, country, anchor: Token) -> Mention | None:
+    """The export controls of a country: its known node ("US export controls", "Dutch export
+    controls"), the article's mention of it, or a new node named after the country."""
+    specific = _known_topic_controls(ctx, country.label, anchor)
+    if specific is not None:  # "banning exports of gallium and germanium"
+        return ctx.entity(specific.label, anchor, "regulation-verb")
+    demonym = "US" if country.label == "United States" else country.label
+    entry = ctx.gaz.lookup(f"{demonym} export controls")
+    if entry is not None and entry.cls == "Regulation":
+        return ctx.entity(entry.label, anchor, "regulation-verb")
+    names = country.attr("demonym")
+    label = f"{names[0] if names else country.label} export controls"
+    for m in ctx.mentions + ctx.virtual:
+        if m.key == label:
+            return m
+    m = Mention(anchor.i, anchor.i + 1, "Regulation", label, "regulation-verb", 0.6,
+                key=label)
+    ctx.virtual.append(m)
+    return m
+
+
+def _known_topic_controls(ctx: Context, country: str, verb: Token):
+    """A known export control of the country's government whose topic words ("gallium",
+    "germanium", "rare earth") the verb's phrase names."""
+    def controls():
+        out = []
+        for e in ctx.gaz.entries:
+            if e.cls != "Regulation" or "export control" not in e.attr("kind"):
+                continue
+            issuers = [ctx.gaz.by_label.get(i) for i in e.attr("issuer")]
+            lands = {i.label if i.cls == "Place" else (i.attr("jurisdiction") or ("",))[0]
+                     for i in issuers if i is not None}
+            words = {w.lower() for w in e.label.split()} - ctx.cue("reg_generic_words")
+            if words:
+                out.append((e, lands, words))
+        return out
+
+    known = ctx.cached("known-topic-controls", controls)
+    said = {t.lemma_.lower() for t in verb.subtree} | {t.lower_ for t in verb.subtree}
+    for entry, lands, words in known:
+        if country in lands and words <= said:
+            return entry
+    return None
+
+
 @rule("regulation-act", OnSentence(), ("issuedBy",),
       "Washington scrapped the AI diffusion rule")
 def act(ctx: Context, sent: Span) -> None:
@@ -86,8 +148,12 @@ def restricted_object(ctx: Context, sent: Span) -> None:
     """What the phrase restricts, in its prepositional or clausal modifiers; a place that
     owns what is restricted ("China's access") is targeted."""
     for r, head, span_toks in _regulations(ctx, sent):
-        for c in head.children:
-            if c.dep_ in {"prep", "acl", "relcl"} and c.i not in span_toks:
+        # "export controls on X" (its "on" phrase may be part of its name), also when the
+        # parser hangs "on" on the verb: "impose export controls on X"
+        verb_on = [c for c in head.head.children if head.dep_ == "dobj" and c.i == head.i + 1]
+        for c in [*head.children, *verb_on]:
+            if c.dep_ in {"prep", "acl", "relcl"} and (
+                    c.i not in span_toks or c.lower_ in {"on", "against"}):
                 for t in c.subtree:
                     m = ctx.res.mention(t)
                     if m is not None and m.cls in {"Chip", "Product"} or (
@@ -127,7 +193,10 @@ def listed(ctx: Context, sent: Span) -> None:
     """Firms added or put on a list (or whose inclusion in it is told) are its targets; the
     body that adds them issues it."""
     list_verbs = ctx.cue("list_verbs")
-    for r, _, span_toks in _regulations(ctx, sent):
+    for r, head, span_toks in _regulations(ctx, sent):
+        # what the rule itself is about is restricted, not listed: "the measures include
+        # restrictions on shipments of memory chips (HBM)"
+        inner = {x.i for x in head.subtree} if head.i in span_toks else set()
         for t in ctx.toks(sent):
             lem = t.lemma_.lower()
             if lem not in list_verbs | {"inclusion"} or t.i in span_toks:
@@ -140,7 +209,7 @@ def listed(ctx: Context, sent: Span) -> None:
                 if x.i in skip:
                     continue
                 m = ctx.res.mention(x)
-                if m is not None and m.cls == "Company" and x.i not in span_toks:
+                if m is not None and m.cls == "Company" and x.i not in span_toks | inner:
                     ctx.emit(r, "targets", m, [t], "regulation-list", 0.7, sent)
             if lem in list_verbs and t.pos_ == "VERB":
                 for v in [t, t.head]:
@@ -186,25 +255,39 @@ def restricting_state(ctx: Context, sent: Span) -> None:
                 ctx.negated(tok):
             continue
         issuers = [m for m in ctx.subjects(tok, None) if m.cls in {"Place", "GovernmentBody"}]
+        if not issuers and tok.dep_ == "ccomp" and any(
+                c.dep_ == "nsubj" and c.lower_ in {"it", "they"} for c in tok.children):
+            # "the Dutch cabinet confirmed that it is restricting exports"
+            issuers = [m for m in ctx.subjects(tok.head, None)
+                       if m.cls in {"Place", "GovernmentBody"}]
         if not issuers:
             continue
         words = {t.lemma_.lower() for t in tok.subtree}
         if not words & ctx.cue("export_words"):
             continue
         issuer = issuers[0]
-        label = "US export controls" if issuer.key.lower() in ctx.cue("us_issuers") else None
-        if label is None:
-            continue
-        reg = ctx.entity(label, tok, "regulation-verb")
+        country = _country_of(ctx, issuer)
+        seat = ctx.gaz.seat_of(issuer.key)
+        if seat is not None:  # "Tokyo restricted exports": Japan did
+            issuer = ctx.entity(seat.label, issuer, "regulation-verb") or issuer
+        reg = _export_controls(ctx, country, tok) if country is not None else None
         if reg is None:
             continue
         ctx.emit(reg, "issuedBy", issuer, [tok], "regulation-verb", 0.7, sent)
-        subj = {t.i for s in tok.children if s.dep_ in {"nsubj", "nsubjpass"} for t in s.subtree}
+        state = ctx.entity(country.label, tok, "regulation-verb")
+        if state is not None and state.key != issuer.key:
+            ctx.emit(reg, "issuedBy", state, [tok], "regulation-verb", 0.6, sent)
+        # not the subject, nor a clause of its own ("... as the US seeks to contain China")
+        skip = {t.i for s in tok.children if s.dep_ in {"nsubj", "nsubjpass", "advcl", "ccomp"}
+                for t in s.subtree}
         for t in tok.subtree:
-            if t.i in subj:
+            if t.i in skip or t.dep_ in {"nsubj", "nsubjpass"}:
                 continue
             pl = ctx.place_ref(t)
-            if pl is not None and pl is not issuer:
+            target = ctx.gaz.seat_of(pl.key) if pl is not None else None
+            if target is not None:  # "shipments to Beijing" go to China
+                pl = ctx.entity(target.label, pl, "regulation-verb")
+            if pl is not None and pl.key not in {issuer.key, country.label}:
                 ctx.emit(reg, "targets", pl, [tok], "regulation-verb", 0.65, sent)
             m = ctx.res.mention(t)
             if m is not None and m.cls in {"Company", "Chip", "Product"}:

@@ -1,0 +1,93 @@
+"""Regulations on sentences of our own: who issues a rule, what it restricts, whom it
+targets, and one node per distinct rule (a Dutch or Japanese rule is not "US export
+controls")."""
+
+from __future__ import annotations
+
+import extract
+from tests.test_extract import check_facts, facts
+
+
+def _entities(nlp, text: str) -> dict[str, tuple[str, tuple[str, ...]]]:
+    [ex] = extract.extract_texts(nlp, [text])
+    return {e.label: (e.cls, e.aliases) for e in ex.entities}
+
+
+def test_a_state_restricting_exports_by_verb_issues_its_own_controls(nlp):
+    check_facts(
+        nlp, "The Netherlands said it will restrict more ASML exports to China.",
+        {("Dutch export controls", "issuedBy", "Netherlands"),
+         ("Dutch export controls", "restricts", "ASML"),
+         ("Dutch export controls", "targets", "China")},
+        {("US export controls", "issuedBy", "Netherlands"),
+         ("US export controls", "restricts", "ASML")})
+
+
+def test_a_government_body_issues_for_its_country(nlp):
+    check_facts(
+        nlp, "The Dutch Cabinet announced on Friday that it is restricting exports of "
+             "advanced lithography tools.",
+        {("Dutch export controls", "issuedBy", "Dutch Cabinet"),
+         ("Dutch export controls", "issuedBy", "Netherlands")})
+
+
+def test_the_bare_controls_of_the_next_sentence_are_the_same_rule(nlp):
+    text = ("Japan restricts semiconductor equipment exports to China. The government "
+            "will impose export controls on 18 kinds of etching gear.")
+    ents = _entities(nlp, text)
+    assert "US export controls" not in ents
+    cls, aliases = ents["Japanese export controls"]
+    assert cls == "Regulation" and "export controls on 18 kinds of etching gear" in aliases
+    check_facts(nlp, text, {("Japanese export controls", "issuedBy", "Japan"),
+                            ("Japanese export controls", "targets", "China")})
+
+
+def test_a_bare_reference_is_not_an_alias(nlp):
+    ents = _entities(nlp, "Japan restricts chip exports to China. Tokyo Electron said the "
+                          "export controls will hurt sales.")
+    assert "export controls" not in ents["Japanese export controls"][1]
+
+
+def test_a_capital_acting_as_state_issues_and_is_targeted_as_its_country(nlp):
+    found = check_facts(
+        nlp, "Tokyo agreed to join in tightening chip exports to Beijing.",
+        {("Japanese export controls", "issuedBy", "Japan"),
+         ("Japanese export controls", "targets", "China")})
+    assert not {f for f in found if f[2] in {"Tokyo", "Beijing"}}
+
+
+def test_a_clause_of_its_own_names_no_target(nlp):
+    found = facts(nlp, "Japan restricts chipmaking tool exports as Washington seeks to "
+                       "contain Beijing.")
+    assert ("Japanese export controls", "issuedBy", "Japan") in found
+    assert ("Japanese export controls", "targets", "United States") not in found
+
+
+def test_a_known_topic_names_the_known_rule(nlp):
+    check_facts(
+        nlp, "China hit back, banning exports of gallium and germanium to the United States.",
+        {("gallium and germanium export controls", "issuedBy", "China"),
+         ("gallium and germanium export controls", "targets", "United States")},
+        {("Chinese export controls", "issuedBy", "China")})
+
+
+def test_arms_embargoes_are_not_export_controls(nlp):
+    ents = _entities(nlp, "Buyers from countries under U.S. arms embargoes are barred.")
+    assert ents.get("US arms embargoes", ("",))[0] == "Regulation"
+    assert "US export controls" not in ents
+
+
+def test_a_place_inside_the_restricted_phrase_is_no_issuer(nlp):
+    found = facts(nlp, "The U.S. rolled out restrictions on China's memory chip industry.")
+    assert ("US export controls", "issuedBy", "China") not in found
+
+
+def test_what_the_rule_covers_is_not_listed(nlp):
+    found = facts(nlp, "The package includes restrictions on shipments of memory chips made "
+                       "by Hynix Semiconductor (Hynix) to China.")
+    assert not {f for f in found if f[1] == "targets" and f[2].startswith("Hynix")}
+
+
+def test_administrations_are_government_bodies(nlp):
+    ents = _entities(nlp, "The Trump administration's new rule drew criticism.")
+    assert ents["Trump administration"][0] == "GovernmentBody"
