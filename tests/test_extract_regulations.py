@@ -91,3 +91,29 @@ def test_what_the_rule_covers_is_not_listed(nlp):
 def test_administrations_are_government_bodies(nlp):
     ents = _entities(nlp, "The Trump administration's new rule drew criticism.")
     assert ents["Trump administration"][0] == "GovernmentBody"
+
+
+def test_what_a_rule_affects_is_restricted(nlp):
+    check_facts(nlp, "Tokyo Electron said only its newest etching tools are affected by "
+                     "the U.S. export controls.",
+                {("US export controls", "restricts", "Tokyo Electron")})
+
+
+def test_a_rule_as_the_reason_a_seller_stops(nlp):
+    check_facts(nlp, "Iran has been unable to buy printers from Kodak due to the US embargo.",
+                {("US export controls", "restricts", "Kodak"),
+                 ("US export controls", "targets", "Iran")})
+    check_facts(nlp, "Kodak stopped selling its printers to Iran following U.S. export "
+                     "restrictions.",
+                {("US export controls", "restricts", "Kodak")})
+
+
+def test_a_product_made_to_comply_is_restricted_with_its_maker(nlp):
+    check_facts(nlp, "AMD designed the MI308 to comply with U.S. export controls.",
+                {("US export controls", "restricts", "MI308"),
+                 ("US export controls", "restricts", "AMD")})
+
+
+def test_a_reason_that_stops_nothing_restricts_nothing(nlp):
+    found = facts(nlp, "Kodak sold more printers following U.S. export restrictions.")
+    assert not {f for f in found if f[1] == "restricts"}

@@ -293,3 +293,101 @@ def restricting_state(ctx: Context, sent: Span) -> None:
             if m is not None and m.cls in {"Company", "Chip", "Product"}:
                 ctx.emit(reg, "restricts", m, [tok], "regulation-verb", 0.6, sent)
 
+
+
+def _restricted_in(ctx: Context, tok: Token) -> list[Mention]:
+    """The firms, chips and products a noun phrase names, with the owner its possessive
+    pronoun stands for ("its newest tools" -> the firm)."""
+    found = list(ctx.np_mentions(tok, {"Company", "Chip", "Product"}))
+    for c in tok.children:
+        if c.dep_ == "poss" and c.pos_ == "PRON":
+            found += [m for m in ctx.res.refer(c, "Company") if m not in found]
+    return found
+
+
+@rule("regulation-agent", OnSentence(), ("restricts", "targets"),
+      "only its newest tools are affected by the export controls")
+def as_agent(ctx: Context, sent: Span) -> None:
+    """The regulation as the agent of a passive restricting or affecting verb: the firms,
+    chips and products of its patient are restricted (a pronoun owner is the firm), the
+    places of the patient targeted."""
+    verbs = ctx.cue("restrict_verbs") | ctx.cue("regulation_subject_verbs")
+    for r, head, _ in _regulations(ctx, sent):
+        if head.dep_ != "pobj" or head.head.dep_ != "agent":
+            continue
+        verb = head.head.head
+        if verb.lemma_.lower() not in verbs or ctx.negated(verb):
+            continue
+        patients = [c for c in verb.children if c.dep_ == "nsubjpass"]
+        if verb.dep_ == "acl":
+            patients.append(verb.head)
+        for p in patients:
+            for m in _restricted_in(ctx, p):
+                prop = "targets" if verb.lemma_.lower() == "target" and \
+                    m.cls == "Company" else "restricts"
+                ctx.emit(r, prop, m, [verb], "regulation-agent", 0.6, sent)
+            pl = ctx.place_ref(p)
+            if pl is not None:
+                ctx.emit(r, "targets", pl, [verb], "regulation-agent", 0.6, sent)
+
+
+def _cause_verb(head: Token) -> Token | None:
+    """The verb a rule is the cause of: "stopped selling ... following the controls",
+    "unable to buy ... due to the embargo", "designed ... to comply with the controls"."""
+    prep = head.head
+    if head.dep_ != "pobj":
+        return None
+    word = prep.lower_
+    if word == "to" and prep.head.lower_ in {"due", "owing"} or \
+            word == "of" and prep.head.lower_ == "because":
+        prep = prep.head
+    elif word == "with" and prep.head.lemma_.lower() == "comply":
+        return prep.head.head if prep.head.dep_ in {"xcomp", "advcl"} else None
+    elif word not in {"following", "under", "amid"}:
+        return None
+    return prep.head if prep.head.pos_ in {"VERB", "AUX", "ADJ"} else None
+
+
+@rule("regulation-cause", OnSentence(), ("restricts", "targets"),
+      "Kodak stopped selling its printers to Iran because of U.S. export restrictions")
+def as_cause(ctx: Context, sent: Span) -> None:
+    """A rule given as the reason ("due to", "because of", "following", "under") why a firm
+    stops or cannot sell, ship or buy something restricts the seller and what is sold,
+    and targets the buying state; a product designed "to comply with" a rule is
+    restricted, and so is its maker."""
+    stop, trade = ctx.cue("reg_stop_words"), ctx.cue("reg_trade_verbs")
+    for r, head, span_toks in _regulations(ctx, sent):
+        verb = _cause_verb(head)
+        if verb is None:
+            continue
+        if head.head.lower_ == "with":  # "designed the H20 to comply with"
+            for c in verb.children:
+                if c.dep_ == "dobj":
+                    for m in _restricted_in(ctx, c):
+                        ctx.emit(r, "restricts", m, [verb], "regulation-cause", 0.6, sent)
+                        if m.cls in {"Chip", "Product"}:
+                            for s in ctx.subjects(verb, "Company"):
+                                ctx.emit(r, "restricts", s, [verb], "regulation-cause", 0.55,
+                                         sent)
+            continue
+        top = verb
+        while top.dep_ in {"xcomp", "acomp", "ccomp"} and top.head.i != top.i:
+            top = top.head
+        clause = [t for t in top.subtree if t.i not in span_toks]
+        words = {t.lemma_.lower() for t in clause} | {t.lower_ for t in clause}
+        trading = [t for t in clause if t.lemma_.lower() in trade and t.pos_ == "VERB"]
+        if not words & stop or not trading or ctx.negated(top):
+            continue
+        for s in ctx.subjects(top, None):
+            if s.cls == "Company":
+                ctx.emit(r, "restricts", s, [verb], "regulation-cause", 0.55, sent)
+            elif s.cls == "Place":
+                ctx.emit(r, "targets", s, [verb], "regulation-cause", 0.55, sent)
+        for t in trading:
+            for c in t.children:
+                if c.dep_ == "prep" and c.lower_ == "from":  # the seller
+                    for m in ctx.in_subtree(c, set(), {"Company"}):
+                        ctx.emit(r, "restricts", m, [t], "regulation-cause", 0.55, sent)
+                if c.dep_ == "dobj":
+                    for m in ctx.np_mentions(c, {"Chip", "Product"}):
+                        ctx.emit(r, "restricts", m, [t], "regulation-cause", 0.55, sent)
