@@ -59,7 +59,7 @@ RULE_HEADS = {"rule", "regulation", "directive", "ruling", "law", "order", "meas
 
 
 RULE_MODS = {"proposed", "new", "draft", "interim", "final", "future", "government", "federal",
-             "court", "executive", "national"}
+             "court", "executive", "national", "replacement"}
 
 
 DC_LEMMAS = {"datacenter", "datacentre", "cluster", "supercomputer"}
@@ -197,11 +197,10 @@ def _state_of_subjects(subjects: list[Token], gaz: Gazetteer,
         if subject.lemma_.lower() in state_heads:
             words += [c for c in subject.children
                       if c.dep_ in {"amod", "compound", "poss", "nmod"}]
-        elif subject.pos_ == "PROPN":  # "the Dutch Cabinet", "the Commerce Department"
+        if subject.lemma_.lower() in state_heads or subject.pos_ == "PROPN":
+            # "the Dutch Cabinet", "the former Biden administration": the longest known name
             start = min(c.i for c in subject.subtree if c.i <= subject.i)
-            while start < subject.i and subject.doc[start].dep_ == "det":
-                start += 1
-            words.insert(0, subject.doc[start : subject.i + 1])
+            words[:0] = [subject.doc[k : subject.i + 1] for k in range(start, subject.i)]
         for word in words:
             entry = gaz.lookup(word.text) or gaz.demonyms.get(word.text)
             if entry is not None and entry.cls == "GovernmentBody":
@@ -290,7 +289,10 @@ def regulation_mentions(doc: Doc, occ: Occupancy, gaz: Gazetteer, known: list[Me
             if topics & {"trade", "regulatory", "market"} and not topics & REG_TOPICS:
                 continue
             country = _country_modifier(doc, tok, gaz)
-            if not (topics & REG_TOPICS or on_topic or (country and lemma != "ban")):
+            imposed = tok.dep_ == "dobj" and tok.head.lemma_.lower() in lex.cue("reg_acts") \
+                and _acting_state(tok, gaz, lex.cue("state_heads")) is not None
+            # "the administration imposed new controls on 24 tools": a state's act
+            if not (topics & REG_TOPICS or on_topic or (country and lemma != "ban") or imposed):
                 continue
             start = min([tok.i, *(c.left_edge.i for c in mods)])
             while start < tok.i and doc[start].dep_ in {"det", "poss", "case"}:
@@ -357,8 +359,9 @@ def regulation_mentions(doc: Doc, occ: Occupancy, gaz: Gazetteer, known: list[Me
                 yield Mention(start, tok.i + 1, "Regulation", label, "pattern-act", 0.75)
                 continue
             country = _country_modifier(doc, tok, gaz)
-            if not (mod_words & RULE_MODS) and not country:
-                continue
+            topical = {c.lower_ for c in tok.children if c.dep_ == "compound"} & REG_TOPICS
+            if not (mod_words & RULE_MODS) and not country and not topical:
+                continue  # "GPU export rules" name a rule of their own
             if lemma == "order" and "executive" not in mod_words:
                 continue
             label = clean_name(doc[start : tok.i + 1].text, "Regulation")

@@ -117,3 +117,24 @@ def test_a_product_made_to_comply_is_restricted_with_its_maker(nlp):
 def test_a_reason_that_stops_nothing_restricts_nothing(nlp):
     found = facts(nlp, "Kodak sold more printers following U.S. export restrictions.")
     assert not {f for f in found if f[1] == "restricts"}
+
+
+def test_a_government_act_told_by_a_noun(nlp):
+    check_facts(nlp, "The deals follow a revision of Obama-era chip export rules by the US "
+                     "Commerce Department.",
+                {("Obama-era chip export rules", "issuedBy", "Department of Commerce")})
+    check_facts(nlp, "The approvals followed China's introduction of interim rules to "
+                     "regulate chatbots.",
+                {("interim rules", "issuedBy", "China")})
+
+
+def test_an_administration_imposing_controls_issues_them(nlp):
+    check_facts(nlp, "The Trump administration also imposes new controls on 12 more etching "
+                     "tools.",
+                {("US export controls", "issuedBy", "Trump administration")})
+
+
+def test_the_pronoun_of_a_reporting_government_issues(nlp):
+    check_facts(nlp, "The Bureau of Industry and Security said it plans to issue a "
+                     "replacement rule soon.",
+                {("replacement rule", "issuedBy", "Bureau of Industry and Security")})

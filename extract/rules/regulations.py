@@ -97,9 +97,52 @@ def act(ctx: Context, sent: Span) -> None:
     """A government issuing, scrapping, tightening a rule issues it."""
     for r, head, _ in _regulations(ctx, sent):
         if head.dep_ in {"dobj", "nsubjpass"} and head.head.lemma_.lower() in ctx.cue("reg_acts"):
-            for g in ctx.subjects(head.head, None):
-                if g.cls in {"GovernmentBody", "Place"}:
-                    ctx.emit(r, "issuedBy", g, [head.head], "regulation-act", 0.65, sent)
+            for g in _governments(ctx, head.head):
+                ctx.emit(r, "issuedBy", g, [head.head], "regulation-act", 0.65, sent)
+
+
+def _governments(ctx: Context, verb: Token) -> list[Mention]:
+    """The governments acting by ``verb``; "it" in what a government said or plans is that
+    government ("the BIS said it plans to issue a rule")."""
+    found = [g for g in ctx.subjects(verb, None) if g.cls in {"GovernmentBody", "Place"}]
+    v = verb
+    for _ in range(4):
+        if found or v.head.i == v.i:
+            break
+        subs = [c for c in v.children if c.dep_ in {"nsubj", "nsubjpass"}]
+        if subs and subs[0].lower_ not in {"it", "they"}:
+            break
+        if subs and v.dep_ != "ccomp":
+            break
+        v = v.head
+        if subs:  # a pronoun subject of a reported clause: the reporter's
+            found = [g for g in ctx.subjects(v, None) if g.cls in {"GovernmentBody", "Place"}]
+    return found
+
+
+@rule("regulation-nominal", OnSentence(), ("issuedBy",),
+      "China's introduction of interim rules; a revision of the rules by the Commerce Department")
+def nominal(ctx: Context, sent: Span) -> None:
+    """A government's act told by a noun: "China's introduction of interim rules", "a
+    revision of the export rules by the Commerce Department": the possessor or the agent
+    after "by" issues the rule."""
+    for r, head, _ in _regulations(ctx, sent):
+        if head.dep_ != "pobj" or head.head.lower_ != "of":
+            continue
+        noun = head.head.head
+        if noun.lemma_.lower() not in ctx.cue("reg_act_nouns"):
+            continue
+        for c in noun.children:
+            found: list[Mention] = []
+            if c.dep_ == "poss":
+                found = [m for m in ctx.res.refer(c) if m.cls in _ISSUERS]
+                pl = ctx.place_ref(c)
+                if not found and pl is not None:
+                    found = [pl]
+            elif c.dep_ == "prep" and c.lower_ == "by":
+                found = ctx.in_subtree(c, set(), _ISSUERS)
+            for m in found:
+                ctx.emit(r, "issuedBy", m, [noun], "regulation-nominal", 0.6, sent)
 
 
 @rule("regulation-on-list", OnSentence(), ("targets",),
