@@ -375,8 +375,17 @@ def regulation_mentions(doc: Doc, occ: Occupancy, gaz: Gazetteer, known: list[Me
                               "pattern-export-control", 0.65, known=entry is not None,
                               wikidata=entry.wikidata if entry else None)
                 continue
-            yield Mention(start, tok.i + 1, "Regulation", label, "pattern-rule", 0.6,
-                          scope="article")
+            end = tok.i + 1
+            gov = tok.head.head if tok.dep_ == "pobj" else tok.head
+            # "new EU rules on online campaigning", also when "on" hangs on the verb
+            for c in [*tok.children, *(x for x in gov.children if x.i == end)]:
+                if c.dep_ == "prep" and c.lower_ == "on" and c.i == end and not any(
+                        t.ent_type_ in {"DATE", "TIME"} for t in c.subtree) and \
+                        occ.free(c.i, _phrase_end(c)) and _phrase_end(c) - c.i <= 6:
+                    end = _phrase_end(c)
+                    label = clean_name(doc[start:end].text, "Regulation")
+            yield Mention(start, end, "Regulation", label, "pattern-rule", 0.6,
+                          scope="article", head=tok.i)
 
 
 def product_mentions(doc: Doc, occ: Occupancy):

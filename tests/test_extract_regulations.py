@@ -138,3 +138,29 @@ def test_the_pronoun_of_a_reporting_government_issues(nlp):
     check_facts(nlp, "The Bureau of Industry and Security said it plans to issue a "
                      "replacement rule soon.",
                 {("replacement rule", "issuedBy", "Bureau of Industry and Security")})
+
+
+def test_a_body_possessing_a_named_list_issues_it(nlp):
+    check_facts(nlp, "Buyers are barred by the U.S. Bureau of Industry and Security's "
+                     "Entity List.",
+                {("Entity List", "issuedBy", "Bureau of Industry and Security")})
+
+
+def test_a_rule_does_not_target_its_own_country(nlp):
+    found = facts(nlp, "Commerce added Zhipu to its entity list, which restricts their "
+                       "access to U.S. technology.")
+    assert ("Entity List", "targets", "Zhipu") in found
+    assert ("Entity List", "targets", "United States") not in found
+
+
+def test_who_scraps_another_government_s_rule_did_not_issue_it(nlp):
+    check_facts(nlp, "The Commerce Department rescinded the former Biden administration's "
+                     "AI diffusion rule on Monday.",
+                {("AI diffusion rule", "issuedBy", "Biden administration")},
+                {("AI diffusion rule", "issuedBy", "Department of Commerce")})
+
+
+def test_a_rule_is_named_with_its_topic(nlp):
+    check_facts(nlp, "Meta would rather leave than comply with new EU rules on political "
+                     "advertising.",
+                {("new EU rules on political advertising", "issuedBy", "European Union")})

@@ -29,6 +29,19 @@ def _regulations(ctx: Context, sent: Span) -> Iterator[tuple[Mention, Token, set
         yield r, head, set(range(r.start, r.end))
 
 
+def _home(ctx: Context, r: Mention) -> str | None:
+    """The country whose rule a known regulation is (its ``issuer=``, or the issuer's
+    jurisdiction): a rule does not target its own country."""
+    entry = ctx.gaz.by_label.get(r.key)
+    for issuer in entry.attr("issuer") if entry is not None else ():
+        e = ctx.gaz.by_label.get(issuer)
+        if e is not None and e.cls == "Place":
+            return e.label
+        if e is not None and e.attr("jurisdiction"):
+            return e.attr("jurisdiction")[0]
+    return None
+
+
 def _country_of(ctx: Context, issuer: Mention):
     """The country a state or a government body acts for: a country, a capital's country
     ("Beijing"), a body's jurisdiction ("the Commerce Department" -> United States)."""
@@ -97,7 +110,11 @@ def act(ctx: Context, sent: Span) -> None:
     """A government issuing, scrapping, tightening a rule issues it."""
     for r, head, _ in _regulations(ctx, sent):
         if head.dep_ in {"dobj", "nsubjpass"} and head.head.lemma_.lower() in ctx.cue("reg_acts"):
+            owners = [m for c in head.children if c.dep_ == "poss"
+                      for m in ctx.res.refer(c) if m.cls in _ISSUERS]
             for g in _governments(ctx, head.head):
+                if owners and g not in owners:
+                    continue  # "Commerce rescinded the Biden administration's rule"
                 ctx.emit(r, "issuedBy", g, [head.head], "regulation-act", 0.65, sent)
 
 
@@ -164,6 +181,13 @@ def issuer(ctx: Context, sent: Span) -> None:
     """The issuer named in the phrase: a country before it ("US export controls", "Japan's
     curbs"), a body after "from" or "by", the agent of "issued by"."""
     for r, head, _ in _regulations(ctx, sent):
+        if r.start >= 2 and ctx.doc[r.start - 1].lower_ in {"'s", "\u2019s"}:
+            # "the Bureau of Industry and Security's Entity List", however it parses
+            owner = ctx.res.mention(ctx.doc[r.start - 2])
+            if owner is not None and owner.end == r.start - 1 and owner.cls in {
+                    "GovernmentBody", "Person"}:
+                ctx.emit(r, "issuedBy", owner, [ctx.doc[r.start - 1]], "regulation-issuer",
+                         0.7, sent)
         if r.key.endswith("export controls") and r.key.split()[0] == "US":
             us = ctx.entity("United States", r, "regulation-issuer")
             if us is not None:
@@ -226,7 +250,8 @@ def as_subject(ctx: Context, sent: Span) -> None:
                     else "restricts"
                 ctx.emit(r, prop, m, [verb], "regulation-subject", 0.65, sent)
             pl = ctx.place_ref(t)
-            if pl is not None and t.dep_ in {"amod", "poss", "compound"}:
+            if pl is not None and t.dep_ in {"amod", "poss", "compound"} and \
+                    pl.key != _home(ctx, r):  # "restricts access to U.S. technology"
                 ctx.emit(r, "targets", pl, [verb], "regulation-subject", 0.6, sent)
 
 
