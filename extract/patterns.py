@@ -217,7 +217,7 @@ def _state_of_subjects(subjects: list[Token], gaz: Gazetteer,
     return None
 
 
-def _restricting_states(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[tuple[int, str]]:
+def restricting_states(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[tuple[int, str]]:
     """(token index, country) of each state restricting exports by verb: "Japan restricts
     chip exports", "the Dutch cabinet said it is restricting exports" (the pronoun subject
     of a reported clause is the reporting state)."""
@@ -264,7 +264,7 @@ def regulation_mentions(doc: Doc, occ: Occupancy, gaz: Gazetteer, known: list[Me
                         lex: Lexicon):
     # who the article last said restricts exports: "the export controls" with no country of
     # its own are that state's ("Japan restricts chip exports ... The export controls ...")
-    acting = _restricting_states(doc, gaz, lex)
+    acting = restricting_states(doc, gaz, lex)
     for tok in candidates(doc, "reg"):
         lemma = tok.lemma_.lower()
         if tok.pos_ not in {"NOUN", "PROPN"}:

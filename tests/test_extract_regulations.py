@@ -164,3 +164,17 @@ def test_a_rule_is_named_with_its_topic(nlp):
     check_facts(nlp, "Meta would rather leave than comply with new EU rules on political "
                      "advertising.",
                 {("new EU rules on political advertising", "issuedBy", "European Union")})
+
+
+def test_goods_banned_for_export_are_restricted_with_their_maker(nlp):
+    check_facts(nlp, "Nvidia hopes to resume sales. The H20 chip, which had been banned for "
+                     "export to China, is back on the market.",
+                {("US export controls", "restricts", "H20"),
+                 ("US export controls", "restricts", "Nvidia"),
+                 ("US export controls", "targets", "China")})
+
+
+def test_goods_banned_for_export_by_the_state_the_article_names(nlp):
+    found = facts(nlp, "China restricts exports of rare metals. Gallium from Chalco, which "
+                       "was banned for export, rose in price.")
+    assert not {f for f in found if f[0] == "US export controls"}

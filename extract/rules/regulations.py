@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from spacy.tokens import Span, Token
 
 from ..context import Context
+from ..patterns import restricting_states
 from ..spans import Mention
 from .registry import OnSentence, rule
 
@@ -459,3 +460,48 @@ def as_cause(ctx: Context, sent: Span) -> None:
                 if c.dep_ == "dobj":
                     for m in ctx.np_mentions(c, {"Chip", "Product"}):
                         ctx.emit(r, "restricts", m, [t], "regulation-cause", 0.55, sent)
+
+
+@rule("regulation-passive", OnSentence(), ("restricts", "targets"),
+      "the H20, which had been banned for export to China")
+def banned(ctx: Context, sent: Span) -> None:
+    """Goods "banned for export", "barred from export to China" with no agent: the export
+    controls of the state the article last said restricts exports (else the US) restrict
+    the chips, products and firms named, and the maker of a chip named when the article
+    names it too; the place they may not go to is targeted."""
+    for tok in ctx.toks(sent):
+        if tok.lemma_.lower() not in ctx.cue("restrict_verbs") or tok.tag_ != "VBN" or \
+                ctx.negated(tok) or any(c.dep_ == "agent" for c in tok.children):
+            continue
+        if not any(c.dep_ == "auxpass" for c in tok.children) and tok.dep_ not in {"acl",
+                                                                                  "amod"}:
+            continue
+        said = {t.lemma_.lower() for c in tok.children if c.dep_ == "prep" for t in c.subtree}
+        if "export" not in said:
+            continue
+        patients = [c for c in tok.children if c.dep_ == "nsubjpass"]
+        if tok.dep_ in {"acl", "amod"} or any(p.lower_ in {"which", "that"} for p in patients):
+            patients = [tok.head]
+        goods = [m for p in patients for m in ctx.np_mentions(p, {"Chip", "Product", "Company"})]
+        if not goods:
+            continue
+        states = ctx.cached("restricting-states",
+                            lambda: restricting_states(ctx.doc, ctx.gaz, ctx.lex))
+        earlier = [c for i, c in states if i < tok.i]
+        country = ctx.gaz.by_label.get(earlier[-1] if earlier else "United States")
+        reg = _export_controls(ctx, country, tok) if country is not None else None
+        if reg is None:
+            continue
+        named = {m.key: m for m in ctx.mentions if m.cls == "Company"}
+        for m in goods:
+            ctx.emit(reg, "restricts", m, [tok], "regulation-passive", 0.55, sent)
+            maker = ctx.gaz.maker_of(m.key) if m.cls == "Chip" else None
+            if maker in named:
+                ctx.emit(reg, "restricts", named[maker], [tok], "regulation-passive", 0.5,
+                         sent)
+        for c in tok.children:
+            if c.dep_ == "prep" and c.lower_ in {"for", "from"}:
+                for t in c.subtree:
+                    pl = ctx.place_ref(t) if t.dep_ == "pobj" else None
+                    if pl is not None and pl.key != country.label:
+                        ctx.emit(reg, "targets", pl, [tok], "regulation-passive", 0.5, sent)
