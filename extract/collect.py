@@ -68,7 +68,8 @@ def records_of(doc: Doc, offset: int = 0) -> Extraction:
         for m in ms:
             text = doc[m.start : m.end].text
             if m.rule not in {"demonym", "office", "regulation-verb", "regulation-issuer",
-                              "origin", "datacenter-place"} and text not in surfaces:
+                              "origin", "datacenter-place", "pattern-export-control-ref"} \
+                    and text not in surfaces:
                 surfaces.append(text)
         label = entry.label if entry else max((m.label for m in ms), key=len)
         aliases = [a for a in (entry.aliases if entry else ()) if a != label]

@@ -59,7 +59,7 @@ RULE_HEADS = {"rule", "regulation", "directive", "ruling", "law", "order", "meas
 
 
 RULE_MODS = {"proposed", "new", "draft", "interim", "final", "future", "government", "federal",
-             "court", "executive", "national"}
+             "court", "executive", "national", "replacement"}
 
 
 DC_LEMMAS = {"datacenter", "datacentre", "cluster", "supercomputer"}
@@ -262,13 +262,29 @@ def _acting_state(head: Token, gaz: Gazetteer, state_heads: frozenset[str]) -> s
                     for p in a.children if p.dep_ == "pobj"]
     else:
         return None
+    return _state_of_subjects(subjects, gaz, state_heads)
+
+
+def _state_of_subjects(subjects: list[Token], gaz: Gazetteer,
+                       state_heads: frozenset[str]) -> str | None:
+    """The country one of ``subjects`` acts for: a country, a capital ("Beijing"), a
+    government noun with its country ("the Dutch government"), or a known government body
+    of one country ("the Commerce Department" -> United States)."""
     for subject in subjects:
         words = [subject]
         if subject.lemma_.lower() in state_heads:
             words += [c for c in subject.children
                       if c.dep_ in {"amod", "compound", "poss", "nmod"}]
+        if subject.lemma_.lower() in state_heads or subject.pos_ == "PROPN":
+            # "the Dutch Cabinet", "the former Biden administration": the longest known name
+            start = min(c.i for c in subject.subtree if c.i <= subject.i)
+            words[:0] = [subject.doc[k : subject.i + 1] for k in range(start, subject.i)]
         for word in words:
             entry = gaz.lookup(word.text) or gaz.demonyms.get(word.text)
+            if entry is not None and entry.cls == "GovernmentBody":
+                juris = [gaz.by_label.get(j) for j in entry.attr("jurisdiction")]
+                if juris and juris[0] is not None and "country" in juris[0].attr("kind"):
+                    return juris[0].label
             if entry is None or entry.cls != "Place":
                 continue
             seat = gaz.seat_of(entry.label)  # "Beijing imposed ..." is China's doing
@@ -277,6 +293,42 @@ def _acting_state(head: Token, gaz: Gazetteer, state_heads: frozenset[str]) -> s
             if "country" in entry.attr("kind"):
                 return entry.label
     return None
+
+
+def restricting_states(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[tuple[int, str]]:
+    """(token index, country) of each state restricting exports by verb: "Japan restricts
+    chip exports", "the Dutch cabinet said it is restricting exports" (the pronoun subject
+    of a reported clause is the reporting state)."""
+    out: list[tuple[int, str]] = []
+    verbs, words = lex.cue("restrict_verbs"), lex.cue("export_words")
+    for tok in doc:
+        if tok.pos_ != "VERB" or tok.lemma_.lower() not in verbs or \
+                any(c.dep_ == "neg" for c in tok.children):
+            continue
+        if not any(t.lemma_.lower() in words for t in tok.subtree):
+            continue
+        subjects = [c for c in tok.children if c.dep_ == "nsubj"]
+        if subjects and subjects[0].lower_ in {"it", "they"} and tok.dep_ == "ccomp":
+            subjects = [c for c in tok.head.children if c.dep_ == "nsubj"]
+        country = _state_of_subjects(subjects, gaz, lex.cue("state_heads"))
+        if country is not None:
+            out.append((tok.i, country))
+    return out
+
+
+#: what ends the phrase of a rule's object: "restrictions on chips, which ...", "-- a move"
+REG_PHRASE_STOPS = {",", ";", ":", "(", "\u2014", "\u2013", "--", "-", "\u201c", '"'}
+
+
+def _phrase_end(prep: Token) -> int:
+    """The end of the prepositional phrase ``prep`` as part of a rule's name: up to its
+    right edge, cut before a comma, a dash, a parenthesis or a clause on its object."""
+    end = prep.right_edge.i + 1
+    for t in prep.subtree:
+        stop = t.text in REG_PHRASE_STOPS and (t.text != "-" or t.doc[t.i - 1].whitespace_)
+        if t.i > prep.i and (stop or t.dep_ in {"relcl", "acl", "advcl"}):
+            end = min(end, t.i if stop else t.left_edge.i)
+    return end
 
 
 def _free_but_places(occ: Occupancy, doc: Doc, start: int, end: int,
@@ -288,6 +340,9 @@ def _free_but_places(occ: Occupancy, doc: Doc, start: int, end: int,
 
 def regulation_mentions(doc: Doc, occ: Occupancy, gaz: Gazetteer, known: list[Mention],
                         lex: Lexicon):
+    # who the article last said restricts exports: "the export controls" with no country of
+    # its own are that state's ("Japan restricts chip exports ... The export controls ...")
+    acting = restricting_states(doc, gaz, lex)
     for tok in candidates(doc, "reg"):
         lemma = tok.lemma_.lower()
         if tok.pos_ not in {"NOUN", "PROPN"}:
@@ -298,31 +353,53 @@ def regulation_mentions(doc: Doc, occ: Occupancy, gaz: Gazetteer, known: list[Me
                 g.lower_ for c in mods for g in c.children if g.dep_ == "compound"}
             on_topic = False
             end = tok.i + 1
-            for child in tok.children:
+            # "impose export controls on 20 kinds of tools": the parser hangs "on" on the verb
+            verb_on = [c for c in tok.head.children if c.i == tok.i + 1 and tok.dep_ == "dobj"
+                       and c.dep_ == "prep"]
+            for child in [*tok.children, *verb_on]:
                 if child.dep_ == "prep" and child.lower_ in {"on", "against"}:
                     sub = {t.lemma_.lower() for t in child.subtree}
-                    if sub & (REG_TOPICS | CHIP_NOUNS):
+                    when = any(t.ent_type_ in {"DATE", "TIME"} for t in child.subtree)
+                    # "export controls on 18 kinds of etching gear": the topic is the head's
+                    if not when and (sub & (REG_TOPICS | CHIP_NOUNS) or topics & REG_TOPICS):
                         on_topic = True
-                        end = max(end, child.right_edge.i + 1)
+                        end = max(end, _phrase_end(child))
             if topics & {"trade", "regulatory", "market"} and not topics & REG_TOPICS:
                 continue
             country = _country_modifier(doc, tok, gaz)
-            if not (topics & REG_TOPICS or on_topic or (country and lemma != "ban")):
+            imposed = tok.dep_ == "dobj" and tok.head.lemma_.lower() in lex.cue("reg_acts") \
+                and _acting_state(tok, gaz, lex.cue("state_heads")) is not None
+            # "the administration imposed new controls on 24 tools": a state's act
+            if not (topics & REG_TOPICS or on_topic or (country and lemma != "ban") or imposed):
                 continue
             start = min([tok.i, *(c.left_edge.i for c in mods)])
             while start < tok.i and doc[start].dep_ in {"det", "poss", "case"}:
                 start += 1
             if not _free_but_places(occ, doc, start, tok.i + 1, known):
                 continue
-            country = country or _acting_state(tok, gaz, lex.cue("state_heads")) or "United States"
+            rule = "pattern-export-control"
+            country = country or _acting_state(tok, gaz, lex.cue("state_heads"))
+            if country is not None:
+                acting.append((tok.i, country))
+                acting.sort()
+            else:
+                earlier = [c for i, c in acting if i < tok.i]
+                country = earlier[-1] if earlier else "United States"
+                if end == tok.i + 1:  # "the export controls": a reference, not a name
+                    rule = "pattern-export-control-ref"
             demonym = "US" if country == "United States" else country
             label = f"{demonym} export controls"
+            other = [c.lower_ for c in mods if c.dep_ == "compound" and c.pos_ == "NOUN"
+                     and c.i < tok.i and c.lower_ not in REG_TOPICS]
+            if other and not topics & REG_TOPICS and not on_topic:
+                # "U.S. arms embargoes", "US steel tariffs": a rule of its own
+                label = f"{demonym} {' '.join(other)} {tok.lower_}"
             entry = gaz.lookup(label)
             if entry is not None and entry.cls == "Regulation":
                 label = entry.label  # "Netherlands export controls" is "Dutch export controls"
             else:
                 entry = None
-            yield Mention(start, end, "Regulation", label, "pattern-export-control", 0.8,
+            yield Mention(start, end, "Regulation", label, rule, 0.8,
                           wikidata=entry.wikidata if entry else None, known=entry is not None,
                           head=tok.i)
         elif lemma in RULE_HEADS or (lemma == "list" and tok.i > 0):
@@ -360,8 +437,9 @@ def regulation_mentions(doc: Doc, occ: Occupancy, gaz: Gazetteer, known: list[Me
                 yield Mention(start, tok.i + 1, "Regulation", label, "pattern-act", 0.75)
                 continue
             country = _country_modifier(doc, tok, gaz)
-            if not (mod_words & RULE_MODS) and not country:
-                continue
+            topical = {c.lower_ for c in tok.children if c.dep_ == "compound"} & REG_TOPICS
+            if not (mod_words & RULE_MODS) and not country and not topical:
+                continue  # "GPU export rules" name a rule of their own
             if lemma == "order" and "executive" not in mod_words:
                 continue
             label = clean_name(doc[start : tok.i + 1].text, "Regulation")
@@ -375,8 +453,17 @@ def regulation_mentions(doc: Doc, occ: Occupancy, gaz: Gazetteer, known: list[Me
                               "pattern-export-control", 0.65, known=entry is not None,
                               wikidata=entry.wikidata if entry else None)
                 continue
-            yield Mention(start, tok.i + 1, "Regulation", label, "pattern-rule", 0.6,
-                          scope="article")
+            end = tok.i + 1
+            gov = tok.head.head if tok.dep_ == "pobj" else tok.head
+            # "new EU rules on online campaigning", also when "on" hangs on the verb
+            for c in [*tok.children, *(x for x in gov.children if x.i == end)]:
+                if c.dep_ == "prep" and c.lower_ == "on" and c.i == end and not any(
+                        t.ent_type_ in {"DATE", "TIME"} for t in c.subtree) and \
+                        occ.free(c.i, _phrase_end(c)) and _phrase_end(c) - c.i <= 6:
+                    end = _phrase_end(c)
+                    label = clean_name(doc[start:end].text, "Regulation")
+            yield Mention(start, end, "Regulation", label, "pattern-rule", 0.6,
+                          scope="article", head=tok.i)
 
 
 def product_mentions(doc: Doc, occ: Occupancy):

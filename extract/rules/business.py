@@ -48,7 +48,8 @@ def poss_rules(ctx: Context, sent: Span) -> None:
                     ctx.emit(owner, "owns", owned, [tok], "poss", 0.6, sent)
             elif owner.cls == "Place" and owned.cls in {"Company", "GovernmentBody"}:
                 ctx.emit(owned, "headquarteredIn", owner, [tok], "poss", 0.6, sent)
-            elif owner.cls in {"Place", "GovernmentBody"} and owned.cls == "Regulation":
+            elif owner.cls in {"Place", "GovernmentBody"} and owned.cls == "Regulation" and \
+                    (owned.head < 0 or owned.head == head.i):  # not "curbs on China's chips"
                 ctx.emit(owned, "issuedBy", owner, [tok], "poss", 0.75, sent)
     # compound "Nvidia H20", "Baidu Ernie Bot"
     for m in [x for x in ctx.mentions if sent.start <= x.start < sent.end]:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from spacy.tokens import Span, Token
 
 from ..context import Context
+from ..patterns import restricting_states
 from ..spans import Mention
 from .registry import OnSentence, rule
 
@@ -29,15 +30,137 @@ def _regulations(ctx: Context, sent: Span) -> Iterator[tuple[Mention, Token, set
         yield r, head, set(range(r.start, r.end))
 
 
+def _home(ctx: Context, r: Mention) -> str | None:
+    """The country whose rule a known regulation is (its ``issuer=``, or the issuer's
+    jurisdiction): a rule does not target its own country."""
+    entry = ctx.gaz.by_label.get(r.key)
+    for issuer in entry.attr("issuer") if entry is not None else ():
+        e = ctx.gaz.by_label.get(issuer)
+        if e is not None and e.cls == "Place":
+            return e.label
+        if e is not None and e.attr("jurisdiction"):
+            return e.attr("jurisdiction")[0]
+    return None
+
+
+def _country_of(ctx: Context, issuer: Mention):
+    """The country a state or a government body acts for: a country, a capital's country
+    ("Beijing"), a body's jurisdiction ("the Commerce Department" -> United States)."""
+    entry = ctx.gaz.by_label.get(issuer.key)
+    if entry is None:
+        return None
+    if entry.cls == "GovernmentBody":
+        found = [ctx.gaz.by_label.get(j) for j in entry.attr("jurisdiction")]
+        entry = found[0] if found else None
+        if entry is None:
+            return None
+    seat = ctx.gaz.seat_of(entry.label)
+    if seat is not None:
+        return seat
+    return entry if entry.cls == "Place" and "country" in entry.attr("kind") else None
+
+
+def _export_controls(ctx: Context, country, anchor: Token) -> Mention | None:
+    """The export controls of a country: its known node ("US export controls", "Dutch export
+    controls"), the article's mention of it, or a new node named after the country."""
+    specific = _known_topic_controls(ctx, country.label, anchor)
+    if specific is not None:  # "banning exports of gallium and germanium"
+        return ctx.entity(specific.label, anchor, "regulation-verb")
+    demonym = "US" if country.label == "United States" else country.label
+    entry = ctx.gaz.lookup(f"{demonym} export controls")
+    if entry is not None and entry.cls == "Regulation":
+        return ctx.entity(entry.label, anchor, "regulation-verb")
+    names = country.attr("demonym")
+    label = f"{names[0] if names else country.label} export controls"
+    for m in ctx.mentions + ctx.virtual:
+        if m.key == label:
+            return m
+    m = Mention(anchor.i, anchor.i + 1, "Regulation", label, "regulation-verb", 0.6,
+                key=label)
+    ctx.virtual.append(m)
+    return m
+
+
+def _known_topic_controls(ctx: Context, country: str, verb: Token):
+    """A known export control of the country's government whose topic words ("gallium",
+    "germanium", "rare earth") the verb's phrase names."""
+    def controls():
+        out = []
+        for e in ctx.gaz.entries:
+            if e.cls != "Regulation" or "export control" not in e.attr("kind"):
+                continue
+            issuers = [ctx.gaz.by_label.get(i) for i in e.attr("issuer")]
+            lands = {i.label if i.cls == "Place" else (i.attr("jurisdiction") or ("",))[0]
+                     for i in issuers if i is not None}
+            words = {w.lower() for w in e.label.split()} - ctx.cue("reg_generic_words")
+            if words:
+                out.append((e, lands, words))
+        return out
+
+    known = ctx.cached("known-topic-controls", controls)
+    said = {t.lemma_.lower() for t in verb.subtree} | {t.lower_ for t in verb.subtree}
+    for entry, lands, words in known:
+        if country in lands and words <= said:
+            return entry
+    return None
+
+
 @rule("regulation-act", OnSentence(), ("issuedBy",),
       "Washington scrapped the AI diffusion rule")
 def act(ctx: Context, sent: Span) -> None:
     """A government issuing, scrapping, tightening a rule issues it."""
     for r, head, _ in _regulations(ctx, sent):
         if head.dep_ in {"dobj", "nsubjpass"} and head.head.lemma_.lower() in ctx.cue("reg_acts"):
-            for g in ctx.subjects(head.head, None):
-                if g.cls in {"GovernmentBody", "Place"}:
-                    ctx.emit(r, "issuedBy", g, [head.head], "regulation-act", 0.65, sent)
+            owners = [m for c in head.children if c.dep_ == "poss"
+                      for m in ctx.res.refer(c) if m.cls in _ISSUERS]
+            for g in _governments(ctx, head.head):
+                if owners and g not in owners:
+                    continue  # "Commerce rescinded the Biden administration's rule"
+                ctx.emit(r, "issuedBy", g, [head.head], "regulation-act", 0.65, sent)
+
+
+def _governments(ctx: Context, verb: Token) -> list[Mention]:
+    """The governments acting by ``verb``; "it" in what a government said or plans is that
+    government ("the BIS said it plans to issue a rule")."""
+    found = [g for g in ctx.subjects(verb, None) if g.cls in {"GovernmentBody", "Place"}]
+    v = verb
+    for _ in range(4):
+        if found or v.head.i == v.i:
+            break
+        subs = [c for c in v.children if c.dep_ in {"nsubj", "nsubjpass"}]
+        if subs and subs[0].lower_ not in {"it", "they"}:
+            break
+        if subs and v.dep_ != "ccomp":
+            break
+        v = v.head
+        if subs:  # a pronoun subject of a reported clause: the reporter's
+            found = [g for g in ctx.subjects(v, None) if g.cls in {"GovernmentBody", "Place"}]
+    return found
+
+
+@rule("regulation-nominal", OnSentence(), ("issuedBy",),
+      "China's introduction of interim rules; a revision of the rules by the Commerce Department")
+def nominal(ctx: Context, sent: Span) -> None:
+    """A government's act told by a noun: "China's introduction of interim rules", "a
+    revision of the export rules by the Commerce Department": the possessor or the agent
+    after "by" issues the rule."""
+    for r, head, _ in _regulations(ctx, sent):
+        if head.dep_ != "pobj" or head.head.lower_ != "of":
+            continue
+        noun = head.head.head
+        if noun.lemma_.lower() not in ctx.cue("reg_act_nouns"):
+            continue
+        for c in noun.children:
+            found: list[Mention] = []
+            if c.dep_ == "poss":
+                found = [m for m in ctx.res.refer(c) if m.cls in _ISSUERS]
+                pl = ctx.place_ref(c)
+                if not found and pl is not None:
+                    found = [pl]
+            elif c.dep_ == "prep" and c.lower_ == "by":
+                found = ctx.in_subtree(c, set(), _ISSUERS)
+            for m in found:
+                ctx.emit(r, "issuedBy", m, [noun], "regulation-nominal", 0.6, sent)
 
 
 @rule("regulation-on-list", OnSentence(), ("targets",),
@@ -59,6 +182,13 @@ def issuer(ctx: Context, sent: Span) -> None:
     """The issuer named in the phrase: a country before it ("US export controls", "Japan's
     curbs"), a body after "from" or "by", the agent of "issued by"."""
     for r, head, _ in _regulations(ctx, sent):
+        if r.start >= 2 and ctx.doc[r.start - 1].lower_ in {"'s", "\u2019s"}:
+            # "the Bureau of Industry and Security's Entity List", however it parses
+            owner = ctx.res.mention(ctx.doc[r.start - 2])
+            if owner is not None and owner.end == r.start - 1 and owner.cls in {
+                    "GovernmentBody", "Person"}:
+                ctx.emit(r, "issuedBy", owner, [ctx.doc[r.start - 1]], "regulation-issuer",
+                         0.7, sent)
         if r.key.endswith("export controls") and r.key.split()[0] == "US":
             us = ctx.entity("United States", r, "regulation-issuer")
             if us is not None:
@@ -86,8 +216,12 @@ def restricted_object(ctx: Context, sent: Span) -> None:
     """What the phrase restricts, in its prepositional or clausal modifiers; a place that
     owns what is restricted ("China's access") is targeted."""
     for r, head, span_toks in _regulations(ctx, sent):
-        for c in head.children:
-            if c.dep_ in {"prep", "acl", "relcl"} and c.i not in span_toks:
+        # "export controls on X" (its "on" phrase may be part of its name), also when the
+        # parser hangs "on" on the verb: "impose export controls on X"
+        verb_on = [c for c in head.head.children if head.dep_ == "dobj" and c.i == head.i + 1]
+        for c in [*head.children, *verb_on]:
+            if c.dep_ in {"prep", "acl", "relcl"} and (
+                    c.i not in span_toks or c.lower_ in {"on", "against"}):
                 for t in c.subtree:
                     m = ctx.res.mention(t)
                     if m is not None and m.cls in {"Chip", "Product"} or (
@@ -117,7 +251,8 @@ def as_subject(ctx: Context, sent: Span) -> None:
                     else "restricts"
                 ctx.emit(r, prop, m, [verb], "regulation-subject", 0.65, sent)
             pl = ctx.place_ref(t)
-            if pl is not None and t.dep_ in {"amod", "poss", "compound"}:
+            if pl is not None and t.dep_ in {"amod", "poss", "compound"} and \
+                    pl.key != _home(ctx, r):  # "restricts access to U.S. technology"
                 ctx.emit(r, "targets", pl, [verb], "regulation-subject", 0.6, sent)
 
 
@@ -127,7 +262,10 @@ def listed(ctx: Context, sent: Span) -> None:
     """Firms added or put on a list (or whose inclusion in it is told) are its targets; the
     body that adds them issues it."""
     list_verbs = ctx.cue("list_verbs")
-    for r, _, span_toks in _regulations(ctx, sent):
+    for r, head, span_toks in _regulations(ctx, sent):
+        # what the rule itself is about is restricted, not listed: "the measures include
+        # restrictions on shipments of memory chips (HBM)"
+        inner = {x.i for x in head.subtree} if head.i in span_toks else set()
         for t in ctx.toks(sent):
             lem = t.lemma_.lower()
             if lem not in list_verbs | {"inclusion"} or t.i in span_toks:
@@ -140,7 +278,7 @@ def listed(ctx: Context, sent: Span) -> None:
                 if x.i in skip:
                     continue
                 m = ctx.res.mention(x)
-                if m is not None and m.cls == "Company" and x.i not in span_toks:
+                if m is not None and m.cls == "Company" and x.i not in span_toks | inner:
                     ctx.emit(r, "targets", m, [t], "regulation-list", 0.7, sent)
             if lem in list_verbs and t.pos_ == "VERB":
                 for v in [t, t.head]:
@@ -186,27 +324,184 @@ def restricting_state(ctx: Context, sent: Span) -> None:
                 ctx.negated(tok):
             continue
         issuers = [m for m in ctx.subjects(tok, None) if m.cls in {"Place", "GovernmentBody"}]
+        if not issuers and tok.dep_ == "ccomp" and any(
+                c.dep_ == "nsubj" and c.lower_ in {"it", "they"} for c in tok.children):
+            # "the Dutch cabinet confirmed that it is restricting exports"
+            issuers = [m for m in ctx.subjects(tok.head, None)
+                       if m.cls in {"Place", "GovernmentBody"}]
         if not issuers:
             continue
         words = {t.lemma_.lower() for t in tok.subtree}
         if not words & ctx.cue("export_words"):
             continue
         issuer = issuers[0]
-        label = "US export controls" if issuer.key.lower() in ctx.cue("us_issuers") else None
-        if label is None:
-            continue
-        reg = ctx.entity(label, tok, "regulation-verb")
+        country = _country_of(ctx, issuer)
+        seat = ctx.gaz.seat_of(issuer.key)
+        if seat is not None:  # "Tokyo restricted exports": Japan did
+            issuer = ctx.entity(seat.label, issuer, "regulation-verb") or issuer
+        reg = _export_controls(ctx, country, tok) if country is not None else None
         if reg is None:
             continue
         ctx.emit(reg, "issuedBy", issuer, [tok], "regulation-verb", 0.7, sent)
-        subj = {t.i for s in tok.children if s.dep_ in {"nsubj", "nsubjpass"} for t in s.subtree}
+        state = ctx.entity(country.label, tok, "regulation-verb")
+        if state is not None and state.key != issuer.key:
+            ctx.emit(reg, "issuedBy", state, [tok], "regulation-verb", 0.6, sent)
+        # not the subject, nor a clause of its own ("... as the US seeks to contain China")
+        skip = {t.i for s in tok.children if s.dep_ in {"nsubj", "nsubjpass", "advcl", "ccomp"}
+                for t in s.subtree}
         for t in tok.subtree:
-            if t.i in subj:
+            if t.i in skip or t.dep_ in {"nsubj", "nsubjpass"}:
                 continue
             pl = ctx.place_ref(t)
-            if pl is not None and pl is not issuer:
+            target = ctx.gaz.seat_of(pl.key) if pl is not None else None
+            if target is not None:  # "shipments to Beijing" go to China
+                pl = ctx.entity(target.label, pl, "regulation-verb")
+            if pl is not None and pl.key not in {issuer.key, country.label}:
                 ctx.emit(reg, "targets", pl, [tok], "regulation-verb", 0.65, sent)
             m = ctx.res.mention(t)
             if m is not None and m.cls in {"Company", "Chip", "Product"}:
                 ctx.emit(reg, "restricts", m, [tok], "regulation-verb", 0.6, sent)
 
+
+
+def _restricted_in(ctx: Context, tok: Token) -> list[Mention]:
+    """The firms, chips and products a noun phrase names, with the owner its possessive
+    pronoun stands for ("its newest tools" -> the firm)."""
+    found = list(ctx.np_mentions(tok, {"Company", "Chip", "Product"}))
+    for c in tok.children:
+        if c.dep_ == "poss" and c.pos_ == "PRON":
+            found += [m for m in ctx.res.refer(c, "Company") if m not in found]
+    return found
+
+
+@rule("regulation-agent", OnSentence(), ("restricts", "targets"),
+      "only its newest tools are affected by the export controls")
+def as_agent(ctx: Context, sent: Span) -> None:
+    """The regulation as the agent of a passive restricting or affecting verb: the firms,
+    chips and products of its patient are restricted (a pronoun owner is the firm), the
+    places of the patient targeted."""
+    verbs = ctx.cue("restrict_verbs") | ctx.cue("regulation_subject_verbs")
+    for r, head, _ in _regulations(ctx, sent):
+        if head.dep_ != "pobj" or head.head.dep_ != "agent":
+            continue
+        verb = head.head.head
+        if verb.lemma_.lower() not in verbs or ctx.negated(verb):
+            continue
+        patients = [c for c in verb.children if c.dep_ == "nsubjpass"]
+        if verb.dep_ == "acl":
+            patients.append(verb.head)
+        for p in patients:
+            for m in _restricted_in(ctx, p):
+                prop = "targets" if verb.lemma_.lower() == "target" and \
+                    m.cls == "Company" else "restricts"
+                ctx.emit(r, prop, m, [verb], "regulation-agent", 0.6, sent)
+            pl = ctx.place_ref(p)
+            if pl is not None:
+                ctx.emit(r, "targets", pl, [verb], "regulation-agent", 0.6, sent)
+
+
+def _cause_verb(head: Token) -> Token | None:
+    """The verb a rule is the cause of: "stopped selling ... following the controls",
+    "unable to buy ... due to the embargo", "designed ... to comply with the controls"."""
+    prep = head.head
+    if head.dep_ != "pobj":
+        return None
+    word = prep.lower_
+    if word == "to" and prep.head.lower_ in {"due", "owing"} or \
+            word == "of" and prep.head.lower_ == "because":
+        prep = prep.head
+    elif word == "with" and prep.head.lemma_.lower() == "comply":
+        return prep.head.head if prep.head.dep_ in {"xcomp", "advcl"} else None
+    elif word not in {"following", "under", "amid"}:
+        return None
+    return prep.head if prep.head.pos_ in {"VERB", "AUX", "ADJ"} else None
+
+
+@rule("regulation-cause", OnSentence(), ("restricts", "targets"),
+      "Kodak stopped selling its printers to Iran because of U.S. export restrictions")
+def as_cause(ctx: Context, sent: Span) -> None:
+    """A rule given as the reason ("due to", "because of", "following", "under") why a firm
+    stops or cannot sell, ship or buy something restricts the seller and what is sold,
+    and targets the buying state; a product designed "to comply with" a rule is
+    restricted, and so is its maker."""
+    stop, trade = ctx.cue("reg_stop_words"), ctx.cue("reg_trade_verbs")
+    for r, head, span_toks in _regulations(ctx, sent):
+        verb = _cause_verb(head)
+        if verb is None:
+            continue
+        if head.head.lower_ == "with":  # "designed the H20 to comply with"
+            for c in verb.children:
+                if c.dep_ == "dobj":
+                    for m in _restricted_in(ctx, c):
+                        ctx.emit(r, "restricts", m, [verb], "regulation-cause", 0.6, sent)
+                        if m.cls in {"Chip", "Product"}:
+                            for s in ctx.subjects(verb, "Company"):
+                                ctx.emit(r, "restricts", s, [verb], "regulation-cause", 0.55,
+                                         sent)
+            continue
+        top = verb
+        while top.dep_ in {"xcomp", "acomp", "ccomp"} and top.head.i != top.i:
+            top = top.head
+        clause = [t for t in top.subtree if t.i not in span_toks]
+        words = {t.lemma_.lower() for t in clause} | {t.lower_ for t in clause}
+        trading = [t for t in clause if t.lemma_.lower() in trade and t.pos_ == "VERB"]
+        if not words & stop or not trading or ctx.negated(top):
+            continue
+        for s in ctx.subjects(top, None):
+            if s.cls == "Company":
+                ctx.emit(r, "restricts", s, [verb], "regulation-cause", 0.55, sent)
+            elif s.cls == "Place":
+                ctx.emit(r, "targets", s, [verb], "regulation-cause", 0.55, sent)
+        for t in trading:
+            for c in t.children:
+                if c.dep_ == "prep" and c.lower_ == "from":  # the seller
+                    for m in ctx.in_subtree(c, set(), {"Company"}):
+                        ctx.emit(r, "restricts", m, [t], "regulation-cause", 0.55, sent)
+                if c.dep_ == "dobj":
+                    for m in ctx.np_mentions(c, {"Chip", "Product"}):
+                        ctx.emit(r, "restricts", m, [t], "regulation-cause", 0.55, sent)
+
+
+@rule("regulation-passive", OnSentence(), ("restricts", "targets"),
+      "the H20, which had been banned for export to China")
+def banned(ctx: Context, sent: Span) -> None:
+    """Goods "banned for export", "barred from export to China" with no agent: the export
+    controls of the state the article last said restricts exports (else the US) restrict
+    the chips, products and firms named, and the maker of a chip named when the article
+    names it too; the place they may not go to is targeted."""
+    for tok in ctx.toks(sent):
+        if tok.lemma_.lower() not in ctx.cue("restrict_verbs") or tok.tag_ != "VBN" or \
+                ctx.negated(tok) or any(c.dep_ == "agent" for c in tok.children):
+            continue
+        if not any(c.dep_ == "auxpass" for c in tok.children) and tok.dep_ not in {"acl",
+                                                                                  "amod"}:
+            continue
+        said = {t.lemma_.lower() for c in tok.children if c.dep_ == "prep" for t in c.subtree}
+        if "export" not in said:
+            continue
+        patients = [c for c in tok.children if c.dep_ == "nsubjpass"]
+        if tok.dep_ in {"acl", "amod"} or any(p.lower_ in {"which", "that"} for p in patients):
+            patients = [tok.head]
+        goods = [m for p in patients for m in ctx.np_mentions(p, {"Chip", "Product", "Company"})]
+        if not goods:
+            continue
+        states = ctx.cached("restricting-states",
+                            lambda: restricting_states(ctx.doc, ctx.gaz, ctx.lex))
+        earlier = [c for i, c in states if i < tok.i]
+        country = ctx.gaz.by_label.get(earlier[-1] if earlier else "United States")
+        reg = _export_controls(ctx, country, tok) if country is not None else None
+        if reg is None:
+            continue
+        named = {m.key: m for m in ctx.mentions if m.cls == "Company"}
+        for m in goods:
+            ctx.emit(reg, "restricts", m, [tok], "regulation-passive", 0.55, sent)
+            maker = ctx.gaz.maker_of(m.key) if m.cls == "Chip" else None
+            if maker in named:
+                ctx.emit(reg, "restricts", named[maker], [tok], "regulation-passive", 0.5,
+                         sent)
+        for c in tok.children:
+            if c.dep_ == "prep" and c.lower_ in {"for", "from"}:
+                for t in c.subtree:
+                    pl = ctx.place_ref(t) if t.dep_ == "pobj" else None
+                    if pl is not None and pl.key != country.label:
+                        ctx.emit(reg, "targets", pl, [tok], "regulation-passive", 0.5, sent)

@@ -100,8 +100,8 @@ def restricted_to(ctx: Context, verb: Token, sent: Span) -> None:
         for t in verb.subtree:
             if t.dep_ == "prep" and t.lower_ in {"to", "for", "against"}:
                 for x in t.subtree:
-                    pl = ctx.place_ref(x)
-                    if pl is not None:
+                    pl = ctx.place_ref(x) if x.dep_ in {"pobj", "conj", "appos"} else None
+                    if pl is not None:  # not "access to U.S. technology"
                         ctx.emit(reg, "targets", pl, [verb], "regulation-subject", 0.6, sent)
 
 
