@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["EXTRACTOR_VERSION", "load_pipeline", "extract_texts", "extract_doc",
            "Entity", "Evidence", "Extraction", "Relation"]
 
-EXTRACTOR_VERSION = "0.3.0"
+EXTRACTOR_VERSION = "0.4.0"
 MAX_CHARS = 200_000  # spaCy refuses texts over 1,000,000 characters (E088); we split far below
 BATCH_CHARS = 200_000  # characters per nlp.pipe batch at most (one longer piece goes alone)
 
