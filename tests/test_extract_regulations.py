@@ -178,3 +178,15 @@ def test_goods_banned_for_export_by_the_state_the_article_names(nlp):
     found = facts(nlp, "China restricts exports of rare metals. Gallium from Chalco, which "
                        "was banned for export, rose in price.")
     assert not {f for f in found if f[0] == "US export controls"}
+
+
+def test_a_firm_that_needs_a_licence_to_sell_is_restricted(nlp):
+    check_facts(nlp, "AMD will need a license to sell the MI308 to China.",
+                {("US export controls", "restricts", "AMD"),
+                 ("US export controls", "restricts", "MI308"),
+                 ("US export controls", "targets", "China")})
+    found = facts(nlp, "Japan restricts chip tool exports. Firms such as Tokyo Electron will "
+                       "need licenses to ship etching gear.")
+    assert ("Japanese export controls", "restricts", "Tokyo Electron") in found
+    assert not facts(nlp, "Microsoft does not need a license to ship the chips.") & {
+        ("US export controls", "restricts", "Microsoft")}

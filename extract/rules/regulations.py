@@ -505,3 +505,50 @@ def banned(ctx: Context, sent: Span) -> None:
                     pl = ctx.place_ref(t) if t.dep_ == "pobj" else None
                     if pl is not None and pl.key != country.label:
                         ctx.emit(reg, "targets", pl, [tok], "regulation-passive", 0.5, sent)
+
+
+@rule("regulation-license", OnSentence(), ("restricts", "targets"),
+      "Nvidia will need a license to sell the H20 to China")
+def licensed(ctx: Context, sent: Span) -> None:
+    """A firm that needs, seeks or gets a licence to ship, sell or export goods is
+    restricted by the export controls of the sentence, or else of the state the article last
+    said restricts exports (else the US); so are the goods, and the destination targeted."""
+    trade = ctx.cue("reg_trade_verbs")
+    for tok in ctx.toks(sent):
+        if tok.lemma_.lower() not in ctx.cue("licence_nouns") or tok.pos_ != "NOUN":
+            continue
+        top = tok.head
+        while top.dep_ in {"xcomp", "conj"} and top.head.i != top.i:
+            top = top.head
+        if top.pos_ not in {"VERB", "AUX"} or ctx.negated(top) or tok.dep_ != "dobj":
+            continue
+        traders = [t for t in [*tok.children, *tok.head.children]
+                   if t.dep_ in {"acl", "relcl", "xcomp", "advcl"} and t.lemma_.lower() in trade]
+        firms = ctx.subjects(top, "Company")
+        if not traders or not firms:
+            continue
+        regs = [r for r, _, _ in _regulations(ctx, sent) if r.key.endswith("export controls")]
+        if regs:
+            reg = regs[0]
+        else:
+            states = ctx.cached("restricting-states",
+                                lambda: restricting_states(ctx.doc, ctx.gaz, ctx.lex))
+            earlier = [c for i, c in states if i < tok.i]
+            country = ctx.gaz.by_label.get(earlier[-1] if earlier else "United States")
+            reg = _export_controls(ctx, country, tok) if country is not None else None
+        if reg is None:
+            continue
+        home = _home(ctx, reg)
+        for m in firms:
+            ctx.emit(reg, "restricts", m, [tok], "regulation-license", 0.55, sent)
+        for t in traders:
+            for c in t.children:
+                if c.dep_ == "dobj":
+                    for m in ctx.np_mentions(c, {"Chip", "Product"}):
+                        ctx.emit(reg, "restricts", m, [tok], "regulation-license", 0.55, sent)
+                if c.dep_ in {"prep", "dative"} and c.lower_ == "to":
+                    for p in c.children:
+                        pl = ctx.place_ref(p) if p.dep_ == "pobj" else None
+                        if pl is not None and pl.key != home:
+                            ctx.emit(reg, "targets", pl, [tok], "regulation-license", 0.5,
+                                     sent)
