@@ -190,3 +190,20 @@ def test_a_firm_that_needs_a_licence_to_sell_is_restricted(nlp):
     assert ("Japanese export controls", "restricts", "Tokyo Electron") in found
     assert not facts(nlp, "Microsoft does not need a license to ship the chips.") & {
         ("US export controls", "restricts", "Microsoft")}
+
+
+def test_a_person_s_rule_is_issued_by_that_person(nlp):
+    check_facts(
+        nlp, "Washington scrapped the AI diffusion rule on Monday. Critics said Biden's rule "
+             "had angered partners abroad.",
+        {("AI diffusion rule", "issuedBy", "Joe Biden")})
+    check_facts(
+        nlp, "The US imposed export controls on Huawei. Among Trump's harshest measures, the "
+             "new curbs ban shipments of chips.",
+        {("US export controls", "issuedBy", "Donald Trump")})
+
+
+def test_a_country_right_before_a_known_name_issues_it(nlp):
+    check_facts(
+        nlp, "Intel will get grants under the U.S. Chips and Science Act.",
+        {("CHIPS and Science Act", "issuedBy", "United States")})

@@ -180,8 +180,9 @@ def on_list(ctx: Context, sent: Span) -> None:
       "a proposed rule from the Department of Commerce; US export controls")
 def issuer(ctx: Context, sent: Span) -> None:
     """The issuer named in the phrase: a country before it ("US export controls", "Japan's
-    curbs"), a body after "from" or "by", the agent of "issued by"."""
-    for r, head, _ in _regulations(ctx, sent):
+    curbs", also right before a known name: "the U.S. Chips and Science Act"), a body after
+    "from" or "by", the agent of "issued by"."""
+    for r, head, span_toks in _regulations(ctx, sent):
         if r.start >= 2 and ctx.doc[r.start - 1].lower_ in {"'s", "\u2019s"}:
             # "the Bureau of Industry and Security's Entity List", however it parses
             owner = ctx.res.mention(ctx.doc[r.start - 2])
@@ -189,6 +190,12 @@ def issuer(ctx: Context, sent: Span) -> None:
                     "GovernmentBody", "Person"}:
                 ctx.emit(r, "issuedBy", owner, [ctx.doc[r.start - 1]], "regulation-issuer",
                          0.7, sent)
+        before = ctx.doc[r.start - 1] if r.start > sent.start else None
+        if before is not None and before.head.i in span_toks and before.dep_ in {
+                "compound", "amod", "nmod"}:  # "the U.S. Chips and Science Act"
+            pl = ctx.place_ref(before)
+            if pl is not None and pl.end == r.start:
+                ctx.emit(r, "issuedBy", pl, [before], "regulation-issuer", 0.7, sent)
         if r.key.endswith("export controls") and r.key.split()[0] == "US":
             us = ctx.entity("United States", r, "regulation-issuer")
             if us is not None:
@@ -552,3 +559,40 @@ def licensed(ctx: Context, sent: Span) -> None:
                         if pl is not None and pl.key != home:
                             ctx.emit(reg, "targets", pl, [tok], "regulation-license", 0.5,
                                      sent)
+
+
+@rule("regulation-person", OnSentence(), ("issuedBy",),
+      "Biden's rule alienated allies; one of Trump's largest restrictions")
+def person_issuer(ctx: Context, sent: Span) -> None:
+    """A person's rule ("Biden's rule", "one of Trump's sweeping restrictions") is issued by
+    that person, however the parser hangs the possessive: the rule the words name, else a
+    rule word with no name of its own stands for the rule the article last named."""
+    heads = ctx.cue("reg_person_heads")
+    for p in ctx.mentions:
+        if p.cls != "Person" or not sent.start <= p.start < sent.end or p.end + 1 >= sent.end \
+                or ctx.doc[p.end].lower_ not in {"'s", "\u2019s"}:
+            continue
+        head = None
+        for t in ctx.doc[p.end + 1 : min(p.end + 5, sent.end)]:
+            m = ctx.res.mention(t)
+            if m is not None and m.cls == "Regulation":
+                head = (t, m)
+                break
+            if t.pos_ == "NOUN" and t.lemma_.lower() in heads:
+                head = (t, None)
+                break
+            if t.pos_ not in {"ADJ", "ADV", "NOUN"} or m is not None:
+                break
+        if head is None:
+            continue
+        tok, reg = head
+        if reg is None:
+            if tok.tag_ not in {"NN", "NNS"} or tok.i + 1 < sent.end and \
+                    ctx.doc[tok.i + 1].lower_ in {"on", "against", "to", "for"}:
+                continue  # "Biden's restrictions on X" would be a mention of their own
+            earlier = [m for m in ctx.mentions + ctx.virtual
+                       if m.cls == "Regulation" and m.end <= p.start]
+            if not earlier:
+                continue
+            reg = max(earlier, key=lambda m: m.start)
+        ctx.emit(reg, "issuedBy", p, [ctx.doc[p.end], tok], "regulation-person", 0.55, sent)
