@@ -207,3 +207,10 @@ def test_a_country_right_before_a_known_name_issues_it(nlp):
     check_facts(
         nlp, "Intel will get grants under the U.S. Chips and Science Act.",
         {("CHIPS and Science Act", "issuedBy", "United States")})
+
+
+def test_the_dutch_parliament_and_its_lower_house_are_government_bodies(nlp):
+    ents = _entities(nlp, "The minister wrote to the Tweede Kamer, the lower house of Dutch "
+                          "parliament, about the new rules.")
+    assert ents["Tweede Kamer"][0] == "GovernmentBody"
+    assert ents["Dutch parliament"][0] == "GovernmentBody"
