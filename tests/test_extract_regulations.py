@@ -214,3 +214,33 @@ def test_the_dutch_parliament_and_its_lower_house_are_government_bodies(nlp):
                           "parliament, about the new rules.")
     assert ents["Tweede Kamer"][0] == "GovernmentBody"
     assert ents["Dutch parliament"][0] == "GovernmentBody"
+
+
+def test_a_pact_between_states_to_restrict_exports_is_their_rule(nlp):
+    check_facts(
+        nlp, "Reports of an agreement between Germany, France and Italy to curb exports of "
+             "advanced lithography tools to Russia surfaced in May.",
+        {("agreement between Germany, France and Italy", "issuedBy", "Germany"),
+         ("agreement between Germany, France and Italy", "issuedBy", "Italy"),
+         ("agreement between Germany, France and Italy", "targets", "Russia")},
+        {("agreement between Germany, France and Italy", "targets", "Germany")})
+    check_facts(
+        nlp, "The US-Japan pact to restrict chip exports to China took effect.",
+        {("US-Japan pact", "issuedBy", "Japan"), ("US-Japan pact", "issuedBy", "United States"),
+         ("US-Japan pact", "targets", "China")})
+
+
+def test_a_trade_deal_is_no_rule(nlp):
+    ents = _entities(nlp, "A deal between Nvidia and Saudi Arabia to supply chips was signed. "
+                          "The trade agreement between Japan and India lowers tariffs.")
+    assert not [k for k, (cls, _) in ents.items() if cls == "Regulation"]
+
+
+def test_a_code_of_practice_is_one_rule_however_named(nlp):
+    text = ("The European Commission has published a Code of Practice for AI developers. "
+            "Several firms said they would sign the EU's new AI code. Meta says the code is "
+            "too vague. Developers share source code on GitHub.")
+    ents = _entities(nlp, text)
+    assert [k for k, (cls, _) in ents.items() if cls == "Regulation"] == ["Code of Practice"]
+    check_facts(nlp, text, {("Code of Practice", "issuedBy", "European Commission"),
+                            ("Code of Practice", "issuedBy", "European Union")})

@@ -110,7 +110,8 @@ def _known_topic_controls(ctx: Context, country: str, verb: Token):
 def act(ctx: Context, sent: Span) -> None:
     """A government issuing, scrapping, tightening a rule issues it."""
     for r, head, _ in _regulations(ctx, sent):
-        if head.dep_ in {"dobj", "nsubjpass"} and head.head.lemma_.lower() in ctx.cue("reg_acts"):
+        if head.dep_ in {"dobj", "nsubjpass"} and head.head.lemma_.lower() in (
+                ctx.cue("reg_acts") | ctx.cue("reg_release_acts")):
             owners = [m for c in head.children if c.dep_ == "poss"
                       for m in ctx.res.refer(c) if m.cls in _ISSUERS]
             for g in _governments(ctx, head.head):
@@ -596,3 +597,30 @@ def person_issuer(ctx: Context, sent: Span) -> None:
                 continue
             reg = max(earlier, key=lambda m: m.start)
         ctx.emit(reg, "issuedBy", p, [ctx.doc[p.end], tok], "regulation-person", 0.55, sent)
+
+
+@rule("regulation-pact", OnSentence(), ("issuedBy", "targets", "restricts"),
+      "a deal between the Netherlands, the United States and Japan to restrict exports to China")
+def pact(ctx: Context, sent: Span) -> None:
+    """An arrangement between states to restrict exports: each party issues it; the places
+    the exports may not go to are targeted, the firms, chips and products of its clause
+    restricted."""
+    for r, head, _ in _regulations(ctx, sent):
+        if r.rule != "pattern-pact":
+            continue
+        parties = set()
+        for t in ctx.doc[r.start : r.end]:
+            pl = ctx.place_ref(t) if t.i != head.i else None
+            if pl is not None:
+                parties.add(pl.key)
+                ctx.emit(r, "issuedBy", pl, [head], "regulation-pact", 0.6, sent)
+        for c in head.children:
+            if c.dep_ not in {"acl", "relcl"}:
+                continue
+            for t in c.subtree:
+                m = ctx.res.mention(t)
+                if m is not None and m.cls in {"Company", "Chip", "Product"}:
+                    ctx.emit(r, "restricts", m, [c], "regulation-pact", 0.55, sent)
+                pl = ctx.place_ref(t) if t.dep_ == "pobj" and t.head.lower_ == "to" else None
+                if pl is not None and pl.key not in parties:
+                    ctx.emit(r, "targets", pl, [c], "regulation-pact", 0.55, sent)
