@@ -354,6 +354,16 @@ def _free_but_places(occ: Occupancy, doc: Doc, start: int, end: int,
                for i in range(start, end)) and not occ.taken[end - 1]
 
 
+def _era_free(occ: Occupancy, doc: Doc, start: int, end: int, known: list[Mention]) -> bool:
+    """Free but for places and a person naming an era: "Biden-era GPU export rules"."""
+    def era(i: int) -> bool:
+        return any(m.cls == "Person" and m.start <= i < m.end and m.end + 1 < end
+                   and doc[m.end + (doc[m.end].text == "-")].lower_ in {"era", "-era"}
+                   for m in known)
+    return all(not occ.taken[i] or era(i) or _place_of(doc, doc[i], known) is not None
+               for i in range(start, end)) and not occ.taken[end - 1]
+
+
 def _code_of(tok: Token) -> Token | None:
     """The "practice" of "code of practice" (or "conduct")."""
     for c in tok.children:
@@ -508,7 +518,8 @@ def regulation_mentions(doc: Doc, occ: Occupancy, gaz: Gazetteer, known: list[Me
             while start < tok.i and doc[start].dep_ in {"det", "case", "predet"} or (
                     start < tok.i and doc[start].dep_ == "poss" and doc[start].pos_ == "PRON"):
                 start += 1
-            if not _free_but_places(occ, doc, start, tok.i + 1, known):
+            if not _free_but_places(occ, doc, start, tok.i + 1, known) and \
+                    not _era_free(occ, doc, start, tok.i + 1, known):
                 continue
             if lemma == "list":
                 # a named list: "1260H list", "Entity List"

@@ -244,3 +244,28 @@ def test_a_code_of_practice_is_one_rule_however_named(nlp):
     assert [k for k, (cls, _) in ents.items() if cls == "Regulation"] == ["Code of Practice"]
     check_facts(nlp, text, {("Code of Practice", "issuedBy", "European Commission"),
                             ("Code of Practice", "issuedBy", "European Union")})
+
+
+def test_a_person_naming_an_era_stays_inside_the_rule(nlp):
+    check_facts(
+        nlp, "The talks follow a revision of Obama-era chip export rules by the US Commerce "
+             "Department.",
+        {("Obama-era chip export rules", "issuedBy", "Department of Commerce")})
+
+
+def test_what_violates_a_rule_is_restricted_by_it(nlp):
+    check_facts(
+        nlp, "Officials warned that buying Nvidia H100 chips through shell firms violates U.S. "
+             "export controls.",
+        {("US export controls", "restricts", "H100")})
+
+
+def test_a_firm_impacted_next_to_a_rule_is_restricted_by_it(nlp):
+    check_facts(
+        nlp, "Washington announced new export controls on HBM chips to China on Monday. "
+             "Analysts expect that SK Hynix will be impacted the most.",
+        {("US export controls", "restricts", "SK Hynix")})
+    check_facts(
+        nlp, "Washington announced new export controls on HBM chips to China on Monday. "
+             "SK Hynix was hit by weak demand.",
+        set(), {("US export controls", "restricts", "SK Hynix")})

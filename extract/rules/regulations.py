@@ -624,3 +624,56 @@ def pact(ctx: Context, sent: Span) -> None:
                 pl = ctx.place_ref(t) if t.dep_ == "pobj" and t.head.lower_ == "to" else None
                 if pl is not None and pl.key not in parties:
                     ctx.emit(r, "targets", pl, [c], "regulation-pact", 0.55, sent)
+
+
+@rule("regulation-violate", OnSentence(), ("restricts",),
+      "the use of Huawei's Ascend chips anywhere violates U.S. export controls")
+def violated(ctx: Context, sent: Span) -> None:
+    """Chips or products whose use, sale or shipment violates, breaches or evades a rule are
+    restricted by it, and so is a chip's maker when the article names it."""
+    named = None
+    for r, head, _ in _regulations(ctx, sent):
+        verb = head.head
+        if head.dep_ != "dobj" or verb.lemma_.lower() not in ctx.cue("reg_violate_verbs") or \
+                ctx.negated(verb):
+            continue
+        scopes = [list(s.subtree) for s in verb.children if s.dep_ in {"nsubj", "csubj"}]
+        if not scopes:  # the parser lost the subject: "the use of X chips anywhere violates"
+            uses = [t for t in ctx.doc[max(sent.start, verb.i - 12) : verb.i]
+                    if t.lemma_.lower() in ctx.cue("reg_use_nouns") and t.pos_ == "NOUN"]
+            scopes = [list(ctx.doc[uses[-1].i : verb.i])] if uses else []
+        for scope in scopes:
+            for t in scope:
+                m = ctx.res.mention(t)
+                if m is None or m.cls not in {"Chip", "Product"}:
+                    continue
+                ctx.emit(r, "restricts", m, [verb], "regulation-violate", 0.6, sent)
+                if named is None:
+                    named = {x.key: x for x in ctx.mentions if x.cls == "Company"}
+                maker = ctx.gaz.maker_of(m.key) if m.cls == "Chip" else None
+                if maker in named:
+                    ctx.emit(r, "restricts", named[maker], [verb], "regulation-violate", 0.5,
+                             sent)
+
+
+@rule("regulation-impact", OnSentence(), ("restricts",),
+      "New curbs on HBM exports take effect. Samsung will be impacted the most.")
+def impacted(ctx: Context, sent: Span) -> None:
+    """A firm "impacted", "affected", "hit" (with no agent of its own) right after a
+    sentence that names a rule, or in one that names it, is restricted by that rule."""
+    for tok in ctx.toks(sent):
+        if tok.lemma_.lower() not in ctx.cue("reg_impact_verbs") or tok.tag_ != "VBN" or \
+                ctx.negated(tok) or any(c.dep_ == "agent" for c in tok.children):
+            continue
+        firms = [m for c in tok.children if c.dep_ == "nsubjpass"
+                 for m in ctx.res.refer(c, "Company")]
+        if not firms:
+            continue
+        regs = [r for r, _, _ in _regulations(ctx, sent)]
+        i = ctx.res.sents.index(sent) if not regs else 0
+        for prev in ctx.res.sents[max(0, i - 2) : i][::-1]:  # the nearest of two before
+            regs = regs or [r for r, _, _ in _regulations(ctx, prev)]
+        if len({r.key for r in regs}) != 1:
+            continue
+        for m in firms:
+            ctx.emit(regs[-1], "restricts", m, [tok], "regulation-impact", 0.5, sent)
