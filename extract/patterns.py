@@ -65,7 +65,23 @@ RULE_MODS = {"proposed", "new", "draft", "interim", "final", "future", "governme
 DC_LEMMAS = {"datacenter", "datacentre", "cluster", "supercomputer"}
 
 
-REG_LEMMAS = REG_HEADS | RULE_HEADS | {"list"}
+#: arrangements between states that are rules when they restrict exports ("a deal between the
+#: Netherlands, the United States and Japan to restrict exports of chip tools to China")
+REG_PACTS = {"deal", "agreement", "pact", "accord", "arrangement"}
+
+
+#: what a pact does to be a rule, and what it must be about
+REG_PACT_VERBS = {"restrict", "limit", "curb", "ban", "block", "control", "tighten", "halt",
+                  "stop", "prevent"}
+REG_PACT_TOPICS = {"export", "shipment", "sale", "sell", "ship", "chip", "semiconductor",
+                   "technology", "tool", "equipment", "machine", "microchip"}
+
+
+#: what names a code of conduct as a rule: "a Code of Practice", "the code of conduct"
+REG_CODE_KINDS = {"practice", "conduct"}
+
+
+REG_LEMMAS = REG_HEADS | RULE_HEADS | REG_PACTS | {"list", "code"}
 
 
 COMPUTE_CUES = {"gpu", "gpus", "chip", "chips", "compute", "computing", "train", "training",
@@ -338,14 +354,103 @@ def _free_but_places(occ: Occupancy, doc: Doc, start: int, end: int,
                for i in range(start, end)) and not occ.taken[end - 1]
 
 
+def _era_free(occ: Occupancy, doc: Doc, start: int, end: int, known: list[Mention]) -> bool:
+    """Free but for places and a person naming an era: "Biden-era GPU export rules"."""
+    def era(i: int) -> bool:
+        return any(m.cls == "Person" and m.start <= i < m.end and m.end + 1 < end
+                   and doc[m.end + (doc[m.end].text == "-")].lower_ in {"era", "-era"}
+                   for m in known)
+    return all(not occ.taken[i] or era(i) or _place_of(doc, doc[i], known) is not None
+               for i in range(start, end)) and not occ.taken[end - 1]
+
+
+def _code_of(tok: Token) -> Token | None:
+    """The "practice" of "code of practice" (or "conduct")."""
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ == "of":
+            for p in c.children:
+                if p.dep_ == "pobj" and p.lower_ in REG_CODE_KINDS:
+                    return p
+    return None
+
+
+def _code_mentions(doc: Doc, occ: Occupancy, gaz: Gazetteer, known: list[Mention],
+                   codes: list[Token]):
+    """A code of practice or of conduct is a rule ("the Commission released a Code of
+    Practice"); once the article names one, "the code", "the EU's new AI code" are it."""
+    named = [(t, k) for t in codes if (k := _code_of(t)) is not None]
+    if not named:
+        return
+    label = clean_name(doc[named[0][0].i : named[0][1].i + 1].text, "Regulation")
+    label = label[:1].upper() + label[1:]
+    ends = {t.i: k.i + 1 for t, k in named}
+    for tok in codes:
+        if tok.pos_ not in {"NOUN", "PROPN"} or tok.dep_ == "compound":
+            continue
+        mods = [c for c in tok.children if c.dep_ in {"amod", "compound", "poss", "det"}]
+        if tok.i not in ends:
+            if any(c.dep_ == "compound" and c.lower_ not in {"ai", "eu"} for c in mods):
+                continue  # "source code"
+            dets = {c.lower_ for c in mods if c.dep_ in {"det", "poss"}}
+            places = [c for c in mods if c.dep_ == "poss" and _place_of(doc, c, known)]
+            if not (dets & {"the", "this", "that"} or places):
+                continue
+        start = min([tok.i, *(c.left_edge.i for c in mods if c.dep_ != "det")])
+        while start < tok.i and doc[start].dep_ == "det":
+            start += 1
+        end = ends.get(tok.i, tok.i + 1)
+        if not _free_but_places(occ, doc, start, tok.i + 1, known) or not occ.free(tok.i, end):
+            continue
+        yield Mention(start, end, "Regulation", label, "pattern-code", 0.6, scope="article",
+                      head=tok.i)
+
+
+def _pact_mention(doc: Doc, tok: Token, occ: Occupancy, known: list[Mention]):
+    """An arrangement between states to restrict exports is a rule: "a deal between the
+    Netherlands, the United States and Japan to restrict exports of chip tools to China",
+    "the US-Japan pact to curb chip exports". Named by its noun and its parties."""
+    clause = [c for c in tok.children if c.dep_ in {"acl", "relcl"} and c.lemma_.lower()
+              in REG_PACT_VERBS and any(a.lower_ == "to" for a in c.children)]
+    if not clause or not {t.lemma_.lower() for t in clause[0].subtree} & REG_PACT_TOPICS:
+        return None
+    comps = [c for c in tok.children if c.dep_ == "compound"]
+    comps += [g for c in comps for g in c.children if g.dep_ == "compound"]  # "US-Japan"
+    parties = [c for c in comps if _place_of(doc, c, known)]
+    end = tok.i + 1
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ in {"between", "among"} and c.i == tok.i + 1:
+            found = [pl for t in c.subtree if t.dep_ in {"pobj", "conj"}
+                     and (pl := _place_of(doc, t, known)) is not None]
+            if len(found) >= 2:
+                parties += found
+                end = max(pl.end for pl in found)
+    if len(parties) < 2:
+        return None
+    start = min([tok.i, *(c.i for c in comps)])
+    if not all(not occ.taken[i] or _place_of(doc, doc[i], known) is not None
+               for i in range(start, end)):
+        return None
+    label = clean_name(doc[start:end].text, "Regulation")
+    return Mention(start, end, "Regulation", label, "pattern-pact", 0.6, scope="article",
+                   head=tok.i)
+
+
 def regulation_mentions(doc: Doc, occ: Occupancy, gaz: Gazetteer, known: list[Mention],
                         lex: Lexicon):
     # who the article last said restricts exports: "the export controls" with no country of
     # its own are that state's ("Japan restricts chip exports ... The export controls ...")
     acting = restricting_states(doc, gaz, lex)
-    for tok in candidates(doc, "reg"):
+    cands = candidates(doc, "reg")
+    yield from _code_mentions(doc, occ, gaz, known,
+                              [t for t in cands if t.lemma_.lower() == "code"])
+    for tok in cands:
         lemma = tok.lemma_.lower()
         if tok.pos_ not in {"NOUN", "PROPN"}:
+            continue
+        if lemma in REG_PACTS:
+            pact = _pact_mention(doc, tok, occ, known)
+            if pact is not None:
+                yield pact
             continue
         if lemma in REG_HEADS and (tok.tag_ in {"NNS", "NNPS"} or lemma in {"ban", "embargo"}):
             mods = [c for c in tok.children if c.dep_ in {"compound", "amod", "nmod"}]
@@ -413,7 +518,8 @@ def regulation_mentions(doc: Doc, occ: Occupancy, gaz: Gazetteer, known: list[Me
             while start < tok.i and doc[start].dep_ in {"det", "case", "predet"} or (
                     start < tok.i and doc[start].dep_ == "poss" and doc[start].pos_ == "PRON"):
                 start += 1
-            if not _free_but_places(occ, doc, start, tok.i + 1, known):
+            if not _free_but_places(occ, doc, start, tok.i + 1, known) and \
+                    not _era_free(occ, doc, start, tok.i + 1, known):
                 continue
             if lemma == "list":
                 # a named list: "1260H list", "Entity List"

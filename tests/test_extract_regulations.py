@@ -190,3 +190,82 @@ def test_a_firm_that_needs_a_licence_to_sell_is_restricted(nlp):
     assert ("Japanese export controls", "restricts", "Tokyo Electron") in found
     assert not facts(nlp, "Microsoft does not need a license to ship the chips.") & {
         ("US export controls", "restricts", "Microsoft")}
+
+
+def test_a_person_s_rule_is_issued_by_that_person(nlp):
+    check_facts(
+        nlp, "Washington scrapped the AI diffusion rule on Monday. Critics said Biden's rule "
+             "had angered partners abroad.",
+        {("AI diffusion rule", "issuedBy", "Joe Biden")})
+    check_facts(
+        nlp, "The US imposed export controls on Huawei. Among Trump's harshest measures, the "
+             "new curbs ban shipments of chips.",
+        {("US export controls", "issuedBy", "Donald Trump")})
+
+
+def test_a_country_right_before_a_known_name_issues_it(nlp):
+    check_facts(
+        nlp, "Intel will get grants under the U.S. Chips and Science Act.",
+        {("CHIPS and Science Act", "issuedBy", "United States")})
+
+
+def test_the_dutch_parliament_and_its_lower_house_are_government_bodies(nlp):
+    ents = _entities(nlp, "The minister wrote to the Tweede Kamer, the lower house of Dutch "
+                          "parliament, about the new rules.")
+    assert ents["Tweede Kamer"][0] == "GovernmentBody"
+    assert ents["Dutch parliament"][0] == "GovernmentBody"
+
+
+def test_a_pact_between_states_to_restrict_exports_is_their_rule(nlp):
+    check_facts(
+        nlp, "Reports of an agreement between Germany, France and Italy to curb exports of "
+             "advanced lithography tools to Russia surfaced in May.",
+        {("agreement between Germany, France and Italy", "issuedBy", "Germany"),
+         ("agreement between Germany, France and Italy", "issuedBy", "Italy"),
+         ("agreement between Germany, France and Italy", "targets", "Russia")},
+        {("agreement between Germany, France and Italy", "targets", "Germany")})
+    check_facts(
+        nlp, "The US-Japan pact to restrict chip exports to China took effect.",
+        {("US-Japan pact", "issuedBy", "Japan"), ("US-Japan pact", "issuedBy", "United States"),
+         ("US-Japan pact", "targets", "China")})
+
+
+def test_a_trade_deal_is_no_rule(nlp):
+    ents = _entities(nlp, "A deal between Nvidia and Saudi Arabia to supply chips was signed. "
+                          "The trade agreement between Japan and India lowers tariffs.")
+    assert not [k for k, (cls, _) in ents.items() if cls == "Regulation"]
+
+
+def test_a_code_of_practice_is_one_rule_however_named(nlp):
+    text = ("The European Commission has published a Code of Practice for AI developers. "
+            "Several firms said they would sign the EU's new AI code. Meta says the code is "
+            "too vague. Developers share source code on GitHub.")
+    ents = _entities(nlp, text)
+    assert [k for k, (cls, _) in ents.items() if cls == "Regulation"] == ["Code of Practice"]
+    check_facts(nlp, text, {("Code of Practice", "issuedBy", "European Commission"),
+                            ("Code of Practice", "issuedBy", "European Union")})
+
+
+def test_a_person_naming_an_era_stays_inside_the_rule(nlp):
+    check_facts(
+        nlp, "The talks follow a revision of Obama-era chip export rules by the US Commerce "
+             "Department.",
+        {("Obama-era chip export rules", "issuedBy", "Department of Commerce")})
+
+
+def test_what_violates_a_rule_is_restricted_by_it(nlp):
+    check_facts(
+        nlp, "Officials warned that buying Nvidia H100 chips through shell firms violates U.S. "
+             "export controls.",
+        {("US export controls", "restricts", "H100")})
+
+
+def test_a_firm_impacted_next_to_a_rule_is_restricted_by_it(nlp):
+    check_facts(
+        nlp, "Washington announced new export controls on HBM chips to China on Monday. "
+             "Analysts expect that SK Hynix will be impacted the most.",
+        {("US export controls", "restricts", "SK Hynix")})
+    check_facts(
+        nlp, "Washington announced new export controls on HBM chips to China on Monday. "
+             "SK Hynix was hit by weak demand.",
+        set(), {("US export controls", "restricts", "SK Hynix")})

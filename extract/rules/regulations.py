@@ -110,7 +110,8 @@ def _known_topic_controls(ctx: Context, country: str, verb: Token):
 def act(ctx: Context, sent: Span) -> None:
     """A government issuing, scrapping, tightening a rule issues it."""
     for r, head, _ in _regulations(ctx, sent):
-        if head.dep_ in {"dobj", "nsubjpass"} and head.head.lemma_.lower() in ctx.cue("reg_acts"):
+        if head.dep_ in {"dobj", "nsubjpass"} and head.head.lemma_.lower() in (
+                ctx.cue("reg_acts") | ctx.cue("reg_release_acts")):
             owners = [m for c in head.children if c.dep_ == "poss"
                       for m in ctx.res.refer(c) if m.cls in _ISSUERS]
             for g in _governments(ctx, head.head):
@@ -180,8 +181,9 @@ def on_list(ctx: Context, sent: Span) -> None:
       "a proposed rule from the Department of Commerce; US export controls")
 def issuer(ctx: Context, sent: Span) -> None:
     """The issuer named in the phrase: a country before it ("US export controls", "Japan's
-    curbs"), a body after "from" or "by", the agent of "issued by"."""
-    for r, head, _ in _regulations(ctx, sent):
+    curbs", also right before a known name: "the U.S. Chips and Science Act"), a body after
+    "from" or "by", the agent of "issued by"."""
+    for r, head, span_toks in _regulations(ctx, sent):
         if r.start >= 2 and ctx.doc[r.start - 1].lower_ in {"'s", "\u2019s"}:
             # "the Bureau of Industry and Security's Entity List", however it parses
             owner = ctx.res.mention(ctx.doc[r.start - 2])
@@ -189,6 +191,12 @@ def issuer(ctx: Context, sent: Span) -> None:
                     "GovernmentBody", "Person"}:
                 ctx.emit(r, "issuedBy", owner, [ctx.doc[r.start - 1]], "regulation-issuer",
                          0.7, sent)
+        before = ctx.doc[r.start - 1] if r.start > sent.start else None
+        if before is not None and before.head.i in span_toks and before.dep_ in {
+                "compound", "amod", "nmod"}:  # "the U.S. Chips and Science Act"
+            pl = ctx.place_ref(before)
+            if pl is not None and pl.end == r.start:
+                ctx.emit(r, "issuedBy", pl, [before], "regulation-issuer", 0.7, sent)
         if r.key.endswith("export controls") and r.key.split()[0] == "US":
             us = ctx.entity("United States", r, "regulation-issuer")
             if us is not None:
@@ -552,3 +560,120 @@ def licensed(ctx: Context, sent: Span) -> None:
                         if pl is not None and pl.key != home:
                             ctx.emit(reg, "targets", pl, [tok], "regulation-license", 0.5,
                                      sent)
+
+
+@rule("regulation-person", OnSentence(), ("issuedBy",),
+      "Biden's rule alienated allies; one of Trump's largest restrictions")
+def person_issuer(ctx: Context, sent: Span) -> None:
+    """A person's rule ("Biden's rule", "one of Trump's sweeping restrictions") is issued by
+    that person, however the parser hangs the possessive: the rule the words name, else a
+    rule word with no name of its own stands for the rule the article last named."""
+    heads = ctx.cue("reg_person_heads")
+    for p in ctx.mentions:
+        if p.cls != "Person" or not sent.start <= p.start < sent.end or p.end + 1 >= sent.end \
+                or ctx.doc[p.end].lower_ not in {"'s", "\u2019s"}:
+            continue
+        head = None
+        for t in ctx.doc[p.end + 1 : min(p.end + 5, sent.end)]:
+            m = ctx.res.mention(t)
+            if m is not None and m.cls == "Regulation":
+                head = (t, m)
+                break
+            if t.pos_ == "NOUN" and t.lemma_.lower() in heads:
+                head = (t, None)
+                break
+            if t.pos_ not in {"ADJ", "ADV", "NOUN"} or m is not None:
+                break
+        if head is None:
+            continue
+        tok, reg = head
+        if reg is None:
+            if tok.tag_ not in {"NN", "NNS"} or tok.i + 1 < sent.end and \
+                    ctx.doc[tok.i + 1].lower_ in {"on", "against", "to", "for"}:
+                continue  # "Biden's restrictions on X" would be a mention of their own
+            earlier = [m for m in ctx.mentions + ctx.virtual
+                       if m.cls == "Regulation" and m.end <= p.start]
+            if not earlier:
+                continue
+            reg = max(earlier, key=lambda m: m.start)
+        ctx.emit(reg, "issuedBy", p, [ctx.doc[p.end], tok], "regulation-person", 0.55, sent)
+
+
+@rule("regulation-pact", OnSentence(), ("issuedBy", "targets", "restricts"),
+      "a deal between the Netherlands, the United States and Japan to restrict exports to China")
+def pact(ctx: Context, sent: Span) -> None:
+    """An arrangement between states to restrict exports: each party issues it; the places
+    the exports may not go to are targeted, the firms, chips and products of its clause
+    restricted."""
+    for r, head, _ in _regulations(ctx, sent):
+        if r.rule != "pattern-pact":
+            continue
+        parties = set()
+        for t in ctx.doc[r.start : r.end]:
+            pl = ctx.place_ref(t) if t.i != head.i else None
+            if pl is not None:
+                parties.add(pl.key)
+                ctx.emit(r, "issuedBy", pl, [head], "regulation-pact", 0.6, sent)
+        for c in head.children:
+            if c.dep_ not in {"acl", "relcl"}:
+                continue
+            for t in c.subtree:
+                m = ctx.res.mention(t)
+                if m is not None and m.cls in {"Company", "Chip", "Product"}:
+                    ctx.emit(r, "restricts", m, [c], "regulation-pact", 0.55, sent)
+                pl = ctx.place_ref(t) if t.dep_ == "pobj" and t.head.lower_ == "to" else None
+                if pl is not None and pl.key not in parties:
+                    ctx.emit(r, "targets", pl, [c], "regulation-pact", 0.55, sent)
+
+
+@rule("regulation-violate", OnSentence(), ("restricts",),
+      "the use of Huawei's Ascend chips anywhere violates U.S. export controls")
+def violated(ctx: Context, sent: Span) -> None:
+    """Chips or products whose use, sale or shipment violates, breaches or evades a rule are
+    restricted by it, and so is a chip's maker when the article names it."""
+    named = None
+    for r, head, _ in _regulations(ctx, sent):
+        verb = head.head
+        if head.dep_ != "dobj" or verb.lemma_.lower() not in ctx.cue("reg_violate_verbs") or \
+                ctx.negated(verb):
+            continue
+        scopes = [list(s.subtree) for s in verb.children if s.dep_ in {"nsubj", "csubj"}]
+        if not scopes:  # the parser lost the subject: "the use of X chips anywhere violates"
+            uses = [t for t in ctx.doc[max(sent.start, verb.i - 12) : verb.i]
+                    if t.lemma_.lower() in ctx.cue("reg_use_nouns") and t.pos_ == "NOUN"]
+            scopes = [list(ctx.doc[uses[-1].i : verb.i])] if uses else []
+        for scope in scopes:
+            for t in scope:
+                m = ctx.res.mention(t)
+                if m is None or m.cls not in {"Chip", "Product"}:
+                    continue
+                ctx.emit(r, "restricts", m, [verb], "regulation-violate", 0.6, sent)
+                if named is None:
+                    named = {x.key: x for x in ctx.mentions if x.cls == "Company"}
+                maker = ctx.gaz.maker_of(m.key) if m.cls == "Chip" else None
+                if maker in named:
+                    ctx.emit(r, "restricts", named[maker], [verb], "regulation-violate", 0.5,
+                             sent)
+
+
+@rule("regulation-impact", OnSentence(), ("restricts",),
+      "New curbs on HBM exports take effect. Samsung will be impacted the most.")
+def impacted(ctx: Context, sent: Span) -> None:
+    """A firm "impacted", "affected", "hit" (with no agent of its own) right after a
+    sentence that names a rule, or in one that names it, is restricted by that rule."""
+    for tok in ctx.toks(sent):
+        if tok.lemma_.lower() not in ctx.cue("reg_impact_verbs") or tok.tag_ != "VBN" or \
+                ctx.negated(tok) or any(c.dep_ == "agent" for c in tok.children):
+            continue
+        firms = [m for c in tok.children if c.dep_ == "nsubjpass"
+                 for m in ctx.res.refer(c, "Company")]
+        if not firms:
+            continue
+        regs = [r for r, _, _ in _regulations(ctx, sent)]
+        i = ctx.res.sents.index(sent) if not regs else 0
+        for prev in ctx.res.sents[max(0, i - 2) : i][::-1]:  # the nearest of two before
+            regs = regs or [r for r, _, _ in _regulations(ctx, prev)]
+        if len({r.key for r in regs}) != 1:
+            continue
+        for m in firms:
+            ctx.emit(regs[-1], "restricts", m, [tok], "regulation-impact", 0.5, sent)
