@@ -155,23 +155,44 @@ def under_rule(ctx: Context, tok: Token, sent: Span) -> None:
 @rule("customer", OnToken("customer_nouns"), ("supplies",),
       "ByteDance is emerging as Nvidia's biggest customer")
 def customer_rule(ctx: Context, tok: Token, sent: Span) -> None:
-    """ "X's biggest customer" -> X supplies the customer (the clause's company)."""
+    """ "X's biggest customer" -> X supplies the customer, named by the phrase's structure:
+    "B is / emerged as A's customer", "B, A's customer", "A's customer, B", "A's biggest
+    customer is B", "A's customers include B", "A counts B as a customer"; an unnamed
+    customer ("asked X to audit their customers") names no one; "one of A's customers" and
+    "A counts B among its customers" too."""
     sellers = [m for c in tok.children if c.dep_ == "poss"
                for m in ctx.res.refer(c, "Company")]
-    if not sellers:
-        return
-    buyer: Mention | None = None
-    for j in range(tok.i - 1, sent.start - 1, -1):
-        t = ctx.doc[j]
-        named = ctx.res.mention(t) or t.lower_ == "it"
-        found = ctx.res.refer(t, "Company") if named else []
-        found = [m for m in found if m not in sellers and m.cls == "Company"]
-        if found and t.dep_ not in {"poss", "pobj"}:
-            buyer = found[0]
-            break
-    if buyer is not None:
-        for s in sellers:
-            ctx.emit(s, "supplies", buyer, [tok], "customer", 0.75, sent)
+    np = tok  # "one of ASML's largest customers": the phrase is "one"
+    if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.lower_ in {
+            "one", "some", "several", "many", "two", "three"}:
+        np = tok.head.head
+    head = np.head
+    buyers: list[Mention] = []
+    if np.dep_ in {"attr", "oprd"}:
+        buyers = ctx.subjects(head, "Company")
+    elif np.dep_ == "appos":
+        buyers = ctx.res.refer(head, "Company")
+    elif np.dep_ == "pobj" and head.lower_ in {"as", "among"} and \
+            head.head.pos_ in {"VERB", "AUX"}:
+        verb = head.head
+        objs = [m for c in verb.children if c.dep_ == "dobj"
+                for m in ctx.res.expand(c, "Company")]
+        if objs:  # "TSMC counts Apple as its largest customer"
+            sellers = sellers or ctx.subjects(verb, "Company")
+            buyers = objs
+        else:
+            buyers = ctx.subjects(verb, "Company")
+    elif np.dep_ == "nsubj" and head.pos_ in {"VERB", "AUX"} and (
+            head.lemma_.lower() in {"be", "include"}):
+        buyers = [m for c in head.children if c.dep_ in {"attr", "dobj"}
+                  for m in ctx.res.expand(c, "Company")]
+    if not buyers:
+        buyers = [m for c in tok.children if c.dep_ == "appos"
+                  for m in ctx.res.expand(c, "Company")]
+    for s in sellers:
+        for b in buyers:
+            if b not in sellers:
+                ctx.emit(s, "supplies", b, [tok], "customer", 0.75, sent)
 
 @rule("export", OnToken("export_nouns", pos=_NOUN), ("supplies", "purchases"),
       "exports of Nvidia's B200 chips to G42")
