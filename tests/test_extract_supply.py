@@ -30,6 +30,21 @@ from tests.test_extract import check_facts, entities
          {("SK Hynix", "supplies", "Google")}, {("SK Hynix", "supplies", "Gemini")}),
         ("Kioxia sold $200 million worth of NAND chips to Apple in May.",
          {("Kioxia", "supplies", "Apple")}, set()),
+        # hiring people from a firm
+        ("Top AI talent from Google, Deepmind, and Anthropic join Apple",
+         {("Apple", "hiresFrom", "Google"), ("Apple", "hiresFrom", "Anthropic")}, set()),
+        ("Engineers from Baidu and Alibaba have joined Moonshot AI.",
+         {("Moonshot AI", "hiresFrom", "Baidu"), ("Moonshot AI", "hiresFrom", "Alibaba")},
+         set()),
+        ("Apple unveiled a phone. Executives from Intel celebrated the first wafer at the plant.",
+         set(), {("Apple", "hiresFrom", "Intel")}),
+        ("Amazon has hired Intel CEO Pat Gelsinger and several key engineers.",
+         {("Amazon", "hiresFrom", "Intel")}, set()),
+        ("Amazon has also hired Pat Gelsinger, previously CEO of Intel, the chipmaker that "
+         "Amazon failed to buy.", {("Amazon", "hiresFrom", "Intel")}, set()),
+        ("Amazon has recruited ten more AI experts, including several former Google staff.",
+         {("Amazon", "hiresFrom", "Google")}, set()),
+        ("Meta hired Goldman Sachs to advise it.", set(), {("Meta", "hiresFrom", "Goldman Sachs")}),
         # a foundry powers its clients
         ("Backed by big investments, Intel will power Dell, HP, and Lenovo into the next era.",
          {("Intel", "supplies", "Dell"), ("Intel", "supplies", "HP"),

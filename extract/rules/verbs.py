@@ -278,8 +278,30 @@ def _after_from(ctx: Context, verb: Token, sent: Span) -> list[Mention]:
 
 @_verb_rule("hiresFrom", "SenseTime poached engineers from Megvii")
 def hires(ctx, verb, lemma, subs, sent):
-    """Hiring, recruiting, poaching from a firm."""
-    return ctx.via_prep(verb, {"from"}, {"Company"}) + _after_from(ctx, verb, sent)
+    """Hiring, recruiting, poaching from a firm; hiring people a phrase places at a firm
+    ("hired Lyft CEO John Zimmer", "hired Zimmer, previously CEO of Lyft", "recruited ten
+    experts, including several former Lyft staff") hires from it (a firm hired is none)."""
+    objs = ctx.via_prep(verb, {"from"}, {"Company"}) + _after_from(ctx, verb, sent)
+    people = [c for c in verb.children if c.dep_ == "dobj"]
+    people += [cc for c in people for cc in c.conjuncts]
+    for c in people:
+        m = ctx.res.mention(c)
+        if m is not None and m.cls != "Person":
+            continue
+        todo = [c]
+        while todo:
+            t = todo.pop()
+            for x in t.children:
+                if x.dep_ in _CLAUSES or x.dep_ in {"conj", "cc", "punct"}:
+                    continue
+                if x.dep_ == "prep" and x.lower_ not in {"of", "from", "at", "including"}:
+                    continue
+                todo.append(x)
+                f = ctx.res.mention(x)
+                if f is not None and f.cls == "Company" and x.dep_ in {
+                        "compound", "poss", "pobj"} and f not in objs and f not in subs:
+                    objs.append(f)
+    return objs
 
 
 @_verb_rule("partnersWith", "Microsoft partners with G42")
