@@ -155,23 +155,44 @@ def under_rule(ctx: Context, tok: Token, sent: Span) -> None:
 @rule("customer", OnToken("customer_nouns"), ("supplies",),
       "ByteDance is emerging as Nvidia's biggest customer")
 def customer_rule(ctx: Context, tok: Token, sent: Span) -> None:
-    """ "X's biggest customer" -> X supplies the customer (the clause's company)."""
+    """ "X's biggest customer" -> X supplies the customer, named by the phrase's structure:
+    "B is / emerged as A's customer", "B, A's customer", "A's customer, B", "A's biggest
+    customer is B", "A's customers include B", "A counts B as a customer"; an unnamed
+    customer ("asked X to audit their customers") names no one; "one of A's customers" and
+    "A counts B among its customers" too."""
     sellers = [m for c in tok.children if c.dep_ == "poss"
                for m in ctx.res.refer(c, "Company")]
-    if not sellers:
-        return
-    buyer: Mention | None = None
-    for j in range(tok.i - 1, sent.start - 1, -1):
-        t = ctx.doc[j]
-        named = ctx.res.mention(t) or t.lower_ == "it"
-        found = ctx.res.refer(t, "Company") if named else []
-        found = [m for m in found if m not in sellers and m.cls == "Company"]
-        if found and t.dep_ not in {"poss", "pobj"}:
-            buyer = found[0]
-            break
-    if buyer is not None:
-        for s in sellers:
-            ctx.emit(s, "supplies", buyer, [tok], "customer", 0.75, sent)
+    np = tok  # "one of ASML's largest customers": the phrase is "one"
+    if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.lower_ in {
+            "one", "some", "several", "many", "two", "three"}:
+        np = tok.head.head
+    head = np.head
+    buyers: list[Mention] = []
+    if np.dep_ in {"attr", "oprd"}:
+        buyers = ctx.subjects(head, "Company")
+    elif np.dep_ == "appos":
+        buyers = ctx.res.refer(head, "Company")
+    elif np.dep_ == "pobj" and head.lower_ in {"as", "among"} and \
+            head.head.pos_ in {"VERB", "AUX"}:
+        verb = head.head
+        objs = [m for c in verb.children if c.dep_ == "dobj"
+                for m in ctx.res.expand(c, "Company")]
+        if objs:  # "TSMC counts Apple as its largest customer"
+            sellers = sellers or ctx.subjects(verb, "Company")
+            buyers = objs
+        else:
+            buyers = ctx.subjects(verb, "Company")
+    elif np.dep_ == "nsubj" and head.pos_ in {"VERB", "AUX"} and (
+            head.lemma_.lower() in {"be", "include"}):
+        buyers = [m for c in head.children if c.dep_ in {"attr", "dobj"}
+                  for m in ctx.res.expand(c, "Company")]
+    if not buyers:
+        buyers = [m for c in tok.children if c.dep_ == "appos"
+                  for m in ctx.res.expand(c, "Company")]
+    for s in sellers:
+        for b in buyers:
+            if b not in sellers:
+                ctx.emit(s, "supplies", b, [tok], "customer", 0.75, sent)
 
 @rule("export", OnToken("export_nouns", pos=_NOUN), ("supplies", "purchases"),
       "exports of Nvidia's B200 chips to G42")
@@ -422,33 +443,66 @@ def meeting_noun_rule(ctx: Context, tok: Token, sent: Span) -> None:
     for a, b in combinations(people, 2):
         ctx.emit(a, "meetsWith", b, [tok], "meeting", 0.7, sent)
 
+def _join_target(ctx: Context, verb: Token) -> list[Mention]:
+    """The firm people join or defect to: "join Meta", "defect to Google DeepMind"."""
+    return [m for c in verb.children if c.dep_ in {"dobj", "attr"}
+            for m in ctx.res.expand(c, "Company")] + [
+        m for c in verb.children if c.dep_ == "prep" and c.lower_ in {"to", "for"}
+        for p in c.children for m in ctx.res.expand(p, "Company")]
+
+
 @rule("talent", OnToken("talent", pos=_NOUN), ("hiresFrom",),
       "talent from US companies like OpenAI; job offers from Chinese firms, including Alibaba")
 def talent_rule(ctx: Context, tok: Token, sent: Span) -> None:
-    """ "talent from US companies like OpenAI", "experts from Microsoft Research Asia"."""
+    """ "talent from US companies like OpenAI", "experts from Microsoft Research Asia": the
+    firm that hires, attracts or recruits them hires from the source; people from a firm who
+    join or defect to another ("talent from OpenAI and Anthropic join Meta", also as a
+    headline the parser breaks) are hired by it; people from a firm who do something else
+    ("executives from TSMC commemorated ...") are hired by no one."""
     sources = [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "from"
                for p in c.children for m in ctx.res.expand(p, "Company")]
     if not sources:
         return
+    joins = ctx.cue("join_verbs")
+    # a list the parser breaks ("from OpenAI, Deepmind, and Anthropic join Meta")
+    start = next(c.i for c in tok.children if c.dep_ == "prep" and c.lower_ == "from")
+    stop = sent.end
+    for t in ctx.doc[start + 1: sent.end]:
+        if t.pos_ in {"VERB", "AUX"} or t.lemma_.lower() in joins or t.lower_ in {
+                ".", ";", "while", "but", "because"}:
+            stop = t.i
+            break
+        m = ctx.res.mention(t)
+        if m is not None and m.cls == "Company" and m not in sources:
+            sources.append(m)
     hirers: list[Mention] = []
     t = tok
+    subject = False
+    verb: Token | None = None
     for _ in range(5):
         if t.head.i == t.i:
             break
+        subject = subject or t.dep_ in {"nsubj", "nsubjpass"}
         t = t.head
         if t.pos_ in {"VERB", "AUX"} and t.lemma_.lower() not in {"be", "have"}:
-            hirers = ctx.subjects(t, "Company")
+            verb = t
+            hirers = _join_target(ctx, t) if t.lemma_.lower() in joins and subject else \
+                ctx.subjects(t, "Company")
             if hirers:
                 break
-    if not hirers:
+    if verb is None and stop < sent.end and ctx.doc[stop].lemma_.lower() in joins:
+        # a headline with no verb: "Top AI talent from OpenAI ... join Meta"
+        hirers = next(([m] for t in ctx.doc[stop + 1: sent.end]
+                       if (m := ctx.res.mention(t)) is not None and m.cls == "Company"), [])
+    if not hirers and not (subject and verb is not None):
         for c in ctx.toks(sent):
             if c.dep_ in {"nsubj", "nsubjpass"}:
                 for x in c.subtree:
                     if x.dep_ == "poss":
                         hirers += ctx.res.refer(x, "Company")
-    if not hirers:
-        hirers = ctx.res.recent_group(tok.i) or (
-            [r] if (r := ctx.res._recent(tok.i, "Company")) else [])
+        if not hirers:
+            hirers = ctx.res.recent_group(tok.i) or (
+                [r] if (r := ctx.res._recent(tok.i, "Company")) else [])
     # "job offers from Chinese firms, including Alibaba" names the hirer
     for c in ctx.toks(sent):
         if c.lemma_.lower() == "offer" and c.pos_ == "NOUN":

@@ -204,6 +204,8 @@ def uses(ctx, verb, lemma, subs, sent):
     """Using, relying on, turning to, training at something the subject does not own; what is
     trained is made, not used: only what it is trained on, at or in is used."""
     child_preps = {c.lower_ for c in verb.children if c.dep_ in {"prep", "prt", "agent"}}
+    if lemma == "power" and "by" not in child_preps:
+        return []  # "chips to power a data center": the firm runs it, does not rent it
     need = {"turn": {"to"}, "rely": {"on"}, "train": {"at", "in", "on", "abroad"}}
     if lemma in need and not child_preps & need[lemma] and lemma != "train":
         return []
@@ -276,8 +278,30 @@ def _after_from(ctx: Context, verb: Token, sent: Span) -> list[Mention]:
 
 @_verb_rule("hiresFrom", "SenseTime poached engineers from Megvii")
 def hires(ctx, verb, lemma, subs, sent):
-    """Hiring, recruiting, poaching from a firm."""
-    return ctx.via_prep(verb, {"from"}, {"Company"}) + _after_from(ctx, verb, sent)
+    """Hiring, recruiting, poaching from a firm; hiring people a phrase places at a firm
+    ("hired Lyft CEO John Zimmer", "hired Zimmer, previously CEO of Lyft", "recruited ten
+    experts, including several former Lyft staff") hires from it (a firm hired is none)."""
+    objs = ctx.via_prep(verb, {"from"}, {"Company"}) + _after_from(ctx, verb, sent)
+    people = [c for c in verb.children if c.dep_ == "dobj"]
+    people += [cc for c in people for cc in c.conjuncts]
+    for c in people:
+        m = ctx.res.mention(c)
+        if m is not None and m.cls != "Person":
+            continue
+        todo = [c]
+        while todo:
+            t = todo.pop()
+            for x in t.children:
+                if x.dep_ in _CLAUSES or x.dep_ in {"conj", "cc", "punct"}:
+                    continue
+                if x.dep_ == "prep" and x.lower_ not in {"of", "from", "at", "including"}:
+                    continue
+                todo.append(x)
+                f = ctx.res.mention(x)
+                if f is not None and f.cls == "Company" and x.dep_ in {
+                        "compound", "poss", "pobj"} and f not in objs and f not in subs:
+                    objs.append(f)
+    return objs
 
 
 @_verb_rule("partnersWith", "Microsoft partners with G42")
@@ -313,16 +337,51 @@ def competes(ctx, verb, lemma, subs, sent):
     return objs
 
 
+_CLAUSES = frozenset({"relcl", "acl", "advcl", "xcomp", "ccomp", "pcomp", "csubj", "parataxis"})
+
+
+def _firm_list(ctx: Context, tok: Token) -> list[Mention]:
+    """The firms a phrase names, with a list the parser hangs as an apposition ("power Dell,
+    HP, and Lenovo": HP is an apposition of Dell and Lenovo its conjunct)."""
+    out = list(ctx.res.expand(tok, "Company"))
+    for c in tok.children:
+        if c.dep_ == "appos" and ctx.res.mention(c) is not None:
+            out += [m for m in ctx.res.refer(c, "Company") if m not in out]
+    return out
+
+
+def _recipients(ctx: Context, tok: Token) -> list[Mention]:
+    """The firm a good goes to, named by the phrase headed by ``tok``: the firm itself, else
+    the owner of what it names ("to OpenAI's flagship Stargate project" -> OpenAI, not the
+    project's name)."""
+    if ctx.res.mention(tok) is not None or tok.pos_ == "PRON":
+        return _firm_list(ctx, tok)
+    owners = [m for c in tok.children if c.dep_ == "poss" for m in ctx.res.refer(c, "Company")]
+    return owners or ctx.np_mentions(tok, {"Company"})
+
+
 @_verb_rule("supplies", "TSMC supplies Apple; Nvidia sells H20 chips to ByteDance")
 def supplies(ctx, verb, lemma, subs, sent):
     """Supplying, selling, shipping goods to a firm (selling something that is not goods is
-    not supplying)."""
+    not supplying); the firm a goods phrase goes to is its owner when the phrase names a
+    project ("to OpenAI's Stargate project"); a firm that "powers" firms supplies them."""
     goods = {t.lemma_.lower() for c in verb.children if c.dep_ == "dobj" for t in c.subtree}
     if lemma in {"sell", "make", "manufacture"} and not goods & ctx.cue("goods") and not any(
             m.cls in {"Chip", "Product"} for c in verb.children if c.dep_ == "dobj"
             for m in ctx.np_mentions(c)):
         return []
-    objs = ctx.via_prep(verb, {"to", "for"}, {"Company"})
+    if lemma == "power":  # "TSMC will power Nvidia, Apple, and AMD"
+        return [m for c in verb.children if c.dep_ == "dobj" for m in _firm_list(ctx, c)]
+    objs: list[Mention] = []
+    todo = [verb]  # the verb's own phrases, not its clauses ("to" of another verb)
+    while todo:
+        t = todo.pop()
+        for c in t.children:
+            if c.dep_ in {"prep", "dative"} and c.lower_ in {"to", "for"}:
+                objs += [m for p in c.children if p.dep_ == "pobj"
+                         for m in _recipients(ctx, p) if m not in objs]
+            elif c.dep_ not in _CLAUSES and c.dep_ != "conj" and c.pos_ != "VERB":
+                todo.append(c)
     if lemma in {"supply", "provide"}:
         objs += [m for c in verb.children if c.dep_ == "dobj"
                  for m in ctx.res.expand(c, "Company")]

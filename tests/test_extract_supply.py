@@ -1,0 +1,71 @@
+"""The supply-chain family on sentences of its own: who sells to, buys from, uses and hires
+from whom, and the chips named on the way (memory generations, accelerator codes)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_extract import check_facts, entities
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "absent"),
+    [
+        # customer: only a customer the phrase names
+        ("Microsoft, Nvidia's largest customer, bought more chips.",
+         {("Nvidia", "supplies", "Microsoft")}, set()),
+        ("TSMC counts Apple as its largest customer.",
+         {("Taiwan Semiconductor Manufacturing Co", "supplies", "Apple")}, set()),
+        ("AMD's customers include Meta and Oracle.",
+         {("AMD", "supplies", "Meta"), ("AMD", "supplies", "Oracle")}, set()),
+        ("Hua Hong, the foundry that is one of Canon's largest customers, grew.",
+         {("Canon", "supplies", "Hua Hong Semiconductor")}, set()),
+        ("Lam Research, which makes tools and counts SMIC and Hua Hong among its customers, "
+         "earned more.",
+         {("Lam Research", "supplies", "Hua Hong Semiconductor")}, set()),
+        ("Dell asked Lenovo to audit their customers in Asia.",
+         set(), {("Lenovo", "supplies", "Dell"), ("Dell", "supplies", "Lenovo")}),
+        # supply to a firm's project is supply to the firm
+        ("SK Hynix will provide memory chips to Google's flagship Gemini project.",
+         {("SK Hynix", "supplies", "Google")}, {("SK Hynix", "supplies", "Gemini")}),
+        ("Kioxia sold $200 million worth of NAND chips to Apple in May.",
+         {("Kioxia", "supplies", "Apple")}, set()),
+        # hiring people from a firm
+        ("Top AI talent from Google, Deepmind, and Anthropic join Apple",
+         {("Apple", "hiresFrom", "Google"), ("Apple", "hiresFrom", "Anthropic")}, set()),
+        ("Engineers from Baidu and Alibaba have joined Moonshot AI.",
+         {("Moonshot AI", "hiresFrom", "Baidu"), ("Moonshot AI", "hiresFrom", "Alibaba")},
+         set()),
+        ("Apple unveiled a phone. Executives from Intel celebrated the first wafer at the plant.",
+         set(), {("Apple", "hiresFrom", "Intel")}),
+        ("Amazon has hired Intel CEO Pat Gelsinger and several key engineers.",
+         {("Amazon", "hiresFrom", "Intel")}, set()),
+        ("Amazon has also hired Pat Gelsinger, previously CEO of Intel, the chipmaker that "
+         "Amazon failed to buy.", {("Amazon", "hiresFrom", "Intel")}, set()),
+        ("Amazon has recruited ten more AI experts, including several former Google staff.",
+         {("Amazon", "hiresFrom", "Google")}, set()),
+        ("Meta hired Goldman Sachs to advise it.", set(), {("Meta", "hiresFrom", "Goldman Sachs")}),
+        # a foundry powers its clients
+        ("Backed by big investments, Intel will power Dell, HP, and Lenovo into the next era.",
+         {("Intel", "supplies", "Dell"), ("Intel", "supplies", "HP"),
+          ("Intel", "supplies", "Lenovo")}, set()),
+        # chips that power a firm's own data center: not a data center it uses
+        ("Meta has spent $10 billion on new chips to power a huge data center in Ohio.",
+         set(), {("Meta", "uses", "data center in Ohio")}),
+    ],
+)
+def test_supply_facts(nlp, text, expected, absent):
+    check_facts(nlp, text, expected, absent)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Rumours say Baidu is hoarding HBM2e and HBM 3 parts.",
+         {("HBM2E", "Chip"), ("HBM3", "Chip")}),
+        ("Demand for high-bandwidth memory keeps rising.", {("HBM", "Chip")}),
+        ("The MI450 and the MI400 will ship next year.", {("MI450", "Chip"), ("MI400", "Chip")}),
+    ],
+)
+def test_supply_chips(nlp, text, expected):
+    assert expected <= entities(nlp, text)
