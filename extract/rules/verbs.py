@@ -14,6 +14,7 @@ from spacy.tokens import Span, Token
 
 from ..context import Context
 from ..spans import Mention
+from .money_words import denied, is_money
 from .registry import OnToken, rule
 
 _PASSIVE_PROPS = ("develops", "owns", "purchases", "operates", "investsIn")
@@ -73,7 +74,10 @@ def passive_leads(ctx: Context, verb: Token, sent: Span) -> None:
       "Zhipu raised funds from Tencent")
 def raise_from(ctx: Context, verb: Token, sent: Span) -> None:
     """Money raised, received or secured from a backer: the backer invests."""
-    if not any(t.lemma_.lower() in ctx.cue("funding") for t in verb.subtree):
+    if not any(t.lemma_.lower() in ctx.cue("funding") or (
+            t.dep_ == "dobj" and t.head.i == verb.i and is_money(ctx, t)) for t in verb.subtree):
+        return  # "raised funds from", "raised $2 billion from"
+    if denied(ctx, verb):
         return
     for backer in ctx.via_prep(verb, {"from"}, {"Company"}):
         for s in ctx.subjects(verb, "Company"):

@@ -1,0 +1,72 @@
+"""The money and alliance rules on sentences of their own kind: funding rounds, backers,
+sums put into something, stakes, partnerships, deals and their denials."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_extract import check_facts
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "absent"),
+    [
+        ("Sequoia led a $300 million round in Moonshot AI.",
+         {("Sequoia Capital", "investsIn", "Moonshot AI")}, set()),
+        ("Zhipu raised $1 billion in a funding round backed by Alibaba.",
+         {("Alibaba", "investsIn", "Zhipu")}, set()),
+        ("Tencent participated in the round, which valued Zhipu at $3 billion.",
+         {("Tencent", "investsIn", "Zhipu")}, set()),
+        ("Moonshot AI raised $2 billion from Tencent and Alibaba.",
+         {("Tencent", "investsIn", "Moonshot AI"), ("Alibaba", "investsIn", "Moonshot AI")},
+         set()),
+        ("Alibaba took a 10 percent stake in Zhipu last year.",
+         {("Alibaba", "investsIn", "Zhipu")}, set()),
+        ("Alibaba-backed Moonshot AI released a new model.",
+         {("Alibaba", "investsIn", "Moonshot AI")}, set()),
+        ("The Tencent-backed startup Zhipu released a new model.",
+         {("Tencent", "investsIn", "Zhipu")}, set()),
+        ("G42 counts Microsoft as a $1.5 billion investor.",
+         {("Microsoft", "investsIn", "G42")}, {("G42", "investsIn", "Microsoft")}),
+        ("Blue Owl Capital has put about $15 billion into Crusoe.",
+         {("Blue Owl Capital", "investsIn", "Crusoe")}, set()),
+    ],
+)
+def test_money_investments(nlp, text, expected, absent):
+    check_facts(nlp, text, expected, absent)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "absent"),
+    [
+        ("Nvidia and OpenAI partnered to build data centers.",
+         {("Nvidia", "partnersWith", "OpenAI")}, set()),
+        ("Amazon built an AI zone in partnership with Humain.",
+         {("Amazon", "partnersWith", "Humain")}, set()),
+        ("Qualcomm signed a memorandum of understanding with Humain.",
+         {("Qualcomm", "partnersWith", "Humain")}, set()),
+        ("SK Group signed a letter of intent with OpenAI to supply memory chips.",
+         {("SK Group", "partnersWith", "OpenAI")}, set()),
+        ("Nvidia, Oracle and Cisco formed a consortium to build data centers.",
+         {("Nvidia", "partnersWith", "Oracle"), ("Nvidia", "partnersWith", "Cisco"),
+          ("Oracle", "partnersWith", "Cisco")}, set()),
+        ("Nissan announced a tie-up with Honda.",
+         {("Nissan", "partnersWith", "Honda")}, set()),
+        ("The broader AMD-OpenAI-Oracle collaboration is growing.",
+         {("AMD", "partnersWith", "OpenAI"), ("OpenAI", "partnersWith", "Oracle")}, set()),
+        ("Anthropic will use Amazon Web Services as its primary partner for training.",
+         {("AWS", "partnersWith", "Anthropic")}, set()),
+    ],
+)
+def test_money_partnerships(nlp, text, expected, absent):
+    check_facts(nlp, text, expected, absent)
+
+
+def test_money_denials_and_mere_mentions_say_nothing(nlp):
+    check_facts(nlp, "Apple denied that it had signed a deal with Baidu.", set(),
+                {("Apple", "partnersWith", "Baidu"), ("Baidu", "partnersWith", "Apple")})
+    check_facts(nlp, "Apple did not partner with Baidu.", set(),
+                {("Apple", "partnersWith", "Baidu"), ("Baidu", "partnersWith", "Apple")})
+    check_facts(nlp, "The state-backed fund invested in Zhipu.", set(), set())
+    check_facts(nlp, "A letter from Nvidia to Oracle was leaked.", set(),
+                {("Nvidia", "partnersWith", "Oracle"), ("Oracle", "partnersWith", "Nvidia")})
