@@ -9,7 +9,7 @@ from spacy.tokens import Span, Token
 
 from ..context import Context
 from ..spans import Mention
-from .money_words import denied
+from .money_words import denied, purpose_targets
 from .registry import OnSentence, OnToken, rule
 
 _NOUN = frozenset({"NOUN"})
@@ -400,11 +400,17 @@ def investment_rule(ctx: Context, tok: Token, sent: Span) -> None:
     what follows "in"; an investment received, won or secured "from" a backer is the
     backer's in the subject."""
     verb = tok.head if tok.dep_ == "dobj" else None
-    if verb is not None and ctx.negated(verb):
+    if verb is not None and ctx.negated(verb) or denied(ctx, tok):
         return
     targets = [m for c in tok.children if c.dep_ == "prep" and c.lower_ in {"in", "into"}
                for p in c.children for m in ctx.np_mentions(p, {"Company", "Product",
                                                                 "DataCenter", "Place"})]
+    compound_places = [m for c in tok.children if c.dep_ == "compound"  # "Arizona investments"
+                       for m in [ctx.place_ref(c)] if m is not None]
+    if not targets:  # "a $6.8 billion outlay to set up data centres in Hyderabad"
+        targets = purpose_targets(ctx, tok, to_phrase=True)
+    if not targets and verb is not None and verb.lemma_.lower() in ctx.cue("make_verbs"):
+        targets = purpose_targets(ctx, verb, to_phrase=True)  # parsed as "announced ... to"
     backers = [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "from"
                for p in c.children for m in ctx.res.expand(p, "Company")]
     if verb is not None and verb.lemma_.lower() in ctx.cue("raise_verbs"):
@@ -422,6 +428,12 @@ def investment_rule(ctx: Context, tok: Token, sent: Span) -> None:
     if not investors and tok.dep_ == "pobj" and tok.head.head.pos_ == "VERB" and \
             tok.head.head.lemma_.lower() in ctx.cue("make_verbs"):  # "making a $5bn investment"
         investors = ctx.subjects(tok.head.head, "Company")
+    if compound_places and not targets:
+        targets = compound_places
+        above = _verb_above(tok)  # "Backed by $165 billion in planned Arizona investments, TSMC"
+        if not investors and above is not None and not ctx.negated(above) and (
+                above.lemma_.lower() in ctx.cue("make_verbs") | {"back"}):
+            investors = ctx.subjects(above, "Company")
     for i in investors or backers:
         for t in targets:
             ctx.emit(i, "investsIn", t, [tok], "investment", 0.6, sent)
