@@ -60,6 +60,12 @@ def test_money_investments(nlp, text, expected, absent):
          {("Nissan", "partnersWith", "Honda")}, set()),
         ("The broader AMD-OpenAI-Oracle collaboration is growing.",
          {("AMD", "partnersWith", "OpenAI"), ("OpenAI", "partnersWith", "Oracle")}, set()),
+        ("The campus is part of a new program backed by Google and Nvidia to train engineers.",
+         {("Google", "partnersWith", "Nvidia")}, set()),
+        ("JPMorgan acted as financial adviser to Oracle.",
+         {("JPMorgan", "partnersWith", "Oracle")}, set()),
+        ("Goldman Sachs advised Microsoft on the acquisition.",
+         {("Goldman Sachs", "partnersWith", "Microsoft")}, set()),
         ("Anthropic will use Amazon Web Services as its primary partner for training.",
          {("AWS", "partnersWith", "Anthropic")}, set()),
     ],
@@ -68,11 +74,20 @@ def test_money_partnerships(nlp, text, expected, absent):
     check_facts(nlp, text, expected, absent)
 
 
+def test_money_joint_venture_to_build_a_data_center_invests_in_it(nlp):
+    found = check_facts(nlp, "Oracle has formed a joint venture with SoftBank to build a data "
+                        "center in Ohio.", {("Oracle", "partnersWith", "SoftBank")})
+    investors = {s for s, p, o in found if p == "investsIn" and o.startswith("data center")}
+    assert investors == {"Oracle", "SoftBank"}
+
+
 def test_money_denials_and_mere_mentions_say_nothing(nlp):
     check_facts(nlp, "Apple denied that it had signed a deal with Baidu.", set(),
                 {("Apple", "partnersWith", "Baidu"), ("Baidu", "partnersWith", "Apple")})
     check_facts(nlp, "Apple did not partner with Baidu.", set(),
                 {("Apple", "partnersWith", "Baidu"), ("Baidu", "partnersWith", "Apple")})
     check_facts(nlp, "The state-backed fund invested in Zhipu.", set(), set())
+    check_facts(nlp, "Nvidia and Intel did not advise Apple.", set(),
+                {("Nvidia", "partnersWith", "Apple"), ("Intel", "partnersWith", "Apple")})
     check_facts(nlp, "A letter from Nvidia to Oracle was leaked.", set(),
                 {("Nvidia", "partnersWith", "Oracle"), ("Oracle", "partnersWith", "Nvidia")})

@@ -193,3 +193,88 @@ def as_role(ctx: Context, tok: Token, sent: Span) -> None:
         for o in owners:
             if r is not o and r.key != o.key:
                 ctx.emit(r, prop, o, [tok], "as-role", 0.6, sent)
+
+
+@rule("joint-lead", OnToken("project_nouns", pos=_NOUN), ("partnersWith",),
+      "a $500 billion initiative led by OpenAI and SoftBank")
+def joint_lead(ctx: Context, tok: Token, sent: Span) -> None:
+    """A joint undertaking (initiative, project, venture, consortium) led, backed, run or
+    founded by two firms or more: they partner one another."""
+    if denied(ctx, tok):
+        return
+    group = [m for c in tok.children if c.dep_ == "acl" and c.lemma_.lower() in ctx.cue(
+        "project_lead_verbs") and not ctx.negated(c)
+             for a in c.children if a.dep_ == "agent" for p in a.children
+             for m in ctx.res.expand(p, "Company")]
+    for a, b in combinations(group, 2):
+        if a.key != b.key:
+            ctx.emit(a, "partnersWith", b, [tok], "joint-lead", 0.6, sent)
+
+
+@rule("venture-build", OnToken(frozenset({"venture", "partnership", "consortium"}), pos=_NOUN),
+      ("investsIn",), "Meta formed a joint venture with Blue Owl to build the Hyperion campus")
+def venture_build(ctx: Context, tok: Token, sent: Span) -> None:
+    """A joint venture (partnership, consortium) formed to build, develop or run a data
+    center: the firms that form it, and the firm it is formed with, invest in the data
+    center."""
+    if denied(ctx, tok) or (tok.lemma_.lower() == "venture" and not any(
+            c.lower_ == "joint" for c in tok.children)):
+        return
+    if tok.dep_ != "dobj" or ctx.negated(tok.head):
+        return
+    centers: list[Mention] = []
+    for c in tok.children:
+        if c.dep_ in {"acl", "relcl"} and any(a.dep_ == "aux" and a.lower_ == "to"
+                                               for a in c.children):
+            for v in [c] + list(c.conjuncts):
+                centers += [m for m in ctx.verb_objects(v, set(), {"DataCenter"})
+                            if m not in centers]
+    if not centers:
+        return
+    firms = ctx.subjects(tok.head, "Company")
+    firms += [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "with"
+              for p in c.children for m in ctx.res.expand(p, "Company") if m not in firms]
+    for f in firms:
+        for d in centers:
+            ctx.emit(f, "investsIn", d, [tok], "venture-build", 0.55, sent)
+
+
+@rule("adviser", OnToken("adviser_nouns", pos=_NOUN), ("partnersWith",),
+      "Morgan Stanley served as financial adviser to Meta; Meta's adviser, Lazard")
+def adviser_rule(ctx: Context, tok: Token, sent: Span) -> None:
+    """A firm serving as (or named) adviser, bookrunner or underwriter to a firm works with
+    it on a deal: they partner."""
+    if denied(ctx, tok):
+        return
+    clients = [m for c in tok.children if c.dep_ == "poss" for m in ctx.res.refer(c, "Company")]
+    clients += [m for c in tok.children if c.dep_ == "prep" and c.lower_ in {"to", "for", "of"}
+                for p in c.children for m in ctx.np_mentions(p, {"Company"})]
+    for c in tok.conjuncts:  # "adviser to Meta and sole bookrunner"
+        clients += [m for d in c.children if d.dep_ == "prep" and d.lower_ in {"to", "for"}
+                    for p in d.children for m in ctx.np_mentions(p, {"Company"})]
+    if not clients:
+        return
+    advisers: list[Mention] = []
+    if tok.dep_ == "appos":
+        advisers = ctx.res.refer(tok.head, "Company")
+    elif tok.dep_ in {"attr", "oprd"}:
+        advisers = ctx.subjects(tok.head, "Company")
+    elif tok.dep_ == "pobj" and tok.head.lower_ == "as" and tok.head.head.pos_ in {"VERB", "AUX"}:
+        advisers = ctx.subjects(tok.head.head, "Company")
+    for a in advisers:
+        for c in clients:
+            if a is not c and a.key != c.key:
+                ctx.emit(a, "partnersWith", c, [tok], "adviser", 0.55, sent)
+
+
+@rule("advise", OnToken("advise_verbs", verb=True), ("partnersWith",),
+      "Milbank advised Morgan Stanley on the offering")
+def advise_rule(ctx: Context, verb: Token, sent: Span) -> None:
+    """A firm that advises a firm (on a deal, an offering) partners with it."""
+    if denied(ctx, verb):
+        return
+    clients = [m for c in verb.children if c.dep_ == "dobj" for m in ctx.res.expand(c, "Company")]
+    for a in ctx.subjects(verb, "Company"):
+        for c in clients:
+            if a is not c and a.key != c.key:
+                ctx.emit(a, "partnersWith", c, [verb], "advise", 0.55, sent)
