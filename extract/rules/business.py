@@ -9,6 +9,7 @@ from spacy.tokens import Span, Token
 
 from ..context import Context
 from ..spans import Mention
+from .money_words import denied, purpose_targets
 from .registry import OnSentence, OnToken, rule
 
 _NOUN = frozenset({"NOUN"})
@@ -122,9 +123,13 @@ def stake_rule(ctx: Context, tok: Token, sent: Span) -> None:
     invests in the firm, or owns it with a majority or controlling stake; a stake sold,
     cut or denied says nothing."""
     held = ctx.via_prep(tok, {"in"}, {"Company", "Product", "DataCenter"})
+    verb = tok.head
+    if not held and tok.dep_ == "dobj":  # "took a 10 percent stake in Zhipu": "in" on the verb
+        held = [m for c in verb.children if c.dep_ == "prep" and c.lower_ == "in"
+                for p in c.children for m in ctx.np_mentions(p, {"Company", "Product",
+                                                                 "DataCenter"})]
     if not held:
         return
-    verb = tok.head
     if tok.dep_ == "dobj" and (ctx.negated(verb) or verb.lemma_.lower() in {
             "sell", "divest", "reduce", "cut", "offload", "dump", "exit", "trim"}):
         return
@@ -329,14 +334,22 @@ def partner_noun_rule(ctx: Context, tok: Token, sent: Span) -> None:
     "with"; a partnership with a data center is using it."""
     if tok.lemma_.lower() == "venture" and not any(c.lower_ == "joint" for c in tok.children):
         return
+    if denied(ctx, tok):
+        return
+    word = tok.lemma_.lower()
+    if word == "tie" and tok.dep_ == "compound" and tok.head.lower_ == "up":
+        tok = tok.head  # "a tie-up with Honda": the phrase is headed by "up"
     owners = [m for c in tok.children if c.dep_ == "poss" for m in ctx.res.refer(c)]
     if not owners and tok.dep_ == "ROOT":
         owners = ctx.subjects(tok, "Company")
     if not owners and tok.head.pos_ in {"VERB", "AUX"}:
         owners = ctx.subjects(tok.head, "Company")
+    if not owners and tok.dep_ == "pobj" and tok.head.lower_ in {"in", "through", "under"}:
+        verb = _verb_above(tok)  # "built an AI zone in partnership with Humain"
+        owners = ctx.subjects(verb, "Company") if verb is not None else []
     partners = [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "with"
                 for p in c.children for m in ctx.np_mentions(p, {"Company", "DataCenter"})]
-    if tok.lemma_.lower() in {"tie", "partnership", "alliance"}:  # "deepens Mistral ties"
+    if word in {"tie", "partnership", "alliance"}:  # "deepens Mistral ties"
         partners += [m for c in tok.children if c.dep_ == "compound"
                      for m in ctx.res.refer(c, "Company")]
     _pairwise_partners(ctx, tok, sent, owners, partners, "partner")
@@ -344,6 +357,17 @@ def partner_noun_rule(ctx: Context, tok: Token, sent: Span) -> None:
         for o in partners:
             prop = "uses" if o.cls == "DataCenter" else "partnersWith"
             ctx.emit(s, prop, o, [tok], "partner", 0.65, sent)
+
+def _verb_above(tok: Token) -> Token | None:
+    t = tok
+    for _ in range(5):
+        if t.head.i == t.i:
+            return None
+        t = t.head
+        if t.pos_ in {"VERB", "AUX"}:
+            return t
+    return None
+
 
 def _pairwise_partners(ctx: Context, tok: Token, sent: Span, owners: list[Mention],
                        partners: list[Mention], rule_id: str) -> None:
@@ -364,13 +388,21 @@ def _pairwise_partners(ctx: Context, tok: Token, sent: Span, owners: list[Mentio
 def deal_rule(ctx: Context, tok: Token, sent: Span) -> None:
     """Deals, agreements, contracts between firms: the firm that signs, strikes or reaches a
     deal "with" another partners with it; firms a deal is between partner one another."""
-    if tok.head.pos_ in {"VERB", "AUX"} and ctx.negated(tok.head):
+    if tok.head.pos_ in {"VERB", "AUX"} and ctx.negated(tok.head) or denied(ctx, tok):
+        return
+    of_objs = [p for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
+               for p in c.children if p.dep_ == "pobj"]
+    if tok.lemma_.lower() == "letter" and not any(p.lower_ == "intent" for p in of_objs):
         return
     owners = [m for c in tok.children if c.dep_ == "poss" for m in ctx.res.refer(c, "Company")]
     if not owners and tok.dep_ == "dobj":
         owners = ctx.subjects(tok.head, "Company")
     partners = [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "with"
                 for p in c.children for m in ctx.res.expand(p, "Company")]
+    if not partners:  # "a memorandum of understanding with X", "a letter of intent with X"
+        partners = [m for o in of_objs for c in o.children if c.dep_ == "prep"
+                    and c.lower_ == "with" for p in c.children
+                    for m in ctx.res.expand(p, "Company")]
     if not partners and tok.dep_ == "dobj":  # "signed a deal in May with Oracle"
         partners = [m for c in tok.head.children if c.dep_ == "prep" and c.lower_ == "with"
                     for p in c.children for m in ctx.res.expand(p, "Company")]
@@ -389,11 +421,17 @@ def investment_rule(ctx: Context, tok: Token, sent: Span) -> None:
     what follows "in"; an investment received, won or secured "from" a backer is the
     backer's in the subject."""
     verb = tok.head if tok.dep_ == "dobj" else None
-    if verb is not None and ctx.negated(verb):
+    if verb is not None and ctx.negated(verb) or denied(ctx, tok):
         return
     targets = [m for c in tok.children if c.dep_ == "prep" and c.lower_ in {"in", "into"}
                for p in c.children for m in ctx.np_mentions(p, {"Company", "Product",
                                                                 "DataCenter", "Place"})]
+    compound_places = [m for c in tok.children if c.dep_ == "compound"  # "Arizona investments"
+                       for m in [ctx.place_ref(c)] if m is not None]
+    if not targets:  # "a $6.8 billion outlay to set up data centres in Hyderabad"
+        targets = purpose_targets(ctx, tok, to_phrase=True)
+    if not targets and verb is not None and verb.lemma_.lower() in ctx.cue("make_verbs"):
+        targets = purpose_targets(ctx, verb, to_phrase=True)  # parsed as "announced ... to"
     backers = [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "from"
                for p in c.children for m in ctx.res.expand(p, "Company")]
     if verb is not None and verb.lemma_.lower() in ctx.cue("raise_verbs"):
@@ -411,6 +449,12 @@ def investment_rule(ctx: Context, tok: Token, sent: Span) -> None:
     if not investors and tok.dep_ == "pobj" and tok.head.head.pos_ == "VERB" and \
             tok.head.head.lemma_.lower() in ctx.cue("make_verbs"):  # "making a $5bn investment"
         investors = ctx.subjects(tok.head.head, "Company")
+    if compound_places and not targets:
+        targets = compound_places
+        above = _verb_above(tok)  # "Backed by $165 billion in planned Arizona investments, TSMC"
+        if not investors and above is not None and not ctx.negated(above) and (
+                above.lemma_.lower() in ctx.cue("make_verbs") | {"back"}):
+            investors = ctx.subjects(above, "Company")
     for i in investors or backers:
         for t in targets:
             ctx.emit(i, "investsIn", t, [tok], "investment", 0.6, sent)

@@ -14,6 +14,7 @@ from spacy.tokens import Span, Token
 
 from ..context import Context
 from ..spans import Mention
+from .money_words import denied, is_money, purpose_targets
 from .registry import OnToken, rule
 
 _PASSIVE_PROPS = ("develops", "owns", "purchases", "operates", "investsIn")
@@ -73,7 +74,10 @@ def passive_leads(ctx: Context, verb: Token, sent: Span) -> None:
       "Zhipu raised funds from Tencent")
 def raise_from(ctx: Context, verb: Token, sent: Span) -> None:
     """Money raised, received or secured from a backer: the backer invests."""
-    if not any(t.lemma_.lower() in ctx.cue("funding") for t in verb.subtree):
+    if not any(t.lemma_.lower() in ctx.cue("funding") or (
+            t.dep_ == "dobj" and t.head.i == verb.i and is_money(ctx, t)) for t in verb.subtree):
+        return  # "raised funds from", "raised $2 billion from"
+    if denied(ctx, verb):
         return
     for backer in ctx.via_prep(verb, {"from"}, {"Company"}):
         for s in ctx.subjects(verb, "Company"):
@@ -133,10 +137,13 @@ def passive_agent(ctx: Context, verb: Token, sent: Span) -> None:
     if not patients and verb.dep_ == "advcl" and verb.i < verb.head.i:  # "Backed by PIF, Humain"
         patients = ctx.subjects(verb.head, "Company")
     lemma = verb.lemma_.lower()
+    own = ctx.res.mention(verb.head)  # "Zhipu, which is backed by X": the head alone
+    relcl = [own] if not patients and verb.dep_ == "relcl" and own is not None and \
+        own.cls in {"Company", "DataCenter", "Product"} else []
     for prop in ctx.lex.triggers:
         if prop in _PASSIVE_PROPS and lemma in ctx.lex.triggers[prop]:
             for a in agents:
-                for o in patients:
+                for o in patients + (relcl if prop == "investsIn" else []):
                     ctx.emit(a, prop, o, [verb], f"verb-passive:{prop}", 0.65, sent)
 
 
@@ -256,6 +263,8 @@ def invests(ctx, verb, lemma, subs, sent):
             for g in c.children:
                 if g.dep_ == "pcomp" or g.pos_ == "VERB":
                     objs += ctx.via_prep(g, {"in"}, {"Place"})
+    # "invest $3 billion to build data centers in Wisconsin"
+    objs += [m for m in purpose_targets(ctx, verb) if m not in objs]
     return objs
 
 
