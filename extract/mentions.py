@@ -20,6 +20,7 @@ from .patterns import (
     DC_LEMMAS,
     DC_NOUNS,
     PLACE_WORDS,
+    PRODUCT_CODE,
     PRODUCT_KINDS,
     REG_LEMMAS,
     chip_mentions,
@@ -27,6 +28,8 @@ from .patterns import (
     head_named_mentions,
     place_pattern_mentions,
     product_mentions,
+    product_version_end,
+    product_version_label,
     regulation_mentions,
 )
 from .spans import (
@@ -74,7 +77,7 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[Mention]:
             cands["dc"].append(tok)
         if lemma in REG_LEMMAS:
             cands["reg"].append(tok)
-        if lemma in PRODUCT_KINDS:
+        if lemma in PRODUCT_KINDS or PRODUCT_CODE.match(text):
             cands["product"].append(tok)
         if lemma in lex.heads:
             cands["head"].append(tok)
@@ -104,6 +107,12 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[Mention]:
                 continue
             if _name_goes_on(doc, ent.end, gaz):
                 continue  # "Sarvam-M", "DeepSeek-V3": a product named after its maker
+            end = product_version_end(doc, ent.end) if entry.cls == "Product" else ent.end
+            if end > ent.end:  # "Claude 3.5 Sonnet": a version of a known family
+                name = clean_name(doc[ent.start:end].text, "Product")
+                add(Mention(ent.start, end, "Product", product_version_label(text, name),
+                            "pattern-product-version", 0.8))
+                continue
             add(Mention(ent.start, ent.end, entry.cls, entry.label, "gazetteer", 0.95,
                         wikidata=entry.wikidata, known=True))
     # 2. patterns of the domain
@@ -118,7 +127,7 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[Mention]:
     for m in regulation_mentions(doc, occ, gaz, out, lex):
         occ.take(m.start, m.end)  # may contain a place, like a data center phrase
         out.append(m)
-    for m in product_mentions(doc, occ):
+    for m in product_mentions(doc, occ, gaz):
         add(m)
     # 3. the statistical NER, typed and filtered
     for ent in ents:

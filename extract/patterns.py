@@ -28,7 +28,9 @@ from .spans import (
 
 __all__ = ["CHIP_CODE", "CHIP_NOUNS", "PRODUCT_KINDS", "DC_NOUNS", "DC_LEMMAS", "REG_LEMMAS",
            "REG_TOPICS", "PLACE_WORDS", "chip_mentions", "datacenter_mentions",
-           "regulation_mentions", "product_mentions", "place_pattern_mentions",
+           "regulation_mentions", "product_mentions", "product_version_end",
+           "product_version_label", "PRODUCT_CODE", "PRODUCT_VERSION_WORDS",
+           "place_pattern_mentions",
            "head_named_mentions"]
 
 CHIP_CODE = re.compile(r"^(?:[A-Z]{1,3}\d{2,4}[A-Z]{0,2}|MI\d{3}[A-Z]?)$")
@@ -41,6 +43,24 @@ PRODUCT_KINDS = {
     "chatbot", "model", "app", "application", "assistant", "engine", "service", "platform",
     "llm", "bot", "agent", "tool", "software",
 }
+
+
+#: Words that end a model's version name: "Claude 3.5 Sonnet", "Gemini 1.5 Pro", "o4-mini".
+PRODUCT_VERSION_WORDS = {
+    "pro", "ultra", "flash", "sonnet", "opus", "haiku", "max", "plus", "turbo", "mini", "nano",
+    "lite", "instruct", "coder", "thinking", "preview", "air", "omni", "maverick", "scout",
+    "light", "vision", "reasoner", "instant",
+}
+
+#: A version code after a product name: "3.5", "K2.5", "X1", "R1", "4o", "V3".
+PRODUCT_VERSION = re.compile(r"^(?:[A-Z]{0,2}\d{1,2}(?:\.\d{1,2})?[a-z]?|[A-Z]{1,2}\d{1,2})$")
+
+#: A model named by its family and version in one token: "GLM-5", "Qwen3-Max".
+PRODUCT_CODE = re.compile(r"^([A-Z][A-Za-z]{1,11})-(\d{1,2}(?:\.\d{1,2})?[A-Za-z]?)$")
+
+#: Words after a number that make it a quantity, not a version: "ChatGPT 400 million".
+_QUANTITY = {"million", "billion", "thousand", "percent", "%", "times", "users", "months",
+             "years", "days", "weeks", "hours", "per", "x"}
 
 
 DC_NOUNS = {"center", "centre", "centers", "centres", "datacenter", "datacentre", "cluster",
@@ -572,9 +592,49 @@ def regulation_mentions(doc: Doc, occ: Occupancy, gaz: Gazetteer, known: list[Me
                           scope="article", head=tok.i)
 
 
-def product_mentions(doc: Doc, occ: Occupancy):
-    """ "its AI chatbot Kimi", "a large language model named Doubao", "Kimi, a chatbot"."""
+def product_version_end(doc: Doc, end: int) -> int:
+    """Where a model's name ends when a version follows its family's name at ``end``:
+    "Claude 3.5 Sonnet", "Gemini 1.5 Pro", "Kimi K2.5", "Ernie 5", "Qwen3-Max", "Claude 3
+    Opus" (a number of a quantity is no version: "ChatGPT 400 million users"). ``end`` when
+    none follows."""
+    j = end
+    if j < len(doc) and PRODUCT_VERSION.match(doc[j].text) and doc[j - 1].whitespace_ and \
+            "\n" not in doc[j - 1].whitespace_ and not (
+                doc[j].text.isdigit() and int(doc[j].text) > 20) and not (
+                j + 1 < len(doc) and doc[j + 1].lower_ in _QUANTITY):
+        j += 1
+    while j < len(doc) and (
+            (doc[j].lower_ in PRODUCT_VERSION_WORDS and doc[j].text[:1].isupper()
+             and j > end and doc[j - 1].whitespace_ == " ")
+            or (doc[j].text == "-" and not doc[j - 1].whitespace_ and not doc[j].whitespace_
+                and j + 1 < len(doc) and doc[j + 1].lower_ in PRODUCT_VERSION_WORDS)):
+        j += 2 if doc[j].text == "-" else 1
+    return j
+
+
+def product_version_label(text: str, label: str) -> str:
+    """The full name of a version the article names in full elsewhere: "Claude 3.5" ->
+    "Claude 3.5 Sonnet" when the text reads so."""
+    words = "|".join(w.capitalize() for w in sorted(PRODUCT_VERSION_WORDS))
+    found = re.search(re.escape(label) + r"((?: (?:" + words + r"))+)\b", text)
+    return label + found.group(1) if found else label
+
+
+def _known_family(gaz: Gazetteer | None, name: str) -> bool:
+    entry = gaz.lookup(name) if gaz is not None else None
+    return entry is not None and entry.cls == "Product"
+
+
+def product_mentions(doc: Doc, occ: Occupancy, gaz: Gazetteer | None = None):
+    """ "its AI chatbot Kimi", "a large language model named Doubao", "Kimi, a chatbot",
+    "its chatbot, SenseChat,"; a known family with its version in one token: "GLM-5"."""
     for tok in candidates(doc, "product"):
+        code = PRODUCT_CODE.match(tok.text)
+        if code is not None and _known_family(gaz, code.group(1)) and occ.free(tok.i, tok.i + 1):
+            end = product_version_end(doc, tok.i + 1)
+            yield Mention(tok.i, end, "Product", doc[tok.i:end].text.replace(" - ", "-"),
+                          "pattern-product-version", 0.7)
+            continue
         if tok.lemma_.lower() not in PRODUCT_KINDS or tok.pos_ != "NOUN":
             continue
         j = tok.i + 1
@@ -588,6 +648,19 @@ def product_mentions(doc: Doc, occ: Occupancy):
             if plausible_name(label):
                 yield Mention(j, k, "Product", label, "pattern-product-kind", 0.7)
                 continue
+        # "its chatbot, SenseChat,", "Zhipu's newest model, GLM-5": a name in apposition
+        # to an owned kind
+        if j == tok.i + 1 and j + 1 < len(doc) and doc[j].text == "," and any(
+                c.dep_ == "poss" for c in tok.children):
+            k = j + 1
+            while k < len(doc) and doc[k].pos_ == "PROPN" and doc[k].text[:1].isupper():
+                k += 1
+            if k > j + 1 and doc[k - 1].dep_ == "appos" and doc[k - 1].head.i == tok.i and \
+                    occ.free(j + 1, k) and (k == len(doc) or doc[k].is_punct):
+                label = clean_name(doc[j + 1:k].text, "Product")
+                if plausible_name(label):
+                    yield Mention(j + 1, k, "Product", label, "pattern-product-kind", 0.65)
+                    continue
         # the name before its kind, after an owner: "its Sarvam-M language model",
         # "Zhipu's GLM-4 model", "the DeepSeek-R1 reasoning model"
         end = tok.i

@@ -15,6 +15,19 @@ from .registry import OnSentence, OnToken, rule
 _NOUN = frozenset({"NOUN"})
 
 
+def product_maker(ctx: Context, m: Mention) -> str | None:
+    """The maker the gazetteer gives a product or chip, also to a version of a known family
+    ("Claude 3.5 Sonnet" is Anthropic's, as Claude is)."""
+    if m.cls not in {"Product", "Chip"}:
+        return None
+    maker = ctx.gaz.maker_of(m.key) if m.known else None
+    if maker is None and m.rule == "pattern-product-version":
+        first = ctx.doc[m.start].text.split("-")[0]
+        family = ctx.gaz.lookup(first) or ctx.gaz.lookup(ctx.doc[m.start:m.end - 1].text)
+        maker = ctx.gaz.maker_of(family.label) if family is not None else None
+    return maker
+
+
 @rule("poss", OnSentence(), ("owns", "develops", "operates", "headquarteredIn", "issuedBy"),
       "Baidu's Ernie Bot; Nvidia's H20; its data centers in China; Nvidia H20 (poss-compound)")
 def poss_rules(ctx: Context, sent: Span) -> None:
@@ -27,32 +40,51 @@ def poss_rules(ctx: Context, sent: Span) -> None:
         owners = ctx.res.refer(tok)
         head = tok.head
         owned = ctx.res.mention(head)
+        owned_all = [owned] if owned is not None else []
         if owned is None:  # "its R1 model", "Alibaba's Qwen team"
             inner = [ctx.res.mention(c) for c in head.children if c.dep_ == "compound"]
             owned = next((m for m in inner if m is not None and m.cls in {
                 "Product", "Chip"}), None)
-        if owned is None:
+            owned_all = [owned] if owned is not None else []
+            if head.lemma_.lower() in ctx.cue("product_heads"):
+                # "its chatbot, SenseChat", "Zhipu's newest release, GLM-5"
+                owned_all += [m for c in head.children if c.dep_ == "appos"
+                              for m in ctx.res.expand(c) if m.cls in {"Product", "Chip"}
+                              and m not in owned_all]
+        for owned in owned_all:
+            _poss_owned(ctx, tok, head, owners, owned, sent)
+    _compound_owners(ctx, sent)
+
+
+def _poss_owned(ctx: Context, tok: Token, head: Token, owners: list[Mention], owned: Mention,
+            sent: Span) -> None:
+    """What one possessor owns, makes or operates (``poss``). A pronoun is never the owner of
+    a product or chip the gazetteer says another firm makes ("its chatbot, Doubao" after
+    "ByteDance, alongside rivals like Alibaba,")."""
+    maker = product_maker(ctx, owned) if tok.pos_ == "PRON" else None
+    for owner in owners:
+        if owner is owned or (maker is not None and owner.key != maker):
             continue
-        for owner in owners:
-            if owner is owned:
-                continue
-            if owner.cls == "Company":
-                if owned.cls == "Product":
-                    ctx.emit(owner, "owns", owned, [tok], "poss", 0.8, sent)
-                    ctx.emit(owner, "develops", owned, [tok], "poss", 0.8, sent)
-                elif owned.cls == "Chip":
-                    ctx.emit(owner, "develops", owned, [tok], "poss", 0.8, sent)
-                elif owned.cls == "DataCenter":
-                    ctx.emit(owner, "operates", owned, [tok], "poss", 0.75, sent)
-                elif owned.cls == "Company" and (ctx.gaz.parent_of(owned.key) == owner.key
-                                                 or owned.known is False):
-                    ctx.emit(owner, "owns", owned, [tok], "poss", 0.6, sent)
-            elif owner.cls == "Place" and owned.cls in {"Company", "GovernmentBody"}:
-                ctx.emit(owned, "headquarteredIn", owner, [tok], "poss", 0.6, sent)
-            elif owner.cls in {"Place", "GovernmentBody"} and owned.cls == "Regulation" and \
-                    (owned.head < 0 or owned.head == head.i):  # not "curbs on China's chips"
-                ctx.emit(owned, "issuedBy", owner, [tok], "poss", 0.75, sent)
-    # compound "Nvidia H20", "Baidu Ernie Bot"
+        if owner.cls == "Company":
+            if owned.cls == "Product":
+                ctx.emit(owner, "owns", owned, [tok], "poss", 0.8, sent)
+                ctx.emit(owner, "develops", owned, [tok], "poss", 0.8, sent)
+            elif owned.cls == "Chip":
+                ctx.emit(owner, "develops", owned, [tok], "poss", 0.8, sent)
+            elif owned.cls == "DataCenter":
+                ctx.emit(owner, "operates", owned, [tok], "poss", 0.75, sent)
+            elif owned.cls == "Company" and (ctx.gaz.parent_of(owned.key) == owner.key
+                                             or owned.known is False):
+                ctx.emit(owner, "owns", owned, [tok], "poss", 0.6, sent)
+        elif owner.cls == "Place" and owned.cls in {"Company", "GovernmentBody"}:
+            ctx.emit(owned, "headquarteredIn", owner, [tok], "poss", 0.6, sent)
+        elif owner.cls in {"Place", "GovernmentBody"} and owned.cls == "Regulation" and \
+                (owned.head < 0 or owned.head == head.i):  # not "curbs on China's chips"
+            ctx.emit(owned, "issuedBy", owner, [tok], "poss", 0.75, sent)
+
+
+def _compound_owners(ctx: Context, sent: Span) -> None:
+    """compound "Nvidia H20", "Baidu Ernie Bot"."""
     for m in [x for x in ctx.mentions if sent.start <= x.start < sent.end]:
         last = ctx.doc[m.end - 1]
         if last.dep_ == "compound":

@@ -1,0 +1,29 @@
+"""Products and models: their names (versions of a known family), who develops and owns
+them, and who competes with whom. Sentences are our own wording."""
+
+from __future__ import annotations
+
+from test_extract import check_facts, entities
+
+
+def test_version_of_a_known_family_is_one_product(nlp):
+    found = entities(nlp, "Anthropic shipped Claude 4.1 Opus in May, and Google answered with "
+                          "Gemini 3 Pro while Zhipu put out GLM-6 and Moonshot its Kimi K3.")
+    assert {("Claude 4.1 Opus", "Product"), ("Gemini 3 Pro", "Product"), ("GLM-6", "Product"),
+            ("Kimi K3", "Product")} <= found
+
+
+def test_a_quantity_after_a_product_is_no_version(nlp):
+    found = entities(nlp, "ChatGPT 300 million users log in each week, OpenAI says.")
+    assert ("ChatGPT", "Product") in found
+
+
+def test_short_version_takes_the_full_name_of_the_article(nlp):
+    found = entities(nlp, "Anthropic released Claude 4.1 Opus on Tuesday. Testers said Claude "
+                          "4.1 was quick.")
+    assert ("Claude 4.1 Opus", "Product") in found and ("Claude 4.1", "Product") not in found
+
+
+def test_owned_kind_with_name_in_apposition(nlp):
+    check_facts(nlp, "iFlytek opened its chatbot, SparkBot, to every user on Monday.",
+                {("iFlytek", "owns", "SparkBot"), ("iFlytek", "develops", "SparkBot")})
