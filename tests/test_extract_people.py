@@ -96,3 +96,20 @@ def test_roles(nlp, text, expected, absent):
 ])
 def test_person_names(nlp, text, person):
     assert (person, "Person") in entities(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected, absent", [
+    # a firm a person possesses is the firm he leads
+    ("Sam Ford's Cohere is expanding in Toronto.", {("Sam Ford", L, "Cohere")}, set()),
+    ("Tom Reed, a co-founder of Sam Ford's AI company, Cohere, is leaving.",
+     {("Sam Ford", L, "Cohere"), ("Tom Reed", FD, "Cohere")}, {("Tom Reed", L, "Cohere")}),
+    # founders and chairs as agents: a generic head in apposition with its firm, a leading
+    # participle's clause subject
+    ("Apple hired Ann Lee, previously CEO of Mistral AI, the AI startup founded by Google "
+     "cofounder Sergey Brin that Apple tried to buy.", {("Sergey Brin", FD, "Mistral AI")},
+     {("Sergey Brin", FD, "Apple")}),
+    ("Backed by Tencent and chaired by Sam Ford himself, Zhipu aims to grow.",
+     {("Sam Ford", L, "Zhipu")}, set()),
+])
+def test_leaders(nlp, text, expected, absent):
+    check_facts(nlp, text, expected, absent)

@@ -466,3 +466,32 @@ def role_rule(ctx: Context, tok: Token, sent: Span) -> None:
                     ctx.emit(p, prop, o, [tok, *title_toks], "role", 0.6, sent)
             else:
                 _title_rule(ctx, p, title, title_toks, title_toks, sent)
+
+
+@rule("person-poss", OnSentence(), ("leads",),
+      "Elon Musk's xAI; Under Liang's leadership, DeepSeek grew")
+def person_poss_rule(ctx: Context, sent: Span) -> None:
+    """A firm a person possesses is the firm he leads: "Elon Musk's xAI", "Musk's AI company,
+    xAI" (the generic head in apposition with the firm); "under X's leadership" the clause's
+    firm is led by X."""
+    for tok in ctx.toks(sent):
+        if tok.dep_ != "poss":
+            continue
+        people = [m for m in ctx.res.refer(tok, "Person")]
+        if not people or tok.lower_ in {"his", "her", "their"}:
+            continue
+        head = tok.head
+        firms: list[Mention] = []
+        m = ctx.res.mention(head)
+        if m is not None and m.start <= head.i < m.end and m.cls == "Company":
+            firms = [m]
+        elif head.lemma_.lower() in ctx.lex.heads and ctx.lex.heads[
+                head.lemma_.lower()] == "Company":
+            firms = [x for c in head.children if c.dep_ == "appos"
+                     for x in [ctx.res.mention(c)] if x is not None and x.cls == "Company"]
+        elif head.lemma_.lower() == "leadership" and head.dep_ == "pobj" and \
+                head.head.lower_ == "under":
+            firms = ctx.subjects(head.head.head, "Company")
+        for p in people:
+            for f in firms:
+                ctx.emit(p, "leads", f, [tok], "person-poss", 0.55, sent)
