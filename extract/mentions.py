@@ -151,6 +151,8 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[Mention]:
                 m.label, m.wikidata, m.rule = country.label, country.wikidata, m.rule + "+seat"
     for m in head_named_mentions(doc, occ, lex):
         add(m)
+    for m in _missed_people(doc, occ, out, lex):
+        add(m)
     for key in ("kg_cands", "kg_ents"):  # Token/Span caches: never leave them on the doc
         doc.user_data.pop(key, None)
     out = _outside_capital_headlines(doc, out, text)
@@ -222,9 +224,14 @@ def _context_class(doc: Doc, m: Mention, lex: Lexicon) -> str | None:
     last = doc[m.end - 1]
     if before_based(doc, m.end):
         return "Place"  # "the Suwon-based company"
+    if m.cls == "Person" and m.start >= 3 and doc[m.start - 2].lower_ == "of" and \
+            doc[m.start - 3].lower_ in lex.titles:
+        return None  # "head of business Jeff Wang": the unit the title is of, not a head
     if prev is not None and prev.pos_ == "NOUN" and prev.tag_ == "NN" and \
             prev.lemma_.lower() in lex.heads:
         return lex.heads[prev.lemma_.lower()]
+    if m.cls == "Company" and len(m.label.split()) == 2 and _title_follows(doc, m.end, lex):
+        return "Person"  # "Karan Batta, Senior Vice President at X"
     for c in last.children:
         if c.dep_ == "appos" and c.pos_ == "NOUN" and c.lemma_.lower() in lex.heads and \
                 any(d.dep_ == "det" and d.lower_ in {"a", "an", "the"} for d in c.children):
@@ -237,6 +244,49 @@ def _context_class(doc: Doc, m: Mention, lex: Lexicon) -> str | None:
             len(m.label.split()) >= 2 and m.cls in {"Company", "Place", "Product"}:
         return "Person"
     return None
+
+
+def _title_follows(doc: Doc, end: int, lex: Lexicon) -> bool:
+    """Whether a job title follows a name's comma: "X Y, Senior Vice President at Z", "X Y,
+    a partner at Z" (an article and seniority words may come first)."""
+    if end + 1 >= len(doc) or doc[end].text != ",":
+        return False
+    j = end + 1
+    k = 0
+    while j < len(doc) and (doc[j].lower_ in {"a", "an", "the", "senior", "former", "deputy"}
+                            or (doc[j].pos_ == "PROPN" and k < 3)):
+        k += doc[j].pos_ == "PROPN"  # "an xAI engineer": the firm before the title
+        j += 1
+    for n in (4, 3, 2, 1):
+        words = doc[j : j + n].text.lower()
+        if j + n <= len(doc) and words in lex.titles:
+            return j + n < len(doc) and doc[j + n].lower_ in {"at", "of", "for", ","}
+    return False
+
+
+def _missed_people(doc: Doc, occ, out: list[Mention], lex: Lexicon) -> list[Mention]:
+    """People the model missed: two or three capitalised words before a comma and a job
+    title ("Brent Mayo, an xAI engineer, said"), and the family name alone of a person the
+    article names in full ("Babuschkin and Musk founded xAI" after "Elon Musk")."""
+    family = {m.label.split()[-1] for m in out if m.cls == "Person" and " " in m.label}
+    found: list[Mention] = []
+    for tok in doc:
+        i = tok.i
+        if not occ.free(i, i + 1) or tok.pos_ != "PROPN" or not tok.is_title:
+            continue
+        if tok.text in family and (i == 0 or not doc[i - 1].is_title) and (
+                i + 1 >= len(doc) or not doc[i + 1].is_title):
+            found.append(Mention(i, i + 1, "Person", tok.text, "ner-person+family", 0.6))
+            continue
+        for n in (2, 3):
+            span = doc[i : i + n]
+            if i + n > len(doc) or not all(t.pos_ == "PROPN" and t.is_title and t.is_alpha
+                                           for t in span) or not occ.free(i, i + n):
+                continue
+            if (i == 0 or not doc[i - 1].is_title) and _title_follows(doc, i + n, lex):
+                found.append(Mention(i, i + n, "Person", span.text, "ner-person+title", 0.6))
+                break
+    return found
 
 
 def _acts_as_state(doc: Doc, m: Mention, lex: Lexicon) -> bool:
@@ -297,6 +347,10 @@ def _split_ner(ent: Span, gaz: Gazetteer | None = None) -> list[Span]:
         s = piece.start
         while s < piece.end - 1 and doc[s].text in TITLE_ABBREV and piece.label_ == "PERSON":
             s += 1  # "Marine Lt. Col. Oliver North" -> "Oliver North"
+        label = piece.label
+        cut = _after_title(doc, s, piece.end)
+        if cut is not None:  # "Law Minister K Shanmugam" (an ORG): the person after the title
+            s, label = cut, doc.vocab.strings["PERSON"]
         e = piece.end
         # "Bank of" + "England": a name the model cut before its place
         if doc[e - 1].lower_ in {"of", "for"} and e < len(doc) and doc[e].ent_type_ in {
@@ -306,8 +360,30 @@ def _split_ner(ent: Span, gaz: Gazetteer | None = None) -> list[Span]:
         elif doc[e - 1].lower_ in {"of", "for", "&"}:
             e -= 1
         if s < e:
-            out.append(Span(doc, s, e, label=piece.label))
+            out.append(Span(doc, s, e, label=label))
     return out
+
+
+#: Title words that end an office inside a name the model ran on: "Law Minister K Shanmugam".
+_NAME_TITLES = {"Minister", "Secretary", "Premier", "CEO", "Chairman", "Chairwoman",
+                "Governor", "Speaker", "Senator", "Ambassador"}
+#: Initials written as one token: "Y.L.", "K."
+_INITIALS = re.compile(r"(?:[A-Z]\.)+")
+
+
+def _after_title(doc: Doc, start: int, end: int) -> int | None:
+    """Where the person's name starts when a model entity is an office and a name ("Law
+    Minister K Shanmugam", "Trade Minister Ann Lee"): after the last title word, if one to
+    three capitalised words (or initials) follow it."""
+    for i in range(end - 2, start - 1, -1):
+        if doc[i].text in _NAME_TITLES:
+            rest = doc[i + 1 : end]
+            if 1 <= len(rest) <= 3 and all(
+                    (t.is_alpha and t.text[:1].isupper()) or _INITIALS.fullmatch(t.text)
+                    for t in rest) and (len(rest) > 1 or i > start):
+                return i + 1
+            return None
+    return None
 
 
 SHARED_HEAD = re.compile(
@@ -378,7 +454,8 @@ def _typed_ner(ent: Span, gaz: Gazetteer) -> Mention | None:
         if len(span) == 1:
             return None
     if cls == "Person":
-        if not all(t.is_alpha or t.text in {"-", "."} for t in span) or not span[0].is_title:
+        if not all(t.is_alpha or t.text in {"-", "."} or _INITIALS.fullmatch(t.text)
+                   for t in span) or not (span[0].is_title or _INITIALS.fullmatch(span[0].text)):
             return None
         if words & GOV_WORDS:
             return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_extract import check_facts
+from tests.test_extract import check_facts, entities
 
 W, F, L, FD = "worksFor", "formerlyWorkedFor", "leads", "founded"
 
@@ -66,4 +66,50 @@ def test_career(nlp, text, expected, absent):
      {("Anna Berg", L, "Intel")}, {("Anna Berg", W, "Samsung")}),
 ])
 def test_titles(nlp, text, expected, absent):
+    check_facts(nlp, text, expected, absent)
+
+
+@pytest.mark.parametrize("text, expected, absent", [
+    # a post taken: its organisation is the one the person's other title names
+    ("Following the departures, Cohere's head of sales Ravi Shah has stepped in as interim CEO.",
+     {("Ravi Shah", L, "Cohere"), ("Ravi Shah", W, "Cohere")}, {("Ravi Shah", F, "Cohere")}),
+    # stepping down from a post is leaving it
+    ("Sam Ford, Baidu's founder, remains involved after stepping down as CEO in 2020.",
+     {("Sam Ford", FD, "Baidu")}, {("Sam Ford", L, "Baidu")}),
+    # a firm that only modifies a deal is not the employer of a bare title
+    ("Intel's $2B Nvidia deal ended as CEO Maria Lopez left.", set(),
+     {("Maria Lopez", L, "Nvidia")}),
+])
+def test_roles(nlp, text, expected, absent):
+    check_facts(nlp, text, expected, absent)
+
+
+@pytest.mark.parametrize("text, person", [
+    # initials, an office the model ran into the name, a name before its job title
+    ("Nvidia's Jensen Huang and TSMC Vice President R.K. Chou signed the wafer.", "R.K. Chou"),
+    ("Indonesia's Home Affairs and Law Minister R Sulistyo told reporters on Monday that the "
+     "servers were seized.", "R Sulistyo"),
+    ("Dana Okafor, Senior Vice President at Intel, told reporters it was a record.",
+     "Dana Okafor"),
+    ("Brant Hollis, an Intel engineer, stressed the plan's role in local growth.",
+     "Brant Hollis"),
+])
+def test_person_names(nlp, text, person):
+    assert (person, "Person") in entities(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected, absent", [
+    # a firm a person possesses is the firm he leads
+    ("Sam Ford's Cohere is expanding in Toronto.", {("Sam Ford", L, "Cohere")}, set()),
+    ("Tom Reed, a co-founder of Sam Ford's AI company, Cohere, is leaving.",
+     {("Sam Ford", L, "Cohere"), ("Tom Reed", FD, "Cohere")}, {("Tom Reed", L, "Cohere")}),
+    # founders and chairs as agents: a generic head in apposition with its firm, a leading
+    # participle's clause subject
+    ("Apple hired Ann Lee, previously CEO of Mistral AI, the AI startup founded by Google "
+     "cofounder Sergey Brin that Apple tried to buy.", {("Sergey Brin", FD, "Mistral AI")},
+     {("Sergey Brin", FD, "Apple")}),
+    ("Backed by Tencent and chaired by Sam Ford himself, Zhipu aims to grow.",
+     {("Sam Ford", L, "Zhipu")}, set()),
+])
+def test_leaders(nlp, text, expected, absent):
     check_facts(nlp, text, expected, absent)

@@ -82,6 +82,9 @@ def _title_rule(ctx: Context, p: Mention, title: str, title_toks: list[Token],
         r = ctx.res._recent(p.start, "Company", window_sents=3)
         if r is not None and not ctx.res.subjectish(r):
             r = None
+        if r is not None and ctx.doc[r.end - 1].dep_ in {"compound", "nmod"} and \
+                ctx.res.mention(ctx.doc[r.end - 1].head) is None:
+            r = None  # "Windsurf's OpenAI deal ends as CEO X ...": a deal is no employer
         j = org_toks[0].i - 1
         if j >= sent.start and ctx.doc[j].is_title and ctx.res.mention(
                 ctx.doc[j]) is None:
@@ -384,7 +387,9 @@ def career_rule(ctx: Context, tok: Token, sent: Span) -> None:
                 for m in ctx.in_subtree(c, set(), _ORGS)]
         titled = bool(now)
     elif lemma in ctx.cue("leave_words"):
-        if tok.pos_ == "NOUN":  # "X's departure", "the departure of X"
+        if tok.pos_ == "NOUN" or tok.dep_ in {"pobj", "dobj", "nsubj", "compound"}:
+            # "X's departure", "the departure of X"; "after the leadership exits" (a noun
+            # the tagger took for a verb) says nothing of the sentence's subject
             people = [m for c in tok.children if c.dep_ == "poss"
                       for m in ctx.res.refer(c, "Person")]
             people += [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
@@ -410,3 +415,83 @@ def career_rule(ctx: Context, tok: Token, sent: Span) -> None:
         gone = past + (_titles_to_past(ctx, p, sent, {o.key for o in now}) if titled else [])
         for o in gone:
             ctx.emit(p, "formerlyWorkedFor", o, [tok], "career", 0.6, sent)
+
+
+@rule("role", OnToken("role_verbs", verb=True), ("leads", "worksFor", "founded"),
+      "Ravi Shah, Intel's head of sales, stepped in as interim CEO; Ana Ruiz was named "
+      "chief executive of Cohere")
+def role_rule(ctx: Context, tok: Token, sent: Span) -> None:
+    """A person taking a post: "stepped in as interim CEO", "serves as chairman", "was
+    named / appointed chief executive of X", "became CEO". The post's organisation is the one
+    its title names ("of X", "X's"), else the one the person's other title in the sentence
+    names ("X's head of business Y has stepped in as CEO"), else, for a firm's top titles,
+    the firm the paragraph is about."""
+    if ctx.negated(tok):
+        return
+    lemma = tok.lemma_.lower()
+    parts = {c.lower_ for c in tok.children if c.dep_ in {"prt", "advmod"}}
+    if lemma == "step" and not parts & {"in", "up"} or lemma == "take" and "over" not in parts:
+        return  # "stepped down as CEO" is leaving the post
+    people = ctx.subjects(tok, "Person")
+    held = [c for c in tok.children if c.dep_ == "nsubj" and c.lemma_.lower() in ctx.lex.titles]
+    if not people and held:  # "Cohere's head of sales Ravi Shah stepped in as CEO"
+        people = [m for m in ctx.in_subtree(held[0], set(), {"Person"})]
+    posts: list[Token] = []
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ == "as":
+            posts += [g for g in c.children if g.dep_ == "pobj"]
+        elif c.dep_ in {"oprd", "attr"} or (c.dep_ in {"xcomp", "dobj"} and c.pos_ in {
+                "NOUN", "PROPN"} and lemma in {"name", "appoint", "become"}):
+            posts.append(c)
+    for post in posts:
+        toks = [t for t in post.subtree if t.i <= post.i and t.dep_ != "det"
+                and t.lower_ not in {"interim", "acting", "new", "permanent", "its", "the"}]
+        title, title_toks = _title_at(ctx, toks[0].i, sent) if toks else (None, [])
+        if title is None or title == "former":
+            continue
+        for p in people:
+            orgs, _parents = _orgs_of_title(ctx, title_toks, p, sent)
+            if not orgs:
+                orgs = [c.object for c in ctx.out if c.rule.startswith("title")
+                        and c.subject.key == p.key and sent.start <= c.start < sent.end
+                        and c.predicate in {"leads", "worksFor"}][:1]
+            if not orgs and held:
+                orgs = _orgs_of_title(ctx, held[:1], p, sent)[0]
+                if orgs and ctx.lex.titles[held[0].lemma_.lower()][0] == "leads":
+                    for o in orgs:  # "X's head of sales Y": a unit's head works for X
+                        ctx.emit(p, "worksFor", o, [held[0]], "title-unit", 0.6, sent)
+            if orgs:
+                prop = ctx.lex.titles[title][0]
+                for o in orgs:
+                    ctx.emit(p, prop, o, [tok, *title_toks], "role", 0.6, sent)
+            else:
+                _title_rule(ctx, p, title, title_toks, title_toks, sent)
+
+
+@rule("person-poss", OnSentence(), ("leads",),
+      "Elon Musk's xAI; Under Liang's leadership, DeepSeek grew")
+def person_poss_rule(ctx: Context, sent: Span) -> None:
+    """A firm a person possesses is the firm he leads: "Elon Musk's xAI", "Musk's AI company,
+    xAI" (the generic head in apposition with the firm); "under X's leadership" the clause's
+    firm is led by X."""
+    for tok in ctx.toks(sent):
+        if tok.dep_ != "poss":
+            continue
+        people = [m for m in ctx.res.refer(tok, "Person")]
+        if not people or tok.lower_ in {"his", "her", "their"}:
+            continue
+        head = tok.head
+        firms: list[Mention] = []
+        m = ctx.res.mention(head)
+        if m is not None and m.start <= head.i < m.end and m.cls == "Company":
+            firms = [m]
+        elif head.lemma_.lower() in ctx.lex.heads and ctx.lex.heads[
+                head.lemma_.lower()] == "Company":
+            firms = [x for c in head.children if c.dep_ == "appos"
+                     for x in [ctx.res.mention(c)] if x is not None and x.cls == "Company"]
+        elif head.lemma_.lower() == "leadership" and head.dep_ == "pobj" and \
+                head.head.lower_ == "under":
+            firms = ctx.subjects(head.head.head, "Company")
+        for p in people:
+            for f in firms:
+                ctx.emit(p, "leads", f, [tok], "person-poss", 0.55, sent)

@@ -28,6 +28,10 @@ def _verb(words: str) -> OnToken:
 def _passive_person(ctx: Context, verb: Token, sent: Span, prop: str) -> None:
     people = [m for c in verb.children if c.dep_ == "agent" for p in c.children
               for m in ctx.res.expand(p, "Person")]
+    if not people:  # "founded by OpenAI cofounder Ilya Sutskever": the title's holder
+        people = [m for c in verb.children if c.dep_ == "agent" for p in c.children
+                  if p.lemma_.lower() in ctx.lex.titles for a in p.children
+                  if a.dep_ == "appos" for m in ctx.res.expand(a, "Person")]
     if not people:
         return
     orgs: list[Mention] = []
@@ -35,12 +39,23 @@ def _passive_person(ctx: Context, verb: Token, sent: Span, prop: str) -> None:
     targets = [c for c in verb.children if c.dep_ == "nsubjpass"]
     if not targets and verb.dep_ in {"advcl", "xcomp", "conj"}:  # "was co-founded by"
         targets = [c for c in verb.head.children if c.dep_ == "nsubjpass"]
+    lead = verb.head if verb.dep_ == "conj" and verb.head.dep_ == "advcl" else verb
+    if not targets and lead.dep_ == "advcl" and lead.i < lead.head.i:
+        # "Backed by PIF and chaired by X, Humain aims ...": the main clause's subject
+        targets = [c for c in lead.head.children if c.dep_ == "nsubj"]
     if verb.dep_ in {"acl", "relcl"}:
         targets.append(verb.head)
     for t in targets:
         if t.lower_ in {"which", "that", "who"}:
             t = verb.head if verb.dep_ == "relcl" else t
         found = [m for m in ctx.res.expand(t) if m.cls in {"Company", "GovernmentBody"}]
+        k = min([t.i] + [c.left_edge.i for c in t.children
+                         if c.dep_ in {"det", "amod", "compound", "nmod"}]) - 1
+        if not found and (t.dep_ == "appos" or ctx.lex.heads.get(t.lemma_.lower()) == "Company") \
+                and k > sent.start and \
+                ctx.doc[k].text == ",":  # "Safe Superintelligence, the AI startup founded by"
+            before = ctx.res.mention(ctx.doc[k - 1])
+            found = [before] if before is not None and before.cls == "Company" else []
         if not found and t.pos_ == "NOUN" and prop == "founded":  # "the firm founded by X"
             found = [m for m in ctx.res.refer(t, "Company")]
         if not found and t.lemma_.lower() in ctx.cue("facility"):
