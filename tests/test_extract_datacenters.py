@@ -41,3 +41,35 @@ def test_expands_into_and_headquarters(nlp):
     check_facts(nlp, "Lambda's headquarters in San Jose will host 200 engineers.",
                 {("Lambda", "headquarteredIn", "San Jose")},
                 {("Lambda", "operatesIn", "San Jose")})
+
+
+def test_place_possessive_generic_head_names_home(nlp):
+    check_facts(nlp, "The order went to Taiwan's biggest contract foundry, UMC, last week.",
+                {("United Microelectronics", "headquarteredIn", "Taiwan")})
+    check_facts(nlp, "Rules now cover Japan's chip equipment maker Tokyo Electron.",
+                {("Tokyo Electron", "headquarteredIn", "Japan")})
+    check_facts(nlp, "Wipro, India's fourth largest IT services provider, hired 5,000 staff.",
+                {("Wipro", "headquarteredIn", "India")})
+
+
+def test_plural_head_gives_every_listed_name(nlp):
+    check_facts(nlp, "Chinese memory makers CXMT and YMTC are expanding output.", {
+        ("ChangXin Memory Technologies", "headquarteredIn", "China"),
+        ("Yangtze Memory Technologies", "headquarteredIn", "China")})
+
+
+def test_place_based_token_before_name(nlp):
+    check_facts(nlp, "Shares of U.S.-based Micron rose on Friday.",
+                {("Micron", "headquarteredIn", "United States")})
+
+
+def test_place_before_firm_before_noun_is_not_home(nlp):
+    check_facts(nlp, "Regulators approved shipments to a Saudi Oracle facility.", set(),
+                {("Oracle", "headquarteredIn", "Saudi Arabia")})
+
+
+def test_definite_description_does_not_override_known_home(nlp):
+    check_facts(nlp, "Executives of Japanese electronics firm Sony met officials, and Sony "
+                "agreed to sell sensors to the US company.",
+                {("Sony", "headquarteredIn", "Japan")},
+                {("Sony", "headquarteredIn", "United States")})
