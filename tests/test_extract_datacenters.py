@@ -73,3 +73,24 @@ def test_definite_description_does_not_override_known_home(nlp):
                 "agreed to sell sensors to the US company.",
                 {("Sony", "headquarteredIn", "Japan")},
                 {("Sony", "headquarteredIn", "United States")})
+
+
+def test_datacenter_named_after_known_as(nlp):
+    check_facts(nlp, 'Kakao signed a deal with OpenAI on a new AI data center, known as '
+                '"Stargate Busan," in southern South Korea.',
+                {("Stargate Busan", "locatedIn", "South Korea")})
+    check_facts(nlp, "Crusoe is building a new data centre called Project Falcon in Wyoming.",
+                {("Crusoe", "operates", "Project Falcon"),
+                 ("Project Falcon", "locatedIn", "Wyoming")})
+
+
+def test_place_chain_of_growing_size(nlp):
+    found = check_facts(nlp, "The plant sits in Suzhou's Kunshan county, Jiangsu province, "
+                        "China.", {("Kunshan county", "locatedIn", "Suzhou"),
+                                   ("Suzhou", "locatedIn", "Jiangsu"),
+                                   ("Jiangsu", "locatedIn", "China")})
+    assert ("Kunshan county", "locatedIn", "Jiangsu") not in found
+    check_facts(nlp, "America's China policy changed again.", set(),
+                {("China", "locatedIn", "United States")})
+    check_facts(nlp, "It has offices in China, Singapore, and Japan.", set(),
+                {("China", "locatedIn", "Singapore"), ("Singapore", "locatedIn", "Japan")})

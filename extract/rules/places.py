@@ -254,7 +254,22 @@ def place_appos_rule(ctx: Context, sent: Span) -> None:
             ctx.emit(a, "locatedIn", outer, [ctx.doc[a.end + 1]], "place-region", 0.7,
                       sent)
     for a, b in zip(ms, ms[1:], strict=False):
-        if b.start == a.end + 1 and ctx.doc[a.end].text == ",":
+        if b.start == a.end + 1 and ctx.doc[a.end].lower_ in {"'s", "’s"} and \
+                0 < _rank(ctx, b) <= min(_rank(ctx, a), 2) and a.key != b.key and \
+                ctx.doc[b.end - 1].dep_ not in {"compound", "amod", "nmod"}:
+            # "Zhangjiakou's Zhangbei county", "California's Santa Clara County"
+            ctx.emit(b, "locatedIn", a, [ctx.doc[a.end]], "place-appos", 0.7, sent)
+    for i, (a, b) in enumerate(zip(ms, ms[1:], strict=False)):
+        if b.start == a.end + 1 and ctx.doc[a.end].text == "," and \
+                _chain(ctx, ms, i, sent):
+            # "Zhangbei county, Hebei province, China": each place in the next one; a place
+            # qualified by a possessive ("Zhangjiakou's Zhangbei county") passes it on
+            inner = a
+            if a.start >= 2 and ctx.doc[a.start - 1].lower_ in {"'s", "’s"}:
+                owner = ctx.res.mention(ctx.doc[a.start - 2])
+                inner = owner if owner is not None and owner.cls == "Place" else a
+            ctx.emit(inner, "locatedIn", b, [ctx.doc[a.end]], "place-appos", 0.7, sent)
+        elif b.start == a.end + 1 and ctx.doc[a.end].text == ",":
             # a list "China, Singapore, and the U.S." is not "Lima, Peru"
             after = ctx.doc[b.end].lower_ if b.end < len(ctx.doc) else ""
             nxt = ctx.doc[b.end + 1].lower_ if b.end + 1 < len(ctx.doc) else ""
@@ -295,6 +310,37 @@ def region_of(ctx: Context, place: Mention, sent: Span) -> Mention | None:
         if toks[k].pos_ not in {"ADJ", "PROPN"}:
             return None
     return None
+
+_RANKS = {"city": 1, "county": 1, "province": 2, "state": 2, "country": 3}
+
+
+def _rank(ctx: Context, m: Mention) -> int:
+    """How large a place is: a city or county 1, a province or state 2, a country 3; a
+    place the gazetteer does not know is small unless its name says ("Hebei province")."""
+    kind = _kind(ctx, m)
+    if kind in _RANKS:
+        return _RANKS[kind]
+    last = ctx.doc[m.end - 1].lower_
+    return 2 if last in {"province", "state"} else 1 if kind == "" else 0
+
+
+def _chain(ctx: Context, ms: list[Mention], i: int, sent: Span) -> bool:
+    """Whether places ``ms[i]``, ``ms[i+1]`` belong to a comma chain of at least three
+    places of strictly growing size ("Zhangbei county, Hebei province, China"); a list of
+    like places ("China, Singapore, and the U.S.") is not one."""
+    run = [ms[i], ms[i + 1]]
+    j = i + 1
+    while j + 1 < len(ms) and ms[j + 1].start == ms[j].end + 1 and \
+            ctx.doc[ms[j].end].text == ",":
+        run.append(ms[j + 1])
+        j += 1
+    j = i
+    while j > 0 and ms[j].start == ms[j - 1].end + 1 and ctx.doc[ms[j - 1].end].text == ",":
+        run.insert(0, ms[j - 1])
+        j -= 1
+    ranks = [_rank(ctx, m) for m in run]
+    return len(run) >= 3 and all(0 < x < y for x, y in zip(ranks, ranks[1:], strict=False))
+
 
 def _kind(ctx: Context, m: Mention) -> str:
     entry = ctx.gaz.by_label.get(m.key)
