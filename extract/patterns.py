@@ -225,6 +225,17 @@ def datacenter_mentions(doc: Doc, occ: Occupancy, known: list[Mention]):
             head = doc[end]  # "a data center campus in Abu Dhabi"
             end += 1
         head_end = end
+        given = _dc_given_name(doc, head_end, known)
+        if given is not None:  # "a new AI data center, known as "Stargate Korea," in ..."
+            n0, n1, place_end = given
+            start_mod = start
+            while start_mod > 0 and doc[start_mod - 1].dep_ in {"amod", "compound"} and \
+                    doc[start_mod - 1].head.i in (head.i, tok.i):
+                start_mod -= 1
+            if occ.free(start_mod, head_end):
+                yield Mention(start_mod, max(n1, place_end), "DataCenter", doc[n0:n1].text,
+                              "pattern-datacenter", 0.75, scope="article")
+            continue
         places, name_end = _dc_places(doc, head, known)
         if not places:
             for c in head.children:  # "data centres and AI infrastructure in Pune"
@@ -268,6 +279,45 @@ def datacenter_mentions(doc: Doc, occ: Occupancy, known: list[Mention]):
         label = re.sub(r"^(?:its|their|his|her|new|local)\s+", "", label, flags=re.I)
         yield Mention(start_mod, end, "DataCenter", label, "pattern-datacenter", 0.75,
                       scope="article")
+
+
+#: Words that give a data center its name: "known as", "called", "dubbed"
+DC_NAMING = {"known", "called", "dubbed", "named", "nicknamed"}
+QUOTES = {'"', "“", "”", "'", "‘", "’"}
+
+
+def _dc_given_name(doc: Doc, i: int, known: list[Mention]) -> tuple[int, int, int] | None:
+    """The name given after a data center noun at ``i`` ("data center, known as "Stargate
+    Korea," in southwestern South Korea"; "a data centre called Project Falcon"): the name's
+    token span, and the end of the place phrase that follows it (else the name's end)."""
+    n = len(doc)
+    k = i + (i < n and doc[i].text == ",")
+    if k >= n or doc[k].lower_ not in DC_NAMING:
+        return None
+    k += 1
+    if doc[k - 1].lower_ == "known":
+        if k >= n or doc[k].lower_ != "as":
+            return None
+        k += 1
+    k += k < n and doc[k].text in QUOTES
+    n0 = k
+    while k < n and k - n0 < 5 and (doc[k].pos_ in {"PROPN", "NUM"} or doc[k].text[:1].isupper()
+                                     ) and doc[k].text not in QUOTES and not doc[k].is_punct:
+        k += 1
+    if k == n0 or not doc[n0].text[:1].isupper():
+        return None
+    n1 = k
+    while k < n and (doc[k].text in QUOTES or doc[k].text == ","):
+        k += 1
+    place_end = n1
+    if k + 1 < n and doc[k].lower_ in {"in", "at", "near"}:
+        k += 1
+        while k < n and doc[k].pos_ == "ADJ" and doc[k].text[:1].islower():
+            k += 1  # "in southwestern South Korea"
+        place = _place_of(doc, doc[k], known) if k < n else None
+        if place is not None:
+            place_end = place.end
+    return n0, n1, place_end
 
 
 def _country_modifier(doc: Doc, head: Token, gaz: Gazetteer) -> str | None:
@@ -687,7 +737,8 @@ def product_mentions(doc: Doc, occ: Occupancy, gaz: Gazetteer | None = None):
 
 
 #: Heads of the places "Shackelford County", "Guangdong Province"; and the words of "-based"
-PLACE_WORDS = {"County", "Province", "Prefecture", "based", "headquartered"}
+PLACE_WORDS = {"County", "Province", "Prefecture", "county", "province", "prefecture", "based",
+               "headquartered"}
 
 
 def place_pattern_mentions(doc: Doc, occ: Occupancy):

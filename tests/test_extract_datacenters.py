@@ -41,3 +41,56 @@ def test_expands_into_and_headquarters(nlp):
     check_facts(nlp, "Lambda's headquarters in San Jose will host 200 engineers.",
                 {("Lambda", "headquarteredIn", "San Jose")},
                 {("Lambda", "operatesIn", "San Jose")})
+
+
+def test_place_possessive_generic_head_names_home(nlp):
+    check_facts(nlp, "The order went to Taiwan's biggest contract foundry, UMC, last week.",
+                {("United Microelectronics", "headquarteredIn", "Taiwan")})
+    check_facts(nlp, "Rules now cover Japan's chip equipment maker Tokyo Electron.",
+                {("Tokyo Electron", "headquarteredIn", "Japan")})
+    check_facts(nlp, "Wipro, India's fourth largest IT services provider, hired 5,000 staff.",
+                {("Wipro", "headquarteredIn", "India")})
+
+
+def test_plural_head_gives_every_listed_name(nlp):
+    check_facts(nlp, "Chinese memory makers CXMT and YMTC are expanding output.", {
+        ("ChangXin Memory Technologies", "headquarteredIn", "China"),
+        ("Yangtze Memory Technologies", "headquarteredIn", "China")})
+
+
+def test_place_based_token_before_name(nlp):
+    check_facts(nlp, "Shares of U.S.-based Micron rose on Friday.",
+                {("Micron", "headquarteredIn", "United States")})
+
+
+def test_place_before_firm_before_noun_is_not_home(nlp):
+    check_facts(nlp, "Regulators approved shipments to a Saudi Oracle facility.", set(),
+                {("Oracle", "headquarteredIn", "Saudi Arabia")})
+
+
+def test_definite_description_does_not_override_known_home(nlp):
+    check_facts(nlp, "Executives of Japanese electronics firm Sony met officials, and Sony "
+                "agreed to sell sensors to the US company.",
+                {("Sony", "headquarteredIn", "Japan")},
+                {("Sony", "headquarteredIn", "United States")})
+
+
+def test_datacenter_named_after_known_as(nlp):
+    check_facts(nlp, 'Kakao signed a deal with OpenAI on a new AI data center, known as '
+                '"Stargate Busan," in southern South Korea.',
+                {("Stargate Busan", "locatedIn", "South Korea")})
+    check_facts(nlp, "Crusoe is building a new data centre called Project Falcon in Wyoming.",
+                {("Crusoe", "operates", "Project Falcon"),
+                 ("Project Falcon", "locatedIn", "Wyoming")})
+
+
+def test_place_chain_of_growing_size(nlp):
+    found = check_facts(nlp, "The plant sits in Suzhou's Kunshan county, Jiangsu province, "
+                        "China.", {("Kunshan county", "locatedIn", "Suzhou"),
+                                   ("Suzhou", "locatedIn", "Jiangsu"),
+                                   ("Jiangsu", "locatedIn", "China")})
+    assert ("Kunshan county", "locatedIn", "Jiangsu") not in found
+    check_facts(nlp, "America's China policy changed again.", set(),
+                {("China", "locatedIn", "United States")})
+    check_facts(nlp, "It has offices in China, Singapore, and Japan.", set(),
+                {("China", "locatedIn", "Singapore"), ("Singapore", "locatedIn", "Japan")})

@@ -67,6 +67,7 @@ def facility_rule(ctx: Context, tok: Token, sent: Span) -> None:
       "Chinese tech companies like Alibaba; the Paris-based startup; the US Congress")
 def origin_rules(ctx: Context, sent: Span) -> None:
     """ "Chinese firm X", "US companies like X", "Beijing-based X", "US Congress"."""
+    deferred: list[tuple[Mention, Mention, Token]] = []
     for tok in ctx.toks(sent):
         place: Mention | None = None
         if tok.dep_ in {"amod", "compound", "npadvmod", "nmod"} and tok.head.i != tok.i:
@@ -83,6 +84,8 @@ def origin_rules(ctx: Context, sent: Span) -> None:
             head_m = ctx.res.mention(head)
             if head_m is not None and head_m is place:
                 continue
+            if _modifies_other(ctx, tok, head, head_m):
+                continue
             named = ctx.res.expand(head)
             orgs = [x for x in named if x.cls in {"Company", "GovernmentBody"}]
             if based:  # "Kim Sun-woo, a Seoul-based analyst": where the person works
@@ -98,6 +101,11 @@ def origin_rules(ctx: Context, sent: Span) -> None:
                     orgs = ctx.res.refer(head.head)
                 elif head.i > 0 and ctx.doc[head.i - 1].lower_ in {"a", "an"}:
                     orgs = []
+            if head_m is None and any(t.lower_ == "the" for t in head.children):
+                # "the US company" refers back: emitted last, unless the firm it is read
+                # as has another home country
+                deferred += [(o, place, tok) for o in orgs]
+                continue
             for o in orgs:
                 ctx.emit(o, "headquarteredIn", place, [tok], "origin", 0.65, sent)
     # the surface pattern, whatever the parse: "Chinese startup Zhipu", "Beijing-based
@@ -106,6 +114,13 @@ def origin_rules(ctx: Context, sent: Span) -> None:
         if m.cls not in {"Company", "GovernmentBody"} or m.start < sent.start + 2:
             continue
         head = ctx.doc[m.start - 1]
+        if head.text.endswith("-based") and len(head.text) > 6:  # "U.S.-based Micron"
+            entry = ctx.gaz.lookup(head.text[:-6])
+            if entry is not None and entry.cls == "Place":
+                place = ctx.entity(entry.label, head, "origin")
+                if place is not None:
+                    ctx.emit(m, "headquarteredIn", place, [head], "origin-surface", 0.6, sent)
+            continue
         if head.lower_ not in ctx.lex.heads and head.lemma_.lower() not in ctx.lex.heads:
             continue
         j = m.start - 2
@@ -121,6 +136,10 @@ def origin_rules(ctx: Context, sent: Span) -> None:
         if place is not None and place is not m:
             ctx.emit(m, "headquarteredIn", place, [ctx.doc[j]], "origin-surface", 0.6,
                       sent)
+            if head.tag_ == "NNS":  # "South Korean memory giants Samsung and SK Hynix"
+                for o in _name_list(ctx, m, sent):
+                    ctx.emit(o, "headquarteredIn", place, [ctx.doc[j]], "origin-surface",
+                              0.6, sent)
     # gazetteer aliases that carry a country: "US Congress", "U.S. Department of Defense"
     for m in [x for x in ctx.mentions if sent.start <= x.start < sent.end]:
         if m.cls != "GovernmentBody":
@@ -131,8 +150,97 @@ def origin_rules(ctx: Context, sent: Span) -> None:
             ent = ctx.gaz.lookup(first.text)
             if ent is not None and ent.cls == "Place" and m.end - m.start > 1:
                 place = ctx.entity(ent.label, first, "origin")
-        if place is not None and place is not m:
+        if place is not None and place is not m and _kind(ctx, place) != "region":
+            # "European Commission": a continent is not a government's seat
             ctx.emit(m, "headquarteredIn", place, [first], "origin-name", 0.7, sent)
+    origin_poss(ctx, sent)
+    for o, place, tok in deferred:
+        if not _other_home(ctx, o, place):
+            ctx.emit(o, "headquarteredIn", place, [tok], "origin", 0.65, sent)
+
+
+def _name_list(ctx: Context, first: Mention, sent: Span) -> list[Mention]:
+    """The names listed right after ``first``: "Samsung and SK Hynix", "A, B and C"."""
+    out: list[Mention] = []
+    i = first.end
+    while i + 1 < sent.end and ctx.doc[i].lower_ in {",", "and"}:
+        i += 1 + (ctx.doc[i].text == "," and ctx.doc[i + 1].lower_ == "and")
+        m = ctx.res.mention(ctx.doc[i]) if i < sent.end else None
+        if m is None or m.start != i or m.cls != first.cls:
+            break
+        out.append(m)
+        i = m.end
+    return out
+
+
+def _modifies_other(ctx: Context, tok: Token, head: Token, head_m: Mention | None) -> bool:
+    """The place does not qualify the firm it precedes when both modify another noun ("a
+    UAE Microsoft facility": where the facility is), or when a word that is neither a
+    description nor a name stands between them (a headline's "US Greenlights Microsoft's")."""
+    if head_m is not None and head_m.cls in {"Company", "GovernmentBody"} and \
+            head.dep_ in {"compound", "nmod"} and head.head.pos_ == "NOUN" and \
+            ctx.res.mention(head.head) is None:
+        return True
+    if head_m is None:
+        return False
+    lo, hi = sorted((tok.i, head_m.start - 1))
+    for t in ctx.doc[lo + 1 : hi + 1]:
+        if t.pos_ == "PROPN" and not t.text.isupper() and ctx.res.mention(t) is None and \
+                t.lemma_.lower() not in ctx.lex.heads:
+            return True
+    return False
+
+
+def _other_home(ctx: Context, org: Mention, place: Mention) -> bool:
+    """Whether ``org`` is already said to be headquartered in another country."""
+    if _kind(ctx, place) != "country":
+        return False
+    return any(c.predicate == "headquarteredIn" and c.subject.key == org.key
+               and c.object.key != place.key and _kind(ctx, c.object) == "country"
+               for c in ctx.out)
+
+
+def origin_poss(ctx: Context, sent: Span) -> None:
+    """ "China's largest foundry, SMIC", "China's chip equipment maker Naura", "Infosys,
+    India's biggest IT services provider": a place's generic firm named next to it is
+    headquartered there (``origin-poss``)."""
+    doc = ctx.doc
+    heads = ctx.cue("origin_heads")
+    for p in [x for x in ctx.mentions if sent.start <= x.start < sent.end]:
+        if p.cls != "Place" or p.end + 2 >= sent.end or doc[p.end].lower_ not in {"'s", "’s"}:
+            continue
+        k = p.end + 1
+        while k < sent.end and k - p.end <= 7 and ctx.res.mention(doc[k]) is None and \
+                doc[k].pos_ in {"ADJ", "ADV", "NOUN", "PROPN", "NUM"}:
+            k += 1
+        head = doc[k - 1]
+        if k == p.end + 1 or head.pos_ != "NOUN" or head.lemma_.lower() not in heads:
+            continue
+        org = _org_at(ctx, k)  # "China's chip equipment maker Naura"
+        if org is None and k + 1 < sent.end and doc[k].text == ",":
+            j = k + 1 + (doc[k + 1].lower_ == "the")
+            org = _org_at(ctx, j)  # "China's largest foundry, SMIC"
+            if org is not None and head.tag_ == "NNS":
+                org = None  # "its largest clients, X, Y and Z": not all of them are
+        if org is None and p.start >= sent.start + 2 and doc[p.start - 1].text == "," and \
+                (k >= sent.end or doc[k].is_punct):
+            # "Infosys, India's biggest IT services provider, said", "TCS (Tata
+            # Consultancy Services), India's ..."
+            j = p.start - 2
+            if doc[j].text == ")" and j > sent.start:
+                j -= 1
+            m = ctx.res.mention(doc[j])
+            org = m if m is not None and m.cls in {"Company", "GovernmentBody"} else None
+        if org is not None:
+            ctx.emit(org, "headquarteredIn", p, [doc[p.end]], "origin-poss", 0.6, sent)
+
+
+def _org_at(ctx: Context, i: int) -> Mention | None:
+    if i >= len(ctx.doc):
+        return None
+    m = ctx.res.mention(ctx.doc[i])
+    return m if m is not None and m.start == i and m.cls in {"Company", "GovernmentBody"} \
+        else None
 
 @rule("place-appos", OnSentence(), ("locatedIn",),
       "Lima, Peru; Jamnagar, in the western state of Gujarat (place-region)")
@@ -146,7 +254,22 @@ def place_appos_rule(ctx: Context, sent: Span) -> None:
             ctx.emit(a, "locatedIn", outer, [ctx.doc[a.end + 1]], "place-region", 0.7,
                       sent)
     for a, b in zip(ms, ms[1:], strict=False):
-        if b.start == a.end + 1 and ctx.doc[a.end].text == ",":
+        if b.start == a.end + 1 and ctx.doc[a.end].lower_ in {"'s", "’s"} and \
+                0 < _rank(ctx, b) <= min(_rank(ctx, a), 2) and a.key != b.key and \
+                ctx.doc[b.end - 1].dep_ not in {"compound", "amod", "nmod"}:
+            # "Zhangjiakou's Zhangbei county", "California's Santa Clara County"
+            ctx.emit(b, "locatedIn", a, [ctx.doc[a.end]], "place-appos", 0.7, sent)
+    for i, (a, b) in enumerate(zip(ms, ms[1:], strict=False)):
+        if b.start == a.end + 1 and ctx.doc[a.end].text == "," and \
+                _chain(ctx, ms, i, sent):
+            # "Zhangbei county, Hebei province, China": each place in the next one; a place
+            # qualified by a possessive ("Zhangjiakou's Zhangbei county") passes it on
+            inner = a
+            if a.start >= 2 and ctx.doc[a.start - 1].lower_ in {"'s", "’s"}:
+                owner = ctx.res.mention(ctx.doc[a.start - 2])
+                inner = owner if owner is not None and owner.cls == "Place" else a
+            ctx.emit(inner, "locatedIn", b, [ctx.doc[a.end]], "place-appos", 0.7, sent)
+        elif b.start == a.end + 1 and ctx.doc[a.end].text == ",":
             # a list "China, Singapore, and the U.S." is not "Lima, Peru"
             after = ctx.doc[b.end].lower_ if b.end < len(ctx.doc) else ""
             nxt = ctx.doc[b.end + 1].lower_ if b.end + 1 < len(ctx.doc) else ""
@@ -187,6 +310,37 @@ def region_of(ctx: Context, place: Mention, sent: Span) -> Mention | None:
         if toks[k].pos_ not in {"ADJ", "PROPN"}:
             return None
     return None
+
+_RANKS = {"city": 1, "county": 1, "province": 2, "state": 2, "country": 3}
+
+
+def _rank(ctx: Context, m: Mention) -> int:
+    """How large a place is: a city or county 1, a province or state 2, a country 3; a
+    place the gazetteer does not know is small unless its name says ("Hebei province")."""
+    kind = _kind(ctx, m)
+    if kind in _RANKS:
+        return _RANKS[kind]
+    last = ctx.doc[m.end - 1].lower_
+    return 2 if last in {"province", "state"} else 1 if kind == "" else 0
+
+
+def _chain(ctx: Context, ms: list[Mention], i: int, sent: Span) -> bool:
+    """Whether places ``ms[i]``, ``ms[i+1]`` belong to a comma chain of at least three
+    places of strictly growing size ("Zhangbei county, Hebei province, China"); a list of
+    like places ("China, Singapore, and the U.S.") is not one."""
+    run = [ms[i], ms[i + 1]]
+    j = i + 1
+    while j + 1 < len(ms) and ms[j + 1].start == ms[j].end + 1 and \
+            ctx.doc[ms[j].end].text == ",":
+        run.append(ms[j + 1])
+        j += 1
+    j = i
+    while j > 0 and ms[j].start == ms[j - 1].end + 1 and ctx.doc[ms[j - 1].end].text == ",":
+        run.insert(0, ms[j - 1])
+        j -= 1
+    ranks = [_rank(ctx, m) for m in run]
+    return len(run) >= 3 and all(0 < x < y for x, y in zip(ranks, ranks[1:], strict=False))
+
 
 def _kind(ctx: Context, m: Mention) -> str:
     entry = ctx.gaz.by_label.get(m.key)
