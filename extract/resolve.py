@@ -96,6 +96,9 @@ def _expand_short(m: Mention, people: list[Mention], multi: list[Mention]) -> Me
 class Resolver:
     """Maps tokens of a doc to the mentions they name or refer back to."""
 
+    #: what a clause subject that is no entity ("the facility") leaves "it" to refer to
+    _NOTHING = Mention(0, 0, "Thing", "", "clause-subject", 0.0)
+
     def __init__(self, doc: Doc, mentions: list[Mention], lex: Lexicon,
                  gaz: Gazetteer | None = None):
         self.doc = doc
@@ -121,7 +124,8 @@ class Resolver:
         return self.at.get(tok.i)
 
     def _recent(self, before: int, cls: str, *, window_sents: int = 3,
-                head: str | None = None, country: str | None = None) -> Mention | None:
+                head: str | None = None, country: str | None = None, strict: bool = False,
+                exclude: Mention | None = None) -> Mention | None:
         """The most salient mention of ``cls`` before token ``before``: subjects first; with a
         descriptive ``head`` ("the startup", "the chipmaker"), entities the gazetteer
         describes so come before those it describes otherwise."""
@@ -129,7 +133,8 @@ class Resolver:
         sent_start = self.sents[idx].start
         first_sent_start = self.sents[max(0, idx - window_sents)].start
         cands = [m for m in self.mentions
-                 if m.cls == cls and first_sent_start <= m.start < before]
+                 if m.cls == cls and first_sent_start <= m.start < before and
+                 (exclude is None or m.key != exclude.key)]
         if not cands:
             return None
         if head and self.gaz is not None and head not in GENERIC_HEADS:
@@ -141,7 +146,13 @@ class Resolver:
         if country is not None and self.gaz is not None:
             # "the Suwon-based company": a firm the gazetteer places in South Korea
             there = [m for m in cands if country in self._hq_of(m)]
-            cands = there or cands
+            if strict:  # "the US company": not a firm placed elsewhere (gazetteer, text)
+                cands = there or [m for m in cands if not self._hq_of(m) and
+                                  self._described_country(m) in (None, country)]
+                if not cands:
+                    return None
+            else:
+                cands = there or cands
         in_sent = [m for m in cands if m.start >= sent_start]
         pool = in_sent or cands
         subjects = [m for m in pool if self.subjectish(m)]
@@ -165,6 +176,78 @@ class Resolver:
                     m.cls == "Place" else None
                 if country is not None:
                     return country.label
+        return None
+
+    def _origin_country(self, head: Token) -> str | None:
+        """The country a description's modifier names: "the US company", "the Chinese firm",
+        "the American chipmaker" (a demonym or a place), or None."""
+        if self.gaz is None:
+            return None
+        for c in head.children:
+            if c.dep_ not in {"amod", "compound", "nmod"} or c.i > head.i:
+                continue
+            m = self.at.get(c.i)
+            if m is not None:
+                entry = self.gaz.country_of(m.key) if m.cls == "Place" else None
+            else:
+                entry = self.gaz.demonyms.get(c.text)
+                entry = self.gaz.country_of(entry.label) if entry is not None else None
+            if entry is not None:
+                return entry.label
+        return None
+
+    def _described_country(self, m: Mention) -> str | None:
+        """The country a firm's own phrase gives it: "Korean firms Samsung and LG" (both)."""
+        t = self.doc[m.end - 1]
+        heads = [t, t.head] if t.dep_ == "conj" else [t]
+        for h in heads:
+            for c in h.children:
+                if c.dep_ in {"amod", "compound"} and c.i < h.i:
+                    found = self._origin_country(c) if c.pos_ == "NOUN" else \
+                        self._origin_country(h)
+                    if found is not None:
+                        return found
+        return None
+
+    def _apposed_to(self, tok: Token) -> Mention | None:
+        """The name a phrase holding ``tok`` is in apposition with: "Microsoft, its largest
+        backer" (its is not Microsoft), "Meta, the parent company of ..."."""
+        t = tok
+        for _ in range(4):
+            if t.dep_ == "appos":
+                return self.at.get(t.head.i)
+            if t.head.i == t.i or t.pos_ in {"VERB", "AUX"}:
+                return None
+            t = t.head
+        return None
+
+    def _clause_subject(self, pronoun: Token) -> Mention | None:
+        """The named subject of the clause "it"/"its" stands in, or of the clause that one
+        depends on, when it comes first and is not a person: "Google said its planned
+        facility" (Google), "OCI plans to deploy chips across its data centers" (OCI, which
+        is no firm here, so no firm), "the facility will be the largest when it opens"."""
+        own = set(t.i for t in pronoun.ancestors)
+        t = pronoun
+        for _ in range(8):
+            if t.head.i == t.i:
+                return None
+            t = t.head
+            if t.pos_ not in {"VERB", "AUX"}:
+                continue
+            for c in t.children:
+                if c.dep_ not in {"nsubj", "nsubjpass"} or c.i >= pronoun.i or c.i in own:
+                    continue
+                if c.conjuncts:  # "X and Y made its ...": not one subject
+                    return None
+                m = self.at.get(c.i)
+                if m is None and c.pos_ == "NOUN":
+                    if c.lemma_.lower() in self.lex.cue("it_things"):
+                        return self._NOTHING  # "the facility ... when it opens"
+                    found = self.refer(c)  # "the company said its ..."
+                    m = found[0] if len(found) == 1 else None
+                if m is None or m.cls == "Person":
+                    return None
+                return m
         return None
 
     def _fits(self, m: Mention, head: str) -> bool | None:
@@ -218,10 +301,16 @@ class Resolver:
                 return self.expand(clause.head, cls)
             j = tok.i - 1 if tok.i > 0 and self.doc[tok.i - 1].text != "," else tok.i - 2
             return self.expand(self.doc[j], cls) if j >= 0 else []
-        if low in PRONOUNS:
+        if low in PRONOUNS and tok.text != "IT":  # "IT services" is no pronoun
             want = PRONOUNS[low]
+            r = self._relative_antecedent(tok, want)
+            if r is None and want == "Company":
+                clause = self._clause_subject(tok)
+                if clause is not None:  # "X said its ...", "the facility ... when it opens"
+                    return [clause] if clause.cls in {want, "GovernmentBody"} and \
+                        (cls is None or cls == clause.cls) else []
             if cls is None or cls == want:
-                r = self._relative_antecedent(tok, want) or self._recent(tok.i, want)
+                r = r or self._recent(tok.i, want, exclude=self._apposed_to(tok))
                 return [r] if r else []
             return []
         if low in PLURAL:
@@ -233,8 +322,13 @@ class Resolver:
             # "the company" is one firm; "the chips" are the chips just named
             number_ok = tok.tag_ == "NN" or (head_cls == "Chip" and tok.tag_ == "NNS")
             if dets & {"the", "this", "that", "these"} and number_ok:
+                country, strict = self._based_country(tok), False
+                if country is None:
+                    country = self._origin_country(tok)
+                    strict = country is not None
                 r = self._recent(tok.i, head_cls, head=tok.lemma_.lower(),
-                                 country=self._based_country(tok))
+                                 country=country, strict=strict,
+                                 exclude=self._apposed_to(tok))
                 return [r] if r else []
         return []
 
