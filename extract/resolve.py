@@ -304,6 +304,9 @@ class Resolver:
         if low in PRONOUNS and tok.text != "IT":  # "IT services" is no pronoun
             want = PRONOUNS[low]
             r = self._relative_antecedent(tok, want)
+            if r is None and tok.dep_ == "poss" and tok.head.dep_ == "conj":
+                r = self.at.get(tok.head.head.i)  # "Zhipu and its subsidiaries": Zhipu
+                r = r if r is not None and r.cls == want else None
             if r is None and want == "Company":
                 clause = self._clause_subject(tok)
                 if clause is not None:  # "X said its ...", "the facility ... when it opens"
@@ -328,7 +331,8 @@ class Resolver:
                     strict = country is not None
                 r = self._recent(tok.i, head_cls, head=tok.lemma_.lower(),
                                  country=country, strict=strict,
-                                 exclude=self._apposed_to(tok))
+                                 exclude=self._apposed_to(tok) if tok.dep_ == "poss"
+                                 else None)
                 return [r] if r else []
         return []
 

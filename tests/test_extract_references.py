@@ -66,3 +66,11 @@ def test_upper_case_it_is_no_pronoun(nlp):
     text = "Wipro grew last year. Infosys, the biggest IT services provider, hired more staff."
     assert "IT@7" not in refs(nlp, text)
 
+
+
+def test_its_after_a_conjoined_name_is_that_name(nlp):
+    text = "The Commerce Department added Megvii and its subsidiaries to its export list."
+    found = refs(nlp, text)
+    assert found["its@6"] == ["Megvii"]
+    assert found["its@9"] == ["Department of Commerce"]
+
