@@ -304,6 +304,9 @@ class Resolver:
         if low in PRONOUNS and tok.text != "IT":  # "IT services" is no pronoun
             want = PRONOUNS[low]
             r = self._relative_antecedent(tok, want)
+            if r is None and tok.dep_ == "poss" and tok.head.dep_ == "conj":
+                r = self.at.get(tok.head.head.i)  # "Zhipu and its subsidiaries": Zhipu
+                r = r if r is not None and r.cls == want else None
             if r is None and want == "Company":
                 clause = self._clause_subject(tok)
                 if clause is not None:  # "X said its ...", "the facility ... when it opens"
@@ -313,6 +316,9 @@ class Resolver:
                 r = r or self._recent(tok.i, want, exclude=self._apposed_to(tok))
                 return [r] if r else []
             return []
+        if low in {"we", "our", "us"} and cls in (None, "Company"):
+            r = self._speaker_firm(tok)
+            return [r] if r else []
         if low in PLURAL:
             group = self.recent_group(tok.i, cls or "Company")
             return group
@@ -328,9 +334,35 @@ class Resolver:
                     strict = country is not None
                 r = self._recent(tok.i, head_cls, head=tok.lemma_.lower(),
                                  country=country, strict=strict,
-                                 exclude=self._apposed_to(tok))
+                                 exclude=self._apposed_to(tok) if tok.dep_ == "poss"
+                                 else None)
                 return [r] if r else []
         return []
+
+    def _speaker_firm(self, tok: Token) -> Mention | None:
+        """ "we"/"our" in a quotation is the firm of its speaker, when the attribution of the
+        same sentence names it: "“... we are building with X,” said A, CEO of OpenAI" or
+        "... said Google's president A" or "..., OpenAI said"."""
+        sent = self.sent_of(tok.i)
+        if not any(t.text in {'"', "“"} for t in self.doc[sent.start:tok.i]):
+            return None
+        for v in self.doc[tok.i + 1:sent.end]:
+            if v.lemma_ not in self.lex.cue("speech_verbs") or v.pos_ != "VERB":
+                continue
+            if not any(t.text in {'"', "”"} for t in self.doc[tok.i + 1:v.i]):
+                continue  # the verb is inside the quotation
+            for c in v.children:
+                if c.dep_ != "nsubj":
+                    continue
+                m = self.at.get(c.i)
+                if m is not None and m.cls == "Company":
+                    return m
+                if m is not None and m.cls == "Person":
+                    firms = [self.at[t.i] for t in c.subtree
+                             if t.i in self.at and self.at[t.i].cls == "Company"]
+                    return firms[0] if len({f.key for f in firms}) == 1 else None
+            return None
+        return None
 
     def maker_of(self, tok: Token) -> Mention | None:
         """ "the ChatGPT maker", "the H20's designer": the firm the gazetteer says makes

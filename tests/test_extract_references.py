@@ -66,3 +66,24 @@ def test_upper_case_it_is_no_pronoun(nlp):
     text = "Wipro grew last year. Infosys, the biggest IT services provider, hired more staff."
     assert "IT@7" not in refs(nlp, text)
 
+
+
+def test_its_after_a_conjoined_name_is_that_name(nlp):
+    text = "The Commerce Department added Megvii and its subsidiaries to its export list."
+    found = refs(nlp, text)
+    assert found["its@6"] == ["Megvii"]
+    assert found["its@9"] == ["Department of Commerce"]
+
+
+
+def test_we_in_a_quotation_is_the_speakers_firm(nlp):
+    text = ("“We will use what we are building with Nvidia to train new models,” said Sam "
+            "Altman, CEO of OpenAI.")
+    assert ref_of(nlp, text, "We") == ["OpenAI"]
+    check_facts(nlp, text, {("OpenAI", "partnersWith", "Nvidia")})
+
+
+def test_we_with_no_single_firm_of_the_speaker_is_nobody(nlp):
+    text = "“Our chips are the best,” said Lisa Su, who runs AMD and met Intel."
+    assert ref_of(nlp, text, "Our") == []
+    assert ref_of(nlp, "Analysts said we would see more chips from Intel.", "we") == []
