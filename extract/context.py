@@ -45,10 +45,12 @@ class Context:
         self._modality: dict[int, str] = {}
         self._toks = list(doc)  # one Token object per token, reused by every loop
         self._cache: dict = {}
+        self._cues = lex.cues
 
     def cue(self, name: str) -> frozenset[str]:
         """A named word set of ``ontology/lexicon/cues.tsv`` (an unknown name is an error)."""
-        return self.lex.cue(name)
+        found = self._cues.get(name)
+        return found if found is not None else self.lex.cue(name)
 
     def cached(self, key, compute):
         """``compute()`` once per doc and ``key``: what several rules ask of one token."""

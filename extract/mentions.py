@@ -165,31 +165,33 @@ _HEADLINE_SMALL = {"a", "an", "the", "to", "of", "in", "on", "at", "for", "and",
                    "as", "by", "from", "vs", "over", "into", "after", "amid", "is", "are"}
 
 
+_WORD = re.compile(r"(?<![\u2019'])\b[^\W\d_]+")
+
+
 def _headline_lines(doc: Doc) -> tuple[list[bool], list[bool]]:
     """Per token: does it lie on a headline in capitals ("NVIDIA BEATS ESTIMATES"), and on a
     headline in title case ("US Greenlights Microsoft's AI Chip Exports to UAE Facility")?
-    A headline has at least three (title case: four) words and no final full stop."""
+    A headline has at least three (title case: four) words and no final full stop. Lines are
+    read as strings (the tokens of a line are looked up only when it is a headline)."""
     caps = [False] * len(doc)
     title = [False] * len(doc)
-    start = 0
-    for i, tok in enumerate(doc):
-        if not ("\n" in tok.whitespace_ or "\n" in tok.text or i == len(doc) - 1):
-            continue
-        line = doc[start : i + 1]
-        start = i + 1
-        words = [t for t in line if t.is_alpha]
+    at = 0
+    for line in doc.text.split("\n"):
+        start, at = at, at + len(line) + 1
+        words = _WORD.findall(line)
         if len(words) < 3:
             continue
-        if sum(t.is_upper for t in words) >= 0.8 * len(words):
+        if sum(w.isupper() for w in words) >= 0.8 * len(words):
             flags = caps
-        elif len(words) >= 4 and line[-1].text not in {".", "!", "?", ":"} and sum(
-                t.text[0].isupper() for t in words if t.lower_ not in _HEADLINE_SMALL
-        ) >= 0.85 * sum(t.lower_ not in _HEADLINE_SMALL for t in words):
-            flags = title
         else:
-            continue
-        for t in line:
-            flags[t.i] = True
+            big = [w for w in words if w.lower() not in _HEADLINE_SMALL]
+            if len(words) < 4 or line.rstrip()[-1:] in {".", "!", "?", ":"} or \
+                    sum(w[0].isupper() for w in big) < 0.85 * len(big):
+                continue
+            flags = title
+        span = doc.char_span(start, start + len(line), alignment_mode="expand")
+        for i in range(span.start, span.end) if span is not None else ():
+            flags[i] = True
     return caps, title
 
 
