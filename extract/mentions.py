@@ -280,6 +280,18 @@ def _missed_people(doc: Doc, occ, out: list[Mention], lex: Lexicon) -> list[Ment
                 i + 1 >= len(doc) or not doc[i + 1].is_title):
             found.append(Mention(i, i + 1, "Person", tok.text, "ner-person+family", 0.6))
             continue
+        if i > 0 and doc[i - 1].text in _NAME_TITLES:  # "Science Minister Bae Kyung-hoon"
+            j = i
+            while j < min(len(doc), i + 6) and (
+                    (doc[j].is_alpha and (doc[j].is_title or doc[j - 1].text == "-"))
+                    or (doc[j].text == "-" and not doc[j - 1].whitespace_)):
+                j += 1
+            if doc[j - 1].text == "-":
+                j -= 1
+            words = [t for t in doc[i:j] if t.is_alpha]
+            if 2 <= len(words) <= 4 and occ.free(i, j):
+                found.append(Mention(i, j, "Person", doc[i:j].text, "ner-person+title", 0.6))
+                continue
         for n in (2, 3):
             span = doc[i : i + n]
             if i + n > len(doc) or not all(t.pos_ == "PROPN" and t.is_title and t.is_alpha

@@ -113,3 +113,33 @@ def test_person_names(nlp, text, person):
 ])
 def test_leaders(nlp, text, expected, absent):
     check_facts(nlp, text, expected, absent)
+
+
+@pytest.mark.parametrize("text, expected, absent", [
+    # a country's minister is based there; a topic minister leads the ministry of the topic
+    ("The Ministry of Science and ICT signed a deal. Norway's Home Affairs and Law Minister "
+     "K Holm said so. Japan Trade Minister Kenji Sato said the move was new. Science "
+     "Minister Lee Min-ho said it was good.",
+     {("K Holm", "basedIn", "Norway"), ("Kenji Sato", "basedIn", "Japan"),
+      ("Lee Min-ho", L, "Ministry of Science and ICT")}, set()),
+    # offices and titles of governments
+    ("In a statement, Republican House Speaker Tom Blake hinted at talks. Chen Wei, Vice "
+     "Premier of the State Council, met Jensen Huang.",
+     {("Tom Blake", L, "House of Representatives"), ("Chen Wei", W, "State Council")},
+     {("Chen Wei", L, "State Council")}),
+    # a spokeswoman with no organisation named speaks for the latest speaker
+    ("Intel shipped the chips. China's Ministry of Commerce said it opposes the measure. "
+     "\"It is unfair,\" spokeswoman Li Na told a briefing.",
+     {("Li Na", W, "Chinese Ministry of Commerce")}, {("Li Na", W, "Intel")}),
+])
+def test_government_people(nlp, text, expected, absent):
+    check_facts(nlp, text, expected, absent)
+
+
+@pytest.mark.parametrize("text, expected, absent", [
+    # the meeting "with" someone: the clause's subject is the other party
+    ("Intel CEO Anna Berg described the meeting with Japan's trade minister Kenji Sato, "
+     "saying talks went well.", {("Anna Berg", "meetsWith", "Kenji Sato")}, set()),
+])
+def test_meetings(nlp, text, expected, absent):
+    check_facts(nlp, text, expected, absent)

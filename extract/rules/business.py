@@ -516,6 +516,13 @@ def backer_rule(ctx: Context, tok: Token, sent: Span) -> None:
 def meeting_noun_rule(ctx: Context, tok: Token, sent: Span) -> None:
     """People a meeting is between or with met each other."""
     people = ctx.via_prep(tok, {"between", "with"}, {"Person"})
+    if people and not ctx.via_prep(tok, {"between"}, {"Person"}):
+        # "Huang reported on the meeting with He Lifeng": the clause's subject is the other
+        v = tok.head
+        while v.pos_ not in {"VERB", "AUX"} and v.head.i != v.i:
+            v = v.head
+        if v.pos_ in {"VERB", "AUX"}:
+            people = [m for m in ctx.subjects(v, "Person") if m not in people] + people
     for a, b in combinations(people, 2):
         ctx.emit(a, "meetsWith", b, [tok], "meeting", 0.7, sent)
 

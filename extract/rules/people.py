@@ -78,10 +78,15 @@ def _title_rule(ctx: Context, p: Mention, title: str, title_toks: list[Token],
            and any(g.dep_ == "pobj" and g.pos_ == "NOUN" for g in c.children)
            for c in head.children):
         unit = True  # "Google's president of global affairs", "head of business"
-    if not orgs and title in ctx.cue("corporate_titles") and prop != "formerlyWorkedFor":
+    if not orgs and (title in ctx.cue("corporate_titles") or title in ctx.cue(
+            "spokes_titles")) and prop != "formerlyWorkedFor":
         r = ctx.res._recent(p.start, "Company", window_sents=3)
         if r is not None and not ctx.res.subjectish(r):
             r = None
+        if title in ctx.cue("spokes_titles"):  # a ministry's spokeswoman: the latest speaker
+            g = ctx.res._recent(p.start, "GovernmentBody", window_sents=3)
+            if g is not None and ctx.res.subjectish(g) and (r is None or g.start > r.start):
+                r = g
         if r is not None and ctx.doc[r.end - 1].dep_ in {"compound", "nmod"} and \
                 ctx.res.mention(ctx.doc[r.end - 1].head) is None:
             r = None  # "Windsurf's OpenAI deal ends as CEO X ...": a deal is no employer
@@ -495,3 +500,42 @@ def person_poss_rule(ctx: Context, sent: Span) -> None:
         for p in people:
             for f in firms:
                 ctx.emit(p, "leads", f, [tok], "person-poss", 0.55, sent)
+
+
+@rule("minister", OnSentence(), ("basedIn", "leads"),
+      "Norway's Digital Minister Kari Holm; Science Minister Lee Min-ho (Ministry of Science)")
+def minister_rule(ctx: Context, sent: Span) -> None:
+    """A country's minister ("Singapore's Law Minister X", "Japan Trade Minister X") is based
+    in the country (a named place, not a demonym: "Malaysian Prime Minister" says less); a
+    "<topic> Minister" leads the article's ministry of that topic ("Science Minister X" and
+    the "Ministry of Science and ICT")."""
+    toks = ctx.toks(sent)
+    if not any(t.lower_ == "minister" for t in toks):
+        return
+    for p in [m for m in ctx.mentions if sent.start <= m.start < sent.end
+              and m.cls == "Person"]:
+        j = p.start - 1
+        if j < sent.start or ctx.doc[j].lower_ != "minister":
+            continue
+        topic: list[str] = []
+        k = j - 1
+        while k >= max(sent.start, j - 6) and getattr(
+                ctx.res.mention(ctx.doc[k]), "cls", None) in {None, "Company"} and (
+                ctx.doc[k].is_title or ctx.doc[k].lower_ in {"and", "&"}):
+            if ctx.doc[k].is_title:
+                topic.append(ctx.doc[k].lower_)
+            k -= 1
+        if k >= sent.start and ctx.doc[k].lower_ in {"'s", "\u2019s"}:
+            k -= 1
+        place = ctx.res.mention(ctx.doc[k]) if k >= sent.start else None
+        if place is not None and place.cls == "Place" and place.end == k + 1:
+            ctx.emit(p, "basedIn", place, [ctx.doc[j]], "minister", 0.6, sent)
+        words = set(topic) - {"prime", "deputy", "vice", "foreign", "state"}
+        if not words:
+            continue
+        for m in ctx.mentions:
+            low = m.label.lower()
+            if m.cls == "GovernmentBody" and low.startswith("ministry of") and \
+                    words <= set(low.replace(",", " ").split()):
+                ctx.emit(p, "leads", m, [ctx.doc[j]], "minister", 0.6, sent)
+                break
