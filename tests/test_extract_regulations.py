@@ -269,3 +269,14 @@ def test_a_firm_impacted_next_to_a_rule_is_restricted_by_it(nlp):
         nlp, "Washington announced new export controls on HBM chips to China on Monday. "
              "SK Hynix was hit by weak demand.",
         set(), {("US export controls", "restricts", "SK Hynix")})
+
+
+def test_a_firm_withdrawing_to_comply_with_a_rule_is_restricted(nlp):
+    check_facts(
+        nlp, "Last year Apple withdrew its news app from Europe rather than comply with new EU "
+             "rules on content moderation.",
+        {("new EU rules on content moderation", "restricts", "Apple")})
+    check_facts(
+        nlp, "Apple praised the new EU rules on content moderation and said it would comply "
+             "with them.",
+        set(), {("new EU rules on content moderation", "restricts", "Apple")})
