@@ -704,3 +704,24 @@ def complying(ctx: Context, sent: Span) -> None:
                 for m in ctx.np_mentions(c, {"Chip", "Product"}):
                     ctx.emit(r, "restricts", m, [verb, comply], "regulation-comply", 0.55,
                              sent)
+
+
+@rule("regulation-guidance", OnSentence(), ("targets", "restricts"),
+      "the regulator issued guidance discouraging ByteDance and Tencent from buying the H20")
+def guidance(ctx: Context, sent: Span) -> None:
+    """Guidance that discourages, bars or warns firms from buying or using something
+    targets the firms and restricts the chips and products it names."""
+    for r, head, _ in _regulations(ctx, sent):
+        if r.rule != "pattern-guidance":
+            continue
+        for c in head.children:
+            if c.dep_ != "acl" or c.lemma_.lower() not in ctx.cue("reg_guide_verbs"):
+                continue
+            for t in c.subtree:
+                if t.i == c.i:
+                    continue
+                for m in ctx.res.refer(t):
+                    if m.cls == "Company" and t.dep_ in {"dobj", "conj", "nsubj"}:
+                        ctx.emit(r, "targets", m, [c], "regulation-guidance", 0.55, sent)
+                    elif m.cls in {"Chip", "Product"}:
+                        ctx.emit(r, "restricts", m, [c], "regulation-guidance", 0.55, sent)
