@@ -101,7 +101,7 @@ REG_PACT_TOPICS = {"export", "shipment", "sale", "sell", "ship", "chip", "semico
 REG_CODE_KINDS = {"practice", "conduct"}
 
 
-REG_LEMMAS = REG_HEADS | RULE_HEADS | REG_PACTS | {"list", "code"}
+REG_LEMMAS = REG_HEADS | RULE_HEADS | REG_PACTS | {"list", "code", "guidance"}
 
 
 COMPUTE_CUES = {"gpu", "gpus", "chip", "chips", "compute", "computing", "train", "training",
@@ -434,6 +434,37 @@ def _era_free(occ: Occupancy, doc: Doc, start: int, end: int, known: list[Mentio
                for i in range(start, end)) and not occ.taken[end - 1]
 
 
+def _guidance_mention(doc: Doc, tok: Token, occ: Occupancy, known: list[Mention],
+                      acts: set[str], seen: dict[str, str]) -> Mention | None:
+    """Guidance a government body issues is a rule: "the BIS announced new guidance",
+    "the regulator has since issued guidance discouraging X from buying the chip" (a
+    participle clause tells what it is about and is part of its name)."""
+    verb = tok.head
+    if tok.dep_ != "dobj" or verb.lemma_.lower() not in acts:
+        return None
+    while verb.dep_ == "conj" and not any(c.dep_ == "nsubj" for c in verb.children):
+        verb = verb.head
+    subj = [c for c in verb.children if c.dep_ == "nsubj"]
+    body = [m for m in known if subj and m.cls == "GovernmentBody" and
+            m.start <= subj[0].i < m.end]
+    if not body:
+        return None
+    mods = [c for c in tok.children if c.dep_ in {"amod", "compound"} and c.i < tok.i]
+    start = min([tok.i, *(c.left_edge.i for c in mods)])
+    if not occ.free(start, tok.i + 1):
+        return None
+    end = tok.i + 1
+    for c in tok.children:
+        if c.dep_ == "acl" and c.tag_ == "VBG" and c.i == tok.i + 1:
+            end = _phrase_end(c)
+    label = clean_name(doc[start:end].text, "Regulation")
+    # the guidance of one body is one node of the article: "announced new guidance ... also
+    # issued guidance"
+    label = seen.setdefault(body[0].label, label)
+    return Mention(start, end, "Regulation", label, "pattern-guidance", 0.6, scope="article",
+                   head=tok.i)
+
+
 def _code_of(tok: Token) -> Token | None:
     """The "practice" of "code of practice" (or "conduct")."""
     for c in tok.children:
@@ -511,6 +542,7 @@ def regulation_mentions(doc: Doc, occ: Occupancy, gaz: Gazetteer, known: list[Me
     # its own are that state's ("Japan restricts chip exports ... The export controls ...")
     acting = restricting_states(doc, gaz, lex)
     cands = candidates(doc, "reg")
+    seen: dict[str, str] = {}
     yield from _code_mentions(doc, occ, gaz, known,
                               [t for t in cands if t.lemma_.lower() == "code"])
     for tok in cands:
@@ -521,6 +553,12 @@ def regulation_mentions(doc: Doc, occ: Occupancy, gaz: Gazetteer, known: list[Me
             pact = _pact_mention(doc, tok, occ, known)
             if pact is not None:
                 yield pact
+            continue
+        if lemma == "guidance":
+            guide = _guidance_mention(doc, tok, occ, known,
+                                      lex.cue("reg_acts") | lex.cue("reg_release_acts"), seen)
+            if guide is not None:
+                yield guide
             continue
         if lemma in REG_HEADS and (tok.tag_ in {"NNS", "NNPS"} or lemma in {"ban", "embargo"}):
             mods = [c for c in tok.children if c.dep_ in {"compound", "amod", "nmod"}]

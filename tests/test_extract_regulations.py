@@ -269,3 +269,28 @@ def test_a_firm_impacted_next_to_a_rule_is_restricted_by_it(nlp):
         nlp, "Washington announced new export controls on HBM chips to China on Monday. "
              "SK Hynix was hit by weak demand.",
         set(), {("US export controls", "restricts", "SK Hynix")})
+
+
+def test_a_firm_withdrawing_to_comply_with_a_rule_is_restricted(nlp):
+    check_facts(
+        nlp, "Last year Apple withdrew its news app from Europe rather than comply with new EU "
+             "rules on content moderation.",
+        {("new EU rules on content moderation", "restricts", "Apple")})
+    check_facts(
+        nlp, "Apple praised the new EU rules on content moderation and said it would comply "
+             "with them.",
+        set(), {("new EU rules on content moderation", "restricts", "Apple")})
+
+
+def test_guidance_a_government_body_issues_is_its_rule(nlp):
+    check_facts(
+        nlp, "The BIS also published new guidance to tighten export controls for AI chips.",
+        {("new guidance", "issuedBy", "Bureau of Industry and Security")})
+    text = ("The Cyberspace Administration of China summoned Nvidia in May and has since "
+            "issued guidance urging Baidu and Tencent to avoid the H20.")
+    label = "guidance urging Baidu and Tencent to avoid the H20"
+    check_facts(nlp, text, {(label, "issuedBy", "Cyberspace Administration of China"),
+                            (label, "targets", "Baidu"), (label, "targets", "Tencent"),
+                            (label, "restricts", "H20")})
+    ents = _entities(nlp, "Nvidia issued guidance for the next quarter.")
+    assert not [k for k, (cls, _) in ents.items() if cls == "Regulation"]

@@ -677,3 +677,51 @@ def impacted(ctx: Context, sent: Span) -> None:
             continue
         for m in firms:
             ctx.emit(regs[-1], "restricts", m, [tok], "regulation-impact", 0.5, sent)
+
+
+@rule("regulation-comply", OnSentence(), ("restricts",),
+      "Apple withdrew its app from Europe rather than comply with new EU rules")
+def complying(ctx: Context, sent: Span) -> None:
+    """A firm that pulls, withdraws, halts or stops something to comply with a rule (or
+    rather than comply with it) is restricted by the rule, and so are its chips and products
+    withdrawn."""
+    for r, head, _ in _regulations(ctx, sent):
+        comply = head.head.head if head.dep_ == "pobj" and head.head.lower_ == "with" else None
+        if comply is None or comply.lemma_.lower() not in {"comply", "abide", "conform"}:
+            continue
+        rather = ctx.doc[comply.i - 1].lower_ == "than" or any(
+            c.lower_ == "than" for c in comply.head.children if c.i < comply.i)
+        to = any(c.dep_ == "aux" and c.lower_ == "to" for c in comply.children)
+        if comply.dep_ not in {"conj", "advcl", "xcomp", "advmod"} or not (rather or to):
+            continue
+        verb = comply.head
+        if verb.lemma_.lower() not in ctx.cue("reg_withdraw_verbs") or ctx.negated(verb):
+            continue
+        for m in ctx.subjects(verb, "Company"):
+            ctx.emit(r, "restricts", m, [verb, comply], "regulation-comply", 0.55, sent)
+        for c in verb.children:
+            if c.dep_ == "dobj":
+                for m in ctx.np_mentions(c, {"Chip", "Product"}):
+                    ctx.emit(r, "restricts", m, [verb, comply], "regulation-comply", 0.55,
+                             sent)
+
+
+@rule("regulation-guidance", OnSentence(), ("targets", "restricts"),
+      "the regulator issued guidance discouraging ByteDance and Tencent from buying the H20")
+def guidance(ctx: Context, sent: Span) -> None:
+    """Guidance that discourages, bars or warns firms from buying or using something
+    targets the firms and restricts the chips and products it names."""
+    for r, head, _ in _regulations(ctx, sent):
+        if r.rule != "pattern-guidance":
+            continue
+        for c in head.children:
+            if c.dep_ != "acl" or c.lemma_.lower() not in ctx.cue("reg_guide_verbs"):
+                continue
+            for t in c.subtree:
+                if t.i == c.i:
+                    continue
+                for m in ctx.res.refer(t):
+                    if m.cls == "Company" and t.dep_ in {"dobj", "conj", "nsubj"}:
+                        ctx.emit(r, "targets", m, [c], "regulation-guidance", 0.55, sent)
+                    elif m.cls in {"Chip", "Product"}:
+                        ctx.emit(r, "restricts", m, [c], "regulation-guidance", 0.55, sent)
