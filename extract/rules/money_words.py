@@ -52,3 +52,25 @@ def purpose_targets(ctx: Context, tok: Token, to_phrase: bool = False) -> list:
             if places and places[0] not in out:  # the place named first, not its region
                 out.append(places[0])
     return out
+
+
+def person_firms(ctx: Context, verb: Token) -> list:
+    """The firm of a person who is the verb's subject, named in the person's own phrase
+    ("Microsoft CEO Satya Nadella announced ...", "Satya Nadella, chairman of Microsoft,
+    announced ..."): an executive's announcement is the firm's."""
+    out: list = []
+    for s in verb.children:
+        if s.dep_ != "nsubj":
+            continue
+        person = ctx.res.mention(s)
+        if person is None or person.cls != "Person":
+            continue
+        stack = [c for c in s.children if c.dep_ in {"compound", "appos"}]
+        while stack:
+            t = stack.pop()
+            m = ctx.res.mention(t)
+            if m is not None and m.cls == "Company" and m not in out:
+                out.append(m)
+            stack += [c for c in t.children if c.dep_ in {
+                "compound", "appos", "conj", "prep", "pobj", "poss"}]
+    return out
