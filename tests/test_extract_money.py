@@ -40,6 +40,10 @@ from tests.test_extract import check_facts
          {("SoftBank", "owns", "Arm")}, {("SoftBank", "investsIn", "Arm")}),
         ("Satya Nadella, chief executive of Microsoft, announced a $3 billion investment to "
          "build data centers in Poland.", {("Microsoft", "investsIn", "Poland")}, set()),
+        ("The ministry will fund roads for a chip cluster in Pyeongtaek, south of Seoul, "
+         "where Samsung plans to invest 50 trillion won in new fabs.",
+         {("Samsung Electronics", "investsIn", "Pyeongtaek")},
+         {("Samsung Electronics", "investsIn", "Seoul")}),
         ("Blue Owl Capital has put about $15 billion into Crusoe.",
          {("Blue Owl Capital", "investsIn", "Crusoe")}, set()),
     ],
@@ -71,6 +75,11 @@ def test_money_investments(nlp, text, expected, absent):
         ("OpenAI, Oracle and SoftBank will build more sites under their Stargate venture.",
          {("OpenAI", "partnersWith", "Oracle"), ("OpenAI", "partnersWith", "SoftBank"),
           ("Oracle", "partnersWith", "SoftBank")}, set()),
+        ("Samsung agreed to supply Tesla with memory chips under a $16 billion partnership.",
+         {("Samsung Electronics", "partnersWith", "Tesla")}, set()),
+        ("Microsoft will open a campus in Poland with partners Oracle and Nvidia.",
+         {("Microsoft", "partnersWith", "Oracle"), ("Microsoft", "partnersWith", "Nvidia")},
+         set()),
         ("JPMorgan acted as financial adviser to Oracle.",
          {("JPMorgan", "partnersWith", "Oracle")}, set()),
         ("Goldman Sachs advised Microsoft on the acquisition.",

@@ -332,6 +332,10 @@ def partner_noun_rule(ctx: Context, tok: Token, sent: Span) -> None:
     if word in {"tie", "partnership", "alliance"}:  # "deepens Mistral ties"
         partners += [m for c in tok.children if c.dep_ == "compound"
                      for m in ctx.res.refer(c, "Company")]
+    if not partners and tok.dep_ == "pobj" and tok.head.lower_ in {"under", "through"}:
+        verb = _verb_above(tok)  # "agreed to supply Humain with chips under a collaboration"
+        partners = [m for c in (verb.children if verb is not None else ()) if c.dep_ in {
+            "dobj", "dative"} for m in ctx.res.expand(c, "Company")]
     _pairwise_partners(ctx, tok, sent, owners, partners, "partner")
     if not partners and word in {"venture", "partnership", "alliance", "collaboration"} and \
             any(c.dep_ == "poss" and c.lower_ == "their" for c in tok.children):
@@ -391,6 +395,10 @@ def deal_rule(ctx: Context, tok: Token, sent: Span) -> None:
         partners = [m for o in of_objs for c in o.children if c.dep_ == "prep"
                     and c.lower_ == "with" for p in c.children
                     for m in ctx.res.expand(p, "Company")]
+    if not partners:  # "signed a deal with the chipmaker": the firm it refers to
+        partners = [m for o in [tok] + of_objs for c in o.children if c.dep_ == "prep"
+                    and c.lower_ == "with" for p in c.children if p.pos_ == "NOUN"
+                    for m in ctx.res.refer(p, "Company")]
     if not partners and tok.dep_ == "dobj":  # "signed a deal in May with Oracle"
         partners = [m for c in tok.head.children if c.dep_ == "prep" and c.lower_ == "with"
                     for p in c.children for m in ctx.res.expand(p, "Company")]

@@ -322,3 +322,27 @@ def hold_percent(ctx: Context, verb: Token, sent: Span) -> None:
         for h in held:
             if s is not h and s.key != h.key:
                 ctx.emit(s, prop, h, [verb], "hold-percent", 0.6, sent)
+
+
+@rule("with-partners", OnToken(frozenset({"partner"}), pos=_NOUN), ("partnersWith",),
+      "Microsoft will build a campus in Poland with partners Oracle and Nvidia")
+def with_partners(ctx: Context, tok: Token, sent: Span) -> None:
+    """ "... with partners X and Y", "... with its partners, X and Y": the firms named are
+    partners of the subject of the verb the phrase hangs on."""
+    if denied(ctx, tok):
+        return
+    named: list[Mention] = []
+    if tok.dep_ == "compound" and tok.head.dep_ == "pobj" and tok.head.head.lower_ == "with":
+        named, prep = ctx.res.refer(tok.head, "Company"), tok.head.head
+    elif tok.dep_ == "pobj" and tok.head.lower_ == "with":
+        named, prep = [m for c in tok.children if c.dep_ == "appos"
+                       for m in ctx.res.refer(c, "Company")], tok.head
+    if not named:
+        return
+    verb = _up_to_verb(prep, 4)
+    if verb is None or ctx.negated(verb):
+        return
+    for s in ctx.subjects(verb, "Company"):
+        for o in named:
+            if s is not o and s.key != o.key:
+                ctx.emit(s, "partnersWith", o, [tok], "with-partners", 0.6, sent)

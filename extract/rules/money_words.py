@@ -45,11 +45,17 @@ def purpose_targets(ctx: Context, tok: Token, to_phrase: bool = False) -> list:
             for m in ctx.verb_objects(c, {"in"}, {"DataCenter", "Place"}):
                 if m not in out:
                     out.append(m)
-    for m in list(out):
+    return out + [m for m in purpose_places(ctx, out) if m not in out]
+
+
+def purpose_places(ctx: Context, found: list) -> list:
+    """The place each data center of ``found`` names first (not its region)."""
+    out: list = []
+    for m in found:
         if m.cls == "DataCenter":
             places = [pl for t in ctx.doc[m.start:m.end] if (pl := ctx.res.mention(t))
                       is not None and pl.cls == "Place"]
-            if places and places[0] not in out:  # the place named first, not its region
+            if places and places[0] not in out:
                 out.append(places[0])
     return out
 
