@@ -105,6 +105,8 @@ def test_money_denials_and_mere_mentions_say_nothing(nlp):
     check_facts(nlp, "Apple did not partner with Baidu.", set(),
                 {("Apple", "partnersWith", "Baidu"), ("Baidu", "partnersWith", "Apple")})
     check_facts(nlp, "The state-backed fund invested in Zhipu.", set(), set())
+    check_facts(nlp, "TSMC holds 60% of Nvidia's orders.", set(),
+                {("TSMC", "owns", "Nvidia"), ("TSMC", "investsIn", "Nvidia")})
     check_facts(nlp, "Nvidia and Intel did not advise Apple.", set(),
                 {("Nvidia", "partnersWith", "Apple"), ("Intel", "partnersWith", "Apple")})
     check_facts(nlp, "A letter from Nvidia to Oracle was leaked.", set(),

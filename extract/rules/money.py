@@ -317,6 +317,8 @@ def hold_percent(ctx: Context, verb: Token, sent: Span) -> None:
         if own is None and head.dep_ == "appos":
             own = ctx.res.mention(head.head)
         held = [own] if own is not None and own.cls == "Company" else []
+    held = [m for m in held if ctx.doc[m.end - 1].dep_ != "poss" and not any(
+        c.dep_ == "case" for c in ctx.doc[m.end - 1].children)]  # not "60% of Nvidia's orders"
     prop = "owns" if pct > 50 else "investsIn"
     for s in ctx.subjects(verb, "Company"):
         for h in held:
