@@ -34,6 +34,16 @@ from tests.test_extract import check_facts
          {("AWS", "investsIn", "Pune")}, set()),
         ("Microsoft will invest $3 billion to build data centers in Wisconsin.",
          {("Microsoft", "investsIn", "Wisconsin")}, set()),
+        ("Tencent holds 15% of Zhipu.", {("Tencent", "investsIn", "Zhipu")},
+         {("Tencent", "owns", "Zhipu")}),
+        ("Arm is a joint venture in which SoftBank holds 60 percent.",
+         {("SoftBank", "owns", "Arm")}, {("SoftBank", "investsIn", "Arm")}),
+        ("Satya Nadella, chief executive of Microsoft, announced a $3 billion investment to "
+         "build data centers in Poland.", {("Microsoft", "investsIn", "Poland")}, set()),
+        ("The ministry will fund roads for a chip cluster in Pyeongtaek, south of Seoul, "
+         "where Samsung plans to invest 50 trillion won in new fabs.",
+         {("Samsung Electronics", "investsIn", "Pyeongtaek")},
+         {("Samsung Electronics", "investsIn", "Seoul")}),
         ("Blue Owl Capital has put about $15 billion into Crusoe.",
          {("Blue Owl Capital", "investsIn", "Crusoe")}, set()),
     ],
@@ -62,6 +72,14 @@ def test_money_investments(nlp, text, expected, absent):
          {("AMD", "partnersWith", "OpenAI"), ("OpenAI", "partnersWith", "Oracle")}, set()),
         ("The campus is part of a new program backed by Google and Nvidia to train engineers.",
          {("Google", "partnersWith", "Nvidia")}, set()),
+        ("OpenAI, Oracle and SoftBank will build more sites under their Stargate venture.",
+         {("OpenAI", "partnersWith", "Oracle"), ("OpenAI", "partnersWith", "SoftBank"),
+          ("Oracle", "partnersWith", "SoftBank")}, set()),
+        ("Samsung agreed to supply Tesla with memory chips under a $16 billion partnership.",
+         {("Samsung Electronics", "partnersWith", "Tesla")}, set()),
+        ("Microsoft will open a campus in Poland with partners Oracle and Nvidia.",
+         {("Microsoft", "partnersWith", "Oracle"), ("Microsoft", "partnersWith", "Nvidia")},
+         set()),
         ("JPMorgan acted as financial adviser to Oracle.",
          {("JPMorgan", "partnersWith", "Oracle")}, set()),
         ("Goldman Sachs advised Microsoft on the acquisition.",
@@ -87,6 +105,8 @@ def test_money_denials_and_mere_mentions_say_nothing(nlp):
     check_facts(nlp, "Apple did not partner with Baidu.", set(),
                 {("Apple", "partnersWith", "Baidu"), ("Baidu", "partnersWith", "Apple")})
     check_facts(nlp, "The state-backed fund invested in Zhipu.", set(), set())
+    check_facts(nlp, "TSMC holds 60% of Nvidia's orders.", set(),
+                {("TSMC", "owns", "Nvidia"), ("TSMC", "investsIn", "Nvidia")})
     check_facts(nlp, "Nvidia and Intel did not advise Apple.", set(),
                 {("Nvidia", "partnersWith", "Apple"), ("Intel", "partnersWith", "Apple")})
     check_facts(nlp, "A letter from Nvidia to Oracle was leaked.", set(),

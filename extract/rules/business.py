@@ -9,7 +9,7 @@ from spacy.tokens import Span, Token
 
 from ..context import Context
 from ..spans import Mention
-from .money_words import denied, purpose_targets
+from .money_words import denied, person_firms, purpose_targets
 from .registry import OnSentence, OnToken, rule
 
 _NOUN = frozenset({"NOUN"})
@@ -364,8 +364,9 @@ def comparable_rule(ctx: Context, tok: Token, sent: Span) -> None:
 def partner_noun_rule(ctx: Context, tok: Token, sent: Span) -> None:
     """Nouns of partnership (a joint venture too): the owner partners with the firm after
     "with"; a partnership with a data center is using it."""
-    if tok.lemma_.lower() == "venture" and not any(c.lower_ == "joint" for c in tok.children):
-        return
+    if tok.lemma_.lower() == "venture" and not any(c.lower_ in {"joint", "their"}
+                                                   for c in tok.children):
+        return  # "their venture" is a joint one: its owners partner
     if denied(ctx, tok):
         return
     word = tok.lemma_.lower()
@@ -384,7 +385,19 @@ def partner_noun_rule(ctx: Context, tok: Token, sent: Span) -> None:
     if word in {"tie", "partnership", "alliance"}:  # "deepens Mistral ties"
         partners += [m for c in tok.children if c.dep_ == "compound"
                      for m in ctx.res.refer(c, "Company")]
+    if not partners and tok.dep_ == "pobj" and tok.head.lower_ in {"under", "through"}:
+        verb = _verb_above(tok)  # "agreed to supply Humain with chips under a collaboration"
+        partners = [m for c in (verb.children if verb is not None else ()) if c.dep_ in {
+            "dobj", "dative"} for m in ctx.res.expand(c, "Company")]
     _pairwise_partners(ctx, tok, sent, owners, partners, "partner")
+    if not partners and word in {"venture", "partnership", "alliance", "collaboration"} and \
+            any(c.dep_ == "poss" and c.lower_ == "their" for c in tok.children):
+        above = _verb_above(tok)  # "X, Y and Z will build ... under their Stargate venture"
+        group = ctx.subjects(above, "Company") if above is not None else []
+        group = group if len(group) > 1 else [m for m in owners if m.cls == "Company"]
+        for a, b in combinations(group, 2):
+            if a.key != b.key:
+                ctx.emit(a, "partnersWith", b, [tok], "partner", 0.6, sent)
     for s in owners:
         for o in partners:
             prop = "uses" if o.cls == "DataCenter" else "partnersWith"
@@ -428,13 +441,17 @@ def deal_rule(ctx: Context, tok: Token, sent: Span) -> None:
         return
     owners = [m for c in tok.children if c.dep_ == "poss" for m in ctx.res.refer(c, "Company")]
     if not owners and tok.dep_ == "dobj":
-        owners = ctx.subjects(tok.head, "Company")
+        owners = ctx.subjects(tok.head, "Company") or person_firms(ctx, tok.head)
     partners = [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "with"
                 for p in c.children for m in ctx.res.expand(p, "Company")]
     if not partners:  # "a memorandum of understanding with X", "a letter of intent with X"
         partners = [m for o in of_objs for c in o.children if c.dep_ == "prep"
                     and c.lower_ == "with" for p in c.children
                     for m in ctx.res.expand(p, "Company")]
+    if not partners:  # "signed a deal with the chipmaker": the firm it refers to
+        partners = [m for o in [tok] + of_objs for c in o.children if c.dep_ == "prep"
+                    and c.lower_ == "with" for p in c.children if p.pos_ == "NOUN"
+                    for m in ctx.res.refer(p, "Company")]
     if not partners and tok.dep_ == "dobj":  # "signed a deal in May with Oracle"
         partners = [m for c in tok.head.children if c.dep_ == "prep" and c.lower_ == "with"
                     for p in c.children for m in ctx.res.expand(p, "Company")]
@@ -477,7 +494,7 @@ def investment_rule(ctx: Context, tok: Token, sent: Span) -> None:
             return
     investors = [m for c in tok.children if c.dep_ == "poss" for m in ctx.res.refer(c, "Company")]
     if not investors and verb is not None and verb.lemma_.lower() in ctx.cue("make_verbs"):
-        investors = ctx.subjects(verb, "Company")
+        investors = ctx.subjects(verb, "Company") or person_firms(ctx, verb)
     if not investors and tok.dep_ == "pobj" and tok.head.head.pos_ == "VERB" and \
             tok.head.head.lemma_.lower() in ctx.cue("make_verbs"):  # "making a $5bn investment"
         investors = ctx.subjects(tok.head.head, "Company")

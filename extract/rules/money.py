@@ -278,3 +278,73 @@ def advise_rule(ctx: Context, verb: Token, sent: Span) -> None:
         for c in clients:
             if a is not c and a.key != c.key:
                 ctx.emit(a, "partnersWith", c, [verb], "advise", 0.55, sent)
+
+
+def _percent(tok: Token) -> float | None:
+    """The number of "70%", "10 percent", "a 20 per cent" (None if the token is no share)."""
+    if tok.text != "%" and tok.lemma_.lower() not in {"percent", "cent"}:
+        return None
+    for c in tok.children:
+        if c.dep_ in {"nummod", "compound"} and c.like_num:
+            try:
+                return float(c.text.replace(",", ""))
+            except ValueError:
+                return None
+    return None
+
+
+@rule("hold-percent", OnToken(frozenset({"hold", "own", "control", "take", "acquire", "buy"}),
+                              verb=True), ("investsIn", "owns"),
+      "Tencent holds 15% of Zhipu; a joint venture in which TSMC holds 70%")
+def hold_percent(ctx: Context, verb: Token, sent: Span) -> None:
+    """A firm holding, owning or taking a share of a firm ("holds 15% of Zhipu", "a joint
+    venture in which TSMC holds 70%"): more than half owns it, less invests in it."""
+    if denied(ctx, verb):
+        return
+    share = next((c for c in verb.children if c.dep_ == "dobj" and _percent(c) is not None),
+                 None)
+    if share is None:
+        return
+    pct = _percent(share) or 0.0
+    held = [m for c in list(share.children) + list(verb.children) if c.dep_ == "prep"
+            and c.lower_ in {"in", "of"} and not any(p.lower_ == "which" for p in c.children)
+            for p in c.children for m in ctx.np_mentions(p, {"Company"})]
+    if not held and verb.dep_ == "relcl" and any(
+            c.dep_ == "prep" and any(p.lower_ == "which" for p in c.children)
+            for c in verb.children):  # "a joint venture in which TSMC holds 70%"
+        head = verb.head
+        own = ctx.res.mention(head)
+        if own is None and head.dep_ == "appos":
+            own = ctx.res.mention(head.head)
+        held = [own] if own is not None and own.cls == "Company" else []
+    held = [m for m in held if ctx.doc[m.end - 1].dep_ != "poss" and not any(
+        c.dep_ == "case" for c in ctx.doc[m.end - 1].children)]  # not "60% of Nvidia's orders"
+    prop = "owns" if pct > 50 else "investsIn"
+    for s in ctx.subjects(verb, "Company"):
+        for h in held:
+            if s is not h and s.key != h.key:
+                ctx.emit(s, prop, h, [verb], "hold-percent", 0.6, sent)
+
+
+@rule("with-partners", OnToken(frozenset({"partner"}), pos=_NOUN), ("partnersWith",),
+      "Microsoft will build a campus in Poland with partners Oracle and Nvidia")
+def with_partners(ctx: Context, tok: Token, sent: Span) -> None:
+    """ "... with partners X and Y", "... with its partners, X and Y": the firms named are
+    partners of the subject of the verb the phrase hangs on."""
+    if denied(ctx, tok):
+        return
+    named: list[Mention] = []
+    if tok.dep_ == "compound" and tok.head.dep_ == "pobj" and tok.head.head.lower_ == "with":
+        named, prep = ctx.res.refer(tok.head, "Company"), tok.head.head
+    elif tok.dep_ == "pobj" and tok.head.lower_ == "with":
+        named, prep = [m for c in tok.children if c.dep_ == "appos"
+                       for m in ctx.res.refer(c, "Company")], tok.head
+    if not named:
+        return
+    verb = _up_to_verb(prep, 4)
+    if verb is None or ctx.negated(verb):
+        return
+    for s in ctx.subjects(verb, "Company"):
+        for o in named:
+            if s is not o and s.key != o.key:
+                ctx.emit(s, "partnersWith", o, [tok], "with-partners", 0.6, sent)

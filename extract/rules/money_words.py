@@ -45,10 +45,38 @@ def purpose_targets(ctx: Context, tok: Token, to_phrase: bool = False) -> list:
             for m in ctx.verb_objects(c, {"in"}, {"DataCenter", "Place"}):
                 if m not in out:
                     out.append(m)
-    for m in list(out):
+    return out + [m for m in purpose_places(ctx, out) if m not in out]
+
+
+def purpose_places(ctx: Context, found: list) -> list:
+    """The place each data center of ``found`` names first (not its region)."""
+    out: list = []
+    for m in found:
         if m.cls == "DataCenter":
             places = [pl for t in ctx.doc[m.start:m.end] if (pl := ctx.res.mention(t))
                       is not None and pl.cls == "Place"]
-            if places and places[0] not in out:  # the place named first, not its region
+            if places and places[0] not in out:
                 out.append(places[0])
+    return out
+
+
+def person_firms(ctx: Context, verb: Token) -> list:
+    """The firm of a person who is the verb's subject, named in the person's own phrase
+    ("Microsoft CEO Satya Nadella announced ...", "Satya Nadella, chairman of Microsoft,
+    announced ..."): an executive's announcement is the firm's."""
+    out: list = []
+    for s in verb.children:
+        if s.dep_ != "nsubj":
+            continue
+        person = ctx.res.mention(s)
+        if person is None or person.cls != "Person":
+            continue
+        stack = [c for c in s.children if c.dep_ in {"compound", "appos"}]
+        while stack:
+            t = stack.pop()
+            m = ctx.res.mention(t)
+            if m is not None and m.cls == "Company" and m not in out:
+                out.append(m)
+            stack += [c for c in t.children if c.dep_ in {
+                "compound", "appos", "conj", "prep", "pobj", "poss"}]
     return out

@@ -14,7 +14,7 @@ from spacy.tokens import Span, Token
 
 from ..context import Context
 from ..spans import Mention
-from .money_words import denied, is_money, purpose_targets
+from .money_words import denied, is_money, purpose_places, purpose_targets
 from .registry import OnToken, rule
 
 _PASSIVE_PROPS = ("develops", "owns", "purchases", "operates", "investsIn")
@@ -280,6 +280,21 @@ def invests(ctx, verb, lemma, subs, sent):
                     objs += ctx.via_prep(g, {"in"}, {"Place"})
     # "invest $3 billion to build data centers in Wisconsin"
     objs += [m for m in purpose_targets(ctx, verb) if m not in objs]
+    # "a cluster in Yongin, where SK Hynix plans to invest": the place the clause hangs on
+    rel = verb if verb.dep_ == "relcl" else verb.head if verb.dep_ == "xcomp" and \
+        verb.head.dep_ == "relcl" else None
+    if rel is not None and any(c.dep_ == "advmod" and c.lower_ == "where"
+                               for t in (verb, rel) for c in t.children):
+        at = rel.head  # "Yongin, south of Seoul, where": the place the direction is from
+        if at.dep_ == "pobj" and at.head.lower_ == "of" and at.head.head.lower_ in {
+                "north", "south", "east", "west", "northeast", "northwest", "southeast",
+                "southwest", "outside"}:
+            at = at.head.head.head
+        where = ctx.res.mention(at)
+        if where is not None and where.cls in {"Place", "DataCenter"} and where not in objs:
+            objs.append(where)
+        if where is not None and where.cls == "DataCenter":  # and the place it is in
+            objs += [m for m in purpose_places(ctx, [where]) if m not in objs]
     return objs
 
 
