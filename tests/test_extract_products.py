@@ -27,3 +27,25 @@ def test_short_version_takes_the_full_name_of_the_article(nlp):
 def test_owned_kind_with_name_in_apposition(nlp):
     check_facts(nlp, "iFlytek opened its chatbot, SparkBot, to every user on Monday.",
                 {("iFlytek", "owns", "SparkBot"), ("iFlytek", "develops", "SparkBot")})
+
+
+def test_people_who_built_a_model_develop_it(nlp):
+    check_facts(nlp, "Jack Rae, who worked on Gemini, left Google in May.",
+                {("Jack Rae", "develops", "Gemini")})
+    check_facts(nlp, "Maria Lopez, the creator of Claude Code, joined Meta.",
+                {("Maria Lopez", "develops", "Claude Code")})
+
+
+def test_working_with_partners_on_a_product_is_not_building_it_for_the_speaker(nlp):
+    check_facts(nlp, "Maria Lopez said Nvidia was working with partners on GPT-4o.", set(),
+                {("Maria Lopez", "develops", "GPT-4o")})
+
+
+def test_the_company_behind_a_chatbot_makes_it(nlp):
+    check_facts(nlp, "Moonshot AI raised cash. The company behind the Kimi chatbot hired.",
+                {("Moonshot AI", "develops", "Kimi"), ("Moonshot AI", "owns", "Kimi")})
+
+
+def test_a_clause_above_lends_no_builder(nlp):
+    check_facts(nlp, "Lisa Su said the firm would ship its chips and was working with "
+                     "partners on Claude Code.", set(), {("Lisa Su", "develops", "Claude Code")})
