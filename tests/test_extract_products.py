@@ -49,3 +49,23 @@ def test_the_company_behind_a_chatbot_makes_it(nlp):
 def test_a_clause_above_lends_no_builder(nlp):
     check_facts(nlp, "Lisa Su said the firm would ship its chips and was working with "
                      "partners on Claude Code.", set(), {("Lisa Su", "develops", "Claude Code")})
+
+
+def test_rivals_of_a_model_and_of_its_maker(nlp):
+    found = check_facts(
+        nlp, "Moonshot AI shipped its Kimi K3. On the leaderboard K3 now places second, "
+             "beaten only by Chinese rival Zhipu's latest release, GLM-6. K3 sits far ahead "
+             "of rivals like DeepSeek and Alphabet's Gemini.",
+        {("Moonshot AI", "competesWith", "Zhipu"), ("Kimi K3", "competesWith", "Gemini"),
+         ("Kimi K3", "competesWith", "DeepSeek"), ("Zhipu", "owns", "GLM-6")})
+    assert not {("Alphabet", "competesWith", "Kimi K3"), ("Kimi K3", "competesWith", "Alphabet")} \
+        & found
+
+
+def test_the_likes_of_and_a_product_trailing_behind(nlp):
+    check_facts(nlp, "Moonshot AI competes with the likes of OpenAI and Anthropic.",
+                {("Moonshot AI", "competesWith", "OpenAI"),
+                 ("Moonshot AI", "competesWith", "Anthropic")})
+    check_facts(nlp, "According to the tracker, Ernie Bot has about 9 million users, trailing "
+                     "behind ByteDance's Doubao and DeepSeek.",
+                {("Ernie Bot", "competesWith", "Doubao")})
