@@ -69,3 +69,13 @@ def test_the_likes_of_and_a_product_trailing_behind(nlp):
     check_facts(nlp, "According to the tracker, Ernie Bot has about 9 million users, trailing "
                      "behind ByteDance's Doubao and DeepSeek.",
                 {("Ernie Bot", "competesWith", "Doubao")})
+
+
+def test_a_product_named_after_its_maker_is_owned_when_the_maker_is_named(nlp):
+    check_facts(nlp, "DeepSeek has grown fast. Users praised DeepSeek R1 for its price.",
+                {("DeepSeek", "owns", "DeepSeek-R1"), ("DeepSeek", "develops", "DeepSeek-R1")})
+
+
+def test_a_cloud_unit_is_a_company(nlp):
+    assert ("Oracle Cloud Infrastructure", "Company") in entities(
+        nlp, "Oracle Cloud Infrastructure said it will deploy more GPUs.")

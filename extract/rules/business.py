@@ -530,6 +530,10 @@ def known_rules(ctx: Context, sent: Span) -> None:
             if made_by is not None:  # "Nvidia H800": the maker named in the name
                 ctx.emit(made_by, "develops", m, [ctx.doc[m.start]], "name-maker", 0.7,
                          sent)
+                if m.cls == "Product" and made_by not in ctx.virtual:
+                    # "DeepSeek R1" in an article about DeepSeek: the firm's own product
+                    ctx.emit(made_by, "owns", m, [ctx.doc[m.start]], "name-maker", 0.65,
+                             sent)
         if maker in keys and m.cls in {"Product", "Chip"}:
             ctx.emit(keys[maker], "develops", m, [], "known-maker", 0.5, sent)
             if m.cls == "Product":
