@@ -22,6 +22,7 @@ from .patterns import (
     PLACE_WORDS,
     PRODUCT_CODE,
     PRODUCT_KINDS,
+    PRODUCT_VERSION,
     REG_LEMMAS,
     chip_mentions,
     datacenter_mentions,
@@ -77,7 +78,8 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[Mention]:
             cands["dc"].append(tok)
         if lemma in REG_LEMMAS:
             cands["reg"].append(tok)
-        if lemma in PRODUCT_KINDS or PRODUCT_CODE.match(text):
+        if lemma in PRODUCT_KINDS or PRODUCT_CODE.match(text) or (
+                PRODUCT_VERSION.match(text) and not text[:1].isdigit()):
             cands["product"].append(tok)
         if lemma in lex.heads:
             cands["head"].append(tok)

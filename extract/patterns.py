@@ -29,7 +29,7 @@ from .spans import (
 __all__ = ["CHIP_CODE", "CHIP_NOUNS", "PRODUCT_KINDS", "DC_NOUNS", "DC_LEMMAS", "REG_LEMMAS",
            "REG_TOPICS", "PLACE_WORDS", "chip_mentions", "datacenter_mentions",
            "regulation_mentions", "product_mentions", "product_version_end",
-           "product_version_label", "PRODUCT_CODE", "PRODUCT_VERSION_WORDS",
+           "product_version_label", "PRODUCT_CODE", "PRODUCT_VERSION", "PRODUCT_VERSION_WORDS",
            "place_pattern_mentions",
            "head_named_mentions"]
 
@@ -716,7 +716,20 @@ def _known_family(gaz: Gazetteer | None, name: str) -> bool:
 def product_mentions(doc: Doc, occ: Occupancy, gaz: Gazetteer | None = None):
     """ "its AI chatbot Kimi", "a large language model named Doubao", "Kimi, a chatbot",
     "its chatbot, SenseChat,"; a known family with its version in one token: "GLM-5"."""
+    families: dict[str, str] | None = None  # version code -> the full name, once per doc
     for tok in candidates(doc, "product"):
+        if PRODUCT_VERSION.match(tok.text) and any(c.isalpha() for c in tok.text) and \
+                any(c.isdigit() for c in tok.text) and occ.free(tok.i, tok.i + 1):
+            # "K2.5" alone: the version the article names in full ("Kimi K2.5")
+            if families is None:
+                families = {doc[j + 1].text: doc[j:product_version_end(doc, j + 1)].text
+                            for j in range(len(doc) - 1)
+                            if PRODUCT_VERSION.match(doc[j + 1].text)
+                            and doc[j].text[:1].isupper() and _known_family(gaz, doc[j].text)}
+            full = families.get(tok.text)
+            if full is not None and (tok.i == 0 or doc[tok.i - 1].text != full.split()[0]):
+                yield Mention(tok.i, tok.i + 1, "Product", full, "pattern-product-version", 0.6)
+            continue
         code = PRODUCT_CODE.match(tok.text)
         if code is not None and _known_family(gaz, code.group(1)) and occ.free(tok.i, tok.i + 1):
             end = product_version_end(doc, tok.i + 1)

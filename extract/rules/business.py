@@ -22,8 +22,8 @@ def product_maker(ctx: Context, m: Mention) -> str | None:
         return None
     maker = ctx.gaz.maker_of(m.key) if m.known else None
     if maker is None and m.rule == "pattern-product-version":
-        first = ctx.doc[m.start].text.split("-")[0]
-        family = ctx.gaz.lookup(first) or ctx.gaz.lookup(ctx.doc[m.start:m.end - 1].text)
+        words = m.label.split()
+        family = ctx.gaz.lookup(words[0].split("-")[0]) or ctx.gaz.lookup(" ".join(words[:-1]))
         maker = ctx.gaz.maker_of(family.label) if family is not None else None
     return maker
 
@@ -273,22 +273,38 @@ def _clause_subjects(ctx: Context, verb: Token) -> list[Mention]:
     """The firms or products a clause is about: its own subject (a product is a subject too:
     "the model sits ahead of rivals"), the possessor of a generic subject ("DeepSeek's models
     have shown ..."), else the firms the verb's subject chain gives."""
-    for c in verb.children:
-        if c.dep_ in {"nsubj", "nsubjpass"}:
-            own = [m for m in ctx.res.expand(c) if m.cls in {"Company", "Product"}]
-            own = own or [m for p in c.children if p.dep_ == "poss"
-                          for m in ctx.res.refer(p) if m.cls in {"Company", "Product"}]
-            if own:
-                return own
+    v = verb
+    for _ in range(3):  # up a participle: "K2.5 ranks second, eclipsed only by ..."
+        for c in v.children:
+            if c.dep_ in {"nsubj", "nsubjpass"}:
+                own = [m for m in ctx.res.expand(c) if m.cls in {"Company", "Product"}]
+                own = own or [m for p in c.children if p.dep_ == "poss"
+                              for m in ctx.res.refer(p) if m.cls in {"Company", "Product"}]
+                if own:
+                    return own
+        if v.tag_ != "VBN" or v.dep_ not in {"advcl", "acl", "conj"} or any(
+                c.dep_ in {"nsubj", "nsubjpass"} for c in v.children):
+            break
+        v = v.head
     return ctx.subjects(verb, "Company")
 
 
-@rule("rival", OnToken("rival_nouns", pos=_NOUN), ("competesWith",),
+@rule("rival", OnToken("rival_nouns", pos=frozenset({"NOUN", "ADJ"})), ("competesWith",),
       "competitors like Alibaba; CoreWeave, a rival to Oracle")
 def rival_rule(ctx: Context, tok: Token, sent: Span) -> None:
     """Rivals and competitors: in apposition with whom they rival, or of a clause's subject."""
     rivals = ctx.res.expand(tok)
     rivals = [r for r in rivals if r.cls in {"Company", "Product"}]
+    named = [r for r in rivals if ctx.doc[r.end - 1].dep_ != "poss" and not (
+        r.end < len(ctx.doc) and ctx.doc[r.end].lower_ in {"'s", "\u2019s"})]  # not Alphabet of
+    rivals = named or rivals  # "rivals like Alphabet's Gemini"
+    titled = False
+    if not rivals and tok.dep_ in {"compound", "amod", "nmod"} and tok.i < tok.head.i:
+        # "Chinese rival Zhipu": the name the noun is a title of
+        named = ctx.res.mention(tok.head)
+        rivals = [named] if named is not None and named.cls in {"Company", "Product"} else []
+        titled = bool(rivals)
+        tok = tok.head if titled else tok
     if not rivals:
         return
     # "CoreWeave, a rival to Oracle", "a competitor of Nvidia"
@@ -316,10 +332,16 @@ def rival_rule(ctx: Context, tok: Token, sent: Span) -> None:
             break
         # "xAI's position against rivals like OpenAI"
         anchors = [m for c in t.children if c.dep_ == "poss"
-                   for m in ctx.res.refer(c) if m.cls in {"Company", "Product"}]
+                   for m in ctx.res.refer(c) if m.cls in {"Company", "Product"}
+                   and m not in rivals]
     for a in anchors:
         for r in rivals:
-            ctx.emit(a, "competesWith", r, [tok], "rival", 0.65, sent)
+            if titled and a.cls == "Product" and r.cls == "Company":
+                # "K2.5 trails only Chinese rival Zhipu": the product's maker is the rival's
+                maker = product_maker(ctx, a)
+                a = ctx.entity(maker, ctx.doc[a.start], "known-maker") if maker else a
+            if a is not None and a is not r:
+                ctx.emit(a, "competesWith", r, [tok], "rival", 0.65, sent)
 
 @rule("rival-race", OnToken(frozenset({"race"}), pos=_NOUN), ("competesWith",),
       "a race among Chinese tech companies like Baidu, Alibaba, and Tencent")
@@ -630,6 +652,10 @@ def known_rules(ctx: Context, sent: Span) -> None:
             if made_by is not None:  # "Nvidia H800": the maker named in the name
                 ctx.emit(made_by, "develops", m, [ctx.doc[m.start]], "name-maker", 0.7,
                          sent)
+                if m.cls == "Product" and made_by not in ctx.virtual:
+                    # "DeepSeek R1" in an article about DeepSeek: the firm's own product
+                    ctx.emit(made_by, "owns", m, [ctx.doc[m.start]], "name-maker", 0.65,
+                             sent)
         if maker in keys and m.cls in {"Product", "Chip"}:
             ctx.emit(keys[maker], "develops", m, [], "known-maker", 0.5, sent)
             if m.cls == "Product":

@@ -170,8 +170,15 @@ def _subjects(ctx: Context, verb: Token, prop: str) -> list[Mention]:
     if prop in {"restricts", "targets"}:
         return ctx.subjects(verb, "Regulation")
     if prop == "competesWith":  # a product is its own subject: "Claude outperformed GPT-4"
-        own = [m for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}
-               for m in ctx.res.expand(c) if m.cls in {"Company", "Product"}]
+        v = verb
+        for _ in range(4):  # the nearest subject up the chain, a firm or a product ("Ernie
+            subs = [c for c in v.children if c.dep_ in {"nsubj", "nsubjpass"}]  # Bot has
+            own = [m for c in subs for m in ctx.res.expand(c)  # 13m users, trailing behind")
+                   if m.cls in {"Company", "Product"}]
+            if own or (subs and v.dep_ not in {"xcomp", "advcl", "conj", "acl"}) or \
+                    v.head.i == v.i or v.dep_ in {"ccomp", "relcl"}:
+                break
+            v = v.head
         return own or ctx.subjects(verb, "Company") or ctx.subjects(verb, "Product")
     return ctx.subjects(verb, "Company")
 
@@ -367,6 +374,10 @@ def competes(ctx, verb, lemma, subs, sent):
         for a, b in combinations(subs, 2):
             ctx.emit(a, "competesWith", b, [verb], "verb:competesWith", 0.6, sent)
     objs: list[Mention] = []
+    # "compete with the likes of OpenAI and Anthropic": the firms after "the likes of"
+    heads = [p for h in heads for p in (
+        [g for c in h.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children
+         if g.dep_ == "pobj"] if h.lower_ == "likes" else [h])]
     for h in heads:
         found = ctx.res.expand(h)
         if not found and h.lemma_.lower() in ctx.cue("facility"):
