@@ -45,6 +45,21 @@ from tests.test_extract import check_facts, entities
         ("Amazon has recruited ten more AI experts, including several former Google staff.",
          {("Amazon", "hiresFrom", "Google")}, set()),
         ("Meta hired Goldman Sachs to advise it.", set(), {("Meta", "hiresFrom", "Goldman Sachs")}),
+        # a maker's chips bought, ordered, spent on, deployed or used
+        ("Tencent is buying Nvidia's H20 chips.",
+         {("Tencent", "purchases", "H20")}, {("Nvidia", "supplies", "Tencent")}),
+        ("Meta has committed to spending $10 billion on Nvidia's newest chips.",
+         {("Nvidia", "supplies", "Meta")}, set()),
+        ("On May 2, Microsoft announced plans to deploy 40,000 units of Nvidia's "
+         "next-generation B300 AI accelerators.",
+         {("Microsoft", "purchases", "B300"), ("Nvidia", "supplies", "Microsoft")}, set()),
+        ("Meta's new order for AMD MI355X chips may be linked to the deal.",
+         {("Meta", "purchases", "MI355X"), ("AMD", "supplies", "Meta")}, set()),
+        ("Nvidia will invest in OpenAI as the ChatGPT maker sets out to build at least 10 "
+         "gigawatts of AI data centers using Nvidia chips and systems.",
+         {("Nvidia", "supplies", "OpenAI")}, set()),
+        ("Elon Musk spoke. The company also absorbed X, formerly Twitter, which Musk acquired "
+         "in 2022.", set(), {("X", "purchases", "Twitter")}),
         # a foundry powers its clients
         ("Backed by big investments, Intel will power Dell, HP, and Lenovo into the next era.",
          {("Intel", "supplies", "Dell"), ("Intel", "supplies", "HP"),

@@ -195,7 +195,11 @@ def _made_used_or_run(ctx: Context, verb: Token) -> list[Mention]:
 
 @_verb_rule("purchases", "ByteDance is buying Nvidia's H20 chips")
 def purchases(ctx, verb, lemma, subs, sent):
-    """Buying, ordering, stockpiling chips or products."""
+    """Buying, ordering, stockpiling chips or products; a verb whose own subject names
+    someone else ("X, which Musk acquired") is not the firm's purchase."""
+    if any(c.dep_ == "nsubj" and c.pos_ == "PROPN" and not ctx.res.expand(c, "Company")
+           for c in verb.children):
+        return []
     return _made_used_or_run(ctx, verb)
 
 
