@@ -60,6 +60,14 @@ from tests.test_extract import check_facts, entities
          {("Nvidia", "supplies", "OpenAI")}, set()),
         ("Elon Musk spoke. The company also absorbed X, formerly Twitter, which Musk acquired "
          "in 2022.", set(), {("X", "purchases", "Twitter")}),
+        # a foundry makes another firm's chips
+        ("Huawei plans to mass produce the Ascend 910C chip in 2025. The chip is manufactured "
+         "by China's largest foundry, SMIC, using the N+2 process.",
+         {("Semiconductor Manufacturing International Corp", "supplies", "Huawei")}, set()),
+        ("SMIC makes Huawei's Kirin 9000S processor using older tools.",
+         {("Semiconductor Manufacturing International Corp", "supplies", "Huawei")}, set()),
+        ("Huafa Group, a state conglomerate based in Zhuhai, recently made its investment in "
+         "Zhipu.", set(), {("Huafa Group", "supplies", "Zhipu")}),
         # a foundry powers its clients
         ("Backed by big investments, Intel will power Dell, HP, and Lenovo into the next era.",
          {("Intel", "supplies", "Dell"), ("Intel", "supplies", "HP"),

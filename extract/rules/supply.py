@@ -122,3 +122,48 @@ def order_noun(ctx: Context, tok: Token, sent: Span) -> None:
             for mk in makers + sellers:
                 if mk is not b:
                     ctx.emit(mk, "supplies", b, [tok], "supply-order", 0.6, sent)
+
+
+def _made_for(ctx: Context, head: Token) -> list[Mention]:
+    """The firms whose chips or products a phrase names: their possessor ("Huawei's Kirin
+    9000S processor"), else the maker the gazetteer gives for a chip named there when the
+    article names that maker ("the chip" just named counts)."""
+    named = ctx.res.mention(head)
+    if not (head.lemma_.lower() in ctx.cue("goods") | ctx.cue("chip_goods") or (
+            named is not None and named.cls in {"Chip", "Product"})):
+        return []  # "made its investment in Zhipu": no goods made
+    owners = [m for c in head.children if c.dep_ == "poss" for m in ctx.res.refer(c, "Company")]
+    if owners:
+        return owners
+    out: list[Mention] = []
+    for it in ctx.np_mentions(head, {"Chip", "Product"}):
+        maker = ctx.gaz.maker_of(it.key)
+        found = next((m for m in ctx.mentions if m.key == maker), None)
+        if found is not None and found not in out:
+            out.append(found)
+    return out
+
+
+@rule("supply-foundry", OnToken("foundry_verbs", verb=True), ("supplies",),
+      "SMIC makes Huawei's Kirin processors; the chip is manufactured by SMIC")
+def foundry(ctx: Context, verb: Token, sent: Span) -> None:
+    """A firm that makes, manufactures or fabricates another firm's chips or products (its
+    possessor, or the maker the gazetteer knows of a chip named) supplies that firm: "SMIC
+    makes Huawei's Kirin processors", "the chip is manufactured by China's largest foundry,
+    SMIC"."""
+    agents = [m for c in verb.children if c.dep_ == "agent" for p in c.children
+              for m in ctx.res.expand(p, "Company")]
+    if agents:
+        made = [m for c in verb.children if c.dep_ == "nsubjpass" for m in _made_for(ctx, c)]
+        if verb.dep_ == "acl":  # "Huawei's chips, made by SMIC"
+            made += _made_for(ctx, verb.head)
+    else:
+        agents = ctx.subjects(verb, "Company")
+        objs = [c for c in verb.children if c.dep_ == "dobj"]
+        objs += [s for c in verb.children if c.dep_ == "ccomp" for s in c.children
+                 if s.dep_ == "nsubj" and s.i > verb.i]  # "makes X's chips using ..."
+        made = [m for c in objs for m in _made_for(ctx, c)]
+    for a in agents:
+        for m in made:
+            if a is not m and a.key != m.key:
+                ctx.emit(a, "supplies", m, [verb], "supply-foundry", 0.6, sent)
