@@ -68,6 +68,14 @@ from tests.test_extract import check_facts, entities
          {("Semiconductor Manufacturing International Corp", "supplies", "Huawei")}, set()),
         ("Huafa Group, a state conglomerate based in Zhuhai, recently made its investment in "
          "Zhipu.", set(), {("Huafa Group", "supplies", "Zhipu")}),
+        # what a firm's infrastructure uses, the firm uses
+        ("Earlier this month, AMD and OpenAI announced a partnership to power OpenAI's AI "
+         "infrastructure, which will utilize multiple generations of AMD Instinct GPUs.",
+         {("OpenAI", "uses", "Instinct"), ("AMD", "supplies", "OpenAI")},
+         {("AMD", "uses", "Instinct")}),
+        ("Meta's newest models run on Nvidia H100 chips.", {("Meta", "uses", "H100")}, set()),
+        ("G42 plans to use the chips at a new data center campus in Abu Dhabi.", set(),
+         {("G42", "uses", "data center campus in Abu Dhabi")}),
         # a foundry powers its clients
         ("Backed by big investments, Intel will power Dell, HP, and Lenovo into the next era.",
          {("Intel", "supplies", "Dell"), ("Intel", "supplies", "HP"),

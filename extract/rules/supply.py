@@ -9,9 +9,16 @@ from spacy.tokens import Span, Token
 from ..context import Context
 from ..spans import Mention
 from .registry import OnToken, rule
+from .verbs import owner_subject
 
 _NOUN = frozenset({"NOUN"})
 _SKIP = frozenset({"relcl", "acl", "advcl", "xcomp", "ccomp", "appos", "punct", "cc"})
+
+
+def _words(t: Token) -> set[str]:
+    """A noun's lemma and its singular as written ("GPUs" is a PROPN whose lemma stays)."""
+    low = t.lower_
+    return {t.lemma_.lower(), low, low[:-1] if low.endswith("s") else low}
 
 
 def _goods(ctx: Context, head: Token) -> tuple[list[Mention], list[Mention]]:
@@ -19,11 +26,11 @@ def _goods(ctx: Context, head: Token) -> tuple[list[Mention], list[Mention]]:
     newest chips" -> ([], [Nvidia]); "AMD MI450 chips" -> ([MI450], [AMD]); "50,000 units
     of AMD's MI450 accelerators" reads the phrase after "of". A phrase whose head is neither
     a chip nor a goods word names nothing."""
-    if head.lemma_.lower() in ctx.cue("unit_nouns") or head.like_num:
+    if _words(head) & ctx.cue("unit_nouns") or head.like_num:
         head = next((p for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
                      for p in c.children if p.dep_ == "pobj"), head)
     own = ctx.res.mention(head)
-    if not (head.lemma_.lower() in ctx.cue("chip_goods") or (
+    if not (_words(head) & ctx.cue("chip_goods") or (
             own is not None and own.cls == "Chip")):
         return [], []
     items: list[Mention] = []
@@ -167,3 +174,24 @@ def foundry(ctx: Context, verb: Token, sent: Span) -> None:
         for m in made:
             if a is not m and a.key != m.key:
                 ctx.emit(a, "supplies", m, [verb], "supply-foundry", 0.6, sent)
+
+
+@rule("uses-owner", OnToken("triggers:uses", verb=True), ("uses", "supplies"),
+      "OpenAI's infrastructure, which will utilize AMD Instinct GPUs")
+def uses_owner(ctx: Context, verb: Token, sent: Span) -> None:
+    """A firm's infrastructure, models or systems that use, run on or rely on chips or
+    services: the firm uses them (and the maker of the chips, named in their phrase, supplies
+    it when the verb is one of ``maker_goods_verbs``)."""
+    owners = owner_subject(ctx, verb)
+    if not owners:
+        return
+    objs = ctx.verb_objects(verb, {"on", "to"}, {"Chip", "Product", "DataCenter"})
+    heads = [c for c in verb.children if c.dep_ == "dobj"]
+    for o in owners:
+        for m in objs:
+            ctx.emit(o, "uses", m, [verb], "uses-owner", 0.55, sent)
+        if verb.lemma_.lower() in ctx.cue("maker_goods_verbs"):
+            for h in heads:
+                for mk in _goods(ctx, h)[1]:
+                    if mk is not o:
+                        ctx.emit(mk, "supplies", o, [verb], "uses-owner", 0.55, sent)
