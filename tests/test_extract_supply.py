@@ -76,6 +76,13 @@ from tests.test_extract import check_facts, entities
         ("Meta's newest models run on Nvidia H100 chips.", {("Meta", "uses", "H100")}, set()),
         ("G42 plans to use the chips at a new data center campus in Abu Dhabi.", set(),
          {("G42", "uses", "data center campus in Abu Dhabi")}),
+        # a deal with a firm to supply goods
+        ("SK Hynix also signed a letter of intent with Nvidia to supply high-bandwidth memory "
+         "chips.", {("SK Hynix", "supplies", "Nvidia")}, set()),
+        ("Micron struck a deal with Apple to provide memory chips.",
+         {("Micron", "supplies", "Apple")}, set()),
+        ("Reliance announced a joint venture with Meta to sell enterprise AI tools.", set(),
+         {("Reliance Industries", "supplies", "Meta")}),
         # a foundry powers its clients
         ("Backed by big investments, Intel will power Dell, HP, and Lenovo into the next era.",
          {("Intel", "supplies", "Dell"), ("Intel", "supplies", "HP"),

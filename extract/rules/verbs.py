@@ -406,6 +406,17 @@ def supplies(ctx, verb, lemma, subs, sent):
     if lemma in {"supply", "provide"}:
         objs += [m for c in verb.children if c.dep_ == "dobj"
                  for m in ctx.res.expand(c, "Company")]
+    if not objs and verb.dep_ in {"acl", "advcl", "xcomp"} and goods & (
+            ctx.cue("goods") | {"chip"}):
+        # "signed a letter of intent with OpenAI to supply memory chips": the firm the deal
+        # is with gets the goods
+        gov = verb.head
+        for t in [gov, *(c for c in gov.children if c.dep_ == "dobj")]:
+            if t.lemma_.lower() not in ctx.cue("deal_nouns") | {"letter"}:
+                continue  # not "a joint venture with Meta to sell tools": selling together
+            objs += [m for c in t.children if c.dep_ == "prep" and c.lower_ == "with"
+                     for p in c.children for m in ctx.res.expand(p, "Company")
+                     if m not in objs]
     return objs
 
 
