@@ -45,6 +45,44 @@ from tests.test_extract import check_facts, entities
         ("Amazon has recruited ten more AI experts, including several former Google staff.",
          {("Amazon", "hiresFrom", "Google")}, set()),
         ("Meta hired Goldman Sachs to advise it.", set(), {("Meta", "hiresFrom", "Goldman Sachs")}),
+        # a maker's chips bought, ordered, spent on, deployed or used
+        ("Tencent is buying Nvidia's H20 chips.",
+         {("Tencent", "purchases", "H20")}, {("Nvidia", "supplies", "Tencent")}),
+        ("Meta has committed to spending $10 billion on Nvidia's newest chips.",
+         {("Nvidia", "supplies", "Meta")}, set()),
+        ("On May 2, Microsoft announced plans to deploy 40,000 units of Nvidia's "
+         "next-generation B300 AI accelerators.",
+         {("Microsoft", "purchases", "B300"), ("Nvidia", "supplies", "Microsoft")}, set()),
+        ("Meta's new order for AMD MI355X chips may be linked to the deal.",
+         {("Meta", "purchases", "MI355X"), ("AMD", "supplies", "Meta")}, set()),
+        ("Nvidia will invest in OpenAI as the ChatGPT maker sets out to build at least 10 "
+         "gigawatts of AI data centers using Nvidia chips and systems.",
+         {("Nvidia", "supplies", "OpenAI")}, set()),
+        ("Elon Musk spoke. The company also absorbed X, formerly Twitter, which Musk acquired "
+         "in 2022.", set(), {("X", "purchases", "Twitter")}),
+        # a foundry makes another firm's chips
+        ("Huawei plans to mass produce the Ascend 910C chip in 2025. The chip is manufactured "
+         "by China's largest foundry, SMIC, using the N+2 process.",
+         {("Semiconductor Manufacturing International Corp", "supplies", "Huawei")}, set()),
+        ("SMIC makes Huawei's Kirin 9000S processor using older tools.",
+         {("Semiconductor Manufacturing International Corp", "supplies", "Huawei")}, set()),
+        ("Huafa Group, a state conglomerate based in Zhuhai, recently made its investment in "
+         "Zhipu.", set(), {("Huafa Group", "supplies", "Zhipu")}),
+        # what a firm's infrastructure uses, the firm uses
+        ("Earlier this month, AMD and OpenAI announced a partnership to power OpenAI's AI "
+         "infrastructure, which will utilize multiple generations of AMD Instinct GPUs.",
+         {("OpenAI", "uses", "Instinct"), ("AMD", "supplies", "OpenAI")},
+         {("AMD", "uses", "Instinct")}),
+        ("Meta's newest models run on Nvidia H100 chips.", {("Meta", "uses", "H100")}, set()),
+        ("G42 plans to use the chips at a new data center campus in Abu Dhabi.", set(),
+         {("G42", "uses", "data center campus in Abu Dhabi")}),
+        # a deal with a firm to supply goods
+        ("SK Hynix also signed a letter of intent with Nvidia to supply high-bandwidth memory "
+         "chips.", {("SK Hynix", "supplies", "Nvidia")}, set()),
+        ("Micron struck a deal with Apple to provide memory chips.",
+         {("Micron", "supplies", "Apple")}, set()),
+        ("Reliance announced a joint venture with Meta to sell enterprise AI tools.", set(),
+         {("Reliance Industries", "supplies", "Meta")}),
         # a foundry powers its clients
         ("Backed by big investments, Intel will power Dell, HP, and Lenovo into the next era.",
          {("Intel", "supplies", "Dell"), ("Intel", "supplies", "HP"),

@@ -12,7 +12,8 @@ import importlib
 from .registry import REGISTRY, OnDocument, OnSentence, OnToken, Rule, get, rule, run
 
 #: The rule modules, in run order.
-MODULES = ("people", "verbs", "business", "products", "money", "places", "regulations")
+MODULES = ("people", "verbs", "business", "supply", "products", "money", "places",
+           "regulations")
 for _module in MODULES:
     importlib.import_module(f"{__name__}.{_module}")
 

@@ -224,14 +224,33 @@ def _made_used_or_run(ctx: Context, verb: Token) -> list[Mention]:
 
 @_verb_rule("purchases", "ByteDance is buying Nvidia's H20 chips")
 def purchases(ctx, verb, lemma, subs, sent):
-    """Buying, ordering, stockpiling chips or products."""
+    """Buying, ordering, stockpiling chips or products; a verb whose own subject names
+    someone else ("X, which Musk acquired") is not the firm's purchase."""
+    if any(c.dep_ == "nsubj" and c.pos_ == "PROPN" and not ctx.res.expand(c, "Company")
+           for c in verb.children):
+        return []
     return _made_used_or_run(ctx, verb)
+
+
+def owner_subject(ctx: Context, verb: Token) -> list[Mention]:
+    """The firm whose thing is the verb's subject: "OpenAI's infrastructure, which will use
+    AMD GPUs", "Meta's models run on Nvidia chips" -> the possessor."""
+    for c in verb.children:
+        if c.dep_ != "nsubj":
+            continue
+        s = verb.head if c.lower_ in {"which", "that"} and verb.dep_ == "relcl" else c
+        if ctx.res.mention(s) is not None:
+            return []
+        return [m for p in s.children if p.dep_ == "poss" for m in ctx.res.refer(p, "Company")]
+    return []
 
 
 @_verb_rule("uses", "ByteDance turned to data centers in Malaysia")
 def uses(ctx, verb, lemma, subs, sent):
     """Using, relying on, turning to, training at something the subject does not own; what is
     trained is made, not used: only what it is trained on, at or in is used."""
+    if owner_subject(ctx, verb):
+        return []  # "OpenAI's infrastructure, which will use ...": the rule uses-owner
     child_preps = {c.lower_ for c in verb.children if c.dep_ in {"prep", "prt", "agent"}}
     if lemma == "power" and "by" not in child_preps:
         return []  # "chips to power a data center": the firm runs it, does not rent it
@@ -250,8 +269,10 @@ def uses(ctx, verb, lemma, subs, sent):
                  for p in pp.children for m in ctx.np_mentions(p, {
                      "Chip", "DataCenter", "Product"})]
         return objs
-    return ctx.verb_objects(verb, {"to", "on", "at", "in", "from", "by"},
-                            {"Chip", "Product", "DataCenter"})
+    preps = {"to", "on", "at", "in", "from", "by"}
+    if any(c.dep_ == "dobj" for c in verb.children):  # "use the chips at a new campus"
+        preps -= {"at", "in"}
+    return ctx.verb_objects(verb, preps, {"Chip", "Product", "DataCenter"})
 
 
 @_verb_rule("operates", "Oracle operates a data center in Abilene")
@@ -435,6 +456,17 @@ def supplies(ctx, verb, lemma, subs, sent):
     if lemma in {"supply", "provide"}:
         objs += [m for c in verb.children if c.dep_ == "dobj"
                  for m in ctx.res.expand(c, "Company")]
+    if not objs and verb.dep_ in {"acl", "advcl", "xcomp"} and goods & (
+            ctx.cue("goods") | {"chip"}):
+        # "signed a letter of intent with OpenAI to supply memory chips": the firm the deal
+        # is with gets the goods
+        gov = verb.head
+        for t in [gov, *(c for c in gov.children if c.dep_ == "dobj")]:
+            if t.lemma_.lower() not in ctx.cue("deal_nouns") | {"letter"}:
+                continue  # not "a joint venture with Meta to sell tools": selling together
+            objs += [m for c in t.children if c.dep_ == "prep" and c.lower_ == "with"
+                     for p in c.children for m in ctx.res.expand(p, "Company")
+                     if m not in objs]
     return objs
 
 
