@@ -46,6 +46,7 @@ class Context:
         self._toks = list(doc)  # one Token object per token, reused by every loop
         self._cache: dict = {}
         self._cues = lex.cues
+        self._denied: dict[int, bool] = {}
 
     def cue(self, name: str) -> frozenset[str]:
         """A named word set of ``ontology/lexicon/cues.tsv`` (an unknown name is an error)."""
@@ -65,10 +66,28 @@ class Context:
              conf: float, sent: Span, modality: str | None = None) -> None:
         if s is o or s.key == o.key or not allowed(s.cls, p, o.cls):
             return
+        if toks and toks[0].pos_ in {"VERB", "AUX"} and self.denied(toks[0]):
+            return  # "Samsung denied a report that it had agreed to ship HBM to Huawei"
         idx = [t.i for t in toks] + [s.start, o.start] if toks else [s.start, o.start]
         lo, hi = max(min(idx), sent.start), min(max(idx) + 1, sent.end)
         self.out.append(Candidate(s, p, o, lo, hi, rule, conf,
                                   modality or self.modality(sent)))
+
+    def denied(self, tok: Token) -> bool:
+        """Whether ``tok`` sits under a verb of denial ("denied that it had signed a deal",
+        "dismissed reports that it would buy"): nothing under it is stated."""
+        found = self._denied.get(tok.i)
+        if found is None:
+            deny, t, found = self.cue("deny_verbs"), tok, False
+            for _ in range(8):
+                if t.lemma_.lower() in deny:
+                    found = True
+                    break
+                if t.head.i == t.i:
+                    break
+                t = t.head
+            self._denied[tok.i] = found
+        return found
 
     def modality(self, sent: Span) -> str:
         cached = self._modality.get(sent.start)

@@ -397,6 +397,12 @@ class Resolver:
         """
         if tok.dep_ == "appos" and self.at.get(tok.i) is None:
             anchor = self.refer(tok.head, cls)  # "Anthropic, the San Francisco-based lab"
+            if len(anchor) > 1 and tok.tag_ == "NN":
+                # "Nvidia, Bpifrance and Nordvik Capital, a Stockholm-based fund": a singular
+                # description after a list is the last name's
+                left = tok.left_edge.i
+                before = [m for m in anchor if m.end <= left]
+                anchor = [max(before, key=lambda m: m.end)] if before else anchor
             if anchor:
                 return anchor
         found = self.refer(tok, cls)

@@ -9,16 +9,8 @@ from ..context import Context
 
 
 def denied(ctx: Context, tok: Token) -> bool:
-    """A statement whose trigger sits under a verb of denial ("denied that it had signed a
-    deal") or under a negated verb of its own clause."""
-    t = tok
-    for _ in range(8):
-        if t.lemma_.lower() in ctx.cue("deny_verbs"):
-            return True
-        if t.head.i == t.i:
-            return False
-        t = t.head
-    return False
+    """A statement whose trigger sits under a verb of denial (:meth:`Context.denied`)."""
+    return ctx.denied(tok)
 
 
 def is_money(ctx: Context, tok: Token) -> bool:
