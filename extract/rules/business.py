@@ -33,7 +33,9 @@ def product_maker(ctx: Context, m: Mention) -> str | None:
 def poss_rules(ctx: Context, sent: Span) -> None:
     """Possessives and name compounds: an owner's product is owned and developed, a maker's
     chip developed, a firm's data center operated, a place's firm headquartered there, a
-    place's or government's regulation issued by it (``poss``, ``poss-compound``)."""
+    place's or government's regulation issued by it (``poss``, ``poss-compound``); what a
+    firm's orders or purchases name is bought, not made (``poss-order``: "Nvidia's HBM4
+    orders")."""
     for tok in ctx.toks(sent):
         if tok.dep_ != "poss":
             continue
@@ -41,6 +43,13 @@ def poss_rules(ctx: Context, sent: Span) -> None:
         head = tok.head
         owned = ctx.res.mention(head)
         owned_all = [owned] if owned is not None else []
+        if owned is None and head.lemma_.lower() in ctx.cue("acquisition_nouns"):
+            # "Nvidia's HBM4 orders": the possessor buys what it orders, it does not make it
+            for c in head.children:
+                bought = ctx.res.mention(c) if c.dep_ in {"compound", "amod"} else None
+                for owner in owners if bought is not None else ():
+                    ctx.emit(owner, "purchases", bought, [tok], "poss-order", 0.65, sent)
+            continue
         if owned is None:  # "its R1 model", "Alibaba's Qwen team"
             inner = [ctx.res.mention(c) for c in head.children if c.dep_ == "compound"]
             owned = next((m for m in inner if m is not None and m.cls in {
