@@ -20,6 +20,10 @@ def facility_rule(ctx: Context, tok: Token, sent: Span) -> None:
         return
     if tok.dep_ == "appos" and ctx.res.mention(tok.head) is not None:
         return  # "Anthropic, the San Francisco-based lab" describes the firm itself
+    if any(c.dep_ in {"compound", "amod"} and (c.lower_ in {"data", "datacenter", "datacentre"}
+           or (m := ctx.res.mention(c)) is not None and m.cls == "DataCenter")
+           for c in tok.children):
+        return  # "the Hyperion data centre campus in Louisiana": where the campus lies
     places: list[Mention] = []
     for c in tok.children:
         if c.dep_ == "prep" and c.lower_ in {"in", "across", "at"}:
@@ -62,6 +66,14 @@ def facility_rule(ctx: Context, tok: Token, sent: Span) -> None:
                 ctx.emit(o, "headquarteredIn", p, [tok], "facility-head", 0.6, sent)
             elif o.cls == "Company":
                 ctx.emit(o, "operatesIn", p, [tok], "facility", 0.6, sent)
+
+@rule("facility-plant", OnToken("plant_nouns", pos=frozenset({"NOUN"})), ("operatesIn",),
+      "TSMC's Arizona fab; its advanced fab in Arizona")
+def plant_rule(ctx: Context, tok: Token, sent: Span) -> None:
+    """A firm's fab, plant or factory in a place: it operates there, read as ``facility``
+    reads a lab or an office (never a head office)."""
+    facility_rule(ctx, tok, sent)
+
 
 @rule("origin", OnSentence(), ("headquarteredIn", "basedIn"),
       "Chinese tech companies like Alibaba; the Paris-based startup; the US Congress")
