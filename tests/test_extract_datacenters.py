@@ -109,3 +109,12 @@ def test_joint_venture_partners_operate_what_it_builds(nlp):
                 {("Oracle", "operates", "Titan data centre campus in Wyoming"),
                  ("Crusoe", "operates", "Titan data centre campus in Wyoming")},
                 {("Oracle", "operatesIn", "Wyoming")})
+
+
+def test_deal_for_building_a_datacenter_makes_operators(nlp):
+    check_facts(nlp, "Kakao signed a memorandum of understanding with OpenAI for the "
+                "construction of a new AI data center in Busan.", {
+                    ("Kakao", "operates", "AI data center in Busan"),
+                    ("OpenAI", "operates", "AI data center in Busan")})
+    check_facts(nlp, "Fluor won a contract for the construction of a data center in Ohio.",
+                set(), {("Fluor", "operates", "data center in Ohio")})

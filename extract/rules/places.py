@@ -75,6 +75,39 @@ def plant_rule(ctx: Context, tok: Token, sent: Span) -> None:
     facility_rule(ctx, tok, sent)
 
 
+@rule("dc-deal", OnToken("build_nouns", pos=frozenset({"NOUN"})), ("operates",),
+      "X signed a memorandum with Y for the construction of a data center in Busan")
+def dc_deal_rule(ctx: Context, tok: Token, sent: Span) -> None:
+    """The parties of a deal for building a data center operate it: the signer and the
+    firms named "with" the deal or a deal listed beside it; not who wins or is awarded a
+    contract (a builder for hire)."""
+    centers = [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
+               for p in c.children for m in ctx.np_mentions(p) if m.cls == "DataCenter"]
+    if not centers:
+        return
+    deals = ctx.cue("deal_nouns") | {"letter", "understanding", "mou"}
+    parties: list[Mention] = []
+    seen_deal = False
+    t = tok
+    for _ in range(5):
+        if t.head.i == t.i:
+            return
+        t = t.head
+        if t.pos_ in {"VERB", "AUX"}:
+            if not seen_deal or t.lemma_.lower() in ctx.cue("contract_won_verbs"):
+                return
+            parties = ctx.subjects(t, "Company") + parties
+            break
+        if t.lemma_.lower() in deals:
+            seen_deal = True
+            for d in (t, *t.conjuncts):
+                parties += [m for c in d.children if c.dep_ == "prep" and c.lower_ == "with"
+                            for p in c.children for m in ctx.res.expand(p, "Company")]
+    for party in parties:
+        for dc in centers:
+            ctx.emit(party, "operates", dc, [tok], "dc-deal", 0.6, sent)
+
+
 @rule("origin", OnSentence(), ("headquarteredIn", "basedIn"),
       "Chinese tech companies like Alibaba; the Paris-based startup; the US Congress")
 def origin_rules(ctx: Context, sent: Span) -> None:
