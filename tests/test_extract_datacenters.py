@@ -118,3 +118,8 @@ def test_deal_for_building_a_datacenter_makes_operators(nlp):
                     ("OpenAI", "operates", "AI data center in Busan")})
     check_facts(nlp, "Fluor won a contract for the construction of a data center in Ohio.",
                 set(), {("Fluor", "operates", "data center in Ohio")})
+
+
+def test_named_datacenter_before_its_noun_and_place(nlp):
+    check_facts(nlp, "Workers poured concrete at the Hyperion data centre campus in Louisiana.",
+                {("Hyperion", "locatedIn", "Louisiana")})

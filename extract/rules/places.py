@@ -399,6 +399,15 @@ def datacenter_rules(ctx: Context) -> None:
         if m.cls != "DataCenter":
             continue
         sent = ctx.res.sent_of(m.start)
+        k = m.end  # "the Hyperion data centre campus in Louisiana": a name before its noun
+        heads = ctx.cue("dc_heads")
+        while k < sent.end and k - m.end < 4 and (ctx.doc[k].lower_ == "data" or
+                                                   ctx.doc[k].lemma_.lower() in heads):
+            k += 1
+        if m.end < k < sent.end - 1 and ctx.doc[k].lower_ in {"in", "at"}:
+            pl = ctx.res.mention(ctx.doc[k + 1])
+            if pl is not None and pl.cls == "Place" and pl.start == k + 1:
+                ctx.emit(m, "locatedIn", pl, [ctx.doc[k]], "datacenter-place", 0.7, sent)
         for t in ctx.doc[m.start : m.end]:
             pl = ctx.res.mention(t)
             if pl is not None and pl.cls == "Place" and pl is not m:
