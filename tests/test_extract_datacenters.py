@@ -94,3 +94,32 @@ def test_place_chain_of_growing_size(nlp):
                 {("China", "locatedIn", "United States")})
     check_facts(nlp, "It has offices in China, Singapore, and Japan.", set(),
                 {("China", "locatedIn", "Singapore"), ("Singapore", "locatedIn", "Japan")})
+
+
+def test_fab_or_plant_of_a_firm_in_a_place(nlp):
+    check_facts(nlp, "Engineers met at Micron's Idaho fab on Tuesday.",
+                {("Micron", "operatesIn", "Idaho")})
+    check_facts(nlp, "Visitors toured Samsung's new chip plant in Texas.",
+                {("Samsung Electronics", "operatesIn", "Texas")})
+
+
+def test_joint_venture_partners_operate_what_it_builds(nlp):
+    check_facts(nlp, "Oracle formed a joint venture with Crusoe to build and run the Titan "
+                "data centre campus in Wyoming.",
+                {("Oracle", "operates", "Titan data centre campus in Wyoming"),
+                 ("Crusoe", "operates", "Titan data centre campus in Wyoming")},
+                {("Oracle", "operatesIn", "Wyoming")})
+
+
+def test_deal_for_building_a_datacenter_makes_operators(nlp):
+    check_facts(nlp, "Kakao signed a memorandum of understanding with OpenAI for the "
+                "construction of a new AI data center in Busan.", {
+                    ("Kakao", "operates", "AI data center in Busan"),
+                    ("OpenAI", "operates", "AI data center in Busan")})
+    check_facts(nlp, "Fluor won a contract for the construction of a data center in Ohio.",
+                set(), {("Fluor", "operates", "data center in Ohio")})
+
+
+def test_named_datacenter_before_its_noun_and_place(nlp):
+    check_facts(nlp, "Workers poured concrete at the Hyperion data centre campus in Louisiana.",
+                {("Hyperion", "locatedIn", "Louisiana")})

@@ -20,6 +20,10 @@ def facility_rule(ctx: Context, tok: Token, sent: Span) -> None:
         return
     if tok.dep_ == "appos" and ctx.res.mention(tok.head) is not None:
         return  # "Anthropic, the San Francisco-based lab" describes the firm itself
+    if any(c.dep_ in {"compound", "amod"} and (c.lower_ in {"data", "datacenter", "datacentre"}
+           or (m := ctx.res.mention(c)) is not None and m.cls == "DataCenter")
+           for c in tok.children):
+        return  # "the Hyperion data centre campus in Louisiana": where the campus lies
     places: list[Mention] = []
     for c in tok.children:
         if c.dep_ == "prep" and c.lower_ in {"in", "across", "at"}:
@@ -62,6 +66,47 @@ def facility_rule(ctx: Context, tok: Token, sent: Span) -> None:
                 ctx.emit(o, "headquarteredIn", p, [tok], "facility-head", 0.6, sent)
             elif o.cls == "Company":
                 ctx.emit(o, "operatesIn", p, [tok], "facility", 0.6, sent)
+
+@rule("facility-plant", OnToken("plant_nouns", pos=frozenset({"NOUN"})), ("operatesIn",),
+      "TSMC's Arizona fab; its advanced fab in Arizona")
+def plant_rule(ctx: Context, tok: Token, sent: Span) -> None:
+    """A firm's fab, plant or factory in a place: it operates there, read as ``facility``
+    reads a lab or an office (never a head office)."""
+    facility_rule(ctx, tok, sent)
+
+
+@rule("dc-deal", OnToken("build_nouns", pos=frozenset({"NOUN"})), ("operates",),
+      "X signed a memorandum with Y for the construction of a data center in Busan")
+def dc_deal_rule(ctx: Context, tok: Token, sent: Span) -> None:
+    """The parties of a deal for building a data center operate it: the signer and the
+    firms named "with" the deal or a deal listed beside it; not who wins or is awarded a
+    contract (a builder for hire)."""
+    centers = [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
+               for p in c.children for m in ctx.np_mentions(p) if m.cls == "DataCenter"]
+    if not centers:
+        return
+    deals = ctx.cue("deal_nouns") | {"letter", "understanding", "mou"}
+    parties: list[Mention] = []
+    seen_deal = False
+    t = tok
+    for _ in range(5):
+        if t.head.i == t.i:
+            return
+        t = t.head
+        if t.pos_ in {"VERB", "AUX"}:
+            if not seen_deal or t.lemma_.lower() in ctx.cue("contract_won_verbs"):
+                return
+            parties = ctx.subjects(t, "Company") + parties
+            break
+        if t.lemma_.lower() in deals:
+            seen_deal = True
+            for d in (t, *t.conjuncts):
+                parties += [m for c in d.children if c.dep_ == "prep" and c.lower_ == "with"
+                            for p in c.children for m in ctx.res.expand(p, "Company")]
+    for party in parties:
+        for dc in centers:
+            ctx.emit(party, "operates", dc, [tok], "dc-deal", 0.6, sent)
+
 
 @rule("origin", OnSentence(), ("headquarteredIn", "basedIn"),
       "Chinese tech companies like Alibaba; the Paris-based startup; the US Congress")
@@ -354,6 +399,15 @@ def datacenter_rules(ctx: Context) -> None:
         if m.cls != "DataCenter":
             continue
         sent = ctx.res.sent_of(m.start)
+        k = m.end  # "the Hyperion data centre campus in Louisiana": a name before its noun
+        heads = ctx.cue("dc_heads")
+        while k < sent.end and k - m.end < 4 and (ctx.doc[k].lower_ == "data" or
+                                                   ctx.doc[k].lemma_.lower() in heads):
+            k += 1
+        if m.end < k < sent.end - 1 and ctx.doc[k].lower_ in {"in", "at"}:
+            pl = ctx.res.mention(ctx.doc[k + 1])
+            if pl is not None and pl.cls == "Place" and pl.start == k + 1:
+                ctx.emit(m, "locatedIn", pl, [ctx.doc[k]], "datacenter-place", 0.7, sent)
         for t in ctx.doc[m.start : m.end]:
             pl = ctx.res.mention(t)
             if pl is not None and pl.cls == "Place" and pl is not m:

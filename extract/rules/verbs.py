@@ -277,8 +277,34 @@ def uses(ctx, verb, lemma, subs, sent):
 
 @_verb_rule("operates", "Oracle operates a data center in Abilene")
 def operates(ctx, verb, lemma, subs, sent):
-    """Operating, running, building, owning a data center."""
-    return _made_used_or_run(ctx, verb)
+    """Operating, running, building, owning a data center; the partners of a joint venture
+    formed to build or run it operate it too ("Meta formed a joint venture with Blue Owl to
+    build the Hyperion campus")."""
+    objs = _made_used_or_run(ctx, verb)
+    centers = [o for o in objs if o.cls == "DataCenter"]
+    if centers:
+        for p in _venture_partners(ctx, verb):
+            for o in centers:
+                ctx.emit(p, "operates", o, [verb], "verb:operates", 0.6, sent)
+    return objs
+
+
+def _venture_partners(ctx: Context, verb: Token) -> list[Mention]:
+    """The firms named "with" a joint venture (or partnership) that a verb is the purpose of:
+    "formed a joint venture with X to build ...", "a partnership with X to run ..."."""
+    ventures = ctx.cue("venture_nouns")
+    t = verb
+    for _ in range(3):
+        if t.dep_ not in {"xcomp", "advcl", "acl", "conj", "relcl"} or t.head.i == t.i:
+            return []
+        t = t.head
+        nouns = [t] if t.pos_ == "NOUN" else [c for c in t.children if c.dep_ == "dobj"]
+        nouns = [n for n in nouns if n.lemma_.lower() in ventures]
+        if nouns:
+            return [m for g in (t, *nouns) for c in g.children
+                    if c.dep_ == "prep" and c.lower_ == "with"
+                    for p in c.children for m in ctx.res.expand(p, "Company")]
+    return []
 
 
 @_verb_rule("develops", "Baidu launched Ernie Bot; Alibaba released Qwen3 (owns too)")
@@ -548,6 +574,8 @@ def operates_in(ctx, verb, lemma, subs, sent):
     away = {t.i for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"} and c.i < verb.i
             for t in c.subtree}
     dobjs = [c for c in verb.children if c.dep_ == "dobj"]
+    if not dobjs:  # "to build and manage the Hyperion campus in Louisiana": a shared object
+        dobjs = [c for v in verb.conjuncts for c in v.children if c.dep_ == "dobj"]
     dobjs += [cc for c in dobjs for cc in c.conjuncts]
     centers = [m for c in dobjs for m in ctx.np_mentions(c) if m.cls == "DataCenter"]
     away |= {t.i for c in dobjs if c.lemma_.lower() in ctx.cue("dc_heads") or any(
