@@ -37,3 +37,12 @@ def test_precision_a_plural_description_after_a_list_is_everyone_s(nlp):
     facts = _facts(nlp, "Alibaba and Tencent, two Hangzhou-based tech giants, bid for it.")
     assert {("Alibaba", "headquarteredIn", "Hangzhou"),
             ("Tencent", "headquarteredIn", "Hangzhou")} <= facts, facts
+
+
+def test_precision_chips_powering_a_data_center_are_used_by_its_operator(nlp):
+    text = ("Lumen Compute operates the Falcon Ridge data center in Nevada. "
+            "It is powered by 40,000 Nvidia H200 GPUs.")
+    facts = _facts(nlp, text)
+    assert ("Lumen Compute", "uses", "H200") in facts, facts
+    text = "Lumen Compute sells servers. A data center in Oslo is powered by Nvidia H200 GPUs."
+    assert ("Lumen Compute", "uses", "H200") not in _facts(nlp, text)

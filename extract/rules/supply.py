@@ -8,7 +8,7 @@ from spacy.tokens import Span, Token
 
 from ..context import Context
 from ..spans import Mention
-from .registry import OnToken, rule
+from .registry import OnDocument, OnToken, rule
 from .verbs import owner_subject
 
 _NOUN = frozenset({"NOUN"})
@@ -195,3 +195,46 @@ def uses_owner(ctx: Context, verb: Token, sent: Span) -> None:
                 for mk in _goods(ctx, h)[1]:
                     if mk is not o:
                         ctx.emit(mk, "supplies", o, [verb], "uses-owner", 0.55, sent)
+
+
+def _powered_center(ctx: Context, verb: Token) -> Mention | None:
+    """The data center a "powered by" / "runs on" verb is about: its subject named, described
+    ("the facility", "the campus") or referred to ("it", "which": the data center named last
+    in this sentence or the one before)."""
+    for s in (c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}):
+        named = [m for m in ctx.res.expand(s) if m.cls == "DataCenter"]
+        if named:
+            return named[0]
+        if s.lower_ in {"it", "which", "that"} or s.lemma_.lower() in ctx.cue("center_nouns"):
+            sent = ctx.res.sent_of(verb.i)
+            lo = ctx.res.sents[max(0, ctx.res.sents.index(sent) - 1)].start
+            before = [m for m in ctx.mentions if m.cls == "DataCenter" and lo <= m.start < s.i]
+            return before[-1] if before else None
+    return None
+
+
+@rule("uses-powered", OnDocument(), ("uses",),
+      "xAI runs the Colossus cluster. It is powered by 100,000 Nvidia H100 GPUs.")
+def powered_by(ctx: Context) -> None:
+    """Chips a data center is powered by or runs on are used by the firms that operate or
+    use the data center in the article (``uses-powered``, a reader's inference across the
+    article: lower confidence)."""
+    users: dict[str, list[Mention]] = {}
+    for c in ctx.out:
+        if c.predicate in {"operates", "uses"} and c.object.cls == "DataCenter":
+            users.setdefault(c.object.key, []).append(c.subject)
+    if not users:
+        return
+    for sent in ctx.res.sents:
+        for verb in ctx.toks(sent):
+            if verb.lemma_.lower() not in ctx.cue("powered_verbs") or verb.pos_ not in {
+                    "VERB", "AUX"} or ctx.negated(verb):
+                continue
+            center = _powered_center(ctx, verb)
+            if center is None or center.key not in users:
+                continue
+            chips = [m for c in verb.children if c.dep_ in {"agent", "prep"} and c.lower_ in {
+                "by", "on"} for m in ctx.in_subtree(c, set(), {"Chip"})]
+            for chip in chips:
+                for user in users[center.key]:
+                    ctx.emit(user, "uses", chip, [verb], "uses-powered", 0.55, sent)
