@@ -73,6 +73,13 @@ class Context:
         self.out.append(Candidate(s, p, o, lo, hi, rule, conf,
                                   modality or self.modality(sent)))
 
+    def emit_each(self, subjects, p: str, objects, toks: list[Token] | tuple, rule: str,
+                  conf: float, sent: Span, modality: str | None = None) -> None:
+        """:meth:`emit` from each subject to each object (subjects first, in order)."""
+        for s in subjects:
+            for o in objects:
+                self.emit(s, p, o, toks, rule, conf, sent, modality)
+
     def denied(self, tok: Token) -> bool:
         """Whether ``tok`` sits under a verb of denial ("denied that it had signed a deal",
         "dismissed reports that it would buy"): nothing under it is stated."""

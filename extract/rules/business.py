@@ -194,9 +194,7 @@ def under_rule(ctx: Context, tok: Token, sent: Span) -> None:
     owned = ctx.res.refer(head)
     if not owned and head.dep_ == "appos":
         owned = ctx.res.refer(head.head)
-    for s in owners:
-        for o in owned:
-            ctx.emit(s, "owns", o, [tok], "owner-under", 0.65, sent)
+    ctx.emit_each(owners, "owns", owned, [tok], "owner-under", 0.65, sent)
 
 @rule("customer", OnToken("customer_nouns"), ("supplies",),
       "ByteDance is emerging as Nvidia's biggest customer")
@@ -274,9 +272,7 @@ def supplier_rule(ctx: Context, tok: Token, sent: Span) -> None:
         sellers = ctx.res.refer(tok.head, "Company")
     elif tok.dep_ in {"attr", "oprd"}:  # "X is / was named Y's main supplier"
         sellers = ctx.subjects(tok.head, "Company")
-    for s in sellers:
-        for b in buyers:
-            ctx.emit(s, "supplies", b, [tok], "supplier", 0.7, sent)
+    ctx.emit_each(sellers, "supplies", buyers, [tok], "supplier", 0.7, sent)
 
 def _clause_subjects(ctx: Context, verb: Token) -> list[Mention]:
     """The firms or products a clause is about: its own subject (a product is a subject too:
@@ -489,9 +485,7 @@ def deal_rule(ctx: Context, tok: Token, sent: Span) -> None:
     partners = [m for m in partners if ctx.doc[m.end - 1].dep_ != "poss" and not any(
         c.dep_ == "case" for c in ctx.doc[m.end - 1].children)]  # "with A and Y's pact"
     _pairwise_partners(ctx, tok, sent, owners, partners, "partner-deal")
-    for s in owners:
-        for o in partners:
-            ctx.emit(s, "partnersWith", o, [tok], "partner-deal", 0.6, sent)
+    ctx.emit_each(owners, "partnersWith", partners, [tok], "partner-deal", 0.6, sent)
 
 
 @rule("investment", OnToken("investment_nouns", pos=_NOUN), ("investsIn",),
@@ -519,9 +513,7 @@ def investment_rule(ctx: Context, tok: Token, sent: Span) -> None:
                     for p in c.children for m in ctx.res.expand(p, "Company")]
         if backers and not targets:
             targets = ctx.subjects(verb, "Company")
-            for b in backers:
-                for t in targets:
-                    ctx.emit(b, "investsIn", t, [tok], "investment", 0.6, sent)
+            ctx.emit_each(backers, "investsIn", targets, [tok], "investment", 0.6, sent)
             return
     investors = [m for c in tok.children if c.dep_ == "poss" for m in ctx.res.refer(c, "Company")]
     if not investors and verb is not None and verb.lemma_.lower() in ctx.cue("make_verbs"):
@@ -535,9 +527,7 @@ def investment_rule(ctx: Context, tok: Token, sent: Span) -> None:
         if not investors and above is not None and not ctx.negated(above) and (
                 above.lemma_.lower() in ctx.cue("make_verbs") | {"back"}):
             investors = ctx.subjects(above, "Company")
-    for i in investors or backers:
-        for t in targets:
-            ctx.emit(i, "investsIn", t, [tok], "investment", 0.6, sent)
+    ctx.emit_each(investors or backers, "investsIn", targets, [tok], "investment", 0.6, sent)
 
 
 @rule("backer", OnToken("backer_nouns", pos=_NOUN), ("investsIn",),
@@ -554,9 +544,7 @@ def backer_rule(ctx: Context, tok: Token, sent: Span) -> None:
     backers = [m for m in ctx.res.expand(tok, "Company") if m not in backed]
     if not backers and tok.dep_ == "attr":
         backers = ctx.subjects(tok.head, "Company")
-    for b in backers:
-        for t in backed:
-            ctx.emit(b, "investsIn", t, [tok], "backer", 0.6, sent)
+    ctx.emit_each(backers, "investsIn", backed, [tok], "backer", 0.6, sent)
 
 
 @rule("meeting", OnToken("meeting_nouns", pos=_NOUN), ("meetsWith",),

@@ -234,9 +234,7 @@ def venture_build(ctx: Context, tok: Token, sent: Span) -> None:
     firms = ctx.subjects(tok.head, "Company")
     firms += [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "with"
               for p in c.children for m in ctx.res.expand(p, "Company") if m not in firms]
-    for f in firms:
-        for d in centers:
-            ctx.emit(f, "investsIn", d, [tok], "venture-build", 0.55, sent)
+    ctx.emit_each(firms, "investsIn", centers, [tok], "venture-build", 0.55, sent)
 
 
 @rule("adviser", OnToken("adviser_nouns", pos=_NOUN), ("partnersWith",),

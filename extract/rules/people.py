@@ -497,9 +497,7 @@ def person_poss_rule(ctx: Context, sent: Span) -> None:
         elif head.lemma_.lower() == "leadership" and head.dep_ == "pobj" and \
                 head.head.lower_ == "under":
             firms = ctx.subjects(head.head.head, "Company")
-        for p in people:
-            for f in firms:
-                ctx.emit(p, "leads", f, [tok], "person-poss", 0.55, sent)
+        ctx.emit_each(people, "leads", firms, [tok], "person-poss", 0.55, sent)
 
 
 @rule("minister", OnSentence(), ("basedIn", "leads"),

@@ -106,9 +106,8 @@ def with_partner(ctx: Context, verb: Token, sent: Span) -> None:
     partners = [m for c in verb.children if c.dep_ == "prep" and c.lower_ == "with"
                 for p in c.children for m in ctx.res.refer(p, "Company")]
     if partners:
-        for s in ctx.subjects(verb, "Company"):
-            for o in partners:
-                ctx.emit(s, "partnersWith", o, [verb], "verb:partnersWith-with", 0.6, sent)
+        ctx.emit_each(ctx.subjects(verb, "Company"), "partnersWith", partners, [verb],
+                      "verb:partnersWith-with", 0.6, sent)
 
 
 @rule("regulation-subject-to", _verb("triggers:restricts"), ("targets",),
@@ -283,9 +282,8 @@ def operates(ctx, verb, lemma, subs, sent):
     objs = _made_used_or_run(ctx, verb)
     centers = [o for o in objs if o.cls == "DataCenter"]
     if centers:
-        for p in _venture_partners(ctx, verb):
-            for o in centers:
-                ctx.emit(p, "operates", o, [verb], "verb:operates", 0.6, sent)
+        ctx.emit_each(_venture_partners(ctx, verb), "operates", centers, [verb], "verb:operates",
+                      0.6, sent)
     return objs
 
 
@@ -590,9 +588,7 @@ def operates_in(ctx, verb, lemma, subs, sent):
     if lemma == "base" and _firm_itself_based(ctx, verb):
         subs = _appos_firm(ctx, verb.head) if verb.dep_ == "acl" and \
             ctx.res.mention(verb.head) is None else subs
-        for s in subs:
-            for o in objs:
-                ctx.emit(s, "headquarteredIn", o, [verb], "verb:based", 0.65, sent)
+        ctx.emit_each(subs, "headquarteredIn", objs, [verb], "verb:based", 0.65, sent)
         return []
     return objs
 
@@ -635,9 +631,7 @@ def _people_verb(ctx: Context, verb: Token, lemma: str, prop: str, people: list[
             named = [m for d in c.children if d.dep_ == "compound"
                      for m in [ctx.res.mention(d)] if m is not None and m.cls in orgs]
             out += named
-            for p in people:
-                for o in owners:
-                    ctx.emit(p, "worksFor", o, [verb], "verb:leads-unit", 0.6, sent)
+            ctx.emit_each(people, "worksFor", owners, [verb], "verb:leads-unit", 0.6, sent)
         else:
             out += ctx.np_mentions(c, orgs)
     return out
