@@ -37,20 +37,26 @@ def _evidence(doc: Doc, start: int, end: int, rule: str, conf: float, modality: 
               offset: int) -> Evidence:
     span = doc[start:end]
     sent: Span = _sentences(doc)[start]
+    last: Span = _sentences(doc)[max(start, end - 1)]
+    if last.start != sent.start:  # a name the parser cut in two ("C.C. | Wei"): both parts
+        sent = doc[sent.start : last.end]
     source = doc.user_data.get("kg_source")  # the article's own quotes and apostrophes
     raw = source[sent.start_char : sent.end_char] if source else sent.text
     text = raw.strip()  # the offsets are those of the stripped sentence
     sentence_start = offset + sent.start_char + (len(raw) - len(raw.lstrip()))
+    # the support never reaches past the stripped sentence (white space a span ends on)
+    lo = max(span.start_char, sentence_start - offset)
+    hi = max(lo, min(span.end_char, sentence_start - offset + len(text)))
     return Evidence(
         sentence=text,
         sentence_start=sentence_start,
         sentence_end=sentence_start + len(text),
-        start=offset + span.start_char,
-        end=offset + span.end_char,
+        start=offset + lo,
+        end=offset + hi,
         rule=rule,
         confidence=round(conf, 3),
         modality=modality,
-        surface=source[span.start_char : span.end_char] if source else span.text,
+        surface=raw[lo - sent.start_char : hi - sent.start_char],
     )
 
 

@@ -158,6 +158,10 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[Mention]:
     for key in ("kg_cands", "kg_ents"):  # Token/Span caches: never leave them on the doc
         doc.user_data.pop(key, None)
     out = _outside_capital_headlines(doc, out, text)
+    for m in out:  # a recogniser that ran on past the name: "UAE-US AI Campus.  "
+        while m.end - 1 > m.start and (doc[m.end - 1].is_space or doc[m.end - 1].text in {
+                ".", ",", ";", ":"}):
+            m.end -= 1
     out.sort(key=lambda m: m.start)
     return out
 
