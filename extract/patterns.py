@@ -85,8 +85,8 @@ RULE_MODS = {"proposed", "new", "draft", "interim", "final", "future", "governme
 DC_LEMMAS = {"datacenter", "datacentre", "cluster", "supercomputer"}
 
 
-#: arrangements between states that are rules when they restrict exports ("a deal between the
-#: Netherlands, the United States and Japan to restrict exports of chip tools to China")
+#: arrangements between states that are rules when they restrict exports ("an accord between
+#: Germany, France and Italy to restrict exports of chip tools to Russia")
 REG_PACTS = {"deal", "agreement", "pact", "accord", "arrangement"}
 
 
@@ -226,7 +226,7 @@ def datacenter_mentions(doc: Doc, occ: Occupancy, known: list[Mention]):
             end += 1
         head_end = end
         given = _dc_given_name(doc, head_end, known)
-        if given is not None:  # "a new AI data center, known as "Stargate Korea," in ..."
+        if given is not None:  # "a new AI data center, known as "Stargate Norway," in ..."
             n0, n1, place_end = given
             start_mod = start
             while start_mod > 0 and doc[start_mod - 1].dep_ in {"amod", "compound"} and \
@@ -507,8 +507,8 @@ def _code_mentions(doc: Doc, occ: Occupancy, gaz: Gazetteer, known: list[Mention
 
 
 def _pact_mention(doc: Doc, tok: Token, occ: Occupancy, known: list[Mention]):
-    """An arrangement between states to restrict exports is a rule: "a deal between the
-    Netherlands, the United States and Japan to restrict exports of chip tools to China",
+    """An arrangement between states to restrict exports is a rule: "an accord between
+    Germany, France and Italy to restrict exports of chip tools to Russia",
     "the US-Japan pact to curb chip exports". Named by its noun and its parties."""
     clause = [c for c in tok.children if c.dep_ in {"acl", "relcl"} and c.lemma_.lower()
               in REG_PACT_VERBS and any(a.lower_ == "to" for a in c.children)]

@@ -59,12 +59,12 @@ def test_backers(nlp):
 
 
 def test_deals_and_partnerships(nlp):
-    check_facts(nlp, "OpenAI signed a five-year cloud deal with Oracle in May.",
-                {("OpenAI", P, "Oracle")})
+    check_facts(nlp, "Anthropic signed a three-year computing deal with Google in March.",
+                {("Anthropic", P, "Google")})
     check_facts(nlp, "Samsung and OpenAI jointly announced a partnership to build data centers.",
                 {("Samsung Electronics", P, "OpenAI")})
-    check_facts(nlp, "The exclusivity agreement between OpenAI and Microsoft ended this year.",
-                {("OpenAI", P, "Microsoft")})
+    check_facts(nlp, "The supply agreement between Samsung and Tesla ended last year.",
+                {("Samsung Electronics", P, "Tesla")})
     check_facts(nlp, "Mistral did not sign a deal with Nvidia.", set(),
                 {("Mistral AI", P, "Nvidia")})
     check_facts(nlp, "It resembles Microsoft's deal with Mustafa Suleyman and Google's prior "

@@ -38,8 +38,8 @@ from tests.test_extract import check_facts
          {("Tencent", "owns", "Zhipu")}),
         ("Arm is a joint venture in which SoftBank holds 60 percent.",
          {("SoftBank", "owns", "Arm")}, {("SoftBank", "investsIn", "Arm")}),
-        ("Satya Nadella, chief executive of Microsoft, announced a $3 billion investment to "
-         "build data centers in Poland.", {("Microsoft", "investsIn", "Poland")}, set()),
+        ("Sundar Pichai, chief executive of Google, announced a $6 billion investment to "
+         "build data centers in Finland.", {("Google", "investsIn", "Finland")}, set()),
         ("The ministry will fund roads for a chip cluster in Pyeongtaek, south of Seoul, "
          "where Samsung plans to invest 50 trillion won in new fabs.",
          {("Samsung Electronics", "investsIn", "Pyeongtaek")},
@@ -61,8 +61,8 @@ def test_money_investments(nlp, text, expected, absent):
          {("Amazon", "partnersWith", "Humain")}, set()),
         ("Qualcomm signed a memorandum of understanding with Humain.",
          {("Qualcomm", "partnersWith", "Humain")}, set()),
-        ("SK Group signed a letter of intent with OpenAI to supply memory chips.",
-         {("SK Group", "partnersWith", "OpenAI")}, set()),
+        ("Micron signed a letter of intent with Anthropic to supply HBM chips.",
+         {("Micron", "partnersWith", "Anthropic")}, set()),
         ("Nvidia, Oracle and Cisco formed a consortium to build data centers.",
          {("Nvidia", "partnersWith", "Oracle"), ("Nvidia", "partnersWith", "Cisco"),
           ("Oracle", "partnersWith", "Cisco")}, set()),
@@ -84,8 +84,8 @@ def test_money_investments(nlp, text, expected, absent):
          {("JPMorgan", "partnersWith", "Oracle")}, set()),
         ("Goldman Sachs advised Microsoft on the acquisition.",
          {("Goldman Sachs", "partnersWith", "Microsoft")}, set()),
-        ("Anthropic will use Amazon Web Services as its primary partner for training.",
-         {("AWS", "partnersWith", "Anthropic")}, set()),
+        ("Cohere will use Oracle as its preferred partner for model training.",
+         {("Oracle", "partnersWith", "Cohere")}, set()),
     ],
 )
 def test_money_partnerships(nlp, text, expected, absent):

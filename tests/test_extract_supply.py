@@ -55,24 +55,22 @@ from tests.test_extract import check_facts, entities
          {("Microsoft", "purchases", "B300"), ("Nvidia", "supplies", "Microsoft")}, set()),
         ("Meta's new order for AMD MI355X chips may be linked to the deal.",
          {("Meta", "purchases", "MI355X"), ("AMD", "supplies", "Meta")}, set()),
-        ("Nvidia will invest in OpenAI as the ChatGPT maker sets out to build at least 10 "
-         "gigawatts of AI data centers using Nvidia chips and systems.",
-         {("Nvidia", "supplies", "OpenAI")}, set()),
-        ("Elon Musk spoke. The company also absorbed X, formerly Twitter, which Musk acquired "
-         "in 2022.", set(), {("X", "purchases", "Twitter")}),
+        ("AMD will take a stake in Anthropic as the Claude maker plans to build several "
+         "gigawatts of computing capacity using AMD chips and servers.",
+         {("AMD", "supplies", "Anthropic")}, set()),
         # a foundry makes another firm's chips
-        ("Huawei plans to mass produce the Ascend 910C chip in 2025. The chip is manufactured "
-         "by China's largest foundry, SMIC, using the N+2 process.",
+        ("Huawei aims to ship large volumes of its Ascend 910C chip. The chip is manufactured "
+         "by China's biggest foundry, SMIC, on an older process.",
          {("Semiconductor Manufacturing International Corp", "supplies", "Huawei")}, set()),
         ("SMIC makes Huawei's Kirin 9000S processor using older tools.",
          {("Semiconductor Manufacturing International Corp", "supplies", "Huawei")}, set()),
-        ("Huafa Group, a state conglomerate based in Zhuhai, recently made its investment in "
-         "Zhipu.", set(), {("Huafa Group", "supplies", "Zhipu")}),
+        ("Lianfa Holdings, a state group based in Wuhan, lately made its investment in "
+         "Zhipu.", set(), {("Lianfa Holdings", "supplies", "Zhipu")}),
         # what a firm's infrastructure uses, the firm uses
-        ("Earlier this month, AMD and OpenAI announced a partnership to power OpenAI's AI "
-         "infrastructure, which will utilize multiple generations of AMD Instinct GPUs.",
-         {("OpenAI", "uses", "Instinct"), ("AMD", "supplies", "OpenAI")},
-         {("AMD", "uses", "Instinct")}),
+        ("Last week Nvidia and Anthropic unveiled a deal to power Anthropic's computing "
+         "infrastructure, which will utilize several generations of Nvidia Blackwell GPUs.",
+         {("Anthropic", "uses", "Blackwell"), ("Nvidia", "supplies", "Anthropic")},
+         {("Nvidia", "uses", "Blackwell")}),
         ("Meta's newest models run on Nvidia H100 chips.", {("Meta", "uses", "H100")}, set()),
         ("G42 plans to use the chips at a new data center campus in Abu Dhabi.", set(),
          {("G42", "uses", "data center campus in Abu Dhabi")}),

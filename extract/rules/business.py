@@ -362,7 +362,7 @@ def race_rule(ctx: Context, tok: Token, sent: Span) -> None:
         ctx.emit(a, "competesWith", b, [tok], "rival-race", 0.6, sent)
 
 @rule("rival-comparable", OnToken("comparable_words"), ("competesWith",),
-      "Ernie X1 delivers performance comparable to DeepSeek R1")
+      "Hunyuan T1 offers results comparable to GPT-4o")
 def comparable_rule(ctx: Context, tok: Token, sent: Span) -> None:
     """A firm's or product's performance "comparable to", "on par with" another's: rivals.
     The rivalled are after "to" or "with"; the rival is the subject of the clause."""
@@ -523,7 +523,7 @@ def investment_rule(ctx: Context, tok: Token, sent: Span) -> None:
         investors = ctx.subjects(tok.head.head, "Company")
     if compound_places and not targets:
         targets = compound_places
-        above = _verb_above(tok)  # "Backed by $165 billion in planned Arizona investments, TSMC"
+        above = _verb_above(tok)  # "Backed by $20 billion in planned Ohio investments, Intel"
         if not investors and above is not None and not ctx.negated(above) and (
                 above.lemma_.lower() in ctx.cue("make_verbs") | {"back"}):
             investors = ctx.subjects(above, "Company")

@@ -196,7 +196,7 @@ def as_role(ctx: Context, tok: Token, sent: Span) -> None:
 
 
 @rule("joint-lead", OnToken("project_nouns", pos=_NOUN), ("partnersWith",),
-      "a $500 billion initiative led by OpenAI and SoftBank")
+      "a $40 billion project led by Oracle and MGX")
 def joint_lead(ctx: Context, tok: Token, sent: Span) -> None:
     """A joint undertaking (initiative, project, venture, consortium) led, backed, run or
     founded by two firms or more: they partner one another."""

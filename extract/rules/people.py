@@ -62,11 +62,11 @@ def _title_rule(ctx: Context, p: Mention, title: str, title_toks: list[Token],
                and c.pos_ in {"PROPN", "NOUN"} for c in title_toks[-1].children)
     end = title_toks[-1].i + 1
     if not orgs and end < sent.end and ctx.doc[end].lower_ in {"of", "at"}:
-        # "the former CEO of data labeling startup Scale AI": the parser lost the "of"
+        # "the former CEO of payments startup Stripe": the parser lost the "of"
         orgs = _phrase_orgs(ctx, end + 1, sent)[0][:1]
     j = org_toks[0].i - 1
     if not orgs and j > sent.start and ctx.doc[j].lower_ in {",", "and"}:
-        # "Windsurf CEO Varun Mohan, co-founder Douglas Chen": the list's organisation
+        # "Acme CEO Jane Roe, co-founder John Doe": the list's organisation
         orgs = [c.object for c in ctx.out if c.rule.startswith("title")
                 and c.subject.end == j and c.start < j][:1]
     head = title_toks[-1]

@@ -600,7 +600,7 @@ def person_issuer(ctx: Context, sent: Span) -> None:
 
 
 @rule("regulation-pact", OnSentence(), ("issuedBy", "targets", "restricts"),
-      "a deal between the Netherlands, the United States and Japan to restrict exports to China")
+      "an accord between Germany, France and Italy to restrict exports to Russia")
 def pact(ctx: Context, sent: Span) -> None:
     """An arrangement between states to restrict exports: each party issues it; the places
     the exports may not go to are targeted, the firms, chips and products of its clause

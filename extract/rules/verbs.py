@@ -53,7 +53,7 @@ def _passive_person(ctx: Context, verb: Token, sent: Span, prop: str) -> None:
                          if c.dep_ in {"det", "amod", "compound", "nmod"}]) - 1
         if not found and (t.dep_ == "appos" or ctx.lex.heads.get(t.lemma_.lower()) == "Company") \
                 and k > sent.start and \
-                ctx.doc[k].text == ",":  # "Safe Superintelligence, the AI startup founded by"
+                ctx.doc[k].text == ",":  # "Nova Labs, the AI startup founded by"
             before = ctx.res.mention(ctx.doc[k - 1])
             found = [before] if before is not None and before.cls == "Company" else []
         if not found and t.pos_ == "NOUN" and prop == "founded":  # "the firm founded by X"
@@ -419,7 +419,7 @@ def competes(ctx, verb, lemma, subs, sent):
         for a, b in combinations(subs, 2):
             ctx.emit(a, "competesWith", b, [verb], "verb:competesWith", 0.6, sent)
     objs: list[Mention] = []
-    # "compete with the likes of OpenAI and Anthropic": the firms after "the likes of"
+    # "compete with the likes of Google and Meta": the firms after "the likes of"
     heads = [p for h in heads for p in (
         [g for c in h.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children
          if g.dep_ == "pobj"] if h.lower_ == "likes" else [h])]
@@ -482,7 +482,7 @@ def supplies(ctx, verb, lemma, subs, sent):
                  for m in ctx.res.expand(c, "Company")]
     if not objs and verb.dep_ in {"acl", "advcl", "xcomp"} and goods & (
             ctx.cue("goods") | {"chip"}):
-        # "signed a letter of intent with OpenAI to supply memory chips": the firm the deal
+        # "signed a letter of intent with Anthropic to supply HBM chips": the firm the deal
         # is with gets the goods
         gov = verb.head
         for t in [gov, *(c for c in gov.children if c.dep_ == "dobj")]:
@@ -553,7 +553,7 @@ def _firm_itself_based(ctx: Context, verb: Token) -> bool:
 
 
 def _appos_firm(ctx: Context, head: Token) -> list[Mention]:
-    """ "Huafa Group, a state conglomerate based in Zhuhai": the firm a generic head stands
+    """ "Lianfa Holdings, a state conglomerate based in Wuhan": the firm a generic head stands
     in apposition to."""
     if head.dep_ != "appos" or head.lemma_.lower() not in ctx.lex.heads:
         return []
