@@ -19,6 +19,15 @@ from .registry import OnSentence, rule
 _ISSUERS = {"GovernmentBody", "Place", "Person"}
 
 
+def _last_restricting_state(ctx: Context, tok: Token):
+    """The gazetteer entry of the state the article last named as restricting before ``tok``
+    (else the United States): whose export controls an unnamed restriction is."""
+    states = ctx.cached("restricting-states",
+                        lambda: restricting_states(ctx.doc, ctx.gaz, ctx.lex))
+    earlier = [c for i, c in states if i < tok.i]
+    return ctx.gaz.by_label.get(earlier[-1] if earlier else "United States")
+
+
 def _regulations(ctx: Context, sent: Span) -> Iterator[tuple[Mention, Token, set[int]]]:
     """The sentence's regulations, each with its head token and its tokens. A known name's
     head is its syntactic root: "controls" in "export controls on gallium and germanium"."""
@@ -493,10 +502,7 @@ def banned(ctx: Context, sent: Span) -> None:
         goods = [m for p in patients for m in ctx.np_mentions(p, {"Chip", "Product", "Company"})]
         if not goods:
             continue
-        states = ctx.cached("restricting-states",
-                            lambda: restricting_states(ctx.doc, ctx.gaz, ctx.lex))
-        earlier = [c for i, c in states if i < tok.i]
-        country = ctx.gaz.by_label.get(earlier[-1] if earlier else "United States")
+        country = _last_restricting_state(ctx, tok)
         reg = _export_controls(ctx, country, tok) if country is not None else None
         if reg is None:
             continue
@@ -539,10 +545,7 @@ def licensed(ctx: Context, sent: Span) -> None:
         if regs:
             reg = regs[0]
         else:
-            states = ctx.cached("restricting-states",
-                                lambda: restricting_states(ctx.doc, ctx.gaz, ctx.lex))
-            earlier = [c for i, c in states if i < tok.i]
-            country = ctx.gaz.by_label.get(earlier[-1] if earlier else "United States")
+            country = _last_restricting_state(ctx, tok)
             reg = _export_controls(ctx, country, tok) if country is not None else None
         if reg is None:
             continue
