@@ -80,6 +80,15 @@ class Context:
             for o in objects:
                 self.emit(s, p, o, toks, rule, conf, sent, modality)
 
+    def role_holders(self, tok: Token, cls: str = "Company") -> list[Mention]:
+        """Who holds the role a noun names: "TSMC, Nvidia's main supplier" (apposition),
+        "TSMC is / was named Nvidia's supplier" (the clause's subject)."""
+        if tok.dep_ == "appos":
+            return self.res.refer(tok.head, cls)
+        if tok.dep_ in {"attr", "oprd"}:
+            return self.subjects(tok.head, cls)
+        return []
+
     def denied(self, tok: Token) -> bool:
         """Whether ``tok`` sits under a verb of denial ("denied that it had signed a deal",
         "dismissed reports that it would buy"): nothing under it is stated."""

@@ -267,12 +267,9 @@ def supplier_rule(ctx: Context, tok: Token, sent: Span) -> None:
                for p in c.children for m in ctx.np_mentions(p, {"Company"})]
     if not buyers:
         return
-    sellers: list[Mention] = []
-    if tok.dep_ == "appos":
-        sellers = ctx.res.refer(tok.head, "Company")
-    elif tok.dep_ in {"attr", "oprd"}:  # "X is / was named Y's main supplier"
-        sellers = ctx.subjects(tok.head, "Company")
+    sellers = ctx.role_holders(tok)  # "X, Y's supplier", "X is / was named Y's supplier"
     ctx.emit_each(sellers, "supplies", buyers, [tok], "supplier", 0.7, sent)
+
 
 def _clause_subjects(ctx: Context, verb: Token) -> list[Mention]:
     """The firms or products a clause is about: its own subject (a product is a subject too:
@@ -380,10 +377,7 @@ def comparable_rule(ctx: Context, tok: Token, sent: Span) -> None:
         if t.pos_ in {"VERB", "AUX"}:
             anchors = _clause_subjects(ctx, t)
             break
-    for a in anchors:
-        for o in others:
-            if a is not o:
-                ctx.emit(a, "competesWith", o, [tok], "rival-comparable", 0.55, sent)
+    ctx.emit_each(anchors, "competesWith", others, [tok], "rival-comparable", 0.55, sent)
 
 
 @rule("partner", OnToken("partner_nouns", pos=_NOUN), ("partnersWith", "uses"),

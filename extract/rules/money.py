@@ -252,17 +252,10 @@ def adviser_rule(ctx: Context, tok: Token, sent: Span) -> None:
                     for p in d.children for m in ctx.np_mentions(p, {"Company"})]
     if not clients:
         return
-    advisers: list[Mention] = []
-    if tok.dep_ == "appos":
-        advisers = ctx.res.refer(tok.head, "Company")
-    elif tok.dep_ in {"attr", "oprd"}:
-        advisers = ctx.subjects(tok.head, "Company")
-    elif tok.dep_ == "pobj" and tok.head.lower_ == "as" and tok.head.head.pos_ in {"VERB", "AUX"}:
-        advisers = ctx.subjects(tok.head.head, "Company")
-    for a in advisers:
-        for c in clients:
-            if a is not c and a.key != c.key:
-                ctx.emit(a, "partnersWith", c, [tok], "adviser", 0.55, sent)
+    advisers = ctx.role_holders(tok)
+    if tok.dep_ == "pobj" and tok.head.lower_ == "as" and tok.head.head.pos_ in {"VERB", "AUX"}:
+        advisers = ctx.subjects(tok.head.head, "Company")  # "served as adviser to Meta"
+    ctx.emit_each(advisers, "partnersWith", clients, [tok], "adviser", 0.55, sent)
 
 
 @rule("advise", OnToken("advise_verbs", verb=True), ("partnersWith",),
