@@ -16,8 +16,11 @@ N-Quads; this process stays the one writer (one writer per store, see
 ``docs/decisions/0008-one-writer-many-readers.md``). Articles come out in input order
 either way.
 
-Files that cannot be read, and articles the extractor fails on, are reported in
-:attr:`IngestReport.failed` and never stop the others. Statements that break
+Files that cannot be read, and articles the extractor (or the RDF build) fails on, are
+reported in :attr:`IngestReport.failed` and never stop the others; so is an article over
+its budget (:mod:`kg.budget`: time to read, time to extract, and memory in worker
+processes). A worker process that dies is replaced, and the article that killed it is
+reported; workers die with this process. Statements that break
 ``ontology/shapes.ttl`` are set aside as the RDF is built (:func:`kg.validate.set_aside`),
 in either path; each article with some is logged, and :attr:`IngestReport.set_aside` counts
 them.
@@ -30,6 +33,7 @@ import hashlib
 import itertools
 import logging
 import multiprocessing
+import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -42,8 +46,9 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from .budget import ArticleBudget, OverBudget, die_with_parent, limit_memory, time_limit
 from .build import article_quads
-from .errors import KGError, SourceError
+from .errors import SourceError
 from .identity import adopted_classes, candidates
 from .sources import Article, count_sources, read_sources
 from .store import Store
@@ -120,6 +125,7 @@ def ingest(
     workers: int = 1,
     stdin: Any = None,
     shard: tuple[int, int] | None = None,
+    budget: ArticleBudget | None = None,
 ) -> IngestReport:
     """Read the sources under ``paths`` (``-`` is ``stdin``) into ``store``.
 
@@ -129,12 +135,16 @@ def ingest(
 
     ``shard=(k, n)`` keeps only the articles of shard ``k`` of ``n`` (:func:`in_shard`): n
     machines reading the same feed, each with its own k, share it without overlap.
+
+    ``budget`` is what one article may cost (default :class:`kg.budget.ArticleBudget`):
+    an article over it is reported failed and the others go on.
     """
     paths = list(paths)
+    budget = budget if budget is not None else ArticleBudget()
     total = count_sources(paths) if progress is not None else None
-    return ingest_articles(store, read_sources(paths, stdin=stdin), total=total, nlp=nlp,
-                           progress=progress, batch_size=batch_size, workers=workers,
-                           shard=shard)
+    return ingest_articles(store, read_sources(paths, stdin=stdin, seconds=budget.seconds),
+                           total=total, nlp=nlp, progress=progress, batch_size=batch_size,
+                           workers=workers, shard=shard, budget=budget)
 
 
 def ingest_articles(
@@ -147,13 +157,16 @@ def ingest_articles(
     batch_size: int = BATCH_SIZE,
     workers: int = 1,
     shard: tuple[int, int] | None = None,
+    budget: ArticleBudget | None = None,
 ) -> IngestReport:
     """Ingest an iterable of articles (and source errors, which are reported), consuming it
-    lazily: at most a few batches are held in memory at once."""
+    lazily: at most a few batches are held in memory at once. Each article is extracted
+    within ``budget`` (default :class:`kg.budget.ArticleBudget`)."""
     import extract  # light: extract loads spaCy only inside its functions
 
     version = extract.EXTRACTOR_VERSION
-    run = _Run(store, version, progress, total)
+    run = _Run(store, version, progress, total,
+               budget if budget is not None else ArticleBudget())
     stored = _stored_versions(store)
 
     def pending() -> Iterator[Article]:
@@ -201,8 +214,9 @@ class _Run:
     """The outcome lists and the progress count of one ingest run."""
 
     def __init__(self, store: Store, version: str, progress: Progress | None,
-                 total: int | None) -> None:
+                 total: int | None, budget: ArticleBudget | None = None) -> None:
         self.store = store
+        self.budget = budget if budget is not None else ArticleBudget()
         self.version = version
         self.progress = progress
         self.total = total
@@ -233,7 +247,7 @@ class _Run:
             if not isinstance(quads, str) and extraction is not None:
                 quads = self._one_node_per_name(article, quads, extraction, claimed)
             if isinstance(quads, str):
-                self.failed.append((article.source_path, f"extraction failed: {quads}"))
+                self.failed.append((article.source_path, quads))
                 self.tick()
             elif article.id in stored:
                 self.store.replace_article(article.id, quads)
@@ -264,8 +278,9 @@ class _Run:
         try:
             return article_quads(article, extraction, ingested_at=self.ingested_at,
                                  extractor_version=self.version, classes=classes)
-        except KGError as exc:
-            return str(exc)
+        except Exception as exc:  # noqa: BLE001 - one article's failure, not the run's
+            log.debug("building %s failed", article.source_path, exc_info=True)
+            return _failure("building its graph failed", exc)
 
     def _note_set_aside(self, article_id: str, quads: list[ox.Quad]) -> None:
         """Count and log the statements the build set aside in a stored article."""
@@ -298,7 +313,8 @@ def _in_process(run: _Run, batches: Iterator[list[Article]], nlp: Any, batch_siz
         for batch in batches:
             if nlp is None:  # first batch with work: only now is the model worth loading
                 nlp = extract.load_pipeline()
-            built = _build(extract, nlp, batch, batch_size, run.ingested_at, run.version)
+            built = _build(extract, nlp, batch, batch_size, run.ingested_at, run.version,
+                           run.budget)
             if writing is not None:
                 writing.result()  # the previous batch is stored (or its error raised here)
             writing = writer.submit(run.write, built, stored)
@@ -306,40 +322,58 @@ def _in_process(run: _Run, batches: Iterator[list[Article]], nlp: Any, batch_siz
             writing.result()
 
 
+def _failure(what: str, exc: BaseException) -> str:
+    """Why an article failed: ``what`` and the exception's message (or its type)."""
+    message = " ".join(str(exc).split())
+    return f"{what}: {message or type(exc).__name__}"
+
+
 def _build(extract: Any, nlp: Any, batch: Sequence[Article], batch_size: int,
-           ingested_at: datetime, version: str) -> list[Built]:
-    """Each article of a batch with its quads and extraction, or with why extraction
-    failed."""
+           ingested_at: datetime, version: str, budget: ArticleBudget) -> list[Built]:
+    """Each article of a batch with its quads and extraction, or with why it failed (its
+    extraction or its build raised, or it went over its budget)."""
     out: list[Built] = []
-    for article, result in zip(batch, _extract(extract, nlp, batch, batch_size), strict=True):
-        if isinstance(result, Exception):
-            out.append((article, str(result) or type(result).__name__, None))
+    for article, result in zip(batch, _extract(extract, nlp, batch, batch_size, budget.seconds),
+                               strict=True):
+        if isinstance(result, OverBudget):
+            out.append((article, budget.time_reason("extraction"), None))
+            continue
+        if isinstance(result, MemoryError) and budget.memory_mb:
+            out.append((article, budget.memory_reason(), None))
+            continue
+        if isinstance(result, BaseException):
+            out.append((article, _failure("extraction failed", result), None))
             continue
         try:
             out.append((article, article_quads(article, result, ingested_at=ingested_at,
                                                extractor_version=version), result))
-        except KGError as exc:  # the article's own record breaks the shapes (a kg bug)
-            out.append((article, str(exc), None))
+        except Exception as exc:  # noqa: BLE001 - one article's failure, not the run's
+            log.debug("building %s failed", article.source_path, exc_info=True)
+            out.append((article, _failure("building its graph failed", exc), None))
     return out
 
 
 def _extract(
-    extract: Any, nlp: Any, batch: Sequence[Article], batch_size: int
-) -> list[Extraction | Exception]:
-    """Extractions of a batch; if the batch fails, each article alone, so one bad text
-    fails only itself."""
+    extract: Any, nlp: Any, batch: Sequence[Article], batch_size: int,
+    seconds: float | None = None,
+) -> list[Extraction | Exception | OverBudget]:
+    """Extractions of a batch; if the batch fails, or takes longer than ``seconds`` (one
+    article's budget: a batch of ordinary articles fits in it many times over), each
+    article alone within ``seconds``, so one bad or slow text fails only itself."""
     try:
-        results = list(extract.extract_texts(nlp, [a.text for a in batch], batch_size=batch_size))
+        with time_limit(seconds):
+            results = list(extract.extract_texts(nlp, [a.text for a in batch],
+                                                 batch_size=batch_size))
         if len(results) != len(batch):
             raise RuntimeError(f"extractor returned {len(results)} results for {len(batch)} texts")
         return results
-    except Exception as exc:  # noqa: BLE001 - isolate the failing text below
+    except (Exception, OverBudget) as exc:  # noqa: BLE001 - isolate the failing text below
         if len(batch) == 1:
             log.debug("extraction of %s failed", batch[0].source_path, exc_info=True)
             return [exc]
-    out: list[Extraction | Exception] = []
+    out: list[Extraction | Exception | OverBudget] = []
     for article in batch:
-        out.extend(_extract(extract, nlp, [article], batch_size))
+        out.extend(_extract(extract, nlp, [article], batch_size, seconds))
     return out
 
 
@@ -348,60 +382,126 @@ def _extract(
 _WORKER_NLP: Any = None
 
 
-def _worker_init() -> None:
+def _worker_init(parent: int, memory_mb: int | None) -> None:
+    """In a new worker: die with ``parent``, leave Ctrl-C to it, load the model, then cap
+    memory at the per-article budget (after loading, so that loading never fails of it)."""
     import signal
 
     import extract
 
+    die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     global _WORKER_NLP
     _WORKER_NLP = extract.load_pipeline()
     gc.collect()
     gc.freeze()
+    limit_memory(memory_mb)
 
 
 def _worker_build(batch: list[Article], batch_size: int, ingested_at: datetime,
-                  version: str) -> list[tuple[bytes, Extraction] | str]:
+                  version: str, budget: ArticleBudget) -> list[tuple[bytes, Extraction] | str]:
     """In a worker: each article's graph as N-Quads bytes with its extraction (the writer
-    may build it again, :meth:`_Run.write`), or why extraction failed."""
+    may build it again, :meth:`_Run.write`), or why it failed."""
     import extract
 
     out: list[tuple[bytes, Extraction] | str] = []
     for _article, quads, extraction in _build(extract, _WORKER_NLP, batch, batch_size,
-                                              ingested_at, version):
+                                              ingested_at, version, budget):
         out.append(quads if isinstance(quads, str) or extraction is None
                    else (ox.serialize(quads, format=ox.RdfFormat.N_QUADS), extraction))
     return out
+
+
+WorkerResult = list[tuple[bytes, "Extraction"] | str]
+
+
+@dataclass
+class _Task:
+    """One batch submitted to the pool of ``generation`` (the pool's count of restarts)."""
+
+    batch: list[Article]
+    generation: int
+    future: Future
+
+
+class _Pool:
+    """``workers`` extraction processes; when one dies (of the memory budget, or killed),
+    all are replaced (a broken ``ProcessPoolExecutor`` takes no more work) and the batches
+    it had are run again article by article, so that the one that killed it fails alone."""
+
+    def __init__(self, workers: int, run: _Run, batch_size: int) -> None:
+        self.workers = workers
+        self.run = run
+        self.batch_size = batch_size
+        self.generation = 0
+        self._executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_worker_init, initargs=(os.getpid(), self.run.budget.memory_mb))
+
+    def submit(self, batch: list[Article]) -> _Task:
+        return _Task(batch, self.generation, self._executor.submit(
+            _worker_build, batch, self.batch_size, self.run.ingested_at, self.run.version,
+            self.run.budget))
+
+    def results(self, task: _Task) -> WorkerResult:
+        """The results of ``task``'s batch, from its own run or, if a worker died
+        meanwhile, from each of its articles run alone."""
+        if task.generation == self.generation:
+            try:
+                return task.future.result()
+            except BrokenProcessPool:
+                self._restart()
+        out: WorkerResult = []
+        for article in task.batch:
+            alone = self.submit([article])
+            try:
+                out.extend(alone.future.result())
+            except BrokenProcessPool:
+                self._restart()
+                out.append(self._died_reason())
+        return out
+
+    def _died_reason(self) -> str:
+        memory = self.run.budget.memory_mb
+        return ("its worker process died while extracting it ("
+                + (f"over the per-article memory budget of {memory:,} MB per worker, "
+                   "or killed" if memory else "out of memory, or killed")
+                + "); the other articles go on")
+
+    def _restart(self) -> None:
+        log.warning("an extraction worker died; starting new ones and running the "
+                    "articles it had one by one")
+        self._executor.shutdown(wait=True, cancel_futures=True)
+        self.generation += 1
+        self._executor = self._start()
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _in_workers(run: _Run, batches: Iterator[list[Article]], workers: int, batch_size: int,
                 stored: dict[str, Any]) -> None:
     """Extract in ``workers`` processes, at most two batches each in flight, and write the
     results here in input order."""
-    window: deque[tuple[list[Article], Future]] = deque()
-    context = multiprocessing.get_context("spawn")
-    executor = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                   initializer=_worker_init)
+    window: deque[_Task] = deque()
+    pool = _Pool(workers, run, batch_size)
     try:
         for batch in itertools.chain(batches, [None]):
             if batch is not None:
-                window.append((batch, executor.submit(
-                    _worker_build, batch, batch_size, run.ingested_at, run.version)))
+                window.append(pool.submit(batch))
             while window and (batch is None or len(window) >= 2 * workers):
-                done_batch, future = window.popleft()
-                run.write(_parsed(done_batch, future.result()), stored)
-    except BrokenProcessPool as exc:
-        raise KGError(
-            "an extraction worker died (out of memory, or killed); articles already "
-            "written are kept, run `kg ingest` again to finish") from exc
+                task = window.popleft()
+                run.write(_parsed(task.batch, pool.results(task)), stored)
     finally:
-        for _, future in window:
-            future.cancel()
-        executor.shutdown(wait=True, cancel_futures=True)
+        for task in window:
+            task.future.cancel()
+        pool.shutdown()
 
 
-def _parsed(batch: list[Article], results: list[tuple[bytes, Extraction] | str]
-            ) -> list[Built]:
+def _parsed(batch: list[Article], results: WorkerResult) -> list[Built]:
     return [(article, data, None) if isinstance(data, str)
             else (article, list(ox.parse(data[0], format=ox.RdfFormat.N_QUADS)), data[1])
             for article, data in zip(batch, results, strict=True)]

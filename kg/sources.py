@@ -39,17 +39,17 @@ from __future__ import annotations
 import errno
 import gzip
 import hashlib
-import itertools
 import json
 import logging
 import os
 import stat
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
 
+from .budget import OverBudget, time_limit
 from .documents import front_matter, html_text
 from .errors import SourceError
 from .vocab import slug
@@ -106,7 +106,8 @@ class Article:
 
 
 def read_sources(
-    paths: Iterable[str | Path], *, stdin: IO[bytes] | None = None
+    paths: Iterable[str | Path], *, stdin: IO[bytes] | None = None,
+    seconds: float | None = None,
 ) -> Iterator[Article | SourceError]:
     """Yield an :class:`Article` or a :class:`SourceError` for every source under ``paths``.
 
@@ -118,6 +119,10 @@ def read_sources(
     ``sys.stdin.buffer``). Article ids are the file stems, slugified
     (:func:`article_id_for`), or the records' ``id``; when two sources of one run share an
     id, the later one gets ``-`` and the first 8 hex digits of its SHA-256 appended.
+
+    Reading one source (a file, or one line of a feed) may take up to ``seconds``
+    (:func:`kg.budget.time_limit`; None: no limit); a source over it, or one whose reading
+    fails in any way, is a :class:`SourceError` and the next one is read.
     """
     seen_files: set[Path] = set()
     seen_ids: set[str] = set()
@@ -130,19 +135,44 @@ def read_sources(
             continue
         if path == STDIN:
             items: Iterable[Article | SourceError] = read_stream(
-                stdin if stdin is not None else sys.stdin.buffer)
+                stdin if stdin is not None else sys.stdin.buffer, seconds=seconds)
         else:
             key = path.resolve()
             if key in seen_files:
                 continue
             seen_files.add(key)
-            items = read_records(path) if _is_records(path) else (read_article(path),)
+            items = (read_records(path, seconds=seconds) if _is_records(path)
+                     else (_guarded(str(path), seconds, read_article, path),))
         for item in items:
             if isinstance(item, Article):
                 if item.id in seen_ids:
                     item = replace(item, id=f"{item.id}-{item.sha256[:8]}")
                 seen_ids.add(item.id)
             yield item
+
+
+def _guarded(where: str, seconds: float | None, read: Callable[..., Article | SourceError],
+             *args: object) -> Article | SourceError:
+    """``read(*args)`` within the time budget, any failure of it as a :class:`SourceError`
+    named ``where``: one source that breaks a parser (or kg) is that source's failure, never
+    the run's."""
+    try:
+        with time_limit(seconds):
+            return read(*args)
+    except OverBudget:
+        return SourceError(where, f"over the per-article time budget of {seconds:g} s "
+                                  "(reading); raise it with --article-timeout, or split it")
+    except MemoryError:
+        return SourceError(where, "out of memory while reading it")
+    except Exception as exc:  # noqa: BLE001 - whatever it is, it is this source's failure
+        log.debug("reading %s failed", where, exc_info=True)
+        return SourceError(where, f"cannot read: {_why(exc)}")
+
+
+def _why(exc: BaseException) -> str:
+    """An exception as a reason: its message, or its type when it has none."""
+    text = " ".join(str(exc).split())
+    return text if text else type(exc).__name__
 
 
 def count_sources(paths: Iterable[str | Path]) -> int | None:
@@ -157,7 +187,8 @@ def count_sources(paths: Iterable[str | Path]) -> int | None:
         if isinstance(path, Path) and _is_records(path):
             try:
                 with _open_records(path) as fh:
-                    total += sum(1 for line in fh if line.strip())
+                    total += sum(1 for line in _lines(fh)
+                                 if isinstance(line, int) or line.strip())
             except (OSError, EOFError, gzip.BadGzipFile):
                 total += 1
         else:
@@ -188,16 +219,23 @@ def _expand(paths: Iterable[str | Path]) -> Iterator[Path | str | SourceError | 
             yield STDIN
             continue
         path = Path(raw)
-        if path.is_dir():
+        try:
+            info = path.stat()
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                yield _bad_link(path)
+            elif exc.errno in (errno.ENOENT, errno.ENOTDIR):
+                yield (_bad_link(path) if os.path.lexists(path)
+                       else SourceError(str(path), "no such file or folder"))
+            else:  # a folder on the way that kg may not search (Permission denied)
+                yield SourceError(str(path), f"cannot read: {exc.strerror or exc}")
+            continue
+        if stat.S_ISDIR(info.st_mode):
             yield from _walk(path)
-        elif path.is_file():
+        elif stat.S_ISREG(info.st_mode):
             yield path if _readable(path) else _unsupported(path)
-        elif path.exists():
-            yield SourceError(str(path), "not a regular file or folder")
-        elif path.is_symlink():
-            yield _bad_link(path)
         else:
-            yield SourceError(str(path), "no such file or folder")
+            yield SourceError(str(path), "not a regular file or folder")
 
 
 def _walk(folder: Path) -> list[Path | SourceError | _NotRead]:
@@ -311,15 +349,17 @@ def _open_records(path: Path) -> IO[bytes]:
     return path.open("rb")
 
 
-def read_records(path: str | Path) -> Iterator[Article | SourceError]:
+def read_records(path: str | Path, *, seconds: float | None = None
+                 ) -> Iterator[Article | SourceError]:
     """The articles of a JSON Lines file, one per non-blank line, read lazily.
 
-    Each line is an object with ``text`` (required) and optional ``id``, ``title``,
-    ``date`` and ``url`` (strings; other keys are ignored). The article's id is the slug of
-    ``id`` (else ``record-`` and the start of the text's SHA-256); its text is ``title``,
-    a blank line and ``text`` (the headline is news too), unless ``text`` already starts
-    with the title. A line that is not such an object yields a :class:`SourceError` named
-    ``path:line`` and the next line is read.
+    Each line is an object with ``text`` (required, a string) and optional ``id``,
+    ``title``, ``date`` and ``url`` (strings; other keys are ignored). The article's id is
+    the slug of ``id`` (else ``record-`` and the start of the text's SHA-256); its text is
+    ``title``, a blank line and ``text`` (the headline is news too), unless ``text`` already
+    starts with the title. A line that is not such an object, or longer than
+    :data:`MAX_FILE_BYTES`, yields a :class:`SourceError` named ``path:line`` and the next
+    line is read; each line is read within ``seconds`` (:func:`read_sources`).
     """
     path = Path(path)
     try:
@@ -328,45 +368,50 @@ def read_records(path: str | Path) -> Iterator[Article | SourceError]:
         yield SourceError(str(path), f"cannot read: {exc.strerror or exc}")
         return
     with fh:
-        yield from _records(fh, str(path))
+        yield from _records(fh, str(path), seconds=seconds)
 
 
-def read_stream(stream: IO[bytes], name: str = "<stdin>") -> Iterator[Article | SourceError]:
+def read_stream(stream: IO[bytes], name: str = "<stdin>", *, seconds: float | None = None
+                ) -> Iterator[Article | SourceError]:
     """Articles from a byte stream: JSON Lines (read lazily) when its first non-blank line
     starts with ``{``, else the whole stream as one text article (id ``stdin-`` + the start
-    of its SHA-256)."""
+    of its SHA-256). No line or article over :data:`MAX_FILE_BYTES` is read into memory
+    whole: it is a :class:`SourceError` like any other oversized article."""
     skipped: list[bytes] = []
-    for first in stream:
+    while True:
+        first = stream.readline(MAX_FILE_BYTES + 1)
+        if not first:
+            yield SourceError(name, "empty input")
+            return
         if first.strip():
             break
         skipped.append(first)
-    else:
-        yield SourceError(name, "empty input")
-        return
     if first.lstrip()[:1] == b"{":
-        yield from _records(itertools.chain(skipped, [first], stream), name)
+        yield from _records(stream, name, head=[*skipped, first], seconds=seconds)
         return
     # leading blank lines dropped: front matter comes first
-    raw = first + stream.read(MAX_FILE_BYTES + 1 - len(first))
+    raw = first + stream.read(max(MAX_FILE_BYTES + 1 - len(first), 0))
     if len(raw) > MAX_FILE_BYTES:
         yield SourceError(name, f"input too large for one article: over "
                                 f"{MAX_FILE_BYTES / 1e6:.0f} MB; {_SPLIT_IT}")
         return
+    yield _guarded(name, seconds, _stream_article, raw, name)
+
+
+def _stream_article(raw: bytes, name: str = "<stdin>") -> Article | SourceError:
+    """The article of standard input's bytes (at most :data:`MAX_FILE_BYTES`)."""
     binary = _binary(raw)
     if binary:
-        yield SourceError(name, f"binary input ({binary}), not an article")
-        return
+        return SourceError(name, f"binary input ({binary}), not an article")
     text = _decode(raw, Path(name)).removeprefix("\ufeff")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     meta, body = front_matter(text)
     if not body.strip():
-        yield SourceError(name, "no article text (only front matter)")
-        return
+        return SourceError(name, "no article text (only front matter)")
     if len(body) > MAX_TEXT_CHARS:
-        yield SourceError(name, _too_long(len(body)))
-        return
+        return SourceError(name, _too_long(len(body)))
     sha = hashlib.sha256(body.encode("utf-8")).hexdigest()
-    yield Article(
+    return Article(
         id=f"stdin-{sha[:12]}",
         title=meta.get("title") or _first_line(body, markdown=False),
         text=body,
@@ -376,14 +421,41 @@ def read_stream(stream: IO[bytes], name: str = "<stdin>") -> Iterator[Article | 
     )
 
 
-def _records(lines: Iterable[bytes], name: str) -> Iterator[Article | SourceError]:
+def _lines(stream: IO[bytes], head: Iterable[bytes] = ()) -> Iterator[bytes | int]:
+    """The lines of ``stream`` after those of ``head``; a line over :data:`MAX_FILE_BYTES`
+    is not kept but skipped to its end, and given as its length (an int)."""
+    yield from head
+    while line := stream.readline(MAX_FILE_BYTES + 1):
+        if len(line) <= MAX_FILE_BYTES or line.endswith(b"\n"):
+            yield line
+            continue
+        size = len(line)
+        while line and not line.endswith(b"\n"):
+            line = stream.readline(1 << 20)
+            size += len(line)
+        yield size
+
+
+def _records(stream: IO[bytes], name: str, *, head: Iterable[bytes] = (),
+             seconds: float | None = None) -> Iterator[Article | SourceError]:
     lineno = 0
     try:
-        for lineno, line in enumerate(lines, 1):  # noqa: B007 - lineno is used after the loop
-            if line.strip():
-                yield _record(line, f"{name}:{lineno}")
+        for lineno, line in enumerate(_lines(stream, head), 1):  # noqa: B007 - used below
+            where = f"{name}:{lineno}"
+            if isinstance(line, int):
+                yield SourceError(where, (
+                    f"line too long for one article: {line / 1e6:.1f} MB (kg reads lines of "
+                    f"up to {MAX_FILE_BYTES / 1e6:.0f} MB and article texts of up to "
+                    f"{MAX_TEXT_CHARS:,} characters); {_SPLIT_IT}"))
+            elif line.strip():
+                yield _guarded(where, seconds, _record, line, where)
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         yield SourceError(f"{name}:{lineno + 1}", f"cannot read: {exc}")
+
+
+#: JSON's names for the types ``json.loads`` gives.
+_JSON_TYPES = {bool: "a boolean", int: "a number", float: "a number", list: "an array",
+               dict: "an object", type(None): "null", str: "a string"}
 
 
 def _record(line: bytes, where: str) -> Article | SourceError:
@@ -393,13 +465,22 @@ def _record(line: bytes, where: str) -> Article | SourceError:
         return SourceError(where, "not valid UTF-8 JSON")
     except json.JSONDecodeError as exc:
         return SourceError(where, f"not valid JSON: {exc.msg} at column {exc.colno}")
+    except RecursionError:
+        return SourceError(where, "not valid JSON: nested too deeply")
     if not isinstance(record, dict):
         return SourceError(where, f"expected a JSON object, got {type(record).__name__}")
+    if record.get("text") is None:
+        return SourceError(where, "record has no 'text'")
+    if not isinstance(record["text"], str):
+        return SourceError(where, f"field 'text' must be a string, not "
+                                  f"{_JSON_TYPES.get(type(record['text']), 'that')}")
+    # other fields: a string, or a whole number (an id, a year); never a boolean
     bad = [k for k in _RECORD_FIELDS if record.get(k) is not None
-           and not isinstance(record[k], str | int)]
+           and (not isinstance(record[k], str | int) or isinstance(record[k], bool))]
     if bad:
-        return SourceError(where, f"field {bad[0]!r} must be a string")
-    text = str(record.get("text") or "").replace("\r\n", "\n").replace("\r", "\n")
+        return SourceError(where, f"field {bad[0]!r} must be a string, not "
+                                  f"{_JSON_TYPES.get(type(record[bad[0]]), 'that')}")
+    text = record["text"].replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         return SourceError(where, "record has no 'text'")
     if len(text) > MAX_TEXT_CHARS:
@@ -442,7 +523,11 @@ def read_article(path: str | Path) -> Article | SourceError:
 
     meta, body = front_matter(text)
     if path.suffix.lower() in (".html", ".htm"):
-        page_title, body = html_text(body)
+        try:
+            page_title, body = html_text(body)
+        except (AssertionError, ValueError, IndexError, TypeError, RecursionError) as exc:
+            # html.parser's own checks (``<![x``) and what a broken page can make it trip on
+            return SourceError(str(path), f"cannot read as HTML: {_why(exc)}")
     else:
         page_title = _first_line(body, markdown=path.suffix.lower() == ".md")
     if not body.strip():

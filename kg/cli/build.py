@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ..budget import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, ArticleBudget
 from ..errors import ArticleNotFound, InputError
 from ..exchange import GRAPH_FORMATS
 from ..store import EXPORT_FORMATS, Store
@@ -33,9 +34,12 @@ Example:
   kg ingest --workers 2 feed.jsonl
   curl -s https://example.org/feed.jsonl | kg ingest -
   kg --store http://db:7878/query ingest --shard 2/4 feed.jsonl
+  kg ingest --article-timeout 30 --workers 2 --article-memory 2048 crawl/
 """
 )
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+# readable=False: an unreadable source is that source's failure, reported with the others
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(path_type=Path, readable=False))
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Processes that extract in parallel (each loads the language model); "
                    "this process stays the one writer.")
@@ -44,9 +48,18 @@ Example:
 @click.option("--shard", metavar="K/N", callback=_parse_shard,
               help="Take only shard K of N of the articles (by a hash of their id): N "
                    "machines reading one feed into one SPARQL server share it this way.")
+@click.option("--article-timeout", metavar="SECONDS", type=click.FloatRange(min=0),
+              default=DEFAULT_SECONDS, show_default=True,
+              help="Seconds one article may take to read, and again to extract; an article "
+                   "over it is reported and skipped. 0: no limit.")
+@click.option("--article-memory", metavar="MB", type=click.IntRange(min=0),
+              default=DEFAULT_MEMORY_MB, show_default=True,
+              help="Megabytes each --workers process may allocate, the model included; an "
+                   "article that needs more is reported and skipped. 0: no limit.")
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int, batch_size: int,
-           shard: tuple[int, int] | None) -> None:
+           shard: tuple[int, int] | None, article_timeout: float, article_memory: int
+           ) -> None:
     """Read articles into the store: files, folders, JSON Lines feeds, or - for stdin.
 
     \b
@@ -58,13 +71,17 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int, batch_size
 
     Sources stream through in batches, each committed as it goes, with a progress bar
     showing articles/s. Unchanged articles are skipped; changed ones replace their earlier
-    version. A source that cannot be read is reported and skipped; the exit status is then 1.
+    version. A source that cannot be read, or an article over its budget
+    (--article-timeout, --article-memory), is reported and skipped; the exit status is
+    then 1.
     """
     from ..ingest import ingest as run_ingest
 
+    budget = ArticleBudget.of(article_timeout, article_memory)
     with store_for(ctx, create=True, write=True) as store, rate_bar("ingesting") as progress:
         report = run_ingest(store, [str(p) for p in paths], progress=progress,
-                            workers=workers, batch_size=batch_size, shard=shard)
+                            workers=workers, batch_size=batch_size, shard=shard,
+                            budget=budget)
     for path, reason in report.failed:
         click.echo(f"kg: skipped {path}: {reason}", err=True)
     click.echo(report.summary())

@@ -1,0 +1,174 @@
+"""The per-article budget: what one article may cost in time and memory, and how it is held.
+
+One article comes from the open web, and a hostile or broken one (a page of 30,000 unclosed
+tags, a 1,000,000-character text) could otherwise cost minutes and gigabytes and stall the
+whole run. Each article therefore gets a budget; an article over it is that article's
+failure, reported like any other source that cannot be used, and the run goes on
+(``docs/decisions/0017-article-budget.md``).
+
+* **Time** (:func:`time_limit`): a timer (``setitimer``, ``SIGALRM``) around the reading of a
+  source and around the extraction of its article raises :class:`OverBudget` in the main
+  thread, between two Python steps, which html.parser and spaCy's pipeline reach many times
+  a second. It needs the main thread of the process (signals are delivered there), which
+  ``kg ingest`` and its worker processes are; elsewhere the limit is not held and a debug
+  message says so.
+* **Memory** (:func:`limit_memory`): in ``--workers`` processes, ``RLIMIT_DATA`` (Linux:
+  heap and private mappings) caps what one worker may allocate, so an article that needs
+  more fails with ``MemoryError`` (or its worker dies and is replaced) instead of taking
+  the machine's memory. The one-process path shares its memory with the store's writer, so
+  there the cap on characters per article (:data:`kg.sources.MAX_TEXT_CHARS`) is the bound.
+* **Workers die with their parent** (:func:`die_with_parent`): a worker that outlived a
+  killed ``kg ingest`` would hold ~200 MB and the parent's stdout (so ``kg ingest | tee``
+  never ends).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+__all__ = [
+    "ArticleBudget",
+    "OverBudget",
+    "DEFAULT_SECONDS",
+    "DEFAULT_MEMORY_MB",
+    "time_limit",
+    "limit_memory",
+    "die_with_parent",
+]
+
+log = logging.getLogger(__name__)
+
+#: Seconds one article may take to read and, again, to extract. A news article of 50,000
+#: characters takes about 2 s; the largest one kg takes (1,000,000 characters) about 45 s.
+DEFAULT_SECONDS = 120.0
+#: Megabytes one ``--workers`` process may allocate (RLIMIT_DATA): the model takes about
+#: 500 MB of it, a 1,000,000-character article about 1 GB more.
+DEFAULT_MEMORY_MB = 3072
+
+
+class OverBudget(BaseException):  # noqa: N818 - not an error of kg's: the article's
+    """Raised by :func:`time_limit` when an article's time is up.
+
+    A ``BaseException``, like ``KeyboardInterrupt``: code that catches ``Exception`` on the
+    way (a parser's fallback, a pipeline component) must not swallow it.
+    """
+
+
+@dataclass(frozen=True)
+class ArticleBudget:
+    """What one article may cost: ``seconds`` (reading, then extraction, each) and
+    ``memory_mb`` (per worker process); None for no limit."""
+
+    seconds: float | None = DEFAULT_SECONDS
+    memory_mb: int | None = DEFAULT_MEMORY_MB
+
+    @classmethod
+    def of(cls, seconds: float | None, memory_mb: int | None) -> ArticleBudget:
+        """From command-line values, where 0 means no limit."""
+        return cls(seconds=seconds or None, memory_mb=memory_mb or None)
+
+    def time_reason(self, stage: str) -> str:
+        """Why an article over the time budget was skipped, e.g. ``over the per-article
+        time budget of 120 s (extraction); ...``."""
+        return (f"over the per-article time budget of {self.seconds:g} s ({stage}); "
+                "raise it with --article-timeout, or split the article")
+
+    def memory_reason(self) -> str:
+        return (f"over the per-article memory budget of {self.memory_mb:,} MB per worker "
+                "(extraction); raise it with --article-memory, or split the article")
+
+
+NO_BUDGET = ArticleBudget(seconds=None, memory_mb=None)
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise :class:`OverBudget` in the body once ``seconds`` have passed (None: never).
+
+    Outside the main thread the limit cannot be held (only the main thread gets signals):
+    the body runs unlimited. A timer already set by someone else (a test runner's) is put
+    back afterwards, less the time spent here.
+    """
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        if seconds:
+            log.debug("per-article time budget not held: not in the main thread")
+        yield
+        return
+    state = {"armed": True}
+
+    def expire(signum: int, frame: object) -> None:
+        if state["armed"]:
+            state["armed"] = False
+            raise OverBudget(seconds)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    outer, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
+    started = _now()
+    try:
+        yield
+    finally:
+        state["armed"] = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer:  # someone else's timer: it goes on with what it had left
+            signal.setitimer(signal.ITIMER_REAL, max(outer - (_now() - started), 0.001))
+
+
+def _now() -> float:
+    import time
+
+    return time.monotonic()
+
+
+def limit_memory(megabytes: int | None) -> bool:
+    """Cap this process's data segment (``RLIMIT_DATA``: heap and private anonymous
+    mappings) at ``megabytes``; False where the platform has no such limit."""
+    if not megabytes:
+        return False
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows
+        return False
+    limit = megabytes * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+    return True
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent: int, *, poll: float = 0.5) -> None:
+    """End this (worker) process when ``parent`` dies, however it dies (SIGKILL included).
+
+    On Linux, the kernel sends SIGKILL at the parent's death (``PR_SET_PDEATHSIG``; it fires
+    when the parent's thread that started this process ends: ``ProcessPoolExecutor`` starts
+    workers from the thread that submits, the parent's main thread). Everywhere, a daemon
+    thread also checks every ``poll`` seconds that the parent is still ours (a dead
+    parent's children are adopted: ``os.getppid()`` changes) and ends the process if not.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+        import ctypes.util
+
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # it died before the line above: no signal will come
+        os._exit(1)
+
+    def watch() -> None:
+        import time
+
+        while os.getppid() == parent:
+            time.sleep(poll)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="kg-parent-watch", daemon=True).start()
