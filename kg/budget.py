@@ -13,9 +13,10 @@ failure, reported like any other source that cannot be used, and the run goes on
   ``kg ingest`` and its worker processes are; elsewhere the limit is not held and a debug
   message says so.
 * **Memory** (:func:`limit_memory`): in ``--workers`` processes, ``RLIMIT_DATA`` (Linux:
-  heap and private mappings) caps what one worker may allocate, so an article that needs
-  more fails with ``MemoryError`` (or its worker dies and is replaced) instead of taking
-  the machine's memory. The one-process path shares its memory with the store's writer, so
+  heap and private mappings) caps what one worker may allocate beyond what it holds once
+  its model is loaded, so an article that needs more fails with ``MemoryError`` (or its
+  worker dies and is replaced) instead of taking the machine's memory. The one-process
+  path shares its memory with the store's writer (RocksDB would abort, not raise), so
   there the cap on characters per article (:data:`kg.sources.MAX_TEXT_CHARS`) is the bound.
 * **Workers die with their parent** (:func:`die_with_parent`): a worker that outlived a
   killed ``kg ingest`` would hold ~200 MB and the parent's stdout (so ``kg ingest | tee``
@@ -47,9 +48,9 @@ log = logging.getLogger(__name__)
 #: Seconds one article may take to read and, again, to extract. A news article of 50,000
 #: characters takes about 2 s; the largest one kg takes (1,000,000 characters) about 45 s.
 DEFAULT_SECONDS = 120.0
-#: Megabytes one ``--workers`` process may allocate (RLIMIT_DATA): the model takes about
-#: 500 MB of it, a 1,000,000-character article about 1 GB more.
-DEFAULT_MEMORY_MB = 3072
+#: Megabytes one article may allocate in a ``--workers`` process, beyond the loaded model
+#: (RLIMIT_DATA): a 1,000,000-character article takes about 1 GB.
+DEFAULT_MEMORY_MB = 2048
 
 
 class OverBudget(BaseException):  # noqa: N818 - not an error of kg's: the article's
@@ -80,8 +81,8 @@ class ArticleBudget:
                 "raise it with --article-timeout, or split the article")
 
     def memory_reason(self) -> str:
-        return (f"over the per-article memory budget of {self.memory_mb:,} MB per worker "
-                "(extraction); raise it with --article-memory, or split the article")
+        return (f"over the per-article memory budget of {self.memory_mb:,} MB (extraction); "
+                "raise it with --article-memory, or split the article")
 
 
 NO_BUDGET = ArticleBudget(seconds=None, memory_mb=None)
@@ -128,19 +129,38 @@ def _now() -> float:
 
 def limit_memory(megabytes: int | None) -> bool:
     """Cap this process's data segment (``RLIMIT_DATA``: heap and private anonymous
-    mappings) at ``megabytes``; False where the platform has no such limit."""
+    mappings) at what it holds now plus ``megabytes``; False where the platform has no
+    such limit. Called once the model is loaded: the budget is the article's, whatever the
+    model's size."""
     if not megabytes:
         return False
     try:
         import resource
     except ImportError:  # pragma: no cover - Windows
         return False
-    limit = megabytes * 1024 * 1024
+    limit = _data_bytes() + megabytes * 1024 * 1024
     _, hard = resource.getrlimit(resource.RLIMIT_DATA)
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
     resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
     return True
+
+
+def _data_bytes() -> int:
+    """This process's data segment now (``VmData``), or its peak resident size where
+    ``/proc`` is missing."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmData:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    import resource
+    import sys
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h

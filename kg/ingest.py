@@ -449,7 +449,8 @@ class _Pool:
     def results(self, task: _Task) -> WorkerResult:
         """The results of ``task``'s batch, from its own run or, if a worker died
         meanwhile, from each of its articles run alone."""
-        if task.generation == self.generation:
+        done = task.future.done() and not task.future.cancelled()
+        if task.generation == self.generation or (done and not task.future.exception()):
             try:
                 return task.future.result()
             except BrokenProcessPool:
@@ -467,9 +468,8 @@ class _Pool:
     def _died_reason(self) -> str:
         memory = self.run.budget.memory_mb
         return ("its worker process died while extracting it ("
-                + (f"over the per-article memory budget of {memory:,} MB per worker, "
-                   "or killed" if memory else "out of memory, or killed")
-                + "); the other articles go on")
+                + (f"over the per-article memory budget of {memory:,} MB, or killed"
+                   if memory else "out of memory, or killed") + ")")
 
     def _restart(self) -> None:
         log.warning("an extraction worker died; starting new ones and running the "

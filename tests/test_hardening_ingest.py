@@ -345,3 +345,41 @@ def test_hardening_ingest_workers_die_with_their_parent(tmp_path, signum):
             except ProcessLookupError:
                 pass
         proc.wait(30)
+
+
+def test_hardening_ingest_memory_budget_and_a_dead_worker_in_workers(tmp_path):
+    """`--workers 2 --article-memory 100`: an article that needs far more than 100 MB beyond
+    the model fails alone with that reason. A worker killed mid-run (it used to end the run:
+    "an extraction worker died") is replaced, the articles it had are extracted again, and
+    every other article is stored."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "big.txt").write_text(_slow_text(100_000))
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"id": f"a{i:03}", "text": f"Firm {i} bought chips. "
+                                        + GOOD}) + "\n" for i in range(150)))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg", "--store", str(tmp_path / "store"), "ingest",
+         "--workers", "2", "--batch-size", "4", "--article-timeout", "0",
+         "--article-memory", "100", str(src), str(feed)],
+        cwd=ROOT, env=kg_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while not (workers := _workers_of(proc.pid)):
+            assert proc.poll() is None and time.monotonic() < deadline, "no worker started"
+            time.sleep(0.1)
+        time.sleep(1.0)
+        os.kill(workers[0], signal.SIGKILL)
+        out, err = proc.communicate(timeout=600)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(30)
+    err = err.decode()
+    assert proc.returncode == 1, err
+    assert "an extraction worker died; starting new ones" in err, err
+    assert _skipped(err) == {str(src / "big.txt"): (
+        "over the per-article memory budget of 100 MB (extraction); raise it with "
+        "--article-memory, or split the article")}, err
+    assert out.decode() == "150 added, 0 replaced, 0 unchanged, 1 failed\n"

@@ -54,8 +54,8 @@ Example:
                    "over it is reported and skipped. 0: no limit.")
 @click.option("--article-memory", metavar="MB", type=click.IntRange(min=0),
               default=DEFAULT_MEMORY_MB, show_default=True,
-              help="Megabytes each --workers process may allocate, the model included; an "
-                   "article that needs more is reported and skipped. 0: no limit.")
+              help="Megabytes one article may take in a --workers process, beyond the "
+                   "model; an article that needs more is reported and skipped. 0: no limit.")
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int, batch_size: int,
            shard: tuple[int, int] | None, article_timeout: float, article_memory: int
