@@ -46,8 +46,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Seconds one article may take to read and, again, to extract. A news article of 50,000
-#: characters takes about 2 s; the largest one kg takes (1,000,000 characters) about 45 s.
-DEFAULT_SECONDS = 120.0
+#: characters takes a few seconds; the largest one kg takes (1,000,000 characters) 45 to
+#: 80 s on an idle machine, and more than twice that on a busy one.
+DEFAULT_SECONDS = 180.0
 #: Megabytes one article may allocate in a ``--workers`` process, beyond the loaded model
 #: (RLIMIT_DATA): a 1,000,000-character article takes about 1 GB.
 DEFAULT_MEMORY_MB = 2048

@@ -358,23 +358,27 @@ def _extract(
     seconds: float | None = None,
 ) -> list[Extraction | Exception | OverBudget]:
     """Extractions of a batch; if the batch fails, or takes longer than ``seconds`` (one
-    article's budget: a batch of ordinary articles fits in it many times over), each
-    article alone within ``seconds``, so one bad or slow text fails only itself."""
+    article's budget: a batch of ordinary articles fits in it many times over), the
+    articles it had not finished each alone within ``seconds``, so one bad or slow text
+    fails only itself (an article over the budget costs at most twice the budget: in its
+    batch, then alone)."""
+    results: list[Extraction | Exception | OverBudget] = []
     try:
         with time_limit(seconds):
-            results = list(extract.extract_texts(nlp, [a.text for a in batch],
-                                                 batch_size=batch_size))
+            for result in extract.extract_texts(nlp, [a.text for a in batch],
+                                                batch_size=batch_size):
+                results.append(result)  # each one whole: kept if a later one fails
         if len(results) != len(batch):
-            raise RuntimeError(f"extractor returned {len(results)} results for {len(batch)} texts")
+            count, results = len(results), []  # trust none of them
+            raise RuntimeError(f"extractor returned {count} results for {len(batch)} texts")
         return results
     except (Exception, OverBudget) as exc:  # noqa: BLE001 - isolate the failing text below
         if len(batch) == 1:
             log.debug("extraction of %s failed", batch[0].source_path, exc_info=True)
             return [exc]
-    out: list[Extraction | Exception | OverBudget] = []
-    for article in batch:
-        out.extend(_extract(extract, nlp, [article], batch_size, seconds))
-    return out
+    for article in batch[len(results):]:
+        results.extend(_extract(extract, nlp, [article], batch_size, seconds))
+    return results
 
 
 # --------------------------------------------------------------------------- workers
