@@ -157,6 +157,20 @@ def test_hardening_ingest_a_stdin_line_over_10_mb_is_an_oversized_article():
         "line too long for one article: 10.0 MB (kg reads lines of up to 10 MB")
 
 
+def test_hardening_ingest_a_text_line_over_10_mb_piped_into_kg_ingest_is_reported(tmp_path):
+    """`kg ingest -` reading a pipe whose first line is over 10 MB of text (not JSON) died
+    with `ValueError: read length must be non-negative or -1` and a traceback."""
+    line = b"Nvidia sells chips. " * (MAX_FILE_BYTES // 20 + 1) + b"\n"
+    run = _kg(tmp_path / "store", "ingest", "-", stdin=line, timeout=120)
+    err = run.stderr.decode()
+    assert run.returncode == 1, err
+    assert _skipped(err) == {"<stdin>": "input too large for one article: over 10 MB; split "
+                                        "it into articles, e.g. a JSON Lines feed with one "
+                                        "record per article"}, err
+    assert "Traceback" not in err
+    assert run.stdout.decode() == "0 added, 0 replaced, 0 unchanged, 1 failed\n"
+
+
 # --------------------------------------------------------------------------- end to end
 
 
