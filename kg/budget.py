@@ -6,10 +6,11 @@ whole run. Each article therefore gets a budget; an article over it is that arti
 failure, reported like any other source that cannot be used, and the run goes on
 (``docs/decisions/0017-article-budget.md``).
 
-* **Time** (:func:`time_limit`): a timer (``setitimer``, ``SIGALRM``) around the reading of a
-  source and around the extraction of its article raises :class:`OverBudget` in the main
-  thread, between two Python steps, which html.parser and spaCy's pipeline reach many times
-  a second. It needs the main thread of the process (signals are delivered there), which
+* **Time** (:func:`time_limit`): CPU seconds of the thread that reads a source, and again
+  of the thread that extracts its article. A watcher thread reads that thread's CPU clock
+  and, once it is over, sends it ``SIGALRM``, whose handler raises :class:`OverBudget`
+  between two Python steps, which html.parser and spaCy's pipeline reach many times a
+  second. It needs the main thread of the process (signals are delivered there), which
   ``kg ingest`` and its worker processes are; elsewhere the limit is not held and a debug
   message says so.
 * **Memory** (:func:`limit_memory`): in ``--workers`` processes, ``RLIMIT_DATA`` (Linux:
@@ -30,7 +31,7 @@ import logging
 import os
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 __all__ = [
@@ -45,9 +46,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Seconds one article may take to read and, again, to extract. A news article of 50,000
-#: characters takes a few seconds; the largest one kg takes (1,000,000 characters) 45 to
-#: 80 s on an idle machine, and more than twice that on a busy one.
+#: CPU seconds one article may take to read and, again, to extract. A news article of
+#: 50,000 characters takes a few seconds; the largest one kg takes (1,000,000 characters)
+#: about 60.
 DEFAULT_SECONDS = 180.0
 #: Megabytes one article may allocate in a ``--workers`` process, beyond the loaded model
 #: (RLIMIT_DATA): a 1,000,000-character article takes about 1 GB.
@@ -64,8 +65,8 @@ class OverBudget(BaseException):  # noqa: N818 - not an error of kg's: the artic
 
 @dataclass(frozen=True)
 class ArticleBudget:
-    """What one article may cost: ``seconds`` (reading, then extraction, each) and
-    ``memory_mb`` (per worker process); None for no limit."""
+    """What one article may cost: ``seconds`` of CPU time (reading, then extraction, each)
+    and ``memory_mb`` beyond the loaded model (in worker processes); None for no limit."""
 
     seconds: float | None = DEFAULT_SECONDS
     memory_mb: int | None = DEFAULT_MEMORY_MB
@@ -77,8 +78,8 @@ class ArticleBudget:
 
     def time_reason(self, stage: str) -> str:
         """Why an article over the time budget was skipped, e.g. ``over the per-article
-        time budget of 120 s (extraction); ...``."""
-        return (f"over the per-article time budget of {self.seconds:g} s ({stage}); "
+        time budget of 180 s of CPU (extraction); ...``."""
+        return (f"over the per-article time budget of {self.seconds:g} s of CPU ({stage}); "
                 "raise it with --article-timeout, or split the article")
 
     def memory_reason(self) -> str:
@@ -90,42 +91,62 @@ NO_BUDGET = ArticleBudget(seconds=None, memory_mb=None)
 
 
 @contextlib.contextmanager
-def time_limit(seconds: float | None) -> Iterator[None]:
-    """Raise :class:`OverBudget` in the body once ``seconds`` have passed (None: never).
+def time_limit(seconds: float | None, *, poll: float = 0.05) -> Iterator[None]:
+    """Raise :class:`OverBudget` in the body once it has used ``seconds`` of CPU time in
+    this thread (None: never).
 
-    Outside the main thread the limit cannot be held (only the main thread gets signals):
-    the body runs unlimited. A timer already set by someone else (a test runner's) is put
-    back afterwards, less the time spent here.
+    CPU time, not wall-clock time: what the article costs, the same on an idle machine and
+    on a busy one (where a 1,000,000-character article got a third of a CPU and took three
+    times as long). A watcher thread reads this thread's CPU clock every ``poll`` seconds
+    and, once over, sends it SIGALRM, whose handler raises. Only the main thread gets
+    signals: elsewhere the body runs unlimited. Where threads have no CPU clock, wall-clock
+    time is counted instead.
     """
     if not seconds or threading.current_thread() is not threading.main_thread():
         if seconds:
             log.debug("per-article time budget not held: not in the main thread")
         yield
         return
+    target = threading.get_ident()
+    clock = _thread_clock(target)
+    started = clock()
     state = {"armed": True}
+    done = threading.Event()
 
     def expire(signum: int, frame: object) -> None:
         if state["armed"]:
             state["armed"] = False
             raise OverBudget(seconds)
 
+    def watch() -> None:
+        while not done.wait(poll):
+            if clock() - started >= seconds:
+                signal.pthread_kill(target, signal.SIGALRM)
+                return
+
     previous = signal.signal(signal.SIGALRM, expire)
-    outer, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
-    started = _now()
+    watcher = threading.Thread(target=watch, name="kg-article-budget", daemon=True)
+    watcher.start()
     try:
         yield
     finally:
         state["armed"] = False
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if outer:  # someone else's timer: it goes on with what it had left
-            signal.setitimer(signal.ITIMER_REAL, max(outer - (_now() - started), 0.001))
+        done.set()
+        watcher.join()
+        signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
 
 
-def _now() -> float:
+def _thread_clock(ident: int) -> Callable[[], float]:
+    """A function giving thread ``ident``'s CPU time in seconds, from any thread (the
+    monotonic clock where threads have no CPU clock)."""
     import time
 
-    return time.monotonic()
+    try:
+        clock_id = time.pthread_getcpuclockid(ident)
+        time.clock_gettime(clock_id)
+    except (AttributeError, OSError):  # pragma: no cover - platforms without thread clocks
+        return time.monotonic
+    return lambda: time.clock_gettime(clock_id)
 
 
 def limit_memory(megabytes: int | None) -> bool:

@@ -160,7 +160,7 @@ def _guarded(where: str, seconds: float | None, read: Callable[..., Article | So
         with time_limit(seconds):
             return read(*args)
     except OverBudget:
-        return SourceError(where, f"over the per-article time budget of {seconds:g} s "
+        return SourceError(where, f"over the per-article time budget of {seconds:g} s of CPU "
                                   "(reading); raise it with --article-timeout, or split it")
     except MemoryError:
         return SourceError(where, "out of memory while reading it")

@@ -95,13 +95,13 @@ def test_hardening_ingest_reading_over_the_time_budget_is_reported(tmp_path, mon
     (tmp_path / "b-good.txt").write_text(GOOD)
 
     def stuck(page: str) -> tuple[str, str]:
-        while True:
-            time.sleep(0.01)
+        while True:  # busy: the budget counts CPU time
+            sum(range(1000))
 
     monkeypatch.setattr("kg.sources.html_text", stuck)
     slow, good = read_sources([tmp_path], seconds=0.5)
     assert isinstance(slow, SourceError) and slow.path == str(tmp_path / "a-slow.html")
-    assert slow.reason.startswith("over the per-article time budget of 0.5 s (reading)")
+    assert slow.reason.startswith("over the per-article time budget of 0.5 s of CPU (reading)")
     assert isinstance(good, Article) and good.id == "b-good"
 
 
@@ -212,8 +212,8 @@ def test_hardening_ingest_bad_sources_on_the_command_line_are_reported_and_the_r
     assert _skipped(err) == {
         str(src / "bad.html"): "cannot read as HTML: unknown status keyword 'x' in marked "
                                "section",
-        str(src / "slow.txt"): "over the per-article time budget of 1 s (extraction); raise "
-                               "it with --article-timeout, or split the article",
+        str(src / "slow.txt"): "over the per-article time budget of 1 s of CPU (extraction); "
+                               "raise it with --article-timeout, or split the article",
         str(locked_file): "cannot read: Permission denied",
         str(locked_dir): "cannot read folder: Permission denied",
         f"{feed}:2": "field 'text' must be a string, not a number",
@@ -243,7 +243,7 @@ def test_hardening_ingest_an_article_over_the_time_budget_fails_alone_in_workers
         err = run.stderr.decode()
         assert run.returncode == 1, err
         assert _skipped(err) == {str(src / "slow.txt"): (
-            "over the per-article time budget of 1 s (extraction); raise it with "
+            "over the per-article time budget of 1 s of CPU (extraction); raise it with "
             "--article-timeout, or split the article")}, err
         assert run.stdout.decode() == "2 added, 0 replaced, 0 unchanged, 1 failed\n"
         with Store(store, read_only=True) as opened:

@@ -50,8 +50,8 @@ Example:
                    "machines reading one feed into one SPARQL server share it this way.")
 @click.option("--article-timeout", metavar="SECONDS", type=click.FloatRange(min=0),
               default=DEFAULT_SECONDS, show_default=True,
-              help="Seconds one article may take to read, and again to extract; an article "
-                   "over it is reported and skipped. 0: no limit.")
+              help="CPU seconds one article may take to read, and again to extract; an "
+                   "article over it is reported and skipped. 0: no limit.")
 @click.option("--article-memory", metavar="MB", type=click.IntRange(min=0),
               default=DEFAULT_MEMORY_MB, show_default=True,
               help="Megabytes one article may take in a --workers process, beyond the "
