@@ -48,7 +48,7 @@ import pyoxigraph as ox
 
 from .budget import ArticleBudget, OverBudget, die_with_parent, limit_memory, time_limit
 from .build import article_quads
-from .errors import SourceError
+from .errors import KGError, SourceError
 from .identity import adopted_classes, candidates
 from .sources import Article, count_sources, read_sources
 from .store import Store
@@ -313,8 +313,9 @@ def _in_process(run: _Run, batches: Iterator[list[Article]], nlp: Any, batch_siz
         for batch in batches:
             if nlp is None:  # first batch with work: only now is the model worth loading
                 nlp = extract.load_pipeline()
+            # (no memory budget here: the store's writer shares this process)
             built = _build(extract, nlp, batch, batch_size, run.ingested_at, run.version,
-                           run.budget)
+                           replace(run.budget, memory_mb=None))
             if writing is not None:
                 writing.result()  # the previous batch is stored (or its error raised here)
             writing = writer.submit(run.write, built, stored)
@@ -431,13 +432,18 @@ class _Task:
 class _Pool:
     """``workers`` extraction processes; when one dies (of the memory budget, or killed),
     all are replaced (a broken ``ProcessPoolExecutor`` takes no more work) and the batches
-    it had are run again article by article, so that the one that killed it fails alone."""
+    it had are run again article by article, so that the one that killed it fails alone.
+    Workers that die :data:`MAX_DEATHS_IN_A_ROW` times with no article done in between (a
+    model that cannot load) end the run."""
+
+    MAX_DEATHS_IN_A_ROW = 3
 
     def __init__(self, workers: int, run: _Run, batch_size: int) -> None:
         self.workers = workers
         self.run = run
         self.batch_size = batch_size
         self.generation = 0
+        self._deaths_in_a_row = 0
         self._executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
@@ -456,18 +462,22 @@ class _Pool:
         done = task.future.done() and not task.future.cancelled()
         if task.generation == self.generation or (done and not task.future.exception()):
             try:
-                return task.future.result()
+                return self._done(task.future.result())
             except BrokenProcessPool:
                 self._restart()
         out: WorkerResult = []
         for article in task.batch:
             alone = self.submit([article])
             try:
-                out.extend(alone.future.result())
+                out.extend(self._done(alone.future.result()))
             except BrokenProcessPool:
                 self._restart()
                 out.append(self._died_reason())
         return out
+
+    def _done(self, results: WorkerResult) -> WorkerResult:
+        self._deaths_in_a_row = 0
+        return results
 
     def _died_reason(self) -> str:
         memory = self.run.budget.memory_mb
@@ -476,6 +486,12 @@ class _Pool:
                    if memory else "out of memory, or killed") + ")")
 
     def _restart(self) -> None:
+        self._deaths_in_a_row += 1
+        if self._deaths_in_a_row > self.MAX_DEATHS_IN_A_ROW:
+            raise KGError(
+                f"extraction workers died {self._deaths_in_a_row} times in a row with no "
+                "article done (out of memory, or the model does not load); articles already "
+                "written are kept, run `kg ingest` again to finish")
         log.warning("an extraction worker died; starting new ones and running the "
                     "articles it had one by one")
         self._executor.shutdown(wait=True, cancel_futures=True)
