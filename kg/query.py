@@ -325,13 +325,7 @@ def term_text(term: Term | None) -> str:
 def _table(result: QueryResult) -> str:
     if result.kind == "ask":
         return ("true" if result.boolean else "false") + "\n"
-    header = [f"?{v}" for v in result.variables]
-    body = [[term_text(t) for t in row] for row in result.rows]
-    widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(header)]
+    from .tables import table
 
-    def line(cells: list[str]) -> str:
-        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
-
-    lines = [line(header), line(["-" * w for w in widths])]
-    lines += [line(r) for r in body]
-    return "\n".join(lines) + "\n"
+    return table([f"?{v}" for v in result.variables],
+                 [[term_text(t) for t in row] for row in result.rows])

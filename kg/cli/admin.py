@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .app import FORMAT_OPTION, cli, rate_bar, store_for
+from .app import FORMAT_OPTION, cli, echo, rate_bar, store_for
 
 # --------------------------------------------------------------------------- backup
 
@@ -41,7 +41,7 @@ def backup_command(ctx: click.Context, path: str, fmt: str | None) -> None:
                                 progress=progress)
         else:
             report = run_backup(store, path, fmt=fmt, progress=progress)
-    click.echo(f"kg: {report.summary()}", err=True)
+    echo(f"kg: {report.summary()}", err=True)
 
 
 # --------------------------------------------------------------------------- restore
@@ -76,7 +76,7 @@ def restore_command(ctx: click.Context, path: str, fmt: str | None, replace: boo
     with store_for(ctx, create=True, write=True) as store, rate_bar("restoring") as progress:
         source = sys.stdin.buffer if path == "-" else path
         report = run_restore(store, source, fmt=fmt, replace=replace, progress=progress)
-    click.echo(report.summary())
+    echo(report.summary())
 
 
 # --------------------------------------------------------------------------- validate
@@ -103,8 +103,8 @@ def validate(ctx: click.Context, fmt: str) -> None:
 
     with store_for(ctx) as store:
         report = validate_store(store)
-    click.echo(format_report(report, fmt), nl=False)
-    click.echo(f"kg validate: {report.summary()}", err=True)
+    echo(format_report(report, fmt), nl=False, exact=fmt == "json")
+    echo(f"kg validate: {report.summary()}", err=True)
     if not report.conforms:
         ctx.exit(1)
 
@@ -134,11 +134,11 @@ def repair(ctx: click.Context, as_json: bool) -> None:
     with store_for(ctx, write=True) as store:
         found = store.repair()
     if as_json:
-        click.echo(json.dumps(found, indent=2))
+        echo(json.dumps(found, indent=2), exact=True)
         return
-    click.echo(f"staging graphs dropped: {len(found['staging'])}")
-    click.echo(f"merged statements fixed: {found['merge_fixed']}")
-    click.echo(f"articles holding two versions: {len(found['mixed'])}"
+    echo(f"staging graphs dropped: {len(found['staging'])}")
+    echo(f"merged statements fixed: {found['merge_fixed']}")
+    echo(f"articles holding two versions: {len(found['mixed'])}"
                + "".join(f"\n  {article_id}" for article_id in found["mixed"]))
     if found["mixed"]:
-        click.echo("re-ingest those articles' sources to replace them", err=True)
+        echo("re-ingest those articles' sources to replace them", err=True)

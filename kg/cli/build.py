@@ -11,7 +11,16 @@ import click
 from ..errors import ArticleNotFound, InputError
 from ..exchange import GRAPH_FORMATS
 from ..store import EXPORT_FORMATS, Store
-from .app import FORMAT_OPTION, cli, close_articles, echo_size, rate_bar, store_for
+from .app import (
+    FORMAT_OPTION,
+    cli,
+    close_articles,
+    echo,
+    echo_size,
+    echo_skipped,
+    rate_bar,
+    store_for,
+)
 
 # --------------------------------------------------------------------------- ingest
 
@@ -66,8 +75,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int, batch_size
         report = run_ingest(store, [str(p) for p in paths], progress=progress,
                             workers=workers, batch_size=batch_size, shard=shard)
     for path, reason in report.failed:
-        click.echo(f"kg: skipped {path}: {reason}", err=True)
-    click.echo(report.summary())
+        echo_skipped(path, reason)
+    echo(report.summary())
     if report.failed:
         raise InputError(f"{len(report.failed)} source(s) could not be ingested (see above)")
 
@@ -120,7 +129,7 @@ def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
             output.parent.mkdir(parents=True, exist_ok=True)
             with output.open("wb") as out:
                 store.dump(fmt, out)
-            click.echo(f"kg: wrote {output}", err=True)
+            echo(f"kg: wrote {output}", err=True)
 
 
 def _export_graph(ctx: click.Context, fmt: str, output: Path | None) -> None:
@@ -144,7 +153,7 @@ def _export_graph(ctx: click.Context, fmt: str, output: Path | None) -> None:
     if fmt == "csv":
         assert output is not None
         nodes, edges = write_csv(graph, output)
-        click.echo(f"kg: wrote {nodes} and {edges}", err=True)
+        echo(f"kg: wrote {nodes} and {edges}", err=True)
     elif output is None:
         sys.stdout.flush()
         (write_graphml if fmt == "graphml" else write_gexf)(graph, sys.stdout.buffer)
@@ -153,7 +162,7 @@ def _export_graph(ctx: click.Context, fmt: str, output: Path | None) -> None:
         output.parent.mkdir(parents=True, exist_ok=True)
         with output.open("wb") as out:
             (write_graphml if fmt == "graphml" else write_gexf)(graph, out)
-        click.echo(f"kg: wrote {output}", err=True)
+        echo(f"kg: wrote {output}", err=True)
     echo_size(graph)
 
 
@@ -180,9 +189,9 @@ def articles(ctx: click.Context, fmt: str) -> None:
 
     with store_for(ctx) as store:
         found = store.articles()
-    click.echo(format_articles(found, fmt), nl=False)
+    echo(format_articles(found, fmt), nl=False, exact=fmt == "json")
     if fmt == "table":
-        click.echo(f"({len(found)} article{'s' if len(found) != 1 else ''})", err=True)
+        echo(f"({len(found)} article{'s' if len(found) != 1 else ''})", err=True)
 
 
 @cli.command(
@@ -205,7 +214,7 @@ def remove(ctx: click.Context, article: str) -> None:
         candidates = [article, article_id_for(article)]
         for article_id in dict.fromkeys(candidates):
             if store.remove_article(article_id):
-                click.echo(f"removed {article_id}")
+                echo(f"removed {article_id}")
                 return
         raise ArticleNotFound(article, close_articles(store, article))
 
@@ -255,7 +264,7 @@ def evaluate_command(
 
     gold_data = read_gold(gold)  # a bad gold file fails before any model is loaded
     for warning in gold_data.warnings:
-        click.echo(f"kg: warning: {gold}: {warning}", err=True)
+        echo(f"kg: warning: {gold}: {warning}", err=True)
     failed: tuple[tuple[str, str], ...] = ()
     if articles:
         from ..ingest import ingest as run_ingest
@@ -267,18 +276,18 @@ def evaluate_command(
             with rate_bar("ingesting") as progress:
                 ingested = run_ingest(store, articles, progress=progress)
             for path, reason in ingested.failed:
-                click.echo(f"kg: skipped {path}: {reason}", err=True)
-            click.echo(f"kg: {ingested.summary()} (temporary store)", err=True)
+                echo_skipped(path, reason)
+            echo(f"kg: {ingested.summary()} (temporary store)", err=True)
             failed = ingested.failed
             report = evaluate(store, gold_data, relaxed=relaxed)
     else:
         with store_for(ctx) as store:
             report = evaluate(store, gold_data, relaxed=relaxed)
-    click.echo(report.text(errors=errors), nl=False)
+    echo(report.text(errors=errors), nl=False)
     if json_path is not None:
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(report.to_json(), encoding="utf-8")
-        click.echo(f"kg: wrote {json_path}", err=True)
+        echo(f"kg: wrote {json_path}", err=True)
     if failed:
         raise InputError(
             f"{len(failed)} file(s) could not be ingested and were not scored (see above)"
