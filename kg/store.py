@@ -50,7 +50,8 @@ from .vocab import (
 if TYPE_CHECKING:  # pragma: no cover
     import rdflib
 
-__all__ = ["Store", "ArticleInfo", "DEFAULT_STORE", "default_store_path", "EXPORT_FORMATS"]
+__all__ = ["Store", "ArticleInfo", "DEFAULT_STORE", "default_store_path", "EXPORT_FORMATS",
+           "is_store"]
 
 DEFAULT_STORE = "kg-store"
 EXPORT_FORMATS = ("trig", "nquads", "turtle", "jsonld")
@@ -118,6 +119,13 @@ def _write_jsonld(store: Store, out: IO[bytes]) -> None:
 FLUSH_QUADS = 100_000
 
 
+def is_store(path: Path) -> bool:
+    """Whether the folder ``path`` holds an Oxigraph (RocksDB) database: its ``CURRENT``
+    file. Readers check this before they touch the folder, so a read command pointed at
+    a folder that is not a store leaves nothing behind in it (no ``kg.lock``)."""
+    return (path / "CURRENT").is_file()
+
+
 def default_store_path() -> Path:
     """``$KG_STORE`` if set, else ``./kg-store``."""
     return Path(os.environ.get("KG_STORE") or DEFAULT_STORE)
@@ -176,8 +184,14 @@ class Store:
             )
         if self.path.exists() and not self.path.is_dir():
             raise StoreError(f"{self.path} is a file, not a kg store; choose another --store")
+        if (not create or read_only) and not is_store(self.path):
+            raise StoreError(
+                f"{self.path} is not a kg store (a folder without Oxigraph's database files); "
+                "give the folder of a store, or create one with "
+                f"`kg --store {self.path} ingest PATH...`")
         try:
-            self.path.mkdir(parents=True, exist_ok=True)
+            if not read_only:  # a reader creates nothing, and may not be allowed to
+                self.path.mkdir(parents=True, exist_ok=True)
             self._lock = StoreLock.acquire(self.path, exclusive=not read_only, wait=wait)
         except OSError as exc:
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
