@@ -30,7 +30,10 @@ after another (an index look-up each), never as a whole.
 
 Atomic. A backup to a path goes to a temporary file next to it, which is flushed, fsynced
 and renamed over the path (and the folder fsynced): a crash or a full disk mid-backup leaves
-the previous file, or none, under that name, never a truncated one.
+the previous file, or none, under that name, never a truncated one. The temporary file
+(``.NAME.XXXX.part``) is locked (``flock``) by the process writing it until it has its name;
+a process killed mid-backup leaves it unlocked, and the next backup to the same path removes
+every such ``.NAME.*.part`` it can lock, and only those: a backup still running keeps its own.
 
 Restore checks the whole dump before it changes anything. A first pass parses it and checks
 every quad: it must lie in an article graph, not in the default graph nor in another graph.
@@ -83,10 +86,13 @@ it half restored while the restore runs.
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import gc
 import gzip
 import itertools
 import json
+import logging
 import os
 import shutil
 import sys
@@ -107,6 +113,8 @@ from .vocab import ARTICLE, KG, RDF, SERIALIZATION_PREFIXES, article_id_of, nn
 
 __all__ = ["backup", "restore", "dump_format", "article_graphs", "BackupReport",
            "RestoreReport", "BACKUP_FORMATS", "BATCH_SIZE"]
+
+log = logging.getLogger(__name__)
 
 #: The formats of a backup (names as for ``kg export --format``).
 BACKUP_FORMATS = ("nquads", "trig")
@@ -280,9 +288,14 @@ def _serialize(quads: Iterator[ox.Quad], out: IO[bytes], fmt: str) -> None:
 
 @contextmanager
 def _atomic(path: Path) -> Iterator[IO[bytes]]:
-    """A binary file that becomes ``path`` only once it is whole and on disk."""
+    """A binary file that becomes ``path`` only once it is whole and on disk.
+
+    It is written as ``.NAME.XXXX.part`` beside ``path``, locked until renamed; the stale
+    ones of killed writers are removed first (:func:`_remove_stale_parts`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    _remove_stale_parts(path)
+    fd, tmp = _locked_part(path)
+    held = os.dup(fd)  # the lock lives on this one until the rename, after the file closes
     try:
         with os.fdopen(fd, "wb") as out:
             yield out
@@ -293,7 +306,54 @@ def _atomic(path: Path) -> Iterator[IO[bytes]]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _sync_folder(path.parent)  # the rename itself survives a crash once the folder is synced
+    finally:
+        os.close(held)
+    _sync_folder(path.parent)
+
+
+def _locked_part(path: Path) -> tuple[int, str]:
+    """A new ``.NAME.XXXX.part`` beside ``path``, open and locked. Another backup's
+    clean-up may remove it between its creation and the lock; then take another."""
+    while True:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        if os.fstat(fd).st_nlink > 0:
+            return fd, tmp
+        os.close(fd)
+
+
+def _remove_stale_parts(path: Path) -> None:
+    """Remove the ``.NAME.*.part`` files beside ``path`` that no live process holds: those
+    of backups killed mid-write (a running backup keeps its own locked)."""
+    prefix = f".{path.name}."
+    try:
+        names = [e.name for e in os.scandir(path.parent)
+                 if e.name.startswith(prefix) and e.name.endswith(".part") and e.is_file()]
+    except OSError:
+        return
+    for name in names:
+        stale = path.parent / name
+        try:
+            fd = os.open(stale, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
+                log.debug("cannot lock %s: %s", stale, exc)
+            os.close(fd)
+            continue
+        try:
+            size = os.fstat(fd).st_size
+            stale.unlink()
+            log.warning("removed %s (%s bytes), left by an interrupted backup", stale,
+                        f"{size:,}")
+        except OSError as exc:
+            log.warning("cannot remove %s, left by an interrupted backup: %s", stale,
+                        exc.strerror or exc)
+        finally:
+            os.close(fd)  # the rename itself survives a crash once the folder is synced
 
 
 def _sync_folder(folder: Path) -> None:
