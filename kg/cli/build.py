@@ -67,7 +67,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int, batch_size
 
     An article is its source file: site2/index.html, when the store holds index from
     site1/index.html, is stored beside it as index-XXXXXXXX (with a warning naming both);
-    --replace-source makes it replace index instead (site1/ was moved to site2/).
+    --replace-source makes it replace index instead (when it is that file, moved).
     """
     from ..ingest import ingest as run_ingest
 
