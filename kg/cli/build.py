@@ -42,6 +42,7 @@ Example:
   kg ingest --workers 2 feed.jsonl
   curl -s https://example.org/feed.jsonl | kg ingest -
   kg --store http://db:7878/query ingest --shard 2/4 feed.jsonl
+  kg ingest --replace-source site-moved/index.html
 """
 )
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -53,9 +54,13 @@ Example:
 @click.option("--shard", metavar="K/N", callback=_parse_shard,
               help="Take only shard K of N of the articles (by a hash of their id): N "
                    "machines reading one feed into one SPARQL server share it this way.")
+@click.option("--replace-source", is_flag=True,
+              help="A file whose name is that of an article stored from another path (a "
+                   "moved or renamed file) replaces that article; without it, it is stored "
+                   "beside it under an id of its own, with a warning.")
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int, batch_size: int,
-           shard: tuple[int, int] | None) -> None:
+           shard: tuple[int, int] | None, replace_source: bool) -> None:
     """Read articles into the store: files, folders, JSON Lines feeds, or - for stdin.
 
     \b
@@ -68,12 +73,17 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int, batch_size
     Sources stream through in batches, each committed as it goes, with a progress bar
     showing articles/s. Unchanged articles are skipped; changed ones replace their earlier
     version. A source that cannot be read is reported and skipped; the exit status is then 1.
+
+    An article is its source file: site2/index.html, when the store holds index from
+    site1/index.html, is stored beside it as index-XXXXXXXX (with a warning naming both);
+    --replace-source makes it replace index instead (when it is that file, moved).
     """
     from ..ingest import ingest as run_ingest
 
     with store_for(ctx, create=True, write=True) as store, rate_bar("ingesting") as progress:
         report = run_ingest(store, [str(p) for p in paths], progress=progress,
-                            workers=workers, batch_size=batch_size, shard=shard)
+                            workers=workers, batch_size=batch_size, shard=shard,
+                            replace_source=replace_source)
     for path, reason in report.failed:
         echo_skipped(path, reason)
     echo(report.summary())
@@ -206,12 +216,15 @@ def remove(ctx: click.Context, article: str) -> None:
     """Retract one article: drop its graph, and every statement only it supported.
 
     ARTICLE is the article id (the source file name without extension, as `kg articles`
-    lists it); a path to the source file works too.
+    lists it); a path to the source file works too, and removes the article ingested from
+    that file.
     """
+    from ..article_ids import article_from_source
     from ..sources import article_id_for
 
     with store_for(ctx, write=True) as store:
-        candidates = [article, article_id_for(article)]
+        candidates = [article, article_from_source(store, article), article_id_for(article)]
+        candidates = [c for c in candidates if c]
         for article_id in dict.fromkeys(candidates):
             if store.remove_article(article_id):
                 echo(f"removed {article_id}")

@@ -226,8 +226,10 @@ Example:
 def stats(ctx: click.Context) -> None:
     """Count articles, entities by class and relations by property."""
     from ..graph import statistics
+    from .admin import warn_if_incomplete
 
     with store_for(ctx) as store:
+        warn_if_incomplete(store)
         s = statistics(store)
     echo(f"articles    {s.articles}")
     echo(f"entities    {s.entities}")
@@ -507,9 +509,16 @@ def serve(ctx: click.Context, host: str, port: int, timeout: float, max_results:
                           cors=cors, wait=waits(ctx))
     logging.getLogger("kg.server").setLevel(logging.INFO)  # one line per request
 
+    from ..remote import is_remote
+    from ..store import incomplete_message, incomplete_restore
+
+    unfinished = None if is_remote(ctx.obj) else incomplete_restore(ctx.obj)
+
     def ready(url: str) -> None:
         echo(f"kg: serving {ctx.obj} at {url} (SPARQL endpoint {url}sparql); "
                    "Ctrl-C stops", err=True)
+        if unfinished is not None:
+            echo(f"kg: warning: {incomplete_message(ctx.obj, unfinished)}", err=True)
         if host not in ("127.0.0.1", "localhost", "::1"):
             echo(f"kg: warning: listening on {host}: other machines can query the store",
                        err=True)
