@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from .article_ids import SourceIds
 from .budget import ArticleBudget, OverBudget, die_with_parent, limit_memory, time_limit
 from .build import article_quads
 from .errors import KGError, SourceError
@@ -126,6 +127,7 @@ def ingest(
     stdin: Any = None,
     shard: tuple[int, int] | None = None,
     budget: ArticleBudget | None = None,
+    replace_source: bool = False,
 ) -> IngestReport:
     """Read the sources under ``paths`` (``-`` is ``stdin``) into ``store``.
 
@@ -136,6 +138,9 @@ def ingest(
     ``shard=(k, n)`` keeps only the articles of shard ``k`` of ``n`` (:func:`in_shard`): n
     machines reading the same feed, each with its own k, share it without overlap.
 
+    A file whose name gives the id of an article stored from another file is stored beside
+    it under an id of its own, unless ``replace_source`` (:mod:`kg.article_ids`).
+
     ``budget`` is what one article may cost (default :class:`kg.budget.ArticleBudget`):
     an article over it is reported failed and the others go on.
     """
@@ -144,7 +149,8 @@ def ingest(
     total = count_sources(paths) if progress is not None else None
     return ingest_articles(store, read_sources(paths, stdin=stdin, seconds=budget.seconds),
                            total=total, nlp=nlp, progress=progress, batch_size=batch_size,
-                           workers=workers, shard=shard, budget=budget)
+                           workers=workers, shard=shard, replace_source=replace_source,
+                           budget=budget)
 
 
 def ingest_articles(
@@ -157,6 +163,7 @@ def ingest_articles(
     batch_size: int = BATCH_SIZE,
     workers: int = 1,
     shard: tuple[int, int] | None = None,
+    replace_source: bool = False,
     budget: ArticleBudget | None = None,
 ) -> IngestReport:
     """Ingest an iterable of articles (and source errors, which are reported), consuming it
@@ -168,6 +175,8 @@ def ingest_articles(
     run = _Run(store, version, progress, total,
                budget if budget is not None else ArticleBudget())
     stored = _stored_versions(store)
+    # Each file under the id of its source, not merely of its name (kg.article_ids).
+    items = SourceIds.of(store, replace_source=replace_source).resolved(items)
 
     def pending() -> Iterator[Article]:
         for item in items:
