@@ -33,6 +33,13 @@ def _sentences(doc: Doc) -> list[Span]:
     return cached
 
 
+def _doc_text(doc: Doc) -> str:
+    text = doc.user_data.get("kg_text")
+    if text is None:
+        text = doc.user_data["kg_text"] = doc.text
+    return text
+
+
 def _evidence(doc: Doc, start: int, end: int, rule: str, conf: float, modality: str,
               offset: int) -> Evidence:
     span = doc[start:end]
@@ -40,8 +47,10 @@ def _evidence(doc: Doc, start: int, end: int, rule: str, conf: float, modality: 
     last: Span = _sentences(doc)[max(start, end - 1)]
     if last.start != sent.start:  # a name the parser cut in two ("C.C. | Wei"): both parts
         sent = doc[sent.start : last.end]
-    source = doc.user_data.get("kg_source")  # the article's own quotes and apostrophes
-    raw = source[sent.start_char : sent.end_char] if source else sent.text
+    # the article's own quotes and apostrophes; else the doc's text, joined once per doc
+    # (``Span.text`` joins its tokens at every call: quadratic in a sentence's length)
+    source = doc.user_data.get("kg_source") or _doc_text(doc)
+    raw = source[sent.start_char : sent.end_char]
     text = raw.strip()  # the offsets are those of the stripped sentence
     sentence_start = offset + sent.start_char + (len(raw) - len(raw.lstrip()))
     # the support never reaches past the stripped sentence (white space a span ends on)
