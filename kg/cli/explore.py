@@ -495,13 +495,16 @@ Example:
                    "while --workers long ones run is stopped (503) instead of taking them.")
 @click.option("--quick", type=click.FloatRange(0, min_open=True), default=1.0,
               show_default=True, help="Seconds after which a running query counts as long.")
+@click.option("--cache/--no-cache", default=True, show_default=True,
+              help="Answer a repeated query from memory (up to 32 MB of answers; a local store "
+                   "cannot change while served). Never for --store URL.")
 @click.option("--cors", metavar="ORIGIN",
               help="Let pages from ORIGIN (or *) call the endpoint (CORS) and POST to it; "
                    "off by default (cross-origin POSTs are refused, 403).")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, host_names: tuple[str, ...],
           timeout: float, max_results: int, max_body: int, workers: int, spare_workers: int,
-          quick: float, cors: str | None) -> None:
+          quick: float, cache: bool, cors: str | None) -> None:
     """Serve the store read-only: a SPARQL 1.1 endpoint at /sparql, an explorer page at /.
 
     GET /sparql?query=..., or POST it as a form or an application/sparql-query body;
@@ -516,7 +519,7 @@ def serve(ctx: click.Context, host: str, port: int, host_names: tuple[str, ...],
     config = ServerConfig(store=ctx.obj, host=host, port=port, timeout=timeout,
                           max_results=max_results, max_body=max_body, workers=workers,
                           spare_workers=spare_workers, quick=quick, cors=cors,
-                          host_names=host_names, wait=waits(ctx))
+                          host_names=host_names, cache=cache, wait=waits(ctx))
     logging.getLogger("kg.server").setLevel(logging.INFO)  # one line per request
 
     def ready(url: str) -> None:
