@@ -782,3 +782,28 @@ def test_server_refuses_deep_nesting_before_any_worker(server):
         assert b"5000 deep" in body and headers["content-type"] == "text/plain; charset=utf-8"
     assert _wrapper(server, "ASK { ?p kg:leads ?o }").queryAndConvert()["boolean"]
     assert {h["pid"] for h in holders(server.store)} == workers
+
+
+def test_server_host_check_on_a_wildcard_bind_and_star():
+    """Bound to 0.0.0.0, a request may name the address it reached (no DNS name is involved);
+    names still need --host-name; ``--host-name '*'`` allows any (behind a trusted proxy)."""
+    from kg.server import KGApp, ServerConfig, _Request, allowed_hosts
+
+    assert allowed_hosts("127.0.0.1") == {"127.0.0.1", "localhost", "::1"}
+    assert allowed_hosts("::1", ["KG.example.org."]) == {"::1", "localhost", "127.0.0.1",
+                                                         "kg.example.org"}
+
+    def check(app: KGApp, host: str, server_address: str) -> int:
+        request = _Request("GET", "/", "/", {}, {"host": host}, None)
+        try:
+            app._check_host(request, {"server": (server_address, 7878)})
+        except ProtocolError as exc:
+            return exc.status
+        return 200
+
+    wildcard = KGApp(ServerConfig(store="unused", host="0.0.0.0"))
+    assert check(wildcard, "192.0.2.7:7878", "192.0.2.7") == 200
+    assert check(wildcard, "[2001:db8::7]:7878", "2001:db8::7") == 200
+    assert check(wildcard, "evil.example:7878", "192.0.2.7") == 400
+    anything = KGApp(ServerConfig(store="unused", host="0.0.0.0", host_names=("*",)))
+    assert check(anything, "evil.example", "192.0.2.7") == 200
