@@ -10,8 +10,11 @@ first ``--articles`` corpus articles, ingested by ``kg ingest`` once and cached 
 
 1. **A simple SELECT** (10 rows) through ``kg serve`` (default options: 2 workers and a
    spare, 30 s time limit) and through ``oxigraph serve-read-only`` on the same folder:
-   requests/s, alternating, median of ``--rounds``; the ratio kg / Oxigraph.
-2. **A saved query with real work** (``top-entities``, its text as kg binds it) the same way.
+   requests/s, alternating, median of ``--rounds``; the ratio kg / Oxigraph. Once with the
+   reply cache (the same query repeated is answered from memory), once with ``--no-cache``
+   (every request goes to a worker process).
+2. **A saved query with real work** (``top-entities``, its text as kg binds it) the same way,
+   with ``--no-cache``.
 3. **Fairness**: the simple SELECT through ``kg serve`` while two cartesian-product queries
    are in flight (each holds a worker until the time limit), with the spare worker
    (``--spare-workers 1``, the default) and without (``--spare-workers 0``, the old
@@ -143,10 +146,11 @@ def wrk(url: str, seconds: float, connections: int) -> tuple[float, int]:
     return rate, bad
 
 
-def side_by_side(store: Path, query: str, rounds: int, seconds: float,
-                 connections: int) -> tuple[float, float, int]:
-    """Median requests/s through kg and through Oxigraph (alternating), kg's failures."""
-    kg, ox = kg_server(store), oxigraph_server(store)
+def side_by_side(store: Path, query: str, rounds: int, seconds: float, connections: int,
+                 *options: str) -> tuple[float, float, int]:
+    """Median requests/s through kg (with ``options``) and through Oxigraph (alternating),
+    kg's failures."""
+    kg, ox = kg_server(store, *options), oxigraph_server(store)
     try:
         wrk(kg.url(query), 1, connections)  # warm-up: workers' caches, the page cache
         wrk(ox.url(query), 1, connections)
@@ -164,8 +168,9 @@ def side_by_side(store: Path, query: str, rounds: int, seconds: float,
 
 def under_expensive_load(store: Path, spare: int, seconds: float,
                          connections: int) -> tuple[float, int]:
-    """Simple-SELECT requests/s through kg while two cartesian queries are in flight."""
-    kg = kg_server(store, "--spare-workers", str(spare))
+    """Simple-SELECT requests/s through kg (no reply cache: every request needs a worker)
+    while two cartesian queries are in flight."""
+    kg = kg_server(store, "--spare-workers", str(spare), "--no-cache")
     try:
         def expensive() -> None:
             try:
@@ -201,17 +206,21 @@ def main(argv: list[str] | None = None) -> int:
         quads = len(opened)
         saved = bind(saved_query("top-entities"), opened, {})
     prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
-    lines = [machine_line(),
+    lines = ["## Serving (bench/bench_serve.py)", "", machine_line(),
              f"- store: the seeds and {args.articles} corpus articles, {quads:,} quads; "
              f"load: wrk, 1 thread, {args.connections} keep-alive connections, "
              f"{args.seconds:g} s runs, median of {args.rounds} alternating rounds",
              "",
              "| query | kg serve | oxigraph serve-read-only | kg / Oxigraph | kg failures |",
              "|---|---:|---:|---:|---:|"]
-    for name, text in (("simple SELECT (10 rows)", prologue + SIMPLE),
-                       ("saved top-entities", prologue + saved)):
+    for name, text, options in (
+            ("simple SELECT (10 rows), repeated: answered from the reply cache",
+             prologue + SIMPLE, ()),
+            ("simple SELECT (10 rows), `--no-cache`: every request on a worker",
+             prologue + SIMPLE, ("--no-cache",)),
+            ("saved top-entities, `--no-cache`", prologue + saved, ("--no-cache",))):
         kg_rate, ox_rate, failures = side_by_side(store, text, args.rounds, args.seconds,
-                                                  args.connections)
+                                                  args.connections, *options)
         ratio = kg_rate / ox_rate
         print(f"{name}: kg {kg_rate:,.0f}/s, oxigraph {ox_rate:,.0f}/s, ratio {ratio:.2f}, "
               f"{failures} failures", flush=True)
