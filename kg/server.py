@@ -43,8 +43,11 @@ import ipaddress
 import json
 import logging
 import multiprocessing
+import os
+import pickle
 import signal
 import socket
+import struct
 import sys
 import threading
 import time
@@ -113,8 +116,9 @@ class ServerConfig:
 # --------------------------------------------------------------------------- workers
 
 
-def _worker_main(store_path: str, conn: Any) -> None:
-    """A query worker: open the store read-only once, then answer jobs until told to stop."""
+def _worker_main(store_path: str, jobs: Any, conn: Any) -> None:
+    """A query worker: open the store read-only once, then answer jobs (read from ``jobs``,
+    answered on ``conn``) until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
         store = open_store(store_path, read_only=True)
@@ -125,7 +129,7 @@ def _worker_main(store_path: str, conn: Any) -> None:
     try:
         while True:
             try:
-                job = conn.recv()
+                job = jobs.recv()
             except (EOFError, OSError):  # the server is gone
                 break
             if job is None:
@@ -161,8 +165,13 @@ _STOPPING = _Outcome("server stopping")
 
 @dataclass(eq=False)
 class _Worker:
+    """A worker process, the pipe its jobs go down (blocking writes) and the pipe its replies
+    come up (read by the event loop without blocking, into ``received``)."""
+
     process: Any
+    jobs: Any
     conn: Any
+    received: bytearray = field(default_factory=bytearray)
     pending: asyncio.Future[Any] | None = None
     long: bool = False
     timers: list[asyncio.TimerHandle] = field(default_factory=list)
@@ -213,12 +222,15 @@ class WorkerPool:
     # -- processes (any thread)
 
     def _start(self) -> _Worker:
-        parent, child = self._ctx.Pipe()
-        process = self._ctx.Process(target=_worker_main, args=(str(self.store_path), child),
+        jobs_in, jobs_out = self._ctx.Pipe(duplex=False)
+        replies_in, replies_out = self._ctx.Pipe(duplex=False)
+        process = self._ctx.Process(target=_worker_main,
+                                    args=(str(self.store_path), jobs_in, replies_out),
                                     name="kg-serve-worker", daemon=True)
         process.start()
-        child.close()
-        worker = _Worker(process, parent)
+        jobs_in.close()
+        replies_out.close()
+        worker = _Worker(process, jobs_out, replies_in)
         with self._lock:
             self._workers.add(worker)
         return worker
@@ -247,6 +259,7 @@ class WorkerPool:
         if worker.process.is_alive():
             worker.process.kill()
         worker.process.join(5)
+        worker.jobs.close()
         worker.conn.close()
 
     def _fresh(self) -> _Worker | None:
@@ -267,7 +280,12 @@ class WorkerPool:
         with self._lock:
             workers = list(self._workers)
         for worker in workers:
-            loop.add_reader(worker.conn.fileno(), self._readable, worker)
+            self._watch(worker)
+
+    def _watch(self, worker: _Worker) -> None:
+        assert self._loop is not None
+        os.set_blocking(worker.conn.fileno(), False)
+        self._loop.add_reader(worker.conn.fileno(), self._readable, worker)
 
     def detach(self) -> None:
         """Stop reading replies (the loop is about to end); pending jobs end as died."""
@@ -294,9 +312,18 @@ class WorkerPool:
             self._settle(worker, _STOPPING)
 
     def _readable(self, worker: _Worker) -> None:
+        """Read what the worker's pipe holds; settle its job once a whole reply is in.
+
+        Replies are framed as :mod:`multiprocessing.connection` frames them (a 4-byte
+        big-endian length, or -1 and an 8-byte one) and pickled; a large reply arrives over
+        several calls, and the loop never blocks waiting for the rest of it."""
         try:
-            message = worker.conn.recv()
-        except (EOFError, OSError):  # the worker died
+            chunk = os.read(worker.conn.fileno(), 1 << 20)
+        except BlockingIOError:
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:  # the worker died
             if worker.pending is not None:
                 self._settle(worker, _DIED)
             else:  # died while idle: replace it quietly
@@ -304,7 +331,21 @@ class WorkerPool:
                     self._idle.remove(worker)
                 self._replace(worker)
             return
-        self._settle(worker, message)
+        buffer = worker.received
+        buffer += chunk
+        while len(buffer) >= 4:
+            (size,) = struct.unpack_from("!i", buffer)
+            start = 4
+            if size == -1:
+                if len(buffer) < 12:
+                    return
+                (size,) = struct.unpack_from("!Q", buffer, 4)
+                start = 12
+            if len(buffer) < start + size:
+                return
+            message = pickle.loads(buffer[start:start + size])
+            del buffer[:start + size]
+            self._settle(worker, message)
 
     def _settle(self, worker: _Worker, outcome: Any) -> None:
         if worker.pending is not None and not worker.pending.done():
@@ -352,7 +393,7 @@ class WorkerPool:
             if self._closed or self._loop is None:
                 self._discard(fresh)
                 return
-            self._loop.add_reader(fresh.conn.fileno(), self._readable, fresh)
+            self._watch(fresh)
             self._release(fresh)
 
         loop.run_in_executor(None, restart).add_done_callback(started)
@@ -387,7 +428,7 @@ class WorkerPool:
         if self.spare and self.quick < timeout:
             worker.timers.append(loop.call_later(self.quick, self._turns_long, worker))
         try:
-            worker.conn.send(job)
+            worker.jobs.send(job)
             outcome = await worker.pending
         except (EOFError, OSError):
             outcome = _DIED

@@ -807,3 +807,19 @@ def test_server_host_check_on_a_wildcard_bind_and_star():
     assert check(wildcard, "evil.example:7878", "192.0.2.7") == 400
     anything = KGApp(ServerConfig(store="unused", host="0.0.0.0", host_names=("*",)))
     assert check(anything, "evil.example", "192.0.2.7") == 200
+
+
+def test_server_large_results_arrive_whole(server):
+    """A reply larger than a pipe's buffer (megabytes of JSON) reaches the serving process in
+    pieces; it is put together, not taken for a dead worker."""
+    everything = "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"
+    with Store(server.store, read_only=True) as store:
+        quads = len(store)
+    workers = {h["pid"] for h in holders(server.store)}
+    status, _, body = _get(_query_url(server, everything))
+    assert status == 200, body[:300]
+    assert len(body) > 1_000_000
+    assert len(json.loads(body)["results"]["bindings"]) == quads
+    status, _, body = _get(_query_url(server, everything, format="tsv"))
+    assert status == 200 and len(body.splitlines()) - 1 == quads
+    assert {h["pid"] for h in holders(server.store)} == workers
