@@ -305,7 +305,9 @@ class WorkerPool:
 
     def stop_pending(self) -> None:
         """End every job in flight at once (the server is stopping): their clients get a 503
-        now rather than the server waiting for queries that may run for minutes."""
+        now rather than the server waiting for queries that may run for minutes. No worker is
+        started after this."""
+        self._closed = True
         with self._lock:
             workers = list(self._workers)
         for worker in workers:
