@@ -30,7 +30,10 @@ after another (an index look-up each), never as a whole.
 
 Atomic. A backup to a path goes to a temporary file next to it, which is flushed, fsynced
 and renamed over the path (and the folder fsynced): a crash or a full disk mid-backup leaves
-the previous file, or none, under that name, never a truncated one.
+the previous file, or none, under that name, never a truncated one. The temporary file
+(``.NAME.XXXX.part``) is locked (``flock``) by the process writing it until it has its name;
+a process killed mid-backup leaves it unlocked, and the next backup to the same path removes
+every such ``.NAME.*.part`` it can lock, and only those: a backup still running keeps its own.
 
 Restore checks the whole dump before it changes anything. A first pass parses it and checks
 every quad: it must lie in an article graph, not in the default graph nor in another graph.
@@ -55,24 +58,46 @@ Memory. Both stores are flushed to disk every 100,000 quads (:meth:`kg.store.Sto
 for the target): without that, RocksDB's buffers grow a process writing a million quads by
 about 1 GB, with it by under 0.2 GB.
 
+A dump must hold articles, each with its record. A dump with no article graph is refused
+unless ``allow_empty`` (``--allow-empty``): a mistyped ``kg --store typo backup - > kg.nq``
+leaves exactly such a file, and ``restore --replace`` of it would empty the store. Each article
+graph must hold its article record (``<graph> a kg:Article``), which ingest looks articles up
+by; a graph without one is named and the dump refused. After the last write the store is
+checked the same way (every article graph has its record), from its graph index.
+
+A restore that is killed leaves a store holding part of the dump, which looks like any other
+store. So before its first write a restore into a local store writes a marker,
+``<store>/kg-restore-incomplete`` (:data:`kg.store.RESTORE_MARKER`: the dump, the time,
+the process), and removes it only after its last write and the check. While it is there,
+readers can tell (``kg stats``, ``kg serve`` and ``kg backup`` warn) and writers other
+than ``kg restore`` refuse the store (:class:`kg.store.Store`); running the restore again
+to completion removes it.
+
 Then the articles go to the store through its public API, :meth:`add_articles` in batches of
 ``batch_size`` (64) articles, so restore works on a local store and on a SPARQL server
 (:class:`kg.remote.RemoteStore`) alike. A store that already holds articles is refused unless
 ``replace=True`` (``--replace``), which empties it first: a local store is cleared whole
 (it holds only kg's data), a remote one loses its article graphs one by one, and other graphs
 a server holds are left alone. Each batch is one transaction on a local store, but the
-restore as a whole is not: if it is interrupted, run it again with ``--replace``. A local
-store is held under the exclusive lock meanwhile, so no reader sees it half restored.
+restore as a whole is not: if it is interrupted, run it again with ``--replace`` (the marker
+above says so). A local store is held under the exclusive lock meanwhile, so no reader sees
+it half restored while the restore runs.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import gc
 import gzip
 import itertools
+import json
+import logging
 import os
 import shutil
+import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -83,11 +108,13 @@ import pyoxigraph as ox
 
 from .errors import InputError, StoreError
 from .remote import RemoteStore
-from .store import FLUSH_QUADS, Store, _graph_of
-from .vocab import ARTICLE, SERIALIZATION_PREFIXES, article_id_of
+from .store import FLUSH_QUADS, RESTORE_MARKER, Store, _graph_of
+from .vocab import ARTICLE, KG, RDF, SERIALIZATION_PREFIXES, article_id_of, nn
 
 __all__ = ["backup", "restore", "dump_format", "article_graphs", "BackupReport",
            "RestoreReport", "BACKUP_FORMATS", "BATCH_SIZE"]
+
+log = logging.getLogger(__name__)
 
 #: The formats of a backup (names as for ``kg export --format``).
 BACKUP_FORMATS = ("nquads", "trig")
@@ -99,6 +126,8 @@ _SUFFIXES = {".nq": "nquads", ".nquads": "nquads", ".trig": "trig"}
 _GZIP_MAGIC = b"\x1f\x8b"
 _STDIN = "<stdin>"
 _NOTHING = "nothing was restored"
+_RDF_TYPE = nn(RDF.type)
+_ARTICLE_CLASS = nn(KG.Article)
 #: Said of an error in the second reading of a dump (it changed since the first).
 _PART = "the store may hold part of it: run the restore again with --replace"
 
@@ -259,9 +288,14 @@ def _serialize(quads: Iterator[ox.Quad], out: IO[bytes], fmt: str) -> None:
 
 @contextmanager
 def _atomic(path: Path) -> Iterator[IO[bytes]]:
-    """A binary file that becomes ``path`` only once it is whole and on disk."""
+    """A binary file that becomes ``path`` only once it is whole and on disk.
+
+    It is written as ``.NAME.XXXX.part`` beside ``path``, locked until renamed; the stale
+    ones of killed writers are removed first (:func:`_remove_stale_parts`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    _remove_stale_parts(path)
+    fd, tmp = _locked_part(path)
+    held = os.dup(fd)  # the lock lives on this one until the rename, after the file closes
     try:
         with os.fdopen(fd, "wb") as out:
             yield out
@@ -272,16 +306,68 @@ def _atomic(path: Path) -> Iterator[IO[bytes]]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    try:  # the rename itself survives a crash once the folder is synced
-        folder = os.open(path.parent, os.O_RDONLY)
+    finally:
+        os.close(held)
+    _sync_folder(path.parent)
+
+
+def _locked_part(path: Path) -> tuple[int, str]:
+    """A new ``.NAME.XXXX.part`` beside ``path``, open and locked. Another backup's
+    clean-up may remove it between its creation and the lock; then take another."""
+    while True:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        if os.fstat(fd).st_nlink > 0:
+            return fd, tmp
+        os.close(fd)
+
+
+def _remove_stale_parts(path: Path) -> None:
+    """Remove the ``.NAME.*.part`` files beside ``path`` that no live process holds: those
+    of backups killed mid-write (a running backup keeps its own locked)."""
+    prefix = f".{path.name}."
+    try:
+        names = [e.name for e in os.scandir(path.parent)
+                 if e.name.startswith(prefix) and e.name.endswith(".part") and e.is_file()]
+    except OSError:
+        return
+    for name in names:
+        stale = path.parent / name
+        try:
+            fd = os.open(stale, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
+                log.debug("cannot lock %s: %s", stale, exc)
+            os.close(fd)
+            continue
+        try:
+            size = os.fstat(fd).st_size
+            stale.unlink()
+            log.warning("removed %s (%s bytes), left by an interrupted backup", stale,
+                        f"{size:,}")
+        except OSError as exc:
+            log.warning("cannot remove %s, left by an interrupted backup: %s", stale,
+                        exc.strerror or exc)
+        finally:
+            os.close(fd)  # the rename itself survives a crash once the folder is synced
+
+
+def _sync_folder(folder: Path) -> None:
+    """fsync a folder, so that a rename or removal in it survives a crash (best effort)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
     except OSError:
         return
     try:
-        os.fsync(folder)
+        os.fsync(fd)
     except OSError:
         pass  # some file systems cannot sync a folder; the data is synced already
     finally:
-        os.close(folder)
+        os.close(fd)
 
 
 def _file_mode(path: Path) -> int:
@@ -298,28 +384,40 @@ def _file_mode(path: Path) -> int:
 
 
 def restore(store: Store, source: Target, *, fmt: str | None = None, replace: bool = False,
-            progress: Progress | None = None, batch_size: int = BATCH_SIZE) -> RestoreReport:
+            allow_empty: bool = False, progress: Progress | None = None,
+            batch_size: int = BATCH_SIZE) -> RestoreReport:
     """Read a dump (a path, or a binary stream) into ``store``, rebuilding its merged
     default graph.
 
     The store must hold no article unless ``replace`` (then it is emptied first). The whole
     dump is checked before the store changes (see the module docstring): a dump that does
-    not parse, or holds a quad outside the article graphs, raises
+    not parse, holds a quad outside the article graphs, an article graph without its
+    article record, or no article at all (unless ``allow_empty``), raises
     :class:`~kg.errors.InputError` naming the file and the line, or the quad and its graph,
     and leaves the store as it was. ``progress(done, total)`` is called after each batch of
-    ``batch_size`` articles written. Raises :class:`~kg.errors.StoreError` for a store that
-    holds articles (without ``replace``) or cannot be written.
+    ``batch_size`` articles written. A local store is marked incomplete from the first write
+    to the last (:data:`kg.store.RESTORE_MARKER`). Raises :class:`~kg.errors.StoreError`
+    for a store that holds articles (without ``replace``) or cannot be written.
     """
     if store.read_only:
         raise StoreError(f"the store at {store.path} is open read-only; cannot restore into it")
     existing = article_graphs(store)
     if existing and not replace:
+        unfinished = (" left by a restore that did not finish" if store.incomplete else "")
         raise StoreError(
             f"the store at {store.path} already holds {len(existing)} article"
-            f"{'s' if len(existing) != 1 else ''}; restore into an empty store (another "
-            "--store), or pass --replace to empty it first")
+            f"{'s' if len(existing) != 1 else ''}{unfinished}; restore into an empty store "
+            "(another --store), or pass --replace to empty it first")
     with _readable(source, fmt) as dump, ExitStack() as stack:
         total, grouped = _scan(dump)
+        if total == 0 and not allow_empty:
+            raise InputError(
+                f"{dump.shown} holds no articles: an empty or truncated dump (`kg --store "
+                "WRONG-PATH backup - > FILE` writes such a file); nothing was restored; pass "
+                "--allow-empty to restore it anyway"
+                + (" (with --replace, that empties the store)" if replace else ""))
+        marker = _mark_incomplete(store, dump.shown if dump.shown == _STDIN
+                                  else os.path.abspath(dump.shown))
         if grouped:
             articles = _grouped(dump)  # read again while the store is written
         else:
@@ -337,8 +435,56 @@ def restore(store: Store, source: Target, *, fmt: str | None = None, replace: bo
                 batch = {}
                 if progress is not None:
                     progress(done, total)
+        _check_records(store, done)
+        _unmark(marker)
     return RestoreReport(articles=done, quads=quads, source=dump.shown,
                          replaced=len(existing))
+
+
+def _mark_incomplete(store: Store, source: str) -> Path | None:
+    """Write the marker of an unfinished restore into a local store's folder (whole and
+    on disk before the first write); None for a remote store, which has no folder."""
+    if isinstance(store, RemoteStore):
+        return None
+    marker = Path(store.path) / RESTORE_MARKER
+    record = {"source": source, "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+              "pid": os.getpid(),
+              "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]])[:200]}
+    try:
+        with _atomic(marker) as out:
+            out.write(json.dumps(record).encode("utf-8"))
+    except OSError as exc:
+        raise StoreError(f"cannot write {marker}: {exc.strerror or exc}; {_NOTHING}") from exc
+    return marker
+
+
+def _unmark(marker: Path | None) -> None:
+    """Remove the marker once the restore is whole (and make the removal durable)."""
+    if marker is None:
+        return
+    marker.unlink(missing_ok=True)
+    _sync_folder(marker.parent)
+
+
+def _check_records(store: Store, restored: int) -> None:
+    """After the last write: the store holds ``restored`` article graphs, each with its
+    article record. StoreError otherwise (the marker stays: the store is not whole)."""
+    graphs = article_graphs(store)
+    if isinstance(store, RemoteStore):
+        rows = store.select(
+            f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?g a <{KG.Article}> }} "
+            f'FILTER(STRSTARTS(STR(?g), "{ARTICLE}")) }}')
+        recorded = {row["g"] for row in rows}
+        missing = [g for g in graphs if g not in recorded]
+    else:  # one index look-up per graph
+        missing = [g for g in graphs if next(iter(store.oxigraph.quads_for_pattern(
+            g, _RDF_TYPE, _ARTICLE_CLASS, g)), None) is None]
+    if missing or len(graphs) != restored:
+        found = (f"{len(missing)} article graph(s) without their record ({missing[0]}"
+                 f"{', ...' if len(missing) > 1 else ''})" if missing
+                 else f"{len(graphs)} article graphs where {restored} were restored")
+        raise StoreError(f"the store at {store.path} is not whole after the restore: it holds "
+                         f"{found}; {_PART}")
 
 
 def _empty(store: Store, articles: list[ox.NamedNode]) -> None:
@@ -421,12 +567,17 @@ def _readable(source: Target, fmt: str | None) -> Iterator[_Dump]:
 
 def _scan(dump: _Dump) -> tuple[int, bool]:
     """Read the whole dump once and check every quad; ``(number of article graphs, whether
-    each graph's quads are all together)``. InputError at the first fault."""
+    each graph's quads are all together)``. InputError at the first fault, or when an
+    article graph lacks its article record."""
     seen: set[object] = set()
+    recorded: set[object] = set()
     last: object = None
     grouped = True
     for number, quad in enumerate(dump.quads(), 1):
         graph = quad.graph_name
+        if quad.object == _ARTICLE_CLASS and quad.predicate == _RDF_TYPE \
+                and quad.subject == graph:
+            recorded.add(graph)
         if graph == last:
             continue
         if isinstance(graph, ox.DefaultGraph):
@@ -442,6 +593,13 @@ def _scan(dump: _Dump) -> tuple[int, bool]:
             grouped = False
         seen.add(graph)
         last = graph
+    unrecorded = sorted((g for g in seen - recorded), key=str)
+    if unrecorded:
+        more = f" and {len(unrecorded) - 1} more" if len(unrecorded) > 1 else ""
+        raise InputError(
+            f"{dump.shown}: the article graph {unrecorded[0]}{more} has no article record "
+            f"(`{unrecorded[0]} a kg:Article`), which kg finds articles by: the dump is cut "
+            f"short or not a kg backup; {_NOTHING}")
     return len(seen), grouped
 
 

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from .article_ids import SourceIds
 from .build import article_quads
 from .errors import KGError, SourceError
 from .identity import adopted_classes, candidates
@@ -120,6 +121,7 @@ def ingest(
     workers: int = 1,
     stdin: Any = None,
     shard: tuple[int, int] | None = None,
+    replace_source: bool = False,
 ) -> IngestReport:
     """Read the sources under ``paths`` (``-`` is ``stdin``) into ``store``.
 
@@ -129,12 +131,15 @@ def ingest(
 
     ``shard=(k, n)`` keeps only the articles of shard ``k`` of ``n`` (:func:`in_shard`): n
     machines reading the same feed, each with its own k, share it without overlap.
+
+    A file whose name gives the id of an article stored from another file is stored beside
+    it under an id of its own, unless ``replace_source`` (:mod:`kg.article_ids`).
     """
     paths = list(paths)
     total = count_sources(paths) if progress is not None else None
     return ingest_articles(store, read_sources(paths, stdin=stdin), total=total, nlp=nlp,
                            progress=progress, batch_size=batch_size, workers=workers,
-                           shard=shard)
+                           shard=shard, replace_source=replace_source)
 
 
 def ingest_articles(
@@ -147,6 +152,7 @@ def ingest_articles(
     batch_size: int = BATCH_SIZE,
     workers: int = 1,
     shard: tuple[int, int] | None = None,
+    replace_source: bool = False,
 ) -> IngestReport:
     """Ingest an iterable of articles (and source errors, which are reported), consuming it
     lazily: at most a few batches are held in memory at once."""
@@ -155,6 +161,8 @@ def ingest_articles(
     version = extract.EXTRACTOR_VERSION
     run = _Run(store, version, progress, total)
     stored = _stored_versions(store)
+    # Each file under the id of its source, not merely of its name (kg.article_ids).
+    items = SourceIds.of(store, replace_source=replace_source).resolved(items)
 
     def pending() -> Iterator[Article]:
         for item in items:

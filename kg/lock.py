@@ -14,12 +14,21 @@ Each holder also keeps ``<store>/kg-holders/<pid>.json`` locked while it lives, 
 command line and mode; a file whose lock is free belongs to a dead process and is ignored
 (and removed). The kernel drops ``flock`` locks when a process dies, even by SIGKILL, so a
 crash never leaves the store locked.
+
+Readers need no write access. A store on a read-only mount, or one this user may read but
+not write, is still readable: a reader opens ``kg.lock`` read-only (``flock`` takes a shared
+lock on a read-only descriptor), and when it cannot register in ``kg-holders/`` it goes on
+unregistered (a busy message then cannot name it). A reader of a store that has no
+``kg.lock`` and cannot create one (a store made by another tool, on a read-only mount) reads
+without a lock: nobody can write there either.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
+import logging
 import os
 import sys
 import time
@@ -32,6 +41,10 @@ __all__ = ["StoreLock", "holders", "LOCK_FILE"]
 
 LOCK_FILE = "kg.lock"
 _HOLDERS = "kg-holders"
+#: errnos of a file this process may not create or write: the mount or the mode forbids it.
+_NOT_WRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -48,7 +61,9 @@ class StoreLock:
     def acquire(cls, store: Path, *, exclusive: bool, wait: bool = False) -> StoreLock:
         """Lock ``store`` (a directory that exists) for writing or reading."""
         store = Path(store)
-        fd = os.open(store / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = _open_lock_file(store, exclusive)
+        if fd < 0:  # a reader where no lock file is and none can be made
+            return cls(store, exclusive, -1, None, None)
         mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
         try:
             if wait:
@@ -74,8 +89,37 @@ class StoreLock:
             self._fd = -1
 
 
+def _open_lock_file(store: Path, exclusive: bool) -> int:
+    """A descriptor of ``store``'s lock file, or -1 for a reader that can neither open nor
+    create it (then nobody can write the store either).
+
+    A writer opens it read-write, creating it. A reader opens it read-only, so a store it may
+    not write (read-only mount, another user's store) is still readable; only when the file
+    is missing does it try to create it."""
+    lock = store / LOCK_FILE
+    if exclusive:
+        return os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        return os.open(lock, os.O_RDONLY)
+    except FileNotFoundError:
+        pass
+    try:
+        return os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        if exc.errno not in _NOT_WRITABLE:
+            raise
+        log.debug("%s: no %s and none can be made (%s); reading without a lock", store,
+                  LOCK_FILE, exc.strerror)
+        return -1
+
+
 def _register(store: Path, exclusive: bool) -> tuple[int | None, Path | None]:
-    """Write this process's holder record; best effort (a read-only folder has none)."""
+    """Write this process's holder record; best effort: a reader of a folder it may not
+    write (a read-only mount, another user's store) goes unregistered."""
+    if not exclusive and not os.access(store, os.W_OK):
+        return None, None
+    fd = -1
+    draft: Path | None = None
     try:
         folder = store / _HOLDERS
         folder.mkdir(exist_ok=True)
@@ -93,6 +137,10 @@ def _register(store: Path, exclusive: bool) -> tuple[int | None, Path | None]:
         os.replace(draft, path)
         return fd, path
     except OSError:
+        if fd >= 0:
+            os.close(fd)
+            if draft is not None:
+                draft.unlink(missing_ok=True)
         return None, None
 
 

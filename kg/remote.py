@@ -113,17 +113,19 @@ def is_remote(spec: str | Path | None) -> bool:
 
 
 def open_store(spec: str | Path | None, *, create: bool = False, read_only: bool = True,
-               wait: bool = False) -> Store:
+               wait: bool = False, restoring: bool = False) -> Store:
     """The store a ``--store`` value names: a :class:`RemoteStore` for an http(s) URL, else
-    the local :class:`~kg.store.Store` at that path (``create``, ``wait`` as there).
+    the local :class:`~kg.store.Store` at that path (``create``, ``wait``, ``restoring`` as
+    there).
 
-    A remote store has no lock to wait for (the server orders concurrent writes): ``wait``
-    and ``create`` do not apply to it.
+    A remote store has no lock to wait for (the server orders concurrent writes) and no
+    folder to mark an unfinished restore in: ``wait``, ``create`` and ``restoring`` do not
+    apply to it.
     """
     if is_remote(spec):
         assert isinstance(spec, str)
         return RemoteStore(spec.strip(), read_only=read_only)
-    return Store(spec, create=create, read_only=read_only, wait=wait)
+    return Store(spec, create=create, read_only=read_only, wait=wait, restoring=restoring)
 
 
 @dataclass(frozen=True)

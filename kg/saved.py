@@ -171,13 +171,25 @@ def _class(param: Param, value: str) -> ox.NamedNode:
     return nn(KG[found])
 
 
+#: The largest whole-number parameter: Oxigraph reads LIMIT and OFFSET as 64-bit unsigned
+#: integers, and a larger one is a syntax error in the bound query, not the user's text.
+MAX_INT = 2**63 - 1
+
+
 def _int(param: Param, value: str) -> int:
+    text = value.strip()
+    if len(text) > 40:  # int() of a huge string is slow, and nothing that long is in range
+        raise QueryError(f"parameter {param.name}: {text[:20]}... is not a whole number "
+                         f"from 0 to {MAX_INT:,}")
     try:
-        number = int(value.strip())
+        number = int(text)
     except ValueError:
         raise QueryError(f"parameter {param.name}: {value!r} is not a whole number") from None
     if number < 0:
         raise QueryError(f"parameter {param.name}: {number} is negative")
+    if number > MAX_INT:
+        raise QueryError(f"parameter {param.name}: {number} is too large (at most "
+                         f"{MAX_INT:,})")
     return number
 
 

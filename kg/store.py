@@ -50,7 +50,8 @@ from .vocab import (
 if TYPE_CHECKING:  # pragma: no cover
     import rdflib
 
-__all__ = ["Store", "ArticleInfo", "DEFAULT_STORE", "default_store_path", "EXPORT_FORMATS"]
+__all__ = ["Store", "ArticleInfo", "DEFAULT_STORE", "default_store_path", "EXPORT_FORMATS",
+           "is_store", "incomplete_restore", "incomplete_message", "RESTORE_MARKER"]
 
 DEFAULT_STORE = "kg-store"
 EXPORT_FORMATS = ("trig", "nquads", "turtle", "jsonld")
@@ -118,6 +119,52 @@ def _write_jsonld(store: Store, out: IO[bytes]) -> None:
 FLUSH_QUADS = 100_000
 
 
+#: The file in a local store's folder that says a restore into it has not finished.
+RESTORE_MARKER = "kg-restore-incomplete"
+
+
+def incomplete_restore(path: str | Path) -> dict[str, Any] | None:
+    """What the marker of an unfinished restore in the store folder ``path`` says (``source``,
+    ``started``, ``pid``), or None when there is none.
+
+    :func:`kg.backup.restore` writes it before its first write and removes it after its last
+    one, so a restore that was killed leaves it: the store then holds part of the dump (or
+    nothing), and nothing else would tell. Readers warn about it; writers other than
+    ``kg restore`` refuse the store until a restore finishes (:class:`Store`)."""
+    import json
+
+    marker = Path(path) / RESTORE_MARKER
+    try:
+        text = marker.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return {"source": "?", "started": "?", "error": str(exc)}
+    try:
+        found = json.loads(text)
+    except ValueError:
+        found = None
+    return found if isinstance(found, dict) else {"source": "?", "started": "?"}
+
+
+def incomplete_message(path: str | Path, marker: dict[str, Any]) -> str:
+    """``the store at PATH is incomplete: ...`` with what to run to finish it."""
+    source = str(marker.get("source") or "?")
+    again = (f"run `kg --store {path} restore --replace {source}` again"
+             if source not in ("?", "<stdin>")
+             else "run `kg restore --replace` again with the same dump")
+    return (f"the store at {path} is incomplete: a restore from {source} started at "
+            f"{marker.get('started') or '?'} did not finish, so it holds part of that dump at "
+            f"most; {again}")
+
+
+def is_store(path: Path) -> bool:
+    """Whether the folder ``path`` holds an Oxigraph (RocksDB) database: its ``CURRENT``
+    file. Readers check this before they touch the folder, so a read command pointed at
+    a folder that is not a store leaves nothing behind in it (no ``kg.lock``)."""
+    return (path / "CURRENT").is_file()
+
+
 def default_store_path() -> Path:
     """``$KG_STORE`` if set, else ``./kg-store``."""
     return Path(os.environ.get("KG_STORE") or DEFAULT_STORE)
@@ -154,7 +201,14 @@ class Store:
     the store is opened for writing under an exclusive lock (see :mod:`kg.lock`). Either
     way a store held by others raises :class:`~kg.errors.StoreBusyError`, or waits for
     them with ``wait=True``.
+
+    A store that a killed restore left incomplete (:func:`incomplete_restore`) opens for
+    reading, with :attr:`incomplete` saying so, but not for writing unless ``restoring``
+    (only a restore may finish it).
     """
+
+    #: The marker of an unfinished restore (:func:`incomplete_restore`), or None.
+    incomplete: dict[str, Any] | None = None
 
     def __init__(
         self,
@@ -163,6 +217,7 @@ class Store:
         create: bool = True,
         read_only: bool = False,
         wait: bool = False,
+        restoring: bool = False,
     ) -> None:
         self.path = Path(path) if path is not None else default_store_path()
         self.read_only = read_only
@@ -176,11 +231,22 @@ class Store:
             )
         if self.path.exists() and not self.path.is_dir():
             raise StoreError(f"{self.path} is a file, not a kg store; choose another --store")
+        if (not create or read_only) and not is_store(self.path):
+            raise StoreError(
+                f"{self.path} is not a kg store (a folder without Oxigraph's database files); "
+                "give the folder of a store, or create one with "
+                f"`kg --store {self.path} ingest PATH...`")
         try:
-            self.path.mkdir(parents=True, exist_ok=True)
+            if not read_only:  # a reader creates nothing, and may not be allowed to
+                self.path.mkdir(parents=True, exist_ok=True)
             self._lock = StoreLock.acquire(self.path, exclusive=not read_only, wait=wait)
         except OSError as exc:
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
+        self.incomplete = incomplete_restore(self.path)
+        if self.incomplete is not None and not (read_only or restoring):
+            self._lock.release()
+            raise StoreError(incomplete_message(self.path, self.incomplete)
+                             + "; until then only reading is allowed")
         try:
             if read_only:
                 self._ox = ox.Store.read_only(str(self.path))

@@ -13,6 +13,8 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from .terminal import safe_field
+
 if TYPE_CHECKING:
     from .store import ArticleInfo
 
@@ -27,12 +29,17 @@ TITLE_WIDTH = 72
 def table(header: list[str], rows: list[list[str]], right: Iterable[int] = ()) -> str:
     """Columns padded to their widest cell; ``right`` holds the right-aligned columns.
 
+    Cells are escaped for a terminal (:func:`kg.terminal.safe_field`): a label or title
+    holding a newline or an escape sequence stays in its cell.
+
     >>> print(table(["n", "name"], [["1", "H20"], ["12", "Ascend 910B"]], right=(0,)), end="")
      n  name
     --  -----------
      1  H20
     12  Ascend 910B
     """
+    header = [safe_field(h) for h in header]
+    rows = [[safe_field(c) for c in r] for r in rows]
     right = set(right)
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
 

@@ -10,20 +10,21 @@ from __future__ import annotations
 
 import doctest
 import gzip
+import json
 import random
 import subprocess
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import KG_COMMAND, ROOT, kg_env
+from conftest import KG_COMMAND, ROOT, SEEDS, kg_env, start_kg_serve
 
 import kg.backup
 from kg.backup import article_graphs, backup, dump_format, restore
 from kg.cli import cli
 from kg.errors import InputError, StoreError
 from kg.remote import RemoteStore
-from kg.store import Store
+from kg.store import RESTORE_MARKER, Store
 from kg.vocab import ARTICLE
 
 
@@ -114,10 +115,10 @@ def test_restore_reads_a_dump_whose_graphs_interleave(seeded_store, seeds_nq, tm
     assert _everything(tmp_path / "restored") == _everything(seeded_store.path)
 
 
-def test_restore_of_an_empty_dump_restores_nothing(tmp_path, kg_store):
+def test_restore_of_an_empty_dump_restores_nothing_when_allowed(tmp_path, kg_store):
     empty = tmp_path / "empty.nq"
     empty.write_bytes(b"")
-    report = restore(kg_store, empty)
+    report = restore(kg_store, empty, allow_empty=True)
     assert (report.articles, report.quads) == (0, 0) and len(kg_store.oxigraph) == 0
 
 
@@ -138,6 +139,84 @@ def test_backup_interrupted_midway_leaves_the_old_backup_whole(seeded_store, tin
         backup(store, target, progress=crash)
     assert target.read_bytes() == old
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kg.nq.gz", "store"]
+
+
+#: ``kg backup`` in a process that writes part of the dump, then stops: killed with SIGKILL
+#: (``die``) or paused with SIGSTOP (``pause``: a backup still running, holding its file).
+_STOPS_MID_BACKUP = """
+import os, signal, sys
+import kg.backup
+def serialize(quads, out, fmt):
+    out.write(b"<https://w3id.org/aikg/article/x> " * 1000)
+    out.flush()
+    os.kill(os.getpid(), signal.SIGKILL if sys.argv[1] == "die" else signal.SIGSTOP)
+kg.backup._serialize = serialize
+from kg.cli import cli
+cli(sys.argv[2:], prog_name="kg")
+"""
+
+
+def _stopped(proc: subprocess.Popen) -> bool:
+    """Whether ``proc`` is stopped (state T in /proc), or dead."""
+    try:
+        stat = Path(f"/proc/{proc.pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] in ("T", "t", "Z")
+
+
+def test_backup_removes_the_part_files_of_killed_backups_and_keeps_a_live_ones(
+        tiny_store, tmp_path):
+    """`kg backup` SIGKILLed mid-write three times: each leaves a `.kg.nq.XXXX.part` file and
+    the next backup to the same path removes the one before, so one is left, not three
+    (before, they piled up: 6 kills, 9.7 MB). A backup that finishes removes the last one
+    (and says so), but not the part file of a backup that is still running (paused here),
+    which a later backup removes once that process is dead."""
+    import signal
+    import time
+
+    store = tiny_store.path
+    tiny_store.close()
+    target = tmp_path / "out" / "kg.nq"
+    command = ["--store", str(store), "backup", str(target)]
+
+    def stopping(how: str) -> subprocess.Popen:
+        return subprocess.Popen([KG_COMMAND[0], "-c", _STOPS_MID_BACKUP, how, *command],
+                                cwd=ROOT, env=kg_env(), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+
+    def parts() -> set[str]:
+        return {p.name for p in target.parent.iterdir() if p.name.endswith(".part")}
+
+    paused = stopping("pause")
+    try:
+        deadline = time.monotonic() + 120
+        while not _stopped(paused):
+            assert time.monotonic() < deadline, "the paused backup never stopped"
+            time.sleep(0.05)
+        live = parts()
+        assert len(live) == 1 and next(iter(live)).startswith(".kg.nq.")
+        for _ in range(3):
+            assert stopping("die").wait(120) == -signal.SIGKILL
+            dead = parts() - live
+            assert len(dead) == 1, sorted(dead)  # the one before it was removed
+            assert live <= parts()  # the running backup's is kept
+        done = subprocess.run([*KG_COMMAND, *command], cwd=ROOT, env=kg_env(),
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert parts() == live and (target.parent / "kg.nq").is_file()
+        assert f"kg: removed {target.parent / dead.pop()} (" in done.stderr
+        assert "left by an interrupted backup" in done.stderr
+    finally:
+        paused.kill()
+        paused.wait(60)
+    again = subprocess.run([*KG_COMMAND, *command], cwd=ROOT, env=kg_env(),
+                           capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert sorted(p.name for p in target.parent.iterdir()) == ["kg.nq"]
+    assert set(ox.parse(path=str(target), format=ox.RdfFormat.N_QUADS)) == \
+        _everything(store) - {q for q in _everything(store)
+                              if isinstance(q.graph_name, ox.DefaultGraph)}
 
 
 def test_backup_file_gets_an_ordinary_file_mode(tiny_store, tmp_path):
@@ -247,6 +326,149 @@ def test_backup_format_comes_from_the_name_unless_given():
 
 def test_backup_doctests_hold():
     assert doctest.testmod(kg.backup).failed == 0
+
+
+# --------------------------------------------------------------------------- empty, cut, killed
+
+
+def test_restore_refuses_an_empty_dump_and_the_store_keeps_its_articles(runner, seeded_copy,
+                                                                        tmp_path):
+    """A mistyped `kg --store typo backup - > kg.nq` leaves an empty file; `kg restore
+    --replace kg.nq` refuses it (exit 1, the store quad for quad as it was) unless told
+    --allow-empty, which empties the store."""
+    before = _everything(seeded_copy)
+    typo = runner.invoke(cli, ["--store", str(tmp_path / "typo"), "backup", "-"])
+    assert typo.exit_code == 1 and typo.stdout_bytes == b""
+    dump = tmp_path / "kg.nq"
+    dump.write_bytes(typo.stdout_bytes)
+    for options in ([], ["--replace"]):
+        refused = runner.invoke(cli, ["--store", str(seeded_copy), "restore", *options,
+                                      str(dump)])
+        assert refused.exit_code == 1
+        if options:
+            assert f"Error: {dump} holds no articles" in refused.stderr
+            assert "nothing was restored" in refused.stderr and "--allow-empty" \
+                in refused.stderr
+        assert _everything(seeded_copy) == before
+    with Store(seeded_copy) as store, pytest.raises(InputError, match="holds no articles"):
+        restore(store, dump, replace=True)
+    assert _everything(seeded_copy) == before
+    emptied = runner.invoke(cli, ["--store", str(seeded_copy), "restore", "--replace",
+                                  "--allow-empty", str(dump)])
+    assert emptied.exit_code == 0, emptied.output
+    assert "restored 0 articles" in emptied.stdout
+    assert _everything(seeded_copy) == set()
+
+
+def test_restore_refuses_an_article_graph_without_its_record_and_ingest_works_after(
+        runner, seeds_nq, tmp_path):
+    """A dump in which one article graph lacks `<graph> a kg:Article` is refused, naming the
+    graph, and nothing is written; before, it restored and the next `kg ingest` of that
+    article crashed with a ValueError. The next ingest works."""
+    graph = f"<{ARTICLE}000_d224b8482df45905>"
+    record = f"{graph} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> " \
+             f"<https://w3id.org/aikg/ont#Article> {graph} .\n"
+    lines = _lines(seeds_nq)
+    assert record in lines
+    cut = tmp_path / "cut.nq"
+    cut.write_text("".join(line for line in lines if line != record), encoding="utf-8")
+    store = tmp_path / "store"
+    refused = runner.invoke(cli, ["--store", str(store), "restore", str(cut)])
+    assert refused.exit_code == 1
+    assert f"the article graph {graph} has no article record" in refused.stderr
+    assert "nothing was restored" in refused.stderr
+    assert _everything(store) == set()
+    ingested = subprocess.run([*KG_COMMAND, "--store", str(store), "ingest",
+                               str(SEEDS / "000_d224b8482df45905.txt")],
+                              cwd=ROOT, env=kg_env(), capture_output=True, text=True,
+                              timeout=300)
+    assert ingested.returncode == 0, ingested.stderr
+    assert ingested.stdout.startswith("1 added, 0 replaced")
+
+
+def test_restore_checks_every_graph_has_its_record_after_writing(seeds_nq, tmp_path,
+                                                                 monkeypatch):
+    """The check after the last write: a store that ends with an article graph lacking its
+    record (here a writer that loses it) is an error, and the store stays marked
+    incomplete."""
+    real = Store.add_articles
+
+    def losing(self, articles):
+        real(self, {a: [q for q in quads if "#Article" not in str(q.object)]
+                    for a, quads in articles.items()})
+
+    monkeypatch.setattr(Store, "add_articles", losing)
+    with Store(tmp_path / "store") as store, pytest.raises(StoreError) as caught:
+        restore(store, seeds_nq)
+    assert "not whole after the restore" in str(caught.value)
+    assert f"<{ARTICLE}000_d224b8482df45905>" in str(caught.value)
+    assert (tmp_path / "store" / RESTORE_MARKER).exists()
+
+
+#: ``kg restore`` in a process that SIGKILLs itself as it is about to write its second
+#: batch of two articles: a restore killed mid-way, with the first two articles stored.
+_DIES_MID_RESTORE = """
+import os, signal, sys
+import kg.backup, kg.store
+kg.backup.restore.__kwdefaults__["batch_size"] = 2
+real, calls = kg.store.Store.add_articles, []
+def add_articles(self, articles):
+    calls.append(1)
+    if len(calls) == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+    real(self, articles)
+kg.store.Store.add_articles = add_articles
+from kg.cli import cli
+cli(sys.argv[1:], prog_name="kg")
+"""
+
+
+def test_a_killed_restore_leaves_the_store_marked_incomplete_until_one_finishes(
+        seeded_store, seeded_copy, seeds_nq, tmp_path):
+    """`kg restore --replace` SIGKILLed between two batches: the store holds 2 of the 5
+    articles and says so: `kg stats` and `kg serve` warn, `kg ingest` and `kg remove` refuse
+    it, a restore without --replace is refused; `kg restore --replace` run again to the end
+    clears the mark and the store equals the dump."""
+    def run(*args: str, program: tuple[str, ...] = KG_COMMAND) -> subprocess.CompletedProcess:
+        return subprocess.run([*program, "--store", str(seeded_copy), *args], cwd=ROOT,
+                              env=kg_env(), capture_output=True, text=True, timeout=300)
+
+    killed = run("restore", "--replace", str(seeds_nq),
+                 program=(KG_COMMAND[0], "-c", _DIES_MID_RESTORE))
+    assert killed.returncode == -9, killed.stderr
+    marker = json.loads((seeded_copy / RESTORE_MARKER).read_text(encoding="utf-8"))
+    assert marker["source"] == str(seeds_nq.resolve())
+    with Store(seeded_copy, read_only=True) as store:
+        assert len(article_graphs(store)) == 2
+    warning = f"kg: warning: the store at {seeded_copy} is incomplete: a restore from " \
+              f"{seeds_nq.resolve()} started at"
+    again = f"run `kg --store {seeded_copy} restore --replace {seeds_nq.resolve()}` again"
+
+    stats = run("stats")
+    assert stats.returncode == 0 and stats.stdout.startswith("articles    2\n")
+    assert warning in stats.stderr and again in stats.stderr
+    for writer in (["ingest", str(SEEDS / "000_d224b8482df45905.txt")],
+                   ["remove", "000_d224b8482df45905"]):
+        refused = run(*writer)
+        assert refused.returncode == 1, refused.stdout
+        assert f"Error: the store at {seeded_copy} is incomplete" in refused.stderr
+        assert "only reading is allowed" in refused.stderr and "Traceback" not in \
+            refused.stderr
+    server = start_kg_serve(seeded_copy, tmp_path / "serve.log")
+    try:
+        assert warning in server.output()
+    finally:
+        server.stop()
+    plain = run("restore", str(seeds_nq))
+    assert plain.returncode == 1
+    assert "holds 2 articles left by a restore that did not finish" in plain.stderr
+
+    finished = run("restore", "--replace", str(seeds_nq))
+    assert finished.returncode == 0, finished.stderr
+    assert not (seeded_copy / RESTORE_MARKER).exists()
+    assert _everything(seeded_copy) == _everything(seeded_store.path)
+    stats = run("stats")
+    assert stats.returncode == 0 and "warning" not in stats.stderr
 
 
 # --------------------------------------------------------------------------- command line

@@ -342,3 +342,25 @@ def test_cli_tables_doctests_hold():
     assert kg.tables.format_articles([], "json") == '{\n  "articles": []\n}\n'
     with pytest.raises(ValueError, match="unknown format 'csv'; expected one of table, json"):
         kg.tables.format_articles([], "csv")
+
+
+@pytest.mark.parametrize("command", [("export",), ("backup", "-"),
+                                     ("query", "SELECT * WHERE { ?s ?p ?o . ?a ?b ?c } "
+                                               "LIMIT 100000")])
+def test_cli_closed_output_pipe_ends_quietly_by_sigpipe(seeded_store, command):
+    """``kg export | head`` exited 1; like ``cat``, kg now ends by SIGPIPE, saying nothing,
+    and leaves the store free."""
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import kg_env
+
+    argv = [sys.executable, "-m", "kg", "--store", str(seeded_store.path), *command]
+    process = subprocess.Popen(argv, env=kg_env(), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    assert process.stdout.read(10)  # the reader takes a little, then goes away
+    process.stdout.close()
+    stderr = process.stderr.read()
+    assert process.wait(timeout=120) == -signal.SIGPIPE
+    assert stderr.decode() == ""

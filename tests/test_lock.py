@@ -99,3 +99,101 @@ def test_lock_a_read_only_store_refuses_writes_and_needs_a_store(store_path, tmp
     with pytest.raises(StoreError, match="no kg store"):
         Store(tmp_path / "nothing-here", read_only=True)
     assert not (tmp_path / "nothing-here").exists()
+
+
+# --------------------------------------------------------------------------- read-only stores
+
+PR_CAPBSET_DROP, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 24, 1, 2  # linux/prctl.h, capability.h
+
+
+def _held_to_permissions() -> None:
+    """In a child about to exec: drop the capabilities that let root write any file, so the
+    program it runs is held to the files' mode bits like any user (as in test_reliability)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH):
+        if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
+
+
+def _kg(*args: str, **popen) -> subprocess.CompletedProcess:
+    """A real ``kg`` process (held to file permissions even as root)."""
+    if os.geteuid() == 0:
+        popen.setdefault("preexec_fn", _held_to_permissions)
+    return subprocess.run([sys.executable, "-m", "kg", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                          **popen)
+
+
+def _listing(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every path under ``folder`` with its size and modification time."""
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*"))}
+
+
+def _read_only(folder: Path) -> None:
+    for path in [folder, *folder.rglob("*")]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+
+
+def test_lock_a_store_this_user_may_read_but_not_write_is_readable(store_path):
+    """A store whose folder and files are read-only to this user (another user's store) is
+    read by `kg stats` and `kg query`, and nothing in it changes; a writer gets an error."""
+    _read_only(store_path)
+    before = _listing(store_path)
+    try:
+        stats = _kg("--store", str(store_path), "stats")
+        assert stats.returncode == 0, stats.stderr
+        assert stats.stdout.startswith("articles    2\n")
+        query = _kg("--store", str(store_path), "query", "--format", "csv",
+                    "SELECT ?o WHERE { ?s kg:owns ?o }")
+        assert query.returncode == 0, query.stderr
+        assert "tiktok" in query.stdout.lower()
+        assert _listing(store_path) == before
+        write = _kg("--store", str(store_path), "remove", "tiny")
+        assert write.returncode == 1 and "Permission denied" in write.stderr
+        assert "Traceback" not in write.stderr
+    finally:
+        for path in [store_path, *store_path.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+    with Store(store_path) as store:  # and it is a whole store still
+        assert [a.id for a in store.articles()] == ["tiny", "tiny-two"]
+
+
+def test_lock_a_store_on_a_read_only_mount_is_readable(store_path, tmp_path):
+    """The store mounted read-only (a bind mount in a mount namespace of its own, where the
+    sandbox allows one): `kg stats` reads it."""
+    mount = tmp_path / "ro"
+    mount.mkdir()
+    probe = subprocess.run(["unshare", "-m", "sh", "-c",
+                            f"mount --bind -o ro {store_path} {mount} && ! touch {mount}/x"],
+                           capture_output=True, text=True)
+    if probe.returncode != 0:
+        pytest.skip(f"no read-only bind mount here (unshare -m: {probe.stderr.strip()})")
+    run = subprocess.run(
+        ["unshare", "-m", "sh", "-c", 'mount --bind -o ro "$1" "$2" && shift 2 && exec "$@"',
+         "sh", str(store_path), str(mount), sys.executable, "-m", "kg", "--store", str(mount),
+         "stats"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("articles    2\n")
+
+
+@pytest.mark.parametrize("command", [["stats"], ["query", "ASK {}"], ["show", "TikTok"],
+                                     ["articles"], ["remove", "tiny"]])
+def test_lock_a_command_pointed_at_a_folder_that_is_not_a_store_leaves_nothing(tmp_path,
+                                                                               command):
+    """`kg --store FOLDER stats` (or query, show, remove) where FOLDER is not a store: an
+    error saying so, and the folder as it was (no kg.lock, no kg-holders/, no database)."""
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "todo.txt").write_text("buy milk\n", encoding="utf-8")
+    before = _listing(folder)
+    run = subprocess.run([sys.executable, "-m", "kg", "--store", str(folder), *command],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert run.returncode == 1
+    assert f"Error: {folder} is not a kg store" in run.stderr
+    assert _listing(folder) == before

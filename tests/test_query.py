@@ -173,3 +173,42 @@ def test_query_result_outlives_the_store(tmp_path, tiny):
     assert "ByteDance" in format_result(result, "csv")
     with Store(tmp_path / "s"):  # the lock was released
         pass
+
+
+def _nested(depth: int, opening: str = "{", closing: str = "}") -> str:
+    return f"SELECT * WHERE {opening * depth} ?s ?p ?o {closing * depth}"
+
+
+def test_query_nesting_past_the_limit_is_refused_before_the_engine(tiny_store):
+    from kg.query import MAX_NESTING
+
+    assert run_query(tiny_store, _nested(MAX_NESTING - 1)).kind == "select"  # the deepest kept
+    with pytest.raises(QueryError, match=f"more than {MAX_NESTING} deep"):
+        check_query(_nested(MAX_NESTING + 1))
+    blank_nodes = "SELECT * WHERE { ?s ?p " + "[ <x:p> " * 150 + "1" + " ]" * 150 + " }"
+    with pytest.raises(QueryError, match="deep"):
+        check_query(blank_nodes)
+    expression = "SELECT * WHERE { BIND(" + "(" * 300 + "1" + ")" * 300 + " AS ?x) }"
+    with pytest.raises(QueryError, match="deep"):
+        check_query(expression)
+    # brackets in strings, IRIs and comments are not nesting
+    quoted = 'SELECT * WHERE { ?s ?p ?o FILTER(?o != "' + "{" * 500 + '") } # ' + "(" * 500
+    check_query(quoted)
+
+
+def test_query_cli_a_5000_deep_query_is_an_error_not_a_crash(tmp_path):
+    """5,000 nested groups crashed ``kg query`` with SIGSEGV (exit 139, no message)."""
+    import subprocess
+    import sys
+
+    from conftest import kg_env
+
+    from kg.store import Store
+
+    store = tmp_path / "store"
+    Store(store).close()
+    done = subprocess.run([sys.executable, "-m", "kg", "--store", str(store), "query",
+                           _nested(5000)], env=kg_env(), capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert "more than 100 deep" in done.stderr

@@ -85,6 +85,11 @@ def test_saved_top_entities_filters_by_class_and_limits(seeded):
         run_saved(seeded, "top-entities", {"type": "Firm"})
     with pytest.raises(QueryError, match="not a whole number"):
         run_saved(seeded, "top-entities", {"limit": "10 } LIMIT 1"})
+    # past 64 bits: a parameter error naming the parameter, not a SPARQL syntax error
+    for huge in ("99999999999999999999999", "9" * 5000):
+        with pytest.raises(QueryError, match=r"^parameter limit: .*(too large|not a whole)"):
+            run_saved(seeded, "top-entities", {"limit": huge})
+    assert len(run_saved(seeded, "top-entities", {"limit": str(2**63 - 1)})) == len(every)
 
 
 def test_saved_changes_lists_only_statements_new_in_the_window(nlp, tmp_path):

@@ -6,7 +6,16 @@ import sys
 
 import click
 
-from .app import FORMAT_OPTION, cli, rate_bar, store_for
+from ..store import Store, incomplete_message
+from .app import FORMAT_OPTION, cli, echo, rate_bar, store_for, waits
+
+
+def warn_if_incomplete(store: Store) -> None:
+    """``kg: warning: the store at PATH is incomplete: ...`` on stderr when a restore into
+    it did not finish (:func:`kg.store.incomplete_restore`)."""
+    if store.incomplete is not None:
+        echo(f"kg: warning: {incomplete_message(store.path, store.incomplete)}", err=True)
+
 
 # --------------------------------------------------------------------------- backup
 
@@ -36,12 +45,13 @@ def backup_command(ctx: click.Context, path: str, fmt: str | None) -> None:
     from ..backup import backup as run_backup
 
     with store_for(ctx) as store, rate_bar("backing up") as progress:
+        warn_if_incomplete(store)
         if path == "-":
             report = run_backup(store, sys.stdout.buffer, fmt=fmt,
                                 progress=progress)
         else:
             report = run_backup(store, path, fmt=fmt, progress=progress)
-    click.echo(f"kg: {report.summary()}", err=True)
+    echo(f"kg: {report.summary()}", err=True)
 
 
 # --------------------------------------------------------------------------- restore
@@ -54,6 +64,7 @@ Example:
   kg --store new-store restore kg-backup.nq.gz
   kg restore --replace kg.trig
   kg --store old backup - | kg --store new restore -
+  kg restore --replace --allow-empty empty.nq   # empties the store
 """,
 )
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
@@ -63,20 +74,33 @@ Example:
 @click.option("--replace", is_flag=True,
               help="Empty a store that holds articles first; without it such a store is "
                    "refused.")
+@click.option("--allow-empty", is_flag=True,
+              help="Accept a dump that holds no article (refused otherwise: an empty or "
+                   "truncated file); with --replace this empties the store.")
 @click.pass_context
-def restore_command(ctx: click.Context, path: str, fmt: str | None, replace: bool) -> None:
+def restore_command(ctx: click.Context, path: str, fmt: str | None, replace: bool,
+                    allow_empty: bool) -> None:
     """Read a backup (from `kg backup` or `kg export`; - for stdin) into an empty store.
 
-    The whole dump is checked before the store changes: a line that does not parse, or a
-    quad outside the article graphs, is reported with the file and the line or graph, and
-    nothing is written. The merged default graph is rebuilt as ingest builds it.
+    The whole dump is checked before the store changes: a line that does not parse, a
+    quad outside the article graphs, an article graph without its article record, or a dump
+    with no article at all (unless --allow-empty), is reported with the file and the line or
+    graph, and nothing is written. The merged default graph is rebuilt as ingest builds it.
+    A restore that is interrupted leaves the store marked incomplete (stats, serve and
+    backup warn, ingest and remove refuse it) until a restore runs to the end.
     """
     from ..backup import restore as run_restore
+    from ..remote import open_store
 
-    with store_for(ctx, create=True, write=True) as store, rate_bar("restoring") as progress:
-        source = sys.stdin.buffer if path == "-" else path
-        report = run_restore(store, source, fmt=fmt, replace=replace, progress=progress)
-    click.echo(report.summary())
+    store = open_store(ctx.obj, create=True, read_only=False, wait=waits(ctx), restoring=True)
+    try:
+        with rate_bar("restoring") as progress:
+            source = sys.stdin.buffer if path == "-" else path
+            report = run_restore(store, source, fmt=fmt, replace=replace,
+                                 allow_empty=allow_empty, progress=progress)
+    finally:
+        store.close()
+    echo(report.summary())
 
 
 # --------------------------------------------------------------------------- validate
@@ -103,8 +127,8 @@ def validate(ctx: click.Context, fmt: str) -> None:
 
     with store_for(ctx) as store:
         report = validate_store(store)
-    click.echo(format_report(report, fmt), nl=False)
-    click.echo(f"kg validate: {report.summary()}", err=True)
+    echo(format_report(report, fmt), nl=False, exact=fmt == "json")
+    echo(f"kg validate: {report.summary()}", err=True)
     if not report.conforms:
         ctx.exit(1)
 
@@ -134,11 +158,11 @@ def repair(ctx: click.Context, as_json: bool) -> None:
     with store_for(ctx, write=True) as store:
         found = store.repair()
     if as_json:
-        click.echo(json.dumps(found, indent=2))
+        echo(json.dumps(found, indent=2), exact=True)
         return
-    click.echo(f"staging graphs dropped: {len(found['staging'])}")
-    click.echo(f"merged statements fixed: {found['merge_fixed']}")
-    click.echo(f"articles holding two versions: {len(found['mixed'])}"
+    echo(f"staging graphs dropped: {len(found['staging'])}")
+    echo(f"merged statements fixed: {found['merge_fixed']}")
+    echo(f"articles holding two versions: {len(found['mixed'])}"
                + "".join(f"\n  {article_id}" for article_id in found["mixed"]))
     if found["mixed"]:
-        click.echo("re-ingest those articles' sources to replace them", err=True)
+        echo("re-ingest those articles' sources to replace them", err=True)

@@ -5,6 +5,8 @@ articles/s, the ``--format table|json`` option and "did you mean" for article id
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -18,19 +20,43 @@ from .. import __version__
 from ..errors import KGError
 from ..remote import is_remote, open_store
 from ..store import DEFAULT_STORE, Store
+from ..terminal import SafeFormatter, safe_field, safe_text
 
 __all__ = ["cli", "store_for", "waits", "rate_bar", "FORMAT_OPTION", "close_articles",
-           "echo_size"]
+           "echo_size", "echo", "echo_skipped"]
 
 
 class _Group(click.Group):
-    """The one place where library errors become click errors (exit status 1)."""
+    """The one place where library errors become click errors (exit status 1), and where a
+    closed output pipe ends the process as it ends other Unix tools."""
 
     def invoke(self, ctx: click.Context):  # noqa: ANN201 - click's signature
         try:
             return super().invoke(ctx)
         except KGError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(safe_text(str(exc))) from exc
+        except BrokenPipeError:
+            _end_by_sigpipe()
+
+
+def _end_by_sigpipe() -> None:
+    """The reader of standard output went away (``kg export | head``): end quietly, killed by
+    SIGPIPE as ``cat`` or ``grep`` would be, so a shell sees status 141 and prints nothing.
+
+    Python ignores SIGPIPE (writes raise ``BrokenPipeError`` instead), and click would exit 1;
+    by the time the error reaches here every ``with`` block of the command has closed (the
+    store is released). Standard output is pointed at /dev/null first so that nothing is
+    flushed into the dead pipe on the way out.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    sys.stderr.flush()
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    os.kill(os.getpid(), signal.SIGPIPE)
+    raise SystemExit(128 + signal.SIGPIPE)  # not reached where SIGPIPE exists
 
 
 @click.group(
@@ -67,7 +93,35 @@ def cli(ctx: click.Context, store_path: str, wait: bool) -> None:
     ctx.obj = store_path.strip() if is_remote(store_path) else Path(store_path)
     ctx.meta["kg.wait"] = wait
     if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.WARNING, format="kg: %(message)s", stream=sys.stderr)
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(SafeFormatter("kg: %(message)s"))
+        logging.basicConfig(level=logging.WARNING, handlers=[handler])
+
+
+#: Output is written in pieces of this size, so that a reader that went away is noticed
+#: (a single large write to a closed pipe can come back short without an error).
+_CHUNK = 1 << 16
+
+
+def echo(text: str, *, err: bool = False, nl: bool = True, exact: bool = False) -> None:
+    """Print ``text`` for people: control and bidirectional characters from the data
+    (article text, titles, labels, file names) are escaped (:mod:`kg.terminal`).
+
+    ``exact=True`` is for machine formats (JSON, CSV, RDF), which carry the data as it is.
+    """
+    if not exact:
+        text = safe_text(text)
+    if nl:
+        text += "\n"
+    stream = click.get_text_stream("stderr" if err else "stdout")
+    for start in range(0, len(text), _CHUNK):
+        stream.write(text[start:start + _CHUNK])
+    stream.flush()
+
+
+def echo_skipped(path: object, reason: object) -> None:
+    """``kg: skipped PATH: REASON`` on stderr, each part on the one line whatever it holds."""
+    echo(f"kg: skipped {safe_field(path)}: {safe_field(reason)}", err=True)
 
 
 def waits(ctx: click.Context) -> bool:

@@ -11,7 +11,16 @@ import click
 from ..errors import ArticleNotFound, InputError
 from ..exchange import GRAPH_FORMATS
 from ..store import EXPORT_FORMATS, Store
-from .app import FORMAT_OPTION, cli, close_articles, echo_size, rate_bar, store_for
+from .app import (
+    FORMAT_OPTION,
+    cli,
+    close_articles,
+    echo,
+    echo_size,
+    echo_skipped,
+    rate_bar,
+    store_for,
+)
 
 # --------------------------------------------------------------------------- ingest
 
@@ -33,6 +42,7 @@ Example:
   kg ingest --workers 2 feed.jsonl
   curl -s https://example.org/feed.jsonl | kg ingest -
   kg --store http://db:7878/query ingest --shard 2/4 feed.jsonl
+  kg ingest --replace-source site-moved/index.html
 """
 )
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -44,9 +54,13 @@ Example:
 @click.option("--shard", metavar="K/N", callback=_parse_shard,
               help="Take only shard K of N of the articles (by a hash of their id): N "
                    "machines reading one feed into one SPARQL server share it this way.")
+@click.option("--replace-source", is_flag=True,
+              help="A file whose name is that of an article stored from another path (a "
+                   "moved or renamed file) replaces that article; without it, it is stored "
+                   "beside it under an id of its own, with a warning.")
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int, batch_size: int,
-           shard: tuple[int, int] | None) -> None:
+           shard: tuple[int, int] | None, replace_source: bool) -> None:
     """Read articles into the store: files, folders, JSON Lines feeds, or - for stdin.
 
     \b
@@ -59,15 +73,20 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int, batch_size
     Sources stream through in batches, each committed as it goes, with a progress bar
     showing articles/s. Unchanged articles are skipped; changed ones replace their earlier
     version. A source that cannot be read is reported and skipped; the exit status is then 1.
+
+    An article is its source file: site2/index.html, when the store holds index from
+    site1/index.html, is stored beside it as index-XXXXXXXX (with a warning naming both);
+    --replace-source makes it replace index instead (when it is that file, moved).
     """
     from ..ingest import ingest as run_ingest
 
     with store_for(ctx, create=True, write=True) as store, rate_bar("ingesting") as progress:
         report = run_ingest(store, [str(p) for p in paths], progress=progress,
-                            workers=workers, batch_size=batch_size, shard=shard)
+                            workers=workers, batch_size=batch_size, shard=shard,
+                            replace_source=replace_source)
     for path, reason in report.failed:
-        click.echo(f"kg: skipped {path}: {reason}", err=True)
-    click.echo(report.summary())
+        echo_skipped(path, reason)
+    echo(report.summary())
     if report.failed:
         raise InputError(f"{len(report.failed)} source(s) could not be ingested (see above)")
 
@@ -120,7 +139,7 @@ def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
             output.parent.mkdir(parents=True, exist_ok=True)
             with output.open("wb") as out:
                 store.dump(fmt, out)
-            click.echo(f"kg: wrote {output}", err=True)
+            echo(f"kg: wrote {output}", err=True)
 
 
 def _export_graph(ctx: click.Context, fmt: str, output: Path | None) -> None:
@@ -144,7 +163,7 @@ def _export_graph(ctx: click.Context, fmt: str, output: Path | None) -> None:
     if fmt == "csv":
         assert output is not None
         nodes, edges = write_csv(graph, output)
-        click.echo(f"kg: wrote {nodes} and {edges}", err=True)
+        echo(f"kg: wrote {nodes} and {edges}", err=True)
     elif output is None:
         sys.stdout.flush()
         (write_graphml if fmt == "graphml" else write_gexf)(graph, sys.stdout.buffer)
@@ -153,7 +172,7 @@ def _export_graph(ctx: click.Context, fmt: str, output: Path | None) -> None:
         output.parent.mkdir(parents=True, exist_ok=True)
         with output.open("wb") as out:
             (write_graphml if fmt == "graphml" else write_gexf)(graph, out)
-        click.echo(f"kg: wrote {output}", err=True)
+        echo(f"kg: wrote {output}", err=True)
     echo_size(graph)
 
 
@@ -180,9 +199,9 @@ def articles(ctx: click.Context, fmt: str) -> None:
 
     with store_for(ctx) as store:
         found = store.articles()
-    click.echo(format_articles(found, fmt), nl=False)
+    echo(format_articles(found, fmt), nl=False, exact=fmt == "json")
     if fmt == "table":
-        click.echo(f"({len(found)} article{'s' if len(found) != 1 else ''})", err=True)
+        echo(f"({len(found)} article{'s' if len(found) != 1 else ''})", err=True)
 
 
 @cli.command(
@@ -197,15 +216,18 @@ def remove(ctx: click.Context, article: str) -> None:
     """Retract one article: drop its graph, and every statement only it supported.
 
     ARTICLE is the article id (the source file name without extension, as `kg articles`
-    lists it); a path to the source file works too.
+    lists it); a path to the source file works too, and removes the article ingested from
+    that file.
     """
+    from ..article_ids import article_from_source
     from ..sources import article_id_for
 
     with store_for(ctx, write=True) as store:
-        candidates = [article, article_id_for(article)]
+        candidates = [article, article_from_source(store, article), article_id_for(article)]
+        candidates = [c for c in candidates if c]
         for article_id in dict.fromkeys(candidates):
             if store.remove_article(article_id):
-                click.echo(f"removed {article_id}")
+                echo(f"removed {article_id}")
                 return
         raise ArticleNotFound(article, close_articles(store, article))
 
@@ -255,7 +277,7 @@ def evaluate_command(
 
     gold_data = read_gold(gold)  # a bad gold file fails before any model is loaded
     for warning in gold_data.warnings:
-        click.echo(f"kg: warning: {gold}: {warning}", err=True)
+        echo(f"kg: warning: {gold}: {warning}", err=True)
     failed: tuple[tuple[str, str], ...] = ()
     if articles:
         from ..ingest import ingest as run_ingest
@@ -267,18 +289,18 @@ def evaluate_command(
             with rate_bar("ingesting") as progress:
                 ingested = run_ingest(store, articles, progress=progress)
             for path, reason in ingested.failed:
-                click.echo(f"kg: skipped {path}: {reason}", err=True)
-            click.echo(f"kg: {ingested.summary()} (temporary store)", err=True)
+                echo_skipped(path, reason)
+            echo(f"kg: {ingested.summary()} (temporary store)", err=True)
             failed = ingested.failed
             report = evaluate(store, gold_data, relaxed=relaxed)
     else:
         with store_for(ctx) as store:
             report = evaluate(store, gold_data, relaxed=relaxed)
-    click.echo(report.text(errors=errors), nl=False)
+    echo(report.text(errors=errors), nl=False)
     if json_path is not None:
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(report.to_json(), encoding="utf-8")
-        click.echo(f"kg: wrote {json_path}", err=True)
+        echo(f"kg: wrote {json_path}", err=True)
     if failed:
         raise InputError(
             f"{len(failed)} file(s) could not be ingested and were not scored (see above)"

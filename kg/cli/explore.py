@@ -11,7 +11,7 @@ import click
 
 from ..errors import ArticleNotFound
 from ..vocab import CLASSES
-from .app import FORMAT_OPTION, cli, close_articles, echo_size, store_for, waits
+from .app import FORMAT_OPTION, cli, close_articles, echo, echo_size, store_for, waits
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..show import Fact
@@ -77,9 +77,9 @@ def query(
             result = run_saved(store, saved, _pairs(params))
         else:
             result = run_query(store, read_query(query_or_file))
-    click.echo(format_result(result, fmt), nl=False)
+    echo(format_result(result, fmt), nl=False, exact=fmt != "table" or result.kind == "graph")
     if fmt == "table" and result.kind == "select":
-        click.echo(f"({len(result)} row{'s' if len(result) != 1 else ''})", err=True)
+        echo(f"({len(result)} row{'s' if len(result) != 1 else ''})", err=True)
 
 
 def _pairs(params: tuple[str, ...]) -> dict[str, str]:
@@ -111,13 +111,13 @@ def queries_command(show: str | None) -> None:
     from ..saved import saved_queries, saved_query
 
     if show is not None:
-        click.echo(saved_query(show).text, nl=False)
+        echo(saved_query(show).text, nl=False)
         return
     for saved in saved_queries():
-        click.echo(f"{saved.name}  {saved.description}")
+        echo(f"{saved.name}  {saved.description}")
         for param in saved.params:
             default = "" if param.default is None else f" (default {param.default})"
-            click.echo(f"    {param.name}: {param.kind}{default}  {param.description}")
+            echo(f"    {param.name}: {param.kind}{default}  {param.description}")
 
 
 # --------------------------------------------------------------------------- viz
@@ -209,7 +209,7 @@ def viz(
         parts.append(f"degree \u2265 {min_degree}")
     title = "kg: " + " \u00b7 ".join(parts) if parts else "kg: AI industry knowledge graph"
     path = render_html(graph, output, title=title)
-    click.echo(str(path))
+    echo(str(path))
     echo_size(graph)
 
 
@@ -226,20 +226,22 @@ Example:
 def stats(ctx: click.Context) -> None:
     """Count articles, entities by class and relations by property."""
     from ..graph import statistics
+    from .admin import warn_if_incomplete
 
     with store_for(ctx) as store:
+        warn_if_incomplete(store)
         s = statistics(store)
-    click.echo(f"articles    {s.articles}")
-    click.echo(f"entities    {s.entities}")
-    click.echo(f"relations   {s.statements}")
-    click.echo(f"evidence    {s.evidence}")
-    click.echo("\nentities by class")
+    echo(f"articles    {s.articles}")
+    echo(f"entities    {s.entities}")
+    echo(f"relations   {s.statements}")
+    echo(f"evidence    {s.evidence}")
+    echo("\nentities by class")
     width = max(len(name) for name, _ in (*s.classes, *s.properties))
     for name, n in s.classes:
-        click.echo(f"  {name.ljust(width)}  {n:>6}")
-    click.echo("\nrelations by property")
+        echo(f"  {name.ljust(width)}  {n:>6}")
+    echo("\nrelations by property")
     for name, n in s.properties:
-        click.echo(f"  {name.ljust(width)}  {n:>6}")
+        echo(f"  {name.ljust(width)}  {n:>6}")
 
 
 # --------------------------------------------------------------------------- show
@@ -264,30 +266,30 @@ def show(ctx: click.Context, entity: str) -> None:
 
     with store_for(ctx) as store:
         facts = entity_facts(store, find_entity(store, entity))
-    click.echo(f"{facts.label}  ({', '.join(facts.classes) or 'untyped'})")
-    click.echo(f"  iri       {facts.iri}")
+    echo(f"{facts.label}  ({', '.join(facts.classes) or 'untyped'})")
+    echo(f"  iri       {facts.iri}")
     if facts.aliases:
-        click.echo(f"  also      {'; '.join(facts.aliases)}")
+        echo(f"  also      {'; '.join(facts.aliases)}")
     for same in facts.same_as:
-        click.echo(f"  same as   {same}")
-    click.echo(f"  articles  {', '.join(facts.articles)}")
+        echo(f"  same as   {same}")
+    echo(f"  articles  {', '.join(facts.articles)}")
     for title, items, arrow in (
         ("relations", facts.outgoing, "->"),
         ("inverse relations", facts.incoming, "<-"),
     ):
         if not items:
             continue
-        click.echo(f"\n{title}")
+        echo(f"\n{title}")
         for fact in items:
             cls = f" ({fact.other_class})" if fact.other_class else ""
-            click.echo(f"  {arrow} {fact.predicate} {fact.other_label}{cls}")
+            echo(f"  {arrow} {fact.predicate} {fact.other_label}{cls}")
             ends = (facts.label, fact.other_label) if arrow == "->" \
                 else (fact.other_label, facts.label)
             _echo_support(fact, *ends)
     if facts.mentions:
-        click.echo("\nseen in")
+        echo("\nseen in")
         for mention in facts.mentions:
-            click.echo(f"  [{mention.article}] {mention.sentence.strip()}")
+            echo(f"  [{mention.article}] {mention.sentence.strip()}")
 
 
 def _echo_support(fact: Fact, subject: str, obj: str) -> None:
@@ -296,14 +298,14 @@ def _echo_support(fact: Fact, subject: str, obj: str) -> None:
     from ..tables import ALSO_BACKGROUND, MENTIONED_TOGETHER, background_note
 
     if fact.is_background:
-        click.echo(f"       {background_note(subject, fact.predicate, obj)}")
+        echo(f"       {background_note(subject, fact.predicate, obj)}")
     for ev in fact.stated or fact.background:
         modality = "" if ev.modality == "asserted" else f", {ev.modality}"
         where = f"{MENTIONED_TOGETHER} " if ev.background else ""
-        click.echo(f"       {where}[{ev.article}] {ev.sentence.strip()}")
-        click.echo(f"         rule {ev.rule}, confidence {ev.confidence:.2f}{modality}")
+        echo(f"       {where}[{ev.article}] {ev.sentence.strip()}")
+        echo(f"         rule {ev.rule}, confidence {ev.confidence:.2f}{modality}")
     if fact.stated and fact.background:
-        click.echo(f"       {ALSO_BACKGROUND}")
+        echo(f"       {ALSO_BACKGROUND}")
 
 
 # --------------------------------------------------------------------------- analytics
@@ -354,12 +356,12 @@ def rank(
     ranked = run_rank(graph, by, classes=classes, top=top, samples=samples)
     k = betweenness_samples(graph, samples) if by == "betweenness" else None
     if k is not None:
-        click.echo(f"kg: betweenness estimated from {k} of {graph.number_of_nodes()} "
+        echo(f"kg: betweenness estimated from {k} of {graph.number_of_nodes()} "
                    "entities (--samples 0 for the exact figures)", err=True)
-    click.echo(format_rank(ranked, by, fmt), nl=False)
+    echo(format_rank(ranked, by, fmt), nl=False, exact=fmt == "json")
     if fmt == "table":
         of = f" of class {', '.join(classes)}" if classes else ""
-        click.echo(f"({len(ranked)} entit{'ies' if len(ranked) != 1 else 'y'}{of})", err=True)
+        echo(f"({len(ranked)} entit{'ies' if len(ranked) != 1 else 'y'}{of})", err=True)
 
 
 @cli.command(
@@ -389,7 +391,8 @@ def path(ctx: click.Context, source: str, target: str, max_paths: int, fmt: str)
     with store_for(ctx) as store:
         start, end = find_entity(store, source), find_entity(store, target)
         graph = project(store)
-    click.echo(format_paths(paths(graph, start, end, max_paths=max_paths), fmt), nl=False)
+    echo(format_paths(paths(graph, start, end, max_paths=max_paths), fmt), nl=False,
+         exact=fmt == "json")
 
 
 @cli.command(
@@ -419,10 +422,10 @@ def neighbors(ctx: click.Context, entity: str, depth: int, fmt: str) -> None:
         iri = find_entity(store, entity)
         graph = project(store)
     found = run_neighbors(graph, iri, depth)
-    click.echo(format_neighbors(iri, found, fmt), nl=False)
+    echo(format_neighbors(iri, found, fmt), nl=False, exact=fmt == "json")
     if fmt == "table":
         label = graph.nodes[iri]["label"]
-        click.echo(f"({len(found)} entit{'ies' if len(found) != 1 else 'y'} within {depth} "
+        echo(f"({len(found)} entit{'ies' if len(found) != 1 else 'y'} within {depth} "
                    f"hop{'s' if depth != 1 else ''} of {label})", err=True)
 
 
@@ -455,9 +458,9 @@ def communities(ctx: click.Context, top: int, members: int, seed: int, fmt: str)
         graph = project(store)
     found = run_communities(graph, seed=seed)
     shown = found[:top] if top else found
-    click.echo(format_communities(shown, fmt, members=members), nl=False)
+    echo(format_communities(shown, fmt, members=members), nl=False, exact=fmt == "json")
     if fmt == "table":
-        click.echo(f"({len(shown)} of {len(found)} communities, "
+        echo(f"({len(shown)} of {len(found)} communities, "
                    f"{graph.number_of_nodes()} entities)", err=True)
 
 
@@ -522,12 +525,19 @@ def serve(ctx: click.Context, host: str, port: int, host_names: tuple[str, ...],
                           host_names=host_names, cache=cache, wait=waits(ctx))
     logging.getLogger("kg.server").setLevel(logging.INFO)  # one line per request
 
+    from ..remote import is_remote
+    from ..store import incomplete_message, incomplete_restore
+
+    unfinished = None if is_remote(ctx.obj) else incomplete_restore(ctx.obj)
+
     def ready(url: str) -> None:
-        click.echo(f"kg: serving {ctx.obj} at {url} (SPARQL endpoint {url}sparql); "
+        echo(f"kg: serving {ctx.obj} at {url} (SPARQL endpoint {url}sparql); "
                    "Ctrl-C stops", err=True)
+        if unfinished is not None:
+            echo(f"kg: warning: {incomplete_message(ctx.obj, unfinished)}", err=True)
         if host not in ("127.0.0.1", "localhost", "::1"):
-            click.echo(f"kg: warning: listening on {host}: other machines can query the store",
+            echo(f"kg: warning: listening on {host}: other machines can query the store",
                        err=True)
 
     serve_forever(config, ready=ready)
-    click.echo("kg: stopped", err=True)
+    echo("kg: stopped", err=True)
