@@ -7,7 +7,7 @@ Turtle (the default), N-Triples, JSON-LD or RDF/XML. Errors are ``text/plain`` m
 
 =====  ==========================================================================
 400    malformed query or request (syntax error, missing ``query``, bad parameter,
-       brackets nested deeper than :data:`MAX_NESTING`; a ``Host`` the server was
+       brackets nested deeper than :data:`kg.query.MAX_NESTING`; a ``Host`` the server was
        not told it is reached by)
 403    refused: updates (``update=``, ``application/sparql-update``, or INSERT ...
        in a query), ``SERVICE`` and ``LOAD``; the endpoint only reads the store;
@@ -39,7 +39,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .errors import KGError, NotFoundError, ProtocolError, QueryError
-from .query import QueryResult, check_query, tokens
+from .query import MAX_NESTING, QueryResult, check_query, tokens
 from .store import Store
 from .vocab import SERIALIZATION_PREFIXES
 
@@ -52,7 +52,6 @@ __all__ = [
     "negotiate",
     "answer",
     "check_request_query",
-    "MAX_NESTING",
     "TEXT",
 ]
 
@@ -185,30 +184,25 @@ def negotiate(kind: str, accept: str | None = None, formats: Sequence[str] = ())
 
 # --------------------------------------------------------------------------- checks
 
-#: Deepest nesting of ``{}`` and ``()`` a query may have. Deeper ones are refused before they
-#: reach the engine: pyoxigraph's parser recurses per level and overflows the stack (SIGSEGV)
-#: somewhere past a few thousand. Real queries stay under ten.
-MAX_NESTING = 128
-
-
 @lru_cache(maxsize=512)
 def _nesting(text: str) -> int:
     deepest = depth = 0
     for kind, word, _, _ in tokens(text):
         if kind == "punct":
-            depth += 1 if word in "({" else -1
+            depth += 1 if word in "({[" else -1
             deepest = max(deepest, depth)
     return deepest
 
 
 def check_request_query(text: str) -> None:
     """Refuse, in the serving process and before any worker is involved, a query nested
-    deeper than :data:`MAX_NESTING` (400) or one that writes or reaches out (403,
-    :func:`kg.query.check_query`)."""
+    deeper than :data:`kg.query.MAX_NESTING` (400: the parser would crash on it) or one that
+    writes or reaches out (403, :func:`kg.query.check_query`)."""
     depth = _nesting(text)
     if depth > MAX_NESTING:
-        raise ProtocolError(400, f"the query nests brackets {depth} deep, deeper than the "
-                                 f"server's limit of {MAX_NESTING}; flatten it")
+        raise ProtocolError(400, f"the query nests brackets {depth} deep; kg reads queries "
+                                 f"nested up to {MAX_NESTING} deep: flatten the groups or "
+                                 "expressions")
     try:
         check_query(text)
     except QueryError as exc:
