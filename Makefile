@@ -9,7 +9,7 @@ DEMO   := out/demo-store
 KG     := $(BIN)/kg --store $(DEMO)
 SUDO   := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: setup demo test lint browser bench clean
+.PHONY: setup demo test lint browser wrk bench clean
 
 setup: $(STAMP)
 
@@ -50,13 +50,21 @@ test: setup browser
 lint: setup
 	$(BIN)/ruff check kg extract tests bench
 
+# Debian's wrk, the load generator of bench_serve.
+wrk:
+	@if ! command -v wrk >/dev/null; then \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  $(SUDO) apt-get install -y wrk || { $(SUDO) apt-get update && $(SUDO) apt-get install -y wrk; }; \
+	fi
+
 # Benchmarks (not tests): ratios measured side by side, written to docs/performance.md.
-# About 45 minutes on 2 cores; the 1M-quad store of bench_query is cached in out/bench.
-bench: setup browser
+# About 50 minutes on 2 cores; the 1M-quad store of bench_query is cached in out/bench.
+bench: setup browser wrk
 	$(BIN)/python bench/bench_ingest.py --articles 2000 --rounds 3 --memory 2000,10000 --write
 	$(BIN)/python bench/bench_query.py --quads 1000000 --write
 	$(BIN)/python bench/bench_view.py --sizes 100,300,500,2000,5000 --rounds 3 --write
 	$(BIN)/python bench/bench_remote.py --articles 400 --writers 1,2,4 --write
+	$(BIN)/python bench/bench_serve.py --articles 200 --write
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

@@ -351,8 +351,11 @@ def test_server_protocol_errors(server):
          b"application/sparql-query"),
         ((url + "nowhere",), 404, b"/sparql"),
         (("-X", "POST", "-d", "", url + "queries"), 405, b"use GET"),
-        (("-X", "DELETE", url + "sparql"), 501, b"GET, POST and OPTIONS"),
-        (("-G", "--data-urlencode", "query=ASK {} #" + "x" * 70_000, url + "sparql"), 414,
+        (("-X", "DELETE", url + "sparql"), 501, b"GET, HEAD, POST and OPTIONS"),
+        (("-G", "--data-urlencode", "query=ASK {} #" + "x" * 40_000, url + "sparql"), 414,
+         b"POST long queries"),
+        # past 64 KB the HTTP parser refuses the request line itself
+        (("-G", "--data-urlencode", "query=ASK {} #" + "x" * 70_000, url + "sparql"), 400,
          b"POST long queries"),
     ]
     for args, expected, message in cases:
@@ -361,7 +364,7 @@ def test_server_protocol_errors(server):
         assert message in body, (args, body)
         assert headers["content-type"] == "text/plain; charset=utf-8"
     status, headers, _ = _curl("-X", "POST", "-d", "", url + "queries")
-    assert headers["allow"] == "GET"
+    assert headers["allow"] == "GET, HEAD"  # HEAD is answered wherever GET is
 
 
 # --------------------------------------------------------------------------- limits
@@ -468,9 +471,10 @@ def test_server_fails_fast_when_a_writer_holds_the_store(seeded_copy):
 def test_server_stops_cleanly(seeded_copy, tmp_path, signum):
     from conftest import start_kg_serve
 
-    server = start_kg_serve(seeded_copy, tmp_path / "stderr.txt", "--workers", "2")
+    server = start_kg_serve(seeded_copy, tmp_path / "stderr.txt", "--workers", "2",
+                            "--spare-workers", "1")
     pids = {h["pid"] for h in holders(seeded_copy)}
-    assert len(pids) == 3  # the server and its two workers hold the store
+    assert len(pids) == 4  # the server, its two workers and the spare one hold the store
     assert server.stop(signum) == 0
     assert "kg: stopped" in server.output()
     assert "Traceback" not in server.output()
@@ -638,3 +642,187 @@ def test_server_explorer_runs_saved_queries(server, loopback_browser):
     browser.find_element(By.ID, "kg-load-saved").click()
     text = browser.execute_script("return document.getElementById('kg-query').value;")
     assert "kg:purchases" in text
+
+
+# --------------------------------------------------------------------------- HTTP, raw
+
+
+def _raw(server, request: bytes, *, timeout: float = 10) -> bytes:
+    """Send ``request`` as is on one connection; everything the server sends until it
+    closes the connection (or ``timeout`` passes: then ``b"<timeout>"`` ends it)."""
+    host, port = urllib.parse.urlsplit(server.url).hostname, urllib.parse.urlsplit(server.url).port
+    received = b""
+    with socket.create_connection((host, port), timeout=timeout) as sock:
+        sock.sendall(request)
+        try:
+            while chunk := sock.recv(65536):
+                received += chunk
+        except TimeoutError:
+            received += b"<timeout>"
+    return received
+
+
+def _statuses(received: bytes) -> list[int]:
+    return [int(m) for m in re.findall(rb"(?m)^HTTP/1\.[01] (\d{3}) ", received)]
+
+
+ASK_PATH = b"/sparql?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D"
+
+
+def test_server_head_answers_like_get_without_a_body(server):
+    host = urllib.parse.urlsplit(server.url).netloc.encode()
+    for path in (ASK_PATH, b"/", b"/queries"):
+        got = _raw(server, b"GET " + path + b" HTTP/1.1\r\nHost: " + host
+                   + b"\r\nConnection: close\r\n\r\n")
+        head = _raw(server, b"HEAD " + path + b" HTTP/1.1\r\nHost: " + host
+                    + b"\r\nConnection: close\r\n\r\n")
+        assert _statuses(got) == _statuses(head) == [200], (path, head[:200])
+        got_head, _, body = got.partition(b"\r\n\r\n")
+        head_head, _, nothing = head.partition(b"\r\n\r\n")
+        assert nothing == b"" and body
+        length = re.search(rb"(?im)^content-length: (\d+)", head_head)
+        assert length and int(length.group(1)) == len(body)
+
+
+def test_server_http10_keep_alive_does_not_hang(server):
+    received = _raw(server, b"GET " + ASK_PATH + b" HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+                    timeout=10)
+    assert not received.endswith(b"<timeout>"), received
+    assert _statuses(received) == [200]
+    assert received.endswith(b'"boolean":true}')
+
+
+def test_server_refuses_content_length_with_chunked(server):
+    """Request smuggling: a POST with both Content-Length and Transfer-Encoding: chunked
+    must not be read as two requests (RFC 9112 6.1: refuse, and close)."""
+    host = urllib.parse.urlsplit(server.url).netloc.encode()
+    smuggled = b"0\r\n\r\nGET " + ASK_PATH + b" HTTP/1.1\r\nHost: " + host + b"\r\n\r\n"
+    received = _raw(server, b"POST /sparql HTTP/1.1\r\nHost: " + host
+                    + b"\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                    + b"Content-Length: " + str(len(smuggled)).encode()
+                    + b"\r\nTransfer-Encoding: chunked\r\n\r\n" + smuggled)
+    assert _statuses(received) == [400], received
+    assert b"Content-Length and Transfer-Encoding" in received
+
+
+def test_server_chunked_post_without_content_length_is_read(server):
+    # http.server answered 411 here; a chunked body is a well-formed HTTP/1.1 POST
+    host = urllib.parse.urlsplit(server.url).netloc.encode()
+    body = b"ASK { ?s ?p ?o }"
+    received = _raw(server, b"POST /sparql HTTP/1.1\r\nHost: " + host
+                    + b"\r\nContent-Type: application/sparql-query\r\nConnection: close\r\n"
+                    + b"Transfer-Encoding: chunked\r\n\r\n"
+                    + f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n")
+    assert _statuses(received) == [200] and received.endswith(b'"boolean":true}')
+    received = _raw(server, b"POST /sparql HTTP/1.1\r\nHost: " + host
+                    + b"\r\nContent-Type: application/sparql-query\r\n\r\n")
+    assert _statuses(received) == [411] and b"Content-Length" in received
+
+
+def test_server_refuses_unknown_host_names(server):
+    """DNS rebinding: a page on evil.example (resolving to 127.0.0.1) sends Host:
+    evil.example; the server answers only to its own address, and localhost on loopback."""
+    port = urllib.parse.urlsplit(server.url).port
+    status, headers, body = _curl("-H", "Host: evil.example", server.url + "queries")
+    assert status == 400, body
+    assert b"evil.example" in body and b"--host-name evil.example" in body
+    assert headers["content-type"] == "text/plain; charset=utf-8"
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", "localhost", "LOCALHOST."):
+        status, _, body = _curl("-H", f"Host: {host}", server.url + "queries")
+        assert status == 200, (host, body)
+
+
+def test_server_host_name_option_allows_a_name(kg_serve):
+    named = kg_serve("--host-name", "kg.example.org")
+    status, _, _ = _curl("-H", "Host: kg.example.org", named.url + "queries")
+    assert status == 200
+    status, _, _ = _curl("-H", "Host: other.example.org", named.url + "queries")
+    assert status == 400
+
+
+def test_server_refuses_cross_origin_posts(server, limited):
+    """A form on another site can POST to the endpoint without a CORS preflight; refuse a
+    POST whose Origin is not the server's own, unless --cors allows that origin."""
+    form = ("--data-urlencode", "query=ASK { ?s ?p ?o }")
+    status, _, body = _curl("-H", "Origin: https://evil.example", *form, server.url + "sparql")
+    assert status == 403, body
+    assert b"https://evil.example" in body and b"--cors" in body
+    own = server.url.rstrip("/")
+    status, _, body = _curl("-H", f"Origin: {own}", *form, server.url + "sparql")
+    assert status == 200, body
+    status, _, _ = _curl(*form, server.url + "sparql")  # no Origin: curl, scripts
+    assert status == 200
+    # limited runs with --cors https://example.org
+    status, _, _ = _curl("-H", "Origin: https://example.org", *form, limited.url + "sparql")
+    assert status == 200
+    status, _, _ = _curl("-H", "Origin: https://evil.example", *form, limited.url + "sparql")
+    assert status == 403
+
+
+def test_server_listen_backlog_is_not_five(server):
+    """The standard library's server listened with a backlog of 5: bursts of clients waited
+    seconds for SYN retransmits. ``ss`` shows a listening socket's backlog as its Send-Q."""
+    port = urllib.parse.urlsplit(server.url).port
+    proc = subprocess.run(["ss", "-Hltn", f"sport = :{port}"], capture_output=True, text=True,
+                          timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    backlog = int(proc.stdout.split()[2])
+    assert backlog >= 1024, proc.stdout
+
+
+def test_server_refuses_deep_nesting_before_any_worker(server):
+    """5,000 nested groups crash pyoxigraph's parser (SIGSEGV); the server refuses the query
+    itself, so no worker is lost, and keeps serving."""
+    workers = {h["pid"] for h in holders(server.store)}
+    deep = "SELECT * WHERE " + "{" * 5000 + "}" * 5000
+    for args in (("--data-urlencode", f"query={deep}"),
+                 ("-H", "Content-Type: application/sparql-query", "--data-binary", deep)):
+        status, headers, body = _curl(*args, server.url + "sparql")
+        assert status == 400, body
+        assert b"5000 deep" in body and headers["content-type"] == "text/plain; charset=utf-8"
+    blank_nodes = "SELECT * WHERE { ?s ?p " + "[ <x:p> " * 500 + "]" * 500 + " }"
+    status, _, body = _curl("--data-urlencode", f"query={blank_nodes}", server.url + "sparql")
+    assert status == 400 and b"501 deep" in body  # nested blank nodes: super-linear in Oxigraph
+    assert _wrapper(server, "ASK { ?p kg:leads ?o }").queryAndConvert()["boolean"]
+    assert {h["pid"] for h in holders(server.store)} == workers
+
+
+def test_server_host_check_on_a_wildcard_bind_and_star():
+    """Bound to 0.0.0.0, a request may name the address it reached (no DNS name is involved);
+    names still need --host-name; ``--host-name '*'`` allows any (behind a trusted proxy)."""
+    from kg.server import KGApp, ServerConfig, _Request, allowed_hosts
+
+    assert allowed_hosts("127.0.0.1") == {"127.0.0.1", "localhost", "::1"}
+    assert allowed_hosts("::1", ["KG.example.org."]) == {"::1", "localhost", "127.0.0.1",
+                                                         "kg.example.org"}
+
+    def check(app: KGApp, host: str, server_address: str) -> int:
+        request = _Request("GET", "/", "/", {}, {"host": host}, None)
+        try:
+            app._check_host(request, {"server": (server_address, 7878)})
+        except ProtocolError as exc:
+            return exc.status
+        return 200
+
+    wildcard = KGApp(ServerConfig(store="unused", host="0.0.0.0"))
+    assert check(wildcard, "192.0.2.7:7878", "192.0.2.7") == 200
+    assert check(wildcard, "[2001:db8::7]:7878", "2001:db8::7") == 200
+    assert check(wildcard, "evil.example:7878", "192.0.2.7") == 400
+    anything = KGApp(ServerConfig(store="unused", host="0.0.0.0", host_names=("*",)))
+    assert check(anything, "evil.example", "192.0.2.7") == 200
+
+
+def test_server_large_results_arrive_whole(server):
+    """A reply larger than a pipe's buffer (megabytes of JSON) reaches the serving process in
+    pieces; it is put together, not taken for a dead worker."""
+    everything = "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"
+    with Store(server.store, read_only=True) as store:
+        quads = len(store)
+    workers = {h["pid"] for h in holders(server.store)}
+    status, _, body = _get(_query_url(server, everything))
+    assert status == 200, body[:300]
+    assert len(body) > 1_000_000
+    assert len(json.loads(body)["results"]["bindings"]) == quads
+    status, _, body = _get(_query_url(server, everything, format="tsv"))
+    assert status == 200 and len(body.splitlines()) - 1 == quads
+    assert {h["pid"] for h in holders(server.store)} == workers

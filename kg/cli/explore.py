@@ -472,6 +472,7 @@ def communities(ctx: click.Context, top: int, members: int, seed: int, fmt: str)
 Example:
   kg serve
   kg --store my-store serve --port 8000 --timeout 10 --max-results 5000
+  kg serve --host 0.0.0.0 --host-name kg.example.org --cors https://app.example.org
   curl -H 'Accept: text/csv' http://127.0.0.1:7878/sparql \\
        --data-urlencode 'query=SELECT ?o WHERE { ?c kg:owns ?o }'
 """
@@ -480,6 +481,10 @@ Example:
               help="Address to listen on; 0.0.0.0 opens the store to other machines.")
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
               help="Port to listen on (0 picks a free one).")
+@click.option("--host-name", "host_names", multiple=True, metavar="NAME",
+              help="A name clients reach the server by (repeatable); requests whose Host "
+                   "header is neither this, the --host address nor (on loopback) localhost "
+                   "are refused (400). * allows any.")
 @click.option("--timeout", type=click.FloatRange(0, min_open=True), default=30.0,
               show_default=True, help="Seconds a query may run; longer ones are stopped (503).")
 @click.option("--max-results", type=click.IntRange(min=1), default=100_000, show_default=True,
@@ -487,12 +492,22 @@ Example:
 @click.option("--max-body", type=click.IntRange(min=1), default=1_000_000, show_default=True,
               help="Largest request body in bytes; larger is refused (413).")
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
-              help="Query worker processes: how many queries run at once.")
+              help="Query worker processes: how many queries may run long at once.")
+@click.option("--spare-workers", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Further workers kept for quick queries: a query that runs past --quick "
+                   "while --workers long ones run is stopped (503) instead of taking them.")
+@click.option("--quick", type=click.FloatRange(0, min_open=True), default=1.0,
+              show_default=True, help="Seconds after which a running query counts as long.")
+@click.option("--cache/--no-cache", default=True, show_default=True,
+              help="Answer a repeated query from memory (up to 32 MB of answers; a local store "
+                   "cannot change while served). Never for --store URL.")
 @click.option("--cors", metavar="ORIGIN",
-              help="Let pages from ORIGIN (or *) call the endpoint (CORS); off by default.")
+              help="Let pages from ORIGIN (or *) call the endpoint (CORS) and POST to it; "
+                   "off by default (cross-origin POSTs are refused, 403).")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, timeout: float, max_results: int,
-          max_body: int, workers: int, cors: str | None) -> None:
+def serve(ctx: click.Context, host: str, port: int, host_names: tuple[str, ...],
+          timeout: float, max_results: int, max_body: int, workers: int, spare_workers: int,
+          quick: float, cache: bool, cors: str | None) -> None:
     """Serve the store read-only: a SPARQL 1.1 endpoint at /sparql, an explorer page at /.
 
     GET /sparql?query=..., or POST it as a form or an application/sparql-query body;
@@ -506,7 +521,8 @@ def serve(ctx: click.Context, host: str, port: int, timeout: float, max_results:
 
     config = ServerConfig(store=ctx.obj, host=host, port=port, timeout=timeout,
                           max_results=max_results, max_body=max_body, workers=workers,
-                          cors=cors, wait=waits(ctx))
+                          spare_workers=spare_workers, quick=quick, cors=cors,
+                          host_names=host_names, cache=cache, wait=waits(ctx))
     logging.getLogger("kg.server").setLevel(logging.INFO)  # one line per request
 
     from ..remote import is_remote
