@@ -32,14 +32,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import islice
 from typing import Any
 
 import pyoxigraph as ox
 
-from .errors import KGError, NotFoundError, ProtocolError, QueryError
-from .query import MAX_NESTING, QueryResult, check_query, tokens
+from .errors import KGError, NotFoundError, ProtocolError, QueryError, QueryTooDeep
+from .query import QueryResult, check_query
 from .store import Store
 from .vocab import SERIALIZATION_PREFIXES
 
@@ -184,27 +183,14 @@ def negotiate(kind: str, accept: str | None = None, formats: Sequence[str] = ())
 
 # --------------------------------------------------------------------------- checks
 
-@lru_cache(maxsize=512)
-def _nesting(text: str) -> int:
-    deepest = depth = 0
-    for kind, word, _, _ in tokens(text):
-        if kind == "punct":
-            depth += 1 if word in "({[" else -1
-            deepest = max(deepest, depth)
-    return deepest
-
-
 def check_request_query(text: str) -> None:
     """Refuse, in the serving process and before any worker is involved, a query nested
     deeper than :data:`kg.query.MAX_NESTING` (400: the parser would crash on it) or one that
     writes or reaches out (403, :func:`kg.query.check_query`)."""
-    depth = _nesting(text)
-    if depth > MAX_NESTING:
-        raise ProtocolError(400, f"the query nests brackets {depth} deep; kg reads queries "
-                                 f"nested up to {MAX_NESTING} deep: flatten the groups or "
-                                 "expressions")
     try:
         check_query(text)
+    except QueryTooDeep as exc:
+        raise ProtocolError(400, str(exc)) from exc
     except QueryError as exc:
         raise ProtocolError(403, str(exc)) from exc
 

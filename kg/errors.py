@@ -130,6 +130,11 @@ class QueryError(KGError):
     """A SPARQL query that is malformed, or refused (updates, SERVICE, LOAD)."""
 
 
+class QueryTooDeep(QueryError):
+    """A query whose brackets nest deeper than :data:`kg.query.MAX_NESTING`: a malformed
+    request (the endpoint answers 400), where other refusals are forbidden ones (403)."""
+
+
 class EmptyGraphError(KGError):
     """Filters that leave no entity to show; the message says which one and what to try."""
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import QueryError
+from .errors import QueryError, QueryTooDeep
 from .store import Store
 from .vocab import PREFIXES, SERIALIZATION_PREFIXES
 
@@ -219,19 +219,22 @@ def check_query(text: str) -> None:
     Texts found fine are remembered (the check is pure), so a query asked again is not
     tokenized again. Brackets nested deeper than :data:`MAX_NESTING` are refused too.
     """
-    depth = 0
+    depth = deepest = 0
+    deepest_at = 0
+    words: list[tuple[str, int]] = []
     for kind, word, offset, _ in tokens(text):
         if kind == "punct":
             depth += 1 if word in "({[" else -1
-            if depth > MAX_NESTING:
-                line = text.count("\n", 0, offset) + 1
-                raise QueryError(
-                    f"the query nests brackets more than {MAX_NESTING} deep (line {line}); "
-                    f"kg reads queries nested up to {MAX_NESTING} deep: flatten the groups "
-                    "or expressions")
-            continue
-        if kind != "word":
-            continue
+            if depth > deepest:
+                deepest, deepest_at = depth, offset
+        elif kind == "word":
+            words.append((word, offset))
+    if deepest > MAX_NESTING:
+        line = text.count("\n", 0, deepest_at) + 1
+        raise QueryTooDeep(
+            f"the query nests brackets {deepest} deep (line {line}); kg reads queries nested "
+            f"up to {MAX_NESTING} deep: flatten the groups or expressions")
+    for word, offset in words:
         keyword = word.upper()
         if keyword not in REFUSED:
             continue
