@@ -11,8 +11,30 @@ from __future__ import annotations
 
 import html.parser
 import re
+from dataclasses import dataclass
 
-__all__ = ["front_matter", "html_text"]
+__all__ = ["front_matter", "html_text", "Page", "read_page"]
+
+
+@dataclass(frozen=True)
+class Page:
+    """The article a web page holds: its main text (what the extractor reads, and what
+    evidence offsets refer to) and its metadata, each ``None`` where the page does not say."""
+
+    text: str
+    title: str = ""
+    author: str | None = None
+    date: str | None = None  # as the page gives it; kg.sources reads it
+    url: str | None = None  # the canonical URL
+    site: str | None = None
+    language: str | None = None
+
+
+def read_page(page: str, *, url: str | None = None) -> Page:
+    """The article of an HTML page (a saved file or a fetched one); ``url`` is where it
+    came from, if known (a relative canonical link is resolved against it)."""
+    title, text = html_text(page)
+    return Page(text=text, title=title, url=url)
 
 
 # --------------------------------------------------------------------------- front matter

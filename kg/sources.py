@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import IO
 
 from .budget import OverBudget, time_limit
-from .documents import front_matter, html_text
+from .documents import front_matter, read_page
 from .errors import SourceError
 from .vocab import slug
 
@@ -524,7 +524,8 @@ def read_article(path: str | Path) -> Article | SourceError:
     meta, body = front_matter(text)
     if path.suffix.lower() in (".html", ".htm"):
         try:
-            page_title, body = html_text(body)
+            page = read_page(body)
+            page_title, body = page.title, page.text
         except (AssertionError, ValueError, IndexError, TypeError, RecursionError) as exc:
             # html.parser's own checks (``<![x``) and what a broken page can make it trip on
             return SourceError(str(path), f"cannot read as HTML: {_why(exc)}")
