@@ -103,6 +103,13 @@ def test_identity_two_files_of_one_name_in_two_folders_are_two_articles(kg_cli, 
     removed = kg_cli("remove", "site2/index.html")
     assert removed.exit_code == 0 and removed.stdout == f"removed {second_id}\n"
     assert _articles(tmp_path / "store") == {"index": "site1/index.html"}
+    # a third file of the name, never ingested: not a way to remove site1's article
+    _page(tmp_path / "site3", *SITE2)
+    refused = kg_cli("remove", "site3/index.html")
+    assert refused.exit_code == 1
+    assert "no stored article came from site3/index.html" in refused.output
+    assert "`kg remove index`" in refused.output
+    assert _articles(tmp_path / "store") == {"index": "site1/index.html"}
     assert kg_cli("show", "Lisa Su").exit_code == 1  # only the second article named her
     removed = kg_cli("remove", str(one))
     assert removed.exit_code == 0 and removed.stdout == "removed index\n"

@@ -235,16 +235,28 @@ def remove(ctx: click.Context, article: str) -> None:
     lists it); a path to the source file works too, and removes the article ingested from
     that file.
     """
-    from ..article_ids import article_from_source
+    from ..article_ids import article_from_source, is_file_source
+    from ..errors import InputError
     from ..sources import article_id_for
 
     with store_for(ctx, write=True) as store:
-        candidates = [article, article_from_source(store, article), article_id_for(article)]
-        candidates = [c for c in candidates if c]
-        for article_id in dict.fromkeys(candidates):
-            if store.remove_article(article_id):
-                echo(f"removed {article_id}")
+        if not is_file_source(article):
+            if store.remove_article(article):
+                echo(f"removed {article}")
                 return
+            raise ArticleNotFound(article, close_articles(store, article))
+        found = article_from_source(store, article)
+        if found is not None and store.remove_article(found):
+            echo(f"removed {found}")
+            return
+        # a path no stored article came from: never fall back to another file's article of
+        # the same name (site2/index.html is not site1/index.html)
+        stem = article_id_for(article)
+        same_name = [a for a in store.articles() if a.id == stem]
+        if same_name:
+            raise InputError(
+                f"no stored article came from {article}; the article {stem!r} came from "
+                f"{same_name[0].source_path}: to remove it, give its id (`kg remove {stem}`)")
         raise ArticleNotFound(article, close_articles(store, article))
 
 
