@@ -94,11 +94,11 @@ def test_hardening_ingest_reading_over_the_time_budget_is_reported(tmp_path, mon
     (tmp_path / "a-slow.html").write_text("<p>Nvidia sells chips.</p>")
     (tmp_path / "b-good.txt").write_text(GOOD)
 
-    def stuck(page: str) -> tuple[str, str]:
+    def stuck(page: str, **_: object) -> None:
         while True:  # busy: the budget counts CPU time
             sum(range(1000))
 
-    monkeypatch.setattr("kg.sources.html_text", stuck)
+    monkeypatch.setattr("kg.sources.read_page", stuck)
     slow, good = read_sources([tmp_path], seconds=0.5)
     assert isinstance(slow, SourceError) and slow.path == str(tmp_path / "a-slow.html")
     assert slow.reason.startswith("over the per-article time budget of 0.5 s of CPU (reading)")
