@@ -112,6 +112,9 @@ def test_two_urls_are_ingested_with_ids_from_their_urls(site: Site, tmp_path: Pa
     assert "2 added" in result.output
     assert stored(tmp_path / "s") == {url_article_id(u): u for u in urls}
     assert all(agent.startswith("kg/") for agent in site.agents)
+    result = kg(tmp_path / "s", "remove", urls[0] + "?utm_campaign=x")  # by its URL
+    assert result.exit_code == 0, result.output
+    assert stored(tmp_path / "s") == {url_article_id(urls[1]): urls[1]}
 
 
 def test_a_loopback_url_is_refused_without_allow_private(site: Site, tmp_path: Path) -> None:
@@ -348,3 +351,32 @@ def test_feed_state_stays_out_of_the_data(site: Site, tmp_path: Path) -> None:
     out = tmp_path / "all.nq"
     assert kg(store, "export", "--format", "nquads", "-o", str(out)).exit_code == 0
     assert "system" not in out.read_text()
+
+
+def test_a_failed_item_is_tried_again_on_the_next_run(site: Site, tmp_path: Path) -> None:
+    day, _ = FEEDS["rss"][2]
+    site.page("/news/h20-deal", "Nvidia sells H20 chips", STORY, etag='"p1"')
+    _serve_feed(site, "rss", [("/news/h20-deal", "Nvidia", day),
+                              ("/news/wisconsin", "A data center", day)], etag='"f1"')
+    store = tmp_path / "s"
+    result = kg(store, "ingest", "--allow-private", "--feed", site.url("/feed"))
+    assert result.exit_code == 1 and "HTTP 404" in result.output
+    site.page("/news/wisconsin", "A data center in Wisconsin", OTHER, etag='"p2"')
+    result = kg(store, "ingest", "--allow-private", "--feed", site.url("/feed"))
+    assert result.exit_code == 0, result.output
+    assert "1 added" in result.output
+    assert site.answered_304["/feed"] == 0  # the feed was read again, not taken as unchanged
+    assert site.hits["/news/h20-deal"] == 1  # the stored item was not fetched again
+
+
+def test_a_page_not_in_english_is_reported(site: Site, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from kg import feeds
+    from kg.documents import Page
+
+    site.page("/de/nachricht", "Nachricht", ["Ein Text auf Deutsch."])
+    monkeypatch.setattr(feeds, "read_page", lambda html, url=None: Page(
+        text="Ein Text auf Deutsch.\n", title="Nachricht", url=url, language="de"))
+    result = kg(tmp_path / "s", "ingest", "--allow-private", site.url("/de/nachricht"))
+    assert result.exit_code == 1
+    assert "the page is in 'de', not English" in result.output

@@ -54,7 +54,7 @@ Example:
 """
 )
 # readable=False: an unreadable source is that source's failure, reported with the others
-@click.argument("paths", nargs=-1, type=click.Path(readable=False))
+@click.argument("paths", nargs=-1, type=click.Path(readable=False), metavar="PATHS...")
 @click.option("--feed", "feeds", metavar="URL", multiple=True,
               help="An RSS, Atom or JSON Feed to follow: each new or updated item's page is "
                    "fetched and ingested; the store remembers what it has seen. Repeatable.")
@@ -113,8 +113,9 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], feeds: tuple[str, ...],
     from ..ingest import ingest as run_ingest
 
     if not paths and not feeds:
-        raise click.UsageError("give the files, folders or URLs to ingest, or --feed URL",
-                               ctx)
+        paths_param = next(p for p in ctx.command.params if p.name == "paths")
+        raise click.MissingParameter("Give the files, folders or URLs to ingest, or --feed "
+                                     "URL.", ctx=ctx, param=paths_param)
     urls = [p for p in paths if is_url(p)]
     files = [p for p in paths if not is_url(p)]
     budget = ArticleBudget.of(article_timeout, article_memory)
@@ -284,13 +285,17 @@ def remove(ctx: click.Context, article: str) -> None:
 
     ARTICLE is the article id (the source file name without extension, as `kg articles`
     lists it); a path to the source file works too, and removes the article ingested from
-    that file.
+    that file, as does the URL of a fetched page.
     """
     from ..article_ids import article_from_source
+    from ..feeds import canonical_url, url_article_id
+    from ..fetch import is_url
     from ..sources import article_id_for
 
     with store_for(ctx, write=True) as store:
         candidates = [article, article_from_source(store, article), article_id_for(article)]
+        if is_url(article):  # the article of a fetched page: the id of its canonical URL
+            candidates.insert(0, url_article_id(canonical_url(article)))
         candidates = [c for c in candidates if c]
         for article_id in dict.fromkeys(candidates):
             if store.remove_article(article_id):
