@@ -341,6 +341,8 @@ class WebSources:
                 "text/"):
             return SourceError(url, f"not a web page ({fetched.content_type}); kg reads "
                                     "HTML pages")
+        if b"\x00" in fetched.content[:4096]:  # a server that does not say what it sends
+            return SourceError(url, "binary content (NUL bytes), not a web page")
         page = read_page(fetched.text(), url=fetched.url)
         if page.language and not page.language.lower().startswith("en"):
             return SourceError(url, f"the page is in {page.language!r}, not English; kg reads "

@@ -128,12 +128,17 @@ def test_a_loopback_url_is_refused_without_allow_private(site: Site, tmp_path: P
 
 def test_a_failing_url_is_named_and_the_rest_are_ingested(site: Site, tmp_path: Path) -> None:
     site.page("/news/h20-deal", "Nvidia sells H20 chips", STORY)
+    site.routes["/report.pdf"] = (200, {"Content-Type": "application/pdf"}, b"%PDF-1.7")
+    site.routes["/blob"] = (200, {}, b"\x89PNG\r\n\x1a\n\x00\x00")
     missing = site.url("/news/gone")
     result = kg(tmp_path / "s", "ingest", "--allow-private", missing,
-                site.url("/news/h20-deal"))
+                site.url("/report.pdf"), site.url("/blob"), site.url("/news/h20-deal"))
     assert result.exit_code == 1
     assert f"kg: skipped {missing}: HTTP 404 Not Found" in result.output
-    assert "1 added" in result.output and "1 failed" in result.output
+    assert f"kg: skipped {site.url('/report.pdf')}: not a web page (application/pdf)" in (
+        result.output)
+    assert f"kg: skipped {site.url('/blob')}: binary content" in result.output
+    assert "1 added" in result.output and "3 failed" in result.output
 
 
 def test_one_story_through_two_urls_is_one_article(site: Site, tmp_path: Path) -> None:
