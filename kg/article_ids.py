@@ -54,8 +54,10 @@ log = logging.getLogger(__name__)
 
 def is_file_source(source_path: str | None) -> bool:
     """Whether an article's source is a file of its own (``.txt .md .html .htm``), not a
-    JSON Lines record (``feed.jsonl:3``) nor standard input (``<stdin>``)."""
-    return bool(source_path) and Path(source_path).suffix.lower() in SUFFIXES  # type: ignore[arg-type]
+    JSON Lines record (``feed.jsonl:3``), standard input (``<stdin>``) nor a fetched web page
+    (its URL: :mod:`kg.feeds` gives it the id of its canonical URL)."""
+    return (bool(source_path) and "://" not in source_path  # type: ignore[operator]
+            and Path(source_path).suffix.lower() in SUFFIXES)  # type: ignore[arg-type]
 
 
 def source_key(source_path: str) -> str:

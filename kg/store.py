@@ -51,7 +51,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import rdflib
 
 __all__ = ["Store", "ArticleInfo", "DEFAULT_STORE", "default_store_path", "EXPORT_FORMATS",
-           "is_store", "incomplete_restore", "incomplete_message", "RESTORE_MARKER"]
+           "is_store", "incomplete_restore", "incomplete_message", "RESTORE_MARKER",
+           "FETCHED_GRAPH", "SYSTEM"]
 
 DEFAULT_STORE = "kg-store"
 EXPORT_FORMATS = ("trig", "nquads", "turtle", "jsonld")
@@ -64,6 +65,29 @@ _RDF_FORMATS = {
 
 
 QueryOutcome = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+#: kg's own bookkeeping, not knowledge: the namespace of its terms.
+SYSTEM = "https://w3id.org/aikg/system#"
+#: The system graph of what ``kg ingest`` fetched over HTTP (:mod:`kg.feeds`): per URL, its
+#: validators (ETag, Last-Modified), the article it became and, for a feed, the items seen.
+#: It is not an article graph: not merged into the default graph, not listed as an article,
+#: not exported, not backed up (a restored store fetches its feeds' items once more and
+#: finds them unchanged).
+FETCHED_GRAPH = "https://w3id.org/aikg/system/fetched"
+#: Graphs of kg's bookkeeping, left out of exports and counts.
+_SYSTEM_GRAPHS = frozenset({FETCHED_GRAPH})
+
+
+def _literal(value: str) -> str:
+    """``value`` as a SPARQL string literal (``ox.Literal`` escapes it)."""
+    return str(ox.Literal(value))
+
+
+def _is_data(graph: object) -> bool:
+    """Whether a quad's graph holds data (an article graph), not the merged default graph
+    nor a system graph."""
+    return (not isinstance(graph, ox.DefaultGraph)
+            and getattr(graph, "value", None) not in _SYSTEM_GRAPHS)
 
 
 def _check_graph(article_id: str, quads: list[ox.Quad]) -> ox.NamedNode:
@@ -473,13 +497,15 @@ class Store:
         default graph, which is derived from them)."""
         graph = nn(article_iri(article_id)) if article_id is not None else None
         return {q for q in self.oxigraph.quads_for_pattern(None, None, None, graph)
-                if not isinstance(q.graph_name, ox.DefaultGraph)}
+                if _is_data(q.graph_name)}
 
     def __len__(self) -> int:
         """Quads in the article graphs (the merged default graph is not counted)."""
         merged = sum(1 for _ in self.oxigraph.quads_for_pattern(None, None, None,
                                                                   ox.DefaultGraph()))
-        return len(self.oxigraph) - merged
+        system = sum(1 for g in _SYSTEM_GRAPHS
+                     for _ in self.oxigraph.quads_for_pattern(None, None, None, nn(g)))
+        return len(self.oxigraph) - merged - system
 
     # ----------------------------------------------------------------- reading
 
@@ -517,8 +543,7 @@ class Store:
         if fmt == "turtle":  # the merge, with the evidence nodes
             evidence = {ox.Triple(q.subject, q.predicate, q.object)
                         for q in self.oxigraph.quads_for_pattern(None, None, None, None)
-                        if not isinstance(q.graph_name, ox.DefaultGraph)
-                        and not _mergeable(q.subject)}
+                        if _is_data(q.graph_name) and not _mergeable(q.subject)}
             merged = (ox.Triple(q.subject, q.predicate, q.object)
                       for q in self.oxigraph.quads_for_pattern(None, None, None,
                                                                ox.DefaultGraph()))
@@ -527,8 +552,42 @@ class Store:
             return
         prefixes = SERIALIZATION_PREFIXES if fmt == "trig" else None
         named = (q for q in self.oxigraph.quads_for_pattern(None, None, None, None)
-                 if not isinstance(q.graph_name, ox.DefaultGraph))
+                 if _is_data(q.graph_name))
         ox.serialize(named, out, format=_RDF_FORMATS[fmt], prefixes=prefixes)
+
+    # ----------------------------------------------------------------- fetched URLs
+
+    def fetched(self) -> dict[str, dict[str, list[str]]]:
+        """What :data:`FETCHED_GRAPH` remembers: URL -> {property: values} (properties by
+        their local name in :data:`SYSTEM`: ``etag``, ``lastModified``, ``article``,
+        ``item``...)."""
+        rows = self.select(
+            f"SELECT ?url ?p ?v WHERE {{ GRAPH <{FETCHED_GRAPH}> {{ ?n <{SYSTEM}url> ?url ; "
+            f"?p ?v }} }}", use_default_graph_as_union=False)
+        found: dict[str, dict[str, list[str]]] = {}
+        for row in rows:
+            prop = row["p"].value
+            if prop.startswith(SYSTEM):
+                found.setdefault(row["url"].value, {}).setdefault(
+                    prop[len(SYSTEM):], []).append(row["v"].value)
+        return found
+
+    def remember_fetched(self, records: dict[str, dict[str, list[str]]]) -> None:
+        """Replace what :data:`FETCHED_GRAPH` remembers of each URL in ``records`` (URL ->
+        {property: values}, as :meth:`fetched` gives), in one update."""
+        if not records:
+            return
+        import hashlib
+
+        parts = []
+        for url, props in sorted(records.items()):
+            node = f"<urn:kg:fetched:{hashlib.sha256(url.encode()).hexdigest()[:32]}>"
+            body = " ; ".join(f"<{SYSTEM}{prop}> {', '.join(_literal(v) for v in values)}"
+                              for prop, values in sorted({"url": [url], **props}.items())
+                              if values)
+            parts.append(f"DELETE WHERE {{ GRAPH <{FETCHED_GRAPH}> {{ {node} ?p ?o }} }} ;\n"
+                         f"INSERT DATA {{ GRAPH <{FETCHED_GRAPH}> {{ {node} {body} }} }}")
+        self._apply_update(" ;\n".join(parts))
 
     def rdflib_dataset(self) -> rdflib.Dataset:
         """An ``rdflib.Dataset`` over this store (through ``oxrdflib``): the rdflib API.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,6 +13,9 @@ from ..budget import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, ArticleBudget
 from ..errors import ArticleNotFound, InputError
 from ..exchange import GRAPH_FORMATS
 from ..store import EXPORT_FORMATS, Store
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..ingest import IngestReport
 from .app import (
     FORMAT_OPTION,
     cli,
@@ -45,11 +49,18 @@ Example:
   kg --store http://db:7878/query ingest --shard 2/4 feed.jsonl
   kg ingest --replace-source site-moved/index.html
   kg ingest --article-timeout 30 --workers 2 --article-memory 2048 crawl/
+  kg ingest https://example.org/news/chip-deal https://example.org/news/fab
+  kg ingest --feed https://example.org/news/rss.xml   # hourly from cron: only new items
 """
 )
 # readable=False: an unreadable source is that source's failure, reported with the others
-@click.argument("paths", nargs=-1, required=True,
-                type=click.Path(path_type=Path, readable=False))
+@click.argument("paths", nargs=-1, type=click.Path(readable=False), metavar="PATHS...")
+@click.option("--feed", "feeds", metavar="URL", multiple=True,
+              help="An RSS, Atom or JSON Feed to follow: each new or updated item's page is "
+                   "fetched and ingested; the store remembers what it has seen. Repeatable.")
+@click.option("--allow-private", is_flag=True,
+              help="Fetch from loopback and private network addresses too (refused by "
+                   "default: a feed must not make kg reach into your network).")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Processes that extract in parallel (each loads the language model); "
                    "this process stays the one writer.")
@@ -71,10 +82,12 @@ Example:
               help="Megabytes one article may take in a --workers process, beyond the "
                    "model; an article that needs more is reported and skipped. 0: no limit.")
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int, batch_size: int,
+def ingest(ctx: click.Context, paths: tuple[str, ...], feeds: tuple[str, ...],
+           allow_private: bool, workers: int, batch_size: int,
            shard: tuple[int, int] | None, replace_source: bool, article_timeout: float,
            article_memory: int) -> None:
-    """Read articles into the store: files, folders, JSON Lines feeds, or - for stdin.
+    """Read articles into the store: files, folders, JSON Lines feeds, - for stdin, web
+    pages (http:// and https:// URLs) and RSS, Atom or JSON feeds (--feed URL).
 
     \b
     Files: .txt .md .html (front matter gives title and date), up to 1,000,000
@@ -82,6 +95,9 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int, batch_size
     JSON Lines (.jsonl, .ndjson, also .gz): one {"id", "title", "text", "date", "url"}
     object per line; only "text" is required.
     -: standard input, JSON Lines if it starts with "{", else one text article.
+    URL: a web page, fetched politely (robots.txt, retries on 429/503, conditional
+    requests) from public addresses only (--allow-private for others); its id comes
+    from its canonical URL, so one story reached through two URLs is one article.
 
     Sources stream through in batches, each committed as it goes, with a progress bar
     showing articles/s. Unchanged articles are skipped; changed ones replace their earlier
@@ -93,18 +109,54 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int, batch_size
     site1/index.html, is stored beside it as index-XXXXXXXX (with a warning naming both);
     --replace-source makes it replace index instead (when it is that file, moved).
     """
+    from ..fetch import is_url
     from ..ingest import ingest as run_ingest
 
+    if not paths and not feeds:
+        paths_param = next(p for p in ctx.command.params if p.name == "paths")
+        raise click.MissingParameter("Give the files, folders or URLs to ingest, or --feed "
+                                     "URL.", ctx=ctx, param=paths_param)
+    urls = [p for p in paths if is_url(p)]
+    files = [p for p in paths if not is_url(p)]
     budget = ArticleBudget.of(article_timeout, article_memory)
+    web_note = ""
     with store_for(ctx, create=True, write=True) as store, rate_bar("ingesting") as progress:
-        report = run_ingest(store, [str(p) for p in paths], progress=progress,
-                            workers=workers, batch_size=batch_size, shard=shard,
-                            replace_source=replace_source, budget=budget)
+        options = dict(progress=progress, workers=workers, batch_size=batch_size,
+                       shard=shard, replace_source=replace_source, budget=budget)
+        if not urls and not feeds:
+            report = run_ingest(store, files, **options)
+        else:
+            report, web_note = _ingest_web(store, files, urls, feeds, allow_private,
+                                           options)
     for path, reason in report.failed:
         echo_skipped(path, reason)
-    echo(report.summary())
+    echo(report.summary() + web_note)
     if report.failed:
         raise InputError(f"{len(report.failed)} source(s) could not be ingested (see above)")
+
+
+def _ingest_web(store: Store, files: list[str], urls: list[str], feeds: tuple[str, ...],
+                allow_private: bool, options: dict) -> tuple[IngestReport, str]:
+    """``kg ingest`` with URLs or feeds: the files first, then the pages, fetched lazily
+    (:class:`kg.feeds.WebSources`); what was fetched is remembered once it is stored."""
+    from itertools import chain
+
+    from ..feeds import WebSources
+    from ..fetch import Fetcher, Policy
+    from ..ingest import ingest_articles
+    from ..sources import read_sources
+
+    budget = options["budget"]
+    with Fetcher(Policy(allow_private=allow_private)) as fetcher:
+        web = WebSources(store, fetcher, seconds=budget.seconds)
+        items = chain(read_sources(files, seconds=budget.seconds) if files else (),
+                      web.items(urls, feeds))
+        report = ingest_articles(store, items, **options)
+        web.remember()
+    notes = [f"{n} {what}" for n, what in ((web.not_modified, "not modified"),
+                                            (web.seen_items, "feed items seen before"))
+             if n]
+    return report, f" ({', '.join(notes)})" if notes else ""
 
 
 # --------------------------------------------------------------------------- export
@@ -233,13 +285,17 @@ def remove(ctx: click.Context, article: str) -> None:
 
     ARTICLE is the article id (the source file name without extension, as `kg articles`
     lists it); a path to the source file works too, and removes the article ingested from
-    that file.
+    that file, as does the URL of a fetched page.
     """
     from ..article_ids import article_from_source, is_file_source
     from ..errors import InputError
+    from ..feeds import canonical_url, url_article_id
+    from ..fetch import is_url
     from ..sources import article_id_for
 
     with store_for(ctx, write=True) as store:
+        if is_url(article):  # the article of a fetched page: the id of its canonical URL
+            article = url_article_id(canonical_url(article))
         if not is_file_source(article):
             if store.remove_article(article):
                 echo(f"removed {article}")
