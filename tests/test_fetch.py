@@ -103,7 +103,7 @@ def stored(store: Path) -> dict[str, str | None]:
 # --------------------------------------------------------------------------- URLs
 
 
-def test_two_urls_are_ingested_with_ids_from_their_urls(site: Site, tmp_path: Path) -> None:
+def test_fetch_two_urls_are_ingested_with_ids_from_their_urls(site: Site, tmp_path: Path) -> None:
     site.page("/news/h20-deal", "Nvidia sells H20 chips", STORY)
     site.page("/news/wisconsin", "A data center in Wisconsin", OTHER)
     urls = [site.url("/news/h20-deal"), site.url("/news/wisconsin")]
@@ -117,7 +117,7 @@ def test_two_urls_are_ingested_with_ids_from_their_urls(site: Site, tmp_path: Pa
     assert stored(tmp_path / "s") == {url_article_id(urls[1]): urls[1]}
 
 
-def test_a_loopback_url_is_refused_without_allow_private(site: Site, tmp_path: Path) -> None:
+def test_fetch_a_loopback_url_is_refused_without_allow_private(site: Site, tmp_path: Path) -> None:
     site.page("/news/h20-deal", "Nvidia sells H20 chips", STORY)
     result = kg(tmp_path / "s", "ingest", site.url("/news/h20-deal"))
     assert result.exit_code == 1
@@ -126,7 +126,7 @@ def test_a_loopback_url_is_refused_without_allow_private(site: Site, tmp_path: P
     assert site.hits["/news/h20-deal"] == 0
 
 
-def test_a_failing_url_is_named_and_the_rest_are_ingested(site: Site, tmp_path: Path) -> None:
+def test_fetch_a_failing_url_is_named_and_the_rest_are_ingested(site: Site, tmp_path: Path) -> None:
     site.page("/news/h20-deal", "Nvidia sells H20 chips", STORY)
     site.routes["/report.pdf"] = (200, {"Content-Type": "application/pdf"}, b"%PDF-1.7")
     site.routes["/blob"] = (200, {}, b"\x89PNG\r\n\x1a\n\x00\x00")
@@ -141,7 +141,7 @@ def test_a_failing_url_is_named_and_the_rest_are_ingested(site: Site, tmp_path: 
     assert "1 added" in result.output and "3 failed" in result.output
 
 
-def test_one_story_through_two_urls_is_one_article(site: Site, tmp_path: Path) -> None:
+def test_fetch_one_story_through_two_urls_is_one_article(site: Site, tmp_path: Path) -> None:
     site.page("/news/h20-deal", "Nvidia sells H20 chips", STORY)
     site.page("/news/h20-deal/amp", "Nvidia sells H20 chips", STORY)
     site.page("/partner/nvidia-h20", "Nvidia sells H20 chips", STORY)  # a syndicated copy
@@ -157,7 +157,7 @@ def test_one_story_through_two_urls_is_one_article(site: Site, tmp_path: Path) -
     assert stored(tmp_path / "s") == {url_article_id(canonical): canonical}
 
 
-def test_canonical_urls() -> None:
+def test_fetch_canonical_urls() -> None:
     base = "https://news.example.com/a/story"
     for form in (base + "?utm_source=x&utm_medium=y", base + "#top", base + "/amp",
                  "https://news.example.com/amp/a/story", base + "?amp=1&gclid=3",
@@ -171,7 +171,7 @@ def test_canonical_urls() -> None:
 # --------------------------------------------------------------------------- politeness
 
 
-def test_429_with_retry_after_is_retried(site: Site) -> None:
+def test_fetch_429_with_retry_after_is_retried(site: Site) -> None:
     answers = iter([(429, {"Retry-After": "2"}, b"slow down"),
                     (503, {}, b"busy")])
 
@@ -187,14 +187,14 @@ def test_429_with_retry_after_is_retried(site: Site) -> None:
     assert waits == [2.0, 1.0]  # as asked, then the back-off (doubled after the first)
 
 
-def test_a_retry_after_longer_than_kg_waits_is_reported(site: Site) -> None:
+def test_fetch_a_retry_after_longer_than_kg_waits_is_reported(site: Site) -> None:
     site.routes["/later"] = (503, {"Retry-After": "3600"}, b"")
     with (Fetcher(Policy(allow_private=True), sleep=lambda s: None) as fetcher,
           pytest.raises(FetchFailed, match="retry after 3600 s, longer than kg waits")):
         fetcher.get(site.url("/later"))
 
 
-def test_robots_txt_is_honoured(site: Site, tmp_path: Path) -> None:
+def test_fetch_robots_txt_is_honoured(site: Site, tmp_path: Path) -> None:
     site.routes["/robots.txt"] = (200, {"Content-Type": "text/plain"},
                                   b"User-agent: kg\nDisallow: /private/\n")
     site.page("/private/memo", "A memo", STORY)
@@ -208,7 +208,7 @@ def test_robots_txt_is_honoured(site: Site, tmp_path: Path) -> None:
     assert "1 added" in result.output
 
 
-def test_redirects_are_bounded(site: Site) -> None:
+def test_fetch_redirects_are_bounded(site: Site) -> None:
     site.routes["/a"] = (302, {"Location": "/b"}, b"")
     site.routes["/b"] = (301, {"Location": site.url("/a")}, b"")
     for n in range(8):
@@ -221,14 +221,14 @@ def test_redirects_are_bounded(site: Site) -> None:
     assert site.hits["/chain6"] == 0
 
 
-def test_a_redirect_to_another_scheme_or_a_private_address_is_refused(site: Site) -> None:
+def test_fetch_a_redirect_to_another_scheme_or_a_private_address_is_refused(site: Site) -> None:
     site.routes["/to-file"] = (302, {"Location": "file:///etc/passwd"}, b"")
     with (Fetcher(Policy(allow_private=True)) as fetcher,
           pytest.raises(FetchFailed, match="not an http.s. URL: file:///etc/passwd")):
         fetcher.get(site.url("/to-file"))
 
 
-def test_a_page_over_the_size_limit_is_refused(site: Site) -> None:
+def test_fetch_a_page_over_the_size_limit_is_refused(site: Site) -> None:
     site.page("/big", "Big", ["word " * 2000])
     with (Fetcher(Policy(allow_private=True, max_bytes=5000)) as fetcher,
           pytest.raises(FetchFailed, match="response too large")):
@@ -277,7 +277,7 @@ def _serve_feed(site: Site, kind: str, items: list[tuple[str, str, str]], etag: 
 
 
 @pytest.mark.parametrize("kind", sorted(FEEDS))
-def test_a_feed_is_ingested_once(site: Site, tmp_path: Path, kind: str) -> None:
+def test_fetch_a_feed_is_ingested_once(site: Site, tmp_path: Path, kind: str) -> None:
     first, _ = FEEDS[kind][2]
     site.page("/news/h20-deal", "Nvidia sells H20 chips", STORY, etag='"p1"')
     site.page("/news/wisconsin", "A data center in Wisconsin", OTHER, etag='"p2"')
@@ -297,7 +297,7 @@ def test_a_feed_is_ingested_once(site: Site, tmp_path: Path, kind: str) -> None:
     assert site.hits["/news/h20-deal"] == site.hits["/news/wisconsin"] == 1
 
 
-def test_a_changed_item_replaces_its_article(site: Site, tmp_path: Path) -> None:
+def test_fetch_a_changed_item_replaces_its_article(site: Site, tmp_path: Path) -> None:
     old, new = FEEDS["rss"][2]
     site.page("/news/h20-deal", "Nvidia sells H20 chips", STORY, etag='"p1"')
     site.page("/news/wisconsin", "A data center in Wisconsin", OTHER, etag='"p2"')
@@ -325,7 +325,7 @@ def test_a_changed_item_replaces_its_article(site: Site, tmp_path: Path) -> None
         assert len(s.articles()) == 3
 
 
-def test_a_file_link_in_a_feed_is_refused(site: Site, tmp_path: Path) -> None:
+def test_fetch_a_file_link_in_a_feed_is_refused(site: Site, tmp_path: Path) -> None:
     site.page("/news/h20-deal", "Nvidia sells H20 chips", STORY)
     feed = _rss(site, [("/news/h20-deal", "Nvidia", "Mon, 01 Dec 2026 10:00:00 GMT")]
                 ).replace(b"</channel>", b"<item><title>x</title><link>file:///etc/passwd"
@@ -338,7 +338,7 @@ def test_a_file_link_in_a_feed_is_refused(site: Site, tmp_path: Path) -> None:
     assert "1 added" in result.output
 
 
-def test_feed_state_stays_out_of_the_data(site: Site, tmp_path: Path) -> None:
+def test_fetch_feed_state_stays_out_of_the_data(site: Site, tmp_path: Path) -> None:
     site.page("/news/h20-deal", "Nvidia sells H20 chips", STORY, etag='"p1"')
     _serve_feed(site, "json", [("/news/h20-deal", "Nvidia", "1")], etag='"f1"')
     store = tmp_path / "s"
@@ -358,7 +358,7 @@ def test_feed_state_stays_out_of_the_data(site: Site, tmp_path: Path) -> None:
     assert "system" not in out.read_text()
 
 
-def test_a_failed_item_is_tried_again_on_the_next_run(site: Site, tmp_path: Path) -> None:
+def test_fetch_a_failed_item_is_tried_again_on_the_next_run(site: Site, tmp_path: Path) -> None:
     day, _ = FEEDS["rss"][2]
     site.page("/news/h20-deal", "Nvidia sells H20 chips", STORY, etag='"p1"')
     _serve_feed(site, "rss", [("/news/h20-deal", "Nvidia", day),
@@ -374,7 +374,7 @@ def test_a_failed_item_is_tried_again_on_the_next_run(site: Site, tmp_path: Path
     assert site.hits["/news/h20-deal"] == 1  # the stored item was not fetched again
 
 
-def test_a_page_not_in_english_is_reported(site: Site, tmp_path: Path,
+def test_fetch_a_page_not_in_english_is_reported(site: Site, tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     from kg import feeds
     from kg.documents import Page
