@@ -25,7 +25,7 @@ import yaml
 
 from .language import detect
 
-__all__ = ["front_matter", "Page", "read_page"]
+__all__ = ["front_matter", "Page", "read_page", "load_readers"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,19 @@ class Page:
 
 #: htmldate's output: the date-time with its offset, so that a page's hour and zone survive.
 _DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+
+
+@cache
+def load_readers() -> None:
+    """Load what the readers load on first use (langid's model, dateparser's tables,
+    trafilatura's and htmldate's first-call set-up): about 1 s of CPU once per process,
+    which must not be counted against the first article's time budget (kg.budget), so
+    :func:`kg.sources.read_sources` calls this before it reads, outside the budget."""
+    from .dates import iso_date
+
+    detect("Nvidia sells chips to cloud providers in the United States and in Europe. " * 3)
+    iso_date("Jan. 13, 2025", "(loading the date reader)")
+    read_page("<html><body><article><p>Nvidia sells chips.</p></article></body></html>")
 
 
 @cache
@@ -165,11 +178,13 @@ def _unclosed_tags_as_text(page: str) -> str:
     """``page`` with each tag opener that no ``>`` closes before the next opener written
     as text (``&lt;``).
 
-    html.parser looks for the end of every such tag up to the end of the page, so a page
-    of 30,000 of them (``'<a ' * 30000``, 90 KB) took 133 s: quadratic. A real tag is
-    closed by its ``>`` before the next one opens, except for a ``<`` inside a quoted
-    attribute value, which this leaves alone (a quote stops the look-ahead). What
-    remains slow is bounded by the per-article time budget (:mod:`kg.budget`).
+    html.parser looked for the end of every such tag up to the end of the page, so a page
+    of 30,000 of them (``'<a ' * 30000``, 90 KB) took 133 s: quadratic. lxml is not
+    (0.3 s), but reads them as tags, so their text would vanish; written as text, it is
+    read. A real tag is closed by its ``>`` before the next one opens, except for a ``<``
+    inside a quoted attribute value, which this leaves alone (a quote stops the
+    look-ahead). What remains slow is bounded by the per-article time budget
+    (:mod:`kg.budget`).
 
     >>> _unclosed_tags_as_text('<a <a <p>x</p> <img alt="a<b">')
     '&lt;a &lt;a <p>x</p> <img alt="a<b">'

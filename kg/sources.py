@@ -56,7 +56,7 @@ from typing import IO
 
 from .budget import OverBudget, time_limit
 from .dates import iso_date
-from .documents import front_matter, read_page
+from .documents import front_matter, load_readers, read_page
 from .errors import SourceError
 from .language import not_english
 from .vocab import slug
@@ -130,8 +130,10 @@ def read_sources(
 
     Reading one source (a file, or one line of a feed) may take up to ``seconds``
     (:func:`kg.budget.time_limit`; None: no limit); a source over it, or one whose reading
-    fails in any way, is a :class:`SourceError` and the next one is read.
+    fails in any way, is a :class:`SourceError` and the next one is read. The readers'
+    libraries are loaded first, outside that budget (:func:`kg.documents.load_readers`).
     """
+    load_readers()
     seen_files: set[Path] = set()
     seen_ids: set[str] = set()
     for path in _expand(paths):
@@ -536,7 +538,11 @@ def read_article(path: str | Path) -> Article | SourceError:
     meta, body = front_matter(text)
     page = None
     if path.suffix.lower() in (".html", ".htm"):
-        page = read_page(body)
+        try:
+            page = read_page(body)
+        except Exception as exc:  # noqa: BLE001 - whatever breaks the reader, this page's
+            log.debug("reading %s as HTML failed", path, exc_info=True)
+            return SourceError(str(path), f"cannot read as HTML: {_why(exc)}")
         page_title, body = page.title, page.text
     else:
         page_title = _first_line(body, markdown=path.suffix.lower() == ".md")

@@ -167,3 +167,15 @@ def test_pages_front_matter_is_safe_yaml(tmp_path):
     path.write_text("---\ntitle: !!python/object/apply:os.system ['echo hi']\n---\n\nText.\n")
     [error] = read_sources([path])
     assert isinstance(error, SourceError) and "not valid YAML" in error.reason
+
+
+def test_pages_a_page_that_breaks_the_reader_is_named_as_html(tmp_path, monkeypatch):
+    def broken(page: str, *, url: str | None = None) -> None:
+        raise ValueError("lxml gave up")
+
+    monkeypatch.setattr("kg.sources.read_page", broken)
+    (tmp_path / "a.html").write_text("<p>Nvidia sells chips.</p>")
+    (tmp_path / "b.txt").write_text("Nvidia sells chips.\n")
+    bad, good = read_sources([tmp_path])
+    assert isinstance(bad, SourceError) and bad.reason == "cannot read as HTML: lxml gave up"
+    assert isinstance(good, Article)
