@@ -1,19 +1,31 @@
-"""What is inside a text file besides the article: Markdown front matter and HTML.
+"""What is inside a text file besides the article: YAML front matter and HTML.
 
-:func:`front_matter` splits YAML-style front matter (``title``, ``date``...) from the text;
-:func:`html_text` takes the title and the readable text of an HTML page, one line per
-paragraph or heading, without scripts, styles, navigation, headers, footers and asides
-(standard library ``html.parser``, no network, no third-party parser). :mod:`kg.sources`
-calls them for ``.md`` and ``.html`` files and for any text that starts with ``---``.
+:func:`read_page` takes the article of a web page, its main text and its metadata, through
+trafilatura: main-text extraction (no navigation, related-article boxes, captions, share
+bars, comments or cookie banners) and metadata from meta tags, Open Graph and JSON-LD, with
+the publication date from htmldate. :func:`front_matter` splits YAML front matter from a
+text with python-frontmatter over PyYAML's safe loader. What is written here is the glue
+(docs/decisions/0018-reading-with-libraries.md says why these libraries and what they
+changed). :mod:`kg.sources` calls them for ``.md`` and ``.html`` files and for any text that
+starts with ``---``; the URL fetcher calls :func:`read_page` on the pages it fetches.
 """
 
 from __future__ import annotations
 
-import html.parser
+import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
 
-__all__ = ["front_matter", "html_text", "Page", "read_page"]
+import frontmatter
+import trafilatura
+import yaml
+
+from .language import detect
+
+__all__ = ["front_matter", "Page", "read_page", "load_readers"]
 
 
 @dataclass(frozen=True)
@@ -24,135 +36,139 @@ class Page:
     text: str
     title: str = ""
     author: str | None = None
-    date: str | None = None  # as the page gives it; kg.sources reads it
+    date: str | None = None  # ISO 8601: a date, or a date-time with its offset
     url: str | None = None  # the canonical URL
     site: str | None = None
-    language: str | None = None
+    language: str | None = None  # detected from the text (ISO 639-1), None if too short
+
+
+#: htmldate's output: the date-time with its offset, so that a page's hour and zone survive.
+_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+
+
+@cache
+def load_readers() -> None:
+    """Load what the readers load on first use (langid's model, dateparser's tables,
+    trafilatura's and htmldate's first-call set-up): about 1 s of CPU once per process,
+    which must not be counted against the first article's time budget (kg.budget), so
+    :func:`kg.sources.read_sources` calls this before it reads, outside the budget."""
+    from .dates import iso_date
+
+    detect("Nvidia sells chips to cloud providers in the United States and in Europe. " * 3)
+    iso_date("Jan. 13, 2025", "(loading the date reader)")
+    read_page("<html><body><article><p>Nvidia sells chips.</p></article></body></html>")
+
+
+@cache
+def _furniture() -> list[str]:
+    """XPath expressions for the blocks named in ``kg/data/page_furniture.txt``."""
+    words = resources.files("kg").joinpath("data/page_furniture.txt").read_text("utf-8")
+    names = [w.strip() for w in words.splitlines() if w.strip() and not w.startswith("#")]
+    return [f"//*[contains(@class,'{w}') or contains(@id,'{w}')]" for w in names]
+
+
+def _extract(html: str, url: str | None, prune: list[str] | None) -> Any:
+    return trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False, include_tables=True,
+        include_images=False, favor_precision=True, deduplicate=False, prune_xpath=prune,
+        date_extraction_params={"outputformat": _DATE_FORMAT, "original_date": True,
+                                "extensive_search": False})
 
 
 def read_page(page: str, *, url: str | None = None) -> Page:
     """The article of an HTML page (a saved file or a fetched one); ``url`` is where it
-    came from, if known (a relative canonical link is resolved against it)."""
-    title, text = html_text(page)
-    return Page(text=text, title=title, url=url)
+    came from, if known (a relative canonical link is resolved against it).
+
+    The text is trafilatura's, one paragraph or heading a line, after cutting the blocks
+    ``kg/data/page_furniture.txt`` names (a paywall notice); should that cut everything,
+    the page is read without it. A page in which trafilatura finds no article (a fragment,
+    a page of bare text) gives its whole text instead (``trafilatura.html2txt``), so that
+    nothing readable is lost.
+    """
+    html = _unclosed_tags_as_text(page)
+    if "<html" not in html[:2000].lower():  # a fragment: trafilatura wants a document
+        html = f"<html><body>{html}</body></html>"
+    doc = _extract(html, url, _furniture())
+    if doc is None or not (doc.text or "").strip():
+        doc = _extract(html, url, None)
+    text = _lines(doc.text if doc is not None and doc.text else trafilatura.html2txt(html))
+    meta: dict[str, Any] = doc.as_dict() if doc is not None else {}
+    found = detect(text)
+    return Page(
+        text=text,
+        title=" ".join((meta.get("title") or "").split()),
+        author=meta.get("author") or None,
+        date=_iso(meta.get("date")),
+        url=meta.get("url") or url,
+        site=meta.get("sitename") or None,
+        language=found[0] if found else None,
+    )
+
+
+def _lines(text: str) -> str:
+    """``text`` one stripped, non-empty line a paragraph, ending in a newline."""
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    kept = "\n".join(line for line in lines if line)
+    return kept + "\n" if kept else ""
+
+
+def _iso(date: str | None) -> str | None:
+    """htmldate's ``2025-01-13T08:00:00+0800`` as ISO 8601 (``...+08:00``); a date with no
+    time and no zone (``...T00:00:00``) as the date alone."""
+    if not date:
+        return None
+    try:
+        moment = dt.datetime.strptime(date, _DATE_FORMAT)
+    except ValueError:
+        try:
+            moment = dt.datetime.strptime(date, "%Y-%m-%dT%H:%M:%S")
+        except ValueError:
+            return date
+    if moment.tzinfo is None and moment.time() == dt.time(0, 0):
+        return moment.date().isoformat()
+    return moment.isoformat()
 
 
 # --------------------------------------------------------------------------- front matter
 
-_FENCE = re.compile(r"---[ \t]*")
-_KEY = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*:(?:\s+(.*?))?\s*$")
+#: The opening fence of front matter: ``---`` alone on the first line.
+_FENCE = re.compile(r"---[ \t]*(?:\n|$)")
 
 
-def front_matter(text: str) -> tuple[dict[str, str], str]:
-    """Split YAML-style front matter from ``text``: ``({key: value}, rest)``.
+def front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """Split YAML front matter from ``text``: ``({key: value}, rest)``.
 
-    Only simple ``key: value`` lines are understood (indentation and quotes tolerated; a key
-    with no value takes the indented lines below it); nested structure is flattened. Text
-    that does not start with a ``---`` line, or whose front matter is never closed, is
-    returned unchanged.
+    The front matter is YAML (python-frontmatter, PyYAML's safe loader: no objects are
+    built from tags), so folded (``>-``) and quoted strings, lists and dates read as YAML
+    says; values keep YAML's types (a ``date`` may be a :class:`datetime.date`). Text that
+    does not start with a ``---`` line, whose front matter is never closed or is not a
+    mapping (a horizontal rule), is returned unchanged. Front matter that is not valid
+    YAML is a ``ValueError`` naming the line.
 
-    >>> front_matter('---\\n  title: "A \\\\"quoted\\\\" one"\\ndate: 2024-12-08\\n---\\n\\nBody')
-    ({'title': 'A "quoted" one', 'date': '2024-12-08'}, 'Body')
+    >>> front_matter('---\\ntitle: >-\\n  A folded\\n  title\\ndate: 2024-12-08\\n---\\n\\nBody')
+    ({'title': 'A folded title', 'date': datetime.date(2024, 12, 8)}, 'Body')
     """
-    lines = text.split("\n")
-    if not lines or not _FENCE.fullmatch(lines[0]):
+    if not _FENCE.match(text):
         return {}, text
-    for end in range(1, len(lines)):
-        if _FENCE.fullmatch(lines[end]) or lines[end].rstrip() == "...":
-            break
-    else:
+    handler = frontmatter.YAMLHandler()
+    try:
+        head, rest = handler.split(text)
+    except ValueError:  # no closing fence
         return {}, text
-    meta: dict[str, str] = {}
-    current: str | None = None
-    for line in lines[1:end]:
-        match = _KEY.match(line)
-        if match and not line.lstrip().startswith(("'", '"')):
-            current = match.group(1)
-            meta[current] = match.group(2) or ""
-        elif current is not None and line.strip():
-            meta[current] = (meta[current] + " " + line.strip()).strip()
-    if not meta:  # a horizontal rule, not front matter
+    try:
+        meta = handler.load(head)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise ValueError(f"front matter is not valid YAML{where}: {problem}; quote the "
+                         "value, or remove the --- lines if it is not front matter") from exc
+    if not isinstance(meta, dict) or not meta:
         return {}, text
-    values = {k: _unquote(v) for k, v in meta.items()}
-    rest = "\n".join(lines[end + 1 :]).lstrip("\n")
-    return {k: v for k, v in values.items() if v}, rest
-
-
-def _unquote(value: str) -> str:
-    value = value.strip()
-    if len(value) >= 2 and value[0] == value[-1] == '"':
-        return re.sub(r'\\(["\\])', r"\1", value[1:-1])
-    if len(value) >= 2 and value[0] == value[-1] == "'":
-        return value[1:-1].replace("''", "'")
-    return value
+    return {str(k): v for k, v in meta.items() if v not in (None, "")}, rest.lstrip("\n")
 
 
 # --------------------------------------------------------------------------- HTML
-
-_SKIP = {"script", "style", "nav", "header", "footer", "aside", "noscript", "template", "svg",
-         "head", "form", "iframe", "button", "select"}
-_BLOCK = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "div", "section", "article", "main",
-          "blockquote", "pre", "tr", "td", "th", "dt", "dd", "figcaption", "br", "hr", "ul",
-          "ol", "table", "body", "title", "address"}
-_VOID = {"br", "hr", "img", "meta", "link", "input", "source", "wbr", "area", "base", "col",
-         "embed", "param", "track"}
-
-
-class _TextParser(html.parser.HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.lines: list[str] = []
-        self._buf: list[str] = []
-        self._skip: list[str] = []
-        self.title = ""
-        self.h1 = ""
-        self._in: str | None = None  # "title" or "h1" while collecting it
-        self._cap: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _VOID:
-            if tag in _BLOCK and not self._skip:
-                self._flush()
-            return
-        if tag == "title" or (tag == "h1" and not self.h1 and not self._skip):
-            self._in, self._cap = tag, []
-        if tag in _SKIP:
-            self._skip.append(tag)
-        elif tag in _BLOCK and not self._skip:
-            self._flush()
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == self._in:
-            text = " ".join("".join(self._cap).split())
-            if tag == "title" and not self.title:
-                self.title = text
-            elif tag == "h1" and not self.h1:
-                self.h1 = text
-            self._in = None
-        if self._skip and tag in _SKIP:
-            # close up to the matching open element (tolerates unclosed children)
-            while self._skip:
-                if self._skip.pop() == tag:
-                    break
-        elif tag in _BLOCK and not self._skip:
-            self._flush()
-
-    def handle_data(self, data: str) -> None:
-        if self._in:
-            self._cap.append(data)
-        if not self._skip:
-            self._buf.append(data)
-
-    def _flush(self) -> None:
-        line = " ".join("".join(self._buf).split())
-        if line:
-            self.lines.append(line)
-        self._buf = []
-
-    def close(self) -> None:
-        super().close()
-        self._flush()
-
 
 #: A tag opener (``<a``) whose tag the next opener starts before any ``>`` or quote ends it.
 _UNCLOSED_TAG = re.compile(r"<(?=[A-Za-z][^<>\"']*<[A-Za-z])")
@@ -162,27 +178,15 @@ def _unclosed_tags_as_text(page: str) -> str:
     """``page`` with each tag opener that no ``>`` closes before the next opener written
     as text (``&lt;``).
 
-    html.parser looks for the end of every such tag up to the end of the page, so a page
-    of 30,000 of them (``'<a ' * 30000``, 90 KB) took 133 s: quadratic. A real tag is
-    closed by its ``>`` before the next one opens, except for a ``<`` inside a quoted
-    attribute value, which this leaves alone (a quote stops the look-ahead). What
-    remains slow is bounded by the per-article time budget (:mod:`kg.budget`).
+    html.parser looked for the end of every such tag up to the end of the page, so a page
+    of 30,000 of them (``'<a ' * 30000``, 90 KB) took 133 s: quadratic. lxml is not
+    (0.3 s), but reads them as tags, so their text would vanish; written as text, it is
+    read. A real tag is closed by its ``>`` before the next one opens, except for a ``<``
+    inside a quoted attribute value, which this leaves alone (a quote stops the
+    look-ahead). What remains slow is bounded by the per-article time budget
+    (:mod:`kg.budget`).
 
     >>> _unclosed_tags_as_text('<a <a <p>x</p> <img alt="a<b">')
     '&lt;a &lt;a <p>x</p> <img alt="a<b">'
     """
     return _UNCLOSED_TAG.sub("&lt;", page)
-
-
-def html_text(page: str) -> tuple[str, str]:
-    """``(title, text)`` of an HTML page: one line per paragraph, heading or list item.
-
-    >>> html_text("<html><head><title>T</title><script>x()</script></head>"
-    ...           "<body><nav>Menu</nav><h1>Head</h1><p>One <b>two</b>.</p></body></html>")
-    ('T', 'Head\\nOne two.\\n')
-    """
-    parser = _TextParser()
-    parser.feed(_unclosed_tags_as_text(page))
-    parser.close()
-    text = "\n".join(parser.lines)
-    return parser.title or parser.h1, (text + "\n" if text else "")

@@ -8,12 +8,17 @@ Formats:
 
 * ``.txt``: the text as is; the title is the first non-empty line.
 * ``.md``: the text as is; the title is the first heading (or first non-empty line).
-* ``.html``/``.htm``: text of the page from the standard library's ``html.parser``, one
-  line per paragraph or heading, without scripts, styles, navigation, headers, footers and
-  asides; the title is ``<title>``, else the first ``<h1>``.
-* Any text file that starts with a ``---`` line has YAML-style front matter up to the next
+* ``.html``/``.htm``: the article's main text and metadata, through trafilatura
+  (:func:`kg.documents.read_page`): one line per paragraph or heading, without navigation,
+  related-article boxes, captions, share bars, comments and cookie banners; the title, date
+  and canonical URL from meta tags, Open Graph and JSON-LD.
+* Any text file that starts with a ``---`` line has YAML front matter up to the next
   ``---`` line: ``title`` and ``date`` (or ``page_date``) are read from it, and it is cut
   from the text the extractor sees.
+
+Dates are stored as ISO 8601 (:func:`kg.dates.iso_date`); one that cannot be read is named in
+a warning and left out. An article whose text is not English (:func:`kg.language.not_english`)
+is a :class:`SourceError`: kg's model reads English.
 * ``.jsonl``/``.ndjson`` (optionally ``.gz``): JSON Lines, one article per line as
   ``{"id", "title", "text", "date", "url"}`` (only ``text`` is required; see
   :func:`read_records`). A malformed line is one :class:`SourceError` named ``path:line``.
@@ -50,8 +55,10 @@ from pathlib import Path
 from typing import IO
 
 from .budget import OverBudget, time_limit
-from .documents import front_matter, read_page
+from .dates import iso_date
+from .documents import front_matter, load_readers, read_page
 from .errors import SourceError
+from .language import not_english
 from .vocab import slug
 
 __all__ = [
@@ -93,7 +100,8 @@ class Article:
     """One source article, ready for extraction.
 
     ``text`` is what the extractor reads; evidence offsets and ``sha256`` (hex digest of its
-    UTF-8 bytes) refer to it. ``date`` is the raw date string from front matter, if any.
+    UTF-8 bytes) refer to it. ``date`` is ISO 8601 (a date, or a date-time with its offset)
+    from front matter, the page or the record, if any could be read.
     """
 
     id: str
@@ -122,8 +130,10 @@ def read_sources(
 
     Reading one source (a file, or one line of a feed) may take up to ``seconds``
     (:func:`kg.budget.time_limit`; None: no limit); a source over it, or one whose reading
-    fails in any way, is a :class:`SourceError` and the next one is read.
+    fails in any way, is a :class:`SourceError` and the next one is read. The readers'
+    libraries are loaded first, outside that budget (:func:`kg.documents.load_readers`).
     """
+    load_readers()
     seen_files: set[Path] = set()
     seen_ids: set[str] = set()
     for path in _expand(paths):
@@ -410,13 +420,15 @@ def _stream_article(raw: bytes, name: str = "<stdin>") -> Article | SourceError:
         return SourceError(name, "no article text (only front matter)")
     if len(body) > MAX_TEXT_CHARS:
         return SourceError(name, _too_long(len(body)))
+    if reason := not_english(body):
+        return SourceError(name, reason)
     sha = hashlib.sha256(body.encode("utf-8")).hexdigest()
     return Article(
         id=f"stdin-{sha[:12]}",
-        title=meta.get("title") or _first_line(body, markdown=False),
+        title=_meta_text(meta.get("title")) or _first_line(body, markdown=False),
         text=body,
         source_path=name,
-        date=meta.get("date") or meta.get("page_date") or None,
+        date=iso_date(meta.get("date") or meta.get("page_date"), name),
         sha256=sha,
     )
 
@@ -485,6 +497,8 @@ def _record(line: bytes, where: str) -> Article | SourceError:
         return SourceError(where, "record has no 'text'")
     if len(text) > MAX_TEXT_CHARS:
         return SourceError(where, _too_long(len(text)))
+    if reason := not_english(text):
+        return SourceError(where, reason)
     title = " ".join(str(record.get("title") or "").split())
     if title and not text.lstrip().startswith(title):
         text = f"{title}\n\n{text}"
@@ -495,7 +509,7 @@ def _record(line: bytes, where: str) -> Article | SourceError:
         title=title or _first_line(text, markdown=False),
         text=text,
         source_path=where,
-        date=str(record["date"]) if record.get("date") else None,
+        date=iso_date(record.get("date"), where),
         sha256=sha,
         url=str(record["url"]) if record.get("url") else None,
     )
@@ -522,13 +536,14 @@ def read_article(path: str | Path) -> Article | SourceError:
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
     meta, body = front_matter(text)
+    page = None
     if path.suffix.lower() in (".html", ".htm"):
         try:
             page = read_page(body)
-            page_title, body = page.title, page.text
-        except (AssertionError, ValueError, IndexError, TypeError, RecursionError) as exc:
-            # html.parser's own checks (``<![x``) and what a broken page can make it trip on
+        except Exception as exc:  # noqa: BLE001 - whatever breaks the reader, this page's
+            log.debug("reading %s as HTML failed", path, exc_info=True)
             return SourceError(str(path), f"cannot read as HTML: {_why(exc)}")
+        page_title, body = page.title, page.text
     else:
         page_title = _first_line(body, markdown=path.suffix.lower() == ".md")
     if not body.strip():
@@ -536,17 +551,29 @@ def read_article(path: str | Path) -> Article | SourceError:
         return SourceError(str(path), reason)
     if len(body) > MAX_TEXT_CHARS:
         return SourceError(str(path), _too_long(len(body)))
+    if reason := not_english(body):
+        return SourceError(str(path), reason)
 
-    title = meta.get("title") or page_title or path.stem
-    date = meta.get("date") or meta.get("page_date") or None
+    title = _meta_text(meta.get("title")) or page_title or path.stem
+    raw_date = meta.get("date") or meta.get("page_date") or (page.date if page else None)
     return Article(
         id=article_id_for(path),
         title=title,
         text=body,
         source_path=str(path),
-        date=date,
+        date=iso_date(raw_date, str(path)),
         sha256=hashlib.sha256(body.encode("utf-8")).hexdigest(),
+        url=page.url if page else None,
     )
+
+
+def _meta_text(value: object) -> str:
+    """A front-matter value as one line of text (YAML may give a list or a number)."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = ", ".join(str(v) for v in value)
+    return " ".join(str(value).split())
 
 
 def article_id_for(path: str | Path) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.documents import front_matter, html_text
+from kg.documents import front_matter, read_page
 from kg.errors import SourceError
 from kg.sources import Article, read_article, read_sources
 
@@ -37,7 +37,7 @@ def test_sources_seed_txt_with_front_matter_is_stripped():
     assert isinstance(article, Article)
     assert article.id == "004_b648070cfbc313ec"
     assert article.title == "TikTok-owner ByteDance takes lead in race to capitalise on AI in China"
-    assert article.date == "Dec 8, 2024"
+    assert article.date == "2024-12-08"  # "Dec 8, 2024" in its front matter, read as ISO
     assert article.text.startswith("ByteDance, the parent company of TikTok")
     assert "page_first_p" not in article.text and "---" not in article.text[:10]
 
@@ -71,10 +71,9 @@ def test_sources_unclosed_front_matter_or_rule_is_text():
 
 def test_sources_html_keeps_paragraphs_and_drops_chrome():
     article = read_article(ARTICLES / "sub" / "page.html")
-    assert article.title == "Baidu opens a lab in Sunnyvale"
+    assert article.title == "Baidu expands in California"  # trafilatura: the headline
     lines = article.text.splitlines()
     assert lines == [
-        "Baidu expands in California",
         "Baidu, the Chinese search giant, has opened an AI lab in Sunnyvale.",
         "The lab works on Ernie Bot, Baidu's chatbot & assistant.",
     ]
@@ -82,10 +81,9 @@ def test_sources_html_keeps_paragraphs_and_drops_chrome():
         assert dropped not in article.text
 
 
-def test_sources_html_title_falls_back_to_h1():
-    title, text = html_text("<body><h1>Only <i>heading</i></h1><p>Para</p></body>")
-    assert title == "Only heading"
-    assert text == "Only heading\nPara\n"
+def test_sources_html_fragment_is_read_whole():
+    page = read_page("<body><h1>Only <i>heading</i></h1><p>Para</p></body>")
+    assert page.text == "Only heading\nPara\n"
 
 
 @pytest.mark.parametrize(
