@@ -36,9 +36,10 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from .budget import OverBudget, time_limit
-from .documents import read_page
+from .documents import load_readers, read_page
 from .errors import SourceError
 from .fetch import SCHEMES, Fetched, Fetcher, FetchFailed
+from .language import not_english
 from .sources import MAX_TEXT_CHARS, Article
 from .vocab import slug
 
@@ -312,6 +313,7 @@ class WebSources:
             self.not_modified += 1
             self._done[request] = _first(known.get("article"))
             return None
+        load_readers()  # once per process, outside the page's time budget
         try:
             with time_limit(self.seconds):
                 article = self._article(url, fetched)
@@ -344,10 +346,10 @@ class WebSources:
         if b"\x00" in fetched.content[:4096]:  # a server that does not say what it sends
             return SourceError(url, "binary content (NUL bytes), not a web page")
         page = read_page(fetched.text(), url=fetched.url)
-        if page.language and not page.language.lower().startswith("en"):
-            return SourceError(url, f"the page is in {page.language!r}, not English; kg reads "
-                                    "English articles")
         text = page.text
+        foreign = not_english(text)  # the same rule as for files: kg.language
+        if foreign:
+            return SourceError(url, foreign)
         if not text.strip():
             return SourceError(url, "no article text on the page")
         if len(text) > MAX_TEXT_CHARS:

@@ -374,14 +374,16 @@ def test_fetch_a_failed_item_is_tried_again_on_the_next_run(site: Site, tmp_path
     assert site.hits["/news/h20-deal"] == 1  # the stored item was not fetched again
 
 
-def test_fetch_a_page_not_in_english_is_reported(site: Site, tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    from kg import feeds
-    from kg.documents import Page
-
-    site.page("/de/nachricht", "Nachricht", ["Ein Text auf Deutsch."])
-    monkeypatch.setattr(feeds, "read_page", lambda html, url=None: Page(
-        text="Ein Text auf Deutsch.\n", title="Nachricht", url=url, language="de"))
-    result = kg(tmp_path / "s", "ingest", "--allow-private", site.url("/de/nachricht"))
+def test_fetch_a_page_not_in_english_is_reported(site: Site, tmp_path: Path) -> None:
+    """The same rule as for files (kg.language): a page in German is named and skipped."""
+    site.page("/de/nachricht", "Chips aus Taiwan", [
+        "Der Halbleiterhersteller hat am Montag angekündigt, seine Fabrik in der Nähe von "
+        "Dresden zu erweitern, um mehr Chips für Autos und Rechenzentren zu liefern.",
+        "Die Regierung unterstützt das Vorhaben mit Subventionen, wie ein Sprecher des "
+        "Ministeriums in Berlin sagte. Die Arbeiten sollen im nächsten Jahr beginnen."])
+    site.page("/story/en", "Chips", STORY)
+    result = kg(tmp_path / "s", "ingest", "--allow-private", site.url("/de/nachricht"),
+                site.url("/story/en"))
     assert result.exit_code == 1
-    assert "the page is in 'de', not English" in result.output
+    assert "not in English (detected: de" in result.output
+    assert result.stdout.startswith("1 added")
