@@ -16,8 +16,20 @@ from .resolve import Resolver
 from .schema import allowed
 from .spans import Mention
 
-__all__ = ["Candidate", "Context"]
+__all__ = ["Candidate", "Context", "verb_above"]
 
+
+def verb_above(tok: Token, steps: int = 5) -> Token | None:
+    """The first verb (or auxiliary) among the ``steps`` heads above ``tok``, or None at the
+    root: the clause a noun phrase ("under a collaboration", "in a round") belongs to."""
+    t = tok
+    for _ in range(steps):
+        if t.head.i == t.i:
+            return None
+        t = t.head
+        if t.pos_ in {"VERB", "AUX"}:
+            return t
+    return None
 
 @dataclass
 class Candidate:

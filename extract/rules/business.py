@@ -7,7 +7,7 @@ from itertools import combinations
 
 from spacy.tokens import Span, Token
 
-from ..context import Context
+from ..context import Context, verb_above
 from ..spans import Mention
 from .money_words import denied, person_firms, purpose_targets
 from .registry import OnSentence, OnToken, rule
@@ -399,7 +399,7 @@ def partner_noun_rule(ctx: Context, tok: Token, sent: Span) -> None:
     if not owners and tok.head.pos_ in {"VERB", "AUX"}:
         owners = ctx.subjects(tok.head, "Company")
     if not owners and tok.dep_ == "pobj" and tok.head.lower_ in {"in", "through", "under"}:
-        verb = _verb_above(tok)  # "built an AI zone in partnership with Humain"
+        verb = verb_above(tok)  # "built an AI zone in partnership with Humain"
         owners = ctx.subjects(verb, "Company") if verb is not None else []
     partners = [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "with"
                 for p in c.children for m in ctx.np_mentions(p, {"Company", "DataCenter"})]
@@ -407,13 +407,13 @@ def partner_noun_rule(ctx: Context, tok: Token, sent: Span) -> None:
         partners += [m for c in tok.children if c.dep_ == "compound"
                      for m in ctx.res.refer(c, "Company")]
     if not partners and tok.dep_ == "pobj" and tok.head.lower_ in {"under", "through"}:
-        verb = _verb_above(tok)  # "agreed to supply Humain with chips under a collaboration"
+        verb = verb_above(tok)  # "agreed to supply Humain with chips under a collaboration"
         partners = [m for c in (verb.children if verb is not None else ()) if c.dep_ in {
             "dobj", "dative"} for m in ctx.res.expand(c, "Company")]
     _pairwise_partners(ctx, tok, sent, owners, partners, "partner")
     if not partners and word in {"venture", "partnership", "alliance", "collaboration"} and \
             any(c.dep_ == "poss" and c.lower_ == "their" for c in tok.children):
-        above = _verb_above(tok)  # "X, Y and Z will build ... under their Stargate venture"
+        above = verb_above(tok)  # "X, Y and Z will build ... under their Stargate venture"
         group = ctx.subjects(above, "Company") if above is not None else []
         group = group if len(group) > 1 else [m for m in owners if m.cls == "Company"]
         for a, b in combinations(group, 2):
@@ -423,17 +423,6 @@ def partner_noun_rule(ctx: Context, tok: Token, sent: Span) -> None:
         for o in partners:
             prop = "uses" if o.cls == "DataCenter" else "partnersWith"
             ctx.emit(s, prop, o, [tok], "partner", 0.65, sent)
-
-def _verb_above(tok: Token) -> Token | None:
-    t = tok
-    for _ in range(5):
-        if t.head.i == t.i:
-            return None
-        t = t.head
-        if t.pos_ in {"VERB", "AUX"}:
-            return t
-    return None
-
 
 def _pairwise_partners(ctx: Context, tok: Token, sent: Span, owners: list[Mention],
                        partners: list[Mention], rule_id: str) -> None:
@@ -517,7 +506,7 @@ def investment_rule(ctx: Context, tok: Token, sent: Span) -> None:
         investors = ctx.subjects(tok.head.head, "Company")
     if compound_places and not targets:
         targets = compound_places
-        above = _verb_above(tok)  # "Backed by $20 billion in planned Ohio investments, Intel"
+        above = verb_above(tok)  # "Backed by $20 billion in planned Ohio investments, Intel"
         if not investors and above is not None and not ctx.negated(above) and (
                 above.lemma_.lower() in ctx.cue("make_verbs") | {"back"}):
             investors = ctx.subjects(above, "Company")

@@ -9,24 +9,13 @@ from itertools import combinations
 
 from spacy.tokens import Span, Token
 
-from ..context import Context
+from ..context import Context, verb_above
 from ..spans import Mention
 from .money_words import denied, is_money
 from .registry import OnToken, rule
 
 _NOUN = frozenset({"NOUN", "PROPN"})
 _INVESTED = {"Company", "Product", "DataCenter"}
-
-
-def _up_to_verb(tok: Token, steps: int = 5) -> Token | None:
-    t = tok
-    for _ in range(steps):
-        if t.head.i == t.i:
-            return None
-        t = t.head
-        if t.pos_ in {"VERB", "AUX"}:
-            return t
-    return None
 
 
 @rule("round", OnToken("round_nouns", pos=_NOUN), ("investsIn",),
@@ -47,7 +36,7 @@ def round_rule(ctx: Context, tok: Token, sent: Span) -> None:
                 ctx.negated(c):
             investors += [m for a in c.children if a.dep_ == "agent" for p in a.children
                           for m in ctx.res.expand(p, "Company")]
-    verb = _up_to_verb(tok, 3)
+    verb = verb_above(tok, 3)
     investor_verb = None
     if not investors and verb is not None and verb.lemma_.lower() in investor_verbs and \
             not ctx.negated(verb) and (tok.dep_ == "dobj" or (
@@ -332,7 +321,7 @@ def with_partners(ctx: Context, tok: Token, sent: Span) -> None:
                        for m in ctx.res.refer(c, "Company")], tok.head
     if not named:
         return
-    verb = _up_to_verb(prep, 4)
+    verb = verb_above(prep, 4)
     if verb is None or ctx.negated(verb):
         return
     for s in ctx.subjects(verb, "Company"):
