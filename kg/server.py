@@ -64,7 +64,7 @@ from .endpoint import TEXT, Job, Reply, answer, check_request_query
 from .errors import KGError, ProtocolError, ServerError
 from .remote import is_remote, open_store
 from .store import Store
-from .vocab import PREFIXES
+from .vocab import KG, PREFIXES, PROPERTIES
 
 __all__ = [
     "ServerConfig",
@@ -518,7 +518,10 @@ def render_explorer() -> tuple[str, str]:
     app_js = app_js.replace("</script", "<\\/script")
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(_TEMPLATES)), autoescape=True,
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    config = {"prefixes": PREFIXES, "colours": CLASS_COLOURS, "version": __version__}
+    # the relation properties: the page draws only stored statements of these among the
+    # entities of a SELECT's results
+    config = {"prefixes": PREFIXES, "colours": CLASS_COLOURS, "version": __version__,
+              "relations": [KG[name] for name in PROPERTIES]}
     html = env.get_template("explorer.html.j2").render(
         vis_js=vis_js, vis_css=vis_css, app_js=app_js, config_json=script_json(config),
         font=FONT, version=__version__,

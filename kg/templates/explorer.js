@@ -18,6 +18,7 @@
   var TRIPLE_VARS = [["s", "p", "o"], ["subject", "predicate", "object"]];
   var ID_BASE = config.prefixes.kgr || "";
   var ONT = config.prefixes.kg || "";
+  var RELATIONS = config.relations || [];
   var CLASS_BY_SEGMENT = Object.create(null);
   Object.keys(config.colours).forEach(function (cls) { CLASS_BY_SEGMENT[cls.toLowerCase()] = cls; });
 
@@ -34,7 +35,12 @@
   var errorBox = byId("kg-error");
   var table = byId("kg-table");
   var graphNote = byId("kg-graph-note");
+  var warningsBox = byId("kg-warnings");
   var saved = Object.create(null);
+  var current = null;  // the result on screen: {type, data, vars, rows}
+  // The view's state, kept in the URL's fragment (see "URL state").
+  var view = { hide: [], from: "", to: "", focus: "" };
+  window.kgExplorer = {};
 
   function make(tag, text, cls) {
     var el = document.createElement(tag);
@@ -47,19 +53,28 @@
 
   // ---------------------------------------------------------------- terms
 
+  // SPARQL 1.1 PN_LOCAL (grammar rules 169-175), without backslash escapes: a name printed
+  // here pastes back into a query as the same IRI (kg.vocab.short_name does the same).
+  var PN_CHARS_BASE = "A-Za-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D" +
+    "\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF" +
+    "\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\u{10000}-\\u{EFFFF}";
+  var PN_CHARS = PN_CHARS_BASE + "_\\-0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040";
+  var PERCENT = "%[0-9A-Fa-f]{2}";
+  var PN_LOCAL = new RegExp("^(?:(?:[" + PN_CHARS_BASE + "_:0-9]|" + PERCENT + ")" +
+    "(?:(?:[" + PN_CHARS + ".:]|" + PERCENT + ")*(?:[" + PN_CHARS + ":]|" + PERCENT + "))?)?$", "u");
+  var PREFIX_ORDER = Object.keys(config.prefixes).sort(function (a, b) {
+    return config.prefixes[b].length - config.prefixes[a].length || (a < b ? -1 : 1);
+  });
   function shortIri(iri) {
-    var best = null;
-    Object.keys(config.prefixes).forEach(function (p) {
-      var ns = config.prefixes[p];
-      if (iri.indexOf(ns) === 0 && (!best || ns.length > best[1].length)) { best = [p, ns]; }
-    });
-    if (best) {
-      var local = iri.slice(best[1].length);
-      // for reading, not for pasting: "kgr:company/nvidia" (Turtle would need "\/")
-      if (/^[\w.\-\/]*$/.test(local)) { return best[0] + ":" + local; }
+    for (var i = 0; i < PREFIX_ORDER.length; i += 1) {
+      var ns = config.prefixes[PREFIX_ORDER[i]];
+      if (iri.indexOf(ns) === 0 && PN_LOCAL.test(iri.slice(ns.length))) {
+        return PREFIX_ORDER[i] + ":" + iri.slice(ns.length);
+      }
     }
     return "<" + iri + ">";
   }
+  function entityUrl(iri) { return "entity?iri=" + encodeURIComponent(iri); }
   function termText(t) {
     if (!t) { return ""; }
     if (t.type === "uri") { return shortIri(t.value); }
@@ -96,7 +111,14 @@
       var line = make("tr");
       vars.forEach(function (v) {
         var term = row[v];
-        var cell = make("td", termText(term), "kg-" + (term ? term.type : "unbound"));
+        var cell = make("td", null, "kg-" + (term ? term.type : "unbound"));
+        if (term && term.type === "uri") {
+          var link = make("a", termText(term));
+          link.href = entityUrl(term.value);
+          cell.appendChild(link);
+        } else {
+          cell.textContent = termText(term);
+        }
         cell.title = termTitle(term);
         line.appendChild(cell);
       });
@@ -110,7 +132,7 @@
 
   function newGraph() {
     return { nodes: Object.create(null), order: [], edges: Object.create(null), edgeList: [],
-             skipped: 0 };
+             articles: Object.create(null), skipped: 0 };
   }
   function classOf(iri) {
     if (ID_BASE && iri.indexOf(ID_BASE) === 0) {
@@ -140,12 +162,17 @@
     if (label && !node.label) { node.label = label; }
     return node;
   }
-  function addEdge(g, from, to, label) {
-    if (!from || !to) { return; }
-    var key = from.id + "\u0000" + to.id + "\u0000" + label;
-    if (g.edges[key]) { return; }
-    g.edges[key] = true;
-    g.edgeList.push({ from: from.id, to: to.id, label: label });
+  function edgeKey(from, to, predicate) { return from + "\u0000" + to + "\u0000" + predicate; }
+  // One edge per (subject, predicate, object); .articles collects the article graphs stating it.
+  function addEdge(g, from, to, label, predicate) {
+    if (!from || !to) { return null; }
+    var key = edgeKey(from.id, to.id, predicate);
+    if (!g.edges[key]) {
+      g.edges[key] = { id: "e" + g.edgeList.length, from: from.id, to: to.id, label: label,
+                       predicate: predicate, articles: Object.create(null) };
+      g.edgeList.push(g.edges[key]);
+    }
+    return g.edges[key];
   }
   function note(node, text) {
     if (node && node.notes.length < MAX_NOTES && node.notes.indexOf(text) < 0) {
@@ -153,41 +180,97 @@
     }
   }
 
+  // A SELECT's columns say nothing about how its IRIs relate, so the graph of a SELECT is
+  // not read from the rows: the entity IRIs in them become nodes, and the edges are the
+  // statements the store holds among them (statementsQuery), with their real predicates.
+  function isEntity(iri) {
+    return !!ID_BASE && iri.indexOf(ID_BASE) === 0;
+  }
   function graphFromRows(vars, rows) {
     var g = newGraph();
-    var triple = null;
-    TRIPLE_VARS.forEach(function (names) {
-      if (!triple && names.every(function (n) { return vars.indexOf(n) >= 0; })) { triple = names; }
-    });
-    var relation = null;
-    RELATION_VARS.forEach(function (n) { if (!relation && vars.indexOf(n) >= 0) { relation = n; } });
     rows.forEach(function (row) {
       function labelFor(v) {
         var l = row[v + "Label"] || row[v + "_label"] || row[v + "label"];
         return l && l.type !== "uri" && l.type !== "bnode" ? String(l.value) : null;
       }
-      if (triple && isNodeTerm(row[triple[0]]) && row[triple[1]] && row[triple[2]]) {
-        var s = addNode(g, row[triple[0]], labelFor(triple[0]));
-        var o = row[triple[2]];
-        if (isNodeTerm(o)) {
-          addEdge(g, s, addNode(g, o, labelFor(triple[2])), termText(row[triple[1]]));
-        } else {
-          note(s, termText(row[triple[1]]) + ": " + termText(o));
-        }
-        return;
-      }
-      var previous = null;
       vars.forEach(function (v) {
-        if (v === relation || row[v] === undefined || row[v].type !== "uri") { return; }
-        var node = addNode(g, row[v], labelFor(v));
-        if (previous && node && previous.node !== node) {
-          var label = relation && row[relation] ? termText(row[relation]) : v;
-          addEdge(g, previous.node, node, label);
-        }
-        if (node) { previous = { node: node, v: v }; }
+        var t = row[v];
+        if (t && t.type === "uri" && isEntity(t.value)) { addNode(g, t, labelFor(v)); }
       });
     });
     return g;
+  }
+  function iriList(iris) {
+    return iris.map(function (iri) { return "<" + iri + ">"; }).join(" ");
+  }
+  function statementsQuery(g) {
+    var iris = iriList(g.order.filter(function (n) { return n.term.type === "uri"; })
+                        .map(function (n) { return n.term.value; }));
+    return "SELECT DISTINCT ?s ?p ?o ?g WHERE {\n  VALUES ?s { " + iris + " }\n  VALUES ?o { " +
+      iris + " }\n  VALUES ?p { " + iriList(RELATIONS) + " }\n  GRAPH ?g { ?s ?p ?o }\n}";
+  }
+  // The article graphs that state each drawn edge (for CONSTRUCT and DESCRIBE results).
+  function provenanceQuery(g) {
+    var rows = g.edgeList.filter(function (e) {
+      return e.predicate && g.nodes[e.from].term.type === "uri" && g.nodes[e.to].term.type === "uri";
+    }).map(function (e) {
+      return "(<" + e.from + "> <" + e.predicate + "> <" + e.to + ">)";
+    });
+    if (!rows.length) { return null; }
+    return "SELECT DISTINCT ?s ?p ?o ?g WHERE {\n  VALUES (?s ?p ?o) {\n    " + rows.join("\n    ") +
+      "\n  }\n  GRAPH ?g { ?s ?p ?o }\n}";
+  }
+  // Labels of the drawn nodes, and title, dates and source of the articles stating the edges.
+  function detailsQuery(g, articles) {
+    var parts = [];
+    var iris = g.order.filter(function (n) { return n.term.type === "uri" && !n.label; })
+      .map(function (n) { return n.term.value; });
+    if (iris.length) {
+      parts.push("{ VALUES ?n { " + iriList(iris) + " } ?n rdfs:label ?label }");
+    }
+    if (articles.length) {
+      parts.push("{ VALUES ?g { " + iriList(articles) + " }\n    GRAPH ?g { ?g a kg:Article\n" +
+        "      OPTIONAL { ?g dcterms:title ?title } OPTIONAL { ?g dcterms:date ?date }\n" +
+        "      OPTIONAL { ?g kg:ingestedAt ?ingested } OPTIONAL { ?g dcterms:source ?source }\n" +
+        "      OPTIONAL { ?g kg:sourcePath ?path } } }");
+    }
+    if (!parts.length) { return null; }
+    return "SELECT ?n ?label ?g ?title ?date ?ingested ?source ?path WHERE {\n  " +
+      parts.join("\n  UNION\n  ") + "\n}";
+  }
+  function addStatements(g, bindings) {
+    bindings.forEach(function (b) {
+      var from = g.nodes[b.s.value];
+      var to = g.nodes[b.o.value];
+      if (!from || !to) { return; }
+      addEdge(g, from, to, shortIri(b.p.value), b.p.value).articles[b.g.value] = true;
+    });
+  }
+  function addProvenance(g, bindings) {
+    bindings.forEach(function (b) {
+      var edge = g.edges[edgeKey(b.s.value, b.o.value, b.p.value)];
+      if (edge) { edge.articles[b.g.value] = true; }
+    });
+  }
+  function articleDay(value) { return value ? String(value).slice(0, 10) : null; }
+  function addDetails(g, bindings) {
+    bindings.forEach(function (b) {
+      if (b.n && b.label && g.nodes[b.n.value] && !g.nodes[b.n.value].label) {
+        g.nodes[b.n.value].label = String(b.label.value);
+      }
+      if (b.g && !g.articles[b.g.value]) {
+        var iri = b.g.value;
+        var published = b.date ? articleDay(b.date.value) : null;
+        g.articles[iri] = {
+          id: iri.indexOf(config.prefixes.kga) === 0 ? iri.slice(config.prefixes.kga.length) : iri,
+          iri: iri,
+          title: b.title ? String(b.title.value) : null,
+          date: published || (b.ingested ? articleDay(b.ingested.value) : null),
+          datedBy: published ? "published" : "ingested",
+          source: b.source ? b.source.value : (b.path ? String(b.path.value) : null),
+        };
+      }
+    });
   }
 
   function graphFromTriples(triples) {
@@ -204,7 +287,7 @@
       } else if (LABEL_PROPS.indexOf(p) >= 0 && t.object.type === "literal") {
         s.label = String(t.object.value);
       } else if (isNodeTerm(t.object)) {
-        addEdge(g, s, addNode(g, t.object, null), shortIri(p));
+        addEdge(g, s, addNode(g, t.object, null), shortIri(p), p);
       } else {
         note(s, shortIri(p) + ": " + termText(t.object));
       }
@@ -215,15 +298,64 @@
   function nodeTitle(node) {
     var box = make("div", null, "kg-tip");
     box.appendChild(make("div", node.label || defaultLabel(node.term), "kg-tip-head"));
-    box.appendChild(make("div", node.term.type === "bnode" ? "_:" + node.term.value : node.term.value,
+    box.appendChild(make("div", node.term.type === "bnode" ? "_:" + node.term.value
+                                                           : shortIri(node.term.value),
                          "kg-tip-meta"));
     if (node.cls) { box.appendChild(make("div", "Class: " + node.cls, "kg-tip-meta")); }
     node.notes.forEach(function (text) { box.appendChild(make("div", text)); });
+    if (node.term.type === "uri") {
+      box.appendChild(make("div", "Double-click: its entity page", "kg-tip-meta"));
+    }
     return box;
+  }
+  function articlesOf(g, edge) {
+    return Object.keys(edge.articles).sort().map(function (iri) {
+      return g.articles[iri] || { id: iri, iri: iri, title: null, date: null, datedBy: null,
+                                  source: null };
+    });
+  }
+  function edgeTitle(g, edge) {
+    var box = make("div", null, "kg-tip");
+    box.appendChild(make("div", edge.label, "kg-tip-head"));
+    box.appendChild(make("div", (g.nodes[edge.from].label || defaultLabel(g.nodes[edge.from].term)) +
+      " \u2192 " + (g.nodes[edge.to].label || defaultLabel(g.nodes[edge.to].term)), "kg-tip-meta"));
+    var articles = articlesOf(g, edge);
+    if (!articles.length) { box.appendChild(make("div", "stated by no article", "kg-tip-meta")); }
+    articles.slice(0, MAX_NOTES).forEach(function (a) {
+      var item = make("div", null, "kg-tip-article");
+      item.appendChild(make("div", a.title || a.id, "kg-tip-title"));
+      var meta = (a.date || "undated") + (a.datedBy === "ingested" ? " (ingested)" : "") +
+        " \u00b7 " + a.id;
+      item.appendChild(make("div", meta, "kg-tip-meta"));
+      if (a.source) {
+        var link;
+        if (/^https?:\/\//i.test(a.source)) {
+          link = make("a", a.source);
+          link.href = a.source;
+          link.target = "_blank";
+          link.rel = "noopener noreferrer";
+        } else {
+          link = make("span", a.source);
+        }
+        link.className = "kg-tip-source";
+        item.appendChild(link);
+      }
+      box.appendChild(item);
+    });
+    if (articles.length > MAX_NOTES) {
+      box.appendChild(make("div", "and " + (articles.length - MAX_NOTES) + " more articles",
+                           "kg-tip-meta"));
+    }
+    return box;
+  }
+  function edgeDates(g, edge) {
+    return articlesOf(g, edge).map(function (a) { return a.date; }).filter(Boolean).sort();
   }
 
   var network = null;
+  var shown = null;  // the graph model on screen
   function drawGraph(g) {
+    shown = g;
     var nodes = new vis.DataSet(g.order.map(function (n) {
       return {
         id: n.id,
@@ -232,10 +364,16 @@
         color: config.colours[n.cls] || "#6b6b6b",
         shape: "dot",
         size: 12,
+        iri: n.term.type === "uri" ? n.term.value : null,
+        url: n.term.type === "uri" ? entityUrl(n.term.value) : null,
+        cls: n.cls,
       };
     }));
-    var edges = new vis.DataSet(g.edgeList.map(function (e, i) {
-      return { id: "e" + i, from: e.from, to: e.to, label: e.label, arrows: "to" };
+    var edges = new vis.DataSet(g.edgeList.map(function (e) {
+      return { id: e.id, from: e.from, to: e.to, label: e.label, arrows: "to",
+               title: edgeTitle(g, e), predicate: e.predicate,
+               url: e.predicate ? entityUrl(e.predicate) : null,
+               articles: Object.keys(e.articles).sort(), dates: edgeDates(g, e) };
     }));
     var data = { nodes: nodes, edges: edges };
     if (!network) {
@@ -252,14 +390,66 @@
         interaction: { hover: true, tooltipDelay: 150, keyboard: false },
         layout: { randomSeed: 7 },
       });
+      network.on("doubleClick", function (params) {
+        var url = null;
+        if (params.nodes.length) { url = (window.kgExplorer.nodes.get(params.nodes[0]) || {}).url; }
+        else if (params.edges.length) { url = (window.kgExplorer.edges.get(params.edges[0]) || {}).url; }
+        if (url) { window.open(url, "_blank", "noopener"); }
+      });
+      network.on("click", function (params) {
+        setFocus(params.nodes.length ? params.nodes[0] : "", false);
+      });
     } else {
       network.setData(data);
     }
-    window.kgExplorer = { network: network, nodes: nodes, edges: edges };
-    var text = g.order.length + " nodes, " + g.edgeList.length + " edges";
-    if (g.skipped) { text += " (first " + MAX_NODES + " nodes drawn)"; }
-    if (!g.order.length) { text = "Nothing to draw: the results hold no IRIs."; }
+    window.kgExplorer.network = network;
+    window.kgExplorer.nodes = nodes;
+    window.kgExplorer.edges = edges;
+    applyView();
+  }
+
+  function setFocus(id, apply) {
+    view.focus = id || "";
+    if (apply) { applyView(); }
+  }
+
+  // What the filters show: the classes not unticked; the edges with an article date in the
+  // date range (edges no article dates stay); the nodes all of whose edges the range hides go.
+  function applyView() {
+    if (!shown) { return; }
+    var x = window.kgExplorer;
+    var hiddenClasses = view.hide;
+    var nodeHidden = Object.create(null);
+    var hasEdge = Object.create(null);
+    var hasShownEdge = Object.create(null);
+    shown.order.forEach(function (n) { nodeHidden[n.id] = !!n.cls && hiddenClasses.indexOf(n.cls) >= 0; });
+    var edgeUpdates = shown.edgeList.map(function (e) {
+      var dates = edgeDates(shown, e);
+      var inRange = !dates.length || dates.some(function (d) {
+        return (!view.from || d >= view.from) && (!view.to || d <= view.to);
+      });
+      hasEdge[e.from] = hasEdge[e.to] = true;
+      if (inRange) { hasShownEdge[e.from] = hasShownEdge[e.to] = true; }
+      return { id: e.id, hidden: !inRange || nodeHidden[e.from] || nodeHidden[e.to] };
+    });
+    var nodeUpdates = shown.order.map(function (n) {
+      return { id: n.id, hidden: nodeHidden[n.id] || (!!hasEdge[n.id] && !hasShownEdge[n.id]) };
+    });
+    x.nodes.update(nodeUpdates);
+    x.edges.update(edgeUpdates);
+    var nodesOn = nodeUpdates.filter(function (n) { return !n.hidden; }).length;
+    var edgesOn = edgeUpdates.filter(function (e) { return !e.hidden; }).length;
+    var text = nodesOn + " nodes, " + edgesOn + " edges";
+    if (nodesOn < shown.order.length || edgesOn < shown.edgeList.length) {
+      text += " shown (of " + shown.order.length + " and " + shown.edgeList.length + ")";
+    }
+    if (shown.skipped) { text += " (first " + MAX_NODES + " nodes drawn)"; }
+    if (!shown.order.length) { text = "Nothing to draw: the results hold no entity IRIs."; }
     graphNote.textContent = text;
+    if (view.focus && x.nodes.get(view.focus) && !x.nodes.get(view.focus).hidden) {
+      network.selectNodes([view.focus]);
+      network.focus(view.focus, { scale: 1.2, animation: false });
+    }
   }
 
   // ---------------------------------------------------------------- JSON-LD (expanded)
@@ -304,8 +494,38 @@
     statusBox.textContent = "";
     setState("error");
   }
+  // A SELECT query over this endpoint; resolves to its bindings.
+  function select(text) {
+    return fetch("sparql", { method: "POST", body: text,
+                             headers: { "Content-Type": "application/sparql-query",
+                                        Accept: "application/sparql-results+json" } })
+      .then(function (response) {
+        if (!response.ok) {
+          return response.text().then(function (t) {
+            throw new Error("drawing the graph: " + response.status + " " + t.trim());
+          });
+        }
+        return response.json();
+      }).then(function (data) { return data.results.bindings; });
+  }
+  // The graph of a result: a SELECT's entities with the statements among them; the triples
+  // of a CONSTRUCT or DESCRIBE; then labels and the articles stating each edge.
+  function completeGraph(g, fromRows) {
+    var text = fromRows ? (g.order.length ? statementsQuery(g) : null) : provenanceQuery(g);
+    var first = text ? select(text) : Promise.resolve([]);
+    return first.then(function (bindings) {
+      if (fromRows) { addStatements(g, bindings); } else { addProvenance(g, bindings); }
+      var articles = Object.create(null);
+      g.edgeList.forEach(function (e) { Object.keys(e.articles).forEach(function (a) { articles[a] = true; }); });
+      var details = detailsQuery(g, Object.keys(articles));
+      return details ? select(details) : [];
+    }).then(function (bindings) {
+      addDetails(g, bindings);
+      return g;
+    });
+  }
   function showResults(type, data, seconds) {
-    var vars, rows, g;
+    var vars, rows, g, fromRows = false;
     if (type === "application/ld+json") {
       var triples = jsonldTriples(data);
       vars = ["subject", "predicate", "object"];
@@ -321,23 +541,38 @@
       vars = data.head.vars || [];
       rows = data.results.bindings || [];
       g = graphFromRows(vars, rows);
+      fromRows = true;
       statusBox.textContent = rows.length + " row" + (rows.length === 1 ? "" : "s");
     }
     if (rows.length > MAX_ROWS) { statusBox.textContent += " (the first " + MAX_ROWS + " shown)"; }
     statusBox.textContent += " in " + seconds.toFixed(2) + " s";
+    current = { type: type, data: data, vars: vars, rows: rows };
     renderTable(vars, rows);
-    drawGraph(g);
+    graphNote.textContent = "Drawing\u2026";
+    return completeGraph(g, fromRows).then(drawGraph);
+  }
+  function showWarnings(header) {
+    clear(warningsBox);
+    var list = [];
+    if (header) {
+      try { list = JSON.parse(header); } catch (e) { list = [header]; }
+      if (!Array.isArray(list)) { list = [String(list)]; }
+    }
+    list.forEach(function (text) { warningsBox.appendChild(make("li", text)); });
+    warningsBox.hidden = !list.length;
   }
   function run(url, options) {
     errorBox.hidden = true;
     errorBox.textContent = "";
+    showWarnings(null);
     statusBox.textContent = "Running\u2026";
     setState("running");
     var started = Date.now();
     options.headers = options.headers || {};
     options.headers.Accept = ACCEPT;
-    fetch(url, options).then(function (response) {
+    return fetch(url, options).then(function (response) {
       var type = (response.headers.get("Content-Type") || "").split(";")[0].trim();
+      showWarnings(response.headers.get("X-KG-Warnings"));
       if (!response.ok) {
         return response.text().then(function (text) {
           throw new Error(response.status + " " + response.statusText + ": " + text.trim());
@@ -345,9 +580,11 @@
       }
       return response.json().then(function (data) { return { type: type, data: data }; });
     }).then(function (result) {
-      showResults(result.type, result.data, (Date.now() - started) / 1000);
+      return showResults(result.type, result.data, (Date.now() - started) / 1000);
+    }).then(function () {
       setState("done");
     }).catch(function (err) {
+      current = null;
       clear(table);
       drawGraph(newGraph());
       graphNote.textContent = "";
