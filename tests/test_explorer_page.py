@@ -126,3 +126,116 @@ def test_explorer_construct_draws_the_returned_graph(server, page):
     expected = {(b["r"]["value"], KG.issuedBy, b["i"]["value"]) for b in
                 _sparql(server, "SELECT ?r ?i WHERE { ?r kg:issuedBy ?i }")["results"]["bindings"]}
     assert expected and _drawn_edges(page) == expected
+
+
+# ------------------------------------------------------------------ 2: names, links, warnings
+
+#: IRIs whose printed names are easy to get wrong: '/' and '~' and a trailing '.' are not
+#: PN_LOCAL characters there, a leading digit is, percent escapes stay as they are.
+TRICKY_IRIS = (
+    KG.owns,
+    ID + "company/nvidia",
+    ID + "place/china",
+    ID + "regulation/001_dfa9cdcbdc564f1a/proposed-rule",
+    "https://w3id.org/aikg/article/000_d224b8482df45905",
+    "http://www.wikidata.org/entity/Q182477",
+    "http://schema.org/name.",
+    "http://schema.org/1st",
+    "http://schema.org/a%20b",
+    "http://schema.org/a~b",
+    "http://schema.org/-x",
+    "http://schema.org/caf\u00e9",
+    "http://schema.org/a:b",
+    "http://schema.org/",
+    "http://example.org/unprefixed",
+)
+
+
+def _parses_back(server, names: list[str]) -> list[str]:
+    """What the endpoint reads each printed name as (kg's predeclared prefixes apply)."""
+    rows = " ".join(f"({i} {name})" for i, name in enumerate(names))
+    bindings = _sparql(server, f"SELECT ?i ?x WHERE {{ VALUES (?i ?x) {{ {rows} }} }}")
+    got = {int(b["i"]["value"]): b["x"]["value"] for b in bindings["results"]["bindings"]}
+    return [got[i] for i in range(len(names))]
+
+
+def test_explorer_printed_names_parse_back_as_the_same_iris(server, page):
+    names = page.execute_script(
+        "return arguments[0].map(window.kgExplorer.shortIri);", list(TRICKY_IRIS))
+    assert _parses_back(server, names) == list(TRICKY_IRIS)
+    assert names[0] == "kg:owns" and names[-1] == "<http://example.org/unprefixed>"
+    assert names[4] == "kga:000_d224b8482df45905"
+
+    # the table of a real result: every IRI printed so that it pastes back
+    assert _run_saved(page, *REGULATIONS_ON_NVIDIA) == "done"
+    cells = page.execute_script(
+        "return [...document.querySelectorAll('#kg-table td a')]"
+        ".map(a => [a.textContent, a.getAttribute('href')]);")
+    assert cells
+    printed = sorted({text for text, _ in cells})
+    linked = {text: urllib.parse.parse_qs(urllib.parse.urlsplit(href).query)["iri"][0]
+              for text, href in cells}
+    assert _parses_back(server, printed) == [linked[text] for text in printed]
+
+
+def test_explorer_every_iri_links_to_its_entity_page(server, page):
+    assert _run_saved(page, *REGULATIONS_ON_NVIDIA) == "done"
+    uri_cells = page.find_elements(By.CSS_SELECTOR, "#kg-table td.kg-uri")
+    assert uri_cells
+    for cell in uri_cells:
+        link = cell.find_element(By.TAG_NAME, "a")
+        href = link.get_attribute("href")
+        assert href.startswith(server.url + "entity?iri=")
+        iri = urllib.parse.parse_qs(urllib.parse.urlsplit(href).query)["iri"][0]
+        assert cell.get_attribute("title") == iri
+    nodes = page.execute_script(
+        "return window.kgExplorer.nodes.get().map(n => ({id: n.id, url: n.url}));")
+    edges = page.execute_script(
+        "return window.kgExplorer.edges.get().map(e => ({predicate: e.predicate, url: e.url}));")
+    assert nodes and edges
+    for item, iri in [(n, n["id"]) for n in nodes] + [(e, e["predicate"]) for e in edges]:
+        assert item["url"] == "entity?iri=" + urllib.parse.quote(iri, safe="-_.!~*'()")
+
+
+def test_explorer_shows_the_endpoints_warnings(page):
+    """The page shows what X-KG-Warnings says (a JSON array); here the endpoint's reply gets
+    the header in the page, so the test holds whether or not the endpoint sends warnings."""
+    warnings = ["kg:owner is not a term of the kg ontology; did you mean kg:owns?",
+                "<b>not markup</b> \u00e9"]
+    page.execute_script("""
+        var warnings = arguments[0];
+        window.kgRealFetch = window.kgRealFetch || window.fetch;
+        window.fetch = function (url, options) {
+          return window.kgRealFetch(url, options).then(function (r) {
+            if (url !== 'sparql' || !window.kgAddWarnings) { return r; }
+            window.kgAddWarnings = false;
+            var headers = new Headers(r.headers);
+            headers.set('X-KG-Warnings', JSON.stringify(warnings));
+            return r.text().then(function (body) {
+              return new Response(body, {status: r.status, statusText: r.statusText,
+                                         headers: headers});
+            });
+          });
+        };
+        window.kgAddWarnings = true;""", warnings)
+    try:
+        assert _run_query(page, "SELECT ?o WHERE { ?c kg:owns ?o } LIMIT 3") == "done"
+        box = page.find_element(By.ID, "kg-warnings")
+        assert box.is_displayed()
+        assert [li.text for li in box.find_elements(By.TAG_NAME, "li")] == warnings
+        assert not page.find_elements(By.CSS_SELECTOR, "#kg-warnings b")
+        assert _run_query(page, "SELECT ?o WHERE { ?c kg:owns ?o } LIMIT 3") == "done"
+        assert not page.find_element(By.ID, "kg-warnings").is_displayed()
+    finally:
+        page.execute_script("window.fetch = window.kgRealFetch;")
+
+
+def test_explorer_shows_warnings_the_endpoint_sends(server, page):
+    """With part C's kg.query.unknown_terms the endpoint warns about an unknown kg: term."""
+    import kg.query
+
+    if not hasattr(kg.query, "unknown_terms"):
+        pytest.skip("the endpoint sends no X-KG-Warnings before kg.query.unknown_terms exists")
+    assert _run_query(page, "SELECT ?o WHERE { ?c kg:ownz ?o }") == "done"
+    box = page.find_element(By.ID, "kg-warnings")
+    assert box.is_displayed() and "kg:ownz" in box.text and "kg:owns" in box.text

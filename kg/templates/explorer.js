@@ -40,7 +40,7 @@
   var current = null;  // the result on screen: {type, data, vars, rows}
   // The view's state, kept in the URL's fragment (see "URL state").
   var view = { hide: [], from: "", to: "", focus: "" };
-  window.kgExplorer = {};
+  window.kgExplorer = {};  // for tests and the console: the network, its data, the helpers
 
   function make(tag, text, cls) {
     var el = document.createElement(tag);
@@ -75,6 +75,8 @@
     return "<" + iri + ">";
   }
   function entityUrl(iri) { return "entity?iri=" + encodeURIComponent(iri); }
+  window.kgExplorer.shortIri = shortIri;
+  window.kgExplorer.entityUrl = entityUrl;
   function termText(t) {
     if (!t) { return ""; }
     if (t.type === "uri") { return shortIri(t.value); }
