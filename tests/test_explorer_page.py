@@ -239,3 +239,74 @@ def test_explorer_shows_warnings_the_endpoint_sends(server, page):
     assert _run_query(page, "SELECT ?o WHERE { ?c kg:ownz ?o }") == "done"
     box = page.find_element(By.ID, "kg-warnings")
     assert box.is_displayed() and "kg:ownz" in box.text and "kg:owns" in box.text
+
+
+# --------------------------------------------------------------------------- 3: URL state
+
+PLACES_QUERY = """SELECT DISTINCT ?firm ?firmLabel ?place ?placeLabel WHERE {
+  ?firm kg:headquarteredIn|kg:operatesIn|kg:locatedIn|kg:basedIn ?place .
+  ?firm rdfs:label ?firmLabel . ?place rdfs:label ?placeLabel .
+} ORDER BY ?firm ?place"""
+
+
+def _snapshot(browser) -> dict:
+    """What the page shows: the table, the nodes and edges drawn and not hidden, the
+    selection, the filters and the query inputs."""
+    return browser.execute_script("""
+        var x = window.kgExplorer;
+        function on(item) { return !item.hidden; }
+        return {
+          rows: [...document.querySelectorAll('#kg-table tr')].map(tr => tr.textContent),
+          nodes: x.nodes.get().filter(on).map(n => n.id).sort(),
+          edges: x.edges.get().filter(on).map(e => [e.from, e.predicate, e.to].join(' ')).sort(),
+          selected: x.network.getSelectedNodes(),
+          query: document.getElementById('kg-query').value,
+          saved: document.getElementById('kg-saved').value,
+          params: [...document.querySelectorAll('[data-param]')].map(i => [i.name, i.value]),
+          from: document.getElementById('kg-from').value,
+          to: document.getElementById('kg-to').value,
+          hidden: [...document.querySelectorAll('#kg-classes input')]
+                    .filter(b => !b.checked).map(b => b.value),
+        };""")
+
+
+def _set_date(browser, element_id: str, value: str) -> None:
+    browser.execute_script(
+        "var el = document.getElementById(arguments[0]); el.value = arguments[1];"
+        "el.dispatchEvent(new Event('change', {bubbles: true}));", element_id, value)
+
+
+def _reopen(browser, url: str) -> None:
+    browser.get("about:blank")
+    browser.get(url)
+    assert _wait_state(browser, "done", "error") == "done"
+
+
+def test_explorer_url_state_reproduces_the_view(server, page):
+    assert _run_query(page, PLACES_QUERY) == "done"
+    everything = _snapshot(page)
+    assert any("place/" in n for n in everything["nodes"]) and everything["edges"]
+    page.find_element(By.CSS_SELECTOR, "#kg-classes input[value='Place']").click()
+    _set_date(page, "kg-from", "2020-01-01")
+    _set_date(page, "kg-to", "2030-12-31")
+    focus = next(n for n in _snapshot(page)["nodes"] if "/company/" in n)
+    page.execute_script("window.kgExplorer.focus(arguments[0]);", focus)
+    before = _snapshot(page)
+    assert before["hidden"] == ["Place"] and before["selected"] == [focus]
+    assert not any("/place/" in n for n in before["nodes"])
+    assert len(before["nodes"]) < len(everything["nodes"])
+    url = page.current_url
+    assert "#" in url and "run=query" in url and "hide=Place" in url
+
+    _reopen(page, url)
+    assert _snapshot(page) == before
+
+    # a saved query with its parameters, every class shown again
+    page.find_element(By.CSS_SELECTOR, "#kg-classes input[value='Place']").click()
+    assert _run_saved(page, *REGULATIONS_ON_NVIDIA) == "done"
+    before = _snapshot(page)
+    assert before["saved"] == "regulations-on" and before["params"] == [["entity", "Nvidia"]]
+    assert before["rows"] and before["edges"]
+    url = page.current_url
+    _reopen(page, url)
+    assert _snapshot(page) == before

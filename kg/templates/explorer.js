@@ -39,7 +39,7 @@
   var saved = Object.create(null);
   var current = null;  // the result on screen: {type, data, vars, rows}
   // The view's state, kept in the URL's fragment (see "URL state").
-  var view = { hide: [], from: "", to: "", focus: "" };
+  var view = { ran: "", hide: [], from: "", to: "", focus: "" };
   window.kgExplorer = {};  // for tests and the console: the network, its data, the helpers
 
   function make(tag, text, cls) {
@@ -412,6 +412,7 @@
 
   function setFocus(id, apply) {
     view.focus = id || "";
+    writeState();
     if (apply) { applyView(); }
   }
 
@@ -596,6 +597,8 @@
 
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
+    view.ran = "query";
+    writeState();
     run("sparql", { method: "POST", headers: { "Content-Type": "application/sparql-query" },
                     body: textarea.value });
   });
@@ -605,6 +608,98 @@
       form.requestSubmit();
     }
   });
+
+  // ---------------------------------------------------------------- filters
+
+  var classBoxes = byId("kg-classes");
+  var fromInput = byId("kg-from");
+  var toInput = byId("kg-to");
+  Object.keys(config.colours).forEach(function (cls) {
+    var label = make("label");
+    var box = make("input");
+    box.type = "checkbox";
+    box.checked = true;
+    box.value = cls;
+    box.dataset.cls = cls;
+    var swatch = make("span", null, "kg-swatch");
+    swatch.style.background = config.colours[cls];
+    label.appendChild(box);
+    label.appendChild(swatch);
+    label.appendChild(document.createTextNode(cls));
+    classBoxes.appendChild(label);
+  });
+  function readFilters() {
+    view.hide = Array.prototype.filter.call(classBoxes.querySelectorAll("input"), function (b) {
+      return !b.checked;
+    }).map(function (b) { return b.value; });
+    view.from = fromInput.value;
+    view.to = toInput.value;
+  }
+  function showFilters() {
+    Array.prototype.forEach.call(classBoxes.querySelectorAll("input"), function (b) {
+      b.checked = view.hide.indexOf(b.value) < 0;
+    });
+    fromInput.value = view.from;
+    toInput.value = view.to;
+  }
+  [classBoxes, fromInput, toInput].forEach(function (el) {
+    el.addEventListener("change", function () { readFilters(); writeState(); applyView(); });
+  });
+
+  // ---------------------------------------------------------------- URL state
+  // The fragment holds what reproduces the view: the query text, the saved query and its
+  // parameters, which of the two ran, the class filter, the date range and the focused node.
+  // Kept with history.replaceState (no history entry per keystroke); a fragment never
+  // reaches the server, so a long query makes no long request line.
+
+  function stateParams() {
+    var p = new URLSearchParams();
+    if (textarea.value !== textarea.defaultValue) { p.set("q", textarea.value); }
+    if (savedSelect.value) {
+      p.set("saved", savedSelect.value);
+      Array.prototype.forEach.call(paramsBox.querySelectorAll("[data-param]"), function (input) {
+        if (input.value.trim() !== "") { p.set("p." + input.dataset.param, input.value.trim()); }
+      });
+    }
+    if (view.ran) { p.set("run", view.ran); }
+    if (view.hide.length) { p.set("hide", view.hide.join(",")); }
+    if (view.from) { p.set("from", view.from); }
+    if (view.to) { p.set("to", view.to); }
+    if (view.focus) { p.set("focus", view.focus); }
+    return p;
+  }
+  function writeState() {
+    var fragment = stateParams().toString();
+    history.replaceState(null, "", location.pathname + location.search +
+                         (fragment ? "#" + fragment : ""));
+  }
+  function restoreState() {
+    var p = new URLSearchParams(location.hash.replace(/^#/, ""));
+    if (p.has("q")) { textarea.value = p.get("q"); }
+    var name = p.get("saved");
+    if (name && saved[name]) {
+      savedSelect.value = name;
+      showParams(saved[name]);
+      p.forEach(function (value, key) {
+        if (key.indexOf("p.") !== 0) { return; }
+        var input = byId("kg-param-" + key.slice(2));
+        if (input) { input.value = value; }
+      });
+    }
+    view.hide = (p.get("hide") || "").split(",").filter(function (c) { return !!config.colours[c]; });
+    view.from = p.get("from") || "";
+    view.to = p.get("to") || "";
+    view.focus = p.get("focus") || "";
+    showFilters();
+    var ran = p.get("run");
+    if (ran === "saved" && savedSelect.value) { savedForm.requestSubmit(); }
+    else if (ran === "query") { form.requestSubmit(); }
+  }
+  [savedSelect, paramsBox, textarea].forEach(function (el) {
+    el.addEventListener("change", writeState);
+  });
+  window.kgExplorer.state = function () { return stateParams().toString(); };
+  window.kgExplorer.focus = function (id) { setFocus(id, true); };
 
   // ---------------------------------------------------------------- saved queries
 
@@ -655,6 +750,8 @@
       if (input.value.trim() !== "") { values.append(input.dataset.param, input.value.trim()); }
     });
     var qs = values.toString();
+    view.ran = "saved";
+    writeState();
     run("saved/" + encodeURIComponent(query.name) + (qs ? "?" + qs : ""), { method: "GET" });
   });
   loadSaved.addEventListener("click", function () {
@@ -674,6 +771,7 @@
       savedSelect.appendChild(option);
     });
     setState("ready");
+    restoreState();
   }).catch(function (err) {
     showError("cannot list the saved queries: " + (err && err.message ? err.message : err));
   });
