@@ -310,3 +310,105 @@ def test_explorer_url_state_reproduces_the_view(server, page):
     url = page.current_url
     _reopen(page, url)
     assert _snapshot(page) == before
+
+
+# --------------------------------------------------------------------------- 4: downloads
+
+
+def _download(browser, button_id: str) -> tuple[str, str]:
+    """Click a download button; return the file name and content of the link it follows.
+
+    The link's click is caught; its blob is read back as URL.createObjectURL got it (the
+    page's CSP lets no fetch read a blob: URL), a data: URL is returned as it is."""
+    return browser.execute_async_script("""
+        var done = arguments[arguments.length - 1];
+        var click = HTMLAnchorElement.prototype.click;
+        var createObjectURL = URL.createObjectURL;
+        var blobs = {};
+        URL.createObjectURL = function (blob) {
+          var url = createObjectURL.call(URL, blob);
+          blobs[url] = blob;
+          return url;
+        };
+        HTMLAnchorElement.prototype.click = function () {
+          HTMLAnchorElement.prototype.click = click;
+          URL.createObjectURL = createObjectURL;
+          var name = this.download;
+          if (this.href.indexOf('data:') === 0) { done([name, this.href]); return; }
+          blobs[this.href].text().then(t => done([name, t]), e => done([name, 'ERROR ' + e]));
+        };
+        document.getElementById(arguments[0]).click();""", button_id)
+
+
+def test_explorer_downloads_results_and_graph(server, page):
+    import base64
+    import csv
+    import io
+    import xml.etree.ElementTree as ET
+
+    import networkx as nx
+
+    assert _run_query(page, PLACES_QUERY) == "done"
+    page.find_element(By.CSS_SELECTOR, "#kg-classes input[value='GovernmentBody']").click()
+    screen = _snapshot(page)
+    assert screen["edges"]
+
+    name, text = _download(page, "kg-download-csv")
+    assert name == "results.csv"
+    request = urllib.request.Request(server.url + "sparql?" + urllib.parse.urlencode(
+        {"query": PLACES_QUERY}), headers={"Accept": "text/csv"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        expected_csv = response.read().decode("utf-8")
+    assert list(csv.reader(io.StringIO(text))) == list(csv.reader(io.StringIO(expected_csv)))
+
+    name, text = _download(page, "kg-download-json")
+    assert name == "results.srj"
+    assert json.loads(text) == _sparql(server, PLACES_QUERY)
+
+    name, text = _download(page, "kg-download-graphml")
+    assert name == "graph.graphml"
+    ET.fromstring(text.encode("utf-8"))  # well-formed
+    graph = nx.read_graphml(io.BytesIO(text.encode("utf-8")))
+    assert sorted(graph.nodes) == screen["nodes"]
+    assert sorted(f"{u} {d['predicate']} {v}" for u, v, d in graph.edges(data=True)) \
+        == screen["edges"]
+    assert all(d["articles"] and d["first_seen"] <= d["last_seen"]
+               for _, _, d in graph.edges(data=True))
+
+    name, text = _download(page, "kg-download-gexf")
+    assert name == "graph.gexf"
+    ET.fromstring(text.encode("utf-8"))
+    graph = nx.read_gexf(io.BytesIO(text.encode("utf-8")))
+    assert sorted(graph.nodes) == screen["nodes"]
+    assert sorted(f"{u} {d['predicate']} {v}" for u, v, d in graph.edges(data=True)) \
+        == screen["edges"]
+    labels = nx.get_node_attributes(graph, "label")
+    assert set(labels.values()) == set(page.execute_script(
+        "return window.kgExplorer.nodes.get().filter(n => !n.hidden).map(n => n.label);"))
+
+    name, url = _download(page, "kg-download-png")
+    assert name == "graph.png" and url.startswith("data:image/png;base64,")
+    png = base64.b64decode(url.split(",", 1)[1])
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert [width, height] == page.execute_script(
+        "var c = document.querySelector('#kg-network canvas'); return [c.width, c.height];")
+
+
+def test_explorer_graph_exports_escape_hostile_labels(server, page):
+    import io
+    import xml.etree.ElementTree as ET
+
+    import networkx as nx
+
+    hostile = 'a<b>&"c\' \u0001 </graph> ]]>'
+    query = f"""SELECT ?firm ?firmLabel WHERE {{
+      VALUES ?firm {{ <{ID}company/nvidia> }} BIND({json.dumps(hostile)} AS ?firmLabel) }}"""
+    assert _run_query(page, query) == "done"
+    for button, read in (("kg-download-graphml", nx.read_graphml),
+                         ("kg-download-gexf", nx.read_gexf)):
+        _, text = _download(page, button)
+        ET.fromstring(text.encode("utf-8"))
+        graph = read(io.BytesIO(text.encode("utf-8")))
+        assert nx.get_node_attributes(graph, "label") == {
+            ID + "company/nvidia": hostile.replace("\u0001", "")}

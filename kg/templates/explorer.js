@@ -585,9 +585,11 @@
     }).then(function (result) {
       return showResults(result.type, result.data, (Date.now() - started) / 1000);
     }).then(function () {
+      enableDownloads();
       setState("done");
     }).catch(function (err) {
       current = null;
+      enableDownloads();
       clear(table);
       drawGraph(newGraph());
       graphNote.textContent = "";
@@ -645,6 +647,171 @@
   [classBoxes, fromInput, toInput].forEach(function (el) {
     el.addEventListener("change", function () { readFilters(); writeState(); applyView(); });
   });
+
+  // ---------------------------------------------------------------- downloads
+  // The results as SPARQL 1.1 CSV and SPARQL JSON results; the graph on screen (what the
+  // filters leave visible) as GraphML and GEXF 1.2 for Gephi, yEd or networkx, and as PNG.
+
+  var XML_BAD = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+  function xml(text) {
+    return String(text === null || text === undefined ? "" : text).replace(XML_BAD, "")
+      .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;").replace(/'/g, "&apos;");
+  }
+  function csvField(text) {
+    return /[",\r\n]/.test(text) ? "\"" + text.replace(/"/g, "\"\"") + "\"" : text;
+  }
+  function csvTerm(t) {
+    if (!t) { return ""; }
+    if (t.type === "bnode") { return "_:" + t.value; }
+    if (t.type === "triple") { return termText(t); }
+    return String(t.value);
+  }
+  function resultsCsv() {
+    if (!current) { return ""; }
+    var lines = [current.vars.map(csvField).join(",")];
+    current.rows.forEach(function (row) {
+      lines.push(current.vars.map(function (v) { return csvField(csvTerm(row[v])); }).join(","));
+    });
+    return lines.join("\r\n") + "\r\n";
+  }
+  function resultsJson() {
+    if (!current) { return ""; }
+    if (current.type !== "application/ld+json" && typeof current.data.boolean === "boolean") {
+      return JSON.stringify({ head: {}, boolean: current.data.boolean }, null, 1);
+    }
+    return JSON.stringify({ head: { vars: current.vars }, results: { bindings: current.rows } },
+                          null, 1);
+  }
+  // The visible nodes and edges, each with what the exports write about it.
+  function onScreen() {
+    var x = window.kgExplorer;
+    if (!shown || !x.nodes) { return { nodes: [], edges: [] }; }
+    var nodes = x.nodes.get().filter(function (n) { return !n.hidden; }).map(function (n) {
+      return { id: n.id, label: n.label, iri: n.iri || "", cls: n.cls || "" };
+    });
+    var edges = x.edges.get().filter(function (e) { return !e.hidden; }).map(function (e) {
+      return { id: e.id, from: e.from, to: e.to, label: e.label, predicate: e.predicate || "",
+               articles: e.articles.map(function (a) { return (shown.articles[a] || { id: a }).id; })
+                 .join(" "),
+               first: e.dates.length ? e.dates[0] : "",
+               last: e.dates.length ? e.dates[e.dates.length - 1] : "" };
+    });
+    return { nodes: nodes, edges: edges };
+  }
+  var NODE_FIELDS = [["label", "label"], ["iri", "iri"], ["class", "cls"]];
+  var EDGE_FIELDS = [["label", "label"], ["predicate", "predicate"], ["articles", "articles"],
+                     ["first_seen", "first"], ["last_seen", "last"]];
+  function graphml() {
+    var g = onScreen();
+    var out = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+               "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">"];
+    NODE_FIELDS.forEach(function (f) {
+      out.push("  <key id=\"n_" + f[0] + "\" for=\"node\" attr.name=\"" + f[0] +
+               "\" attr.type=\"string\"/>");
+    });
+    EDGE_FIELDS.forEach(function (f) {
+      out.push("  <key id=\"e_" + f[0] + "\" for=\"edge\" attr.name=\"" + f[0] +
+               "\" attr.type=\"string\"/>");
+    });
+    out.push("  <graph id=\"kg\" edgedefault=\"directed\">");
+    g.nodes.forEach(function (n) {
+      out.push("    <node id=\"" + xml(n.id) + "\">" + NODE_FIELDS.map(function (f) {
+        return "<data key=\"n_" + f[0] + "\">" + xml(n[f[1]]) + "</data>";
+      }).join("") + "</node>");
+    });
+    g.edges.forEach(function (e) {
+      out.push("    <edge id=\"" + xml(e.id) + "\" source=\"" + xml(e.from) + "\" target=\"" +
+               xml(e.to) + "\">" + EDGE_FIELDS.map(function (f) {
+                 return "<data key=\"e_" + f[0] + "\">" + xml(e[f[1]]) + "</data>";
+               }).join("") + "</edge>");
+    });
+    out.push("  </graph>", "</graphml>");
+    return out.join("\n") + "\n";
+  }
+  function gexf() {
+    var g = onScreen();
+    function attributes(cls, fields) {
+      return "    <attributes class=\"" + cls + "\">" + fields.filter(function (f) {
+        return f[0] !== "label";
+      }).map(function (f) {
+        return "<attribute id=\"" + f[0] + "\" title=\"" + f[0] + "\" type=\"string\"/>";
+      }).join("") + "</attributes>";
+    }
+    function values(item, fields) {
+      return "<attvalues>" + fields.filter(function (f) { return f[0] !== "label"; })
+        .map(function (f) {
+          return "<attvalue for=\"" + f[0] + "\" value=\"" + xml(item[f[1]]) + "\"/>";
+        }).join("") + "</attvalues>";
+    }
+    var out = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+               "<gexf xmlns=\"http://www.gexf.net/1.2draft\" version=\"1.2\">",
+               "  <meta><creator>kg " + xml(config.version) + " explorer</creator></meta>",
+               "  <graph defaultedgetype=\"directed\" mode=\"static\">",
+               attributes("node", NODE_FIELDS), attributes("edge", EDGE_FIELDS), "    <nodes>"];
+    g.nodes.forEach(function (n) {
+      out.push("      <node id=\"" + xml(n.id) + "\" label=\"" + xml(n.label) + "\">" +
+               values(n, NODE_FIELDS) + "</node>");
+    });
+    out.push("    </nodes>", "    <edges>");
+    g.edges.forEach(function (e) {
+      out.push("      <edge id=\"" + xml(e.id) + "\" source=\"" + xml(e.from) + "\" target=\"" +
+               xml(e.to) + "\" label=\"" + xml(e.label) + "\">" + values(e, EDGE_FIELDS) +
+               "</edge>");
+    });
+    out.push("    </edges>", "  </graph>", "</gexf>");
+    return out.join("\n") + "\n";
+  }
+  // The canvas on a white ground (vis-network draws on a transparent one).
+  function png() {
+    var canvas = byId("kg-network").querySelector("canvas");
+    if (!canvas) { return ""; }
+    var copy = document.createElement("canvas");
+    copy.width = canvas.width;
+    copy.height = canvas.height;
+    var ctx = copy.getContext("2d");
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, copy.width, copy.height);
+    ctx.drawImage(canvas, 0, 0);
+    return copy.toDataURL("image/png");
+  }
+  // The download buttons: label, file name, media type, generator (a data: URL for PNG).
+  var DOWNLOADS = [
+    ["CSV", "results.csv", "text/csv", resultsCsv],
+    ["JSON", "results.srj", "application/sparql-results+json", resultsJson],
+    ["GraphML", "graph.graphml", "application/graphml+xml", graphml],
+    ["GEXF", "graph.gexf", "application/gexf+xml", gexf],
+    ["PNG", "graph.png", "image/png", png],
+  ];
+  var downloadButtons = [];
+  var downloadBox = byId("kg-downloads");
+  downloadBox.appendChild(make("span", "Download", "kg-hint"));
+  DOWNLOADS.forEach(function (d) {
+    var button = make("button", d[0]);
+    button.type = "button";
+    button.id = "kg-download-" + d[0].toLowerCase();
+    button.title = "Download " + d[1];
+    button.disabled = true;
+    button.addEventListener("click", function () {
+      var content = d[3]();
+      var href = d[2] === "image/png" ? content
+        : URL.createObjectURL(new Blob([content], { type: d[2] + ";charset=utf-8" }));
+      var link = make("a");
+      link.href = href;
+      link.download = d[1];
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      if (href.indexOf("blob:") === 0) { setTimeout(function () { URL.revokeObjectURL(href); }, 60000); }
+    });
+    downloadButtons.push(button);
+    downloadBox.appendChild(button);
+  });
+  function enableDownloads() {
+    downloadButtons.forEach(function (b) { b.disabled = !current; });
+  }
+  window.kgExplorer.exports = { csv: resultsCsv, json: resultsJson, graphml: graphml, gexf: gexf,
+                                png: png };
 
   // ---------------------------------------------------------------- URL state
   // The fragment holds what reproduces the view: the query text, the saved query and its
