@@ -412,3 +412,119 @@ def test_explorer_graph_exports_escape_hostile_labels(server, page):
         graph = read(io.BytesIO(text.encode("utf-8")))
         assert nx.get_node_attributes(graph, "label") == {
             ID + "company/nvidia": hostile.replace("\u0001", "")}
+
+
+# --------------------------------------------------------------------------- 5: dates
+
+#: Two articles of a JSON Lines feed: one published 2023-05-01 at a URL, one with no date (so
+#: dated by the day it was ingested). Both state that Anthropic develops (and owns) Claude;
+#: only the first that Jensen Huang leads Nvidia, only the second that Google owns DeepMind.
+DATED_FEED = (
+    {"id": "dated-a", "title": "Old news <b>about</b> Claude", "date": "2023-05-01",
+     "url": "https://example.org/news/a?x=1&y=2",
+     "text": "Anthropic develops Claude.\n\nJensen Huang, the chief executive of Nvidia, "
+             "spoke on Monday.\n"},
+    {"id": "undated-b", "title": "Newer news",
+     "text": "Anthropic develops Claude.\n\nGoogle owns DeepMind.\n"},
+)
+DATED_QUERY = """SELECT DISTINCT ?s ?o WHERE {
+  ?s ?p ?o FILTER(?p IN (kg:leads, kg:owns, kg:develops)) }"""
+
+
+@pytest.fixture(scope="module")
+def dated_store(tmp_path_factory, nlp):
+    from kg.ingest import ingest
+
+    folder = tmp_path_factory.mktemp("dated")
+    feed = folder / "feed.jsonl"
+    feed.write_text("".join(json.dumps(a) + "\n" for a in DATED_FEED), encoding="utf-8")
+    path = folder / "store"
+    with Store(path) as store:
+        report = ingest(store, [feed], nlp=nlp)
+    assert sorted(report.added) == ["dated-a", "undated-b"], report
+    return path
+
+
+@pytest.fixture
+def dated_page(kg_serve, dated_store, loopback_browser):
+    server = kg_serve(store=dated_store)
+    loopback_browser.get(server.url)
+    assert _wait_state(loopback_browser, "ready", "error") == "ready"
+    assert _run_query(loopback_browser, DATED_QUERY) == "done"
+    return server, loopback_browser
+
+
+def _fact_dates(store_path) -> tuple[dict[tuple[str, str, str], set[str]], str]:
+    """Each relation statement's article dates (publication date, else day of ingest), read
+    from the store; and the day of ingest."""
+    with Store(store_path, read_only=True) as store:
+        result = run_query(store, """SELECT ?s ?p ?o ?date ?ingested WHERE {
+          GRAPH ?g { ?s ?p ?o . ?g kg:ingestedAt ?ingested OPTIONAL { ?g dcterms:date ?date } }
+          FILTER(?p IN (kg:leads, kg:owns, kg:develops)) }""")
+    dates: dict[tuple[str, str, str], set[str]] = {}
+    for s, p, o, date, ingested in result.rows:
+        day = (date or ingested).value[:10]
+        dates.setdefault((s.value, p.value, o.value), set()).add(day)
+    return dates, ingested.value[:10]
+
+
+def _visible_edges(browser) -> set[tuple[str, str, str]]:
+    return {tuple(e) for e in browser.execute_script(
+        "return window.kgExplorer.edges.get().filter(e => !e.hidden)"
+        ".map(e => [e.from, e.predicate, e.to]);")}
+
+
+def test_explorer_date_range_hides_facts_stated_outside_it(dated_store, dated_page):
+    _, page = dated_page
+    dates, today = _fact_dates(dated_store)
+    assert len(dates) == 4 and today != "2023-05-01"
+    assert _visible_edges(page) == set(dates)
+    for first, last in (("2023-01-01", "2023-12-31"), (today, ""), ("", "2023-05-01"),
+                        ("2020-01-01", "2020-12-31"), ("2023-05-02", "")):
+        _set_date(page, "kg-from", first)
+        _set_date(page, "kg-to", last)
+        expected = {fact for fact, days in dates.items()
+                    if any((not first or d >= first) and (not last or d <= last) for d in days)}
+        assert _visible_edges(page) == expected, (first, last)
+        shown_nodes = set(page.execute_script(
+            "return window.kgExplorer.nodes.get().filter(n => !n.hidden).map(n => n.id);"))
+        assert shown_nodes == {n for s, _, o in expected for n in (s, o)}
+    _set_date(page, "kg-from", "2023-01-01")
+    _set_date(page, "kg-to", "2023-12-31")
+    assert ID + "company/google" not in " ".join(f for f, _, _ in _visible_edges(page))
+    assert "from=2023-01-01" in page.current_url and "to=2023-12-31" in page.current_url
+
+
+def test_explorer_edge_hover_shows_articles_title_date_and_source(dated_store, dated_page):
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    _, page = dated_page
+    _, today = _fact_dates(dated_store)
+    develops = page.execute_script(
+        "return window.kgExplorer.edges.get().find(e => e.predicate === arguments[0]).id;",
+        KG.develops)
+    # hover the middle of the edge, as a reader would, and read the tooltip vis-network shows
+    page.execute_script("""
+        var x = window.kgExplorer, e = x.edges.get(arguments[0]);
+        x.network.setOptions({physics: false});
+        x.network.moveTo({position: {x: 0, y: 0}, scale: 1, animation: false});
+        x.network.moveNode(e.from, -150, 0);
+        x.network.moveNode(e.to, 150, 0);
+        x.network.moveTo({position: {x: 0, y: 0}, scale: 1, animation: false});""", develops)
+    canvas = page.find_element(By.CSS_SELECTOR, "#kg-network canvas")
+    x, y = page.execute_script("""
+        var x = window.kgExplorer, c = document.querySelector('#kg-network canvas');
+        var p = x.network.canvasToDOM({x: 0, y: 40});
+        return [p.x - c.clientWidth / 2, p.y - c.clientHeight / 2];""")
+    ActionChains(page).move_to_element_with_offset(canvas, int(x), int(y) - 40).perform()
+    ActionChains(page).move_by_offset(1, 0).perform()
+    tip = WebDriverWait(page, 10).until(
+        lambda d: d.execute_script(
+            "var t = document.querySelector('div.vis-tooltip');"
+            "return t && t.style.visibility !== 'hidden' && t.textContent ? t : null;"))
+    text = tip.text
+    assert "Old news <b>about</b> Claude" in text and "2023-05-01" in text
+    assert "Newer news" in text and today + " (ingested)" in text
+    links = [a.get_attribute("href") for a in tip.find_elements(By.TAG_NAME, "a")]
+    assert links == ["https://example.org/news/a?x=1&y=2"]
+    assert not tip.find_elements(By.TAG_NAME, "b")
