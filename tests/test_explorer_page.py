@@ -20,6 +20,10 @@ from kg.store import Store
 from kg.vocab import ID, KG, PROPERTIES
 
 REGULATIONS_ON_NVIDIA = ("regulations-on", {"entity": "Nvidia"})
+PLACES_QUERY = """SELECT DISTINCT ?firm ?firmLabel ?place ?placeLabel WHERE {
+  ?firm kg:headquarteredIn|kg:operatesIn|kg:locatedIn|kg:basedIn ?place .
+  ?firm rdfs:label ?firmLabel . ?place rdfs:label ?placeLabel .
+} ORDER BY ?firm ?place"""
 
 
 @pytest.fixture
@@ -241,12 +245,23 @@ def test_explorer_shows_warnings_the_endpoint_sends(server, page):
     assert box.is_displayed() and "kg:ownz" in box.text and "kg:owns" in box.text
 
 
+def test_explorer_results_stand_when_the_graph_queries_fail(kg_serve, loopback_browser):
+    """A body limit too small for the statements query: the table is shown, the nodes drawn
+    without edges, and the note says why (no edge is guessed instead)."""
+    server = kg_serve("--max-body", "2048")
+    loopback_browser.get(server.url)
+    assert _wait_state(loopback_browser, "ready", "error") == "ready"
+    assert _run_query(loopback_browser, PLACES_QUERY) == "done"
+    assert loopback_browser.find_elements(By.CSS_SELECTOR, "#kg-table tbody tr")
+    assert loopback_browser.execute_script("return window.kgExplorer.nodes.length;") > 0
+    assert _drawn_edges(loopback_browser) == set()
+    assert "No edges: drawing the graph: 413" in \
+        loopback_browser.find_element(By.ID, "kg-graph-note").text
+
+
 # --------------------------------------------------------------------------- 3: URL state
 
-PLACES_QUERY = """SELECT DISTINCT ?firm ?firmLabel ?place ?placeLabel WHERE {
-  ?firm kg:headquarteredIn|kg:operatesIn|kg:locatedIn|kg:basedIn ?place .
-  ?firm rdfs:label ?firmLabel . ?place rdfs:label ?placeLabel .
-} ORDER BY ?firm ?place"""
+
 
 
 def _snapshot(browser) -> dict:

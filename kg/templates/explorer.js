@@ -448,6 +448,7 @@
     }
     if (shown.skipped) { text += " (first " + MAX_NODES + " nodes drawn)"; }
     if (!shown.order.length) { text = "Nothing to draw: the results hold no entity IRIs."; }
+    if (shown.error) { text += ". No edges: " + shown.error; }
     graphNote.textContent = text;
     if (view.focus && x.nodes.get(view.focus) && !x.nodes.get(view.focus).hidden) {
       network.selectNodes([view.focus]);
@@ -552,7 +553,14 @@
     current = { type: type, data: data, vars: vars, rows: rows };
     renderTable(vars, rows);
     graphNote.textContent = "Drawing\u2026";
-    return completeGraph(g, fromRows).then(drawGraph);
+    // the results stand even when the graph's own queries fail (a small --max-body, say):
+    // the nodes are drawn without edges and the note says why
+    return completeGraph(g, fromRows).catch(function (err) {
+      g.edgeList = [];
+      g.edges = Object.create(null);
+      g.error = err && err.message ? err.message : String(err);
+      return g;
+    }).then(drawGraph);
   }
   function showWarnings(header) {
     clear(warningsBox);
