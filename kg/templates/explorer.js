@@ -205,11 +205,15 @@
   function iriList(iris) {
     return iris.map(function (iri) { return "<" + iri + ">"; }).join(" ");
   }
+  // One VALUES (the subjects) and the rest as FILTER ... IN: three VALUES would be joined as
+  // their cross product (400 x 400 x 22 rows: 37 s at a million quads, against 0.4 s).
   function statementsQuery(g) {
-    var iris = iriList(g.order.filter(function (n) { return n.term.type === "uri"; })
-                        .map(function (n) { return n.term.value; }));
-    return "SELECT DISTINCT ?s ?p ?o ?g WHERE {\n  VALUES ?s { " + iris + " }\n  VALUES ?o { " +
-      iris + " }\n  VALUES ?p { " + iriList(RELATIONS) + " }\n  GRAPH ?g { ?s ?p ?o }\n}";
+    var iris = g.order.filter(function (n) { return n.term.type === "uri"; })
+      .map(function (n) { return "<" + n.term.value + ">"; });
+    var relations = RELATIONS.map(function (iri) { return "<" + iri + ">"; });
+    return "SELECT DISTINCT ?s ?p ?o ?g WHERE {\n  VALUES ?s { " + iris.join(" ") + " }\n" +
+      "  GRAPH ?g { ?s ?p ?o }\n  FILTER(?p IN (" + relations.join(", ") + "))\n" +
+      "  FILTER(?o IN (" + iris.join(", ") + "))\n}";
   }
   // The article graphs that state each drawn edge (for CONSTRUCT and DESCRIBE results).
   function provenanceQuery(g) {
