@@ -508,7 +508,11 @@ def _script_hash(text: str) -> str:
 @lru_cache(maxsize=1)
 def render_explorer() -> tuple[str, str]:
     """The explorer page and its ``Content-Security-Policy`` (scripts allowed by hash only,
-    so nothing injected into the page could run, and no fetch leaves this server)."""
+    so nothing injected into the page could run, and no fetch leaves this server).
+
+    The page's config carries :data:`kg.vocab.PREFIXES` (it prints IRIs as names that parse
+    back under them), the class colours and the relation properties (the graph of a SELECT
+    is the stored statements of these among its entities; decision 0020)."""
     import jinja2
 
     from .view import CLASS_COLOURS, FONT, script_json, vis_assets

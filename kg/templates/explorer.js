@@ -1,6 +1,14 @@
 // The kg explorer: runs queries against this server's /sparql and /saved/NAME, shows the
 // results as a table and a graph. Everything from the server is put into the page with
 // textContent (or drawn on the canvas by vis-network), never parsed as HTML.
+//
+// The graph draws only what the store says (docs/decisions/0020): a SELECT's entity IRIs are
+// the nodes and its edges the relation statements the article graphs hold among them, asked
+// of /sparql; a CONSTRUCT or DESCRIBE draws its triples. Each edge keeps the articles stating
+// it (title, date, source) for its hover text and the date range. IRIs print as names that
+// paste back into SPARQL and link to /entity?iri=...; the view's state lives in the URL's
+// fragment; downloads are made here from what the page holds. window.kgExplorer exposes the
+// network, its data sets and the helpers to tests and the console.
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("kg-config").textContent);
