@@ -130,6 +130,14 @@ def test_explorer_construct_draws_the_returned_graph(server, page):
     expected = {(b["r"]["value"], KG.issuedBy, b["i"]["value"]) for b in
                 _sparql(server, "SELECT ?r ?i WHERE { ?r kg:issuedBy ?i }")["results"]["bindings"]}
     assert expected and _drawn_edges(page) == expected
+    # each edge knows the articles whose graphs state it
+    stating = {}
+    for b in _sparql(server, "SELECT ?r ?i ?g WHERE { GRAPH ?g { ?r kg:issuedBy ?i } }")[
+            "results"]["bindings"]:
+        stating.setdefault((b["r"]["value"], b["i"]["value"]), set()).add(b["g"]["value"])
+    articles = page.execute_script(
+        "return window.kgExplorer.edges.get().map(e => [e.from, e.to, e.articles]);")
+    assert {(f, t): set(a) for f, t, a in articles} == stating
 
 
 # ------------------------------------------------------------------ 2: names, links, warnings

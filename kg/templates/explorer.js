@@ -224,33 +224,39 @@
       "  FILTER(?o IN (" + iris.join(", ") + "))\n}";
   }
   // The article graphs that state each drawn edge (for CONSTRUCT and DESCRIBE results).
-  function provenanceQuery(g) {
+  // Rows or IRIs per query: a CONSTRUCT may draw thousands of edges, a hub be stated by
+  // thousands of articles; chunks keep each request far under --max-body (1 MB).
+  var CHUNK = 400;
+  function chunks(list) {
+    var out = [];
+    for (var i = 0; i < list.length; i += CHUNK) { out.push(list.slice(i, i + CHUNK)); }
+    return out;
+  }
+  function provenanceQueries(g) {
     var rows = g.edgeList.filter(function (e) {
       return e.predicate && g.nodes[e.from].term.type === "uri" && g.nodes[e.to].term.type === "uri";
     }).map(function (e) {
       return "(<" + e.from + "> <" + e.predicate + "> <" + e.to + ">)";
     });
-    if (!rows.length) { return null; }
-    return "SELECT DISTINCT ?s ?p ?o ?g WHERE {\n  VALUES (?s ?p ?o) {\n    " + rows.join("\n    ") +
-      "\n  }\n  GRAPH ?g { ?s ?p ?o }\n}";
+    return chunks(rows).map(function (part) {
+      return "SELECT DISTINCT ?s ?p ?o ?g WHERE {\n  VALUES (?s ?p ?o) {\n    " +
+        part.join("\n    ") + "\n  }\n  GRAPH ?g { ?s ?p ?o }\n}";
+    });
   }
   // Labels of the drawn nodes, and title, dates and source of the articles stating the edges.
-  function detailsQuery(g, articles) {
-    var parts = [];
+  function detailsQueries(g, articles) {
+    var head = "SELECT ?n ?label ?g ?title ?date ?ingested ?source ?path WHERE {\n  ";
     var iris = g.order.filter(function (n) { return n.term.type === "uri" && !n.label; })
       .map(function (n) { return n.term.value; });
-    if (iris.length) {
-      parts.push("{ VALUES ?n { " + iriList(iris) + " } ?n rdfs:label ?label }");
-    }
-    if (articles.length) {
-      parts.push("{ VALUES ?g { " + iriList(articles) + " }\n    GRAPH ?g { ?g a kg:Article\n" +
-        "      OPTIONAL { ?g dcterms:title ?title } OPTIONAL { ?g dcterms:date ?date }\n" +
-        "      OPTIONAL { ?g kg:ingestedAt ?ingested } OPTIONAL { ?g dcterms:source ?source }\n" +
-        "      OPTIONAL { ?g kg:sourcePath ?path } } }");
-    }
-    if (!parts.length) { return null; }
-    return "SELECT ?n ?label ?g ?title ?date ?ingested ?source ?path WHERE {\n  " +
-      parts.join("\n  UNION\n  ") + "\n}";
+    var labels = chunks(iris).map(function (part) {
+      return head + "VALUES ?n { " + iriList(part) + " } ?n rdfs:label ?label\n}";
+    });
+    return labels.concat(chunks(articles).map(function (part) {
+      return head + "VALUES ?g { " + iriList(part) + " }\n  GRAPH ?g { ?g a kg:Article\n" +
+        "    OPTIONAL { ?g dcterms:title ?title } OPTIONAL { ?g dcterms:date ?date }\n" +
+        "    OPTIONAL { ?g kg:ingestedAt ?ingested } OPTIONAL { ?g dcterms:source ?source }\n" +
+        "    OPTIONAL { ?g kg:sourcePath ?path } }\n}";
+    }));
   }
   function addStatements(g, bindings) {
     bindings.forEach(function (b) {
@@ -526,15 +532,24 @@
   }
   // The graph of a result: a SELECT's entities with the statements among them; the triples
   // of a CONSTRUCT or DESCRIBE; then labels and the articles stating each edge.
+  // The bindings of several SELECT queries, run one after another (not to crowd the workers).
+  function selectAll(texts) {
+    var all = [];
+    return texts.reduce(function (done, text) {
+      return done.then(function () {
+        return select(text).then(function (b) { all = all.concat(b); });
+      });
+    }, Promise.resolve()).then(function () { return all; });
+  }
   function completeGraph(g, fromRows) {
-    var text = fromRows ? (g.order.length ? statementsQuery(g) : null) : provenanceQuery(g);
-    var first = text ? select(text) : Promise.resolve([]);
-    return first.then(function (bindings) {
+    var texts = fromRows ? (g.order.length ? [statementsQuery(g)] : []) : provenanceQueries(g);
+    return selectAll(texts).then(function (bindings) {
       if (fromRows) { addStatements(g, bindings); } else { addProvenance(g, bindings); }
       var articles = Object.create(null);
-      g.edgeList.forEach(function (e) { Object.keys(e.articles).forEach(function (a) { articles[a] = true; }); });
-      var details = detailsQuery(g, Object.keys(articles));
-      return details ? select(details) : [];
+      g.edgeList.forEach(function (e) {
+        Object.keys(e.articles).forEach(function (a) { articles[a] = true; });
+      });
+      return selectAll(detailsQueries(g, Object.keys(articles)));
     }).then(function (bindings) {
       addDetails(g, bindings);
       return g;
