@@ -47,7 +47,7 @@
   var saved = Object.create(null);
   var current = null;  // the result on screen: {type, data, vars, rows}
   // The view's state, kept in the URL's fragment (see "URL state").
-  var view = { ran: "", hide: [], from: "", to: "", focus: "" };
+  var view = { ran: "", inputs: [], hide: [], from: "", to: "", focus: "" };
   window.kgExplorer = {};  // for tests and the console: the network, its data, the helpers
 
   function make(tag, text, cls) {
@@ -635,6 +635,7 @@
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
     view.ran = "query";
+    view.inputs = inputParams();
     writeState();
     run("sparql", { method: "POST", headers: { "Content-Type": "application/sparql-query" },
                     body: textarea.value });
@@ -854,15 +855,23 @@
   // Kept with history.replaceState (no history entry per keystroke); a fragment never
   // reaches the server, so a long query makes no long request line.
 
-  function stateParams() {
-    var p = new URLSearchParams();
-    if (textarea.value !== textarea.defaultValue) { p.set("q", textarea.value); }
+  // The query inputs as they are: the query text, the saved query and its parameters.
+  function inputParams() {
+    var p = [];
+    if (textarea.value !== textarea.defaultValue) { p.push(["q", textarea.value]); }
     if (savedSelect.value) {
-      p.set("saved", savedSelect.value);
+      p.push(["saved", savedSelect.value]);
       Array.prototype.forEach.call(paramsBox.querySelectorAll("[data-param]"), function (input) {
-        if (input.value.trim() !== "") { p.set("p." + input.dataset.param, input.value.trim()); }
+        if (input.value.trim() !== "") { p.push(["p." + input.dataset.param, input.value.trim()]); }
       });
     }
+    return p;
+  }
+  // Once a query has run, the URL keeps the inputs it ran with (view.inputs), so inputs
+  // edited but not run do not change what the address reproduces.
+  function stateParams() {
+    var p = new URLSearchParams();
+    (view.ran ? view.inputs : inputParams()).forEach(function (kv) { p.append(kv[0], kv[1]); });
     if (view.ran) { p.set("run", view.ran); }
     if (view.hide.length) { p.set("hide", view.hide.join(",")); }
     if (view.from) { p.set("from", view.from); }
@@ -953,6 +962,7 @@
     });
     var qs = values.toString();
     view.ran = "saved";
+    view.inputs = inputParams();
     writeState();
     run("saved/" + encodeURIComponent(query.name) + (qs ? "?" + qs : ""), { method: "GET" });
   });
