@@ -49,7 +49,7 @@ from .tables import (
     one_line,
     table,
 )
-from .vocab import SYMMETRIC, local_name
+from .vocab import SYMMETRIC, local_name, short_name
 
 __all__ = [
     "RANK_MEASURES",
@@ -496,10 +496,10 @@ def format_rank(ranked: tuple[Ranked, ...], by: str, fmt: str = "table") -> str:
         })
     rows = [
         [str(r.rank), r.label, r.cls, f"{r.score:.0f}" if by == "degree" else f"{r.score:.4f}",
-         str(len(r.articles))]
+         str(len(r.articles)), short_name(r.iri)]
         for r in ranked
     ]
-    return table(["rank", "entity", "class", by, "articles"], rows, right=(0, 3, 4))
+    return table(["rank", "entity", "class", by, "articles", "id"], rows, right=(0, 3, 4))
 
 
 def format_paths(result: Paths, fmt: str = "table") -> str:
@@ -528,7 +528,8 @@ def format_paths(result: Paths, fmt: str = "table") -> str:
     first = found[0]
     n = len(first.hops)
     if n == 0:
-        return f"{first.labels[0]}: the two names are the same entity ({first.entities[0]})\n"
+        return (f"{first.labels[0]}: the two names are the same entity "
+                f"({short_name(first.entities[0])})\n")
     lines = [
         f"{first.labels[0]} to {first.labels[-1]}: {len(found)} shortest path"
         f"{'s' if len(found) != 1 else ''} of {n} hop{'s' if n != 1 else ''}"
@@ -569,12 +570,12 @@ def format_neighbors(center: str, found: tuple[Neighbor, ...], fmt: str = "table
             ],
         })
     rows = [
-        [str(n.distance), n.label, n.cls,
+        [str(n.distance), n.label, n.cls, short_name(n.iri),
          "; ".join(r.reading(v) + (" (background)" if r.is_background else "")
                    for r, v in zip(n.relations, n.via, strict=True))]
         for n in found
     ]
-    return table(["distance", "entity", "class", "relations"], rows, right=(0,))
+    return table(["distance", "entity", "class", "id", "relations"], rows, right=(0,))
 
 
 def format_communities(

@@ -10,7 +10,7 @@ Formats (:func:`format_result`):
 =========  ==========================================  ==========================
 format     SELECT / ASK                                CONSTRUCT / DESCRIBE
 =========  ==========================================  ==========================
-table      aligned plain text, prefixed IRIs           Turtle
+table      aligned plain text, short IRIs              Turtle
 json       W3C SPARQL 1.1 Query Results JSON           JSON-LD
 csv        W3C SPARQL 1.1 Query Results CSV            N-Triples
 tsv        W3C SPARQL 1.1 Query Results TSV            N-Triples
@@ -32,7 +32,7 @@ import pyoxigraph as ox
 
 from .errors import QueryError, QueryTooDeep
 from .store import Store
-from .vocab import PREFIXES, SERIALIZATION_PREFIXES
+from .vocab import SERIALIZATION_PREFIXES, short_name
 
 __all__ = [
     "QueryResult",
@@ -303,23 +303,20 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
 
 
 def term_text(term: Term | None) -> str:
-    """A short human form of a term: prefixed IRI, literal's value, ``_:id``; "" if unbound.
+    """A short human form of a term: an IRI as :func:`kg.vocab.short_name` gives it (a name
+    that pastes back into a query), a literal's value, ``_:id``; "" if unbound.
 
     >>> term_text(ox.NamedNode("https://w3id.org/aikg/ont#owns"))
     'kg:owns'
+    >>> term_text(ox.NamedNode("https://w3id.org/aikg/id/place/china"))
+    'place:china'
     >>> term_text(ox.Literal("Nvidia"))
     'Nvidia'
     """
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        iri = term.value
-        best = max(
-            ((p, ns) for p, ns in PREFIXES.items() if iri.startswith(ns)),
-            key=lambda item: len(item[1]),
-            default=None,
-        )
-        return f"{best[0]}:{iri[len(best[1]):]}" if best else f"<{iri}>"
+        return short_name(term.value)
     if isinstance(term, ox.Literal):
         return " ".join(term.value.split()) if "\n" in term.value else term.value
     return str(term)

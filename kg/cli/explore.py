@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import ArticleNotFound
-from ..vocab import CLASSES
+from ..vocab import CLASSES, short_name
 from .app import FORMAT_OPTION, cli, close_articles, echo, echo_size, store_for, waits
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -267,11 +267,11 @@ def show(ctx: click.Context, entity: str) -> None:
     with store_for(ctx) as store:
         facts = entity_facts(store, find_entity(store, entity))
     echo(f"{facts.label}  ({', '.join(facts.classes) or 'untyped'})")
-    echo(f"  iri       {facts.iri}")
+    echo(f"  iri       {short_name(facts.iri)}")
     if facts.aliases:
         echo(f"  also      {'; '.join(facts.aliases)}")
     for same in facts.same_as:
-        echo(f"  same as   {same}")
+        echo(f"  same as   {short_name(same)}")
     echo(f"  articles  {', '.join(facts.articles)}")
     for title, items, arrow in (
         ("relations", facts.outgoing, "->"),

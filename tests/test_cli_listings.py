@@ -1,0 +1,133 @@
+"""The listings of the read commands (issue 12, part C): names that paste back into a query,
+``--format json`` everywhere, tables that fit the terminal, ``kg query -``."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from kg.cli import cli
+from kg.store import Store
+from kg.vocab import ID, short_name
+
+#: Said by the ``beijing`` article: two Chinese firms, their place, a hub and a chip.
+BEIJING = (
+    "Huawei and Baidu, both based in China, compete. "
+    "Huawei develops the Ascend 910B, which Baidu buys."
+)
+
+
+def _records(article_id: str, text: str, entities, relations):
+    """An article and its extraction, from ``entities`` (label, class[, scope]) and
+    ``relations`` (subject, predicate, object, surface): each found in the one sentence that
+    holds its surface."""
+    import hashlib
+
+    from extract.records import Entity, Evidence, Extraction, Relation
+    from kg.sources import Article
+
+    def ev(surface: str, rule: str) -> Evidence:
+        start = text.index(surface)
+        s_start = text.rfind(". ", 0, start)
+        s_start = 0 if s_start < 0 else s_start + 2
+        s_end = text.find(". ", start)
+        s_end = len(text) if s_end < 0 else s_end + 1
+        return Evidence(sentence=text[s_start:s_end], sentence_start=s_start,
+                        sentence_end=s_end, start=start, end=start + len(surface), rule=rule,
+                        confidence=0.9, surface=surface)
+
+    ents = tuple(Entity(label, label, cls, scope=scope,
+                        mentions=(ev(label, "gazetteer"),))
+                 for label, cls, scope in (e if len(e) == 3 else (*e, "global")
+                                           for e in entities))
+    rels = tuple(Relation(s, p, o, ev(surface, f"{p}.test")) for s, p, o, surface in relations)
+    article = Article(id=article_id, title=f"The {article_id} story", text=text,
+                      source_path=f"tests/data/{article_id}.txt", date="Dec 8, 2024",
+                      sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return article, Extraction(entities=ents, relations=rels)
+
+
+@pytest.fixture
+def listing_store(tmp_path, tiny):
+    """A closed store: the ``tiny`` article (ByteDance, TikTok, Nvidia, H20 and an
+    article-scoped "proposed rule") and ``beijing`` (Huawei, Baidu, China, Ascend 910B)."""
+    from kg.build import article_quads
+
+    path = tmp_path / "store"
+    article, extraction = _records(
+        "beijing", BEIJING,
+        [("Huawei", "Company"), ("Baidu", "Company"), ("China", "Place"),
+         ("Ascend 910B", "Chip")],
+        [("Huawei", "headquarteredIn", "China", "Huawei and Baidu, both based in China"),
+         ("Baidu", "headquarteredIn", "China", "Baidu, both based in China"),
+         ("Huawei", "competesWith", "Baidu", "Huawei and Baidu"),
+         ("Huawei", "develops", "Ascend 910B", "Huawei develops the Ascend 910B"),
+         ("Baidu", "purchases", "Ascend 910B", "Ascend 910B, which Baidu buys")])
+    with Store(path) as store:
+        store.replace_article("tiny", tiny.quads(1, "tiny"))
+        store.replace_article("beijing", article_quads(
+            article, extraction, ingested_at=datetime(2024, 12, 9, tzinfo=UTC),
+            extractor_version="test-1"))
+    return path
+
+
+def _kg(runner, store: Path, *args: str, **kwargs):
+    env = {"COLUMNS": None, **kwargs.pop("env", {})}
+    return runner.invoke(cli, ["--store", str(store), *args], env=env, **kwargs)
+
+
+# --------------------------------------------------------------------------- names
+
+
+def test_cli_listings_short_names_are_class_prefixed_or_full_iris():
+    assert short_name(f"{ID}place/china") == "place:china"
+    assert short_name(f"{ID}governmentbody/bis") == "governmentbody:bis"
+    assert short_name(f"{ID}datacenter/colossus") == "datacenter:colossus"
+    # article-scoped entities and local names needing escapes are printed whole
+    assert short_name(f"{ID}regulation/tiny/proposed-rule") == (
+        f"<{ID}regulation/tiny/proposed-rule>")
+    assert short_name(f"{ID}place/u.s.") == f"<{ID}place/u.s.>"
+    assert short_name("https://w3id.org/aikg/article/000_d224b8482df45905") == (
+        "kga:000_d224b8482df45905")
+    assert short_name("http://www.wikidata.org/entity/Q42") == "wd:Q42"
+
+
+def test_cli_listings_every_name_kg_query_prints_pastes_back(runner, listing_store):
+    """Each IRI a `kg query` table prints, pasted into another query, is that IRI again
+    (`kgr:place/china`, printed before, was a syntax error: "expected OPTIONAL")."""
+    text = "SELECT DISTINCT ?x WHERE { { ?x ?p ?o } UNION { ?s ?p ?x } FILTER(isIRI(?x)) } " \
+           "ORDER BY ?x"
+    table = _kg(runner, listing_store, "query", text)
+    data = _kg(runner, listing_store, "query", "--format", "json", text)
+    assert table.exit_code == 0 and data.exit_code == 0, table.output + data.output
+    printed = table.stdout.splitlines()[2:]
+    iris = [b["x"]["value"] for b in json.loads(data.stdout)["results"]["bindings"]]
+    assert len(printed) == len(iris) > 10
+    assert "place:china" in printed and "company:nvidia" in printed
+    assert f"<{ID}regulation/tiny/proposed-rule>" in printed
+    for name, iri in zip(printed, iris, strict=True):
+        for query in (f"SELECT ?x WHERE {{ VALUES ?x {{ {name} }} }}",
+                      f"SELECT DISTINCT ?x WHERE {{ BIND({name} AS ?x) "
+                      f"{{ {name} ?p ?o }} UNION {{ ?s ?p {name} }} }}"):
+            back = _kg(runner, listing_store, "query", "--format", "json", query)
+            assert back.exit_code == 0, (name, back.output)
+            values = [b["x"]["value"] for b in json.loads(back.stdout)["results"]["bindings"]]
+            assert values == [iri], name
+
+
+def test_cli_listings_show_and_rank_print_names_that_paste_back(runner, listing_store):
+    shown = _kg(runner, listing_store, "show", "china")
+    assert shown.exit_code == 0, shown.output
+    assert re.search(r"^  iri +place:china$", shown.stdout, re.M)
+    ranked = _kg(runner, listing_store, "rank", "--type", "Place")
+    assert ranked.exit_code == 0, ranked.output
+    assert ranked.stdout.splitlines()[0].split()[-1] == "id"
+    assert ranked.stdout.splitlines()[2].split()[-1] == "place:china"
+    near = _kg(runner, listing_store, "neighbors", "China")
+    assert near.exit_code == 0, near.output
+    assert {line.split()[3] for line in near.stdout.splitlines()[2:]} == {
+        "company:huawei", "company:baidu"}
