@@ -64,7 +64,7 @@ def query(
     articles matches once; GRAPH ?g shows which article said it. Updates, SERVICE and LOAD
     are refused.
     """
-    from ..query import format_result, read_query, run_query
+    from ..query import format_result, read_query, run_query, unknown_terms
 
     if (saved is None) == (query_or_file is None):
         raise click.UsageError("give either QUERY_OR_FILE or --saved NAME (not both)")
@@ -72,11 +72,15 @@ def query(
         raise click.UsageError("--param goes with --saved NAME")
     with store_for(ctx) as store:
         if saved is not None:
-            from ..saved import run_saved
+            from ..saved import run_saved, saved_query
 
+            text = saved_query(saved).text
             result = run_saved(store, saved, _pairs(params))
         else:
-            result = run_query(store, read_query(query_or_file))
+            text = read_query(query_or_file)
+            result = run_query(store, text)
+    for warning in unknown_terms(text):
+        echo(f"kg: warning: {warning}", err=True)
     echo(format_result(result, fmt), nl=False, exact=fmt != "table" or result.kind == "graph")
     if fmt == "table" and result.kind == "select":
         echo(f"({len(result)} row{'s' if len(result) != 1 else ''})", err=True)
