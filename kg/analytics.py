@@ -67,6 +67,9 @@ __all__ = [
     "Neighbor",
     "Member",
     "Community",
+    "NAME_MEMBERS",
+    "with_classes",
+    "community",
     "scores",
     "pagerank",
     "rank",
@@ -214,6 +217,10 @@ class Member:
     degree: int
 
 
+#: How many of its entities (highest degree first) name a community.
+NAME_MEMBERS = 3
+
+
 @dataclass(frozen=True)
 class Community:
     """A community: its number (1 = largest) and its members, highest degree first."""
@@ -224,6 +231,16 @@ class Community:
     @property
     def size(self) -> int:
         return len(self.members)
+
+    @property
+    def name(self) -> str:
+        """Its :data:`NAME_MEMBERS` entities of highest degree: ``"Nvidia / TSMC / Huawei"``."""
+        return " / ".join(m.label for m in self.members[:NAME_MEMBERS])
+
+    def of_classes(self, classes: Iterable[str]) -> tuple[Member, ...]:
+        """Its members of one of ``classes``, highest degree first."""
+        wanted = set(classes)
+        return tuple(m for m in self.members if m.cls in wanted)
 
 
 # --------------------------------------------------------------------------- ranking
@@ -444,6 +461,25 @@ def communities(
     return tuple(Community(i, tuple(ms)) for i, ms in enumerate(groups, start=1))
 
 
+def with_classes(found: tuple[Community, ...], classes: Iterable[str] | None
+                 ) -> tuple[Community, ...]:
+    """The communities holding an entity of one of ``classes`` (all if None), numbers kept."""
+    if classes is None:
+        return found
+    wanted = tuple(classes)
+    return tuple(c for c in found if c.of_classes(wanted))
+
+
+def community(graph: nx.MultiDiGraph, number: int, *, seed: int = DEFAULT_SEED) -> Community:
+    """Community ``number`` of :func:`communities` (same graph, same ``seed``: the number
+    ``kg communities`` shows). ValueError when there are fewer."""
+    found = communities(graph, seed=seed)
+    if not 1 <= number <= len(found):
+        raise ValueError(f"there is no community {number}: the graph has {len(found)} "
+                         f"(seed {seed}); `kg communities --top 0` lists them")
+    return found[number - 1]
+
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -482,8 +518,10 @@ def _relations_between(graph: nx.MultiDiGraph, a: str, b: str) -> tuple[Relation
 # --------------------------------------------------------------------------- output
 
 
-def format_rank(ranked: tuple[Ranked, ...], by: str, fmt: str = "table") -> str:
-    """The ranking as a table (rank, entity, class, score, number of articles) or JSON."""
+def format_rank(ranked: tuple[Ranked, ...], by: str, fmt: str = "table", *,
+                width: int | None = None) -> str:
+    """The ranking as a table (rank, entity, class, score, number of articles, id), fitted
+    to ``width`` (see :func:`kg.tables.table`), or JSON."""
     check_format(fmt)
     if fmt == "json":
         return as_json({
@@ -499,7 +537,8 @@ def format_rank(ranked: tuple[Ranked, ...], by: str, fmt: str = "table") -> str:
          str(len(r.articles)), short_name(r.iri)]
         for r in ranked
     ]
-    return table(["rank", "entity", "class", by, "articles", "id"], rows, right=(0, 3, 4))
+    return table(["rank", "entity", "class", by, "articles", "id"], rows, right=(0, 3, 4),
+                 width=width, keep=(2, 5))
 
 
 def format_paths(result: Paths, fmt: str = "table") -> str:
@@ -557,8 +596,10 @@ def _support_lines(relation: Relation) -> list[str]:
     return lines + ([ALSO_BACKGROUND] if relation.background else [])
 
 
-def format_neighbors(center: str, found: tuple[Neighbor, ...], fmt: str = "table") -> str:
-    """The neighbours as a table (distance, entity, class, relations) or JSON."""
+def format_neighbors(center: str, found: tuple[Neighbor, ...], fmt: str = "table", *,
+                     width: int | None = None) -> str:
+    """The neighbours as a table (distance, entity, class, id, relations), fitted to
+    ``width``, or JSON."""
     check_format(fmt)
     if fmt == "json":
         return as_json({
@@ -575,35 +616,50 @@ def format_neighbors(center: str, found: tuple[Neighbor, ...], fmt: str = "table
                    for r, v in zip(n.relations, n.via, strict=True))]
         for n in found
     ]
-    return table(["distance", "entity", "class", "id", "relations"], rows, right=(0,))
+    return table(["distance", "entity", "class", "id", "relations"], rows, right=(0,),
+                 width=width, keep=(2, 3))
 
 
 def format_communities(
-    found: tuple[Community, ...], fmt: str = "table", *, members: int = 8
+    found: tuple[Community, ...], fmt: str = "table", *, members: int = 8,
+    classes: Iterable[str] | None = None, width: int | None = None,
 ) -> str:
-    """The communities as a table (number, size, classes, first ``members`` members by
-    degree; 0 = all) or JSON (every member)."""
+    """The communities as a table (number, size, classes, name, first ``members`` members by
+    degree; 0 = all), fitted to ``width``, or JSON (every member).
+
+    ``classes`` lists only members of those classes (a community with none is left out by
+    :func:`with_classes`); ``size``, the class counts and the name stay the whole
+    community's, so the numbers match ``kg communities`` without ``--type``.
+    """
     check_format(fmt)
+    wanted = None if classes is None else tuple(classes)
+
+    def listed(c: Community) -> tuple[Member, ...]:
+        return c.members if wanted is None else c.of_classes(wanted)
+
     if fmt == "json":
         return as_json({
             "communities": [
-                {"community": c.number, "size": c.size,
+                {"community": c.number, "name": c.name, "size": c.size,
                  "members": [{"iri": m.iri, "label": m.label, "class": m.cls,
-                              "degree": m.degree} for m in c.members]}
+                              "degree": m.degree} for m in listed(c)]}
                 for c in found
             ],
         })
     rows = []
     for c in found:
-        classes = Counter(m.cls or "untyped" for m in c.members)
-        shown = c.members[:members] if members else c.members
+        counts = Counter(m.cls or "untyped" for m in c.members)
+        own = listed(c)
+        shown = own[:members] if members else own
         names = ", ".join(m.label for m in shown)
-        if len(shown) < c.size:
-            names += f", ... (+{c.size - len(shown)} more)"
+        if len(shown) < len(own):
+            names += f", ... (+{len(own) - len(shown)} more)"
         rows.append([
             str(c.number), str(c.size),
-            ", ".join(f"{k} {v}" for k, v in sorted(classes.items(), key=lambda kv: (-kv[1],
-                                                                                   kv[0]))),
-            names,
+            ", ".join(f"{k} {v}" for k, v in sorted(counts.items(),
+                                                    key=lambda kv: (-kv[1], kv[0]))),
+            c.name, names,
         ])
-    return table(["community", "size", "classes", "members (by degree)"], rows, right=(0, 1))
+    head = "members (by degree)" if wanted is None else f"{', '.join(wanted)} (by degree)"
+    return table(["community", "size", "classes", "name", head], rows, right=(0, 1),
+                 width=width)

@@ -447,8 +447,9 @@ def _unknown_terms(text: str) -> tuple[str, ...]:
 # --------------------------------------------------------------------------- output
 
 
-def format_result(result: QueryResult, fmt: str = "table") -> str:
-    """The result as text in one of :data:`FORMATS` (see the module docstring)."""
+def format_result(result: QueryResult, fmt: str = "table", *, width: int | None = None) -> str:
+    """The result as text in one of :data:`FORMATS` (see the module docstring); a ``table``
+    is fitted to ``width`` (:func:`kg.tables.table`), cutting literals, never IRIs."""
     if fmt not in FORMATS:
         raise QueryError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if result.kind == "graph":
@@ -456,7 +457,7 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
         data = ox.serialize(result.triples, format=_GRAPH_FORMATS[fmt], prefixes=prefixes)
         return (data or b"").decode("utf-8")
     if fmt == "table":
-        return _table(result)
+        return _table(result, width)
     # re-parse the stored JSON: pyoxigraph's result objects are one-shot iterators
     parsed = ox.parse_query_results(result.results_json, format=ox.QueryResultsFormat.JSON)
     text = (parsed.serialize(format=_RESULTS[fmt]) or b"").decode("utf-8")
@@ -483,10 +484,14 @@ def term_text(term: Term | None) -> str:
     return str(term)
 
 
-def _table(result: QueryResult) -> str:
+def _table(result: QueryResult, width: int | None = None) -> str:
     if result.kind == "ask":
         return ("true" if result.boolean else "false") + "\n"
     from .tables import table
 
+    # a column holding an IRI is never cut: a cut name does not paste back
+    names = {i for row in result.rows for i, t in enumerate(row)
+             if isinstance(t, ox.NamedNode)}
     return table([f"?{v}" for v in result.variables],
-                 [[term_text(t) for t in row] for row in result.rows])
+                 [[term_text(t) for t in row] for row in result.rows],
+                 width=width, keep=names)

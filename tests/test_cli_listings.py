@@ -21,7 +21,7 @@ BEIJING = (
 )
 
 
-def _records(article_id: str, text: str, entities, relations):
+def _records(article_id: str, text: str, entities, relations, title: str | None = None):
     """An article and its extraction, from ``entities`` (label, class[, scope]) and
     ``relations`` (subject, predicate, object, surface): each found in the one sentence that
     holds its surface."""
@@ -45,7 +45,7 @@ def _records(article_id: str, text: str, entities, relations):
                  for label, cls, scope in (e if len(e) == 3 else (*e, "global")
                                            for e in entities))
     rels = tuple(Relation(s, p, o, ev(surface, f"{p}.test")) for s, p, o, surface in relations)
-    article = Article(id=article_id, title=f"The {article_id} story", text=text,
+    article = Article(id=article_id, title=title or f"The {article_id} story", text=text,
                       source_path=f"tests/data/{article_id}.txt", date="Dec 8, 2024",
                       sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
     return article, Extraction(entities=ents, relations=rels)
@@ -131,3 +131,113 @@ def test_cli_listings_show_and_rank_print_names_that_paste_back(runner, listing_
     assert near.exit_code == 0, near.output
     assert {line.split()[3] for line in near.stdout.splitlines()[2:]} == {
         "company:huawei", "company:baidu"}
+
+
+# --------------------------------------------------------------------------- --format json
+
+
+def _json(runner, store, *args):
+    result = _kg(runner, store, *args, "--format", "json")
+    assert result.exit_code == 0, (args, result.output)
+    return json.loads(result.stdout)
+
+
+def test_cli_listings_every_listing_has_format_json(runner, listing_store):
+    huawei, china = f"{ID}company/huawei", f"{ID}place/china"
+    shown = _json(runner, listing_store, "show", "Huawei")
+    assert (shown["iri"], shown["label"], shown["classes"]) == (huawei, "Huawei", ["Company"])
+    out = {(r["direction"], r["predicate"], r["iri"]) for r in shown["relations"]}
+    assert ("out", "headquarteredIn", china) in out and ("in", "competesWith", huawei) not in out
+    develops = next(r for r in shown["relations"] if r["predicate"] == "develops")
+    assert develops["basis"] == "text" and develops["evidence"][0]["article"] == "beijing"
+    assert develops["evidence"][0]["sentence"].startswith("Huawei develops")
+
+    stats = _json(runner, listing_store, "stats")
+    assert stats["articles"] == 2 and stats["classes"]["Place"] == 1
+    assert stats["properties"]["develops"] == 2 and len(stats["properties"]) == 22
+
+    queries = _json(runner, listing_store, "queries")["queries"]
+    assert {"chips-bought", "about"} <= {q["name"] for q in queries}
+    assert all(q["text"].strip() and isinstance(q["params"], list) for q in queries)
+    [one] = _json(runner, listing_store, "queries", "--show", "chips-bought")["queries"]
+    assert one["name"] == "chips-bought"
+
+    articles = _json(runner, listing_store, "articles")["articles"]
+    assert [a["id"] for a in articles] == ["beijing", "tiny"]
+
+    ranked = _json(runner, listing_store, "rank", "--type", "Place")
+    assert [e["iri"] for e in ranked["entities"]] == [china]
+
+    near = _json(runner, listing_store, "neighbors", "China")
+    assert near["entity"] == china
+    assert {n["iri"] for n in near["neighbors"]} == {huawei, f"{ID}company/baidu"}
+
+    path = _json(runner, listing_store, "path", "Baidu", "Ascend 910B")
+    assert path["length"] == 1 and path["paths"][0]["entities"][0]["iri"] == (
+        f"{ID}company/baidu")
+
+    found = _json(runner, listing_store, "communities", "--top", "0")["communities"]
+    assert sorted(m["iri"] for c in found for m in c["members"]) == sorted(
+        e["iri"] for e in _json(runner, listing_store, "rank", "--top", "0")["entities"])
+    for c in found:
+        assert c["name"] == " / ".join(m["label"] for m in c["members"][:3])
+
+
+# --------------------------------------------------------------------------- widths
+
+#: A title longer than any terminal.
+LONG_TITLE = "Huawei and Baidu " + "and the long story of their chips " * 6 + "end"
+
+
+@pytest.fixture
+def long_store(tmp_path):
+    """A closed store with one article whose title is :data:`LONG_TITLE` plus an escape."""
+    from kg.build import article_quads
+
+    path = tmp_path / "long"
+    article, extraction = _records(
+        "long-one", BEIJING, [("Huawei", "Company"), ("Baidu", "Company")],
+        [("Huawei", "competesWith", "Baidu", "Huawei and Baidu")],
+        title=LONG_TITLE + "\x1b]0;owned\x07")
+    with Store(path) as store:
+        store.replace_article("long-one", article_quads(
+            article, extraction, ingested_at=datetime(2024, 12, 9, tzinfo=UTC),
+            extractor_version="test-1"))
+    return path
+
+
+def test_cli_listings_tables_fit_columns_and_cut_with_an_ellipsis(runner, long_store):
+    cut = _kg(runner, long_store, "articles", env={"COLUMNS": "60"})
+    assert cut.exit_code == 0, cut.output
+    lines = cut.stdout.splitlines()
+    assert all(len(line) <= 60 for line in lines), lines
+    assert lines[2].startswith("long-one  ") and lines[2].endswith("…")
+    assert LONG_TITLE[:20] in lines[2]
+    # --wide keeps it whole, COLUMNS or not; so does output that is not a terminal
+    for wide in (_kg(runner, long_store, "articles", "--wide", env={"COLUMNS": "60"}),
+                 _kg(runner, long_store, "articles")):
+        assert wide.exit_code == 0, wide.output
+        assert LONG_TITLE in wide.stdout and "…" not in wide.stdout
+        # the hostile title is still escaped, cut or not
+        assert "\\x1b]0;owned\\x07" in wide.stdout and "\x1b" not in wide.stdout
+    assert "\x1b" not in cut.stdout
+
+
+def test_cli_listings_ids_and_numbers_are_never_cut(runner, listing_store):
+    result = _kg(runner, listing_store, "neighbors", "H20", env={"COLUMNS": "50"})
+    assert result.exit_code == 0, result.output
+    rows = result.stdout.splitlines()[2:]
+    ids = {row.split()[3] for row in rows}
+    assert f"<{ID}regulation/tiny/proposed-rule>" in ids and "company:nvidia" in ids
+    assert any(row.endswith("…") for row in rows)  # the relations are cut instead
+
+
+def test_cli_listings_query_table_cuts_literals_not_iris(runner, listing_store):
+    text = ("SELECT ?e ?sentence WHERE { GRAPH ?g { ?ev kg:sentence ?sentence ; "
+            "rdf:subject ?e } } ORDER BY DESC(STRLEN(?sentence)) LIMIT 1")
+    result = _kg(runner, listing_store, "query", text, env={"COLUMNS": "40"})
+    assert result.exit_code == 0, result.output
+    name, sentence = result.stdout.splitlines()[2].split("  ", 1)
+    assert re.fullmatch(r"\w+:[\w-]+", name) and sentence.strip().endswith("…")
+    whole = _kg(runner, listing_store, "query", "--wide", text, env={"COLUMNS": "40"})
+    assert whole.stdout.splitlines()[2].strip().endswith(".")

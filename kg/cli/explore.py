@@ -11,7 +11,16 @@ import click
 
 from ..errors import ArticleNotFound
 from ..vocab import CLASSES, short_name
-from .app import FORMAT_OPTION, cli, close_articles, echo, echo_size, store_for, waits
+from .app import (
+    FORMAT_OPTION,
+    WIDE_OPTION,
+    cli,
+    close_articles,
+    echo,
+    echo_size,
+    store_for,
+    waits,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..show import Fact
@@ -26,6 +35,7 @@ Example:
             ?p rdfs:label ?who . ?o rdfs:label ?org }"
   kg query --format csv my-query.rq
   kg query --saved chips-bought --param firm=ByteDance
+  kg query --wide "SELECT ?s ?sentence WHERE { ?ev kg:sentence ?sentence ; rdf:subject ?s }"
 """
 )
 @click.option(
@@ -48,6 +58,7 @@ Example:
     metavar="NAME=VALUE",
     help="A parameter of the saved query (repeatable); entities by name or alias.",
 )
+@WIDE_OPTION
 @click.argument("query_or_file", required=False)
 @click.pass_context
 def query(
@@ -55,6 +66,7 @@ def query(
     fmt: str,
     saved: str | None,
     params: tuple[str, ...],
+    wide: bool,
     query_or_file: str | None,
 ) -> None:
     """Run a read-only SPARQL query (text, a file, or a saved query) over all articles.
@@ -81,7 +93,10 @@ def query(
             result = run_query(store, text)
     for warning in unknown_terms(text):
         echo(f"kg: warning: {warning}", err=True)
-    echo(format_result(result, fmt), nl=False, exact=fmt != "table" or result.kind == "graph")
+    from ..tables import terminal_width
+
+    echo(format_result(result, fmt, width=terminal_width(wide=wide)), nl=False,
+         exact=fmt != "table" or result.kind == "graph")
     if fmt == "table" and result.kind == "select":
         echo(f"({len(result)} row{'s' if len(result) != 1 else ''})", err=True)
 
@@ -104,18 +119,27 @@ def _pairs(params: tuple[str, ...]) -> dict[str, str]:
 Example:
   kg queries
   kg queries --show chips-bought
+  kg queries --format json
 """
 )
 @click.option("--show", metavar="NAME", help="Print the SPARQL text of the saved query NAME.")
-def queries_command(show: str | None) -> None:
+@FORMAT_OPTION
+def queries_command(show: str | None, fmt: str) -> None:
     """List the saved queries, each with its parameters and a one-line description.
 
     Run one with `kg query --saved NAME --param NAME=VALUE`. They live in kg/queries/*.rq.
     """
     from ..saved import saved_queries, saved_query
+    from ..tables import queries_json
 
     if show is not None:
-        echo(saved_query(show).text, nl=False)
+        if fmt == "json":
+            echo(queries_json([saved_query(show)]), nl=False, exact=True)
+        else:
+            echo(saved_query(show).text, nl=False)
+        return
+    if fmt == "json":
+        echo(queries_json(saved_queries()), nl=False, exact=True)
         return
     for saved in saved_queries():
         echo(f"{saved.name}  {saved.description}")
@@ -224,17 +248,23 @@ def viz(
     epilog="""\b
 Example:
   kg stats
+  kg stats --format json
 """
 )
+@FORMAT_OPTION
 @click.pass_context
-def stats(ctx: click.Context) -> None:
+def stats(ctx: click.Context, fmt: str) -> None:
     """Count articles, entities by class and relations by property."""
     from ..graph import statistics
+    from ..tables import stats_json
     from .admin import warn_if_incomplete
 
     with store_for(ctx) as store:
         warn_if_incomplete(store)
         s = statistics(store)
+    if fmt == "json":
+        echo(stats_json(s), nl=False, exact=True)
+        return
     echo(f"articles    {s.articles}")
     echo(f"entities    {s.entities}")
     echo(f"relations   {s.statements}")
@@ -255,12 +285,13 @@ def stats(ctx: click.Context) -> None:
     epilog="""\b
 Example:
   kg show ByteDance
-  kg show "Zhang Yiming"
+  kg show "Zhang Yiming" --format json
 """
 )
 @click.argument("entity")
+@FORMAT_OPTION
 @click.pass_context
-def show(ctx: click.Context, entity: str) -> None:
+def show(ctx: click.Context, entity: str, fmt: str) -> None:
     """Show an entity's facts, with the sentences they came from.
 
     A fact only kg's gazetteer supports (a product's known maker, named in the same
@@ -270,6 +301,11 @@ def show(ctx: click.Context, entity: str) -> None:
 
     with store_for(ctx) as store:
         facts = entity_facts(store, find_entity(store, entity))
+    if fmt == "json":
+        from ..tables import facts_json
+
+        echo(facts_json(facts), nl=False, exact=True)
+        return
     echo(f"{facts.label}  ({', '.join(facts.classes) or 'untyped'})")
     echo(f"  iri       {short_name(facts.iri)}")
     if facts.aliases:
@@ -338,6 +374,7 @@ Example:
               help="betweenness only: estimate it from this many source entities (fixed "
               "seed); 0: exact. Default: exact up to 2,000 entities, 500 samples above.")
 @FORMAT_OPTION
+@WIDE_OPTION
 @click.pass_context
 def rank(
     ctx: click.Context,
@@ -346,6 +383,7 @@ def rank(
     top: int,
     samples: int | None,
     fmt: str,
+    wide: bool,
 ) -> None:
     """Rank entities by degree, PageRank or betweenness centrality.
 
@@ -354,6 +392,7 @@ def rank(
     from ..analytics import betweenness_samples, format_rank
     from ..analytics import rank as run_rank
     from ..graph import project
+    from ..tables import terminal_width
 
     with store_for(ctx) as store:
         graph = project(store)
@@ -362,7 +401,8 @@ def rank(
     if k is not None:
         echo(f"kg: betweenness estimated from {k} of {graph.number_of_nodes()} "
                    "entities (--samples 0 for the exact figures)", err=True)
-    echo(format_rank(ranked, by, fmt), nl=False, exact=fmt == "json")
+    echo(format_rank(ranked, by, fmt, width=terminal_width(wide=wide)), nl=False,
+         exact=fmt == "json")
     if fmt == "table":
         of = f" of class {', '.join(classes)}" if classes else ""
         echo(f"({len(ranked)} entit{'ies' if len(ranked) != 1 else 'y'}{of})", err=True)
@@ -410,8 +450,9 @@ Example:
 @click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True,
               help="Hops away, whatever the relations' direction.")
 @FORMAT_OPTION
+@WIDE_OPTION
 @click.pass_context
-def neighbors(ctx: click.Context, entity: str, depth: int, fmt: str) -> None:
+def neighbors(ctx: click.Context, entity: str, depth: int, fmt: str, wide: bool) -> None:
     """List the entities within --depth hops of an entity, nearest first.
 
     Each comes with its distance, its class and the relations that link it to the
@@ -426,7 +467,10 @@ def neighbors(ctx: click.Context, entity: str, depth: int, fmt: str) -> None:
         iri = find_entity(store, entity)
         graph = project(store)
     found = run_neighbors(graph, iri, depth)
-    echo(format_neighbors(iri, found, fmt), nl=False, exact=fmt == "json")
+    from ..tables import terminal_width
+
+    echo(format_neighbors(iri, found, fmt, width=terminal_width(wide=wide)), nl=False,
+         exact=fmt == "json")
     if fmt == "table":
         label = graph.nodes[iri]["label"]
         echo(f"({len(found)} entit{'ies' if len(found) != 1 else 'y'} within {depth} "
@@ -438,6 +482,7 @@ def neighbors(ctx: click.Context, entity: str, depth: int, fmt: str) -> None:
 Example:
   kg communities --top 5
   kg communities --seed 7 --format json
+  kg communities --type Chip --members 5
 """
 )
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True,
@@ -445,27 +490,39 @@ Example:
 @click.option("--members", type=click.IntRange(min=0), default=8, show_default=True,
               help="Members shown per community in the table, highest degree first (0: all).")
 @click.option("--seed", type=int, default=42, show_default=True,
-              help="Random seed of the Louvain method: the same seed gives the same answer.")
+              help="Random seed of the Louvain method: the same seed gives the same answer "
+              "(give `kg viz --community N` the same).")
+@click.option("--type", "classes", multiple=True, callback=_classes_option, metavar="CLASS",
+              help=f"List only members of this class (repeatable; any case), and only the "
+              f"communities holding one: {_CLASS_HELP}. Communities are still found, "
+              "numbered and named on the whole graph.")
 @FORMAT_OPTION
+@WIDE_OPTION
 @click.pass_context
-def communities(ctx: click.Context, top: int, members: int, seed: int, fmt: str) -> None:
+def communities(ctx: click.Context, top: int, members: int, seed: int,
+                classes: tuple[str, ...] | None, fmt: str, wide: bool) -> None:
     """Find communities of closely related entities (Louvain method).
 
     Relations are taken as undirected links, one per related pair. Every entity belongs to
-    exactly one community; one with no relations is a community of its own.
+    exactly one community; one with no relations is a community of its own. Each is named
+    by its three entities of highest degree ("Nvidia / TSMC / Huawei"); its number is the
+    one `kg viz --community N` draws.
     """
     from ..analytics import communities as run_communities
-    from ..analytics import format_communities
+    from ..analytics import format_communities, with_classes
     from ..graph import project
+    from ..tables import terminal_width
 
     with store_for(ctx) as store:
         graph = project(store)
-    found = run_communities(graph, seed=seed)
+    found = with_classes(run_communities(graph, seed=seed), classes)
     shown = found[:top] if top else found
-    echo(format_communities(shown, fmt, members=members), nl=False, exact=fmt == "json")
+    echo(format_communities(shown, fmt, members=members, classes=classes,
+                            width=terminal_width(wide=wide)), nl=False, exact=fmt == "json")
     if fmt == "table":
-        echo(f"({len(shown)} of {len(found)} communities, "
-                   f"{graph.number_of_nodes()} entities)", err=True)
+        of = f" with {', '.join(classes)}" if classes else ""
+        echo(f"({len(shown)} of {len(found)} communities{of}, "
+             f"{graph.number_of_nodes()} entities)", err=True)
 
 
 # --------------------------------------------------------------------------- serve
