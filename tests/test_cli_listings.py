@@ -241,3 +241,20 @@ def test_cli_listings_query_table_cuts_literals_not_iris(runner, listing_store):
     assert re.fullmatch(r"\w+:[\w-]+", name) and sentence.strip().endswith("…")
     whole = _kg(runner, listing_store, "query", "--wide", text, env={"COLUMNS": "40"})
     assert whole.stdout.splitlines()[2].strip().endswith(".")
+
+
+# --------------------------------------------------------------------------- kg query -
+
+
+def test_cli_listings_query_reads_standard_input(runner, listing_store):
+    text = "SELECT ?c WHERE {\n  ?c kg:headquarteredIn place:china\n} ORDER BY ?c\n"
+    result = _kg(runner, listing_store, "query", "--format", "csv", "-",
+                 input=text.encode("utf-8"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "c", f"{ID}company/baidu", f"{ID}company/huawei"]
+    empty = _kg(runner, listing_store, "query", "-", input=b"  \n")
+    assert empty.exit_code == 2 and "no query on standard input" in empty.stderr
+    latin = _kg(runner, listing_store, "query", "-", input="ASK { ?s ?p \"Caf\xe9\" }"
+                .encode("latin-1"))
+    assert latin.exit_code == 2 and "not UTF-8" in latin.stderr

@@ -35,6 +35,7 @@ Example:
             ?p rdfs:label ?who . ?o rdfs:label ?org }"
   kg query --format csv my-query.rq
   kg query --saved chips-bought --param firm=ByteDance
+  generate-query.sh | kg query --format json -
   kg query --wide "SELECT ?s ?sentence WHERE { ?ev kg:sentence ?sentence ; rdf:subject ?s }"
 """
 )
@@ -69,7 +70,8 @@ def query(
     wide: bool,
     query_or_file: str | None,
 ) -> None:
-    """Run a read-only SPARQL query (text, a file, or a saved query) over all articles.
+    """Run a read-only SPARQL query (text, a file, - for standard input, or a saved query)
+    over all articles.
 
     Prefixes kg:, kgr:, rdf:, rdfs:, owl:, xsd:, skos:, prov:, dcterms: and schema: are
     predeclared. The default graph is the merge of all articles: a fact stated by several
@@ -89,7 +91,7 @@ def query(
             text = saved_query(saved).text
             result = run_saved(store, saved, _pairs(params))
         else:
-            text = read_query(query_or_file)
+            text = _stdin_query() if query_or_file == "-" else read_query(query_or_file)
             result = run_query(store, text)
     for warning in unknown_terms(text):
         echo(f"kg: warning: {warning}", err=True)
@@ -99,6 +101,18 @@ def query(
          exact=fmt != "table" or result.kind == "graph")
     if fmt == "table" and result.kind == "select":
         echo(f"({len(result)} row{'s' if len(result) != 1 else ''})", err=True)
+
+
+def _stdin_query() -> str:
+    """``kg query -``: the query on standard input (UTF-8), which must hold one."""
+    stream = click.get_binary_stream("stdin")
+    try:
+        text = stream.read().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise click.UsageError(f"the query on standard input is not UTF-8: {exc}") from exc
+    if not text.strip():
+        raise click.UsageError("no query on standard input (kg query - reads it from there)")
+    return text
 
 
 def _pairs(params: tuple[str, ...]) -> dict[str, str]:
