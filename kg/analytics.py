@@ -182,12 +182,15 @@ class Path:
 @dataclass(frozen=True)
 class Paths:
     """The shortest paths found between two entities (all of the same length), and whether
-    more of that length exist than were asked for."""
+    more of that length exist than were asked for; ``via`` and ``excluded`` (classes) are
+    the conditions they were found under (:func:`paths`)."""
 
     source: str
     target: str
     found: tuple[Path, ...]
     more: bool
+    via: str | None = None
+    excluded: tuple[str, ...] = ()
 
     @property
     def length(self) -> int:
@@ -344,31 +347,75 @@ def rank(
 # --------------------------------------------------------------------------- paths
 
 
-def paths(graph: nx.MultiDiGraph, source: str, target: str, *, max_paths: int = 3) -> Paths:
+def paths(
+    graph: nx.MultiDiGraph,
+    source: str,
+    target: str,
+    *,
+    max_paths: int = 3,
+    exclude_classes: Iterable[str] | None = None,
+    via: str | None = None,
+) -> Paths:
     """Up to ``max_paths`` shortest paths from ``source`` to ``target``, ignoring direction
     (sorted by the labels along them), and whether there are more of the same length.
 
+    ``exclude_classes``: no entity of these classes on the way (the two ends, and ``via``,
+    may be of them), so that a question is not answered through a hub such as "China".
+    ``via``: only paths through that entity, the shortest ones from ``source`` to it joined
+    to the shortest from it to ``target``, never passing an entity twice.
+
     Each hop lists every relation between its two entities, in its true direction, with its
     sources. ``source == target`` gives one path of no hops. Raises :class:`NoPathError`
-    when the two are not connected.
+    when the two are not connected (under those conditions).
     """
-    if source == target:
-        return Paths(source, target, (Path((source,), (_label(graph, source),), ()),), False)
+    excluded = tuple(dict.fromkeys(exclude_classes or ()))
+    if source == target and via in (None, source):
+        return Paths(source, target, (Path((source,), (_label(graph, source),), ()),), False,
+                     via=via, excluded=excluded)
     simple = _simple(graph)
-    try:
-        found = list(itertools.islice(nx.all_shortest_paths(simple, source, target),
-                                      max_paths + 1))
-    except nx.NetworkXNoPath:
-        found = []
+    if excluded:
+        ends = {source, target, via}
+        simple.remove_nodes_from([n for n, cls in simple.nodes(data="cls")
+                                  if cls in excluded and n not in ends])
+    legs_cut = False  # a leg has more shortest paths than were joined
+    if via is None or via in (source, target):
+        found = _shortest(simple, source, target, max_paths + 1)
+    else:
+        firsts = _shortest(simple, source, via, max_paths + 1)
+        seconds = _shortest(simple, via, target, max_paths + 1)
+        legs_cut = len(firsts) > max_paths or len(seconds) > max_paths
+        joined = (first + second[1:] for first, second in itertools.product(firsts, seconds))
+        found = [p for p in joined if len(set(p)) == len(p)]
     if not found:
-        raise NoPathError(
-            f"no path between {_label(graph, source)!r} and {_label(graph, target)!r}, even "
-            f"ignoring the relations' direction: {_part(simple, source)} and "
-            f"{_part(simple, target)}. `kg neighbors` shows what each is connected to"
-        )
+        raise NoPathError(_no_path(graph, simple, source, target, via, excluded))
     chosen = sorted(found[:max_paths], key=lambda p: [_label(graph, n).casefold() for n in p])
     return Paths(source, target, tuple(_path(graph, nodes) for nodes in chosen),
-                 more=len(found) > max_paths)
+                 more=len(found) > max_paths or legs_cut, via=via, excluded=excluded)
+
+
+def _shortest(simple: nx.Graph, a: str, b: str, limit: int) -> list[list[str]]:
+    try:
+        return list(itertools.islice(nx.all_shortest_paths(simple, a, b), limit))
+    except (nx.NetworkXNoPath, nx.NodeNotFound):
+        return []
+
+
+def _no_path(graph: nx.MultiDiGraph, simple: nx.Graph, source: str, target: str,
+             via: str | None, excluded: tuple[str, ...]) -> str:
+    a, b = _label(graph, source), _label(graph, target)
+    if not excluded and via is None:
+        return (f"no path between {a!r} and {b!r}, even ignoring the relations' direction: "
+                f"{_part(simple, source)} and {_part(simple, target)}. `kg neighbors` shows "
+                "what each is connected to")
+    conditions = []
+    if via is not None:
+        conditions.append(f"through {_label(graph, via)!r} (without passing an entity twice)")
+    if excluded:
+        conditions.append(f"avoiding every {', '.join(excluded)}")
+    loosen = " or ".join(o for o, on in (("--via", via is not None),
+                                         ("--exclude-type", bool(excluded))) if on)
+    return (f"no path between {a!r} and {b!r} {' and '.join(conditions)}, even ignoring "
+            f"the relations' direction; leave out {loosen} to see the paths there are")
 
 
 def _path(graph: nx.MultiDiGraph, nodes: list[str]) -> Path:
@@ -549,6 +596,8 @@ def format_paths(result: Paths, fmt: str = "table") -> str:
         return as_json({
             "source": result.source,
             "target": result.target,
+            "via": result.via,
+            "exclude_types": list(result.excluded),
             "length": result.length,
             "more": more,
             "paths": [
@@ -569,8 +618,13 @@ def format_paths(result: Paths, fmt: str = "table") -> str:
     if n == 0:
         return (f"{first.labels[0]}: the two names are the same entity "
                 f"({short_name(first.entities[0])})\n")
+    where = ""
+    if result.via is not None:
+        where += f" via {first.labels[first.entities.index(result.via)]}"
+    if result.excluded:
+        where += f", avoiding {', '.join(result.excluded)}"
     lines = [
-        f"{first.labels[0]} to {first.labels[-1]}: {len(found)} shortest path"
+        f"{first.labels[0]} to {first.labels[-1]}{where}: {len(found)} shortest path"
         f"{'s' if len(found) != 1 else ''} of {n} hop{'s' if n != 1 else ''}"
         + (" (more exist: raise --max)" if more else "")
     ]

@@ -14,10 +14,11 @@ from kg.cli import cli
 from kg.store import Store
 from kg.vocab import ID, short_name
 
-#: Said by the ``beijing`` article: two Chinese firms, their place, a hub and a chip.
+#: Said by the ``beijing`` article: three Chinese firms, their place (a hub) and a chip.
 BEIJING = (
     "Huawei and Baidu, both based in China, compete. "
-    "Huawei develops the Ascend 910B, which Baidu buys."
+    "Huawei develops the Ascend 910B, which Baidu buys. "
+    "Tencent, also based in China, buys the Ascend 910B too."
 )
 
 
@@ -54,19 +55,22 @@ def _records(article_id: str, text: str, entities, relations, title: str | None 
 @pytest.fixture
 def listing_store(tmp_path, tiny):
     """A closed store: the ``tiny`` article (ByteDance, TikTok, Nvidia, H20 and an
-    article-scoped "proposed rule") and ``beijing`` (Huawei, Baidu, China, Ascend 910B)."""
+    article-scoped "proposed rule") and ``beijing`` (Huawei, Baidu, Tencent, China, Ascend
+    910B)."""
     from kg.build import article_quads
 
     path = tmp_path / "store"
     article, extraction = _records(
         "beijing", BEIJING,
         [("Huawei", "Company"), ("Baidu", "Company"), ("China", "Place"),
-         ("Ascend 910B", "Chip")],
+         ("Ascend 910B", "Chip"), ("Tencent", "Company")],
         [("Huawei", "headquarteredIn", "China", "Huawei and Baidu, both based in China"),
          ("Baidu", "headquarteredIn", "China", "Baidu, both based in China"),
          ("Huawei", "competesWith", "Baidu", "Huawei and Baidu"),
          ("Huawei", "develops", "Ascend 910B", "Huawei develops the Ascend 910B"),
-         ("Baidu", "purchases", "Ascend 910B", "Ascend 910B, which Baidu buys")])
+         ("Baidu", "purchases", "Ascend 910B", "Ascend 910B, which Baidu buys"),
+         ("Tencent", "headquarteredIn", "China", "Tencent, also based in China"),
+         ("Tencent", "purchases", "Ascend 910B", "buys the Ascend 910B too")])
     with Store(path) as store:
         store.replace_article("tiny", tiny.quads(1, "tiny"))
         store.replace_article("beijing", article_quads(
@@ -130,7 +134,7 @@ def test_cli_listings_show_and_rank_print_names_that_paste_back(runner, listing_
     near = _kg(runner, listing_store, "neighbors", "China")
     assert near.exit_code == 0, near.output
     assert {line.split()[3] for line in near.stdout.splitlines()[2:]} == {
-        "company:huawei", "company:baidu"}
+        "company:huawei", "company:baidu", "company:tencent"}
 
 
 # --------------------------------------------------------------------------- --format json
@@ -170,7 +174,8 @@ def test_cli_listings_every_listing_has_format_json(runner, listing_store):
 
     near = _json(runner, listing_store, "neighbors", "China")
     assert near["entity"] == china
-    assert {n["iri"] for n in near["neighbors"]} == {huawei, f"{ID}company/baidu"}
+    assert {n["iri"] for n in near["neighbors"]} == {
+        huawei, f"{ID}company/baidu", f"{ID}company/tencent"}
 
     path = _json(runner, listing_store, "path", "Baidu", "Ascend 910B")
     assert path["length"] == 1 and path["paths"][0]["entities"][0]["iri"] == (
@@ -252,9 +257,89 @@ def test_cli_listings_query_reads_standard_input(runner, listing_store):
                  input=text.encode("utf-8"))
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
-        "c", f"{ID}company/baidu", f"{ID}company/huawei"]
+        "c", f"{ID}company/baidu", f"{ID}company/huawei", f"{ID}company/tencent"]
     empty = _kg(runner, listing_store, "query", "-", input=b"  \n")
     assert empty.exit_code == 2 and "no query on standard input" in empty.stderr
     latin = _kg(runner, listing_store, "query", "-", input="ASK { ?s ?p \"Caf\xe9\" }"
                 .encode("latin-1"))
     assert latin.exit_code == 2 and "not UTF-8" in latin.stderr
+
+
+# --------------------------------------------------------------------------- paths, communities
+
+
+def _path_entities(data) -> list[list[str]]:
+    return [[e["label"] for e in p["entities"]] for p in data["paths"]]
+
+
+def test_cli_listings_path_exclude_type_avoids_the_hub(runner, listing_store):
+    both = _json(runner, listing_store, "path", "Tencent", "Huawei")
+    assert sorted(_path_entities(both)) == [["Tencent", "Ascend 910B", "Huawei"],
+                                            ["Tencent", "China", "Huawei"]]
+    avoiding = _json(runner, listing_store, "path", "Tencent", "Huawei",
+                     "--exclude-type", "place")
+    assert _path_entities(avoiding) == [["Tencent", "Ascend 910B", "Huawei"]]
+    assert avoiding["exclude_types"] == ["Place"]
+    table = _kg(runner, listing_store, "path", "Tencent", "Huawei", "--exclude-type", "Place")
+    assert table.stdout.startswith("Tencent to Huawei, avoiding Place: 1 shortest path")
+    # the ends may be of an excluded class
+    ends = _json(runner, listing_store, "path", "China", "Ascend 910B", "--exclude-type", "Place")
+    assert all(p[0] == "China" for p in _path_entities(ends))
+    none = _kg(runner, listing_store, "path", "Tencent", "Baidu", "--exclude-type", "Place",
+               "--exclude-type", "Chip")
+    assert none.exit_code == 1
+    assert "no path between 'Tencent' and 'Baidu' avoiding every Place, Chip" in none.stderr
+    assert "leave out --exclude-type" in none.stderr
+    bad = _kg(runner, listing_store, "path", "Tencent", "Baidu", "--exclude-type", "Plaec")
+    assert bad.exit_code == 2 and "did you mean Place?" in bad.stderr
+
+
+def test_cli_listings_path_via_goes_through_the_entity(runner, listing_store):
+    direct = _json(runner, listing_store, "path", "Tencent", "Baidu")
+    assert direct["length"] == 2
+    through = _json(runner, listing_store, "path", "Tencent", "Baidu", "--via", "huawei")
+    assert through["length"] == 3 and through["via"] == f"{ID}company/huawei"
+    assert sorted(_path_entities(through)) == [
+        ["Tencent", "Ascend 910B", "Huawei", "Baidu"], ["Tencent", "China", "Huawei", "Baidu"]]
+    table = _kg(runner, listing_store, "path", "Tencent", "Baidu", "--via", "Huawei",
+                "--exclude-type", "Place")
+    assert table.exit_code == 0, table.output
+    assert table.stdout.startswith("Tencent to Baidu via Huawei, avoiding Place: 1 shortest")
+    assert "path 1: Tencent · Ascend 910B · Huawei · Baidu" in table.stdout
+    # a path never passes an entity twice: China to Baidu through Tencent is China, Tencent,
+    # China, Baidu or through the chip
+    loop = _json(runner, listing_store, "path", "China", "Baidu", "--via", "Tencent")
+    assert all(len(set(p)) == len(p) for p in _path_entities(loop))
+    unknown = _kg(runner, listing_store, "path", "Tencent", "Baidu", "--via", "Huaweii")
+    assert unknown.exit_code == 1 and "did you mean 'Huawei'" in unknown.stderr
+
+
+def test_cli_listings_communities_by_class_keep_their_numbers_and_names(runner, listing_store):
+    every = _json(runner, listing_store, "communities", "--top", "0")["communities"]
+    places = _json(runner, listing_store, "communities", "--top", "0", "--type", "Place")
+    [china] = places["communities"]
+    assert [m["label"] for m in china["members"]] == ["China"]
+    same = next(c for c in every if c["community"] == china["community"])
+    assert (same["name"], same["size"]) == (china["name"], china["size"])
+    table = _kg(runner, listing_store, "communities", "--type", "place")
+    assert table.exit_code == 0, table.output
+    assert table.stdout.splitlines()[0].split()[-3:] == ["Place", "(by", "degree)"]
+    assert "communities with Place" in table.stderr
+
+
+def test_cli_listings_viz_community_draws_that_community(runner, listing_store, tmp_path):
+    every = _json(runner, listing_store, "communities", "--top", "0", "--seed", "7")
+    for c in every["communities"]:
+        out = tmp_path / f"c{c['community']}.html"
+        result = _kg(runner, listing_store, "viz", "--community", str(c["community"]),
+                     "--seed", "7", "-o", str(out))
+        assert result.exit_code == 0, result.output
+        assert f"kg: {c['size']} entities" in result.stderr
+        page = out.read_text(encoding="utf-8")
+        assert f"community {c['community']}: {c['name']}" in page
+        for member in c["members"]:
+            assert member["iri"] in page
+    missing = _kg(runner, listing_store, "viz", "--community", "99", "-o",
+                  str(tmp_path / "none.html"))
+    assert missing.exit_code == 2 and "there is no community 99" in missing.stderr
+    assert not (tmp_path / "none.html").exists()

@@ -191,6 +191,7 @@ Example:
   kg viz -o out/graph.html
   kg viz --focus ByteDance --depth 2 -o out/bytedance.html
   kg viz --type Company --type Chip --min-degree 2
+  kg viz --community 2 -o out/community-2.html
 """
 )
 @click.option(
@@ -211,6 +212,11 @@ Example:
 @click.option("--min-degree", type=click.IntRange(min=0), default=0, show_default=True,
               help="Drop entities with fewer relations than this, counted after the other "
               "filters and again until all that are left have as many.")
+@click.option("--community", type=click.IntRange(min=1), metavar="N",
+              help="Only community N, as `kg communities` numbers it (found on the whole "
+              "graph, with --seed).")
+@click.option("--seed", type=int, default=42, show_default=True,
+              help="With --community: the Louvain seed, as given to `kg communities`.")
 @click.pass_context
 def viz(
     ctx: click.Context,
@@ -220,11 +226,14 @@ def viz(
     depth: int,
     classes: tuple[str, ...] | None,
     min_degree: int,
+    community: int | None,
+    seed: int,
 ) -> None:
     """Write an interactive HTML view of the graph (works offline).
 
-    The filters apply in this order: --article, --focus/--depth, --type, --min-degree; the
-    focus entity always stays. A view with nothing left to draw is an error.
+    The filters apply in this order: --article, --community, --focus/--depth, --type,
+    --min-degree; the focus entity always stays. A view with nothing left to draw is an
+    error.
     """
     from ..graph import filter_graph, project
     from ..show import find_entity
@@ -235,13 +244,31 @@ def viz(
             raise ArticleNotFound(article, close_articles(store, article))
         iri = find_entity(store, focus) if focus is not None else None
         graph = project(store, article=article)
+        whole = graph if article is None or community is None else project(store)
+    group = None
+    if community is not None:
+        from ..analytics import community as find_community
+
+        try:
+            group = find_community(whole, community, seed=seed)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--community'") from exc
+        graph = graph.subgraph([m.iri for m in group.members if m.iri in graph]).copy()
+        if graph.number_of_nodes() == 0:
+            raise click.BadParameter(f"community {community} has nothing in article "
+                                     f"{article}; leave out --article or --community",
+                                     param_hint="'--community'")
     if iri is not None and iri not in graph:
+        where, option = (f"community {community}", "--community") if group is not None \
+            else (f"article {article}", "--article")
         raise click.BadParameter(
-            f"{focus!r} is not in article {article}; leave out --article or --focus",
+            f"{focus!r} is not in {where}; leave out {option} or --focus",
             param_hint="'--focus'",
         )
     graph = filter_graph(graph, focus=iri, depth=depth, classes=classes, min_degree=min_degree)
     parts = [f"article {article}"] if article else []
+    if group is not None:
+        parts.append(f"community {group.number}: {group.name}")
     if iri is not None:
         hops = f"{depth} hop{'s' if depth != 1 else ''}"
         parts.append(f"{graph.nodes[iri]['label']} and {hops} around")
@@ -427,20 +454,31 @@ def rank(
 Example:
   kg path TikTok Nvidia
   kg path "Zhang Yiming" "1260H list" --max 5 --format json
+  kg path Huawei Nvidia --exclude-type Place
+  kg path ByteDance TSMC --via Nvidia
 """
 )
 @click.argument("source")
 @click.argument("target")
 @click.option("--max", "max_paths", type=click.IntRange(min=1), default=3, show_default=True,
               help="At most this many shortest paths.")
+@click.option("--exclude-type", "excluded", multiple=True, callback=_classes_option,
+              metavar="CLASS",
+              help=f"No entity of this class on the way (repeatable; any case; the two ends "
+              f"may be one): {_CLASS_HELP}. E.g. Place, so that no path runs through China.")
+@click.option("--via", metavar="ENTITY",
+              help="Only paths through this entity (label or alias): the shortest to it, "
+              "then the shortest from it.")
 @FORMAT_OPTION
 @click.pass_context
-def path(ctx: click.Context, source: str, target: str, max_paths: int, fmt: str) -> None:
+def path(ctx: click.Context, source: str, target: str, max_paths: int,
+         excluded: tuple[str, ...] | None, via: str | None, fmt: str) -> None:
     """Show the shortest paths between two entities, with the sources of every hop.
 
     Paths may follow relations either way; each hop shows its relation in its true
     direction (A --purchases--> B, or B <--supplies-- C) and the article and sentence of
-    each source. Names are matched on labels and aliases, ignoring case.
+    each source. Names are matched on labels and aliases, ignoring case. --exclude-type
+    and --via keep a question from being answered through a hub.
     """
     from ..analytics import format_paths, paths
     from ..graph import project
@@ -448,9 +486,11 @@ def path(ctx: click.Context, source: str, target: str, max_paths: int, fmt: str)
 
     with store_for(ctx) as store:
         start, end = find_entity(store, source), find_entity(store, target)
+        through = find_entity(store, via) if via is not None else None
         graph = project(store)
-    echo(format_paths(paths(graph, start, end, max_paths=max_paths), fmt), nl=False,
-         exact=fmt == "json")
+    found = paths(graph, start, end, max_paths=max_paths, exclude_classes=excluded,
+                  via=through)
+    echo(format_paths(found, fmt), nl=False, exact=fmt == "json")
 
 
 @cli.command(
