@@ -288,12 +288,18 @@ _PN_LOCAL = re.compile(
 
 def is_prefixed_local(local: str) -> bool:
     """True when ``local`` may stand, unescaped, after ``prefix:`` in SPARQL and Turtle
-    (the PN_LOCAL production without backslash escapes; the empty name too).
+    (the PN_LOCAL production without backslash escapes; the empty name too), and Oxigraph
+    reads it back as written (one run of dots at most).
 
     >>> is_prefixed_local("china"), is_prefixed_local("u.s."), is_prefixed_local("a/b")
     (True, False, False)
+    >>> is_prefixed_local("example.org_news"), is_prefixed_local("news.example.org")
+    (True, False)
     """
-    return local == "" or _PN_LOCAL.fullmatch(local) is not None
+    # Oxigraph 0.5 misreads a local name with two dots apart ("a.b.c" fails to parse,
+    # "x.1.2" reads as x.1 and 0.2), so such names are printed whole, as <IRI>
+    return local == "" or (_PN_LOCAL.fullmatch(local) is not None
+                           and len(re.findall(r"\.+", local)) <= 1)
 
 
 def short_name(iri: str) -> str:

@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.cli import cli
 from kg.store import Store
@@ -343,3 +345,24 @@ def test_cli_listings_viz_community_draws_that_community(runner, listing_store, 
                   str(tmp_path / "none.html"))
     assert missing.exit_code == 2 and "there is no community 99" in missing.stderr
     assert not (tmp_path / "none.html").exists()
+
+
+# --------------------------------------------------------------------------- any IRI
+
+_IRI_CHARS = "abcXYZ019-._~:/%éß中"
+
+
+@settings(max_examples=300, deadline=None)
+@given(local=st.text(alphabet=_IRI_CHARS, max_size=12),
+       base=st.sampled_from([f"{ID}place/", f"{ID}", "https://w3id.org/aikg/ont#",
+                             "https://w3id.org/aikg/article/", "http://example.org/x/"]))
+def test_cli_listings_every_short_name_parses_back_to_its_iri(local, base):
+    import pyoxigraph as ox
+
+    from kg.vocab import PREFIXES
+
+    local = re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", local)  # a lone % is no IRI
+    iri = base + local
+    name = short_name(iri)
+    found = ox.Store().query(f"SELECT ?x WHERE {{ VALUES ?x {{ {name} }} }}", prefixes=PREFIXES)
+    assert [row["x"].value for row in found] == [iri], name

@@ -36,7 +36,8 @@ Example:
   kg query --format csv my-query.rq
   kg query --saved chips-bought --param firm=ByteDance
   generate-query.sh | kg query --format json -
-  kg query --wide "SELECT ?s ?sentence WHERE { ?ev kg:sentence ?sentence ; rdf:subject ?s }"
+  kg query --wide "SELECT ?s ?sentence WHERE { GRAPH ?g {
+                   ?ev kg:sentence ?sentence ; rdf:subject ?s } }"
 """
 )
 @click.option(
@@ -74,9 +75,10 @@ def query(
     over all articles.
 
     Prefixes kg:, kgr:, rdf:, rdfs:, owl:, xsd:, skos:, prov:, dcterms: and schema: are
-    predeclared. The default graph is the merge of all articles: a fact stated by several
-    articles matches once; GRAPH ?g shows which article said it. Updates, SERVICE and LOAD
-    are refused.
+    predeclared, and one per entity class (company:, person:, chip:, place:, ...): names
+    print as place:china and paste back. The default graph is the merge of all articles: a
+    fact stated by several articles matches once; GRAPH ?g shows which article said it.
+    Updates, SERVICE and LOAD are refused. A kg: term the ontology lacks is warned about.
     """
     from ..query import format_result, read_query, run_query, unknown_terms
 
