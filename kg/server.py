@@ -827,6 +827,7 @@ class KGApp:
         headers.append((b"server", _SERVER))
         if self.config.cors:
             headers.append((b"access-control-allow-origin", self.config.cors.encode("latin-1")))
+            headers.append((b"access-control-expose-headers", b"X-KG-Warnings"))
             headers.append((b"vary", b"Origin"))
         if request.close:
             headers.append((b"connection", b"close"))
