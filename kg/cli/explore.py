@@ -4,6 +4,7 @@ analytics (``rank``, ``path``, ``neighbors``, ``communities``) and ``serve``."""
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -107,7 +108,7 @@ def query(
 
 def _stdin_query() -> str:
     """``kg query -``: the query on standard input (UTF-8), which must hold one."""
-    stream = click.get_binary_stream("stdin")
+    stream = sys.stdin.buffer
     try:
         text = stream.read().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
