@@ -115,7 +115,7 @@ def echo(text: str, *, err: bool = False, nl: bool = True, exact: bool = False) 
         text = safe_text(text)
     if nl:
         text += "\n"
-    stream = click.get_text_stream("stderr" if err else "stdout")
+    stream = sys.stderr if err else sys.stdout
     for start in range(0, len(text), _CHUNK):
         stream.write(text[start:start + _CHUNK])
     stream.flush()
