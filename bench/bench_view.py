@@ -47,7 +47,7 @@ def synthetic(n: int, seed: int = 7) -> nx.MultiDiGraph:
     for i in shape.nodes:
         graph.add_node(f"https://w3id.org/aikg/id/bench/e{i}", label=f"Entity {i}",
                        cls=CLASSES[rng.randrange(len(CLASSES))], articles=[f"a{i % 389}"])
-    for u, v in shape.edges:
+    for v, u in shape.edges:  # (old, new): the newcomer links to the hub, as a buyer to a chip
         if rng.random() < 0.2:
             continue
         p = rng.choice(PREDICATES)

@@ -298,17 +298,25 @@ def _date(value: Any) -> str | None:
     return match.group(0) if match else None
 
 
-def _ranks(graph: networkx.MultiDiGraph) -> dict[Any, int]:
-    """Each node's place by importance, 0 first: PageRank, then degree, label and id."""
+def _ranks(graph: networkx.MultiDiGraph) -> dict[str, dict[Any, int]]:
+    """Each node's place by importance, 0 first, by each of :data:`RANKINGS`: PageRank then
+    degree, or degree then PageRank; ties by label and id, so the order is total."""
     from .analytics import pagerank
 
     score = pagerank(graph)
     degree = dict(graph.degree())
-    order = sorted(
-        graph.nodes,
-        key=lambda v: (-score[v], -degree[v], _as_str(graph.nodes[v].get("label")), _as_str(v)),
-    )
-    return {v: i for i, v in enumerate(order)}
+
+    def order(key) -> dict[Any, int]:
+        ranked = sorted(
+            graph.nodes,
+            key=lambda v: (*key(v), _as_str(graph.nodes[v].get("label")), _as_str(v)),
+        )
+        return {v: i for i, v in enumerate(ranked)}
+
+    return {
+        "pagerank": order(lambda v: (-score[v], -degree[v])),
+        "degree": order(lambda v: (-degree[v], -score[v])),
+    }
 
 
 def _communities(graph: networkx.MultiDiGraph) -> tuple[dict[Any, int], list[dict[str, Any]]]:
@@ -385,6 +393,8 @@ def _vis_options(n_nodes: int, large: bool) -> dict[str, Any]:
             "smooth": False if large else {
                 "enabled": True, "type": "dynamic" if n_nodes <= 150 else "continuous"},
             "width": 1,
+            # predicates are drawn once zoomed in to ~60 %, not over a fitted large graph
+            "scaling": {"label": {"enabled": False, "drawThreshold": 8, "maxVisible": 20}},
         },
         "physics": {
             "enabled": not large,
@@ -448,7 +458,8 @@ def _build_network(graph: networkx.MultiDiGraph, title: str):
             if not large
             else round(6 + 2 * math.sqrt(degree.get(node, 0)), 1),
         }
-        entry["rank"] = ranks[node]
+        entry["rank"] = ranks["pagerank"][node]
+        entry["drank"] = ranks["degree"][node]
         number = community.get(node, 0)
         entry["community"] = number
         entry["ccolor"] = _community_colour(number, size_of)

@@ -70,7 +70,8 @@
     var box = tipBox();
     line(box, n.label, "kg-tip-head");
     line(box, "Class: " + n.cls, "kg-tip-meta");
-    line(box, "Rank: " + (n.rank + 1) + " of " + raw.nodes.length + " (PageRank)" +
+    line(box, "Rank: " + (n.rank + 1) + " by PageRank, " + (n.drank + 1) + " by degree, of " +
+         raw.nodes.length +
          (n.community ? " \u00b7 community " + n.community : ""), "kg-tip-meta");
     var arts = n.articles || [];
     line(box, "Articles (" + arts.length + "): " + (arts.length ? arts.join(", ") : "none"), "kg-tip-meta");
@@ -115,7 +116,11 @@
   }
 
   // ---------------------------------------------------------------- the graph's shape
-  var byRank = raw.nodes.slice().sort(function (a, b) { return a.rank - b.rank; });
+  var orders = {
+    pagerank: raw.nodes.slice().sort(function (a, b) { return a.rank - b.rank; }),
+    degree: raw.nodes.slice().sort(function (a, b) { return a.drank - b.drank; })
+  };
+  var byRank = orders.pagerank;  // the order of the "by" box
   var around = Object.create(null);  // id -> indices of its edges
   raw.edges.forEach(function (e, i) {
     (around[e.from] = around[e.from] || []).push(i);
@@ -129,6 +134,7 @@
   var fromBox = document.getElementById("kg-from");
   var toBox = document.getElementById("kg-to");
   var colourBox = document.getElementById("kg-colour");
+  var rankBox = document.getElementById("kg-rank-by");
   var perArticle = Object.create(null);
   raw.nodes.forEach(function (n) {
     (n.articles || []).forEach(function (a) { perArticle[a] = (perArticle[a] || 0) + 1; });
@@ -145,6 +151,7 @@
     var shown = Object.create(null);
     filterBoxes.forEach(function (b) { shown[b.value] = b.checked; });
     var top = parseInt(topBox.value, 10);
+    byRank = orders[rankBox.value] || orders.pagerank;
     current = {
       classes: shown,
       source: sourceBox.value,
@@ -245,16 +252,43 @@
 
   // ---------------------------------------------------------------- labels
   var fonts = Object.create(null);  // id -> font size given (absent: the small default)
+  // Labels that fit: the hovered, selected and clicked entities always; then the drawn ones
+  // by rank, each only if its label's box (below the dot, on screen) overlaps none taken,
+  // until `labelled` are taken (looking at no more than four times as many).
   function relabel() {
     if (!network) { return; }
-    var want = Object.create(null), n = 0;
-    for (var i = 0; i < byRank.length && n < raw.labelled; i++) {
-      if (shownIds[byRank[i].id]) { want[byRank[i].id] = true; n += 1; }
+    var scale = Math.max(network.getScale(), 1e-3);
+    var want = Object.create(null), boxes = [];
+    var forced = Object.keys(opened).filter(function (id) { return shownIds[id]; });
+    forced = forced.concat(network.getSelectedNodes());
+    if (hovered !== null) { forced.push(hovered); }
+    var candidates = [];
+    for (var i = 0; i < byRank.length && candidates.length < 4 * raw.labelled; i++) {
+      if (shownIds[byRank[i].id]) { candidates.push(byRank[i].id); }
     }
-    Object.keys(opened).forEach(function (id) { want[id] = true; });
-    network.getSelectedNodes().forEach(function (id) { want[id] = true; });
-    if (hovered !== null) { want[hovered] = true; }
-    var size = Math.max(SMALL, Math.ceil(LABEL_PX / Math.max(network.getScale(), 1e-3)));
+    var at = network.getPositions(forced.concat(candidates));
+    function box(id) {
+      var p = at[id], n = info[id];
+      if (!p || !n) { return null; }
+      var r = (n.size || 10) * scale, w = 0.6 * LABEL_PX * String(n.label).length;
+      return { l: p.x * scale - w / 2, r: p.x * scale + w / 2, t: p.y * scale + r,
+               b: p.y * scale + r + LABEL_PX + 4 };
+    }
+    function clear(b) {
+      return boxes.every(function (o) { return b.r < o.l || b.l > o.r || b.b < o.t || b.t > o.b; });
+    }
+    forced.forEach(function (id) {
+      var b = box(id);
+      want[id] = true;
+      if (b) { boxes.push(b); }
+    });
+    var taken = 0;
+    candidates.forEach(function (id) {
+      if (taken >= raw.labelled || want[id]) { return; }
+      var b = box(id);
+      if (b && clear(b)) { want[id] = true; boxes.push(b); taken += 1; }
+    });
+    var size = Math.max(SMALL, Math.ceil(LABEL_PX / scale));
     var updates = [];
     Object.keys(want).forEach(function (id) {
       if (shownIds[id] && fonts[id] !== size) { fonts[id] = size; updates.push({ id: id, font: { size: size } }); }
@@ -334,7 +368,7 @@
   // ---- filters
   var search = { query: null, matches: [], next: 0 };
   filterBoxes.forEach(function (b) { b.addEventListener("change", applyFilter); });
-  [sourceBox, topBox, fromBox, toBox].forEach(function (box) {
+  [sourceBox, topBox, rankBox, fromBox, toBox].forEach(function (box) {
     box.addEventListener("change", applyFilter);
   });
   function setAll(value) {
@@ -353,7 +387,7 @@
     li.dataset.community = String(c.number);
     var swatch = span(li, "", "kg-swatch");
     swatch.style.backgroundColor = c.colour;
-    span(li, c.lead + " \u2026", "kg-class-name");
+    span(li, "around " + c.lead, "kg-class-name");
     span(li, String(c.size), "kg-count");
     communityList.appendChild(li);
   });
