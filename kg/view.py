@@ -373,10 +373,10 @@ def _vis_options(n_nodes: int, large: bool) -> dict[str, Any]:
             "borderWidth": 1,
             "font": {"size": SMALL_FONT, "face": FONT, "color": "#202124", "strokeWidth": 3,
                      "strokeColor": "#ffffff"},
-            # A label is drawn once it would be at least ~7 px on screen: unlabelled nodes
-            # (SMALL_FONT) show theirs when zoomed in to 50 %; the page gives the labelled
-            # ones a font that stays LABEL_PX on screen at any zoom (maxVisible caps it).
-            "scaling": {"label": {"enabled": False, "drawThreshold": 8, "maxVisible": 24}},
+            # vis draws a label once it is drawThreshold - 1 = 12 px on screen: unlabelled
+            # nodes (SMALL_FONT) show theirs when zoomed in to 86 %; the page gives the
+            # labelled ones a font that stays LABEL_PX on screen at any zoom.
+            "scaling": {"label": {"enabled": False, "drawThreshold": 13, "maxVisible": 24}},
         },
         "edges": {
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.6}},

@@ -1,0 +1,287 @@
+"""kg.view on large graphs (the top N, labels that fit, communities, expanding a node) and
+with dates (the date range, the hover text's article title, date and source), in Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.select import Select
+from selenium.webdriver.support.ui import WebDriverWait
+
+from kg.analytics import communities, pagerank
+from kg.view import COMMUNITY_COLOURS, DEFAULT_TOP, LABELLED, render_html
+
+N_LARGE = 800
+
+SHOWN = (
+    "return kgNodes.get({filter: function (n) { return !n.hidden; }})"
+    ".map(function (n) { return n.id; })"
+)
+SHOWN_EDGES = (
+    "return kgEdges.get({filter: function (e) { return !e.hidden; }})"
+    ".map(function (e) { return e.id; })"
+)
+
+
+def _data(path: Path) -> dict:
+    html = path.read_text(encoding="utf-8")
+    (raw,) = re.findall(r'<script type="application/json" id="kg-data">(.*?)</script>', html,
+                        re.S)
+    return json.loads(raw)
+
+
+def _load(browser, path: Path, timeout: float = 60) -> None:
+    browser.get("about:blank")
+    browser.get(path.as_uri())
+    WebDriverWait(browser, timeout, poll_frequency=0.1).until(
+        lambda d: d.execute_script("return document.body && document.body.dataset.kgReady") == "1"
+    )
+
+
+def _set(browser, element_id: str, value: str) -> None:
+    """Type a value into an input and fire its change event, as a user leaving it does."""
+    box = browser.find_element(By.ID, element_id)
+    browser.execute_script(
+        "arguments[0].value = arguments[1];"
+        "arguments[0].dispatchEvent(new Event('change'));", box, value)
+
+
+def _top(data: dict, n: int, keep=lambda node: True, key: str = "rank") -> set[str]:
+    ranked = sorted((node for node in data["nodes"] if keep(node)), key=lambda node: node[key])
+    return {node["id"] for node in ranked[:n]}
+
+
+def _dom(browser, node_id: str) -> tuple[float, float]:
+    return browser.execute_script(
+        "var p = kgNetwork.getPositions([arguments[0]])[arguments[0]];"
+        "var d = kgNetwork.canvasToDOM(p); return [d.x, d.y];", node_id)
+
+
+def _mouse_to(browser, node_id: str) -> ActionChains:
+    canvas = browser.find_element(By.CSS_SELECTOR, "#kg-network canvas")
+    x, y = _dom(browser, node_id)
+    return ActionChains(browser).move_to_element_with_offset(
+        canvas, int(x - canvas.size["width"] / 2), int(y - canvas.size["height"] / 2))
+
+
+def _redrawn(browser) -> None:
+    """Wait for one more complete drawing of the network."""
+    browser.execute_async_script(
+        "var done = arguments[arguments.length - 1];"
+        "kgNetwork.once('afterDrawing', function () { done(true); }); kgNetwork.redraw();")
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory):
+    """An 800-entity graph (above kg.view.LARGE_GRAPH) and its page."""
+    from conftest import make_view_random_graph
+
+    graph = make_view_random_graph(N_LARGE, 1300, seed=5)
+    page = render_html(graph, tmp_path_factory.mktemp("view-large") / "large.html",
+                       title="large")
+    return graph, page, _data(page)
+
+
+# --------------------------------------------------------------------------- the data
+
+
+def test_view_large_ranks_are_pagerank_and_degree_orders(large):
+    graph, _page, data = large
+    score = pagerank(graph)
+    degree = dict(graph.degree())
+    by_rank = sorted(data["nodes"], key=lambda n: n["rank"])
+    assert [n["rank"] for n in by_rank] == list(range(N_LARGE))
+    assert sorted(n["drank"] for n in data["nodes"]) == list(range(N_LARGE))
+    scores = [score[n["id"]] for n in by_rank]
+    assert scores == sorted(scores, reverse=True)
+    degrees = [degree[n["id"]] for n in sorted(data["nodes"], key=lambda n: n["drank"])]
+    assert degrees == sorted(degrees, reverse=True)
+    assert data["top"] == DEFAULT_TOP and data["labelled"] == LABELLED
+
+
+def test_view_large_communities_are_kg_communities(large):
+    graph, _page, data = large
+    found = communities(graph)
+    of = {n["id"]: n for n in data["nodes"]}
+    for community in found:
+        for member in community.members:
+            assert of[member.iri]["community"] == community.number
+    big = [c for c in found if c.size > 1][: len(COMMUNITY_COLOURS)]
+    assert [c["number"] for c in data["communities"]] == [c.number for c in big]
+    for community in big:
+        colour = COMMUNITY_COLOURS[community.number - 1]
+        assert {of[m.iri]["ccolor"] for m in community.members} == {colour}
+
+
+def test_view_large_top_must_not_be_negative(tmp_path):
+    with pytest.raises(ValueError, match="top must be 0"):
+        render_html(nx.MultiDiGraph(), tmp_path / "x.html", top=-1)
+
+
+# --------------------------------------------------------------------------- in the browser
+
+
+def test_view_large_draws_the_top_entities_within_the_filters(browser, large):
+    _graph, page, data = large
+    _load(browser, page)
+    assert set(browser.execute_script(SHOWN)) == _top(data, DEFAULT_TOP)
+    assert browser.find_element(By.ID, "kg-shown").text == f"showing {DEFAULT_TOP} of {N_LARGE}"
+    # only relations between drawn entities are drawn
+    shown = set(browser.execute_script(SHOWN))
+    drawn = set(browser.execute_script(SHOWN_EDGES))
+    assert drawn == {e["id"] for e in data["edges"] if e["from"] in shown and e["to"] in shown}
+
+    _set(browser, "kg-top", "40")
+    assert set(browser.execute_script(SHOWN)) == _top(data, 40)
+    # the top 40 of those the class filter keeps, not the top 40 less the companies
+    browser.find_element(By.CSS_SELECTOR, 'input.kg-class-filter[value="Company"]').click()
+    not_firms = _top(data, 40, keep=lambda n: n["cls"] != "Company")
+    assert set(browser.execute_script(SHOWN)) == not_firms
+    assert browser.find_element(By.ID, "kg-shown").text.startswith("showing 40 of ")
+    Select(browser.find_element(By.ID, "kg-rank-by")).select_by_value("degree")
+    assert set(browser.execute_script(SHOWN)) == _top(
+        data, 40, keep=lambda n: n["cls"] != "Company", key="drank")
+    _set(browser, "kg-top", "0")  # all
+    assert len(browser.execute_script(SHOWN)) == sum(
+        1 for n in data["nodes"] if n["cls"] != "Company")
+
+
+def test_view_large_labels_only_what_fits(browser, large):
+    _graph, page, data = large
+    _load(browser, page)
+    _redrawn(browser)
+    state = browser.execute_script(
+        "var out = {scale: kgNetwork.getScale(), labelled: kgLabelled(), drawn: [], boxes: []};"
+        "kgNodes.forEach(function (n) {"
+        "  if (n.hidden) { return; }"
+        "  var m = kgNetwork.body.nodes[n.id].labelModule;"
+        "  if (m.visible()) { out.drawn.push(n.id);"
+        "    out.boxes.push([m.size.left, m.size.top, m.size.width, m.size.height]); }"
+        "});"
+        "return out;")
+    assert state["scale"] < 0.85, "the fitted view of 250 entities is zoomed out"
+    first = min(data["nodes"], key=lambda n: n["rank"])["id"]
+    assert first in state["labelled"]
+    assert 5 <= len(state["labelled"]) <= LABELLED
+    # vis draws the names of the labelled ones only, and no two of them overlap
+    assert set(state["drawn"]) == set(state["labelled"])
+    boxes = state["boxes"]
+    for i, (x1, y1, w1, h1) in enumerate(boxes):
+        for x2, y2, w2, h2 in boxes[i + 1:]:
+            assert x1 + w1 <= x2 or x2 + w2 <= x1 or y1 + h1 <= y2 or y2 + h2 <= y1
+
+    # hovering an unlabelled entity labels it
+    unlabelled = next(n for n in browser.execute_script(SHOWN) if n not in state["labelled"])
+    browser.execute_script("kgNetwork.focus(arguments[0], {scale: kgNetwork.getScale()});",
+                           unlabelled)
+    _mouse_to(browser, unlabelled).perform()
+    WebDriverWait(browser, 5).until(
+        lambda d: unlabelled in d.execute_script("return kgLabelled()"))
+    _redrawn(browser)
+    assert browser.execute_script(
+        "return kgNetwork.body.nodes[arguments[0]].labelModule.visible()", unlabelled)
+
+    # zoomed in, every name is drawn
+    other = next(n for n in browser.execute_script(SHOWN)
+                 if n not in browser.execute_script("return kgLabelled()"))
+    browser.execute_script("kgNetwork.moveTo({position: kgNetwork.getPositions([arguments[0]])"
+                           "[arguments[0]], scale: 1.5});", other)
+    _redrawn(browser)
+    assert browser.execute_script(
+        "return kgNetwork.body.nodes[arguments[0]].labelModule.visible()", other)
+
+
+def test_view_large_colours_by_community(browser, large):
+    _graph, page, data = large
+    _load(browser, page)
+    colour = "return kgNodes.get(arguments[0]).color"
+    some = next(n for n in data["nodes"] if n["rank"] == 0)
+    assert browser.execute_script(colour, some["id"]) == some["color"]
+    assert not browser.find_element(By.ID, "kg-communities").is_displayed()
+    Select(browser.find_element(By.ID, "kg-colour")).select_by_value("community")
+    assert browser.execute_script(colour, some["id"]) == some["ccolor"]
+    legend = browser.find_element(By.ID, "kg-communities")
+    assert legend.is_displayed()
+    items = legend.find_elements(By.CSS_SELECTOR, "li.kg-community")
+    assert [int(i.get_attribute("data-community")) for i in items] == [
+        c["number"] for c in data["communities"]]
+    assert items[0].text.startswith("around " + data["communities"][0]["lead"])
+    # an entity shown later takes the colour of the mode in force
+    hidden = next(n for n in data["nodes"] if n["rank"] == N_LARGE - 1)
+    _set(browser, "kg-top", "0")
+    assert browser.execute_script(colour, hidden["id"]) == hidden["ccolor"]
+    Select(browser.find_element(By.ID, "kg-colour")).select_by_value("class")
+    assert browser.execute_script(colour, hidden["id"]) == hidden["color"]
+
+
+def test_view_large_click_shows_hidden_neighbours(browser, large):
+    _graph, page, data = large
+    _load(browser, page)
+    shown = set(browser.execute_script(SHOWN))
+    around: dict[str, set[str]] = {}
+    for e in data["edges"]:
+        around.setdefault(e["from"], set()).add(e["to"])
+        around.setdefault(e["to"], set()).add(e["from"])
+    of = {n["id"]: n for n in data["nodes"]}
+    node = min((n for n in shown if len(around.get(n, set()) - shown) >= 2),
+               key=lambda n: of[n]["rank"])
+    hidden = around[node] - shown
+    browser.execute_script("kgNetwork.focus(arguments[0], {scale: 1.2});", node)
+    _mouse_to(browser, node).click().perform()
+    WebDriverWait(browser, 5).until(
+        lambda d: set(d.execute_script(SHOWN)) == shown | hidden)
+    status = browser.find_element(By.ID, "kg-expand-status").text
+    assert status == f"{of[node]['label']}: {len(hidden)} hidden neighbours shown"
+    assert node in browser.execute_script("return kgLabelled()")
+    # their relations with the clicked entity are drawn too
+    drawn = set(browser.execute_script(SHOWN_EDGES))
+    assert {e["id"] for e in data["edges"]
+            if {e["from"], e["to"]} <= {node} | hidden and node in (e["from"], e["to"])} <= drawn
+    # a second click has nothing more to show
+    _mouse_to(browser, node).click().perform()
+    WebDriverWait(browser, 5).until(
+        lambda d: d.find_element(By.ID, "kg-expand-status").text
+        == f"{of[node]['label']}: no hidden neighbours")
+    browser.find_element(By.ID, "kg-collapse").click()
+    assert set(browser.execute_script(SHOWN)) == shown
+
+
+def test_view_large_click_keeps_the_class_filter(browser, large):
+    _graph, page, data = large
+    _load(browser, page)
+    of = {n["id"]: n for n in data["nodes"]}
+    shown = set(browser.execute_script(SHOWN))
+    around: dict[str, set[str]] = {}
+    for e in data["edges"]:
+        around.setdefault(e["from"], set()).add(e["to"])
+        around.setdefault(e["to"], set()).add(e["from"])
+    node = next(n for n in sorted(shown, key=lambda n: of[n]["rank"])
+                if {of[m]["cls"] for m in around.get(n, set()) - shown} >= {"Chip"}
+                and of[n]["cls"] != "Chip"
+                and len({m for m in around[n] - shown if of[m]["cls"] != "Chip"}) >= 1)
+    browser.find_element(By.CSS_SELECTOR, 'input.kg-class-filter[value="Chip"]').click()
+    added = browser.execute_script("return kgExpand(arguments[0])", node)
+    assert set(added) == {m for m in around[node] - shown if of[m]["cls"] != "Chip"}
+    assert not any(of[m]["cls"] == "Chip" for m in browser.execute_script(SHOWN))
+
+
+def test_view_large_search_draws_an_entity_outside_the_top(browser, large):
+    _graph, page, data = large
+    _load(browser, page)
+    last = max(data["nodes"], key=lambda n: n["rank"])
+    assert last["id"] not in browser.execute_script(SHOWN)
+    box = browser.find_element(By.ID, "kg-search")
+    box.send_keys(last["label"])
+    box.send_keys(Keys.ENTER)
+    WebDriverWait(browser, 5).until(
+        lambda d: d.execute_script("return kgNetwork.getSelectedNodes()") == [last["id"]])
+    assert last["id"] in browser.execute_script(SHOWN)
+    assert last["id"] in browser.execute_script("return kgLabelled()")
+    assert browser.find_element(By.ID, "kg-search-status").text == "1/1"
