@@ -285,3 +285,172 @@ def test_view_large_search_draws_an_entity_outside_the_top(browser, large):
     assert last["id"] in browser.execute_script(SHOWN)
     assert last["id"] in browser.execute_script("return kgLabelled()")
     assert browser.find_element(By.ID, "kg-search-status").text == "1/1"
+
+
+# --------------------------------------------------------------------------- dates
+
+E = "https://kg.example/entity/"
+HOSTILE_TITLE = '<img src=x onerror="window.pwned=7"> Chips & "rules"'
+HOSTILE_SOURCE = "javascript:window.pwned=8"
+
+
+def _dated_graph(with_articles: bool = True) -> nx.MultiDiGraph:
+    """Four entities, four relations, dated as kg.graph.project dates them (contract C-time)."""
+    g = nx.MultiDiGraph()
+    for name, cls, arts in (("acme", "Company", ["a1", "a2"]), ("h9", "Chip", ["a1", "a3"]),
+                            ("paris", "Place", ["a2"]), ("bolt", "Company", ["a1", "a3", "a4"])):
+        g.add_node(E + name, label=name.title(), cls=cls, articles=arts)
+
+    def rel(s, p, o, evidence, first, last, dated_by):
+        g.add_edge(E + s, E + o, key=p, predicate=p, evidence=evidence, background=[],
+                   first_seen=first, last_seen=last, dated_by=dated_by)
+
+    rel("acme", "purchases", "h9", [("a1", "Acme buys H9 chips.")],
+        "2024-01-10", "2024-01-10", "published")
+    rel("acme", "locatedIn", "paris", [("a2", "Acme is based in Paris.")],
+        "2025-03-05", "2025-03-05", "ingested")
+    rel("bolt", "purchases", "h9", [("a1", "Bolt buys H9s too."), ("a3", "Bolt bought more H9s.")],
+        "2024-01-10", "2025-06-01", "mixed")
+    rel("bolt", "owns", "acme", [("a4", "Bolt owns Acme.")], "2024-05-02", "2024-05-02",
+        "published")
+    if with_articles:
+        g.graph["articles"] = {
+            "a1": {"title": "Chips deal", "date": "2024-01-10", "dated_by": "published",
+                   "source": "https://example.org/chips"},
+            "a2": {"title": None, "date": "2025-03-05", "dated_by": "ingested",
+                   "source": "/data/a2.txt"},
+            "a3": {"title": "More chips", "date": "2025-06-01", "dated_by": "published",
+                   "source": "https://news.example/a3?x=1&y=2"},
+            "a4": {"title": HOSTILE_TITLE, "date": "2024-05-02", "dated_by": "published",
+                   "source": HOSTILE_SOURCE},
+            "unused": {"title": "Not in this view", "date": "1999-01-01",
+                       "dated_by": "published", "source": None},
+        }
+    return g
+
+
+def _edge_ids(data: dict) -> dict[str, str]:
+    labels = {n["id"]: n["label"] for n in data["nodes"]}
+    return {f"{labels[e['from']]} {e['predicate']} {labels[e['to']]}": e["id"]
+            for e in data["edges"]}
+
+
+@pytest.fixture
+def dated_page(tmp_path):
+    page = render_html(_dated_graph(), tmp_path / "dated.html", title="dated")
+    return page, _data(page)
+
+
+def test_view_dates_travel_with_the_page(dated_page):
+    _page, data = dated_page
+    assert data["dates"] == {"min": "2024-01-10", "max": "2025-06-01"}  # "unused" left out
+    assert set(data["articles"]) == {"a1", "a2", "a3", "a4"}
+    assert data["articles"]["a2"] == {"title": None, "date": "2025-03-05",
+                                      "datedBy": "ingested", "source": "/data/a2.txt"}
+    bolt = data["edges"][int(_edge_ids(data)["Bolt purchases H9"][1:])]  # ids: e0, e1, ...
+    assert (bolt["first"], bolt["last"], bolt["datedBy"]) == ("2024-01-10", "2025-06-01", "mixed")
+    html = _page.read_text(encoding="utf-8")
+    assert HOSTILE_TITLE not in html and "<img src=x" not in html
+
+
+def test_view_dates_range_hides_facts_outside_it(browser, dated_page):
+    page, data = dated_page
+    ids = _edge_ids(data)
+    _load(browser, page)
+    dates = browser.find_element(By.ID, "kg-dates")
+    assert dates.is_displayed()
+    assert browser.find_element(By.ID, "kg-from").get_attribute("min") == "2024-01-10"
+    assert browser.find_element(By.ID, "kg-to").get_attribute("max") == "2025-06-01"
+    assert set(browser.execute_script(SHOWN_EDGES)) == set(ids.values())
+
+    _set(browser, "kg-from", "2025-01-01")
+    assert set(browser.execute_script(SHOWN_EDGES)) == {
+        ids["Acme locatedIn Paris"], ids["Bolt purchases H9"]}  # a3 is dated 2025-06-01
+    assert set(browser.execute_script(SHOWN)) == {E + "acme", E + "paris", E + "h9", E + "bolt"}
+    _set(browser, "kg-to", "2025-04-01")
+    assert set(browser.execute_script(SHOWN_EDGES)) == {ids["Acme locatedIn Paris"]}
+    assert set(browser.execute_script(SHOWN)) == {E + "acme", E + "paris"}
+    _set(browser, "kg-from", "2024-05-01")
+    _set(browser, "kg-to", "2024-05-31")
+    assert set(browser.execute_script(SHOWN_EDGES)) == {ids["Bolt owns Acme"]}
+    _set(browser, "kg-from", "")
+    _set(browser, "kg-to", "")
+    assert set(browser.execute_script(SHOWN_EDGES)) == set(ids.values())
+
+
+def test_view_dates_hover_text_names_title_date_and_source(browser, dated_page):
+    page, data = dated_page
+    ids = _edge_ids(data)
+    _load(browser, page)
+    tip = browser.execute_script(
+        "var t = kgEdges.get(arguments[0]).title;"
+        "return {text: t.textContent, links: Array.prototype.map.call(t.querySelectorAll('a'),"
+        " function (a) { return [a.getAttribute('href'), a.textContent, a.target, a.rel]; })};",
+        ids["Bolt purchases H9"])
+    assert "Stated from 2024-01-10 to 2025-06-01 (some dates of ingestion)" in tip["text"]
+    assert ("[a1] Bolt buys H9s too.\u201cChips deal\u201d, 2024-01-10 \u00b7 "
+            "https://example.org/chips") in tip["text"]
+    assert "[a3] Bolt bought more H9s.\u201cMore chips\u201d, 2025-06-01" in tip["text"]
+    assert tip["links"] == [
+        ["https://example.org/chips", "https://example.org/chips", "_blank",
+         "noopener noreferrer"],
+        ["https://news.example/a3?x=1&y=2", "https://news.example/a3?x=1&y=2", "_blank",
+         "noopener noreferrer"]]
+    ingested = browser.execute_script("return kgEdges.get(arguments[0]).title.textContent",
+                                      ids["Acme locatedIn Paris"])
+    assert "Stated on 2025-03-05 (dates of ingestion)" in ingested
+    assert "2025-03-05 (ingested; no publication date) \u00b7 /data/a2.txt" in ingested
+    # hostile title and a javascript: source: shown as text, never markup or a link
+    hostile = browser.execute_script(
+        "var t = kgEdges.get(arguments[0]).title;"
+        "return {text: t.textContent, links: t.querySelectorAll('a').length,"
+        " imgs: t.querySelectorAll('img').length};", ids["Bolt owns Acme"])
+    assert f"\u201c{HOSTILE_TITLE}\u201d, 2024-05-02 \u00b7 {HOSTILE_SOURCE}" in hostile["text"]
+    assert hostile["links"] == 0 and hostile["imgs"] == 0
+
+    # a real hover over the middle of the relation shows it, link included
+    browser.execute_script("kgNetwork.setOptions({physics: {enabled: false}});"
+                           "kgNetwork.fit();")
+    _redrawn(browser)
+    x, y = browser.execute_script(
+        "var p = kgNetwork.body.edges[arguments[0]].edgeType.getPoint(0.5);"
+        "var d = kgNetwork.canvasToDOM(p); return [d.x, d.y];", ids["Bolt purchases H9"])
+    canvas = browser.find_element(By.CSS_SELECTOR, "#kg-network canvas")
+    ActionChains(browser).move_to_element_with_offset(
+        canvas, int(x - canvas.size["width"] / 2), int(y - canvas.size["height"] / 2)).perform()
+    WebDriverWait(browser, 5).until(lambda d: d.execute_script(
+        "var t = document.querySelector('div.vis-tooltip');"
+        "return !!t && t.style.visibility === 'visible' && t.textContent.indexOf('Bolt') >= 0"))
+    shown = browser.execute_script(
+        "var t = document.querySelector('div.vis-tooltip');"
+        "return [t.textContent, t.querySelectorAll('a[href=\"https://example.org/chips\"]').length]")
+    assert "\u201cChips deal\u201d, 2024-01-10" in shown[0] and shown[1] == 1
+    assert browser.execute_script("return typeof window.pwned") == "undefined"
+
+
+def test_view_dates_absent_leave_the_page_as_it_was(browser, tmp_path, view_graph):
+    page = render_html(view_graph, tmp_path / "undated.html")
+    data = _data(page)
+    assert data["dates"] is None and data["articles"] == {}
+    assert all("first" not in e for e in data["edges"])
+    _load(browser, page)
+    assert not browser.find_element(By.ID, "kg-dates").is_displayed()
+    text = browser.execute_script(
+        "return kgEdges.get({filter: function (e) { return e.predicate === 'leads'; }})[0]"
+        ".title.textContent")
+    assert text.endswith("[a2] Sam Altman leads OpenAI.") and "Stated" not in text
+
+
+def test_view_dates_without_articles_use_first_and_last_seen(browser, tmp_path):
+    page = render_html(_dated_graph(with_articles=False), tmp_path / "seen.html")
+    data = _data(page)
+    assert data["articles"] == {} and data["dates"] == {"min": "2024-01-10", "max": "2025-06-01"}
+    ids = _edge_ids(data)
+    _load(browser, page)
+    _set(browser, "kg-from", "2025-01-01")
+    # Bolt purchases H9 was seen from 2024-01-10 to 2025-06-01: it overlaps the range
+    assert set(browser.execute_script(SHOWN_EDGES)) == {
+        ids["Acme locatedIn Paris"], ids["Bolt purchases H9"]}
+    text = browser.execute_script("return kgEdges.get(arguments[0]).title.textContent",
+                                  ids["Bolt purchases H9"])
+    assert "Stated from 2024-01-10 to 2025-06-01" in text and "\u201c" not in text

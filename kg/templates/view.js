@@ -159,8 +159,15 @@
       source: sourceBox.value,
       from: raw.dates ? fromBox.value : "",
       to: raw.dates ? toBox.value : "",
-      top: isNaN(top) || top < 0 ? raw.top : top
+      top: isNaN(top) || top < 0 ? raw.top : top,
+      facts: null
     };
+    if (current.from || current.to) {  // an entity in a fact kept is kept, whatever else
+      var facts = current.facts = Object.create(null);
+      raw.edges.forEach(function (e) {
+        if (edgePasses(e)) { facts[e.from] = true; facts[e.to] = true; }
+      });
+    }
   }
   function inRange(date) {
     return (!current.from || date >= current.from) && (!current.to || date <= current.to);
@@ -185,7 +192,7 @@
     if (current.classes[n.cls] === false) { return false; }
     var arts = n.articles || [];
     if (current.source && arts.indexOf(current.source) < 0) { return false; }
-    return !(current.from || current.to) || datedIn(arts);
+    return !current.facts || !!current.facts[n.id] || datedIn(arts);
   }
   function edgeSources(e) {
     return (e.evidence || []).concat(e.background || []).map(function (x) { return x[0]; });
