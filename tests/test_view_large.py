@@ -454,3 +454,23 @@ def test_view_dates_without_articles_use_first_and_last_seen(browser, tmp_path):
     text = browser.execute_script("return kgEdges.get(arguments[0]).title.textContent",
                                   ids["Bolt purchases H9"])
     assert "Stated from 2024-01-10 to 2025-06-01" in text and "\u201c" not in text
+
+
+# --------------------------------------------------------------------------- kg viz --top
+
+
+def test_view_large_cli_top_sets_what_the_page_draws(runner, tiny_store, tmp_path, browser):
+    from kg.cli import cli
+
+    store = tiny_store.path
+    tiny_store.close()
+    out = tmp_path / "top.html"
+    result = runner.invoke(cli, ["--store", str(store), "viz", "--top", "2", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    data = _data(out)
+    assert data["top"] == 2 and len(data["nodes"]) > 2
+    _load(browser, out)
+    assert set(browser.execute_script(SHOWN)) == _top(data, 2)
+    assert browser.find_element(By.ID, "kg-top").get_attribute("value") == "2"
+    bad = runner.invoke(cli, ["--store", str(store), "viz", "--top", "-1", "-o", str(out)])
+    assert bad.exit_code == 2 and "--top" in bad.stderr

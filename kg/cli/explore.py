@@ -149,6 +149,7 @@ Example:
   kg viz -o out/graph.html
   kg viz --focus ByteDance --depth 2 -o out/bytedance.html
   kg viz --type Company --type Chip --min-degree 2
+  kg viz --top 500 -o out/top500.html
 """
 )
 @click.option(
@@ -169,6 +170,10 @@ Example:
 @click.option("--min-degree", type=click.IntRange(min=0), default=0, show_default=True,
               help="Drop entities with fewer relations than this, counted after the other "
               "filters and again until all that are left have as many.")
+@click.option("--top", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Draw the N most important entities (PageRank) at first; the page's Top "
+              "box changes it, a click on an entity shows its neighbours (default 250; 0 for "
+              "all).")
 @click.pass_context
 def viz(
     ctx: click.Context,
@@ -178,6 +183,7 @@ def viz(
     depth: int,
     classes: tuple[str, ...] | None,
     min_degree: int,
+    top: int | None,
 ) -> None:
     """Write an interactive HTML view of the graph (works offline).
 
@@ -208,7 +214,7 @@ def viz(
     if min_degree:
         parts.append(f"degree \u2265 {min_degree}")
     title = "kg: " + " \u00b7 ".join(parts) if parts else "kg: AI industry knowledge graph"
-    path = render_html(graph, output, title=title)
+    path = render_html(graph, output, title=title, top=top)
     echo(str(path))
     echo_size(graph)
 
