@@ -474,3 +474,28 @@ def test_view_large_cli_top_sets_what_the_page_draws(runner, tiny_store, tmp_pat
     assert browser.find_element(By.ID, "kg-top").get_attribute("value") == "2"
     bad = runner.invoke(cli, ["--store", str(store), "viz", "--top", "-1", "-o", str(out)])
     assert bad.exit_code == 2 and "--top" in bad.stderr
+
+
+def test_view_large_community_legend_shows_hostile_names_as_text(
+        browser, tmp_path, view_graph, view_hostile):
+    graph = view_graph.copy()
+    hostile = next(n for n, label in graph.nodes(data="label") if label == view_hostile.labels[0])
+    for i in range(4):  # make the hostile Product the hub of a community of its own
+        graph.add_node(f"{E}fan{i}", label=f"Fan {i}", cls="Person", articles=["a4"])
+        graph.add_edge(f"{E}fan{i}", hostile, key="develops", predicate="develops",
+                       evidence=[("a4", "Fans develop it.")])
+    page = render_html(graph, tmp_path / "hostile.html")
+    data = _data(page)
+    assert view_hostile.labels[0] in {c["lead"] for c in data["communities"]}
+    _load(browser, page)
+    Select(browser.find_element(By.ID, "kg-colour")).select_by_value("community")
+    legend = browser.find_element(By.ID, "kg-communities")
+    assert legend.is_displayed()
+    assert browser.execute_script(
+        "return document.querySelectorAll('#kg-communities img, #kg-communities script')"
+        ".length") == 0
+    texts = browser.execute_script(
+        "return Array.prototype.map.call(document.querySelectorAll('li.kg-community "
+        ".kg-class-name'), function (s) { return s.textContent; })")
+    assert texts == ["around " + c["lead"] for c in data["communities"]]
+    assert browser.execute_script("return typeof window.pwned") == "undefined"
