@@ -499,3 +499,35 @@ def test_view_large_community_legend_shows_hostile_names_as_text(
         ".kg-class-name'), function (s) { return s.textContent; })")
     assert texts == ["around " + c["lead"] for c in data["communities"]]
     assert browser.execute_script("return typeof window.pwned") == "undefined"
+
+
+def test_view_dates_click_on_a_relation_keeps_its_sources_open(browser, dated_page):
+    page, data = dated_page
+    ids = _edge_ids(data)
+    _load(browser, page)
+    details = browser.find_element(By.ID, "kg-details")
+    assert not details.is_displayed()
+    browser.execute_script("kgNetwork.setOptions({physics: {enabled: false}}); kgNetwork.fit();")
+    _redrawn(browser)
+    x, y = browser.execute_script(
+        "var p = kgNetwork.body.edges[arguments[0]].edgeType.getPoint(0.5);"
+        "var d = kgNetwork.canvasToDOM(p); return [d.x, d.y];", ids["Bolt owns Acme"])
+    canvas = browser.find_element(By.CSS_SELECTOR, "#kg-network canvas")
+    ActionChains(browser).move_to_element_with_offset(
+        canvas, int(x - canvas.size["width"] / 2), int(y - canvas.size["height"] / 2)
+    ).click().perform()
+    WebDriverWait(browser, 5).until(lambda d: details.is_displayed())
+    text = browser.find_element(By.ID, "kg-details-body").text
+    assert "Bolt \u2014owns\u2192 Acme" in text.replace("  ", " ")
+    assert HOSTILE_TITLE in text and HOSTILE_SOURCE in text
+    assert browser.execute_script(
+        "return document.querySelectorAll('#kg-details a, #kg-details img').length") == 0
+    browser.find_element(By.ID, "kg-details-close").click()
+    assert not details.is_displayed()
+    # a relation with a web source: its link is there to click
+    browser.execute_script("kgNetwork.body.emitter.emit('click', {nodes: [], edges: [arguments[0]],"
+                           " pointer: {DOM: {x: 0, y: 0}, canvas: {x: 0, y: 0}}});",
+                           ids["Acme purchases H9"])
+    link = browser.find_element(By.CSS_SELECTOR, "#kg-details a")
+    assert link.get_attribute("href") == "https://example.org/chips" and link.is_displayed()
+    assert browser.execute_script("return typeof window.pwned") == "undefined"

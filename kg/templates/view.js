@@ -459,8 +459,28 @@
     return added;
   }
   window.kgExpand = expand;
+  // ---- a click on a relation keeps its hover text open, its source links clickable
+  var details = document.getElementById("kg-details");
+  var detailsBody = document.getElementById("kg-details-body");
+  function showDetails(edgeId) {
+    var e = raw.edges[edgeIndex[edgeId]];
+    detailsBody.textContent = "";
+    if (e) { detailsBody.appendChild(edgeTitle(e)); }
+    details.hidden = !e;
+  }
+  var edgeIndex = Object.create(null);
+  raw.edges.forEach(function (e, i) { edgeIndex[e.id] = i; });
+  document.getElementById("kg-details-close").addEventListener("click", function () {
+    details.hidden = true;
+  });
   network.on("click", function (p) {
-    if (p.nodes.length === 1) { expand(p.nodes[0]); }
+    if (p.nodes.length === 1) {
+      expand(p.nodes[0]);
+    } else if (p.edges.length === 1) {
+      showDetails(p.edges[0]);
+    } else {
+      details.hidden = true;
+    }
   });
   document.getElementById("kg-collapse").addEventListener("click", function () {
     Object.keys(extra).forEach(function (id) { delete extra[id]; });
