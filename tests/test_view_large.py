@@ -531,3 +531,13 @@ def test_view_dates_click_on_a_relation_keeps_its_sources_open(browser, dated_pa
     link = browser.find_element(By.CSS_SELECTOR, "#kg-details a")
     assert link.get_attribute("href") == "https://example.org/chips" and link.is_displayed()
     assert browser.execute_script("return typeof window.pwned") == "undefined"
+
+
+def test_view_dates_survive_the_viz_filters(tmp_path):
+    from kg.graph import filter_graph
+
+    kept = filter_graph(_dated_graph(), focus=E + "h9", classes=["Company", "Chip"])
+    data = _data(render_html(kept, tmp_path / "filtered.html"))
+    assert {n["label"] for n in data["nodes"]} == {"H9", "Acme", "Bolt"}
+    assert set(data["articles"]) == {"a1", "a2", "a3", "a4"}  # the articles its nodes name
+    assert data["dates"] == {"min": "2024-01-10", "max": "2025-06-01"}
