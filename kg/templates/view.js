@@ -445,6 +445,7 @@
       added.push(other);
     });
     opened[id] = true;
+    extra[id] = true;  // it stays with its neighbours if the top shrinks
     applyFilter();
     if (!raw.large && added.length) {  // no precomputed place: put them around it
       var at = network.getPositions([id])[id];
