@@ -4,8 +4,9 @@
 into one HTML file that works with no network at all:
 
 * vis-network's JS and CSS are read from the installed ``pyvis`` package and
-  inlined; the page template is our own (``kg/templates/view.html.j2``), because
-  pyvis's template loads Bootstrap from a CDN and writes the heading unescaped.
+  inlined; the page template is our own (``kg/templates/view.html.j2``, its script
+  ``kg/templates/view.js``), because pyvis's template loads Bootstrap from a CDN and
+  writes the heading unescaped.
 * pyvis is used to hold the node/edge lists and the vis options, but the lists
   are built as plain dicts (``Network.add_node`` is quadratic).
 * All graph text travels as JSON inside ``<script type="application/json">``
