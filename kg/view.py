@@ -18,7 +18,7 @@ into one HTML file that works with no network at all:
 * Graphs with ``LARGE_GRAPH`` nodes or more get positions computed here (a
   grid-approximated Fruchterman-Reingold in numpy) and are shipped with physics
   off; smaller ones let vis-network's barnesHut physics stabilise them.
-* A large graph stays readable (docs/decisions/0020-F-view-large-graphs.md): every
+* A large graph stays readable (docs/decisions/0022-F-view-large-graphs.md): every
   node carries its ``rank`` (0 = highest PageRank, :func:`kg.analytics.pagerank`) and
   its ``community`` (:func:`kg.analytics.communities`, Louvain with the fixed seed, 1 =
   largest). The page draws the top ``top`` entities among those its filters keep,
@@ -87,7 +87,7 @@ _SMALL_COMMUNITY_COLOUR = "#8a8a8a"
 
 #: How many entities the page draws at first (the most important, by PageRank, among those
 #: its filters keep); the page's "Top" box changes it, 0 draws all. A few hundred dots with
-#: thirty names stay readable on a laptop screen; thousands do not (decision 0020).
+#: thirty names stay readable on a laptop screen; thousands do not (decision 0022).
 DEFAULT_TOP = 250
 #: How many of the drawn entities (the highest ranked) are always labelled; the others
 #: are labelled when hovered, selected, expanded or zoomed in on.
@@ -320,30 +320,32 @@ def _ranks(graph: networkx.MultiDiGraph) -> dict[str, dict[Any, int]]:
     }
 
 
-def _communities(graph: networkx.MultiDiGraph) -> tuple[dict[Any, int], list[dict[str, Any]]]:
-    """Each node's Louvain community (1 = largest, as ``kg communities`` numbers them) and
-    the legend of the coloured ones: number, size, colour, best-connected member."""
+def _communities(
+    graph: networkx.MultiDiGraph, whole: networkx.MultiDiGraph, seed: int
+) -> tuple[dict[Any, int], list[dict[str, Any]]]:
+    """Each node's Louvain community in ``whole`` (1 = largest, as ``kg communities``
+    numbers them with ``seed``) and the legend of the coloured ones present in ``graph``:
+    number, members drawn, colour, best-connected member drawn."""
     from .analytics import communities
 
     of: dict[Any, int] = {}
     legend: list[dict[str, Any]] = []
-    for community in communities(graph):
-        for member in community.members:
+    for community in communities(whole, seed=seed):
+        here = [m for m in community.members if m.iri in graph]
+        for member in here:
             of[member.iri] = community.number
-        if community.number <= len(COMMUNITY_COLOURS) and community.size > 1:
+        if here and community.number <= len(COMMUNITY_COLOURS) and community.size > 1:
             legend.append({
                 "number": community.number,
-                "size": community.size,
+                "size": len(here),
                 "colour": COMMUNITY_COLOURS[community.number - 1],
-                "lead": community.members[0].label,
+                "lead": here[0].label,
             })
     return of, legend
 
 
-def _community_colour(number: int, size_of: dict[int, int]) -> str:
-    if number <= len(COMMUNITY_COLOURS) and size_of.get(number, 0) > 1:
-        return COMMUNITY_COLOURS[number - 1]
-    return _SMALL_COMMUNITY_COLOUR
+def _community_colour(number: int, coloured: set[int]) -> str:
+    return COMMUNITY_COLOURS[number - 1] if number in coloured else _SMALL_COMMUNITY_COLOUR
 
 
 def _articles(graph: networkx.MultiDiGraph) -> dict[str, dict[str, Any]]:
@@ -427,7 +429,9 @@ def _vis_options(n_nodes: int, large: bool) -> dict[str, Any]:
     }
 
 
-def _build_network(graph: networkx.MultiDiGraph, title: str):
+def _build_network(
+    graph: networkx.MultiDiGraph, title: str, whole: networkx.MultiDiGraph, seed: int
+):
     """Fill a pyvis Network with plain-dict nodes/edges (no quadratic add_node)."""
     from pyvis.network import Network
 
@@ -438,8 +442,8 @@ def _build_network(graph: networkx.MultiDiGraph, title: str):
     positions = _layout(graph) if large else {}
     degree = dict(graph.degree())
     ranks = _ranks(graph)
-    community, legend = _communities(graph)
-    size_of = {c["number"]: c["size"] for c in legend}
+    community, legend = _communities(graph, whole, seed)
+    coloured = {c["number"] for c in legend}
 
     nodes: list[dict[str, Any]] = []
     ids: dict[Any, str] = {}
@@ -463,7 +467,7 @@ def _build_network(graph: networkx.MultiDiGraph, title: str):
         entry["drank"] = ranks["degree"][node]
         number = community.get(node, 0)
         entry["community"] = number
-        entry["ccolor"] = _community_colour(number, size_of)
+        entry["ccolor"] = _community_colour(number, coloured)
         if large:
             entry["x"], entry["y"] = positions[node]
         nodes.append(entry)
@@ -521,18 +525,27 @@ def render_html(
     *,
     title: str = "kg",
     top: int | None = None,
+    communities_of: networkx.MultiDiGraph | None = None,
+    seed: int | None = None,
 ) -> pathlib.Path:
     """Write a self-contained interactive HTML view of `graph` to `path` and return path.
 
     ``top``: how many entities the page draws at first, the most important ones
     (:data:`DEFAULT_TOP` when None, 0 for all); the page's "Top" box changes it.
+    ``communities_of``: the graph whose Louvain communities (with ``seed``, default
+    :data:`kg.analytics.DEFAULT_SEED`) colour the page, numbered as ``kg communities``
+    numbers them: the whole graph ``graph`` was filtered from (default: ``graph``).
     """
+    from .analytics import DEFAULT_SEED
+
     path = pathlib.Path(path)
     title = _as_str(title)
     top = DEFAULT_TOP if top is None else int(top)
     if top < 0:
         raise ValueError(f"top must be 0 (all) or more, not {top}")
-    net, large, legend = _build_network(graph, title)
+    whole = graph if communities_of is None else communities_of
+    net, large, legend = _build_network(
+        graph, title, whole, DEFAULT_SEED if seed is None else seed)
     nodes, edges, _heading, _height, _width, options_json = net.get_network_data()
 
     counts = Counter(n["cls"] for n in nodes)

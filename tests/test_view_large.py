@@ -541,3 +541,32 @@ def test_view_dates_survive_the_viz_filters(tmp_path):
     assert {n["label"] for n in data["nodes"]} == {"H9", "Acme", "Bolt"}
     assert set(data["articles"]) == {"a1", "a2", "a3", "a4"}  # the articles its nodes name
     assert data["dates"] == {"min": "2024-01-10", "max": "2025-06-01"}
+
+
+def test_view_large_cli_communities_are_numbered_on_the_whole_graph(
+        runner, tiny_store, tmp_path):
+    from kg.cli import cli
+    from kg.graph import project
+
+    whole = project(tiny_store)
+    store = tiny_store.path
+    tiny_store.close()
+    out = tmp_path / "firms.html"
+    result = runner.invoke(cli, ["--store", str(store), "viz", "--type", "Company", "--type",
+                                 "Chip", "--seed", "3", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    data = _data(out)
+    number = {m.iri: c.number for c in communities(whole, seed=3) for m in c.members}
+    assert data["nodes"] and len(data["nodes"]) < whole.number_of_nodes()
+    assert {n["id"]: n["community"] for n in data["nodes"]} == {
+        n["id"]: number[n["id"]] for n in data["nodes"]}
+
+
+def test_view_large_communities_of_the_whole_graph(tmp_path, large):
+    graph, _page, _data_ = large
+    part = graph.subgraph(list(graph)[:200]).copy()
+    data = _data(render_html(part, tmp_path / "part.html", communities_of=graph, seed=42))
+    number = {m.iri: c.number for c in communities(graph) for m in c.members}
+    assert all(n["community"] == number[n["id"]] for n in data["nodes"])
+    for entry in data["communities"]:  # the legend counts the members drawn
+        assert entry["size"] == sum(1 for n in data["nodes"] if n["community"] == entry["number"])
