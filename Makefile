@@ -75,7 +75,7 @@ wrk:
 bench: setup-test browser wrk
 	$(BIN)/python bench/bench_ingest.py --articles 2000 --rounds 3 --memory 2000,10000 --write
 	$(BIN)/python bench/bench_query.py --quads 1000000 --write
-	$(BIN)/python bench/bench_view.py --sizes 100,300,500,2000,5000 --rounds 3 --write
+	$(BIN)/python bench/bench_view.py --sizes 100,300,500,5000,50000 --rounds 3 --write
 	$(BIN)/python bench/bench_remote.py --articles 400 --writers 1,2,4 --write
 	$(BIN)/python bench/bench_serve.py --articles 200 --write
 	$(BIN)/python bench/bench_explorer.py --articles 5000 --write

@@ -195,6 +195,7 @@ Example:
   kg viz --focus ByteDance --depth 2 -o out/bytedance.html
   kg viz --type Company --type Chip --min-degree 2
   kg viz --community 2 -o out/community-2.html
+  kg viz --top 500 -o out/top500.html
 """
 )
 @click.option(
@@ -219,7 +220,12 @@ Example:
               help="Only community N, as `kg communities` numbers it (found on the whole "
               "graph, with --seed).")
 @click.option("--seed", type=int, default=42, show_default=True,
-              help="With --community: the Louvain seed, as given to `kg communities`.")
+              help="The Louvain seed, as given to `kg communities`: of --community and of "
+              "the page's colours by community.")
+@click.option("--top", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Draw the N most important entities (PageRank) at first; the page's Top "
+              "box changes it, a click on an entity shows its neighbours (default 250; 0 for "
+              "all).")
 @click.pass_context
 def viz(
     ctx: click.Context,
@@ -231,6 +237,7 @@ def viz(
     min_degree: int,
     community: int | None,
     seed: int,
+    top: int | None,
 ) -> None:
     """Write an interactive HTML view of the graph (works offline).
 
@@ -280,7 +287,8 @@ def viz(
     if min_degree:
         parts.append(f"degree \u2265 {min_degree}")
     title = "kg: " + " \u00b7 ".join(parts) if parts else "kg: AI industry knowledge graph"
-    path = render_html(graph, output, title=title)
+    # the page's communities are kg communities' own: found on the graph before the filters
+    path = render_html(graph, output, title=title, top=top, communities_of=whole, seed=seed)
     echo(str(path))
     echo_size(graph)
 
