@@ -200,8 +200,10 @@ def check_request_query(text: str) -> None:
 
 @dataclass(frozen=True)
 class Job:
-    """One query for a worker: a SPARQL text (``kind="sparql"``) or a saved query's name and
-    parameter values (``kind="saved"``), with what the client accepts and the size limit."""
+    """One job for a worker: a SPARQL text (``kind="sparql"``), a saved query's name and
+    parameter values (``kind="saved"``) or an entity document (``kind="entity"``: ``name``
+    page, describe or neighbours of the IRI ``text``, :mod:`kg.entity_page`), with what the
+    client accepts and the size limit."""
 
     kind: str
     max_results: int
@@ -338,13 +340,21 @@ def _answer_saved(store: Store, job: Job) -> Reply:
     return Reply(200, fmt.content_type, _results_body(result.results_json, fmt))
 
 
+def _answer_entity(store: Store, job: Job) -> Reply:
+    from .entity_page import answer as answer_entity
+
+    return answer_entity(store, job)
+
+
+#: How a worker answers each kind of :class:`Job` (anything else is a SPARQL query).
+_ANSWERS = {"sparql": _answer_sparql, "saved": _answer_saved, "entity": _answer_entity}
+
+
 def answer(store: Store, job: Job) -> Reply:
     """Evaluate one job over ``store`` and return the HTTP reply (never raises for a bad
     query: refusals and errors become replies with their status and message)."""
     try:
-        if job.kind == "saved":
-            return _answer_saved(store, job)
-        return _answer_sparql(store, job)
+        return _ANSWERS.get(job.kind, _answer_sparql)(store, job)
     except ProtocolError as exc:
         return Reply.text(exc.status, str(exc), *exc.headers)
     except NotFoundError as exc:

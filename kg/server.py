@@ -8,6 +8,11 @@ Routes (:data:`ROUTES`)::
                               (application/sparql-query)
     GET  /queries             the saved queries (kg/queries/*.rq) as JSON
     GET  /saved/NAME?p=v...   run one saved query with its parameters (also POST, as a form)
+    GET  /entity?iri=IRI      an entity's page (HTML), or its description as RDF by Accept or
+                              format= (Turtle, JSON-LD, N-Triples, RDF/XML): kg.entity_page
+    GET  /neighbours?iri=IRI  the entity and its neighbours as JSON (the page's graph)
+    GET  /id/REST             linked data: 303 See Other to /entity?iri=<--iri-base>REST,
+                              the format chosen by Accept (decision 0020)
 
 HEAD is answered wherever GET is. Formats, negotiation and status codes: :mod:`kg.endpoint`.
 
@@ -64,7 +69,7 @@ from .endpoint import TEXT, Job, Reply, answer, check_request_query
 from .errors import KGError, ProtocolError, ServerError
 from .remote import is_remote, open_store
 from .store import Store
-from .vocab import PREFIXES
+from .vocab import ID, PREFIXES
 
 __all__ = [
     "ServerConfig",
@@ -111,6 +116,7 @@ class ServerConfig:
     host_names: tuple[str, ...] = ()
     cache: bool = True
     wait: bool = False
+    iri_base: str = ID  # the namespace answered for at /id/ (linked data)
 
 
 # --------------------------------------------------------------------------- workers
@@ -894,6 +900,42 @@ class KGApp:
                   formats=formats, max_results=self.config.max_results)
         return await self._run(job)
 
+    async def entity(self, request: _Request) -> Reply:
+        from .entity_page import entity_job, negotiate
+
+        iri = _one(request.params, "iri")
+        if not iri:
+            raise ProtocolError(400, "no entity: give its IRI as /entity?iri=... (percent-"
+                                     "encoded), e.g. /entity?iri=https%3A%2F%2Fw3id.org%2Faikg"
+                                     "%2Fid%2Fcompany%2Fnvidia")
+        fmt = negotiate(request.headers.get("accept"), request.params.get("format", ()))
+        return await self._run(entity_job("page", iri, fmt,
+                                          max_results=self.config.max_results))
+
+    async def neighbours(self, request: _Request) -> Reply:
+        from .entity_page import entity_job
+
+        iri = _one(request.params, "iri")
+        if not iri:
+            raise ProtocolError(400, "no entity: give its IRI as /neighbours?iri=...")
+        return await self._run(entity_job("neighbours", iri, "json",
+                                          max_results=self.config.max_results))
+
+    async def linked_data(self, request: _Request) -> Reply:
+        """``/id/REST`` names the entity ``--iri-base`` + REST: 303 See Other to its document
+        in the format the client accepts (an entity is not a document; decision 0020)."""
+        from .entity_page import entity_url, negotiate
+
+        rest = request.target.split("?", 1)[0][len("/id/"):]
+        if not rest:
+            raise ProtocolError(404, f"/id/ alone names nothing; entity IRIs are "
+                                     f"{self.config.iri_base}CLASS/NAME")
+        fmt = negotiate(request.headers.get("accept"), request.params.get("format", ()))
+        location = entity_url(self.config.iri_base + rest) + \
+            ("" if fmt == "html" else f"&format={fmt}")
+        return Reply(303, TEXT, f"See {location}\n".encode(),
+                     (("Location", location), ("Vary", "Accept")))
+
     async def queries(self, request: _Request) -> Reply:
         return Reply(200, _JSON, _listing())
 
@@ -929,6 +971,9 @@ ROUTES = (
     Route("/sparql", ("GET", "POST"), KGApp.sparql),
     Route("/queries", ("GET",), KGApp.queries),
     Route("/saved/", ("GET", "POST"), KGApp.saved),
+    Route("/entity", ("GET",), KGApp.entity),
+    Route("/neighbours", ("GET",), KGApp.neighbours),
+    Route("/id/", ("GET",), KGApp.linked_data),
 )
 
 
