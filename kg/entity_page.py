@@ -405,7 +405,9 @@ def _describe(store: Store, iri: str, fmt: str) -> Reply:
         return Reply.text(404, f"the store says nothing of <{iri}>")
     doc = DOCUMENT_FORMATS[fmt]
     assert doc.rdflib_name is not None
-    body = graph.serialize(format=doc.rdflib_name, encoding="utf-8")
+    extra = ({"context": dict(SERIALIZATION_PREFIXES), "auto_compact": True}
+             if fmt == "jsonld" else {})
+    body = graph.serialize(format=doc.rdflib_name, encoding="utf-8", **extra)
     return Reply(200, doc.format.content_type, body)
 
 
