@@ -8,6 +8,7 @@ with a real HTTP client (httpx).
 
 from __future__ import annotations
 
+import json
 import urllib.parse
 from pathlib import Path
 
@@ -120,3 +121,119 @@ def test_iri_base_must_be_an_http_namespace(runner, tmp_path):
                                  "urn:x:"])
     assert result.exit_code == 2
     assert "ending in '/'" in result.output
+
+
+# --------------------------------------------------------------------------- the ontology graph
+
+#: "The 22 relations" asked of the schema: the object properties whose domain is an entity
+#: class (or a union of them); kg:shape, the one other object property, is on kg:SetAside.
+RELATIONS_BY_SCHEMA = """
+SELECT DISTINCT ?p WHERE { GRAPH <https://w3id.org/aikg/ont> {
+  ?p a owl:ObjectProperty ; rdfs:domain ?d .
+  { ?d rdfs:subClassOf* kg:Entity }
+  UNION { ?d owl:unionOf/rdf:rest*/rdf:first/rdfs:subClassOf* kg:Entity } } }"""
+
+
+@pytest.fixture
+def tiny_copy(tiny_path, tmp_path) -> Path:
+    import shutil
+
+    copy = tmp_path / "store"
+    shutil.copytree(tiny_path, copy)
+    (copy / "kg.lock").unlink(missing_ok=True)
+    return copy
+
+
+def _relations(path: Path) -> set[str]:
+    with Store(path, read_only=True) as store:
+        return {row["p"].value for row in store.select(RELATIONS_BY_SCHEMA)}
+
+
+def test_ingest_loads_the_ontology_and_a_query_selects_the_22_relations(tiny_copy):
+    from extract.schema import PROPERTIES
+    from kg.ingest import ingest_articles
+
+    assert _relations(tiny_copy) == set()  # stored without ingest: no schema graph yet
+    with Store(tiny_copy) as store:
+        ingest_articles(store, [])  # nothing to read: no language model is loaded
+        assert store.ensure_ontology() is False  # there, unchanged
+    assert _relations(tiny_copy) == {KG[p] for p in PROPERTIES}
+    assert len(PROPERTIES) == 22
+
+
+def test_a_changed_ontology_file_is_loaded_again(tiny_copy, tmp_path):
+    from extract.gazetteer import ontology_dir
+
+    changed = tmp_path / "kg.ttl"
+    changed.write_text(
+        (ontology_dir() / "kg.ttl").read_text(encoding="utf-8").replace(
+            'rdfs:label "owns"@en', 'rdfs:label "owns (changed)"@en'), encoding="utf-8")
+    with Store(tiny_copy) as store:
+        assert store.ensure_ontology() is True
+        assert store.ensure_ontology(changed) is True
+        assert store.ensure_ontology(changed) is False
+        labels = {row["l"].value for row in store.select(
+            "SELECT ?l WHERE { GRAPH <https://w3id.org/aikg/ont> { kg:owns rdfs:label ?l } }")}
+    assert labels == {"owns (changed)"}
+
+
+def test_the_ontology_graph_is_not_an_article(tiny_copy, runner):
+    def outputs() -> list[str]:
+        found = []
+        for args in (["articles", "--format", "json"], ["stats"], ["export", "--format", "nquads"],
+                     ["query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"]):
+            result = runner.invoke(cli, ["--store", str(tiny_copy), *args])
+            assert result.exit_code == 0, result.output
+            found.append(result.stdout)
+        with Store(tiny_copy, read_only=True) as store:
+            found.append(str(len(store)))
+            found.append(str(sorted(q.graph_name.value for q in store.quads())))
+        return found
+
+    before = outputs()
+    with Store(tiny_copy) as store:
+        assert store.ensure_ontology()
+    assert outputs() == before
+    assert "<https://w3id.org/aikg/ont> ." not in before[2]  # no quad in that graph
+
+
+def test_backup_and_restore_round_trip_with_the_ontology(tiny_copy, tmp_path):
+    from kg.backup import backup, restore
+
+    with Store(tiny_copy) as store:
+        store.ensure_ontology()
+    with Store(tiny_copy, read_only=True) as store:
+        backup(store, tmp_path / "kg.nq")
+        everything = set(store.oxigraph.quads_for_pattern(None, None, None, None))
+    assert "<https://w3id.org/aikg/ont> ." not in (tmp_path / "kg.nq").read_text(
+        encoding="utf-8")
+    with Store(tmp_path / "restored") as store:
+        report = restore(store, tmp_path / "kg.nq")
+        assert report.articles == 2
+        assert set(store.oxigraph.quads_for_pattern(None, None, None, None)) == everything
+    with Store(tiny_copy) as store:  # restore --replace empties the store, then reloads it
+        restore(store, tmp_path / "kg.nq", replace=True)
+    assert len(_relations(tiny_copy)) == 22
+
+
+def test_repair_loads_a_missing_ontology_and_finds_nothing_else(tiny_copy, runner):
+    first = runner.invoke(cli, ["--store", str(tiny_copy), "repair", "--json"])
+    assert first.exit_code == 0, first.output
+    assert "loaded ontology/kg.ttl" in first.stderr
+    assert json.loads(first.stdout) == {"staging": [], "merge_fixed": 0, "mixed": []}
+    again = runner.invoke(cli, ["--store", str(tiny_copy), "repair", "--json"])
+    assert again.exit_code == 0 and "ontology" not in again.stderr
+    assert json.loads(again.stdout) == {"staging": [], "merge_fixed": 0, "mixed": []}
+    assert len(_relations(tiny_copy)) == 22
+
+
+def test_validate_is_unaffected_by_the_ontology_graph(tiny_copy):
+    from kg.validate import validate_store
+
+    with Store(tiny_copy, read_only=True) as store:
+        before = validate_store(store)
+    with Store(tiny_copy) as store:
+        store.ensure_ontology()
+    with Store(tiny_copy, read_only=True) as store:
+        after = validate_store(store)
+    assert (after.conforms, after.summary()) == (before.conforms, before.summary())
