@@ -202,8 +202,9 @@ def check_request_query(text: str) -> None:
 class Job:
     """One job for a worker: a SPARQL text (``kind="sparql"``), a saved query's name and
     parameter values (``kind="saved"``) or an entity document (``kind="entity"``: ``name``
-    page, describe or neighbours of the IRI ``text``, :mod:`kg.entity_page`), with what the
-    client accepts and the size limit."""
+    page, describe or neighbours of the IRI ``text``, :mod:`kg.entity_page`) or the service
+    description (``kind="service"``, ``text`` the endpoint's URL), with what the client
+    accepts and the size limit."""
 
     kind: str
     max_results: int
@@ -346,8 +347,15 @@ def _answer_entity(store: Store, job: Job) -> Reply:
     return answer_entity(store, job)
 
 
+def _answer_service(store: Store, job: Job) -> Reply:
+    from .service_description import answer as answer_service
+
+    return answer_service(store, job)
+
+
 #: How a worker answers each kind of :class:`Job` (anything else is a SPARQL query).
-_ANSWERS = {"sparql": _answer_sparql, "saved": _answer_saved, "entity": _answer_entity}
+_ANSWERS = {"sparql": _answer_sparql, "saved": _answer_saved, "entity": _answer_entity,
+            "service": _answer_service}
 
 
 def answer(store: Store, job: Job) -> Reply:

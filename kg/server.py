@@ -3,6 +3,7 @@
 Routes (:data:`ROUTES`)::
 
     GET  /                    the explorer page (one self-contained HTML file, no CDN)
+    GET  /sparql              the SPARQL 1.1 Service Description (Turtle, or by Accept)
     GET  /sparql?query=...    SPARQL 1.1 Protocol query; also POST, as a form
     POST /sparql              (application/x-www-form-urlencoded) or as the body
                               (application/sparql-query)
@@ -860,6 +861,8 @@ class KGApp:
                 raise ProtocolError(415, f"cannot read a POST body of type {media or 'none'!r}; "
                                          "send application/x-www-form-urlencoded (query=...) "
                                          "or application/sparql-query")
+        if request.method != "POST" and not (set(params) - {"format"}):
+            return await self._service_description(request)
         if "update" in params:
             raise ProtocolError(403, "this endpoint is read-only: SPARQL Update requests are "
                                      "refused. Change the store with `kg ingest` or `kg remove` "
@@ -875,6 +878,21 @@ class KGApp:
                   accept=request.headers.get("accept"), formats=tuple(params.get("format", ())),
                   default_graphs=tuple(params.get("default-graph-uri", ())),
                   named_graphs=tuple(params.get("named-graph-uri", ())))
+        return await self._run(job)
+
+    async def _service_description(self, request: _Request) -> Reply:
+        """``GET /sparql`` without a query: the SPARQL 1.1 Service Description
+        (:mod:`kg.service_description`), with this endpoint's URL as the client reached it."""
+        import pyoxigraph as ox
+
+        endpoint = f"http://{request.headers.get('host') or self.config.host}/sparql"
+        try:
+            ox.NamedNode(endpoint)
+        except ValueError:  # a Host that is no IRI authority (only with --host-name '*')
+            endpoint = f"http://{_host_name(self.config.host)}:{self.config.port}/sparql"
+        job = Job(kind="service", text=endpoint,
+                  max_results=self.config.max_results, accept=request.headers.get("accept"),
+                  formats=tuple(request.params.get("format", ())))
         return await self._run(job)
 
     async def saved(self, request: _Request) -> Reply:

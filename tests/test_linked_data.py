@@ -13,6 +13,7 @@ import urllib.parse
 from pathlib import Path
 
 import httpx
+import pyoxigraph as ox
 import pytest
 import rdflib
 from rdflib import RDF, RDFS, URIRef
@@ -237,3 +238,59 @@ def test_validate_is_unaffected_by_the_ontology_graph(tiny_copy):
     with Store(tiny_copy, read_only=True) as store:
         after = validate_store(store)
     assert (after.conforms, after.summary()) == (before.conforms, before.summary())
+
+
+# --------------------------------------------------------------------------- service description
+
+SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+FORMATS = rdflib.Namespace("http://www.w3.org/ns/formats/")
+VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
+
+
+@pytest.fixture(scope="module")
+def described(tiny_path, tmp_path_factory) -> Path:
+    """A copy of the tiny store with the ontology graph."""
+    import shutil
+
+    copy = tmp_path_factory.mktemp("described") / "store"
+    shutil.copytree(tiny_path, copy)
+    (copy / "kg.lock").unlink(missing_ok=True)
+    with Store(copy) as store:
+        store.ensure_ontology()
+    return copy
+
+
+@pytest.mark.parametrize("accept", [None, "text/turtle", "application/ld+json"])
+def test_get_sparql_without_a_query_describes_the_service(kg_serve, described, accept):
+    server = kg_serve(store=described)
+    headers = {"Accept": accept} if accept else {}
+    with _client(server) as client:
+        reply = client.get("/sparql", headers=headers)
+    assert reply.status_code == 200
+    media = reply.headers["content-type"].split(";")[0]
+    assert media == (accept or "text/turtle")
+    graph = rdflib.Graph().parse(data=reply.text, format="json-ld" if "json" in media
+                                 else "turtle")
+    (service,) = graph.subjects(RDF.type, SD.Service)
+    assert graph.value(service, SD.endpoint) == URIRef(server.url + "sparql")
+    assert graph.value(service, SD.supportedLanguage) == SD.SPARQL11Query
+    formats = set(graph.objects(service, SD.resultFormat))
+    assert {FORMATS.SPARQL_Results_JSON, FORMATS.SPARQL_Results_CSV, FORMATS.Turtle,
+            FORMATS["JSON-LD"]} <= formats
+    # the default graph is a merge without evidence nodes, not the union of the named graphs
+    assert SD.UnionDefaultGraph not in set(graph.objects(service, SD.feature))
+    dataset = graph.value(service, SD.defaultDataset)
+    default = graph.value(dataset, SD.defaultGraph)
+    with Store(described, read_only=True) as store:
+        merged = sum(1 for _ in store.oxigraph.quads_for_pattern(None, None, None,
+                                                                  ox.DefaultGraph()))
+    assert graph.value(default, VOID.triples).toPython() == merged
+    names = {graph.value(g, SD.name) for g in graph.objects(dataset, SD.namedGraph)}
+    assert names == {URIRef("https://w3id.org/aikg/ont"), URIRef(ARTICLE + "tiny"),
+                     URIRef(ARTICLE + "tiny-two")}
+
+
+def test_an_empty_query_is_still_refused(server):
+    with _client(server) as client:
+        reply = client.get("/sparql?query=")
+    assert reply.status_code == 400 and "no query" in reply.text

@@ -344,7 +344,7 @@ def test_server_refuses_service_and_calls_no_one(server):
 def test_server_protocol_errors(server):
     url = server.url
     cases = [
-        (("-G", url + "sparql"), 400, b"no query"),
+        (("-G", "--data-urlencode", "query=", url + "sparql"), 400, b"no query"),
         (("-G", "--data-urlencode", "query=ASK {}", "--data-urlencode", "query=ASK {}",
           url + "sparql"), 400, b"one 'query'"),
         (("-H", "Content-Type: text/plain", "--data-binary", "ASK {}", url + "sparql"), 415,
