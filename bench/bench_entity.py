@@ -10,7 +10,7 @@ each what one request costs a query worker (:mod:`kg.entity_page`,
 - the page: :func:`~kg.entity_page.entity_page` + :func:`~kg.entity_page.neighbours` +
   :func:`~kg.entity_page.render_page` (the HTML with vis-network inlined), and its size;
 - ``/neighbours`` (the JSON of one click);
-- the description as Turtle (``/id/...`` with ``Accept: text/turtle``): queries and rdflib;
+- the description (``/id/...`` with ``Accept: text/turtle`` or JSON-LD): queries and writer;
 - the service description (``GET /sparql``);
 - :meth:`kg.store.Store.ensure_ontology` on an empty store: the first load, and the check
   that finds it unchanged (what every ``kg ingest`` pays).
@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._report import ROOT, machine_line, write_section  # noqa: E402
-from kg.entity_page import describe, entity_page, neighbours, render_page  # noqa: E402
+from kg.entity_page import DOCUMENT_FORMATS, describe, entity_page, neighbours, render_page  # noqa: E402
 from kg.service_description import service_description  # noqa: E402
 from kg.store import Store  # noqa: E402
 from kg.vocab import KG, PROPERTIES  # noqa: E402
@@ -72,13 +72,17 @@ def run(store_path: Path, rounds: int) -> tuple[str, list[tuple[str, float, str]
         ms, found = _median_ms(lambda: neighbours(store, hub), rounds)
         rows.append(("/neighbours (one click)", ms, f"{len(found['nodes'])} nodes"))  # type: ignore[index]
 
-        def turtle() -> bytes:
-            graph = describe(store, hub)
-            assert graph is not None
-            return graph.serialize(format="turtle", encoding="utf-8")
+        def document(fmt: str) -> Callable[[], bytes]:
+            def build() -> bytes:
+                triples = describe(store, hub)
+                assert triples is not None
+                return DOCUMENT_FORMATS[fmt].write(triples)  # type: ignore[misc]
 
-        ms, body = _median_ms(turtle, rounds)
-        rows.append(("description as Turtle", ms, f"{len(body):,} bytes"))  # type: ignore[arg-type]
+            return build
+
+        for fmt, name in (("turtle", "Turtle (pyoxigraph)"), ("jsonld", "JSON-LD (rdflib)")):
+            ms, body = _median_ms(document(fmt), rounds)
+            rows.append((f"description as {name}", ms, f"{len(body):,} bytes"))  # type: ignore[arg-type]
         ms, triples = _median_ms(lambda: service_description(store, "http://x/sparql"), rounds)
         rows.append(("service description", ms, f"{len(triples)} triples"))  # type: ignore[arg-type]
     with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "s") as empty:
