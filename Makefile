@@ -70,6 +70,7 @@ bench: setup browser wrk
 	$(BIN)/python bench/bench_view.py --sizes 100,300,500,2000,5000 --rounds 3 --write
 	$(BIN)/python bench/bench_remote.py --articles 400 --writers 1,2,4 --write
 	$(BIN)/python bench/bench_serve.py --articles 200 --write
+	$(BIN)/python bench/bench_entity.py --write
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

@@ -774,7 +774,8 @@ class KGApp:
                                         ("Allow", ", ".join(allowed)))
                 return await route.handler(self, request)
         raise ProtocolError(404, f"no such page: {request.path}; the SPARQL endpoint is "
-                                 "/sparql, the explorer is /, saved queries are under /queries")
+                                 "/sparql, the explorer is /, saved queries are under /queries, "
+                                 "entity pages at /entity?iri=IRI")
 
     def _check_host(self, request: _Request, scope: dict[str, Any]) -> None:
         """Refuse a ``Host`` the server was not told it is reached by: a page on a rebound
