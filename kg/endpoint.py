@@ -205,8 +205,11 @@ def check_request_query(text: str) -> None:
 
 @dataclass(frozen=True)
 class Job:
-    """One query for a worker: a SPARQL text (``kind="sparql"``) or a saved query's name and
-    parameter values (``kind="saved"``), with what the client accepts and the size limit."""
+    """One job for a worker: a SPARQL text (``kind="sparql"``), a saved query's name and
+    parameter values (``kind="saved"``) or an entity document (``kind="entity"``: ``name``
+    page, describe or neighbours of the IRI ``text``, :mod:`kg.entity_page`) or the service
+    description (``kind="service"``, ``text`` the endpoint's URL), with what the client
+    accepts and the size limit."""
 
     kind: str
     max_results: int
@@ -343,6 +346,23 @@ def _answer_saved(store: Store, job: Job) -> Reply:
     return Reply(200, fmt.content_type, _results_body(result.results_json, fmt))
 
 
+def _answer_entity(store: Store, job: Job) -> Reply:
+    from .entity_page import answer as answer_entity
+
+    return answer_entity(store, job)
+
+
+def _answer_service(store: Store, job: Job) -> Reply:
+    from .service_description import answer as answer_service
+
+    return answer_service(store, job)
+
+
+#: How a worker answers each kind of :class:`Job` (anything else is a SPARQL query).
+_ANSWERS = {"sparql": _answer_sparql, "saved": _answer_saved, "entity": _answer_entity,
+            "service": _answer_service}
+
+
 def answer(store: Store, job: Job) -> Reply:
     """Evaluate one job over ``store`` and return the HTTP reply (never raises for a bad
     query: refusals and errors become replies with their status and message).
@@ -359,9 +379,7 @@ def answer(store: Store, job: Job) -> Reply:
 
 def _answer(store: Store, job: Job) -> Reply:
     try:
-        if job.kind == "saved":
-            return _answer_saved(store, job)
-        return _answer_sparql(store, job)
+        return _ANSWERS.get(job.kind, _answer_sparql)(store, job)
     except ProtocolError as exc:
         return Reply.text(exc.status, str(exc), *exc.headers)
     except NotFoundError as exc:

@@ -172,6 +172,7 @@ def ingest_articles(
     import extract  # light: extract loads spaCy only inside its functions
 
     version = extract.EXTRACTOR_VERSION
+    store.ensure_ontology()  # the schema graph, when missing or changed (kg.store)
     run = _Run(store, version, progress, total,
                budget if budget is not None else ArticleBudget())
     stored = _stored_versions(store)

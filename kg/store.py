@@ -52,7 +52,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Store", "ArticleInfo", "DEFAULT_STORE", "default_store_path", "EXPORT_FORMATS",
            "is_store", "incomplete_restore", "incomplete_message", "RESTORE_MARKER",
-           "FETCHED_GRAPH", "SYSTEM"]
+           "FETCHED_GRAPH", "SYSTEM", "ONTOLOGY_GRAPH", "ontology_quads"]
 
 DEFAULT_STORE = "kg-store"
 EXPORT_FORMATS = ("trig", "nquads", "turtle", "jsonld")
@@ -74,8 +74,47 @@ SYSTEM = "https://w3id.org/aikg/system#"
 #: not exported, not backed up (a restored store fetches its feeds' items once more and
 #: finds them unchanged).
 FETCHED_GRAPH = "https://w3id.org/aikg/system/fetched"
+#: The graph holding ``ontology/kg.ttl`` (named by the ontology's own IRI, its
+#: ``owl:Ontology``), so that queries can ask the schema: ``GRAPH <https://w3id.org/aikg/ont>
+#: { ?p a owl:ObjectProperty }`` gives the 22 relations. Loaded by ``kg ingest``, ``kg
+#: restore`` and ``kg repair`` when missing or changed (:meth:`Store.ensure_ontology`). Like
+#: :data:`FETCHED_GRAPH` it is not an article graph: not merged into the default graph, not
+#: listed, counted, exported or backed up (decision 0021-D).
+ONTOLOGY_GRAPH = "https://w3id.org/aikg/ont"
+#: The SHA-256 of the ``kg.ttl`` loaded, recorded in :data:`ONTOLOGY_GRAPH`.
+_ONTOLOGY_SHA = SYSTEM + "sourceSha256"
 #: Graphs of kg's bookkeeping, left out of exports and counts.
-_SYSTEM_GRAPHS = frozenset({FETCHED_GRAPH})
+_SYSTEM_GRAPHS = frozenset({FETCHED_GRAPH, ONTOLOGY_GRAPH})
+
+
+def ontology_quads(path: str | Path | None = None) -> tuple[str, list[ox.Quad]]:
+    """The SHA-256 of ``kg.ttl`` (``path``, default the ontology folder's) and its triples as
+    quads of :data:`ONTOLOGY_GRAPH`, with the hash recorded there too.
+
+    Blank nodes (the ``owl:unionOf`` lists, ``owl:AllDisjointClasses``) are skolemized to
+    ``https://w3id.org/aikg/ont/.well-known/genid/N``, N in order of appearance: the same
+    file always gives the same quads, so two stores (a backup and its restore) agree."""
+    import hashlib
+
+    if path is None:
+        from extract.gazetteer import ontology_dir
+
+        path = ontology_dir() / "kg.ttl"
+    data = Path(path).read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    graph = nn(ONTOLOGY_GRAPH)
+    skolem: dict[str, ox.NamedNode] = {}
+
+    def term(t: Any) -> Any:
+        if isinstance(t, ox.BlankNode):
+            return skolem.setdefault(t.value, nn(f"{ONTOLOGY_GRAPH}/.well-known/genid/"
+                                                 f"{len(skolem)}"))
+        return t
+
+    quads = [ox.Quad(term(t.subject), t.predicate, term(t.object), graph)
+             for t in ox.parse(data, format=ox.RdfFormat.TURTLE)]
+    quads.append(ox.Quad(graph, nn(_ONTOLOGY_SHA), ox.Literal(sha), graph))
+    return sha, quads
 
 
 def _literal(value: str) -> str:
@@ -478,6 +517,23 @@ class Store:
             "kg:extractorVersion } GRAPH ?h { ?h ?p ?a, ?b FILTER(?a != ?b) } "
             f'FILTER(STRSTARTS(STR(?h), "{ARTICLE}")) }}')})
         return {"staging": staging, "merge_fixed": wrong, "mixed": mixed}
+
+    def ensure_ontology(self, path: str | Path | None = None) -> bool:
+        """Load ``kg.ttl`` into :data:`ONTOLOGY_GRAPH` unless the graph holds it already,
+        unchanged (by its SHA-256); True when it was (re)loaded. One transaction."""
+        self._check_writable()
+        sha, quads = ontology_quads(path)
+        graph = nn(ONTOLOGY_GRAPH)
+        if self.query(f"ASK {{ GRAPH {graph} {{ {graph} <{_ONTOLOGY_SHA}> "
+                      f"{ox.Literal(sha)} }} }}"):
+            return False
+        body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
+        try:
+            self._apply_update(f"DROP SILENT GRAPH {graph} ;\n"
+                               f"INSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }}")
+        except (OSError, SyntaxError) as exc:
+            raise StoreError(f"cannot load the ontology into {self.path}: {exc}") from exc
+        return True
 
     def _apply_update(self, update: str) -> None:
         """Run a SPARQL Update (one transaction)."""

@@ -42,7 +42,7 @@ from kg.sources import (
     read_article,
     read_sources,
 )
-from kg.store import Store, _mergeable
+from kg.store import ONTOLOGY_GRAPH, Store, _mergeable
 from kg.vocab import KG, article_iri
 
 INGESTED_AT = KG.ingestedAt
@@ -52,14 +52,15 @@ PR_CAPBSET_DROP, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 24, 1, 2  # linux/prctl
 # --------------------------------------------------------------------------- helpers
 
 
+ONTOLOGY = ox.NamedNode(ONTOLOGY_GRAPH)
 KINDS = "kg reads .txt, .md, .html, .htm, .jsonl, .ndjson, .jsonl.gz, .ndjson.gz"
 
 def _snapshot(store: Store) -> dict[ox.NamedNode | ox.DefaultGraph, set[ox.Quad]]:
     """Every quad of the store (the merged default graph too) by graph, without
-    ``kg:ingestedAt``."""
+    ``kg:ingestedAt`` and the ontology graph (not an article: test_linked_data)."""
     graphs: dict[ox.NamedNode | ox.DefaultGraph, set[ox.Quad]] = defaultdict(set)
     for quad in store.oxigraph.quads_for_pattern(None, None, None, None):
-        if quad.predicate.value != INGESTED_AT:
+        if quad.predicate.value != INGESTED_AT and quad.graph_name != ONTOLOGY:
             graphs[quad.graph_name].add(quad)
     return dict(graphs)
 

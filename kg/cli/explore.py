@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import ArticleNotFound
-from ..vocab import CLASSES, short_name
+from ..vocab import CLASSES, ID, short_name
 from .app import (
     FORMAT_OPTION,
     WIDE_OPTION,
@@ -593,12 +593,21 @@ def communities(ctx: click.Context, top: int, members: int, seed: int,
 # --------------------------------------------------------------------------- serve
 
 
+def _iri_base(value: str) -> str:
+    """``--iri-base``: an absolute http(s) IRI ending in ``/`` (REST is appended to it)."""
+    if not value.startswith(("http://", "https://")) or not value.endswith("/"):
+        raise click.BadParameter(f"{value!r} is not an http(s) IRI ending in '/'; e.g. "
+                                 f"{ID}")
+    return value
+
+
 @cli.command(
     epilog="""\b
 Example:
   kg serve
   kg --store my-store serve --port 8000 --timeout 10 --max-results 5000
   kg serve --host 0.0.0.0 --host-name kg.example.org --cors https://app.example.org
+  kg serve --iri-base https://w3id.org/aikg/id/   # /id/company/nvidia -> its page or RDF
   curl -H 'Accept: text/csv' http://127.0.0.1:7878/sparql \\
        --data-urlencode 'query=SELECT ?o WHERE { ?c kg:owns ?o }'
 """
@@ -630,16 +639,23 @@ Example:
 @click.option("--cors", metavar="ORIGIN",
               help="Let pages from ORIGIN (or *) call the endpoint (CORS) and POST to it; "
                    "off by default (cross-origin POSTs are refused, 403).")
+@click.option("--iri-base", default=ID, show_default=True, metavar="URL",
+              callback=lambda ctx, param, value: _iri_base(value),
+              help="The entity namespace answered for at /id/: GET /id/company/nvidia "
+                   "redirects (303) to the page or RDF of URL + company/nvidia, e.g. "
+                   "--iri-base https://kg.example.org/id/ for a store minted there.")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, host_names: tuple[str, ...],
           timeout: float, max_results: int, max_body: int, workers: int, spare_workers: int,
-          quick: float, cache: bool, cors: str | None) -> None:
+          quick: float, cache: bool, cors: str | None, iri_base: str) -> None:
     """Serve the store read-only: a SPARQL 1.1 endpoint at /sparql, an explorer page at /.
 
     GET /sparql?query=..., or POST it as a form or an application/sparql-query body;
     results as JSON, XML, CSV or TSV (SELECT, ASK) or Turtle, N-Triples, JSON-LD or RDF/XML
     (CONSTRUCT, DESCRIBE) by the Accept header or format=. Saved queries: GET /queries and
-    /saved/NAME?param=value. Updates, SERVICE and LOAD are refused (403); while the server
+    /saved/NAME?param=value. Entity pages: /entity?iri=IRI (HTML, or RDF by Accept), and
+    /id/REST redirects (303) there for the IRI --iri-base + REST (linked data).
+    Updates, SERVICE and LOAD are refused (403); while the server
     runs, `kg ingest` and `kg remove` are refused. Ctrl-C stops it.
     """
     from ..server import ServerConfig
@@ -648,7 +664,8 @@ def serve(ctx: click.Context, host: str, port: int, host_names: tuple[str, ...],
     config = ServerConfig(store=ctx.obj, host=host, port=port, timeout=timeout,
                           max_results=max_results, max_body=max_body, workers=workers,
                           spare_workers=spare_workers, quick=quick, cors=cors,
-                          host_names=host_names, cache=cache, wait=waits(ctx))
+                          host_names=host_names, cache=cache, wait=waits(ctx),
+                          iri_base=iri_base)
     logging.getLogger("kg.server").setLevel(logging.INFO)  # one line per request
 
     from ..remote import is_remote
