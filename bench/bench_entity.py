@@ -91,7 +91,7 @@ def run(store_path: Path, rounds: int) -> tuple[str, list[tuple[str, float, str]
         rows.append(("ontology graph: first load", (time.perf_counter() - started) * 1000, ""))
         ms, _ = _median_ms(empty.ensure_ontology, rounds)
         rows.append(("ontology graph: unchanged check", ms, ""))
-    return f"{articles} articles, {quads:,} quads; hub {hub} ({degree} relations)", rows
+    return f"{articles} articles, {quads:,} quads; hub {hub} ({degree} facts in and out)", rows
 
 
 def main() -> None:

@@ -558,9 +558,9 @@ Example:
               help="Random seed of the Louvain method: the same seed gives the same answer "
               "(give `kg viz --community N` the same).")
 @click.option("--type", "classes", multiple=True, callback=_classes_option, metavar="CLASS",
-              help=f"List only members of this class (repeatable; any case), and only the "
-              f"communities holding one: {_CLASS_HELP}. Communities are still found, "
-              "numbered and named on the whole graph.")
+              help=f"List only members of this class, and only the communities holding one "
+              f"(repeatable; any case): {_CLASS_HELP}. Communities are still found, numbered "
+              "and named on the whole graph.")
 @FORMAT_OPTION
 @WIDE_OPTION
 @click.pass_context
