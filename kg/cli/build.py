@@ -287,6 +287,8 @@ def remove(ctx: click.Context, article: str) -> None:
     lists it); a path to the source file works too, and removes the article ingested from
     that file, as does the URL of a fetched page.
     """
+    from datetime import UTC, datetime
+
     from ..article_ids import article_from_source, is_file_source
     from ..errors import InputError
     from ..feeds import canonical_url, url_article_id
@@ -297,12 +299,12 @@ def remove(ctx: click.Context, article: str) -> None:
         if is_url(article):  # the article of a fetched page: the id of its canonical URL
             article = url_article_id(canonical_url(article))
         if not is_file_source(article):
-            if store.remove_article(article):
+            if store.remove_article(article, changed_at=datetime.now(UTC)):
                 echo(f"removed {article}")
                 return
             raise ArticleNotFound(article, close_articles(store, article))
         found = article_from_source(store, article)
-        if found is not None and store.remove_article(found):
+        if found is not None and store.remove_article(found, changed_at=datetime.now(UTC)):
             echo(f"removed {found}")
             return
         # a path no stored article came from: never fall back to another file's article of
@@ -314,6 +316,39 @@ def remove(ctx: click.Context, article: str) -> None:
                 f"no stored article came from {article}; the article {stem!r} came from "
                 f"{same_name[0].source_path}: to remove it, give its id (`kg remove {stem}`)")
         raise ArticleNotFound(article, close_articles(store, article))
+
+
+@cli.command(
+    epilog="""\b
+Example:
+  kg changes --since 2026-11-01
+  kg changes --since 2026-11-01T08:00:00Z --until 2026-11-02 --format csv
+"""
+)
+@click.option("--since", required=True, metavar="DATE",
+              help="Start of the window, inclusive: 2026-11-01 or 2026-11-01T08:00:00Z (UTC).")
+@click.option("--until", default="any", metavar="DATE",
+              help="End of the window, exclusive (default: now), e.g. --until 2026-11-02.")
+@click.option("--format", "fmt", type=click.Choice(("table", "json", "csv", "tsv")),
+              default="table", show_default=True,
+              help="A table, or W3C SPARQL results json/csv/tsv, e.g. --format csv.")
+@click.pass_context
+def changes(ctx: click.Context, since: str, until: str, fmt: str) -> None:
+    """What changed in the store between two times: relation statements added and
+    retracted, articles added, replaced and removed, each with its article and time.
+
+    The same as `kg query --saved changes --param since=DATE`, read from the change log
+    that `kg ingest` and `kg remove` write: a re-ingested article lists only what its new
+    version adds or drops, never its unchanged statements.
+    """
+    from ..query import format_result
+    from ..saved import run_saved
+
+    with store_for(ctx) as store:
+        result = run_saved(store, "changes", {"since": since, "until": until})
+    echo(format_result(result, fmt), nl=False, exact=fmt != "table")
+    if fmt == "table":
+        echo(f"({len(result)} change{'s' if len(result) != 1 else ''})", err=True)
 
 
 # --------------------------------------------------------------------------- eval
