@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import click
 
@@ -16,6 +16,7 @@ from ..store import EXPORT_FORMATS, Store
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..ingest import IngestReport
+    from ..timeline import DateWindow
 from .app import (
     FORMAT_OPTION,
     cli,
@@ -26,6 +27,7 @@ from .app import (
     rate_bar,
     store_for,
 )
+from .options import date_window_options
 
 # --------------------------------------------------------------------------- ingest
 
@@ -168,6 +170,7 @@ Example:
   kg export --format turtle -o graph.ttl
   kg export --format graphml -o graph.graphml
   kg export --format csv -o out/graph.csv   # out/graph-nodes.csv, out/graph-edges.csv
+  kg export --format trig --since 2024-01-01 --until 2025-01-01 -o graph-2024.trig
 """
 )
 @click.option(
@@ -186,34 +189,47 @@ Example:
     help="File to write (default stdout). Required for csv: FILE.csv writes FILE-nodes.csv "
     "and FILE-edges.csv; any other path is a folder that gets nodes.csv and edges.csv.",
 )
+@date_window_options
 @click.pass_context
-def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
+def export(ctx: click.Context, fmt: str, output: Path | None,
+           window: DateWindow | None) -> None:
     """Write the whole graph, with its provenance as RDF, or for graph tools.
 
     graphml and gexf hold the entities (IRI, label, class, articles) and their relations
     (predicate, number of sentences, articles, first sentence), coloured by class for Gephi.
+    With --since/--until, RDF holds the graphs of the articles dated in the window, and the
+    graph formats what those articles state.
     """
     if fmt in GRAPH_FORMATS:
-        _export_graph(ctx, fmt, output)
+        _export_graph(ctx, fmt, output, window)
         return
     if output is not None and output.is_dir():
         raise click.BadParameter(f"{output} is a folder; give a file", param_hint="'-o'")
+    from ..exchange import dump_window
+
+    def dump(store: Store, out: IO[bytes]) -> None:
+        if window is None:
+            store.dump(fmt, out)
+        else:
+            dump_window(store, fmt, out, window)
+
     with store_for(ctx) as store:
         if output is None:
             sys.stdout.flush()
-            store.dump(fmt, sys.stdout.buffer)
+            dump(store, sys.stdout.buffer)
             sys.stdout.buffer.flush()
         else:
             output.parent.mkdir(parents=True, exist_ok=True)
             with output.open("wb") as out:
-                store.dump(fmt, out)
+                dump(store, out)
             echo(f"kg: wrote {output}", err=True)
 
 
-def _export_graph(ctx: click.Context, fmt: str, output: Path | None) -> None:
+def _export_graph(ctx: click.Context, fmt: str, output: Path | None,
+                  window: DateWindow | None = None) -> None:
     """``kg export`` in one of :data:`kg.exchange.GRAPH_FORMATS`, from the projection."""
     from ..exchange import csv_paths, write_csv, write_gexf, write_graphml
-    from ..graph import project
+    from ..graph import project, within
 
     if fmt == "csv":
         if output is None:
@@ -227,7 +243,7 @@ def _export_graph(ctx: click.Context, fmt: str, output: Path | None) -> None:
     elif output is not None and output.is_dir():
         raise click.BadParameter(f"{output} is a folder; give a file", param_hint="'-o'")
     with store_for(ctx) as store:
-        graph = project(store)
+        graph = within(project(store), window)
     if fmt == "csv":
         assert output is not None
         nodes, edges = write_csv(graph, output)

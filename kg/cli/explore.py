@@ -12,9 +12,11 @@ import click
 from ..errors import ArticleNotFound
 from ..vocab import CLASSES
 from .app import FORMAT_OPTION, cli, close_articles, echo, echo_size, store_for, waits
+from .options import date_window_options
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..show import Fact
+    from ..timeline import DateWindow
 
 # --------------------------------------------------------------------------- query
 
@@ -149,6 +151,7 @@ Example:
   kg viz -o out/graph.html
   kg viz --focus ByteDance --depth 2 -o out/bytedance.html
   kg viz --type Company --type Chip --min-degree 2
+  kg viz --since 2024-01-01 --until 2025-01-01 -o out/2024.html
 """
 )
 @click.option(
@@ -169,6 +172,7 @@ Example:
 @click.option("--min-degree", type=click.IntRange(min=0), default=0, show_default=True,
               help="Drop entities with fewer relations than this, counted after the other "
               "filters and again until all that are left have as many.")
+@date_window_options
 @click.pass_context
 def viz(
     ctx: click.Context,
@@ -178,13 +182,14 @@ def viz(
     depth: int,
     classes: tuple[str, ...] | None,
     min_degree: int,
+    window: DateWindow | None,
 ) -> None:
     """Write an interactive HTML view of the graph (works offline).
 
     The filters apply in this order: --article, --focus/--depth, --type, --min-degree; the
     focus entity always stays. A view with nothing left to draw is an error.
     """
-    from ..graph import filter_graph, project
+    from ..graph import filter_graph, project, within
     from ..show import find_entity
     from ..view import render_html
 
@@ -198,8 +203,11 @@ def viz(
             f"{focus!r} is not in article {article}; leave out --article or --focus",
             param_hint="'--focus'",
         )
+    graph = within(graph, window, require=(iri,) if iri is not None else ())
     graph = filter_graph(graph, focus=iri, depth=depth, classes=classes, min_degree=min_degree)
     parts = [f"article {article}"] if article else []
+    if window is not None:
+        parts.append(f"articles {window.describe()}")
     if iri is not None:
         hops = f"{depth} hop{'s' if depth != 1 else ''}"
         parts.append(f"{graph.nodes[iri]['label']} and {hops} around")
@@ -252,20 +260,23 @@ def stats(ctx: click.Context) -> None:
 Example:
   kg show ByteDance
   kg show "Zhang Yiming"
+  kg show Nvidia --since 2024-07-01 --until 2025-01-01
 """
 )
 @click.argument("entity")
+@date_window_options
 @click.pass_context
-def show(ctx: click.Context, entity: str) -> None:
+def show(ctx: click.Context, entity: str, window: DateWindow | None) -> None:
     """Show an entity's facts, with the sentences they came from.
 
     A fact only kg's gazetteer supports (a product's known maker, named in the same
     sentence) is marked as background knowledge, with the sentences that mention both.
     """
     from ..show import entity_facts, find_entity
+    from ..timeline import seen_note
 
     with store_for(ctx) as store:
-        facts = entity_facts(store, find_entity(store, entity))
+        facts = entity_facts(store, find_entity(store, entity), window=window)
     echo(f"{facts.label}  ({', '.join(facts.classes) or 'untyped'})")
     echo(f"  iri       {facts.iri}")
     if facts.aliases:
@@ -283,6 +294,8 @@ def show(ctx: click.Context, entity: str) -> None:
         for fact in items:
             cls = f" ({fact.other_class})" if fact.other_class else ""
             echo(f"  {arrow} {fact.predicate} {fact.other_label}{cls}")
+            if fact.first_seen:
+                echo(f"       {seen_note(fact.first_seen, fact.last_seen, fact.dated_by)}")
             ends = (facts.label, fact.other_label) if arrow == "->" \
                 else (fact.other_label, facts.label)
             _echo_support(fact, *ends)
@@ -315,6 +328,7 @@ def _echo_support(fact: Fact, subject: str, obj: str) -> None:
 Example:
   kg rank --by pagerank --top 10
   kg rank --by betweenness --type Chip --format json
+  kg rank --since 2024-01-01 --until 2025-01-01
 """
 )
 @click.option(
@@ -334,6 +348,7 @@ Example:
               help="betweenness only: estimate it from this many source entities (fixed "
               "seed); 0: exact. Default: exact up to 2,000 entities, 500 samples above.")
 @FORMAT_OPTION
+@date_window_options
 @click.pass_context
 def rank(
     ctx: click.Context,
@@ -342,6 +357,7 @@ def rank(
     top: int,
     samples: int | None,
     fmt: str,
+    window: DateWindow | None,
 ) -> None:
     """Rank entities by degree, PageRank or betweenness centrality.
 
@@ -349,10 +365,10 @@ def rank(
     """
     from ..analytics import betweenness_samples, format_rank
     from ..analytics import rank as run_rank
-    from ..graph import project
+    from ..graph import project, within
 
     with store_for(ctx) as store:
-        graph = project(store)
+        graph = within(project(store), window)
     ranked = run_rank(graph, by, classes=classes, top=top, samples=samples)
     k = betweenness_samples(graph, samples) if by == "betweenness" else None
     if k is not None:
@@ -369,6 +385,7 @@ def rank(
 Example:
   kg path TikTok Nvidia
   kg path "Zhang Yiming" "1260H list" --max 5 --format json
+  kg path TikTok Nvidia --since 2024-01-01
 """
 )
 @click.argument("source")
@@ -376,8 +393,10 @@ Example:
 @click.option("--max", "max_paths", type=click.IntRange(min=1), default=3, show_default=True,
               help="At most this many shortest paths.")
 @FORMAT_OPTION
+@date_window_options
 @click.pass_context
-def path(ctx: click.Context, source: str, target: str, max_paths: int, fmt: str) -> None:
+def path(ctx: click.Context, source: str, target: str, max_paths: int, fmt: str,
+         window: DateWindow | None) -> None:
     """Show the shortest paths between two entities, with the sources of every hop.
 
     Paths may follow relations either way; each hop shows its relation in its true
@@ -385,12 +404,12 @@ def path(ctx: click.Context, source: str, target: str, max_paths: int, fmt: str)
     each source. Names are matched on labels and aliases, ignoring case.
     """
     from ..analytics import format_paths, paths
-    from ..graph import project
+    from ..graph import project, within
     from ..show import find_entity
 
     with store_for(ctx) as store:
         start, end = find_entity(store, source), find_entity(store, target)
-        graph = project(store)
+        graph = within(project(store), window, require=(start, end))
     echo(format_paths(paths(graph, start, end, max_paths=max_paths), fmt), nl=False,
          exact=fmt == "json")
 
@@ -400,14 +419,17 @@ def path(ctx: click.Context, source: str, target: str, max_paths: int, fmt: str)
 Example:
   kg neighbors H20
   kg neighbors ByteDance --depth 2 --format json
+  kg neighbors ByteDance --until 2025-01-01
 """
 )
 @click.argument("entity")
 @click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True,
               help="Hops away, whatever the relations' direction.")
 @FORMAT_OPTION
+@date_window_options
 @click.pass_context
-def neighbors(ctx: click.Context, entity: str, depth: int, fmt: str) -> None:
+def neighbors(ctx: click.Context, entity: str, depth: int, fmt: str,
+              window: DateWindow | None) -> None:
     """List the entities within --depth hops of an entity, nearest first.
 
     Each comes with its distance, its class and the relations that link it to the
@@ -415,12 +437,12 @@ def neighbors(ctx: click.Context, entity: str, depth: int, fmt: str) -> None:
     """
     from ..analytics import format_neighbors
     from ..analytics import neighbors as run_neighbors
-    from ..graph import project
+    from ..graph import project, within
     from ..show import find_entity
 
     with store_for(ctx) as store:
         iri = find_entity(store, entity)
-        graph = project(store)
+        graph = within(project(store), window, require=(iri,))
     found = run_neighbors(graph, iri, depth)
     echo(format_neighbors(iri, found, fmt), nl=False, exact=fmt == "json")
     if fmt == "table":
@@ -434,6 +456,7 @@ def neighbors(ctx: click.Context, entity: str, depth: int, fmt: str) -> None:
 Example:
   kg communities --top 5
   kg communities --seed 7 --format json
+  kg communities --since 2024-07-01 --until 2025-01-01
 """
 )
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True,
@@ -443,8 +466,10 @@ Example:
 @click.option("--seed", type=int, default=42, show_default=True,
               help="Random seed of the Louvain method: the same seed gives the same answer.")
 @FORMAT_OPTION
+@date_window_options
 @click.pass_context
-def communities(ctx: click.Context, top: int, members: int, seed: int, fmt: str) -> None:
+def communities(ctx: click.Context, top: int, members: int, seed: int, fmt: str,
+                window: DateWindow | None) -> None:
     """Find communities of closely related entities (Louvain method).
 
     Relations are taken as undirected links, one per related pair. Every entity belongs to
@@ -452,10 +477,10 @@ def communities(ctx: click.Context, top: int, members: int, seed: int, fmt: str)
     """
     from ..analytics import communities as run_communities
     from ..analytics import format_communities
-    from ..graph import project
+    from ..graph import project, within
 
     with store_for(ctx) as store:
-        graph = project(store)
+        graph = within(project(store), window)
     found = run_communities(graph, seed=seed)
     shown = found[:top] if top else found
     echo(format_communities(shown, fmt, members=members), nl=False, exact=fmt == "json")
