@@ -294,11 +294,11 @@ def show(ctx: click.Context, entity: str, window: DateWindow | None) -> None:
         for fact in items:
             cls = f" ({fact.other_class})" if fact.other_class else ""
             echo(f"  {arrow} {fact.predicate} {fact.other_label}{cls}")
-            if fact.first_seen:
-                echo(f"       {seen_note(fact.first_seen, fact.last_seen, fact.dated_by)}")
             ends = (facts.label, fact.other_label) if arrow == "->" \
                 else (fact.other_label, facts.label)
             _echo_support(fact, *ends)
+            if fact.first_seen:
+                echo(f"       {seen_note(fact.first_seen, fact.last_seen, fact.dated_by)}")
     if facts.mentions:
         echo("\nseen in")
         for mention in facts.mentions:
