@@ -30,6 +30,7 @@ restore`` does not (a restore brings back a store, it does not change what artic
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -88,9 +89,9 @@ def change_quads(article_id: str, old: Iterable[Triple] | None,
     before = relation_triples(old or ())
     after = relation_triples(new or ())
     kind = "added" if old is None else "removed" if new is None else "replaced"
-    labels: dict[Any, ox.Literal] = {}
-    for s, p, o in sorted([*(old or ()), *(new or ())], key=str, reverse=True):
-        if p == _LABEL:
+    labels: dict[Any, ox.Literal] = {}  # the smallest label of each entity
+    for s, p, o in itertools.chain(old or (), new or ()):
+        if p == _LABEL and (s not in labels or o.value < labels[s].value):
             labels[s] = o
     out: list[ox.Quad] = []
 

@@ -161,7 +161,8 @@ def within(graph: nx.MultiDiGraph, window: DateWindow | None, *,
     ``window`` is None): each edge keeps only its in-window articles and sentences, with
     its dates recomputed from them, and goes when none is left; an entity goes when no
     in-window article mentions it and no edge is left to it. ``graph.graph["articles"]``
-    keeps the in-window articles.
+    keeps the in-window articles, and ``graph.graph["window"]`` is ``{"since", "until"}``
+    (ISO days or None: since inclusive, until exclusive).
 
     Raises :class:`EmptyGraphError` when nothing is left, or when an entity of ``require``
     (IRIs the command was asked about) is gone, saying so.
@@ -173,7 +174,7 @@ def within(graph: nx.MultiDiGraph, window: DateWindow | None, *,
     out = nx.MultiDiGraph()
     out.graph.update(graph.graph)
     out.graph["articles"] = {a: info for a, info in dates.items() if a in inside}
-    out.graph["window"] = window
+    out.graph["window"] = {"since": window.since, "until": window.until}  # plain: JSON-able
     edges = []
     for u, v, key, data in graph.edges(keys=True, data=True):
         ids = [a for a in data.get("articles") or () if a in inside]
