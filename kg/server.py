@@ -64,7 +64,7 @@ from .endpoint import TEXT, Job, Reply, answer, check_request_query
 from .errors import KGError, ProtocolError, ServerError
 from .remote import is_remote, open_store
 from .store import Store
-from .vocab import PREFIXES
+from .vocab import KG, PREFIXES, PROPERTIES
 
 __all__ = [
     "ServerConfig",
@@ -508,7 +508,11 @@ def _script_hash(text: str) -> str:
 @lru_cache(maxsize=1)
 def render_explorer() -> tuple[str, str]:
     """The explorer page and its ``Content-Security-Policy`` (scripts allowed by hash only,
-    so nothing injected into the page could run, and no fetch leaves this server)."""
+    so nothing injected into the page could run, and no fetch leaves this server).
+
+    The page's config carries :data:`kg.vocab.PREFIXES` (it prints IRIs as names that parse
+    back under them), the class colours and the relation properties (the graph of a SELECT
+    is the stored statements of these among its entities; decision 0020)."""
     import jinja2
 
     from .view import CLASS_COLOURS, FONT, script_json, vis_assets
@@ -518,7 +522,10 @@ def render_explorer() -> tuple[str, str]:
     app_js = app_js.replace("</script", "<\\/script")
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(_TEMPLATES)), autoescape=True,
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    config = {"prefixes": PREFIXES, "colours": CLASS_COLOURS, "version": __version__}
+    # the relation properties: the page draws only stored statements of these among the
+    # entities of a SELECT's results
+    config = {"prefixes": PREFIXES, "colours": CLASS_COLOURS, "version": __version__,
+              "relations": [KG[name] for name in PROPERTIES]}
     html = env.get_template("explorer.html.j2").render(
         vis_js=vis_js, vis_css=vis_css, app_js=app_js, config_json=script_json(config),
         font=FONT, version=__version__,
@@ -820,6 +827,7 @@ class KGApp:
         headers.append((b"server", _SERVER))
         if self.config.cors:
             headers.append((b"access-control-allow-origin", self.config.cors.encode("latin-1")))
+            headers.append((b"access-control-expose-headers", b"X-KG-Warnings"))
             headers.append((b"vary", b"Origin"))
         if request.close:
             headers.append((b"connection", b"close"))

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..timeline import DateWindow
 from .app import (
     FORMAT_OPTION,
+    WIDE_OPTION,
     cli,
     close_articles,
     echo,
@@ -268,22 +269,25 @@ def _export_graph(ctx: click.Context, fmt: str, output: Path | None,
 Example:
   kg articles
   kg articles --format json
+  kg articles --wide
 """
 )
 @FORMAT_OPTION
+@WIDE_OPTION
 @click.pass_context
-def articles(ctx: click.Context, fmt: str) -> None:
+def articles(ctx: click.Context, fmt: str, wide: bool) -> None:
     """List the stored articles: id, date, number of triples and title.
 
     The ids are what `kg remove` takes and what the graphs are named after
     (https://w3id.org/aikg/article/ID); json adds the source, SHA-256, time ingested and
     extractor version of each.
     """
-    from ..tables import format_articles
+    from ..tables import format_articles, terminal_width
 
     with store_for(ctx) as store:
         found = store.articles()
-    echo(format_articles(found, fmt), nl=False, exact=fmt == "json")
+    echo(format_articles(found, fmt, width=terminal_width(wide=wide)), nl=False,
+         exact=fmt == "json")
     if fmt == "table":
         echo(f"({len(found)} article{'s' if len(found) != 1 else ''})", err=True)
 
