@@ -221,3 +221,32 @@ def test_time_bad_dates_are_click_errors(dated, runner, command):
     result = _kg(runner, dated, *command, "--since", "2025-01-01", "--until", "2024-01-01")
     assert result.exit_code == 2
     assert "--until 2024-01-01 is not after --since 2025-01-01" in result.output
+
+
+def test_time_show_json_gives_each_relation_its_dates(dated, runner):
+    import json
+
+    result = _kg(runner, dated, "show", "ByteDance", "--format", "json")
+    assert result.exit_code == 0, result.output
+    bought = next(r for r in json.loads(result.stdout)["relations"]
+                  if r["predicate"] == "purchases")
+    assert (bought["first_seen"], bought["last_seen"], bought["dated_by"]) == \
+        ("2024-03-01", "2025-01-10", "published")
+    assert bought["articles"] == ["early", "late"]
+
+
+def test_time_viz_community_is_numbered_within_the_window(dated, runner, tmp_path):
+    """`viz --community N --since` draws community N as `communities --since` numbers it."""
+    import json
+
+    listed = _kg(runner, dated, "communities", "--until", "2025-01-01", "--format", "json")
+    assert listed.exit_code == 0, listed.output
+    first = json.loads(listed.stdout)
+    first = (first["communities"] if isinstance(first, dict) else first)[0]
+    out = tmp_path / "c1.html"
+    result = _kg(runner, dated, "viz", "--community", "1", "--until", "2025-01-01",
+                 "-o", str(out))
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "Huawei" not in page and "Tencent" not in page
+    assert all(m["label"] in page for m in first["members"])
