@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         machine_line(),
         f"- store: the 5 seeds ingested, copied {args.copies} times under new ids: "
-        f"{len(ids):,} articles, {quads:,} quads; {edges:,} relations; median of "
+        f"{len(ids):,} articles, {quads:,} quads; {edges:,} edges in the projection; median of "
         f"{args.rounds} alternating rounds",
         f"- add_articles, batches of 16: {med(write['log']):.2f} ms per article with the "
         f"change log, {med(write['plain']):.2f} ms without: "
