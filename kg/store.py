@@ -29,11 +29,13 @@ import gc
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from .changelog import CHANGES_GRAPH, change_quads
 from .errors import StoreError, StoreLockedError
 from .lock import StoreLock
 from .vocab import (
@@ -52,7 +54,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Store", "ArticleInfo", "DEFAULT_STORE", "default_store_path", "EXPORT_FORMATS",
            "is_store", "incomplete_restore", "incomplete_message", "RESTORE_MARKER",
-           "FETCHED_GRAPH", "SYSTEM", "ONTOLOGY_GRAPH", "ontology_quads"]
+           "FETCHED_GRAPH", "CHANGES_GRAPH", "SYSTEM", "ONTOLOGY_GRAPH", "ontology_quads"]
 
 DEFAULT_STORE = "kg-store"
 EXPORT_FORMATS = ("trig", "nquads", "turtle", "jsonld")
@@ -84,7 +86,7 @@ ONTOLOGY_GRAPH = "https://w3id.org/aikg/ont"
 #: The SHA-256 of the ``kg.ttl`` loaded, recorded in :data:`ONTOLOGY_GRAPH`.
 _ONTOLOGY_SHA = SYSTEM + "sourceSha256"
 #: Graphs of kg's bookkeeping, left out of exports and counts.
-_SYSTEM_GRAPHS = frozenset({FETCHED_GRAPH, ONTOLOGY_GRAPH})
+_SYSTEM_GRAPHS = frozenset({FETCHED_GRAPH, CHANGES_GRAPH, ONTOLOGY_GRAPH})
 
 
 def ontology_quads(path: str | Path | None = None) -> tuple[str, list[ox.Quad]]:
@@ -153,6 +155,14 @@ def _unmerge(stale: set[tuple[Any, Any, Any]]) -> str:
     return ("DELETE { ?s ?p ?o } WHERE {\n"
             f"  VALUES (?s ?p ?o) {{\n{rows}\n}}\n"
             "  FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } }\n}")
+
+
+def _log_update(quads: list[ox.Quad]) -> str:
+    """SPARQL that appends change-log ``quads`` (:mod:`kg.changelog`), ending in `` ;``."""
+    if not quads:
+        return ""
+    body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
+    return f"INSERT DATA {{ GRAPH <{CHANGES_GRAPH}> {{\n{body}\n}} }} ;\n"
 
 
 _STATED = f'GRAPH ?h {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?h), "{ARTICLE}"))'
@@ -411,23 +421,26 @@ class Store:
             )
         return sorted(infos.values(), key=lambda a: a.id)
 
-    def replace_article(self, article_id: str, quads: Iterable[ox.Quad]) -> None:
+    def replace_article(self, article_id: str, quads: Iterable[ox.Quad], *,
+                        changed_at: datetime | None = None) -> None:
         """Make ``quads`` the whole graph of ``article_id``, in one transaction.
 
         Every quad must be in the article's graph. Readers never see a half-written
         article: the old graph is dropped, the new one inserted and the merged default graph
         brought up to date by a single SPARQL update (for a new article, a single
-        ``extend``), which Oxigraph applies atomically.
+        ``extend``), which Oxigraph applies atomically. With ``changed_at``, the same
+        transaction appends the write's records to the change log (:mod:`kg.changelog`).
         """
         self._check_writable()
         quads = list(quads)
         graph = _check_graph(article_id, quads)
         try:
             if not self.oxigraph.contains_named_graph(graph):
-                self.add_articles({article_id: quads})
+                self.add_articles({article_id: quads}, changed_at=changed_at)
                 return
             new = {(q.subject, q.predicate, q.object) for q in quads}
-            stale = {t for t in self._triples_of(graph) - new if _mergeable(t[0])}
+            old = self._triples_of(graph)
+            stale = {t for t in old - new if _mergeable(t[0])}
             body = "\n".join(f"{s} {p} {o} ." for s, p, o in new)
             merged_body = "\n".join(f"{s} {p} {o} ." for s, p, o in new if _mergeable(s))
             update = f"DROP SILENT GRAPH {graph} ;\n"
@@ -435,17 +448,22 @@ class Store:
                 update += f"INSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }} ;\n"
             if merged_body:
                 update += f"INSERT DATA {{\n{merged_body}\n}} ;\n"
+            if changed_at is not None:
+                update += _log_update(change_quads(article_id, old, new, changed_at))
             update += _unmerge(stale)
             self.oxigraph.update(update)
             self._wrote(len(new))
         except (OSError, SyntaxError) as exc:
             raise StoreError(f"cannot write article {article_id!r} to {self.path}: {exc}") from exc
 
-    def add_articles(self, articles: dict[str, list[ox.Quad]]) -> None:
+    def add_articles(self, articles: dict[str, list[ox.Quad]], *,
+                     changed_at: datetime | None = None) -> None:
         """Store several articles that are not in the store yet, in one transaction.
 
         Cheaper than one :meth:`replace_article` each (one commit per batch, not per
-        article) and just as safe: a crash leaves none of them, never part of one.
+        article) and just as safe: a crash leaves none of them, never part of one. With
+        ``changed_at``, their change-log records (:mod:`kg.changelog`) go in the same
+        transaction.
         """
         self._check_writable()
         batch: list[ox.Quad] = []
@@ -456,6 +474,10 @@ class Store:
             batch += quads
             batch += [ox.Quad(q.subject, q.predicate, q.object) for q in quads
                       if _mergeable(q.subject)]
+            if changed_at is not None:
+                batch += change_quads(article_id, None,
+                                      [(q.subject, q.predicate, q.object) for q in quads],
+                                      changed_at)
         try:
             self.oxigraph.extend(batch)
         except OSError as exc:
@@ -476,8 +498,9 @@ class Store:
             except OSError as exc:
                 raise StoreError(f"cannot flush the store at {self.path}: {exc}") from exc
 
-    def remove_article(self, article_id: str) -> bool:
-        """Drop an article's graph and the merged statements only it supported.
+    def remove_article(self, article_id: str, *, changed_at: datetime | None = None) -> bool:
+        """Drop an article's graph and the merged statements only it supported (and, with
+        ``changed_at``, log its statements as retracted, in the same transaction).
 
         False when there is no such article.
         """
@@ -485,8 +508,11 @@ class Store:
         graph = _graph_of(article_id)
         if graph is None or not self.oxigraph.contains_named_graph(graph):
             return False
-        stale = {t for t in self._triples_of(graph) if _mergeable(t[0])}
-        self.oxigraph.update(f"DROP GRAPH {graph} ;\n" + _unmerge(stale))
+        old = self._triples_of(graph)
+        stale = {t for t in old if _mergeable(t[0])}
+        log = (_log_update(change_quads(article_id, old, None, changed_at))
+               if changed_at is not None else "")
+        self.oxigraph.update(f"DROP GRAPH {graph} ;\n" + log + _unmerge(stale))
         return True
 
     def repair(self) -> dict[str, Any]:

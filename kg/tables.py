@@ -200,6 +200,8 @@ def facts_json(facts: EntityFacts) -> str:
             "basis": "background" if fact.is_background else "text",
             "evidence": [_support(e) for e in fact.stated],
             "background": [_support(e) for e in fact.background],
+            "articles": list(fact.articles), "first_seen": fact.first_seen,
+            "last_seen": fact.last_seen, "dated_by": fact.dated_by,
         }
 
     return as_json({

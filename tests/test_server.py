@@ -820,7 +820,8 @@ def test_server_host_check_on_a_wildcard_bind_and_star():
 def test_server_large_results_arrive_whole(server):
     """A reply larger than a pipe's buffer (megabytes of JSON) reaches the serving process in
     pieces; it is put together, not taken for a dead worker."""
-    # the article graphs (len(store) counts those; not the ontology graph)
+    # the article graphs only (len(store) leaves out the system graphs: the ontology, the
+    # change log)
     everything = ('SELECT * WHERE { GRAPH ?g { ?s ?p ?o } '
                   'FILTER(STRSTARTS(STR(?g), "https://w3id.org/aikg/article/")) }')
     with Store(server.store, read_only=True) as store:

@@ -22,9 +22,11 @@ from .app import (
     store_for,
     waits,
 )
+from .options import date_window_options
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..show import Fact
+    from ..timeline import DateWindow
 
 # --------------------------------------------------------------------------- query
 
@@ -196,6 +198,7 @@ Example:
   kg viz --type Company --type Chip --min-degree 2
   kg viz --community 2 -o out/community-2.html
   kg viz --top 500 -o out/top500.html
+  kg viz --since 2024-01-01 --until 2025-01-01 -o out/2024.html
 """
 )
 @click.option(
@@ -226,6 +229,7 @@ Example:
               help="Draw the N most important entities (PageRank) at first; the page's Top "
               "box changes it, a click on an entity shows its neighbours (default 250; 0 for "
               "all).")
+@date_window_options
 @click.pass_context
 def viz(
     ctx: click.Context,
@@ -238,14 +242,15 @@ def viz(
     community: int | None,
     seed: int,
     top: int | None,
+    window: DateWindow | None,
 ) -> None:
     """Write an interactive HTML view of the graph (works offline).
 
-    The filters apply in this order: --article, --community, --focus/--depth, --type,
-    --min-degree; the focus entity always stays. A view with nothing left to draw is an
-    error.
+    The filters apply in this order: --since/--until, --article, --community,
+    --focus/--depth, --type, --min-degree; the focus entity always stays. A view with
+    nothing left to draw is an error.
     """
-    from ..graph import filter_graph, project
+    from ..graph import filter_graph, project, within
     from ..show import find_entity
     from ..view import render_html
 
@@ -255,6 +260,9 @@ def viz(
         iri = find_entity(store, focus) if focus is not None else None
         graph = project(store, article=article)
         whole = graph if article is None or community is None else project(store)
+    windowed = within(graph, window, require=(iri,) if iri is not None else ())
+    whole = windowed if whole is graph else within(whole, window)
+    graph = windowed
     group = None
     if community is not None:
         from ..analytics import community as find_community
@@ -277,6 +285,8 @@ def viz(
         )
     graph = filter_graph(graph, focus=iri, depth=depth, classes=classes, min_degree=min_degree)
     parts = [f"article {article}"] if article else []
+    if window is not None:
+        parts.append(f"articles {window.describe()}")
     if group is not None:
         parts.append(f"community {group.number}: {group.name}")
     if iri is not None:
@@ -338,21 +348,24 @@ def stats(ctx: click.Context, fmt: str) -> None:
 Example:
   kg show ByteDance
   kg show "Zhang Yiming" --format json
+  kg show Nvidia --since 2024-07-01 --until 2025-01-01
 """
 )
 @click.argument("entity")
 @FORMAT_OPTION
+@date_window_options
 @click.pass_context
-def show(ctx: click.Context, entity: str, fmt: str) -> None:
+def show(ctx: click.Context, entity: str, fmt: str, window: DateWindow | None) -> None:
     """Show an entity's facts, with the sentences they came from.
 
     A fact only kg's gazetteer supports (a product's known maker, named in the same
     sentence) is marked as background knowledge, with the sentences that mention both.
     """
     from ..show import entity_facts, find_entity
+    from ..timeline import seen_note
 
     with store_for(ctx) as store:
-        facts = entity_facts(store, find_entity(store, entity))
+        facts = entity_facts(store, find_entity(store, entity), window=window)
     if fmt == "json":
         from ..tables import facts_json
 
@@ -378,6 +391,8 @@ def show(ctx: click.Context, entity: str, fmt: str) -> None:
             ends = (facts.label, fact.other_label) if arrow == "->" \
                 else (fact.other_label, facts.label)
             _echo_support(fact, *ends)
+            if fact.first_seen:
+                echo(f"       {seen_note(fact.first_seen, fact.last_seen, fact.dated_by)}")
     if facts.mentions:
         echo("\nseen in")
         for mention in facts.mentions:
@@ -407,6 +422,7 @@ def _echo_support(fact: Fact, subject: str, obj: str) -> None:
 Example:
   kg rank --by pagerank --top 10
   kg rank --by betweenness --type Chip --format json
+  kg rank --since 2024-01-01 --until 2025-01-01
 """
 )
 @click.option(
@@ -427,6 +443,7 @@ Example:
               "seed); 0: exact. Default: exact up to 2,000 entities, 500 samples above.")
 @FORMAT_OPTION
 @WIDE_OPTION
+@date_window_options
 @click.pass_context
 def rank(
     ctx: click.Context,
@@ -436,6 +453,7 @@ def rank(
     samples: int | None,
     fmt: str,
     wide: bool,
+    window: DateWindow | None,
 ) -> None:
     """Rank entities by degree, PageRank or betweenness centrality.
 
@@ -443,11 +461,11 @@ def rank(
     """
     from ..analytics import betweenness_samples, format_rank
     from ..analytics import rank as run_rank
-    from ..graph import project
+    from ..graph import project, within
     from ..tables import terminal_width
 
     with store_for(ctx) as store:
-        graph = project(store)
+        graph = within(project(store), window)
     ranked = run_rank(graph, by, classes=classes, top=top, samples=samples)
     k = betweenness_samples(graph, samples) if by == "betweenness" else None
     if k is not None:
@@ -467,6 +485,7 @@ Example:
   kg path "Zhang Yiming" "1260H list" --max 5 --format json
   kg path Huawei Nvidia --exclude-type Place
   kg path ByteDance TSMC --via Nvidia
+  kg path TikTok Nvidia --since 2024-01-01
 """
 )
 @click.argument("source")
@@ -481,9 +500,11 @@ Example:
               help="Only paths through this entity (label or alias): the shortest to it, "
               "then the shortest from it.")
 @FORMAT_OPTION
+@date_window_options
 @click.pass_context
 def path(ctx: click.Context, source: str, target: str, max_paths: int,
-         excluded: tuple[str, ...] | None, via: str | None, fmt: str) -> None:
+         excluded: tuple[str, ...] | None, via: str | None, fmt: str,
+         window: DateWindow | None) -> None:
     """Show the shortest paths between two entities, with the sources of every hop.
 
     Paths may follow relations either way; each hop shows its relation in its true
@@ -492,13 +513,14 @@ def path(ctx: click.Context, source: str, target: str, max_paths: int,
     and --via keep a question from being answered through a hub.
     """
     from ..analytics import format_paths, paths
-    from ..graph import project
+    from ..graph import project, within
     from ..show import find_entity
 
     with store_for(ctx) as store:
         start, end = find_entity(store, source), find_entity(store, target)
         through = find_entity(store, via) if via is not None else None
-        graph = project(store)
+        graph = within(project(store), window,
+                       require=(start, end, *((through,) if through else ())))
     found = paths(graph, start, end, max_paths=max_paths, exclude_classes=excluded,
                   via=through)
     echo(format_paths(found, fmt), nl=False, exact=fmt == "json")
@@ -509,6 +531,7 @@ def path(ctx: click.Context, source: str, target: str, max_paths: int,
 Example:
   kg neighbors H20
   kg neighbors ByteDance --depth 2 --format json
+  kg neighbors ByteDance --until 2025-01-01
 """
 )
 @click.argument("entity")
@@ -516,8 +539,10 @@ Example:
               help="Hops away, whatever the relations' direction.")
 @FORMAT_OPTION
 @WIDE_OPTION
+@date_window_options
 @click.pass_context
-def neighbors(ctx: click.Context, entity: str, depth: int, fmt: str, wide: bool) -> None:
+def neighbors(ctx: click.Context, entity: str, depth: int, fmt: str, wide: bool,
+              window: DateWindow | None) -> None:
     """List the entities within --depth hops of an entity, nearest first.
 
     Each comes with its distance, its class and the relations that link it to the
@@ -525,12 +550,12 @@ def neighbors(ctx: click.Context, entity: str, depth: int, fmt: str, wide: bool)
     """
     from ..analytics import format_neighbors
     from ..analytics import neighbors as run_neighbors
-    from ..graph import project
+    from ..graph import project, within
     from ..show import find_entity
 
     with store_for(ctx) as store:
         iri = find_entity(store, entity)
-        graph = project(store)
+        graph = within(project(store), window, require=(iri,))
     found = run_neighbors(graph, iri, depth)
     from ..tables import terminal_width
 
@@ -548,6 +573,7 @@ Example:
   kg communities --top 5
   kg communities --seed 7 --format json
   kg communities --type Chip --members 5
+  kg communities --since 2024-07-01 --until 2025-01-01
 """
 )
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True,
@@ -563,9 +589,11 @@ Example:
               "and named on the whole graph.")
 @FORMAT_OPTION
 @WIDE_OPTION
+@date_window_options
 @click.pass_context
 def communities(ctx: click.Context, top: int, members: int, seed: int,
-                classes: tuple[str, ...] | None, fmt: str, wide: bool) -> None:
+                classes: tuple[str, ...] | None, fmt: str, wide: bool,
+                window: DateWindow | None) -> None:
     """Find communities of closely related entities (Louvain method).
 
     Relations are taken as undirected links, one per related pair. Every entity belongs to
@@ -575,11 +603,11 @@ def communities(ctx: click.Context, top: int, members: int, seed: int,
     """
     from ..analytics import communities as run_communities
     from ..analytics import format_communities, with_classes
-    from ..graph import project
+    from ..graph import project, within
     from ..tables import terminal_width
 
     with store_for(ctx) as store:
-        graph = project(store)
+        graph = within(project(store), window)
     found = with_classes(run_communities(graph, seed=seed), classes)
     shown = found[:top] if top else found
     echo(format_communities(shown, fmt, members=members, classes=classes,
