@@ -26,7 +26,7 @@ def test_ingest_seeds_adds_five_articles_without_failures(seeded_store):
 
 
 def test_ingest_seeds_hold_every_class(seeded_store):
-    with Store(seeded_store.path, create=False) as store:
+    with Store(seeded_store.path, read_only=True) as store:
         stats = statistics(store)
     assert stats.articles == 5
     empty = [name for name, n in stats.classes if n == 0]

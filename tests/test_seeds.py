@@ -30,7 +30,7 @@ def _score(tmp_path, seeded_store) -> dict:
     gold = SHARED / "eval" / "gold" / "seeds.json"
     need_shared(scorer, gold)
     trig = tmp_path / "seeds.trig"
-    with Store(seeded_store.path) as store, trig.open("wb") as out:
+    with Store(seeded_store.path, read_only=True) as store, trig.open("wb") as out:
         store.dump("trig", out)
     report = tmp_path / "report.json"
     proc = subprocess.run(
