@@ -895,7 +895,7 @@ class KGApp:
         if "update" in params:
             raise ProtocolError(403, "this endpoint is read-only: SPARQL Update requests are "
                                      "refused. Change the store with `kg ingest` or `kg remove` "
-                                     "(stop the server first)")
+                                     "(this server sees their changes as they commit)")
         text = _one(params, "query")
         if text is None or not text.strip():
             raise ProtocolError(400, "no query: send a SPARQL query as ?query=... (GET), as a "
