@@ -215,7 +215,7 @@ class LiveView:
         seen = self._pointer()
         if seen is None or seen == self._seen:
             return False
-        for _ in range(100):  # a snapshot deleted between reading its name and locking it
+        for _ in range(50):  # a snapshot deleted between reading its name and locking it
             name = current(self.path)
             if name is None:
                 return False
@@ -225,9 +225,15 @@ class LiveView:
             fd = _hold(self.path, name)
             if fd >= 0:
                 break
+            time.sleep(0.01)
             seen = self._pointer()
-        else:
-            raise StoreError(f"cannot open a snapshot of the store at {self.path}")
+        else:  # the pointer names a deleted snapshot: a writer raced a stopping server
+            if self.store is not None:
+                log.warning("%s: %s names no snapshot; still serving %s", self.path,
+                            f"{FOLDER}/{_CURRENT}", self.name)
+                return False
+            raise StoreError(f"cannot open a snapshot of the store at {self.path}: "
+                             f"{FOLDER}/{_CURRENT} names none; restart `kg serve`")
         from .store import Store
 
         try:
@@ -326,7 +332,8 @@ class LiveServe:
                 lock = StoreLock.acquire(self.path, exclusive=True)
             except StoreBusyError:
                 now = current(self.path)
-                if now is not None and now != before:
+                if now is not None and now != before \
+                        and (_folder(self.path) / now / "CURRENT").is_file():
                     return  # the writer published after we registered
                 if not wait and time.monotonic() > deadline:
                     raise

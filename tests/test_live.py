@@ -24,6 +24,7 @@ from conftest import ROOT, kg_env, start_kg_serve
 
 from kg.cli import cli
 from kg.endpoint import Job, Reply
+from kg.errors import StoreError
 from kg.lock import holders
 from kg.server import ReplyCache
 from kg.snapshots import FOLDER, current, snapshots
@@ -268,3 +269,25 @@ def test_live_reply_cache_keeps_answers_of_one_snapshot_only():
     assert cache.get(job, "g2") is None
     cache.put(job, new, "g2")
     assert cache.get(job, "g2") is new
+
+
+def test_live_a_view_keeps_its_snapshot_when_the_pointer_names_a_deleted_one(live_copy):
+    """A stopping server may delete the snapshot a writer is just naming `current`: a worker
+    then keeps answering from the one it has, and a view opened fresh says what to do."""
+    from kg.snapshots import LiveView, publish
+
+    with Store(live_copy) as writer:
+        first = publish(writer.oxigraph, live_copy)
+        view = LiveView(live_copy)
+        try:
+            assert view.name == first
+            second = publish(writer.oxigraph, live_copy)
+            assert snapshots(live_copy) == [first, second]  # `first` is held by the view
+            shutil.rmtree(live_copy / FOLDER / second)
+            (live_copy / FOLDER / f"{second}.lock").unlink()
+            assert view.refresh() is False
+            assert view.name == first and len(view.store) > 0
+        finally:
+            view.close()
+    with pytest.raises(StoreError, match="restart `kg serve`"):
+        LiveView(live_copy)
