@@ -329,13 +329,15 @@ class Store:
 
     def close(self) -> None:
         """Release the store (and its lock). Results and datasets taken from it must be gone."""
-        self.commit_point()
-        if self._ox is not None:
-            self._ox = None
-            gc.collect()  # rdflib datasets over the store sit in reference cycles
-        if self._lock is not None:
-            self._lock.release()
-            self._lock = None
+        try:
+            self.commit_point()
+        finally:
+            if self._ox is not None:
+                self._ox = None
+                gc.collect()  # rdflib datasets over the store sit in reference cycles
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
 
     def __enter__(self) -> Store:
         return self
