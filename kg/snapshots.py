@@ -326,11 +326,19 @@ class LiveServe:
         import pyoxigraph as ox
 
         before = current(self.path)
+        told = False
         deadline = time.monotonic() + start_wait
         while True:
             try:
                 lock = StoreLock.acquire(self.path, exclusive=True)
-            except StoreBusyError:
+            except StoreBusyError as busy:
+                if not told:
+                    told = True
+                    users = ", ".join(f"pid {h.get('pid')} {h.get('mode', 'using it')} "
+                                      f"({h.get('command', '?')})" for h in busy.holders)
+                    log.warning("the store is in use by %s; the server starts once a "
+                                "writer commits its next batch or the store is free",
+                                users or "another process")
                 now = current(self.path)
                 if now is not None and now != before \
                         and (_folder(self.path) / now / "CURRENT").is_file():

@@ -8,6 +8,7 @@ process where a test needs the commit at a chosen moment.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -226,6 +227,7 @@ def test_live_a_server_started_while_a_writer_writes_waits_for_its_commit(live_c
             time.sleep(0.05)
         time.sleep(0.5)
         assert proc.poll() is None and "serving" not in log.read_text()  # it waits
+        assert f"in use by pid {os.getpid()} writing" in log.read_text()  # and says why
         graph = nn(article_iri("live-w"))
         writer.add_articles({"live-w": [ox.Quad(graph, nn(PREFIXES["dcterms"] + "title"),
                                                 ox.Literal("live-w"), graph)]})
