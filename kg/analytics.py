@@ -49,7 +49,7 @@ from .tables import (
     one_line,
     table,
 )
-from .vocab import SYMMETRIC, local_name
+from .vocab import SYMMETRIC, local_name, short_name
 
 __all__ = [
     "RANK_MEASURES",
@@ -67,6 +67,9 @@ __all__ = [
     "Neighbor",
     "Member",
     "Community",
+    "NAME_MEMBERS",
+    "with_classes",
+    "community",
     "scores",
     "pagerank",
     "rank",
@@ -179,12 +182,15 @@ class Path:
 @dataclass(frozen=True)
 class Paths:
     """The shortest paths found between two entities (all of the same length), and whether
-    more of that length exist than were asked for."""
+    more of that length exist than were asked for; ``via`` and ``excluded`` (classes) are
+    the conditions they were found under (:func:`paths`)."""
 
     source: str
     target: str
     found: tuple[Path, ...]
     more: bool
+    via: str | None = None
+    excluded: tuple[str, ...] = ()
 
     @property
     def length(self) -> int:
@@ -214,6 +220,10 @@ class Member:
     degree: int
 
 
+#: How many of its entities (highest degree first) name a community.
+NAME_MEMBERS = 3
+
+
 @dataclass(frozen=True)
 class Community:
     """A community: its number (1 = largest) and its members, highest degree first."""
@@ -224,6 +234,16 @@ class Community:
     @property
     def size(self) -> int:
         return len(self.members)
+
+    @property
+    def name(self) -> str:
+        """Its :data:`NAME_MEMBERS` entities of highest degree: ``"Nvidia / TSMC / Huawei"``."""
+        return " / ".join(m.label for m in self.members[:NAME_MEMBERS])
+
+    def of_classes(self, classes: Iterable[str]) -> tuple[Member, ...]:
+        """Its members of one of ``classes``, highest degree first."""
+        wanted = set(classes)
+        return tuple(m for m in self.members if m.cls in wanted)
 
 
 # --------------------------------------------------------------------------- ranking
@@ -327,31 +347,75 @@ def rank(
 # --------------------------------------------------------------------------- paths
 
 
-def paths(graph: nx.MultiDiGraph, source: str, target: str, *, max_paths: int = 3) -> Paths:
+def paths(
+    graph: nx.MultiDiGraph,
+    source: str,
+    target: str,
+    *,
+    max_paths: int = 3,
+    exclude_classes: Iterable[str] | None = None,
+    via: str | None = None,
+) -> Paths:
     """Up to ``max_paths`` shortest paths from ``source`` to ``target``, ignoring direction
     (sorted by the labels along them), and whether there are more of the same length.
 
+    ``exclude_classes``: no entity of these classes on the way (the two ends, and ``via``,
+    may be of them), so that a question is not answered through a hub such as "China".
+    ``via``: only paths through that entity, the shortest ones from ``source`` to it joined
+    to the shortest from it to ``target``, never passing an entity twice.
+
     Each hop lists every relation between its two entities, in its true direction, with its
     sources. ``source == target`` gives one path of no hops. Raises :class:`NoPathError`
-    when the two are not connected.
+    when the two are not connected (under those conditions).
     """
-    if source == target:
-        return Paths(source, target, (Path((source,), (_label(graph, source),), ()),), False)
+    excluded = tuple(dict.fromkeys(exclude_classes or ()))
+    if source == target and via in (None, source):
+        return Paths(source, target, (Path((source,), (_label(graph, source),), ()),), False,
+                     via=via, excluded=excluded)
     simple = _simple(graph)
-    try:
-        found = list(itertools.islice(nx.all_shortest_paths(simple, source, target),
-                                      max_paths + 1))
-    except nx.NetworkXNoPath:
-        found = []
+    if excluded:
+        ends = {source, target, via}
+        simple.remove_nodes_from([n for n, cls in simple.nodes(data="cls")
+                                  if cls in excluded and n not in ends])
+    legs_cut = False  # a leg has more shortest paths than were joined
+    if via is None or via in (source, target):
+        found = _shortest(simple, source, target, max_paths + 1)
+    else:
+        firsts = _shortest(simple, source, via, max_paths + 1)
+        seconds = _shortest(simple, via, target, max_paths + 1)
+        legs_cut = len(firsts) > max_paths or len(seconds) > max_paths
+        joined = (first + second[1:] for first, second in itertools.product(firsts, seconds))
+        found = [p for p in joined if len(set(p)) == len(p)]
     if not found:
-        raise NoPathError(
-            f"no path between {_label(graph, source)!r} and {_label(graph, target)!r}, even "
-            f"ignoring the relations' direction: {_part(simple, source)} and "
-            f"{_part(simple, target)}. `kg neighbors` shows what each is connected to"
-        )
+        raise NoPathError(_no_path(graph, simple, source, target, via, excluded))
     chosen = sorted(found[:max_paths], key=lambda p: [_label(graph, n).casefold() for n in p])
     return Paths(source, target, tuple(_path(graph, nodes) for nodes in chosen),
-                 more=len(found) > max_paths)
+                 more=len(found) > max_paths or legs_cut, via=via, excluded=excluded)
+
+
+def _shortest(simple: nx.Graph, a: str, b: str, limit: int) -> list[list[str]]:
+    try:
+        return list(itertools.islice(nx.all_shortest_paths(simple, a, b), limit))
+    except (nx.NetworkXNoPath, nx.NodeNotFound):
+        return []
+
+
+def _no_path(graph: nx.MultiDiGraph, simple: nx.Graph, source: str, target: str,
+             via: str | None, excluded: tuple[str, ...]) -> str:
+    a, b = _label(graph, source), _label(graph, target)
+    if not excluded and via is None:
+        return (f"no path between {a!r} and {b!r}, even ignoring the relations' direction: "
+                f"{_part(simple, source)} and {_part(simple, target)}. `kg neighbors` shows "
+                "what each is connected to")
+    conditions = []
+    if via is not None:
+        conditions.append(f"through {_label(graph, via)!r} (without passing an entity twice)")
+    if excluded:
+        conditions.append(f"avoiding every {', '.join(excluded)}")
+    loosen = " or ".join(o for o, on in (("--via", via is not None),
+                                         ("--exclude-type", bool(excluded))) if on)
+    return (f"no path between {a!r} and {b!r} {' and '.join(conditions)}, even ignoring "
+            f"the relations' direction; leave out {loosen} to see the paths there are")
 
 
 def _path(graph: nx.MultiDiGraph, nodes: list[str]) -> Path:
@@ -444,6 +508,25 @@ def communities(
     return tuple(Community(i, tuple(ms)) for i, ms in enumerate(groups, start=1))
 
 
+def with_classes(found: tuple[Community, ...], classes: Iterable[str] | None
+                 ) -> tuple[Community, ...]:
+    """The communities holding an entity of one of ``classes`` (all if None), numbers kept."""
+    if classes is None:
+        return found
+    wanted = tuple(classes)
+    return tuple(c for c in found if c.of_classes(wanted))
+
+
+def community(graph: nx.MultiDiGraph, number: int, *, seed: int = DEFAULT_SEED) -> Community:
+    """Community ``number`` of :func:`communities` (same graph, same ``seed``: the number
+    ``kg communities`` shows). ValueError when there are fewer."""
+    found = communities(graph, seed=seed)
+    if not 1 <= number <= len(found):
+        raise ValueError(f"there is no community {number}: the graph has {len(found)} "
+                         f"(seed {seed}); `kg communities --top 0` lists them")
+    return found[number - 1]
+
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -482,8 +565,10 @@ def _relations_between(graph: nx.MultiDiGraph, a: str, b: str) -> tuple[Relation
 # --------------------------------------------------------------------------- output
 
 
-def format_rank(ranked: tuple[Ranked, ...], by: str, fmt: str = "table") -> str:
-    """The ranking as a table (rank, entity, class, score, number of articles) or JSON."""
+def format_rank(ranked: tuple[Ranked, ...], by: str, fmt: str = "table", *,
+                width: int | None = None) -> str:
+    """The ranking as a table (rank, entity, class, score, number of articles, id), fitted
+    to ``width`` (see :func:`kg.tables.table`), or JSON."""
     check_format(fmt)
     if fmt == "json":
         return as_json({
@@ -496,10 +581,11 @@ def format_rank(ranked: tuple[Ranked, ...], by: str, fmt: str = "table") -> str:
         })
     rows = [
         [str(r.rank), r.label, r.cls, f"{r.score:.0f}" if by == "degree" else f"{r.score:.4f}",
-         str(len(r.articles))]
+         str(len(r.articles)), short_name(r.iri)]
         for r in ranked
     ]
-    return table(["rank", "entity", "class", by, "articles"], rows, right=(0, 3, 4))
+    return table(["rank", "entity", "class", by, "articles", "id"], rows, right=(0, 3, 4),
+                 width=width, keep=(2, 5))
 
 
 def format_paths(result: Paths, fmt: str = "table") -> str:
@@ -510,6 +596,8 @@ def format_paths(result: Paths, fmt: str = "table") -> str:
         return as_json({
             "source": result.source,
             "target": result.target,
+            "via": result.via,
+            "exclude_types": list(result.excluded),
             "length": result.length,
             "more": more,
             "paths": [
@@ -528,9 +616,15 @@ def format_paths(result: Paths, fmt: str = "table") -> str:
     first = found[0]
     n = len(first.hops)
     if n == 0:
-        return f"{first.labels[0]}: the two names are the same entity ({first.entities[0]})\n"
+        return (f"{first.labels[0]}: the two names are the same entity "
+                f"({short_name(first.entities[0])})\n")
+    where = ""
+    if result.via is not None:
+        where += f" via {first.labels[first.entities.index(result.via)]}"
+    if result.excluded:
+        where += f", avoiding {', '.join(result.excluded)}"
     lines = [
-        f"{first.labels[0]} to {first.labels[-1]}: {len(found)} shortest path"
+        f"{first.labels[0]} to {first.labels[-1]}{where}: {len(found)} shortest path"
         f"{'s' if len(found) != 1 else ''} of {n} hop{'s' if n != 1 else ''}"
         + (" (more exist: raise --max)" if more else "")
     ]
@@ -556,8 +650,10 @@ def _support_lines(relation: Relation) -> list[str]:
     return lines + ([ALSO_BACKGROUND] if relation.background else [])
 
 
-def format_neighbors(center: str, found: tuple[Neighbor, ...], fmt: str = "table") -> str:
-    """The neighbours as a table (distance, entity, class, relations) or JSON."""
+def format_neighbors(center: str, found: tuple[Neighbor, ...], fmt: str = "table", *,
+                     width: int | None = None) -> str:
+    """The neighbours as a table (distance, entity, class, id, relations), fitted to
+    ``width``, or JSON."""
     check_format(fmt)
     if fmt == "json":
         return as_json({
@@ -569,40 +665,55 @@ def format_neighbors(center: str, found: tuple[Neighbor, ...], fmt: str = "table
             ],
         })
     rows = [
-        [str(n.distance), n.label, n.cls,
+        [str(n.distance), n.label, n.cls, short_name(n.iri),
          "; ".join(r.reading(v) + (" (background)" if r.is_background else "")
                    for r, v in zip(n.relations, n.via, strict=True))]
         for n in found
     ]
-    return table(["distance", "entity", "class", "relations"], rows, right=(0,))
+    return table(["distance", "entity", "class", "id", "relations"], rows, right=(0,),
+                 width=width, keep=(2, 3))
 
 
 def format_communities(
-    found: tuple[Community, ...], fmt: str = "table", *, members: int = 8
+    found: tuple[Community, ...], fmt: str = "table", *, members: int = 8,
+    classes: Iterable[str] | None = None, width: int | None = None,
 ) -> str:
-    """The communities as a table (number, size, classes, first ``members`` members by
-    degree; 0 = all) or JSON (every member)."""
+    """The communities as a table (number, size, classes, name, first ``members`` members by
+    degree; 0 = all), fitted to ``width``, or JSON (every member).
+
+    ``classes`` lists only members of those classes (a community with none is left out by
+    :func:`with_classes`); ``size``, the class counts and the name stay the whole
+    community's, so the numbers match ``kg communities`` without ``--type``.
+    """
     check_format(fmt)
+    wanted = None if classes is None else tuple(classes)
+
+    def listed(c: Community) -> tuple[Member, ...]:
+        return c.members if wanted is None else c.of_classes(wanted)
+
     if fmt == "json":
         return as_json({
             "communities": [
-                {"community": c.number, "size": c.size,
+                {"community": c.number, "name": c.name, "size": c.size,
                  "members": [{"iri": m.iri, "label": m.label, "class": m.cls,
-                              "degree": m.degree} for m in c.members]}
+                              "degree": m.degree} for m in listed(c)]}
                 for c in found
             ],
         })
     rows = []
     for c in found:
-        classes = Counter(m.cls or "untyped" for m in c.members)
-        shown = c.members[:members] if members else c.members
+        counts = Counter(m.cls or "untyped" for m in c.members)
+        own = listed(c)
+        shown = own[:members] if members else own
         names = ", ".join(m.label for m in shown)
-        if len(shown) < c.size:
-            names += f", ... (+{c.size - len(shown)} more)"
+        if len(shown) < len(own):
+            names += f", ... (+{len(own) - len(shown)} more)"
         rows.append([
             str(c.number), str(c.size),
-            ", ".join(f"{k} {v}" for k, v in sorted(classes.items(), key=lambda kv: (-kv[1],
-                                                                                   kv[0]))),
-            names,
+            ", ".join(f"{k} {v}" for k, v in sorted(counts.items(),
+                                                    key=lambda kv: (-kv[1], kv[0]))),
+            c.name, names,
         ])
-    return table(["community", "size", "classes", "members (by degree)"], rows, right=(0, 1))
+    head = "members (by degree)" if wanted is None else f"{', '.join(wanted)} (by degree)"
+    return table(["community", "size", "classes", "name", head], rows, right=(0, 1),
+                 width=width)

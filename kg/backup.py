@@ -435,6 +435,8 @@ def restore(store: Store, source: Target, *, fmt: str | None = None, replace: bo
                 batch = {}
                 if progress is not None:
                     progress(done, total)
+        if done:  # a dump holds no ontology graph: load it, as ingest does
+            store.ensure_ontology()
         _check_records(store, done)
         _unmark(marker)
     return RestoreReport(articles=done, quads=quads, source=dump.shown,

@@ -25,7 +25,10 @@ Turtle (the default), N-Triples, JSON-LD or RDF/XML. Errors are ``text/plain`` m
 =====  ==========================================================================
 
 :func:`answer` evaluates one :class:`Job` over a read-only store and returns the HTTP
-:class:`Reply`; it runs inside the server's worker processes (:mod:`kg.server`).
+:class:`Reply`; it runs inside the server's worker processes (:mod:`kg.server`). A syntax
+error's 400 body shows the line and a caret under the spot (:func:`kg.query.syntax_message`);
+a query naming ``kg:`` terms the ontology lacks is answered with the header
+``X-KG-Warnings: ["kg:purchase is not in the ontology; did you mean kg:purchases?"]``.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .errors import KGError, NotFoundError, ProtocolError, QueryError, QueryTooDeep
-from .query import QueryResult, check_query
+from .query import QueryResult, check_query, syntax_message
 from .store import Store
 from .vocab import SERIALIZATION_PREFIXES
 
@@ -52,6 +55,8 @@ __all__ = [
     "answer",
     "check_request_query",
     "TEXT",
+    "WARNINGS_HEADER",
+    "warning_headers",
 ]
 
 TEXT = "text/plain; charset=utf-8"
@@ -200,8 +205,11 @@ def check_request_query(text: str) -> None:
 
 @dataclass(frozen=True)
 class Job:
-    """One query for a worker: a SPARQL text (``kind="sparql"``) or a saved query's name and
-    parameter values (``kind="saved"``), with what the client accepts and the size limit."""
+    """One job for a worker: a SPARQL text (``kind="sparql"``), a saved query's name and
+    parameter values (``kind="saved"``) or an entity document (``kind="entity"``: ``name``
+    page, describe or neighbours of the IRI ``text``, :mod:`kg.entity_page`) or the service
+    description (``kind="service"``, ``text`` the endpoint's URL), with what the client
+    accepts and the size limit."""
 
     kind: str
     max_results: int
@@ -313,7 +321,7 @@ def _answer_sparql(store: Store, job: Job) -> Reply:
             raise _too_many(job.max_results, "triples")
         return Reply(200, fmt.content_type, _graph_body(triples, fmt))
     except SyntaxError as exc:
-        raise ProtocolError(400, f"SPARQL syntax error: {exc.msg or exc}") from exc
+        raise ProtocolError(400, syntax_message(job.text, exc)) from exc
     except OSError as exc:
         raise ProtocolError(500, f"cannot read the store: {exc}") from exc
     except (RuntimeError, ValueError, TypeError) as exc:
@@ -338,13 +346,40 @@ def _answer_saved(store: Store, job: Job) -> Reply:
     return Reply(200, fmt.content_type, _results_body(result.results_json, fmt))
 
 
+def _answer_entity(store: Store, job: Job) -> Reply:
+    from .entity_page import answer as answer_entity
+
+    return answer_entity(store, job)
+
+
+def _answer_service(store: Store, job: Job) -> Reply:
+    from .service_description import answer as answer_service
+
+    return answer_service(store, job)
+
+
+#: How a worker answers each kind of :class:`Job` (anything else is a SPARQL query).
+_ANSWERS = {"sparql": _answer_sparql, "saved": _answer_saved, "entity": _answer_entity,
+            "service": _answer_service}
+
+
 def answer(store: Store, job: Job) -> Reply:
     """Evaluate one job over ``store`` and return the HTTP reply (never raises for a bad
-    query: refusals and errors become replies with their status and message)."""
+    query: refusals and errors become replies with their status and message).
+
+    A query naming ``kg:`` terms the ontology does not define gets the
+    :data:`WARNINGS_HEADER` header, whatever its status (:func:`warning_headers`).
+    """
+    reply = _answer(store, job)
+    extra = warning_headers(job)
+    if not extra:
+        return reply
+    return Reply(reply.status, reply.content_type, reply.body, reply.headers + extra)
+
+
+def _answer(store: Store, job: Job) -> Reply:
     try:
-        if job.kind == "saved":
-            return _answer_saved(store, job)
-        return _answer_sparql(store, job)
+        return _ANSWERS.get(job.kind, _answer_sparql)(store, job)
     except ProtocolError as exc:
         return Reply.text(exc.status, str(exc), *exc.headers)
     except NotFoundError as exc:
@@ -353,3 +388,30 @@ def answer(store: Store, job: Job) -> Reply:
         return Reply.text(400, str(exc))
     except KGError as exc:
         return Reply.text(500, str(exc))
+
+
+#: The response header listing the query's unknown ``kg:`` terms: a JSON array of messages,
+#: ASCII only (``ensure_ascii``), at most :data:`MAX_WARNINGS` of them.
+WARNINGS_HEADER = "X-KG-Warnings"
+MAX_WARNINGS = 20
+
+
+def warning_headers(job: Job) -> tuple[tuple[str, str], ...]:
+    """``((WARNINGS_HEADER, '["kg:purchase is not in the ontology; ..."]'),)`` for a job
+    whose query names unknown ``kg:`` terms (:func:`kg.query.unknown_terms`), else ``()``."""
+    import json
+
+    from .query import unknown_terms
+
+    text = job.text
+    if job.kind == "saved":
+        from .saved import saved_query
+
+        try:
+            text = saved_query(job.name).text
+        except QueryError:
+            return ()
+    warnings = unknown_terms(text)[:MAX_WARNINGS]
+    if not warnings:
+        return ()
+    return ((WARNINGS_HEADER, json.dumps(warnings, ensure_ascii=True)),)

@@ -24,6 +24,11 @@ CSV is one table per file, so :func:`write_csv` writes two: nodes and edges (col
 gives ``out-nodes.csv`` and ``out-edges.csv``; any other path is a folder that gets
 ``nodes.csv`` and ``edges.csv``.
 
+:func:`dump_window` is ``kg export --since/--until`` for the RDF formats: the graphs of the
+articles dated in a :class:`~kg.timeline.DateWindow` (chosen by one SPARQL SELECT of the
+article records), as :meth:`kg.store.Store.dump` writes the whole store. The graph formats
+take the window on the projection (:func:`kg.graph.within`).
+
 networkx is imported inside the functions, so that ``kg --help`` stays fast.
 """
 
@@ -37,6 +42,9 @@ from typing import IO, TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
 
+    from .store import Store
+    from .timeline import DateWindow
+
 __all__ = [
     "GRAPH_FORMATS",
     "NODE_COLUMNS",
@@ -46,6 +54,7 @@ __all__ = [
     "write_gexf",
     "csv_paths",
     "write_csv",
+    "dump_window",
 ]
 
 GRAPH_FORMATS = ("graphml", "gexf", "csv")
@@ -193,3 +202,44 @@ def write_csv(graph: nx.MultiDiGraph, output: str | Path) -> tuple[Path, Path]:
                 evidence[0][1] if evidence else "", _basis(data),
             ])
     return nodes_path, edges_path
+
+
+def dump_window(store: Store, fmt: str, out: IO[bytes], window: DateWindow) -> None:
+    """Write the graphs of the articles of ``store`` dated in ``window`` (publication date,
+    else day of ingest) to a binary stream, in one of :data:`kg.store.EXPORT_FORMATS`:
+    ``trig``/``nquads`` one named graph per article, ``turtle`` their merge (evidence
+    included), ``jsonld``. Raises :class:`~kg.errors.EmptyGraphError` when no article is
+    dated in the window."""
+    import io
+
+    import pyoxigraph as ox
+
+    from .errors import EmptyGraphError
+    from .store import EXPORT_FORMATS
+    from .timeline import article_dates
+    from .vocab import PREFIXES, SERIALIZATION_PREFIXES
+
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; expected one of {EXPORT_FORMATS}")
+    ids = [a for a, info in article_dates(store).items() if info["date"] in window]
+    if not ids:
+        raise EmptyGraphError(f"no article is {window.describe()}; widen --since/--until "
+                              "(`kg articles` lists the articles' dates)")
+    quads = [q for a in ids for q in sorted(store.quads(a), key=str)]
+    if fmt == "turtle":
+        triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
+        ox.serialize(triples, out, format=ox.RdfFormat.TURTLE, prefixes=SERIALIZATION_PREFIXES)
+    elif fmt == "trig":
+        ox.serialize(quads, out, format=ox.RdfFormat.TRIG, prefixes=SERIALIZATION_PREFIXES)
+    elif fmt == "nquads":
+        ox.serialize(quads, out, format=ox.RdfFormat.N_QUADS)
+    else:
+        import rdflib
+
+        buf = io.BytesIO()
+        ox.serialize(quads, buf, format=ox.RdfFormat.N_QUADS)
+        dataset = rdflib.Dataset()
+        dataset.parse(data=buf.getvalue().decode("utf-8"), format="nquads")
+        for prefix, iri in PREFIXES.items():
+            dataset.bind(prefix, iri)
+        dataset.serialize(destination=out, format="json-ld", auto_compact=True)

@@ -10,9 +10,14 @@
   sentences that state it, and ``background``: the same pairs for the sentences where kg's
   gazetteer supplied it (:func:`~kg.vocab.is_background_rule`), which only mention both
   entities, less those already in ``evidence``. An edge with no ``evidence`` and some
-  ``background`` is kg's background knowledge, stated by no article (:func:`is_background`).
+  ``background`` is kg's background knowledge, stated by no article (:func:`is_background`);
+* its dates (:mod:`kg.timeline`): ``articles``, the sorted ids of the articles whose graph
+  holds it, ``first_seen`` and ``last_seen`` (``YYYY-MM-DD``: the earliest and latest of
+  their dates, a publication date or else the day of ingest) and ``dated_by``
+  (``published``, ``ingested`` or ``mixed``);
+* ``graph.graph["articles"]``: article id -> ``{"title", "date", "dated_by", "source"}``.
 
-Everything comes from three SPARQL SELECTs, whatever the size of the store.
+Everything comes from four SPARQL SELECTs, whatever the size of the store.
 :func:`statistics` counts entities per class, statements per property, articles and
 evidence records.
 
@@ -23,7 +28,10 @@ Cutting a projection down (``kg viz`` filters, ``kg neighbors``), direction igno
 * :func:`subgraph`: only some classes, then only entities with at least ``min_degree``
   relations;
 * :func:`filter_graph`: the three together, as ``kg viz`` applies them, raising
-  :class:`~kg.errors.EmptyGraphError` when nothing is left.
+  :class:`~kg.errors.EmptyGraphError` when nothing is left;
+* :func:`within`: only what articles dated in a :class:`~kg.timeline.DateWindow` state
+  (``--since``/``--until`` of ``show``, ``rank``, ``path``, ``neighbors``, ``communities``,
+  ``viz`` and ``export``).
 
 The *degree* of an entity is its number of relations, in and out, a relation stated with
 two predicates counting twice (``graph.degree`` of the MultiDiGraph).
@@ -40,6 +48,7 @@ import networkx as nx
 
 from .errors import EmptyGraphError
 from .store import Store
+from .timeline import DateWindow, article_dates, seen
 from .vocab import (
     CLASSES,
     KG,
@@ -60,6 +69,7 @@ __all__ = [
     "neighbourhood",
     "subgraph",
     "filter_graph",
+    "within",
     "EmptyGraphError",
 ]
 
@@ -79,6 +89,8 @@ def project(store: Store, *, article: str | None = None) -> nx.MultiDiGraph:
     """
     restrict = _graph_values(article)
     graph = nx.MultiDiGraph()
+    dates = article_dates(store, article)
+    graph.graph["articles"] = dates
 
     labels: dict[str, Counter[str]] = defaultdict(Counter)
     classes: dict[str, Counter[str]] = defaultdict(Counter)
@@ -119,23 +131,75 @@ def project(store: Store, *, article: str | None = None) -> nx.MultiDiGraph:
         found = background if is_background_rule(row["rule"].value) else evidence
         found[key].add((article_id_of(row["g"].value), row["sentence"].value))
 
-    rows = store.select(
-        f"""SELECT DISTINCT ?s ?p ?o WHERE {{
+    stating: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for row in store.select(
+        f"""SELECT ?s ?p ?o ?g WHERE {{
               {restrict}
               VALUES ?p {{ {_PROPERTY_VALUES} }}
               GRAPH ?g {{ ?s ?p ?o }}
             }}"""
-    )
-    for row in sorted(rows, key=lambda r: (r["s"].value, r["p"].value, r["o"].value)):
-        s, p, o = row["s"].value, row["p"].value, row["o"].value
+    ):
+        key = (row["s"].value, row["p"].value, row["o"].value)
+        stating[key].add(article_id_of(row["g"].value))
+    for (s, p, o) in sorted(stating):
         for node in (s, o):
             if node not in graph:  # an endpoint typed in no graph: keep the edge visible
                 graph.add_node(node, label=local_name(node), cls="", articles=[])
         name = local_name(p)
         stated = evidence[(s, p, o)]
+        ids = sorted(stating[(s, p, o)])
+        first, last, dated_by = seen(ids, dates)
         graph.add_edge(s, o, key=name, predicate=name, evidence=sorted(stated),
-                       background=sorted(background[(s, p, o)] - stated))
+                       background=sorted(background[(s, p, o)] - stated), articles=ids,
+                       first_seen=first, last_seen=last, dated_by=dated_by)
     return graph
+
+
+def within(graph: nx.MultiDiGraph, window: DateWindow | None, *,
+           require: Iterable[str] = ()) -> nx.MultiDiGraph:
+    """What articles dated in ``window`` state, as a new graph (``graph`` itself when
+    ``window`` is None): each edge keeps only its in-window articles and sentences, with
+    its dates recomputed from them, and goes when none is left; an entity goes when no
+    in-window article mentions it and no edge is left to it. ``graph.graph["articles"]``
+    keeps the in-window articles, and ``graph.graph["window"]`` is ``{"since", "until"}``
+    (ISO days or None: since inclusive, until exclusive).
+
+    Raises :class:`EmptyGraphError` when nothing is left, or when an entity of ``require``
+    (IRIs the command was asked about) is gone, saying so.
+    """
+    if window is None:
+        return graph
+    dates = graph.graph.get("articles") or {}
+    inside = {a for a, info in dates.items() if info.get("date") in window}
+    out = nx.MultiDiGraph()
+    out.graph.update(graph.graph)
+    out.graph["articles"] = {a: info for a, info in dates.items() if a in inside}
+    out.graph["window"] = {"since": window.since, "until": window.until}  # plain: JSON-able
+    edges = []
+    for u, v, key, data in graph.edges(keys=True, data=True):
+        ids = [a for a in data.get("articles") or () if a in inside]
+        if not ids:
+            continue
+        first, last, dated_by = seen(ids, dates)
+        edges.append((u, v, key, {
+            **data, "articles": ids, "first_seen": first, "last_seen": last,
+            "dated_by": dated_by,
+            "evidence": [e for e in data.get("evidence") or () if e[0] in inside],
+            "background": [e for e in data.get("background") or () if e[0] in inside]}))
+    ends = {n for u, v, _, _ in edges for n in (u, v)}
+    for node, data in graph.nodes(data=True):  # in the projection's order
+        mentioned = [a for a in data.get("articles") or () if a in inside]
+        if mentioned or node in ends:
+            out.add_node(node, **{**data, "articles": mentioned})
+    out.add_edges_from(edges)
+    if out.number_of_nodes() == 0:
+        raise EmptyGraphError(f"no article {window.describe()} states anything; widen "
+                              "--since/--until (`kg articles` lists the articles' dates)")
+    for iri in require:
+        if iri not in out:
+            raise EmptyGraphError(f"{_label(graph, iri)} is in no article {window.describe()};"
+                                  " widen --since/--until")
+    return out
 
 
 def is_background(data: dict) -> bool:

@@ -25,7 +25,8 @@ processes). A worker process that dies is replaced, and the article that killed 
 reported; workers die with this process. Statements that break
 ``ontology/shapes.ttl`` are set aside as the RDF is built (:func:`kg.validate.set_aside`),
 in either path; each article with some is logged, and :attr:`IngestReport.set_aside` counts
-them.
+them. Every write also appends what it added and retracted to the store's change log
+(:mod:`kg.changelog`), in the same transaction, stamped with the time of the write.
 """
 
 from __future__ import annotations
@@ -174,6 +175,7 @@ def ingest_articles(
     import extract  # light: extract loads spaCy only inside its functions
 
     version = extract.EXTRACTOR_VERSION
+    store.ensure_ontology()  # the schema graph, when missing or changed (kg.store)
     run = _Run(store, version, progress, total,
                budget if budget is not None else ArticleBudget())
     stored = _stored_versions(store)
@@ -261,14 +263,14 @@ class _Run:
                 self.failed.append((article.source_path, quads))
                 self.tick()
             elif article.id in stored:
-                self.store.replace_article(article.id, quads)
+                self.store.replace_article(article.id, quads, changed_at=datetime.now(UTC))
                 self.replaced.append(article.id)
                 self._note_set_aside(article.id, quads)
                 self.tick()
             else:
                 new[article.id] = quads
         if new:
-            self.store.add_articles(new)
+            self.store.add_articles(new, changed_at=datetime.now(UTC))
             self.added.extend(new)
             for article_id, quads in new.items():
                 self._note_set_aside(article_id, quads)

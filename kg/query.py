@@ -10,7 +10,7 @@ Formats (:func:`format_result`):
 =========  ==========================================  ==========================
 format     SELECT / ASK                                CONSTRUCT / DESCRIBE
 =========  ==========================================  ==========================
-table      aligned plain text, prefixed IRIs           Turtle
+table      aligned plain text, short IRIs              Turtle
 json       W3C SPARQL 1.1 Query Results JSON           JSON-LD
 csv        W3C SPARQL 1.1 Query Results CSV            N-Triples
 tsv        W3C SPARQL 1.1 Query Results TSV            N-Triples
@@ -32,7 +32,7 @@ import pyoxigraph as ox
 
 from .errors import QueryError, QueryTooDeep
 from .store import Store
-from .vocab import PREFIXES, SERIALIZATION_PREFIXES
+from .vocab import SERIALIZATION_PREFIXES, short_name
 
 __all__ = [
     "QueryResult",
@@ -46,6 +46,9 @@ __all__ = [
     "term_text",
     "json_term",
     "tokens",
+    "syntax_message",
+    "ontology_terms",
+    "unknown_terms",
 ]
 
 FORMATS = ("table", "json", "csv", "tsv")
@@ -162,9 +165,14 @@ _VAR = re.compile(r"\w+")
 Token = tuple[str, str, int, int]
 
 
-def tokens(text: str) -> Iterator[Token]:
+def tokens(text: str, *, names: bool = False) -> Iterator[Token]:
     """The keywords, variables and brackets of a query, outside strings, IRIs, comments,
-    prefixed names, numbers and language tags, in order."""
+    prefixed names, numbers and language tags, in order.
+
+    ``names=True`` also yields the query's names: ``"iri"`` tokens (``text`` is the IRI,
+    without ``<>``) and ``"pname"`` tokens (``text`` is ``prefix:local``, a final ``.`` left
+    out: it ends the triple).
+    """
     i, n = 0, len(text)
     while i < n:
         c = text[i]
@@ -184,6 +192,8 @@ def tokens(text: str) -> Iterator[Token]:
             i = j + (3 if long else 1)
         elif c == "<":
             match = _IRIREF.match(text, i)
+            if match and names:
+                yield "iri", match.group()[1:-1], i, match.end()
             i = match.end() if match else i + 1
         elif c in "?$":
             match = _VAR.match(text, i + 1)
@@ -193,12 +203,19 @@ def tokens(text: str) -> Iterator[Token]:
             else:  # a property path's "?"
                 i += 1
         elif c in "@:":
-            i = _local_end(text, i + 1)
+            end = _local_end(text, i + 1)
+            if c == ":" and names:
+                yield "pname", text[i:end].rstrip("."), i, end
+            i = end
         elif c.isalpha() or c == "_":
             match = _WORD.match(text, i)
             end = match.end() if match else i + 1
             if end < n and text[end] == ":":  # a prefixed name: skip its local part
-                i = _local_end(text, end + 1)
+                local_end = _local_end(text, end + 1)
+                if names:
+                    name = text[i:local_end].rstrip(".")
+                    yield "pname", name, i, i + len(name)
+                i = local_end
                 continue
             word = text[i:end].rstrip(".")
             yield "word", word, i, i + len(word)
@@ -278,16 +295,161 @@ def run_query(store: Store, text: str, *, check: bool = True) -> QueryResult:
             return QueryResult(kind="select", variables=variables, rows=rows)
         return QueryResult(kind="graph", triples=tuple(raw))
     except SyntaxError as exc:
-        raise QueryError(f"SPARQL syntax error: {exc.msg if exc.msg else exc}") from exc
+        from .remote import RemoteStore  # a server's columns count its own prologue
+
+        raise QueryError(syntax_message(text, exc, caret=not isinstance(store, RemoteStore))) \
+            from exc
     except (OSError, RuntimeError, ValueError, TypeError) as exc:
         raise QueryError(f"query failed: {exc}") from exc
+
+
+_AT = re.compile(r"^error at (\d+):(\d+):\s*", re.S)
+#: How many columns of the query line a syntax error shows around the spot.
+_SHOWN = 72
+
+
+def syntax_message(text: str, exc: SyntaxError, *, caret: bool = True) -> str:
+    """``SPARQL syntax error: line L, column C: MESSAGE``, then the query's line L and a caret
+    under column C (pyoxigraph says ``error at L:C``, C counting characters from 1); a long
+    line is shown around the spot. Without a position (or ``caret=False``), the message alone.
+
+    >>> print(syntax_message("SELECT ?s WHERE {\\n  ?s kgr:place/china ?o }",
+    ...                      SyntaxError("error at 2:11: expected OPTIONAL")))
+    SPARQL syntax error: line 2, column 11: expected OPTIONAL
+        ?s kgr:place/china ?o }
+                ^
+    """
+    message = str(exc.msg if exc.msg else exc)
+    at = _AT.match(message)
+    if at is None:
+        return f"SPARQL syntax error: {message}{_slash_hint(text)}"
+    line_no, column = int(at.group(1)), int(at.group(2))
+    head = (f"SPARQL syntax error: line {line_no}, column {column}: "
+            f"{_expected(message[at.end():])}{_slash_hint(text)}")
+    lines = text.split("\n")
+    if not caret or not 1 <= line_no <= len(lines) or column < 1:
+        return head
+    line = lines[line_no - 1].replace("\t", " ").rstrip("\r")
+    if column > len(line) + 1:
+        return head
+    from rich.cells import cell_len
+
+    start = max(0, column - 1 - _SHOWN // 2)
+    end = start + _SHOWN
+    shown = ("…" if start else "") + line[start:end] + ("…" if end < len(line) else "")
+    before = ("…" if start else "") + line[start:column - 1]
+    return f"{head}\n  {shown}\n  {' ' * cell_len(before)}^"
+
+
+#: A character class in pyoxigraph's "expected one of" list: ``['A' ..= 'Z' | ...]``.
+_CHAR_CLASS = re.compile(r"\[[^\[\]]*\.\.=[^\[\]]*\]")
+
+
+_KGR_SLASH = re.compile(r"\bkgr:(\w+)/([\w\-]+)")
+
+
+def _slash_hint(text: str) -> str:
+    """For ``kgr:place/china`` (as kg once printed names): the name to write instead."""
+    from .vocab import CLASS_PREFIXES
+
+    found = _KGR_SLASH.search(text)
+    if found is None or found.group(1) not in CLASS_PREFIXES:
+        return ""
+    return (f" (a prefixed name cannot hold '/': write {found.group(1)}:{found.group(2)} "
+            f"for {found.group()})")
+
+
+def _expected(message: str) -> str:
+    """pyoxigraph's message on one line, its character-class lists (many lines of Unicode
+    ranges) said in words."""
+    message = _CHAR_CLASS.sub("a name character", " ".join(message.split()))
+    return re.sub(r"(a name character, )+a name character", "a name character", message)
+
+
+# --------------------------------------------------------------------------- terms
+
+
+@lru_cache(maxsize=1)
+def ontology_terms() -> frozenset[str]:
+    """The local names of every ``kg:`` term: those :data:`kg.vocab.KG` knows and any other
+    that ``ontology/kg.ttl`` declares (read once)."""
+    from .shapes import default_ontology_path
+    from .vocab import KG, ONT
+
+    terms = set(KG.terms)
+    try:
+        for quad in ox.parse(path=str(default_ontology_path()), format=ox.RdfFormat.TURTLE):
+            if isinstance(quad.subject, ox.NamedNode) and quad.subject.value.startswith(ONT):
+                terms.add(quad.subject.value[len(ONT):])
+    except (OSError, SyntaxError):
+        pass  # an installed kg without its ontology folder: KG's terms are the ontology's
+    return frozenset(terms)
+
+
+def unknown_terms(text: str) -> list[str]:
+    """One message per ``kg:`` term of the query that the ontology does not define, with the
+    closest defined names: ``kg:purchase is not in the ontology; did you mean kg:purchases?``
+
+    A term is a prefixed name whose prefix stands for the ``kg:`` namespace (the predeclared
+    ``kg:`` unless the query declares it otherwise, or any prefix the query declares for it)
+    or a full ``<https://w3id.org/aikg/ont#...>`` IRI. Such a query runs and finds nothing,
+    so ``kg query`` warns on stderr and ``kg serve`` sends the messages in ``X-KG-Warnings``.
+
+    >>> unknown_terms("SELECT * { ?b kg:purchase ?c . ?c a kg:Chip }")
+    ['kg:purchase is not in the ontology; did you mean kg:purchases?']
+    >>> unknown_terms("PREFIX kg: <http://example.org/> SELECT * { ?s kg:purchase ?o }")
+    []
+    """
+    return list(_unknown_terms(text))
+
+
+@lru_cache(maxsize=512)
+def _unknown_terms(text: str) -> tuple[str, ...]:
+    import difflib
+
+    from .vocab import ONT, PREFIXES
+
+    known = ontology_terms()
+    namespaces = dict(PREFIXES)
+    toks = list(tokens(text, names=True))
+    declarations: set[int] = set()
+    for i, (kind, value, _, _) in enumerate(toks[:-2]):
+        if kind == "word" and value.upper() == "PREFIX" and toks[i + 1][0] == "pname" \
+                and toks[i + 1][1].endswith(":") and toks[i + 2][0] == "iri":
+            namespaces[toks[i + 1][1][:-1]] = toks[i + 2][1]
+            declarations.update((i + 1, i + 2))
+    messages: dict[str, str] = {}
+    for i, (kind, value, _, _) in enumerate(toks):
+        if i in declarations:
+            continue
+        if kind == "pname":
+            prefix, _, local = value.partition(":")
+            if namespaces.get(prefix) != ONT:
+                continue
+            shown = value
+        elif kind == "iri" and value.startswith(ONT):
+            prefix, local, shown = "kg", value[len(ONT):], f"<{value}>"
+        else:
+            continue
+        if not local or local in known or shown in messages or "\\" in local:
+            continue
+        close = difflib.get_close_matches(local, sorted(known), n=3, cutoff=0.6)
+        if not close:  # a case slip difflib rates low: "kg:DATACENTER"
+            close = [t for t in sorted(known) if t.casefold() == local.casefold()]
+        names = [f"{prefix}:{c}" for c in close]
+        hint = ("; did you mean " + (" or ".join(names) if len(names) < 3
+                                     else f"{names[0]}, {names[1]} or {names[2]}") + "?"
+                if names else " (ontology/kg.ttl)")
+        messages[shown] = f"{shown} is not in the ontology{hint}"
+    return tuple(messages.values())
 
 
 # --------------------------------------------------------------------------- output
 
 
-def format_result(result: QueryResult, fmt: str = "table") -> str:
-    """The result as text in one of :data:`FORMATS` (see the module docstring)."""
+def format_result(result: QueryResult, fmt: str = "table", *, width: int | None = None) -> str:
+    """The result as text in one of :data:`FORMATS` (see the module docstring); a ``table``
+    is fitted to ``width`` (:func:`kg.tables.table`), cutting literals, never IRIs."""
     if fmt not in FORMATS:
         raise QueryError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if result.kind == "graph":
@@ -295,7 +457,7 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
         data = ox.serialize(result.triples, format=_GRAPH_FORMATS[fmt], prefixes=prefixes)
         return (data or b"").decode("utf-8")
     if fmt == "table":
-        return _table(result)
+        return _table(result, width)
     # re-parse the stored JSON: pyoxigraph's result objects are one-shot iterators
     parsed = ox.parse_query_results(result.results_json, format=ox.QueryResultsFormat.JSON)
     text = (parsed.serialize(format=_RESULTS[fmt]) or b"").decode("utf-8")
@@ -303,32 +465,33 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
 
 
 def term_text(term: Term | None) -> str:
-    """A short human form of a term: prefixed IRI, literal's value, ``_:id``; "" if unbound.
+    """A short human form of a term: an IRI as :func:`kg.vocab.short_name` gives it (a name
+    that pastes back into a query), a literal's value, ``_:id``; "" if unbound.
 
     >>> term_text(ox.NamedNode("https://w3id.org/aikg/ont#owns"))
     'kg:owns'
+    >>> term_text(ox.NamedNode("https://w3id.org/aikg/id/place/china"))
+    'place:china'
     >>> term_text(ox.Literal("Nvidia"))
     'Nvidia'
     """
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        iri = term.value
-        best = max(
-            ((p, ns) for p, ns in PREFIXES.items() if iri.startswith(ns)),
-            key=lambda item: len(item[1]),
-            default=None,
-        )
-        return f"{best[0]}:{iri[len(best[1]):]}" if best else f"<{iri}>"
+        return short_name(term.value)
     if isinstance(term, ox.Literal):
         return " ".join(term.value.split()) if "\n" in term.value else term.value
     return str(term)
 
 
-def _table(result: QueryResult) -> str:
+def _table(result: QueryResult, width: int | None = None) -> str:
     if result.kind == "ask":
         return ("true" if result.boolean else "false") + "\n"
     from .tables import table
 
+    # a column holding an IRI is never cut: a cut name does not paste back
+    names = {i for row in result.rows for i, t in enumerate(row)
+             if isinstance(t, ox.NamedNode)}
     return table([f"?{v}" for v in result.variables],
-                 [[term_text(t) for t in row] for row in result.rows])
+                 [[term_text(t) for t in row] for row in result.rows],
+                 width=width, keep=names)

@@ -58,12 +58,14 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
+from .changelog import change_quads
 from .errors import StoreError
 from .remote_sparql import (
     NOT_EVIDENCE,
@@ -81,6 +83,7 @@ from .store import (
     Store,
     _check_graph,
     _graph_of,
+    _log_update,
     _mergeable,
     _write_jsonld,
 )
@@ -421,14 +424,16 @@ class RemoteStore(Store):
 
     # ----------------------------------------------------------------- writing
 
-    def replace_article(self, article_id: str, quads: Iterable[ox.Quad]) -> None:
+    def replace_article(self, article_id: str, quads: Iterable[ox.Quad], *,
+                        changed_at: datetime | None = None) -> None:
         """Make ``quads`` the whole graph of ``article_id``: one SPARQL Update request (applied
         atomically: readers see the old article or the new one), then a check that repairs
         what a concurrent writer may have mixed in (see :meth:`add_articles`).
         Idempotent: sending it twice, or from two machines, leaves one copy."""
-        self.add_articles({article_id: list(quads)})
+        self.add_articles({article_id: list(quads)}, changed_at=changed_at)
 
-    def add_articles(self, articles: dict[str, list[ox.Quad]]) -> None:
+    def add_articles(self, articles: dict[str, list[ox.Quad]], *,
+                     changed_at: datetime | None = None) -> None:
         """Store (or replace) several articles: one atomic request each, then one check of
         them all.
 
@@ -448,6 +453,10 @@ class RemoteStore(Store):
         the evidence nodes, which kg derives from the rest (the text's sha256, the extractor
         version): a mixture is a graph whose statements include this version's and whose
         size exceeds it.
+
+        With ``changed_at``, the change-log records (:mod:`kg.changelog`, diffed against
+        the versions read before writing) follow in one more request: unlike on a local
+        store, not in the same transaction as the articles.
         """
         self._check_writable()
         wanted = {_check_graph(article_id, list(quads)): set(quads)
@@ -455,7 +464,8 @@ class RemoteStore(Store):
         if not wanted:
             return
         touched = set().union(*(_merged(q) for q in wanted.values()))
-        for merged, _ in self._graph_state(list(wanted)).values():  # the versions replaced
+        before = self._graph_state(list(wanted))
+        for merged, _ in before.values():  # the versions replaced
             touched |= merged
         pending = list(wanted)
         for graph in pending:
@@ -475,8 +485,15 @@ class RemoteStore(Store):
             raise StoreError(f"cannot write {len(pending)} article(s) to {self.path}: other "
                              f"writers keep replacing them at the same time ({pending[0]})")
         self._settle(touched)
+        if changed_at is not None:
+            self._log([change_quads(
+                article_id,
+                [(t.subject, t.predicate, t.object) for t in before[graph][0]]
+                if (graph := _check_graph(article_id, [])) in before else None,
+                [(q.subject, q.predicate, q.object) for q in quads], changed_at)
+                for article_id, quads in articles.items()])
 
-    def remove_article(self, article_id: str) -> bool:
+    def remove_article(self, article_id: str, *, changed_at: datetime | None = None) -> bool:
         """Drop an article's graph and the merged statements only it supported, in one
         request (then the same check of the merge as :meth:`add_articles`). False when there
         is no such article."""
@@ -489,7 +506,16 @@ class RemoteStore(Store):
             return False
         self._update(unmerge(str(graph)) + f"DROP SILENT GRAPH {graph}")
         self._settle(old[0])
+        if changed_at is not None:
+            self._log([change_quads(article_id, [(t.subject, t.predicate, t.object)
+                                                 for t in old[0]], None, changed_at)])
         return True
+
+    def _log(self, records: list[list[ox.Quad]]) -> None:
+        """Append change-log records (:mod:`kg.changelog`), in one request."""
+        update = "".join(_log_update(quads) for quads in records).rstrip().rstrip(";")
+        if update:
+            self._update(update)
 
     def _mixtures(self, graphs: list[ox.NamedNode], wanted: dict[ox.NamedNode, set[ox.Quad]],
                   touched: set[ox.Triple]) -> list[ox.NamedNode]:

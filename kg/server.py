@@ -3,11 +3,17 @@
 Routes (:data:`ROUTES`)::
 
     GET  /                    the explorer page (one self-contained HTML file, no CDN)
+    GET  /sparql              the SPARQL 1.1 Service Description (Turtle, or by Accept)
     GET  /sparql?query=...    SPARQL 1.1 Protocol query; also POST, as a form
     POST /sparql              (application/x-www-form-urlencoded) or as the body
                               (application/sparql-query)
     GET  /queries             the saved queries (kg/queries/*.rq) as JSON
     GET  /saved/NAME?p=v...   run one saved query with its parameters (also POST, as a form)
+    GET  /entity?iri=IRI      an entity's page (HTML), or its description as RDF by Accept or
+                              format= (Turtle, JSON-LD, N-Triples, RDF/XML): kg.entity_page
+    GET  /neighbours?iri=IRI  the entity and its neighbours as JSON (the page's graph)
+    GET  /id/REST             linked data: 303 See Other to /entity?iri=<--iri-base>REST,
+                              the format chosen by Accept (decision 0020)
 
 HEAD is answered wherever GET is. Formats, negotiation and status codes: :mod:`kg.endpoint`.
 
@@ -24,7 +30,7 @@ further workers are kept for quick queries, so a query that runs past ``quick`` 
 while ``workers`` others already do is stopped (503) rather than let it take the last
 worker.
 
-A local store stays live (decision 0020, :mod:`kg.snapshots`): the server registers as live
+A local store stays live (decision 0024-E, :mod:`kg.snapshots`): the server registers as live
 reader and serves snapshots, so ``kg ingest`` runs while it serves. Each worker checks,
 before each query, whether a newer snapshot was published and moves to it (between queries:
 a running query keeps its own to the end); the reply cache keys answers by the snapshot
@@ -70,7 +76,7 @@ from .endpoint import TEXT, Job, Reply, answer, check_request_query
 from .errors import KGError, ProtocolError, ServerError
 from .remote import is_remote, open_store
 from .store import Store
-from .vocab import PREFIXES
+from .vocab import ID, KG, PREFIXES, PROPERTIES
 
 __all__ = [
     "ServerConfig",
@@ -117,6 +123,7 @@ class ServerConfig:
     host_names: tuple[str, ...] = ()
     cache: bool = True
     wait: bool = False
+    iri_base: str = ID  # the namespace answered for at /id/ (linked data)
 
 
 # --------------------------------------------------------------------------- workers
@@ -534,7 +541,11 @@ def _script_hash(text: str) -> str:
 @lru_cache(maxsize=1)
 def render_explorer() -> tuple[str, str]:
     """The explorer page and its ``Content-Security-Policy`` (scripts allowed by hash only,
-    so nothing injected into the page could run, and no fetch leaves this server)."""
+    so nothing injected into the page could run, and no fetch leaves this server).
+
+    The page's config carries :data:`kg.vocab.PREFIXES` (it prints IRIs as names that parse
+    back under them), the class colours and the relation properties (the graph of a SELECT
+    is the stored statements of these among its entities; decision 0020)."""
     import jinja2
 
     from .view import CLASS_COLOURS, FONT, script_json, vis_assets
@@ -544,7 +555,10 @@ def render_explorer() -> tuple[str, str]:
     app_js = app_js.replace("</script", "<\\/script")
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(_TEMPLATES)), autoescape=True,
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    config = {"prefixes": PREFIXES, "colours": CLASS_COLOURS, "version": __version__}
+    # the relation properties: the page draws only stored statements of these among the
+    # entities of a SELECT's results
+    config = {"prefixes": PREFIXES, "colours": CLASS_COLOURS, "version": __version__,
+              "relations": [KG[name] for name in PROPERTIES]}
     html = env.get_template("explorer.html.j2").render(
         vis_js=vis_js, vis_css=vis_css, app_js=app_js, config_json=script_json(config),
         font=FONT, version=__version__,
@@ -700,7 +714,7 @@ _METHODS = ("GET", "HEAD", "POST", "OPTIONS")
 class ReplyCache:
     """Answers already given, by job, for one state of the store (its ``generation``).
 
-    The served state changes only when a writer publishes a snapshot (decision 0020), and
+    The served state changes only when a writer publishes a snapshot (decision 0024-E), and
     the same job on the same snapshot gets the same answer: a repeated query (a dashboard,
     the explorer's saved queries) is answered from here without a worker. Answers are kept
     for one generation, the one the server saw before handing the job to a worker (which
@@ -805,7 +819,8 @@ class KGApp:
                                         ("Allow", ", ".join(allowed)))
                 return await route.handler(self, request)
         raise ProtocolError(404, f"no such page: {request.path}; the SPARQL endpoint is "
-                                 "/sparql, the explorer is /, saved queries are under /queries")
+                                 "/sparql, the explorer is /, saved queries are under /queries, "
+                                 "entity pages at /entity?iri=IRI")
 
     def _check_host(self, request: _Request, scope: dict[str, Any]) -> None:
         """Refuse a ``Host`` the server was not told it is reached by: a page on a rebound
@@ -858,6 +873,7 @@ class KGApp:
         headers.append((b"server", _SERVER))
         if self.config.cors:
             headers.append((b"access-control-allow-origin", self.config.cors.encode("latin-1")))
+            headers.append((b"access-control-expose-headers", b"X-KG-Warnings"))
             headers.append((b"vary", b"Origin"))
         if request.close:
             headers.append((b"connection", b"close"))
@@ -892,6 +908,8 @@ class KGApp:
                 raise ProtocolError(415, f"cannot read a POST body of type {media or 'none'!r}; "
                                          "send application/x-www-form-urlencoded (query=...) "
                                          "or application/sparql-query")
+        if request.method != "POST" and not (set(params) - {"format"}):
+            return await self._service_description(request)
         if "update" in params:
             raise ProtocolError(403, "this endpoint is read-only: SPARQL Update requests are "
                                      "refused. Change the store with `kg ingest` or `kg remove` "
@@ -907,6 +925,21 @@ class KGApp:
                   accept=request.headers.get("accept"), formats=tuple(params.get("format", ())),
                   default_graphs=tuple(params.get("default-graph-uri", ())),
                   named_graphs=tuple(params.get("named-graph-uri", ())))
+        return await self._run(job)
+
+    async def _service_description(self, request: _Request) -> Reply:
+        """``GET /sparql`` without a query: the SPARQL 1.1 Service Description
+        (:mod:`kg.service_description`), with this endpoint's URL as the client reached it."""
+        import pyoxigraph as ox
+
+        endpoint = f"http://{request.headers.get('host') or self.config.host}/sparql"
+        try:
+            ox.NamedNode(endpoint)
+        except ValueError:  # a Host that is no IRI authority (only with --host-name '*')
+            endpoint = f"http://{_host_name(self.config.host)}:{self.config.port}/sparql"
+        job = Job(kind="service", text=endpoint,
+                  max_results=self.config.max_results, accept=request.headers.get("accept"),
+                  formats=tuple(request.params.get("format", ())))
         return await self._run(job)
 
     async def saved(self, request: _Request) -> Reply:
@@ -931,6 +964,42 @@ class KGApp:
         job = Job(kind="saved", name=name, values=values, accept=request.headers.get("accept"),
                   formats=formats, max_results=self.config.max_results)
         return await self._run(job)
+
+    async def entity(self, request: _Request) -> Reply:
+        from .entity_page import entity_job, negotiate
+
+        iri = _one(request.params, "iri")
+        if not iri:
+            raise ProtocolError(400, "no entity: give its IRI as /entity?iri=... (percent-"
+                                     "encoded), e.g. /entity?iri=https%3A%2F%2Fw3id.org%2Faikg"
+                                     "%2Fid%2Fcompany%2Fnvidia")
+        fmt = negotiate(request.headers.get("accept"), request.params.get("format", ()))
+        return await self._run(entity_job("page", iri, fmt,
+                                          max_results=self.config.max_results))
+
+    async def neighbours(self, request: _Request) -> Reply:
+        from .entity_page import entity_job
+
+        iri = _one(request.params, "iri")
+        if not iri:
+            raise ProtocolError(400, "no entity: give its IRI as /neighbours?iri=...")
+        return await self._run(entity_job("neighbours", iri, "json",
+                                          max_results=self.config.max_results))
+
+    async def linked_data(self, request: _Request) -> Reply:
+        """``/id/REST`` names the entity ``--iri-base`` + REST: 303 See Other to its document
+        in the format the client accepts (an entity is not a document; decision 0020)."""
+        from .entity_page import entity_url, negotiate
+
+        rest = request.target.split("?", 1)[0][len("/id/"):]
+        if not rest:
+            raise ProtocolError(404, f"/id/ alone names nothing; entity IRIs are "
+                                     f"{self.config.iri_base}CLASS/NAME")
+        fmt = negotiate(request.headers.get("accept"), request.params.get("format", ()))
+        location = entity_url(self.config.iri_base + rest) + \
+            ("" if fmt == "html" else f"&format={fmt}")
+        return Reply(303, TEXT, f"See {location}\n".encode(),
+                     (("Location", location), ("Vary", "Accept")))
 
     async def queries(self, request: _Request) -> Reply:
         return Reply(200, _JSON, _listing())
@@ -968,6 +1037,9 @@ ROUTES = (
     Route("/sparql", ("GET", "POST"), KGApp.sparql),
     Route("/queries", ("GET",), KGApp.queries),
     Route("/saved/", ("GET", "POST"), KGApp.saved),
+    Route("/entity", ("GET",), KGApp.entity),
+    Route("/neighbours", ("GET",), KGApp.neighbours),
+    Route("/id/", ("GET",), KGApp.linked_data),
 )
 
 

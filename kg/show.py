@@ -15,7 +15,9 @@ million quads, against 8 ms with the entity's IRI in the pattern; bench/bench_qu
 :func:`entity_facts` gathers labels, classes, aliases, ``owl:sameAs`` links, the articles and
 sentences that mention the entity, and its outgoing and incoming relations, each with its
 evidence: the sentences that state it (:attr:`Fact.stated`), and those where kg's gazetteer
-supplied it, the sentence only mentioning both (:attr:`Fact.background`).
+supplied it, the sentence only mentioning both (:attr:`Fact.background`), and its dates
+(:mod:`kg.timeline`: first and last seen, by the dates of the articles stating it). Given a
+:class:`~kg.timeline.DateWindow`, only what articles dated in it say is kept.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .errors import EntityNotFound
+from .errors import EmptyGraphError, EntityNotFound
 from .store import Store
+from .timeline import DateWindow, article_dates, seen
 from .vocab import (
     CLASSES,
     KG,
@@ -74,6 +77,11 @@ class Fact:
     other_label: str
     other_class: str
     evidence: tuple[Support, ...]
+    #: The articles whose graph states the fact, and its dates (:func:`kg.timeline.seen`).
+    articles: tuple[str, ...] = ()
+    first_seen: str | None = None
+    last_seen: str | None = None
+    dated_by: str | None = None
 
     @property
     def stated(self) -> tuple[Support, ...]:
@@ -267,19 +275,36 @@ def _suggestions(store: Store, key: str, *, keyed: bool = True, n: int = 3) -> l
     return found[:n]
 
 
-def entity_facts(store: Store, iri: str) -> EntityFacts:
-    """What the store holds about the entity ``iri``, with the evidence of each relation."""
+def entity_facts(store: Store, iri: str, *, window: DateWindow | None = None) -> EntityFacts:
+    """What the store holds about the entity ``iri``, with the evidence and dates of each
+    relation; with ``window``, only what articles dated in it say (each fact with only its
+    in-window evidence and dates). :class:`EmptyGraphError` when no article in the window
+    names the entity."""
     node = ox.NamedNode(iri)
+    dates = article_dates(store)
+    inside = None if window is None else {a for a, i in dates.items() if i["date"] in window}
+
+    def keep(graph_iri: str) -> bool:
+        return inside is None or article_id_of(graph_iri) in inside
 
     props: dict[str, set[str]] = defaultdict(set)
     graphs: set[str] = set()
+    outside: set[str] = set()  # labels from articles outside the window
     for row in store.select(
         f"""SELECT ?p ?v ?g WHERE {{
               VALUES ?p {{ rdf:type rdfs:label skos:altLabel owl:sameAs }}
               GRAPH ?g {{ {node} ?p ?v }} }}"""
     ):
+        if not keep(row["g"].value):
+            if row["p"].value == RDFS.label:
+                outside.add(row["v"].value)
+            continue
         props[row["p"].value].add(row["v"].value)
         graphs.add(row["g"].value)
+    if not graphs and window is not None:
+        name = min(outside) if outside else local_name(iri)
+        raise EmptyGraphError(f"{name} is in no article {window.describe()}; widen "
+                              "--since/--until")
 
     labels = sorted(props[RDFS.label])
     classes = tuple(sorted(local_name(c) for c in props[RDF.type] if local_name(c) in CLASSES))
@@ -294,7 +319,7 @@ def entity_facts(store: Store, iri: str) -> EntityFacts:
                     f"""SELECT ?g ?sentence WHERE {{ GRAPH ?g {{
                           ?ev rdf:subject {node} ; rdf:predicate rdf:type ;
                               kg:sentence ?sentence }} }}"""
-                )
+                ) if keep(r["g"].value)
             },
             key=lambda m: (m.article, m.sentence),
         )
@@ -307,12 +332,13 @@ def entity_facts(store: Store, iri: str) -> EntityFacts:
         same_as=tuple(sorted(props[OWL.sameAs])),
         articles=tuple(sorted(article_id_of(g) for g in graphs)),
         mentions=mentions,
-        outgoing=_facts(store, node, outgoing=True),
-        incoming=_facts(store, node, outgoing=False),
+        outgoing=_facts(store, node, outgoing=True, dates=dates, inside=inside),
+        incoming=_facts(store, node, outgoing=False, dates=dates, inside=inside),
     )
 
 
-def _facts(store: Store, node: ox.NamedNode, *, outgoing: bool) -> tuple[Fact, ...]:
+def _facts(store: Store, node: ox.NamedNode, *, outgoing: bool, dates: dict[str, dict],
+           inside: set[str] | None = None) -> tuple[Fact, ...]:
     pattern = f"{node} ?p ?x" if outgoing else f"?x ?p {node}"
     ev_pattern = (f"?ev rdf:subject {node} ; rdf:object ?x" if outgoing
                   else f"?ev rdf:subject ?x ; rdf:object {node}")
@@ -329,8 +355,13 @@ def _facts(store: Store, node: ox.NamedNode, *, outgoing: bool) -> tuple[Fact, .
     )
     facts: dict[tuple[str, str], dict] = {}
     for row in rows:
+        article = article_id_of(row["g"].value)
+        if inside is not None and article not in inside:
+            continue
         key = (local_name(row["p"].value), row["x"].value)
-        fact = facts.setdefault(key, {"labels": set(), "classes": set(), "support": set()})
+        fact = facts.setdefault(key, {"labels": set(), "classes": set(), "support": set(),
+                                      "articles": set()})
+        fact["articles"].add(article)
         if row["xlabel"] is not None:
             fact["labels"].add(row["xlabel"].value)
         if row["xcls"] is not None:
@@ -348,6 +379,7 @@ def _facts(store: Store, node: ox.NamedNode, *, outgoing: bool) -> tuple[Fact, .
             )
     out = []
     for (predicate, other), fact in facts.items():
+        first, last, dated_by = seen(fact["articles"], dates)
         out.append(
             Fact(
                 predicate=predicate,
@@ -357,6 +389,10 @@ def _facts(store: Store, node: ox.NamedNode, *, outgoing: bool) -> tuple[Fact, .
                 evidence=tuple(
                     sorted(fact["support"], key=lambda s: (s.article, -s.confidence, s.sentence))
                 ),
+                articles=tuple(sorted(fact["articles"])),
+                first_seen=first,
+                last_seen=last,
+                dated_by=dated_by,
             )
         )
     return tuple(sorted(out, key=lambda f: (f.predicate, f.other_label.casefold(), f.other)))

@@ -33,11 +33,13 @@ import logging
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from .changelog import CHANGES_GRAPH, change_quads
 from .errors import StoreError, StoreLockedError
 from .lock import StoreLock
 from .vocab import (
@@ -56,7 +58,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Store", "ArticleInfo", "DEFAULT_STORE", "default_store_path", "EXPORT_FORMATS",
            "is_store", "incomplete_restore", "incomplete_message", "RESTORE_MARKER",
-           "FETCHED_GRAPH", "SYSTEM"]
+           "FETCHED_GRAPH", "CHANGES_GRAPH", "SYSTEM", "ONTOLOGY_GRAPH", "ontology_quads"]
 
 DEFAULT_STORE = "kg-store"
 EXPORT_FORMATS = ("trig", "nquads", "turtle", "jsonld")
@@ -80,8 +82,47 @@ SYSTEM = "https://w3id.org/aikg/system#"
 #: not exported, not backed up (a restored store fetches its feeds' items once more and
 #: finds them unchanged).
 FETCHED_GRAPH = "https://w3id.org/aikg/system/fetched"
+#: The graph holding ``ontology/kg.ttl`` (named by the ontology's own IRI, its
+#: ``owl:Ontology``), so that queries can ask the schema: ``GRAPH <https://w3id.org/aikg/ont>
+#: { ?p a owl:ObjectProperty }`` gives the 22 relations. Loaded by ``kg ingest``, ``kg
+#: restore`` and ``kg repair`` when missing or changed (:meth:`Store.ensure_ontology`). Like
+#: :data:`FETCHED_GRAPH` it is not an article graph: not merged into the default graph, not
+#: listed, counted, exported or backed up (decision 0021-D).
+ONTOLOGY_GRAPH = "https://w3id.org/aikg/ont"
+#: The SHA-256 of the ``kg.ttl`` loaded, recorded in :data:`ONTOLOGY_GRAPH`.
+_ONTOLOGY_SHA = SYSTEM + "sourceSha256"
 #: Graphs of kg's bookkeeping, left out of exports and counts.
-_SYSTEM_GRAPHS = frozenset({FETCHED_GRAPH})
+_SYSTEM_GRAPHS = frozenset({FETCHED_GRAPH, CHANGES_GRAPH, ONTOLOGY_GRAPH})
+
+
+def ontology_quads(path: str | Path | None = None) -> tuple[str, list[ox.Quad]]:
+    """The SHA-256 of ``kg.ttl`` (``path``, default the ontology folder's) and its triples as
+    quads of :data:`ONTOLOGY_GRAPH`, with the hash recorded there too.
+
+    Blank nodes (the ``owl:unionOf`` lists, ``owl:AllDisjointClasses``) are skolemized to
+    ``https://w3id.org/aikg/ont/.well-known/genid/N``, N in order of appearance: the same
+    file always gives the same quads, so two stores (a backup and its restore) agree."""
+    import hashlib
+
+    if path is None:
+        from extract.gazetteer import ontology_dir
+
+        path = ontology_dir() / "kg.ttl"
+    data = Path(path).read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    graph = nn(ONTOLOGY_GRAPH)
+    skolem: dict[str, ox.NamedNode] = {}
+
+    def term(t: Any) -> Any:
+        if isinstance(t, ox.BlankNode):
+            return skolem.setdefault(t.value, nn(f"{ONTOLOGY_GRAPH}/.well-known/genid/"
+                                                 f"{len(skolem)}"))
+        return t
+
+    quads = [ox.Quad(term(t.subject), t.predicate, term(t.object), graph)
+             for t in ox.parse(data, format=ox.RdfFormat.TURTLE)]
+    quads.append(ox.Quad(graph, nn(_ONTOLOGY_SHA), ox.Literal(sha), graph))
+    return sha, quads
 
 
 def _literal(value: str) -> str:
@@ -120,6 +161,14 @@ def _unmerge(stale: set[tuple[Any, Any, Any]]) -> str:
     return ("DELETE { ?s ?p ?o } WHERE {\n"
             f"  VALUES (?s ?p ?o) {{\n{rows}\n}}\n"
             "  FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } }\n}")
+
+
+def _log_update(quads: list[ox.Quad]) -> str:
+    """SPARQL that appends change-log ``quads`` (:mod:`kg.changelog`), ending in `` ;``."""
+    if not quads:
+        return ""
+    body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
+    return f"INSERT DATA {{ GRAPH <{CHANGES_GRAPH}> {{\n{body}\n}} }} ;\n"
 
 
 _STATED = f'GRAPH ?h {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?h), "{ARTICLE}"))'
@@ -411,23 +460,26 @@ class Store:
             )
         return sorted(infos.values(), key=lambda a: a.id)
 
-    def replace_article(self, article_id: str, quads: Iterable[ox.Quad]) -> None:
+    def replace_article(self, article_id: str, quads: Iterable[ox.Quad], *,
+                        changed_at: datetime | None = None) -> None:
         """Make ``quads`` the whole graph of ``article_id``, in one transaction.
 
         Every quad must be in the article's graph. Readers never see a half-written
         article: the old graph is dropped, the new one inserted and the merged default graph
         brought up to date by a single SPARQL update (for a new article, a single
-        ``extend``), which Oxigraph applies atomically.
+        ``extend``), which Oxigraph applies atomically. With ``changed_at``, the same
+        transaction appends the write's records to the change log (:mod:`kg.changelog`).
         """
         self._check_writable()
         quads = list(quads)
         graph = _check_graph(article_id, quads)
         try:
             if not self.oxigraph.contains_named_graph(graph):
-                self.add_articles({article_id: quads})
+                self.add_articles({article_id: quads}, changed_at=changed_at)
                 return
             new = {(q.subject, q.predicate, q.object) for q in quads}
-            stale = {t for t in self._triples_of(graph) - new if _mergeable(t[0])}
+            old = self._triples_of(graph)
+            stale = {t for t in old - new if _mergeable(t[0])}
             body = "\n".join(f"{s} {p} {o} ." for s, p, o in new)
             merged_body = "\n".join(f"{s} {p} {o} ." for s, p, o in new if _mergeable(s))
             update = f"DROP SILENT GRAPH {graph} ;\n"
@@ -435,17 +487,22 @@ class Store:
                 update += f"INSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }} ;\n"
             if merged_body:
                 update += f"INSERT DATA {{\n{merged_body}\n}} ;\n"
+            if changed_at is not None:
+                update += _log_update(change_quads(article_id, old, new, changed_at))
             update += _unmerge(stale)
             self.oxigraph.update(update)
             self._wrote(len(new))
         except (OSError, SyntaxError) as exc:
             raise StoreError(f"cannot write article {article_id!r} to {self.path}: {exc}") from exc
 
-    def add_articles(self, articles: dict[str, list[ox.Quad]]) -> None:
+    def add_articles(self, articles: dict[str, list[ox.Quad]], *,
+                     changed_at: datetime | None = None) -> None:
         """Store several articles that are not in the store yet, in one transaction.
 
         Cheaper than one :meth:`replace_article` each (one commit per batch, not per
-        article) and just as safe: a crash leaves none of them, never part of one.
+        article) and just as safe: a crash leaves none of them, never part of one. With
+        ``changed_at``, their change-log records (:mod:`kg.changelog`) go in the same
+        transaction.
         """
         self._check_writable()
         batch: list[ox.Quad] = []
@@ -456,6 +513,10 @@ class Store:
             batch += quads
             batch += [ox.Quad(q.subject, q.predicate, q.object) for q in quads
                       if _mergeable(q.subject)]
+            if changed_at is not None:
+                batch += change_quads(article_id, None,
+                                      [(q.subject, q.predicate, q.object) for q in quads],
+                                      changed_at)
         try:
             self.oxigraph.extend(batch)
         except OSError as exc:
@@ -477,8 +538,9 @@ class Store:
             except OSError as exc:
                 raise StoreError(f"cannot flush the store at {self.path}: {exc}") from exc
 
-    def remove_article(self, article_id: str) -> bool:
-        """Drop an article's graph and the merged statements only it supported.
+    def remove_article(self, article_id: str, *, changed_at: datetime | None = None) -> bool:
+        """Drop an article's graph and the merged statements only it supported (and, with
+        ``changed_at``, log its statements as retracted, in the same transaction).
 
         False when there is no such article.
         """
@@ -486,8 +548,11 @@ class Store:
         graph = _graph_of(article_id)
         if graph is None or not self.oxigraph.contains_named_graph(graph):
             return False
-        stale = {t for t in self._triples_of(graph) if _mergeable(t[0])}
-        self.oxigraph.update(f"DROP GRAPH {graph} ;\n" + _unmerge(stale))
+        old = self._triples_of(graph)
+        stale = {t for t in old if _mergeable(t[0])}
+        log = (_log_update(change_quads(article_id, old, None, changed_at))
+               if changed_at is not None else "")
+        self.oxigraph.update(f"DROP GRAPH {graph} ;\n" + log + _unmerge(stale))
         self._changed = True
         return True
 
@@ -519,6 +584,23 @@ class Store:
             "kg:extractorVersion } GRAPH ?h { ?h ?p ?a, ?b FILTER(?a != ?b) } "
             f'FILTER(STRSTARTS(STR(?h), "{ARTICLE}")) }}')})
         return {"staging": staging, "merge_fixed": wrong, "mixed": mixed}
+
+    def ensure_ontology(self, path: str | Path | None = None) -> bool:
+        """Load ``kg.ttl`` into :data:`ONTOLOGY_GRAPH` unless the graph holds it already,
+        unchanged (by its SHA-256); True when it was (re)loaded. One transaction."""
+        self._check_writable()
+        sha, quads = ontology_quads(path)
+        graph = nn(ONTOLOGY_GRAPH)
+        if self.query(f"ASK {{ GRAPH {graph} {{ {graph} <{_ONTOLOGY_SHA}> "
+                      f"{ox.Literal(sha)} }} }}"):
+            return False
+        body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
+        try:
+            self._apply_update(f"DROP SILENT GRAPH {graph} ;\n"
+                               f"INSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }}")
+        except (OSError, SyntaxError) as exc:
+            raise StoreError(f"cannot load the ontology into {self.path}: {exc}") from exc
+        return True
 
     def _apply_update(self, update: str) -> None:
         """Run a SPARQL Update (one transaction)."""

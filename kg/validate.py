@@ -50,7 +50,6 @@ from .shapes import (
 from .vocab import (
     ARTICLE,
     KG,
-    PREFIXES,
     PROV,
     RDF,
     SH,
@@ -61,6 +60,7 @@ from .vocab import (
     local_name,
     nn,
     set_aside_iri,
+    short_name,
     sparql_is_evidence,
 )
 
@@ -481,10 +481,11 @@ def _set_aside_records(data: rdflib.Graph) -> tuple[SetAsideRecord, ...]:
 
 
 def _compact(iri: str) -> str:
-    for prefix, base in (*PREFIXES.items(), ("kgsh", SHAPES)):
-        if iri.startswith(base) and len(iri) > len(base):
-            return f"{prefix}:{iri[len(base):]}"
-    return f"<{iri}>"
+    """An IRI as kg prints it (:func:`kg.vocab.short_name`: it pastes back into a query),
+    a shape as ``kgsh:NAME``."""
+    if iri.startswith(SHAPES) and len(iri) > len(SHAPES):
+        return f"kgsh:{iri[len(SHAPES):]}"
+    return short_name(iri)
 
 
 def _shown(value: str | None, label: str | None) -> str:

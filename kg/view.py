@@ -4,8 +4,9 @@
 into one HTML file that works with no network at all:
 
 * vis-network's JS and CSS are read from the installed ``pyvis`` package and
-  inlined; the page template is our own (``kg/templates/view.html.j2``), because
-  pyvis's template loads Bootstrap from a CDN and writes the heading unescaped.
+  inlined; the page template is our own (``kg/templates/view.html.j2``, its script
+  ``kg/templates/view.js``), because pyvis's template loads Bootstrap from a CDN and
+  writes the heading unescaped.
 * pyvis is used to hold the node/edge lists and the vis options, but the lists
   are built as plain dicts (``Network.add_node`` is quadratic).
 * All graph text travels as JSON inside ``<script type="application/json">``
@@ -17,6 +18,17 @@ into one HTML file that works with no network at all:
 * Graphs with ``LARGE_GRAPH`` nodes or more get positions computed here (a
   grid-approximated Fruchterman-Reingold in numpy) and are shipped with physics
   off; smaller ones let vis-network's barnesHut physics stabilise them.
+* A large graph stays readable (docs/decisions/0022-F-view-large-graphs.md): every
+  node carries its ``rank`` (0 = highest PageRank, :func:`kg.analytics.pagerank`) and
+  its ``community`` (:func:`kg.analytics.communities`, Louvain with the fixed seed, 1 =
+  largest). The page draws the top ``top`` entities among those its filters keep,
+  labels the top :data:`LABELLED` of them (and the hovered, selected and expanded ones;
+  the rest once zoomed in), colours by class or by community, and a click on a node
+  shows its hidden neighbours.
+* Dates (the ``first_seen``/``last_seen``/``dated_by`` of each edge and
+  ``graph.graph["articles"]``, see :func:`kg.graph.project`) drive a date-range
+  control and the hover text's article title, date and source link; a graph without
+  them is drawn as before, with no date control.
 """
 
 from __future__ import annotations
@@ -37,7 +49,16 @@ from .vocab import CLASSES
 if TYPE_CHECKING:  # pragma: no cover
     import networkx
 
-__all__ = ["render_html", "CLASS_COLOURS", "FONT", "vis_assets", "script_json"]
+__all__ = [
+    "render_html",
+    "CLASS_COLOURS",
+    "COMMUNITY_COLOURS",
+    "DEFAULT_TOP",
+    "LABELLED",
+    "FONT",
+    "vis_assets",
+    "script_json",
+]
 
 # Each class's colour; every one has a contrast ratio >= 3:1 on white.
 _COLOURS: dict[str, str] = {
@@ -56,12 +77,34 @@ _OTHER_COLOUR = "#6b6b6b"
 #: (``tests/test_scheme_source.py`` fails then).
 CLASS_COLOURS: dict[str, str] = {cls: _COLOURS.get(cls, _OTHER_COLOUR) for cls in CLASSES}
 
+#: The colours of the largest communities, in order (1 = largest); the others are grey.
+#: Each has a contrast ratio >= 3:1 on white, and none is a class colour's twin.
+COMMUNITY_COLOURS: tuple[str, ...] = (
+    "#3366cc", "#dc3912", "#109618", "#b35900", "#990099", "#0b7f8a", "#c0336b", "#5c7a00",
+    "#7a4fd6", "#a0522d", "#2f6f4f", "#b03a8c",
+)
+_SMALL_COMMUNITY_COLOUR = "#8a8a8a"
+
+#: How many entities the page draws at first (the most important, by PageRank, among those
+#: its filters keep); the page's "Top" box changes it, 0 draws all. A few hundred dots with
+#: thirty names stay readable on a laptop screen; thousands do not (decision 0022).
+DEFAULT_TOP = 250
+#: How many of the drawn entities (the highest ranked) are always labelled; the others
+#: are labelled when hovered, selected, expanded or zoomed in on.
+LABELLED = 30
+
 #: Node count from which positions are computed in Python and physics is off: browser
 #: physics past it takes seconds to settle and keeps the page busy (docs/performance.md).
 LARGE_GRAPH = 500
 
+#: Font size (canvas pixels) of an unlabelled node's name, and the on-screen size the page
+#: keeps for the labelled ones whatever the zoom.
+SMALL_FONT = 14
+LABEL_PX = 14
+
 _TEMPLATES = pathlib.Path(__file__).resolve().parent / "templates"
 _TEMPLATE_NAME = "view.html.j2"
+_SCRIPT_NAME = "view.js"
 _VIS_DIR = ("templates", "lib", "vis-9.1.2")
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
@@ -92,6 +135,13 @@ def _template() -> jinja2.Template:
         keep_trailing_newline=True,
     )
     return env.get_template(_TEMPLATE_NAME)
+
+
+@lru_cache(maxsize=1)
+def _script() -> str:
+    """The page's own code (``templates/view.js``), safe to inline in a ``<script>``."""
+    js = (_TEMPLATES / _SCRIPT_NAME).read_text(encoding="utf-8")
+    return re.sub(r"</(script)", r"<\\/\1", js, flags=re.IGNORECASE).replace("<!--", "<\\!--")
 
 
 def script_json(data: Any) -> str:
@@ -236,16 +286,100 @@ def _evidence(value: Any) -> list[list[str]]:
     return out
 
 
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATED_BY = ("published", "ingested", "mixed")
+
+
+def _date(value: Any) -> str | None:
+    """``YYYY-MM-DD`` (a date, a datetime or a string starting so), else None."""
+    if value is None:
+        return None
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    match = _DATE.match(text)
+    return match.group(0) if match else None
+
+
+def _ranks(graph: networkx.MultiDiGraph) -> dict[str, dict[Any, int]]:
+    """Each node's place by importance, 0 first, by each of :data:`RANKINGS`: PageRank then
+    degree, or degree then PageRank; ties by label and id, so the order is total."""
+    from .analytics import pagerank
+
+    score = pagerank(graph)
+    degree = dict(graph.degree())
+
+    def order(key) -> dict[Any, int]:
+        ranked = sorted(
+            graph.nodes,
+            key=lambda v: (*key(v), _as_str(graph.nodes[v].get("label")), _as_str(v)),
+        )
+        return {v: i for i, v in enumerate(ranked)}
+
+    return {
+        "pagerank": order(lambda v: (-score[v], -degree[v])),
+        "degree": order(lambda v: (-degree[v], -score[v])),
+    }
+
+
+def _communities(
+    graph: networkx.MultiDiGraph, whole: networkx.MultiDiGraph, seed: int
+) -> tuple[dict[Any, int], list[dict[str, Any]]]:
+    """Each node's Louvain community in ``whole`` (1 = largest, as ``kg communities``
+    numbers them with ``seed``) and the legend of the coloured ones present in ``graph``:
+    number, members drawn, colour, best-connected member drawn."""
+    from .analytics import communities
+
+    of: dict[Any, int] = {}
+    legend: list[dict[str, Any]] = []
+    for community in communities(whole, seed=seed):
+        here = [m for m in community.members if m.iri in graph]
+        for member in here:
+            of[member.iri] = community.number
+        if here and community.number <= len(COMMUNITY_COLOURS) and community.size > 1:
+            legend.append({
+                "number": community.number,
+                "size": len(here),
+                "colour": COMMUNITY_COLOURS[community.number - 1],
+                "lead": here[0].label,
+            })
+    return of, legend
+
+
+def _community_colour(number: int, coloured: set[int]) -> str:
+    return COMMUNITY_COLOURS[number - 1] if number in coloured else _SMALL_COMMUNITY_COLOUR
+
+
+def _articles(graph: networkx.MultiDiGraph) -> dict[str, dict[str, Any]]:
+    """``graph.graph["articles"]`` (see :func:`kg.graph.project`) as the page reads it:
+    title, date, how it is dated and source, each checked; {} when absent."""
+    found = graph.graph.get("articles") or {}
+    out: dict[str, dict[str, Any]] = {}
+    if not isinstance(found, dict):
+        return out
+    for article, meta in found.items():
+        if not isinstance(meta, dict):
+            continue
+        dated_by = meta.get("dated_by")
+        out[_as_str(article)] = {
+            "title": _as_str(meta.get("title")) or None,
+            "date": _date(meta.get("date")),
+            "datedBy": dated_by if dated_by in _DATED_BY else None,
+            "source": _as_str(meta.get("source")) or None,
+        }
+    return out
+
+
 def _vis_options(n_nodes: int, large: bool) -> dict[str, Any]:
     return {
         "autoResize": True,
         "nodes": {
             "shape": "dot",
             "borderWidth": 1,
-            "font": {"size": 20, "face": FONT, "color": "#202124", "strokeWidth": 3,
+            "font": {"size": SMALL_FONT, "face": FONT, "color": "#202124", "strokeWidth": 3,
                      "strokeColor": "#ffffff"},
-            # keep labels legible when the whole graph is fitted to the window
-            "scaling": {"label": {"enabled": True, "min": 16, "max": 30, "drawThreshold": 3}},
+            # vis draws a label once it is drawThreshold - 1 = 12 px on screen: unlabelled
+            # nodes (SMALL_FONT) show theirs when zoomed in to 86 %; the page gives the
+            # labelled ones a font that stays LABEL_PX on screen at any zoom.
+            "scaling": {"label": {"enabled": False, "drawThreshold": 13, "maxVisible": 24}},
         },
         "edges": {
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.6}},
@@ -262,6 +396,8 @@ def _vis_options(n_nodes: int, large: bool) -> dict[str, Any]:
             "smooth": False if large else {
                 "enabled": True, "type": "dynamic" if n_nodes <= 150 else "continuous"},
             "width": 1,
+            # predicates are drawn once zoomed in to ~60 %, not over a fitted large graph
+            "scaling": {"label": {"enabled": False, "drawThreshold": 8, "maxVisible": 20}},
         },
         "physics": {
             "enabled": not large,
@@ -293,7 +429,9 @@ def _vis_options(n_nodes: int, large: bool) -> dict[str, Any]:
     }
 
 
-def _build_network(graph: networkx.MultiDiGraph, title: str):
+def _build_network(
+    graph: networkx.MultiDiGraph, title: str, whole: networkx.MultiDiGraph, seed: int
+):
     """Fill a pyvis Network with plain-dict nodes/edges (no quadratic add_node)."""
     from pyvis.network import Network
 
@@ -303,6 +441,9 @@ def _build_network(graph: networkx.MultiDiGraph, title: str):
     large = n >= LARGE_GRAPH
     positions = _layout(graph) if large else {}
     degree = dict(graph.degree())
+    ranks = _ranks(graph)
+    community, legend = _communities(graph, whole, seed)
+    coloured = {c["number"] for c in legend}
 
     nodes: list[dict[str, Any]] = []
     ids: dict[Any, str] = {}
@@ -322,6 +463,11 @@ def _build_network(graph: networkx.MultiDiGraph, title: str):
             if not large
             else round(6 + 2 * math.sqrt(degree.get(node, 0)), 1),
         }
+        entry["rank"] = ranks["pagerank"][node]
+        entry["drank"] = ranks["degree"][node]
+        number = community.get(node, 0)
+        entry["community"] = number
+        entry["ccolor"] = _community_colour(number, coloured)
         if large:
             entry["x"], entry["y"] = positions[node]
         nodes.append(entry)
@@ -341,6 +487,12 @@ def _build_network(graph: networkx.MultiDiGraph, title: str):
             "background": background,
             "arrows": "to",
         }
+        first, last = _date(attrs.get("first_seen")), _date(attrs.get("last_seen"))
+        if first and last:  # the dates of the articles stating it (kg.graph.project)
+            edge["first"], edge["last"] = first, last
+            dated_by = attrs.get("dated_by")
+            if dated_by in _DATED_BY:
+                edge["datedBy"] = dated_by
         if is_background(attrs):  # kg's background knowledge, stated by no sentence
             edge["dashes"] = True
         pair = (ids[u], ids[v]) if ids[u] <= ids[v] else (ids[v], ids[u])
@@ -361,19 +513,39 @@ def _build_network(graph: networkx.MultiDiGraph, title: str):
     net.node_ids = [e["id"] for e in nodes]
     net.edges = edges
     net.options = _vis_options(n, large)  # a dict: get_network_data json-dumps it
-    return net, large
+    return net, large, legend
 
 
 # --------------------------------------------------------------------------- public
 
 
 def render_html(
-    graph: networkx.MultiDiGraph, path: pathlib.Path, *, title: str = "kg"
+    graph: networkx.MultiDiGraph,
+    path: pathlib.Path,
+    *,
+    title: str = "kg",
+    top: int | None = None,
+    communities_of: networkx.MultiDiGraph | None = None,
+    seed: int | None = None,
 ) -> pathlib.Path:
-    """Write a self-contained interactive HTML view of `graph` to `path` and return path."""
+    """Write a self-contained interactive HTML view of `graph` to `path` and return path.
+
+    ``top``: how many entities the page draws at first, the most important ones
+    (:data:`DEFAULT_TOP` when None, 0 for all); the page's "Top" box changes it.
+    ``communities_of``: the graph whose Louvain communities (with ``seed``, default
+    :data:`kg.analytics.DEFAULT_SEED`) colour the page, numbered as ``kg communities``
+    numbers them: the whole graph ``graph`` was filtered from (default: ``graph``).
+    """
+    from .analytics import DEFAULT_SEED
+
     path = pathlib.Path(path)
     title = _as_str(title)
-    net, large = _build_network(graph, title)
+    top = DEFAULT_TOP if top is None else int(top)
+    if top < 0:
+        raise ValueError(f"top must be 0 (all) or more, not {top}")
+    whole = graph if communities_of is None else communities_of
+    net, large, legend = _build_network(
+        graph, title, whole, DEFAULT_SEED if seed is None else seed)
     nodes, edges, _heading, _height, _width, options_json = net.get_network_data()
 
     counts = Counter(n["cls"] for n in nodes)
@@ -384,10 +556,22 @@ def render_html(
         for c in known + extra
     ]
     n_background = sum(1 for e in edges if e.get("dashes"))
+    # Only the articles the page names: a focused view of a big store stays small.
+    named = {a for n in nodes for a in n["articles"]}
+    named.update(item[0] for e in edges for item in (*e["evidence"], *e["background"]))
+    articles = {a: meta for a, meta in _articles(graph).items() if a in named}
+    dates = [m["date"] for m in articles.values() if m["date"]]
+    dates += [d for e in edges if "first" in e for d in (e["first"], e["last"])]
     data = {
         "title": title,
         "nodes": nodes,
         "edges": edges,
+        "articles": articles,
+        "dates": {"min": min(dates), "max": max(dates)} if dates else None,
+        "communities": legend,
+        "top": top,
+        "labelled": LABELLED,
+        "font": {"small": SMALL_FONT, "labelPx": LABEL_PX},
         "options": json.loads(options_json),
         "physics": not large,
         "large": large,
@@ -397,6 +581,7 @@ def render_html(
         title=title,
         vis_js=js,
         vis_css=css,
+        view_js=_script(),
         data_json=script_json(data),
         classes=classes,
         n_nodes=len(nodes),
@@ -404,6 +589,8 @@ def render_html(
         n_background=n_background,
         physics=not large,
         large=large,
+        top=top,
+        dates=data["dates"],
         font=FONT,
     )
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -54,6 +54,9 @@ __all__ = [
     "SHAPES",
     "PREFIXES",
     "SERIALIZATION_PREFIXES",
+    "CLASS_PREFIXES",
+    "short_name",
+    "is_prefixed_local",
     "CLASSES",
     "PROPERTIES",
     "SYMMETRIC",
@@ -253,12 +256,72 @@ PREFIXES: dict[str, str] = {
     "wd": WIKIDATA,
 }
 
+#: One prefix per entity class, named by the class's IRI path segment (``place:`` is
+#: ``https://w3id.org/aikg/id/place/``), so that a global entity prints as ``place:china``, a
+#: name that parses back in SPARQL (``kgr:place/china`` does not: ``/`` may not stand
+#: unescaped in a prefixed name). See :func:`short_name`.
+CLASS_PREFIXES: dict[str, str] = {cls.lower(): f"{ID}{cls.lower()}/" for cls in CLASSES}
+PREFIXES.update(CLASS_PREFIXES)
+
 
 #: Prefixes written into TriG/Turtle exports: not ``kgr``/``kga``, whose local names would
-#: need ``\/`` escapes (valid Turtle 1.1, but unreadable and unknown to some parsers).
+#: need ``\/`` escapes (valid Turtle 1.1, but unreadable and unknown to some parsers), nor the
+#: class prefixes: pyoxigraph's writer escapes rather than falls back to ``<IRI>``, so an
+#: article-scoped entity would come out as ``regulation:a1\/the-rule``
+#: (``docs/decisions/0020-C-names-that-paste-back.md``).
 SERIALIZATION_PREFIXES: dict[str, str] = {
-    k: v for k, v in PREFIXES.items() if k not in ("kgr", "kga")
+    k: v for k, v in PREFIXES.items() if k not in ("kgr", "kga", *CLASS_PREFIXES)
 }
+
+# SPARQL 1.1 grammar [164]-[169]: PN_CHARS_BASE, PN_CHARS_U, PN_CHARS and PN_LOCAL, with
+# PLX limited to PERCENT (%hh stands for itself in the IRI): a local name that needs a
+# backslash escape is not short, and is printed as <IRI> instead.
+_PN_BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF"
+            "\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF"
+            "\uFDF0-\uFFFD\U00010000-\U000EFFFF")
+_PN_U = _PN_BASE + "_"
+_PN = _PN_U + "\\-0-9\u00B7\u0300-\u036F\u203F-\u2040"
+_PCT = "%[0-9A-Fa-f]{2}"
+_PN_LOCAL = re.compile(
+    f"(?:[{_PN_U}:0-9]|{_PCT})(?:(?:[{_PN}.:]|{_PCT})*(?:[{_PN}:]|{_PCT}))?")
+
+
+def is_prefixed_local(local: str) -> bool:
+    """True when ``local`` may stand, unescaped, after ``prefix:`` in SPARQL and Turtle
+    (the PN_LOCAL production without backslash escapes; the empty name too), and Oxigraph
+    reads it back as written (one run of dots at most).
+
+    >>> is_prefixed_local("china"), is_prefixed_local("u.s."), is_prefixed_local("a/b")
+    (True, False, False)
+    >>> is_prefixed_local("example.org_news"), is_prefixed_local("news.example.org")
+    (True, False)
+    """
+    # Oxigraph 0.5 misreads a local name with two dots apart ("a.b.c" fails to parse,
+    # "x.1.2" reads as x.1 and 0.2), so such names are printed whole, as <IRI>
+    return local == "" or (_PN_LOCAL.fullmatch(local) is not None
+                           and len(re.findall(r"\.+", local)) <= 1)
+
+
+def short_name(iri: str) -> str:
+    """The shortest name of ``iri`` that parses back in a kg query: ``prefix:local`` with a
+    predeclared prefix (:data:`PREFIXES`, the longest that gives a valid local name), else
+    ``<iri>``. Printed wherever kg shows an IRI to people, so it can be pasted into a query.
+
+    >>> short_name(f"{ID}place/china"), short_name(KG.owns)
+    ('place:china', 'kg:owns')
+    >>> short_name(f"{ID}regulation/a1/the-proposed-rule")
+    '<https://w3id.org/aikg/id/regulation/a1/the-proposed-rule>'
+    >>> short_name("http://example.org/x")
+    '<http://example.org/x>'
+    """
+    for prefix, base in _BY_LENGTH:
+        if iri.startswith(base) and is_prefixed_local(iri[len(base):]):
+            return f"{prefix}:{iri[len(base):]}"
+    return f"<{iri}>"
+
+
+#: The predeclared prefixes, longest namespace first (``place:`` before ``kgr:``).
+_BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: (-len(item[1]), item[0]))
 
 
 def nn(iri: str) -> ox.NamedNode:

@@ -17,7 +17,7 @@ from kg.cli import cli
 from kg.graph import project
 from kg.show import find_entity
 from kg.store import Store
-from kg.vocab import KG, article_iri
+from kg.vocab import KG, article_iri, short_name
 
 ID = "https://w3id.org/aikg/id/"
 BYTEDANCE, TIKTOK, NVIDIA, H20 = (ID + "company/bytedance", ID + "product/tiktok",
@@ -268,11 +268,11 @@ def test_analytics_cli_rank_table(runner, seeded_store, seeded_graph):
     result = _kg(runner, seeded_store.path, "rank", "--by", "pagerank", "--top", "5")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["rank", "entity", "class", "pagerank", "articles"]
+    assert lines[0].split() == ["rank", "entity", "class", "pagerank", "articles", "id"]
     assert len(lines) == 2 + 5
     top = rank(seeded_graph, "pagerank", top=1)[0]
     assert lines[2].split()[0] == "1" and top.label in lines[2]
-    assert lines[2].split()[-1] == str(len(top.articles))
+    assert lines[2].split()[-2:] == [str(len(top.articles)), short_name(top.iri)]
     assert "(5 entities)" in result.stderr
 
 
@@ -366,7 +366,7 @@ def test_analytics_cli_neighbors(runner, seeded_store, seeded_graph):
     result = _kg(runner, seeded_store.path, "neighbors", "bytedance")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["distance", "entity", "class", "relations"]
+    assert lines[0].split() == ["distance", "entity", "class", "id", "relations"]
     direct = set(graph.predecessors(iri)) | set(graph.successors(iri))
     assert len(lines) == 2 + len(direct)
     assert all(line.split()[0] == "1" for line in lines[2:])

@@ -24,14 +24,17 @@ from kg.backup import article_graphs, backup, dump_format, restore
 from kg.cli import cli
 from kg.errors import InputError, StoreError
 from kg.remote import RemoteStore
-from kg.store import RESTORE_MARKER, Store
+from kg.store import CHANGES_GRAPH, ONTOLOGY_GRAPH, RESTORE_MARKER, Store
 from kg.vocab import ARTICLE
 
 
 def _everything(path: Path) -> set[ox.Quad]:
-    """Every quad of the local store at ``path``, the merged default graph included."""
+    """Every quad of the local store at ``path``, the merged default graph included (not the
+    ontology graph, which ingest and restore load from ontology/kg.ttl: test_linked_data, nor
+    the change log, a system graph that backups leave out: kg/changelog.py)."""
     with Store(path, read_only=True) as store:
-        return set(store.oxigraph.quads_for_pattern(None, None, None, None))
+        return {q for q in store.oxigraph.quads_for_pattern(None, None, None, None)
+                if getattr(q.graph_name, "value", None) not in (ONTOLOGY_GRAPH, CHANGES_GRAPH)}
 
 
 def _backup_of(path: Path, target: Path, **kwargs) -> kg.backup.BackupReport:

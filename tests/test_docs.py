@@ -16,7 +16,8 @@ COMMANDS = sorted(cli.commands)
 
 def test_docs_the_commands_are_the_documented_ones():
     assert COMMANDS == [
-        "articles", "backup", "communities", "eval", "export", "ingest", "neighbors", "path",
+        "articles", "backup", "changes", "communities", "eval", "export", "ingest", "neighbors",
+        "path",
         "queries", "query", "rank", "remove", "repair", "restore", "serve", "show", "stats",
         "validate", "viz",
     ]

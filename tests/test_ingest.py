@@ -169,9 +169,9 @@ def test_ingest_streams_sources_committing_each_batch_before_reading_far_ahead(k
 
     original = kg_store.add_articles
 
-    def add_articles(articles):
+    def add_articles(articles, **kwargs):
         committed_after.append(len(pulled))
-        original(articles)
+        original(articles, **kwargs)
 
     kg_store.add_articles = add_articles
     report = ingest_articles(kg_store, feed(), nlp=nlp, batch_size=2)

@@ -31,6 +31,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from conftest import BAD_INPUT_CP1252, CORPUS_FEED_SIZE, ROOT, kg_env
 
+from kg.changelog import CHANGES_GRAPH, SYS
 from kg.cli import cli
 from kg.errors import SourceError
 from kg.ingest import ingest
@@ -42,7 +43,7 @@ from kg.sources import (
     read_article,
     read_sources,
 )
-from kg.store import Store, _mergeable
+from kg.store import ONTOLOGY_GRAPH, Store, _mergeable
 from kg.vocab import KG, article_iri
 
 INGESTED_AT = KG.ingestedAt
@@ -56,12 +57,21 @@ KINDS = "kg reads .txt, .md, .html, .htm, .jsonl, .ndjson, .jsonl.gz, .ndjson.gz
 
 def _snapshot(store: Store) -> dict[ox.NamedNode | ox.DefaultGraph, set[ox.Quad]]:
     """Every quad of the store (the merged default graph too) by graph, without
-    ``kg:ingestedAt``."""
+    ``kg:ingestedAt``, the ontology graph (not an article: test_linked_data) and the change
+    log (whose records carry the time of each write)."""
     graphs: dict[ox.NamedNode | ox.DefaultGraph, set[ox.Quad]] = defaultdict(set)
     for quad in store.oxigraph.quads_for_pattern(None, None, None, None):
-        if quad.predicate.value != INGESTED_AT:
+        if quad.predicate.value != INGESTED_AT and \
+                getattr(quad.graph_name, "value", None) not in (ONTOLOGY_GRAPH, CHANGES_GRAPH):
             graphs[quad.graph_name].add(quad)
     return dict(graphs)
+
+
+def _logged_as_added(store: Store) -> list[str]:
+    """The article graphs the change log records as added, once per record."""
+    return sorted(r["a"].value for r in store.select(
+        f"SELECT ?a WHERE {{ GRAPH <{CHANGES_GRAPH}> {{ ?c a <{SYS}ArticleChange> ; "
+        f"<{SYS}kind> 'added' ; <{SYS}article> ?a }} }}"))
 
 
 def _merge_of(graphs: dict) -> set[ox.Triple]:
@@ -144,6 +154,9 @@ def _after_kill(store_path: Path) -> dict:
         graphs = _snapshot(store)
         assert _merged(graphs) == _merge_of(graphs)
         assert store.repair() == {"staging": [], "merge_fixed": 0, "mixed": []}
+        # the change log is written with the articles: each stored one logged, once
+        assert _logged_as_added(store) == sorted(
+            name.value for name in graphs if not isinstance(name, ox.DefaultGraph))
     return graphs
 
 
@@ -215,6 +228,7 @@ def test_reliability_sigkill_at_random_moments_loses_nothing(clean_corpus_ingest
         assert _partial(graphs, clean) == [], f"partial articles after a kill at {shown}"
     with Store(store, read_only=True) as final:
         assert _snapshot(final) == clean
+        assert len(_logged_as_added(final)) == CORPUS_FEED_SIZE
 
 
 # --------------------------------------------------------------------------- no orphans

@@ -189,6 +189,18 @@ def _fact(lines: list[str], head: str) -> list[str]:
     return lines[at:end]
 
 
+def _ingest_dates(bg) -> str:
+    """The dates line of a fact of the background article (no publication date: the day
+    it was ingested)."""
+    from kg.store import Store
+    from kg.timeline import article_dates
+
+    with Store(bg.path, read_only=True) as store:
+        day = article_dates(store)[bg.article]["date"]
+    return (f"       first seen {day}, last seen {day} (ingest dates: the articles have no "
+            "publication date)")
+
+
 def test_show_cli_shows_a_gazetteer_fact_as_background(runner, background_store):
     bg = background_store
     lines = _show(runner, bg.path, "OpenAI")
@@ -197,6 +209,7 @@ def test_show_cli_shows_a_gazetteer_fact_as_background(runner, background_store)
         "       background: kg's gazetteer says OpenAI develops ChatGPT; no sentence states it",
         f"       mentioned together in [{bg.article}] {bg.comention}",
         "         rule known-maker, confidence 0.50",
+        _ingest_dates(bg),
     ]
     # never as if the sentence stated it; it stays where OpenAI was seen
     assert f"       [{bg.article}] {bg.comention}" not in lines
@@ -216,12 +229,14 @@ def test_show_cli_shows_the_sentence_stating_a_fact_the_gazetteer_also_holds(
         f"       [{bg.article}] {bg.stated}",
         "         rule verb:develops, confidence 0.65",
         "       also background knowledge: kg's gazetteer says so too",
+        _ingest_dates(bg),
     ]
     owns = _fact(lines, "  -> owns Claude (Product)")  # no sentence says Anthropic owns it
     assert owns[1] == ("       background: kg's gazetteer says Anthropic owns Claude; "
                        "no sentence states it")
     assert all(line.startswith(("       mentioned together in", "         rule known-maker"))
-               for line in owns[2:])
+               for line in owns[2:-1])
+    assert owns[-1] == _ingest_dates(bg)
 
 
 def test_show_entity_facts_split_stated_and_background_evidence(background_store):

@@ -152,11 +152,16 @@ def repair(ctx: click.Context, as_json: bool) -> None:
     graph the merge of the article graphs again, and lists articles whose graph holds two
     versions (re-ingest those). Useful after ingest machines crashed while writing to a
     SPARQL server; a local store commits each article atomically and should need nothing.
+    Also loads ontology/kg.ttl into its graph (https://w3id.org/aikg/ont) when missing or
+    changed, and says so on stderr.
     """
     import json
 
     with store_for(ctx, write=True) as store:
         found = store.repair()
+        if store.ensure_ontology():
+            echo("kg repair: loaded ontology/kg.ttl into the graph <https://w3id.org/aikg/ont>",
+                 err=True)
     if as_json:
         echo(json.dumps(found, indent=2), exact=True)
         return

@@ -1,6 +1,7 @@
 """The ``kg`` group and what its commands share: the one place where library errors become
 click errors, the store a command opens (one writer or many readers), the progress bar in
-articles/s, the ``--format table|json`` option and "did you mean" for article ids."""
+articles/s, the ``--format table|json`` and ``--wide`` options and "did you mean" for article
+ids."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from ..remote import is_remote, open_store
 from ..store import DEFAULT_STORE, Store
 from ..terminal import SafeFormatter, safe_field, safe_text
 
-__all__ = ["cli", "store_for", "waits", "rate_bar", "FORMAT_OPTION", "close_articles",
+__all__ = ["cli", "store_for", "waits", "rate_bar", "FORMAT_OPTION", "WIDE_OPTION",
+           "close_articles",
            "echo_size", "echo", "echo_skipped"]
 
 
@@ -113,7 +115,7 @@ def echo(text: str, *, err: bool = False, nl: bool = True, exact: bool = False) 
         text = safe_text(text)
     if nl:
         text += "\n"
-    stream = click.get_text_stream("stderr" if err else "stdout")
+    stream = sys.stderr if err else sys.stdout
     for start in range(0, len(text), _CHUNK):
         stream.write(text[start:start + _CHUNK])
     stream.flush()
@@ -179,6 +181,14 @@ FORMAT_OPTION = click.option(
     default="table",
     show_default=True,
     help="table for reading; json (with IRIs) for programs.",
+)
+
+
+WIDE_OPTION = click.option(
+    "--wide",
+    is_flag=True,
+    help="Keep long cells whole. Otherwise a table is fitted to $COLUMNS or the terminal's "
+    "width, cutting long text with …; piped output is never cut unless $COLUMNS is set.",
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import click
 
@@ -16,8 +16,10 @@ from ..store import EXPORT_FORMATS, Store
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..ingest import IngestReport
+    from ..timeline import DateWindow
 from .app import (
     FORMAT_OPTION,
+    WIDE_OPTION,
     cli,
     close_articles,
     echo,
@@ -26,6 +28,7 @@ from .app import (
     rate_bar,
     store_for,
 )
+from .options import date_window_options
 
 # --------------------------------------------------------------------------- ingest
 
@@ -168,6 +171,7 @@ Example:
   kg export --format turtle -o graph.ttl
   kg export --format graphml -o graph.graphml
   kg export --format csv -o out/graph.csv   # out/graph-nodes.csv, out/graph-edges.csv
+  kg export --format trig --since 2024-01-01 --until 2025-01-01 -o graph-2024.trig
 """
 )
 @click.option(
@@ -186,34 +190,47 @@ Example:
     help="File to write (default stdout). Required for csv: FILE.csv writes FILE-nodes.csv "
     "and FILE-edges.csv; any other path is a folder that gets nodes.csv and edges.csv.",
 )
+@date_window_options
 @click.pass_context
-def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
+def export(ctx: click.Context, fmt: str, output: Path | None,
+           window: DateWindow | None) -> None:
     """Write the whole graph, with its provenance as RDF, or for graph tools.
 
     graphml and gexf hold the entities (IRI, label, class, articles) and their relations
     (predicate, number of sentences, articles, first sentence), coloured by class for Gephi.
+    With --since/--until, RDF holds the graphs of the articles dated in the window, and the
+    graph formats what those articles state.
     """
     if fmt in GRAPH_FORMATS:
-        _export_graph(ctx, fmt, output)
+        _export_graph(ctx, fmt, output, window)
         return
     if output is not None and output.is_dir():
         raise click.BadParameter(f"{output} is a folder; give a file", param_hint="'-o'")
+    from ..exchange import dump_window
+
+    def dump(store: Store, out: IO[bytes]) -> None:
+        if window is None:
+            store.dump(fmt, out)
+        else:
+            dump_window(store, fmt, out, window)
+
     with store_for(ctx) as store:
         if output is None:
             sys.stdout.flush()
-            store.dump(fmt, sys.stdout.buffer)
+            dump(store, sys.stdout.buffer)
             sys.stdout.buffer.flush()
         else:
             output.parent.mkdir(parents=True, exist_ok=True)
             with output.open("wb") as out:
-                store.dump(fmt, out)
+                dump(store, out)
             echo(f"kg: wrote {output}", err=True)
 
 
-def _export_graph(ctx: click.Context, fmt: str, output: Path | None) -> None:
+def _export_graph(ctx: click.Context, fmt: str, output: Path | None,
+                  window: DateWindow | None = None) -> None:
     """``kg export`` in one of :data:`kg.exchange.GRAPH_FORMATS`, from the projection."""
     from ..exchange import csv_paths, write_csv, write_gexf, write_graphml
-    from ..graph import project
+    from ..graph import project, within
 
     if fmt == "csv":
         if output is None:
@@ -227,7 +244,7 @@ def _export_graph(ctx: click.Context, fmt: str, output: Path | None) -> None:
     elif output is not None and output.is_dir():
         raise click.BadParameter(f"{output} is a folder; give a file", param_hint="'-o'")
     with store_for(ctx) as store:
-        graph = project(store)
+        graph = within(project(store), window)
     if fmt == "csv":
         assert output is not None
         nodes, edges = write_csv(graph, output)
@@ -252,22 +269,25 @@ def _export_graph(ctx: click.Context, fmt: str, output: Path | None) -> None:
 Example:
   kg articles
   kg articles --format json
+  kg articles --wide
 """
 )
 @FORMAT_OPTION
+@WIDE_OPTION
 @click.pass_context
-def articles(ctx: click.Context, fmt: str) -> None:
+def articles(ctx: click.Context, fmt: str, wide: bool) -> None:
     """List the stored articles: id, date, number of triples and title.
 
     The ids are what `kg remove` takes and what the graphs are named after
     (https://w3id.org/aikg/article/ID); json adds the source, SHA-256, time ingested and
     extractor version of each.
     """
-    from ..tables import format_articles
+    from ..tables import format_articles, terminal_width
 
     with store_for(ctx) as store:
         found = store.articles()
-    echo(format_articles(found, fmt), nl=False, exact=fmt == "json")
+    echo(format_articles(found, fmt, width=terminal_width(wide=wide)), nl=False,
+         exact=fmt == "json")
     if fmt == "table":
         echo(f"({len(found)} article{'s' if len(found) != 1 else ''})", err=True)
 
@@ -287,6 +307,8 @@ def remove(ctx: click.Context, article: str) -> None:
     lists it); a path to the source file works too, and removes the article ingested from
     that file, as does the URL of a fetched page.
     """
+    from datetime import UTC, datetime
+
     from ..article_ids import article_from_source, is_file_source
     from ..errors import InputError
     from ..feeds import canonical_url, url_article_id
@@ -297,12 +319,12 @@ def remove(ctx: click.Context, article: str) -> None:
         if is_url(article):  # the article of a fetched page: the id of its canonical URL
             article = url_article_id(canonical_url(article))
         if not is_file_source(article):
-            if store.remove_article(article):
+            if store.remove_article(article, changed_at=datetime.now(UTC)):
                 echo(f"removed {article}")
                 return
             raise ArticleNotFound(article, close_articles(store, article))
         found = article_from_source(store, article)
-        if found is not None and store.remove_article(found):
+        if found is not None and store.remove_article(found, changed_at=datetime.now(UTC)):
             echo(f"removed {found}")
             return
         # a path no stored article came from: never fall back to another file's article of
@@ -314,6 +336,39 @@ def remove(ctx: click.Context, article: str) -> None:
                 f"no stored article came from {article}; the article {stem!r} came from "
                 f"{same_name[0].source_path}: to remove it, give its id (`kg remove {stem}`)")
         raise ArticleNotFound(article, close_articles(store, article))
+
+
+@cli.command(
+    epilog="""\b
+Example:
+  kg changes --since 2026-11-01
+  kg changes --since 2026-11-01T08:00:00Z --until 2026-11-02 --format csv
+"""
+)
+@click.option("--since", required=True, metavar="DATE",
+              help="Start of the window, inclusive: 2026-11-01 or 2026-11-01T08:00:00Z (UTC).")
+@click.option("--until", default="any", metavar="DATE",
+              help="End of the window, exclusive (default: now), e.g. --until 2026-11-02.")
+@click.option("--format", "fmt", type=click.Choice(("table", "json", "csv", "tsv")),
+              default="table", show_default=True,
+              help="A table, or W3C SPARQL results json/csv/tsv, e.g. --format csv.")
+@click.pass_context
+def changes(ctx: click.Context, since: str, until: str, fmt: str) -> None:
+    """What changed in the store between two times: relation statements added and
+    retracted, articles added, replaced and removed, each with its article and time.
+
+    The same as `kg query --saved changes --param since=DATE`, read from the change log
+    that `kg ingest` and `kg remove` write: a re-ingested article lists only what its new
+    version adds or drops, never its unchanged statements.
+    """
+    from ..query import format_result
+    from ..saved import run_saved
+
+    with store_for(ctx) as store:
+        result = run_saved(store, "changes", {"since": since, "until": until})
+    echo(format_result(result, fmt), nl=False, exact=fmt != "table")
+    if fmt == "table":
+        echo(f"({len(result)} change{'s' if len(result) != 1 else ''})", err=True)
 
 
 # --------------------------------------------------------------------------- eval
