@@ -216,26 +216,26 @@ def test_live_a_server_started_while_a_writer_writes_waits_for_its_commit(live_c
                                                                           tmp_path):
     writer = Store(live_copy)
     log = tmp_path / "serve.txt"
+    with log.open("wb") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "kg", "--store", str(live_copy), "serve", "--port", "0"],
+            cwd=ROOT, env=kg_env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=err)
     try:
-        with log.open("wb") as err:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "kg", "--store", str(live_copy), "serve", "--port", "0"],
-                cwd=ROOT, env=kg_env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=err)
-        deadline = time.monotonic() + 60
-        while not (live_copy / FOLDER / "live.lock").exists():  # it has registered
-            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
-            time.sleep(0.05)
-        time.sleep(0.5)
-        assert proc.poll() is None and "serving" not in log.read_text()  # it waits
-        assert f"in use by pid {os.getpid()} writing" in log.read_text()  # and says why
-        graph = nn(article_iri("live-w"))
-        writer.add_articles({"live-w": [ox.Quad(graph, nn(PREFIXES["dcterms"] + "title"),
-                                                ox.Literal("live-w"), graph)]})
-        writer.commit_point()  # what `kg ingest` does after each batch
-    finally:
-        writer.close()
-    try:
+        try:
+            deadline = time.monotonic() + 60
+            while not (live_copy / FOLDER / "live.lock").exists():  # it has registered
+                assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
+                time.sleep(0.05)
+            time.sleep(0.5)
+            assert proc.poll() is None and "serving" not in log.read_text()  # it waits
+            assert f"in use by pid {os.getpid()} writing" in log.read_text()  # and says why
+            graph = nn(article_iri("live-w"))
+            writer.add_articles({"live-w": [ox.Quad(graph, nn(PREFIXES["dcterms"] + "title"),
+                                                    ox.Literal("live-w"), graph)]})
+            writer.commit_point()  # what `kg ingest` does after each batch
+        finally:
+            writer.close()
         while "serving" not in log.read_text():
             assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
             time.sleep(0.05)
@@ -243,9 +243,12 @@ def test_live_a_server_started_while_a_writer_writes_waits_for_its_commit(live_c
         query = urllib.parse.urlencode({"query": 'ASK { ?a dcterms:title "live-w" }'})
         with urllib.request.urlopen(f"{url}sparql?{query}", timeout=60) as reply:
             assert json.loads(reply.read())["boolean"] is True
-    finally:
         proc.terminate()
         assert proc.wait(20) == 0
+    finally:
+        if proc.poll() is None:  # a failed assertion: stop it all the same
+            proc.kill()
+            proc.wait(20)
 
 
 def test_live_serve_pointed_at_a_folder_that_is_not_a_store_leaves_nothing(tmp_path):
