@@ -82,6 +82,7 @@ bench: setup-test browser wrk
 	$(BIN)/python bench/bench_explorer.py --articles 5000 --write
 	$(BIN)/python bench/bench_tables.py --rows 1000,10000 --write
 	$(BIN)/python bench/bench_entity.py --write
+	$(BIN)/python bench/bench_live.py --articles 1000 --write
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

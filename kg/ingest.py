@@ -6,7 +6,9 @@ memory does not grow with the length of a run and each batch is committed as soo
 extracted. An article whose text (SHA-256) and extractor version are unchanged since it was
 stored is skipped without running spaCy. New articles of a batch are written in one
 transaction (:meth:`kg.store.Store.add_articles`), changed ones each in their own
-(:meth:`~kg.store.Store.replace_article`): a crash leaves whole articles or none.
+(:meth:`~kg.store.Store.replace_article`): a crash leaves whole articles or none. After each
+batch, :meth:`~kg.store.Store.commit_point` lets a running ``kg serve`` see it
+(:mod:`kg.snapshots`).
 
 In one process, each batch is written by a writer thread while the next one is extracted
 (Oxigraph writes without holding the GIL): one batch in writing at a time, in input order.
@@ -273,6 +275,7 @@ class _Run:
             for article_id, quads in new.items():
                 self._note_set_aside(article_id, quads)
             self.tick(len(new))
+        self.store.commit_point()  # whole articles only now: a running `kg serve` sees them
 
     def _one_node_per_name(self, article: Article, quads: list[ox.Quad],
                            extraction: Extraction, claimed: dict[str, str]

@@ -5,8 +5,12 @@ only safe while nobody writes. kg makes that a rule with an advisory lock
 (``fcntl.flock``) on ``<store>/kg.lock``:
 
 * a **writer** (``kg ingest``, ``kg remove``) takes it exclusively;
-* a **reader** (``kg query``, ``kg serve`` and its query workers, ...) takes it shared and
-  opens the store read-only, so readers never block each other.
+* a **reader** (``kg query``, ``kg show``, ``kg stats``, ...) takes it shared and opens the
+  store read-only, so readers never block each other.
+
+``kg serve`` on a local store holds it only for a moment at start: it serves snapshots that
+the writer publishes (:mod:`kg.snapshots`, decision 0024-E), so writers run while it serves. On
+a store it may not write (a read-only mount) it is a plain reader.
 
 A process that cannot get the lock fails at once with :class:`~kg.errors.StoreBusyError`,
 which names the store and the processes holding it, or waits for it (``wait=True``).

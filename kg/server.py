@@ -28,8 +28,14 @@ pyoxigraph cannot interrupt a running query, so queries run in a pool of worker 
 which is then replaced. Fairness: ``workers`` queries may run long at once; ``spare``
 further workers are kept for quick queries, so a query that runs past ``quick`` seconds
 while ``workers`` others already do is stopped (503) rather than let it take the last
-worker. The serving process holds a read-only Store too, so it fails at once if a writer
-holds the store, and writers are refused while it serves (:mod:`kg.lock`).
+worker.
+
+A local store stays live (decision 0024-E, :mod:`kg.snapshots`): the server registers as live
+reader and serves snapshots, so ``kg ingest`` runs while it serves. Each worker checks,
+before each query, whether a newer snapshot was published and moves to it (between queries:
+a running query keeps its own to the end); the reply cache keys answers by the snapshot
+(:class:`ReplyCache`). A store whose folder cannot be written (a read-only mount) is
+served directly under the shared store lock, as nobody can write it either.
 
 Errors raised at start-up, under :class:`~kg.errors.KGError`::
 
@@ -123,12 +129,29 @@ class ServerConfig:
 # --------------------------------------------------------------------------- workers
 
 
-def _worker_main(store_path: str, jobs: Any, conn: Any) -> None:
-    """A query worker: open the store read-only once, then answer jobs (read from ``jobs``,
-    answered on ``conn``) until told to stop."""
+class _Fixed:
+    """A store that does not change under the server (remote, or on a read-only mount)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def refresh(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def _worker_main(store_path: str, jobs: Any, conn: Any, live: bool = False) -> None:
+    """A query worker: open the store read-only (``live``: its newest snapshot), then answer
+    jobs (read from ``jobs``, answered on ``conn``) until told to stop; a live worker moves
+    to a newer snapshot before each job when one was published."""
+    from .snapshots import LiveView
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
-        store = open_store(store_path, read_only=True)
+        view: Any = (LiveView(Path(store_path)) if live
+                     else _Fixed(open_store(store_path, read_only=True)))
     except KGError as exc:
         conn.send(("failed", str(exc)))
         return
@@ -142,12 +165,13 @@ def _worker_main(store_path: str, jobs: Any, conn: Any) -> None:
             if job is None:
                 break
             try:
-                reply = answer(store, job)
+                view.refresh()  # between queries: a newer snapshot, if one was published
+                reply = answer(view.store, job)
             except Exception as exc:  # noqa: BLE001 - the worker must answer every job
                 reply = Reply.text(500, f"internal error while answering the query: {exc!r}")
             conn.send(reply)
     finally:
-        store.close()
+        view.close()
 
 
 #: Seconds a job may wait for a free worker beyond the query time limit (a restart's time).
@@ -203,8 +227,9 @@ class WorkerPool:
     """
 
     def __init__(self, store_path: Path | str, size: int, *, spare: int = 0, quick: float = 1.0,
-                 start_timeout: float = 60.0) -> None:
+                 start_timeout: float = 60.0, live: bool = False) -> None:
         self.store_path = store_path if is_remote(store_path) else Path(store_path)
+        self.live = live  # workers read the store's snapshots (kg.snapshots)
         self.size = size
         self.spare = spare
         self.quick = quick
@@ -232,7 +257,8 @@ class WorkerPool:
         jobs_in, jobs_out = self._ctx.Pipe(duplex=False)
         replies_in, replies_out = self._ctx.Pipe(duplex=False)
         process = self._ctx.Process(target=_worker_main,
-                                    args=(str(self.store_path), jobs_in, replies_out),
+                                    args=(str(self.store_path), jobs_in, replies_out,
+                                          self.live),
                                     name="kg-serve-worker", daemon=True)
         process.start()
         jobs_in.close()
@@ -686,28 +712,37 @@ _METHODS = ("GET", "HEAD", "POST", "OPTIONS")
 
 
 class ReplyCache:
-    """Answers already given, by job, for a store that cannot change while it is served.
+    """Answers already given, by job, for one state of the store (its ``generation``).
 
-    A local store is held read-only for the server's lifetime and its shared lock keeps
-    writers out (decision 0008), so the same job gets the same answer: a repeated query
-    (a dashboard, the explorer's saved queries) is answered from here without a worker.
+    The served state changes only when a writer publishes a snapshot (decision 0024-E), and
+    the same job on the same snapshot gets the same answer: a repeated query (a dashboard,
+    the explorer's saved queries) is answered from here without a worker. Answers are kept
+    for one generation, the one the server saw before handing the job to a worker (which
+    answers from that snapshot or a newer one): a new generation empties the cache, and an
+    answer computed for an older one is not kept, so no answer is older than the last
+    snapshot published before its request came (C-live).
     Only 200 answers up to ``largest`` bytes are kept, the least recently used dropped past
     ``capacity`` bytes in all. A SPARQL server behind ``--store URL`` can change under
     us: no cache for it (``capacity=0``)."""
 
     def __init__(self, capacity: int, largest: int = 256 * 1024) -> None:
         self.capacity, self.largest, self.size = capacity, largest, 0
+        self.generation: object = None
         self._replies: collections.OrderedDict[Job, Reply] = collections.OrderedDict()
 
-    def get(self, job: Job) -> Reply | None:
+    def get(self, job: Job, generation: object = None) -> Reply | None:
+        if generation != self.generation:  # a new snapshot: every answer may differ
+            self._replies.clear()
+            self.size, self.generation = 0, generation
+            return None
         reply = self._replies.get(job)
         if reply is not None:
             self._replies.move_to_end(job)
         return reply
 
-    def put(self, job: Job, reply: Reply) -> None:
+    def put(self, job: Job, reply: Reply, generation: object = None) -> None:
         if reply.status != 200 or len(reply.body) > min(self.largest, self.capacity) \
-                or job in self._replies:
+                or job in self._replies or generation != self.generation:
             return
         self._replies[job] = reply
         self.size += len(reply.body)
@@ -728,6 +763,9 @@ class KGApp:
         self.pool = pool
         self.cache = ReplyCache(0 if is_remote(config.store) or not config.cache
                                 else CACHE_BYTES)
+        #: The state of the store a query sent now is answered from (a snapshot's name), or
+        #: None for a store that does not change while served (:class:`ReplyCache`).
+        self.generation: Callable[[], object] = lambda: None
         self.hosts = allowed_hosts(config.host, config.host_names)
         self.any_host = "*" in config.host_names
         self.wildcard = _host_name(config.host) in ("0.0.0.0", "::", "")
@@ -875,7 +913,7 @@ class KGApp:
         if "update" in params:
             raise ProtocolError(403, "this endpoint is read-only: SPARQL Update requests are "
                                      "refused. Change the store with `kg ingest` or `kg remove` "
-                                     "(stop the server first)")
+                                     "(this server sees their changes as they commit)")
         text = _one(params, "query")
         if text is None or not text.strip():
             raise ProtocolError(400, "no query: send a SPARQL query as ?query=... (GET), as a "
@@ -968,12 +1006,13 @@ class KGApp:
 
     async def _run(self, job: Job) -> Reply:
         assert self.pool is not None
-        reply = self.cache.get(job)
+        generation = self.generation()  # before the worker looks: its snapshot is this or newer
+        reply = self.cache.get(job, generation)
         if reply is None:
             reply = await self.pool.run(job, self.config.timeout)
             reply = Reply(reply.status, reply.content_type, reply.body,
                           reply.headers + (("Vary", "Accept"),))
-            self.cache.put(job, reply)
+            self.cache.put(job, reply, generation)
         return reply
 
 
@@ -1008,10 +1047,11 @@ ROUTES = (
 
 
 class KGServer:
-    """The listening socket, the worker pool and the store held read-only (its shared lock
-    keeps writers out) for as long as the server runs."""
+    """The listening socket, the worker pool and the server's hold on the store for as long as
+    it runs: a :class:`~kg.snapshots.LiveServe` (registered as live reader; writers run), or
+    a Store held read-only (a remote store, or one on a read-only mount)."""
 
-    def __init__(self, config: ServerConfig, store: Store) -> None:
+    def __init__(self, config: ServerConfig, store: Any) -> None:
         self.config = config
         self.store = store
         self.pool: WorkerPool | None = None
@@ -1042,12 +1082,19 @@ class KGServer:
 
 
 def make_server(config: ServerConfig) -> KGServer:
-    """Open the store read-only, bind the address and start the workers.
+    """Hold the store (a local one live: :mod:`kg.snapshots`), bind the address and start
+    the workers.
 
-    Raises :class:`~kg.errors.StoreError` (no store; a writer holds it) or
+    Raises :class:`~kg.errors.StoreError` (no store; a writer holds it and publishes nothing
+    within :data:`kg.snapshots.START_WAIT` seconds, unless ``wait``) or
     :class:`ServerError` (address in use, a worker cannot start).
     """
-    store = open_store(config.store, read_only=True, wait=config.wait)
+    from .snapshots import LiveServe
+
+    live = None if is_remote(config.store) else LiveServe.open(Path(config.store),
+                                                                wait=config.wait)
+    store = live if live is not None else open_store(config.store, read_only=True,
+                                                     wait=config.wait)
     try:
         server = KGServer(config, store)
     except OSError as exc:
@@ -1057,8 +1104,10 @@ def make_server(config: ServerConfig) -> KGServer:
     try:
         render_explorer()  # fail now, not on the first visit, if the page cannot be built
         server.pool = WorkerPool(config.store, config.workers, spare=config.spare_workers,
-                                 quick=config.quick)
+                                 quick=config.quick, live=live is not None)
         server.app.pool = server.pool
+        if live is not None:
+            server.app.generation = live.generation
     except BaseException:
         server.close()
         raise

@@ -20,12 +20,16 @@ backed by ``oxrdflib``), for code that wants rdflib's ``Graph``/``Dataset`` inte
 
 One writer or many readers at a time (:mod:`kg.lock`): a writer opens the store read-write
 under an exclusive lock, readers open it read-only under a shared one; whoever comes second
-gets :class:`~kg.errors.StoreBusyError` naming the holders, or waits for them.
+gets :class:`~kg.errors.StoreBusyError` naming the holders, or waits for them. ``kg serve``
+is the exception: it reads snapshots (:mod:`kg.snapshots`), which the writer publishes at
+each :meth:`Store.commit_point` (after each batch of ``kg ingest``, and on closing) while a
+server is registered, so ingesting and serving run at once.
 """
 
 from __future__ import annotations
 
 import gc
+import logging
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -58,6 +62,8 @@ __all__ = ["Store", "ArticleInfo", "DEFAULT_STORE", "default_store_path", "EXPOR
 
 DEFAULT_STORE = "kg-store"
 EXPORT_FORMATS = ("trig", "nquads", "turtle", "jsonld")
+
+log = logging.getLogger(__name__)
 
 _RDF_FORMATS = {
     "trig": ox.RdfFormat.TRIG,
@@ -297,6 +303,7 @@ class Store:
         self._ox: ox.Store | None = None
         self._lock: StoreLock | None = None
         self._unflushed = 0
+        self._changed = False  # written since the last commit point
         if (not create or read_only) and not self.path.exists():
             raise StoreError(
                 f"no kg store at {self.path}; create one with "
@@ -340,14 +347,46 @@ class Store:
             raise StoreError(f"the store at {self.path} is closed")
         return self._ox
 
+    @classmethod
+    def over_snapshot(cls, path: str | Path, snapshot: Path) -> Store:
+        """A read-only Store named ``path`` that reads the snapshot folder ``snapshot``
+        (:mod:`kg.snapshots`): no store lock, since nobody ever writes a snapshot."""
+        store = cls.__new__(cls)
+        store.path, store.read_only, store._lock = Path(path), True, None
+        store._unflushed, store._changed = 0, False
+        try:
+            store._ox = ox.Store.read_only(str(snapshot))
+        except OSError as exc:
+            raise StoreError(f"cannot open a snapshot of the store at {path}: {exc}") from exc
+        return store
+
+    def commit_point(self) -> None:
+        """Say that the store now holds whole articles only (a batch is committed): a running
+        ``kg serve`` gets a snapshot of it (:func:`kg.snapshots.after_commit`). Called by
+        ``kg ingest`` after each batch, and by :meth:`close` for every writer. A snapshot
+        that cannot be made is logged, not raised: the writes are committed all the same."""
+        if self.read_only or self._lock is None or self._ox is None or not self._changed:
+            return
+        from .snapshots import after_commit
+
+        self._changed = False
+        try:
+            after_commit(self._ox, self.path)
+        except OSError as exc:
+            log.warning("the store at %s is written, but a running `kg serve` will not see "
+                        "it until the next write: cannot make a snapshot: %s", self.path, exc)
+
     def close(self) -> None:
         """Release the store (and its lock). Results and datasets taken from it must be gone."""
-        if self._ox is not None:
-            self._ox = None
-            gc.collect()  # rdflib datasets over the store sit in reference cycles
-        if self._lock is not None:
-            self._lock.release()
-            self._lock = None
+        try:
+            self.commit_point()
+        finally:
+            if self._ox is not None:
+                self._ox = None
+                gc.collect()  # rdflib datasets over the store sit in reference cycles
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
 
     def __enter__(self) -> Store:
         return self
@@ -491,6 +530,7 @@ class Store:
         quads grows by about 1 GB (measured with pyoxigraph 0.5), with it by under 0.2 GB,
         in no more time. Long ingests and restores then stay flat in memory."""
         self._unflushed += quads
+        self._changed = True
         if self._unflushed >= FLUSH_QUADS:
             self._unflushed = 0
             try:
@@ -513,6 +553,7 @@ class Store:
         log = (_log_update(change_quads(article_id, old, None, changed_at))
                if changed_at is not None else "")
         self.oxigraph.update(f"DROP GRAPH {graph} ;\n" + log + _unmerge(stale))
+        self._changed = True
         return True
 
     def repair(self) -> dict[str, Any]:
@@ -565,6 +606,7 @@ class Store:
         """Run a SPARQL Update (one transaction)."""
         self._check_writable()
         self.oxigraph.update(update, prefixes=PREFIXES)
+        self._changed = True
 
     def _check_writable(self) -> None:
         if self.read_only:

@@ -14,7 +14,6 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -29,7 +28,6 @@ from selenium.webdriver.support.ui import WebDriverWait
 from SPARQLWrapper import JSON, POST, POSTDIRECTLY, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
-from kg.cli import cli
 from kg.endpoint import GRAPH_FORMATS, RESULT_FORMATS, negotiate
 from kg.errors import ProtocolError
 from kg.lock import holders
@@ -67,6 +65,26 @@ def _reference(store_path: Path, text: str):
     """The answer of the store itself, read in this process."""
     with Store(store_path, read_only=True) as store:
         return run_query(store, text)
+
+
+def _workers(server) -> set[int]:
+    """The pids of a server's query workers: its children that multiprocessing spawned (not
+    its resource tracker). Workers read snapshots and hold no store lock (decision 0024-E)."""
+    found = set()
+    children = []  # each thread's: a replacement worker is started from an executor thread
+    for task in Path(f"/proc/{server.proc.pid}/task").iterdir():
+        try:
+            children += (task / "children").read_text().split()
+        except OSError:
+            continue
+    for child in children:
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"spawn_main" in command:
+            found.add(int(child))
+    return found
 
 
 def _pairs(result) -> list[tuple[str, ...]]:
@@ -371,7 +389,8 @@ def test_server_protocol_errors(server):
 
 
 def test_server_timeout_stops_the_query_and_keeps_serving(limited):
-    workers = {h["pid"] for h in holders(limited.store)} - {limited.proc.pid}
+    workers = _workers(limited)
+    assert len(workers) == 3  # two workers and the spare one
     started = time.monotonic()
     status, headers, body = _get(_query_url(limited, SLOW))
     took = time.monotonic() - started
@@ -383,7 +402,7 @@ def test_server_timeout_stops_the_query_and_keeps_serving(limited):
         assert _wrapper(limited, "ASK { ?p kg:leads ?o }").queryAndConvert()["boolean"]
     deadline = time.monotonic() + 20  # the killed worker is replaced
     while True:
-        now = {h["pid"] for h in holders(limited.store)} - {limited.proc.pid}
+        now = _workers(limited)
         if len(now) == len(workers) and now != workers:
             break
         assert time.monotonic() < deadline, (workers, now)
@@ -447,24 +466,14 @@ def test_server_cors_when_asked(limited):
 # --------------------------------------------------------------------------- the store's lock
 
 
-def test_server_writers_are_refused_while_it_serves(server, runner):
-    result = runner.invoke(cli, ["--store", str(server.store), "ingest",
-                                 str(ROOT / "seeds")])
-    assert result.exit_code == 1
-    assert f"pid {server.proc.pid} reading" in result.stderr
-    assert "serve" in result.stderr and "in use" in result.stderr
-
-
-def test_server_fails_fast_when_a_writer_holds_the_store(seeded_copy):
-    with Store(seeded_copy):  # a writer
-        proc = subprocess.run(
-            [sys.executable, "-m", "kg", "--store", str(seeded_copy), "serve", "--port", "0"],
-            cwd=ROOT, capture_output=True, text=True, timeout=60,
-            env=dict(os.environ, PYTHONPATH=str(ROOT)),
-        )
-    assert proc.returncode == 1
-    assert f"in use by pid {os.getpid()} writing" in proc.stderr
-    assert "serving" not in proc.stderr
+def test_server_does_not_hold_the_store_lock_while_it_serves(kg_serve, seeded_copy):
+    """A server reads snapshots (decision 0024-E), not the store: no holder of the store's lock,
+    so a writer opens it while it serves (tests/test_live.py ingests while serving)."""
+    server = kg_serve(store=seeded_copy)
+    assert holders(seeded_copy) == []
+    with Store(seeded_copy) as writer:
+        assert not writer.read_only
+    assert server.proc.poll() is None
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
@@ -473,13 +482,14 @@ def test_server_stops_cleanly(seeded_copy, tmp_path, signum):
 
     server = start_kg_serve(seeded_copy, tmp_path / "stderr.txt", "--workers", "2",
                             "--spare-workers", "1")
-    pids = {h["pid"] for h in holders(seeded_copy)}
-    assert len(pids) == 4  # the server, its two workers and the spare one hold the store
+    pids = _workers(server)
+    assert len(pids) == 3  # its two workers and the spare one
     assert server.stop(signum) == 0
     assert "kg: stopped" in server.output()
     assert "Traceback" not in server.output()
     assert holders(seeded_copy) == []
-    for pid in pids - {server.proc.pid}:
+    assert sorted(p.name for p in (seeded_copy / "kg-snapshots").iterdir()) == ["live.lock"]
+    for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
     with Store(seeded_copy):  # a writer may open it again
@@ -778,7 +788,8 @@ def test_server_listen_backlog_is_not_five(server):
 def test_server_refuses_deep_nesting_before_any_worker(server):
     """5,000 nested groups crash pyoxigraph's parser (SIGSEGV); the server refuses the query
     itself, so no worker is lost, and keeps serving."""
-    workers = {h["pid"] for h in holders(server.store)}
+    workers = _workers(server)
+    assert len(workers) == 3  # two workers and the spare one
     deep = "SELECT * WHERE " + "{" * 5000 + "}" * 5000
     for args in (("--data-urlencode", f"query={deep}"),
                  ("-H", "Content-Type: application/sparql-query", "--data-binary", deep)):
@@ -789,7 +800,7 @@ def test_server_refuses_deep_nesting_before_any_worker(server):
     status, _, body = _curl("--data-urlencode", f"query={blank_nodes}", server.url + "sparql")
     assert status == 400 and b"501 deep" in body  # nested blank nodes: super-linear in Oxigraph
     assert _wrapper(server, "ASK { ?p kg:leads ?o }").queryAndConvert()["boolean"]
-    assert {h["pid"] for h in holders(server.store)} == workers
+    assert _workers(server) == workers
 
 
 def test_server_host_check_on_a_wildcard_bind_and_star():
@@ -826,11 +837,12 @@ def test_server_large_results_arrive_whole(server):
                   'FILTER(STRSTARTS(STR(?g), "https://w3id.org/aikg/article/")) }')
     with Store(server.store, read_only=True) as store:
         quads = len(store)
-    workers = {h["pid"] for h in holders(server.store)}
+    workers = _workers(server)
+    assert len(workers) == 3  # two workers and the spare one
     status, _, body = _get(_query_url(server, everything))
     assert status == 200, body[:300]
     assert len(body) > 1_000_000
     assert len(json.loads(body)["results"]["bindings"]) == quads
     status, _, body = _get(_query_url(server, everything, format="tsv"))
     assert status == 200 and len(body.splitlines()) - 1 == quads
-    assert {h["pid"] for h in holders(server.store)} == workers
+    assert _workers(server) == workers

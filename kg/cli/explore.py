@@ -636,6 +636,7 @@ Example:
   kg --store my-store serve --port 8000 --timeout 10 --max-results 5000
   kg serve --host 0.0.0.0 --host-name kg.example.org --cors https://app.example.org
   kg serve --iri-base https://w3id.org/aikg/id/   # /id/company/nvidia -> its page or RDF
+  kg --store my-store serve &  kg --store my-store ingest feed.jsonl   # served live
   curl -H 'Accept: text/csv' http://127.0.0.1:7878/sparql \\
        --data-urlencode 'query=SELECT ?o WHERE { ?c kg:owns ?o }'
 """
@@ -662,8 +663,8 @@ Example:
 @click.option("--quick", type=click.FloatRange(0, min_open=True), default=1.0,
               show_default=True, help="Seconds after which a running query counts as long.")
 @click.option("--cache/--no-cache", default=True, show_default=True,
-              help="Answer a repeated query from memory (up to 32 MB of answers; a local store "
-                   "cannot change while served). Never for --store URL.")
+              help="Answer a repeated query from memory (up to 32 MB of answers, kept until the "
+                   "next commit of a writer). Never for --store URL.")
 @click.option("--cors", metavar="ORIGIN",
               help="Let pages from ORIGIN (or *) call the endpoint (CORS) and POST to it; "
                    "off by default (cross-origin POSTs are refused, 403).")
@@ -683,8 +684,9 @@ def serve(ctx: click.Context, host: str, port: int, host_names: tuple[str, ...],
     (CONSTRUCT, DESCRIBE) by the Accept header or format=. Saved queries: GET /queries and
     /saved/NAME?param=value. Entity pages: /entity?iri=IRI (HTML, or RDF by Accept), and
     /id/REST redirects (303) there for the IRI --iri-base + REST (linked data).
-    Updates, SERVICE and LOAD are refused (403); while the server
-    runs, `kg ingest` and `kg remove` are refused. Ctrl-C stops it.
+    Updates, SERVICE and LOAD are refused (403). `kg ingest` and `kg remove` run while it
+    serves: each batch they commit is answered from the next query on (whole articles only;
+    a running query keeps the state it started on). Ctrl-C stops it.
     """
     from ..server import ServerConfig
     from ..server import serve as serve_forever
