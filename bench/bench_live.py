@@ -1,4 +1,4 @@
-"""What a live store costs (kg.snapshots, decision 0024-E): snapshots of a store of ~1,000 articles.
+"""What a live store costs (kg.snapshots, decision 0029): snapshots of a store of ~1,000 articles.
 
     .venv/bin/python bench/bench_live.py [--articles 1000] [--rounds 7] [--write]
 

@@ -20,7 +20,7 @@ article still makes is neither added nor retracted. The terms are kg's bookkeepi
 (:data:`kg.store.SYSTEM`), not the ontology's, and the subject, predicate and object are
 ``sys:`` properties rather than ``rdf:subject``..., so no query for evidence nodes ever
 matches a change record. The saved query ``changes`` reads the log
-(``docs/decisions/0022-B-change-log.md``).
+(``docs/decisions/0023-change-log.md``).
 
 :func:`change_quads` is pure; :class:`kg.store.Store` (and :class:`kg.remote.RemoteStore`)
 call it when a write is given ``changed_at``: ``kg ingest`` and ``kg remove`` do, ``kg

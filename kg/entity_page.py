@@ -27,7 +27,7 @@ An IRI the store says nothing about gets a 404 page (or a 404 text for RDF).
 Content negotiation (:func:`negotiate`) picks one of :data:`DOCUMENT_FORMATS` from a
 ``format=`` parameter or the ``Accept`` header, in the serving process, so the job a worker
 gets (and the reply cache keys on) names the format. Why ``/id/...`` answers 303 rather than
-200: ``docs/decisions/0020-D-entity-pages-and-linked-data.md``.
+200: ``docs/decisions/0025-entity-pages-and-linked-data.md``.
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ class _DocFormat:
 
 #: What ``/entity`` and ``/id/...`` answer in, the default (for browsers and ``*/*``) first.
 #: Turtle, N-Triples and RDF/XML are written by pyoxigraph (rdflib's Turtle writer took
-#: 0.45 s for the 900 triples of the seeds' hub, pyoxigraph 3 ms: decision 0020-D);
+#: 0.45 s for the 900 triples of the seeds' hub, pyoxigraph 3 ms: decision 0025);
 #: JSON-LD by rdflib, which compacts it with a context.
 DOCUMENT_FORMATS: dict[str, _DocFormat] = {
     "html": _DocFormat(Format("html", "text/html", ("application/xhtml+xml",), ("html",)), None),

@@ -9,7 +9,7 @@ only safe while nobody writes. kg makes that a rule with an advisory lock
   store read-only, so readers never block each other.
 
 ``kg serve`` on a local store holds it only for a moment at start: it serves snapshots that
-the writer publishes (:mod:`kg.snapshots`, decision 0024-E), so writers run while it serves. On
+the writer publishes (:mod:`kg.snapshots`, decision 0029), so writers run while it serves. On
 a store it may not write (a read-only mount) it is a plain reader.
 
 A process that cannot get the lock fails at once with :class:`~kg.errors.StoreBusyError`,

@@ -13,7 +13,7 @@ Routes (:data:`ROUTES`)::
                               format= (Turtle, JSON-LD, N-Triples, RDF/XML): kg.entity_page
     GET  /neighbours?iri=IRI  the entity and its neighbours as JSON (the page's graph)
     GET  /id/REST             linked data: 303 See Other to /entity?iri=<--iri-base>REST,
-                              the format chosen by Accept (decision 0020)
+                              the format chosen by Accept (decision 0025)
 
 HEAD is answered wherever GET is. Formats, negotiation and status codes: :mod:`kg.endpoint`.
 
@@ -30,7 +30,7 @@ further workers are kept for quick queries, so a query that runs past ``quick`` 
 while ``workers`` others already do is stopped (503) rather than let it take the last
 worker.
 
-A local store stays live (decision 0024-E, :mod:`kg.snapshots`): the server registers as live
+A local store stays live (decision 0029, :mod:`kg.snapshots`): the server registers as live
 reader and serves snapshots, so ``kg ingest`` runs while it serves. Each worker checks,
 before each query, whether a newer snapshot was published and moves to it (between queries:
 a running query keeps its own to the end); the reply cache keys answers by the snapshot
@@ -714,7 +714,7 @@ _METHODS = ("GET", "HEAD", "POST", "OPTIONS")
 class ReplyCache:
     """Answers already given, by job, for one state of the store (its ``generation``).
 
-    The served state changes only when a writer publishes a snapshot (decision 0024-E), and
+    The served state changes only when a writer publishes a snapshot (decision 0029), and
     the same job on the same snapshot gets the same answer: a repeated query (a dashboard,
     the explorer's saved queries) is answered from here without a worker. Answers are kept
     for one generation, the one the server saw before handing the job to a worker (which
@@ -988,7 +988,7 @@ class KGApp:
 
     async def linked_data(self, request: _Request) -> Reply:
         """``/id/REST`` names the entity ``--iri-base`` + REST: 303 See Other to its document
-        in the format the client accepts (an entity is not a document; decision 0020)."""
+        in the format the client accepts (an entity is not a document; decision 0025)."""
         from .entity_page import entity_url, negotiate
 
         rest = request.target.split("?", 1)[0][len("/id/"):]

@@ -15,7 +15,7 @@ store's folder::
       <name>.lock          readers of <name> hold a shared flock on it while they use it
       .<name>.part/        a checkpoint being made (a publisher killed midway leaves it)
 
-The rules (decision 0024-E):
+The rules (decision 0029):
 
 * A **writer** (``kg ingest``, ``remove``, ``restore``, ``repair``: anything that opens a
   :class:`~kg.store.Store` for writing) calls :func:`after_commit` at each point where the

@@ -87,7 +87,7 @@ FETCHED_GRAPH = "https://w3id.org/aikg/system/fetched"
 #: { ?p a owl:ObjectProperty }`` gives the 22 relations. Loaded by ``kg ingest``, ``kg
 #: restore`` and ``kg repair`` when missing or changed (:meth:`Store.ensure_ontology`). Like
 #: :data:`FETCHED_GRAPH` it is not an article graph: not merged into the default graph, not
-#: listed, counted, exported or backed up (decision 0021-D).
+#: listed, counted, exported or backed up (decision 0026).
 ONTOLOGY_GRAPH = "https://w3id.org/aikg/ont"
 #: The SHA-256 of the ``kg.ttl`` loaded, recorded in :data:`ONTOLOGY_GRAPH`.
 _ONTOLOGY_SHA = SYSTEM + "sourceSha256"

@@ -18,7 +18,7 @@ into one HTML file that works with no network at all:
 * Graphs with ``LARGE_GRAPH`` nodes or more get positions computed here (a
   grid-approximated Fruchterman-Reingold in numpy) and are shipped with physics
   off; smaller ones let vis-network's barnesHut physics stabilise them.
-* A large graph stays readable (docs/decisions/0022-F-view-large-graphs.md): every
+* A large graph stays readable (docs/decisions/0028-view-large-graphs.md): every
   node carries its ``rank`` (0 = highest PageRank, :func:`kg.analytics.pagerank`) and
   its ``community`` (:func:`kg.analytics.communities`, Louvain with the fixed seed, 1 =
   largest). The page draws the top ``top`` entities among those its filters keep,
@@ -87,7 +87,7 @@ _SMALL_COMMUNITY_COLOUR = "#8a8a8a"
 
 #: How many entities the page draws at first (the most important, by PageRank, among those
 #: its filters keep); the page's "Top" box changes it, 0 draws all. A few hundred dots with
-#: thirty names stay readable on a laptop screen; thousands do not (decision 0022).
+#: thirty names stay readable on a laptop screen; thousands do not (decision 0028).
 DEFAULT_TOP = 250
 #: How many of the drawn entities (the highest ranked) are always labelled; the others
 #: are labelled when hovered, selected, expanded or zoomed in on.

@@ -268,7 +268,7 @@ PREFIXES.update(CLASS_PREFIXES)
 #: need ``\/`` escapes (valid Turtle 1.1, but unreadable and unknown to some parsers), nor the
 #: class prefixes: pyoxigraph's writer escapes rather than falls back to ``<IRI>``, so an
 #: article-scoped entity would come out as ``regulation:a1\/the-rule``
-#: (``docs/decisions/0020-C-names-that-paste-back.md``).
+#: (``docs/decisions/0021-names-that-paste-back.md``).
 SERIALIZATION_PREFIXES: dict[str, str] = {
     k: v for k, v in PREFIXES.items() if k not in ("kgr", "kga", *CLASS_PREFIXES)
 }

@@ -1,4 +1,4 @@
-"""Tests for a live store (kg.snapshots, decision 0024-E): ``kg ingest`` while ``kg serve`` serves.
+"""Tests for a live store (kg.snapshots, decision 0029): ``kg ingest`` while ``kg serve`` serves.
 
 Real ``kg serve`` subprocesses on 127.0.0.1 over private copies of the seeded store; writers
 are real ``kg ingest`` subprocesses, or a :class:`~kg.store.Store` opened for writing in this

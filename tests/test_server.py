@@ -69,7 +69,7 @@ def _reference(store_path: Path, text: str):
 
 def _workers(server) -> set[int]:
     """The pids of a server's query workers: its children that multiprocessing spawned (not
-    its resource tracker). Workers read snapshots and hold no store lock (decision 0024-E)."""
+    its resource tracker). Workers read snapshots and hold no store lock (decision 0029)."""
     found = set()
     children = []  # each thread's: a replacement worker is started from an executor thread
     for task in Path(f"/proc/{server.proc.pid}/task").iterdir():
@@ -467,7 +467,7 @@ def test_server_cors_when_asked(limited):
 
 
 def test_server_does_not_hold_the_store_lock_while_it_serves(kg_serve, seeded_copy):
-    """A server reads snapshots (decision 0024-E), not the store: no holder of the store's lock,
+    """A server reads snapshots (decision 0029), not the store: no holder of the store's lock,
     so a writer opens it while it serves (tests/test_live.py ingests while serving)."""
     server = kg_serve(store=seeded_copy)
     assert holders(seeded_copy) == []
