@@ -292,6 +292,7 @@
     showCount(pick);
     search.query = null;
     relabel();
+    writeState();
   }
 
   // ---------------------------------------------------------------- labels
@@ -344,6 +345,68 @@
   }
   window.kgLabelled = function () { return Object.keys(fonts); };
 
+  // ---------------------------------------------------------------- URL state
+  // The fragment holds what reproduces the view: the search text and the selected entity,
+  // the classes hidden, the source article, the date range, Top N and its order, the colour
+  // mode and the entities shown beyond the top (opened by a click, or found). Kept with
+  // history.replaceState (no history entry per change); a file:// page has no server, so the
+  // fragment is the whole of the address that can carry it. Only values that differ from
+  // the page's defaults are written; unknown classes and entities are ignored on reading.
+  var STATE_DEFAULTS = { by: "pagerank", colour: "class" };
+  var restoring = true;  // no writes while the page reads its own fragment
+  function stateParams() {
+    var p = new URLSearchParams();
+    var q = document.getElementById("kg-search").value.trim();
+    if (q) { p.set("q", q); }
+    var picked = network ? network.getSelectedNodes() : [];
+    if (picked.length === 1) { p.set("sel", picked[0]); }
+    filterBoxes.forEach(function (b) { if (!b.checked) { p.append("hide", b.value); } });
+    if (sourceBox.value) { p.set("src", sourceBox.value); }
+    if (raw.dates && fromBox.value) { p.set("from", fromBox.value); }
+    if (raw.dates && toBox.value) { p.set("to", toBox.value); }
+    if (current && current.top !== raw.top) { p.set("top", String(current.top)); }
+    if (rankBox.value !== STATE_DEFAULTS.by) { p.set("by", rankBox.value); }
+    if (colourBox.value !== STATE_DEFAULTS.colour) { p.set("colour", colourBox.value); }
+    Object.keys(opened).forEach(function (id) { p.append("open", id); });
+    Object.keys(extra).forEach(function (id) { if (!opened[id]) { p.append("show", id); } });
+    return p;
+  }
+  function writeState() {
+    if (restoring) { return; }
+    var fragment = stateParams().toString();
+    var url = location.pathname + location.search + (fragment ? "#" + fragment : "");
+    try {
+      history.replaceState(null, "", url);
+    } catch (err) {  // a browser refusing replaceState on file://: a fragment-only change
+      location.replace("#" + fragment);
+    }
+  }
+  // Sets the controls and the entities shown from the fragment, before anything is drawn.
+  function readState() {
+    var p = new URLSearchParams(location.hash.replace(/^#/, ""));
+    var hide = p.getAll("hide");
+    filterBoxes.forEach(function (b) { b.checked = hide.indexOf(b.value) < 0; });
+    function choice(box, value) {  // only a value the box offers
+      if (value !== null && Array.prototype.some.call(box.options, function (o) { return o.value === value; })) {
+        box.value = value;
+      }
+    }
+    choice(sourceBox, p.get("src"));
+    choice(rankBox, p.get("by"));
+    choice(colourBox, p.get("colour"));
+    colourMode = colourBox.value;
+    if (raw.dates) {
+      fromBox.value = p.get("from") || "";
+      toBox.value = p.get("to") || "";
+    }
+    var top = parseInt(p.get("top"), 10);
+    if (!isNaN(top) && top >= 0) { topBox.value = String(top); }
+    p.getAll("open").forEach(function (id) { if (info[id]) { opened[id] = true; extra[id] = true; } });
+    p.getAll("show").forEach(function (id) { if (info[id]) { extra[id] = true; } });
+    return { q: p.get("q") || "", sel: p.get("sel") || "" };
+  }
+  var wanted = readState();
+
   // ---------------------------------------------------------------- the network
   readFilters();
   var first = choose();
@@ -385,7 +448,8 @@
   network.once("afterDrawing", markReady);
   network.on("zoom", relabel);
   network.on("animationFinished", relabel);
-  network.on("select", relabel);
+  network.on("select", function () { relabel(); writeState(); });
+  network.on("deselectNode", writeState);
   network.on("hoverNode", function (p) { hovered = p.node; relabel(); });
   network.on("blurNode", function () { hovered = null; relabel(); });
 
@@ -432,7 +496,9 @@
     var updates = [];
     Object.keys(shownIds).forEach(function (id) { updates.push({ id: id, color: colourOf(info[id]) }); });
     nodes.update(updates);  // hidden ones take their colour when shown (applyFilter)
+    writeState();
   });
+  communityLegend.hidden = colourMode !== "community";  // as the fragment set it
 
   // ---- a click on an entity shows its hidden neighbours (those the filters keep)
   var expandStatus = document.getElementById("kg-expand-status");
@@ -538,5 +604,155 @@
                         animation: raw.large ? false : { duration: 400 } });
     relabel();
     status.textContent = (i + 1) + "/" + search.matches.length;
+    writeState();
   });
+  input.addEventListener("change", writeState);
+
+  // ---------------------------------------------------------------- downloads
+  // The graph drawn now (after the filters, the top and the entities opened) as GraphML,
+  // GEXF or PNG: the same formats as the explorer page (kg/templates/explorer.js), each page
+  // inlining its own copy. Text is escaped for XML, and characters XML 1.0 forbids dropped.
+  var XML_BAD = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+  function xml(text) {
+    return String(text === null || text === undefined ? "" : text).replace(XML_BAD, "")
+      .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;").replace(/'/g, "&apos;");
+  }
+  // The drawn nodes and edges, each with what the exports write about it.
+  function onScreen() {
+    var drawnNodes = raw.nodes.filter(function (n) { return shownIds[n.id]; }).map(function (n) {
+      return { id: n.id, label: n.label, iri: n.id, cls: n.cls || "" };
+    });
+    var drawnEdges = raw.edges.filter(function (e) { return edgeShown[e.id]; }).map(function (e) {
+      var arts = [];
+      edgeSources(e).forEach(function (a) { if (arts.indexOf(a) < 0) { arts.push(a); } });
+      return { id: e.id, from: e.from, to: e.to, label: e.label, predicate: e.predicate || "",
+               articles: arts.join(" "), first: e.first || "", last: e.last || "" };
+    });
+    return { nodes: drawnNodes, edges: drawnEdges };
+  }
+  var NODE_FIELDS = [["label", "label"], ["iri", "iri"], ["class", "cls"]];
+  var EDGE_FIELDS = [["label", "label"], ["predicate", "predicate"], ["articles", "articles"],
+                     ["first_seen", "first"], ["last_seen", "last"]];
+  function graphml() {
+    var g = onScreen();
+    var out = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+               "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">"];
+    NODE_FIELDS.forEach(function (f) {
+      out.push("  <key id=\"n_" + f[0] + "\" for=\"node\" attr.name=\"" + f[0] +
+               "\" attr.type=\"string\"/>");
+    });
+    EDGE_FIELDS.forEach(function (f) {
+      out.push("  <key id=\"e_" + f[0] + "\" for=\"edge\" attr.name=\"" + f[0] +
+               "\" attr.type=\"string\"/>");
+    });
+    out.push("  <graph id=\"kg\" edgedefault=\"directed\">");
+    g.nodes.forEach(function (n) {
+      out.push("    <node id=\"" + xml(n.id) + "\">" + NODE_FIELDS.map(function (f) {
+        return "<data key=\"n_" + f[0] + "\">" + xml(n[f[1]]) + "</data>";
+      }).join("") + "</node>");
+    });
+    g.edges.forEach(function (e) {
+      out.push("    <edge id=\"" + xml(e.id) + "\" source=\"" + xml(e.from) + "\" target=\"" +
+               xml(e.to) + "\">" + EDGE_FIELDS.map(function (f) {
+                 return "<data key=\"e_" + f[0] + "\">" + xml(e[f[1]]) + "</data>";
+               }).join("") + "</edge>");
+    });
+    out.push("  </graph>", "</graphml>");
+    return out.join("\n") + "\n";
+  }
+  function gexf() {
+    var g = onScreen();
+    function attributes(cls, fields) {
+      return "    <attributes class=\"" + cls + "\">" + fields.filter(function (f) {
+        return f[0] !== "label";
+      }).map(function (f) {
+        return "<attribute id=\"" + f[0] + "\" title=\"" + f[0] + "\" type=\"string\"/>";
+      }).join("") + "</attributes>";
+    }
+    function values(item, fields) {
+      return "<attvalues>" + fields.filter(function (f) { return f[0] !== "label"; })
+        .map(function (f) {
+          return "<attvalue for=\"" + f[0] + "\" value=\"" + xml(item[f[1]]) + "\"/>";
+        }).join("") + "</attvalues>";
+    }
+    var out = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+               "<gexf xmlns=\"http://www.gexf.net/1.2draft\" version=\"1.2\">",
+               "  <meta><creator>kg viz</creator></meta>",
+               "  <graph defaultedgetype=\"directed\" mode=\"static\">",
+               attributes("node", NODE_FIELDS), attributes("edge", EDGE_FIELDS), "    <nodes>"];
+    g.nodes.forEach(function (n) {
+      out.push("      <node id=\"" + xml(n.id) + "\" label=\"" + xml(n.label) + "\">" +
+               values(n, NODE_FIELDS) + "</node>");
+    });
+    out.push("    </nodes>", "    <edges>");
+    g.edges.forEach(function (e) {
+      out.push("      <edge id=\"" + xml(e.id) + "\" source=\"" + xml(e.from) + "\" target=\"" +
+               xml(e.to) + "\" label=\"" + xml(e.label) + "\">" + values(e, EDGE_FIELDS) +
+               "</edge>");
+    });
+    out.push("    </edges>", "  </graph>", "</gexf>");
+    return out.join("\n") + "\n";
+  }
+  // The canvas on a white ground (vis-network draws on a transparent one).
+  function png() {
+    var canvas = container.querySelector("canvas");
+    if (!canvas) { return ""; }
+    var copy = document.createElement("canvas");
+    copy.width = canvas.width;
+    copy.height = canvas.height;
+    var ctx = copy.getContext("2d");
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, copy.width, copy.height);
+    ctx.drawImage(canvas, 0, 0);
+    return copy.toDataURL("image/png");
+  }
+  // The download buttons: label, file name, media type, generator (a data: URL for PNG).
+  var DOWNLOADS = [
+    ["GraphML", "graph.graphml", "application/graphml+xml", graphml],
+    ["GEXF", "graph.gexf", "application/gexf+xml", gexf],
+    ["PNG", "graph.png", "image/png", png]
+  ];
+  var downloadBox = document.getElementById("kg-downloads");
+  DOWNLOADS.forEach(function (d) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.textContent = d[0];
+    button.id = "kg-download-" + d[0].toLowerCase();
+    button.title = "Download the graph drawn now as " + d[1];
+    button.addEventListener("click", function () {
+      var content = d[3]();
+      var href = d[2] === "image/png" ? content
+        : URL.createObjectURL(new Blob([content], { type: d[2] + ";charset=utf-8" }));
+      var link = document.createElement("a");
+      link.href = href;
+      link.download = d[1];
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      if (href.indexOf("blob:") === 0) { setTimeout(function () { URL.revokeObjectURL(href); }, 60000); }
+    });
+    downloadBox.appendChild(button);
+  });
+  window.kgView = { exports: { graphml: graphml, gexf: gexf, png: png } };
+
+  // ---- the search and selection the fragment names, then the fragment kept up to date
+  input.value = wanted.q;
+  if (wanted.sel && shownIds[wanted.sel]) {
+    network.selectNodes([wanted.sel]);
+    var q0 = wanted.q.toLowerCase();
+    if (q0) {
+      var found0 = findMatches(q0), at0 = found0.ids.indexOf(wanted.sel);
+      if (at0 >= 0) {
+        search = { query: q0, matches: found0.ids, next: at0 + 1, hiddenMatches: found0.hidden };
+        status.textContent = (at0 + 1) + "/" + found0.ids.length;
+      }
+    }
+    relabel();
+  }
+  restoring = false;
+  writeState();
+  // An address edited by hand changes only the fragment: no reload by itself, so reload.
+  window.addEventListener("hashchange", function () { location.reload(); });
+  window.kgView.state = function () { return stateParams().toString(); };
 }());
