@@ -120,17 +120,32 @@ def test_view_state_round_trips_through_the_fragment(browser, top3_page):
 
 def test_view_state_source_and_dates_round_trip(browser, tmp_path):
     g = nx.MultiDiGraph()
-    for name, cls, arts in (("acme", "Company", ["a1", "a2"]), ("h9", "Chip", ["a1", "a3"]),
-                            ("paris", "Place", ["a2"]), ("bolt", "Company", ["a1", "a3"])):
+    for name, cls, arts in (
+        ("acme", "Company", ["a1", "a2"]),
+        ("h9", "Chip", ["a1", "a3"]),
+        ("paris", "Place", ["a2"]),
+        ("bolt", "Company", ["a1", "a3"]),
+    ):
         g.add_node(E + name, label=name.title(), cls=cls, articles=arts)
-    for s, p, o, art, day in (("acme", "purchases", "h9", "a1", "2024-01-10"),
-                              ("acme", "locatedIn", "paris", "a2", "2025-03-05"),
-                              ("bolt", "purchases", "h9", "a3", "2025-06-01")):
-        g.add_edge(E + s, E + o, key=p, predicate=p, evidence=[(art, f"{s} {p} {o}.")],
-                   first_seen=day, last_seen=day, dated_by="published")
-    g.graph["articles"] = {a: {"title": a, "date": d, "dated_by": "published", "source": None}
-                           for a, d in (("a1", "2024-01-10"), ("a2", "2025-03-05"),
-                                        ("a3", "2025-06-01"))}
+    for s, p, o, art, day in (
+        ("acme", "purchases", "h9", "a1", "2024-01-10"),
+        ("acme", "locatedIn", "paris", "a2", "2025-03-05"),
+        ("bolt", "purchases", "h9", "a3", "2025-06-01"),
+    ):
+        g.add_edge(
+            E + s,
+            E + o,
+            key=p,
+            predicate=p,
+            evidence=[(art, f"{s} {p} {o}.")],
+            first_seen=day,
+            last_seen=day,
+            dated_by="published",
+        )
+    g.graph["articles"] = {
+        a: {"title": a, "date": d, "dated_by": "published", "source": None}
+        for a, d in (("a1", "2024-01-10"), ("a2", "2025-03-05"), ("a3", "2025-06-01"))
+    }
     page = render_html(g, tmp_path / "dated.html", title="dated")
     _load(browser, page.as_uri())
     _set(browser, "kg-from", "2025-01-01")
@@ -222,3 +237,15 @@ def test_view_download_png_and_buttons(browser, all_page):
         b.click()  # the page stays up: no navigation, no error
     assert browser.execute_script("return document.body.dataset.kgReady") == "1"
     assert Path(browser.execute_script("return location.pathname")).name == "all.html"
+
+
+def test_view_state_an_address_edited_by_hand_is_drawn(browser, top3_page):
+    """Changing only the fragment loads no new document; the page reloads to draw it."""
+    _load(browser, top3_page.as_uri())
+    assert len(_snapshot(browser)["drawn"]) == 3
+    browser.execute_script("document.body.dataset.kgReady = ''; location.hash = 'top=1';")
+    WebDriverWait(browser, 20, poll_frequency=0.1).until(
+        lambda d: d.execute_script("return document.body && document.body.dataset.kgReady") == "1"
+    )
+    after = _snapshot(browser)
+    assert len(after["drawn"]) == 1 and after["top"] == "1"

@@ -354,6 +354,7 @@
   // the page's defaults are written; unknown classes and entities are ignored on reading.
   var STATE_DEFAULTS = { by: "pagerank", colour: "class" };
   var restoring = true;  // no writes while the page reads its own fragment
+  var written = null;     // the fragment set by location.replace, which fires hashchange
   function stateParams() {
     var p = new URLSearchParams();
     var q = document.getElementById("kg-search").value.trim();
@@ -378,6 +379,7 @@
     try {
       history.replaceState(null, "", url);
     } catch (err) {  // a browser refusing replaceState on file://: a fragment-only change
+      written = fragment;
       location.replace("#" + fragment);
     }
   }
@@ -753,6 +755,8 @@
   restoring = false;
   writeState();
   // An address edited by hand changes only the fragment: no reload by itself, so reload.
-  window.addEventListener("hashchange", function () { location.reload(); });
+  window.addEventListener("hashchange", function () {
+    if (location.hash.replace(/^#/, "") !== written) { location.reload(); }
+  });
   window.kgView.state = function () { return stateParams().toString(); };
 }());
