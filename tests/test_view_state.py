@@ -249,3 +249,8 @@ def test_view_state_an_address_edited_by_hand_is_drawn(browser, top3_page):
     )
     after = _snapshot(browser)
     assert len(after["drawn"]) == 1 and after["top"] == "1"
+
+
+def test_view_state_reads_the_explorers_comma_separated_classes(browser, top3_page):
+    _load(browser, top3_page.as_uri() + "#hide=Place,Company")
+    assert _snapshot(browser)["hidden"] == ["Company", "Place"]

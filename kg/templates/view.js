@@ -386,7 +386,8 @@
   // Sets the controls and the entities shown from the fragment, before anything is drawn.
   function readState() {
     var p = new URLSearchParams(location.hash.replace(/^#/, ""));
-    var hide = p.getAll("hide");
+    var hide = [];  // repeated, or comma-separated as the explorer page writes it
+    p.getAll("hide").forEach(function (v) { hide = hide.concat(v.split(",")); });
     filterBoxes.forEach(function (b) { b.checked = hide.indexOf(b.value) < 0; });
     function choice(box, value) {  // only a value the box offers
       if (value !== null && Array.prototype.some.call(box.options, function (o) { return o.value === value; })) {
