@@ -548,11 +548,10 @@ def render_explorer() -> tuple[str, str]:
     is the stored statements of these among its entities; decision 0020)."""
     import jinja2
 
-    from .view import CLASS_COLOURS, FONT, script_json, vis_assets
+    from .view import CLASS_COLOURS, FONT, page_script, script_json, vis_assets
 
     vis_js, vis_css = vis_assets()
-    app_js = (_TEMPLATES / "explorer.js").read_text(encoding="utf-8")
-    app_js = app_js.replace("</script", "<\\/script")
+    app_js = page_script("explorer.js")
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(_TEMPLATES)), autoescape=True,
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     # the relation properties: the page draws only stored statements of these among the

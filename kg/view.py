@@ -58,6 +58,7 @@ __all__ = [
     "FONT",
     "vis_assets",
     "script_json",
+    "page_script",
 ]
 
 # Each class's colour; every one has a contrast ratio >= 3:1 on white.
@@ -137,11 +138,23 @@ def _template() -> jinja2.Template:
     return env.get_template(_TEMPLATE_NAME)
 
 
-@lru_cache(maxsize=1)
-def _script() -> str:
-    """The page's own code (``templates/view.js``), safe to inline in a ``<script>``."""
-    js = (_TEMPLATES / _SCRIPT_NAME).read_text(encoding="utf-8")
+#: Code both pages inline before their own: the graph files they download (GraphML, GEXF, PNG).
+_SHARED_SCRIPTS = ("graph_files.js",)
+
+
+@lru_cache(maxsize=4)
+def page_script(name: str) -> str:
+    """A page's code (``templates/NAME`` after the :data:`_SHARED_SCRIPTS`), safe to inline
+    in a ``<script>``: the HTML view's ``view.js`` here, the explorer's ``explorer.js`` in
+    :func:`kg.server.render_explorer`."""
+    js = "\n".join((_TEMPLATES / part).read_text(encoding="utf-8")
+                   for part in (*_SHARED_SCRIPTS, name))
     return re.sub(r"</(script)", r"<\\/\1", js, flags=re.IGNORECASE).replace("<!--", "<\\!--")
+
+
+def _script() -> str:
+    """The HTML view's code (``templates/view.js``), safe to inline in a ``<script>``."""
+    return page_script(_SCRIPT_NAME)
 
 
 def script_json(data: Any) -> str:

@@ -613,14 +613,7 @@
 
   // ---------------------------------------------------------------- downloads
   // The graph drawn now (after the filters, the top and the entities opened) as GraphML,
-  // GEXF or PNG: the same formats as the explorer page (kg/templates/explorer.js), each page
-  // inlining its own copy. Text is escaped for XML, and characters XML 1.0 forbids dropped.
-  var XML_BAD = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-  function xml(text) {
-    return String(text === null || text === undefined ? "" : text).replace(XML_BAD, "")
-      .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
-      .replace(/"/g, "&quot;").replace(/'/g, "&apos;");
-  }
+  // GEXF or PNG, written by kg/templates/graph_files.js (the explorer page's files too).
   // The drawn nodes and edges, each with what the exports write about it.
   function onScreen() {
     var drawnNodes = raw.nodes.filter(function (n) { return shownIds[n.id]; }).map(function (n) {
@@ -634,82 +627,9 @@
     });
     return { nodes: drawnNodes, edges: drawnEdges };
   }
-  var NODE_FIELDS = [["label", "label"], ["iri", "iri"], ["class", "cls"]];
-  var EDGE_FIELDS = [["label", "label"], ["predicate", "predicate"], ["articles", "articles"],
-                     ["first_seen", "first"], ["last_seen", "last"]];
-  function graphml() {
-    var g = onScreen();
-    var out = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
-               "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">"];
-    NODE_FIELDS.forEach(function (f) {
-      out.push("  <key id=\"n_" + f[0] + "\" for=\"node\" attr.name=\"" + f[0] +
-               "\" attr.type=\"string\"/>");
-    });
-    EDGE_FIELDS.forEach(function (f) {
-      out.push("  <key id=\"e_" + f[0] + "\" for=\"edge\" attr.name=\"" + f[0] +
-               "\" attr.type=\"string\"/>");
-    });
-    out.push("  <graph id=\"kg\" edgedefault=\"directed\">");
-    g.nodes.forEach(function (n) {
-      out.push("    <node id=\"" + xml(n.id) + "\">" + NODE_FIELDS.map(function (f) {
-        return "<data key=\"n_" + f[0] + "\">" + xml(n[f[1]]) + "</data>";
-      }).join("") + "</node>");
-    });
-    g.edges.forEach(function (e) {
-      out.push("    <edge id=\"" + xml(e.id) + "\" source=\"" + xml(e.from) + "\" target=\"" +
-               xml(e.to) + "\">" + EDGE_FIELDS.map(function (f) {
-                 return "<data key=\"e_" + f[0] + "\">" + xml(e[f[1]]) + "</data>";
-               }).join("") + "</edge>");
-    });
-    out.push("  </graph>", "</graphml>");
-    return out.join("\n") + "\n";
-  }
-  function gexf() {
-    var g = onScreen();
-    function attributes(cls, fields) {
-      return "    <attributes class=\"" + cls + "\">" + fields.filter(function (f) {
-        return f[0] !== "label";
-      }).map(function (f) {
-        return "<attribute id=\"" + f[0] + "\" title=\"" + f[0] + "\" type=\"string\"/>";
-      }).join("") + "</attributes>";
-    }
-    function values(item, fields) {
-      return "<attvalues>" + fields.filter(function (f) { return f[0] !== "label"; })
-        .map(function (f) {
-          return "<attvalue for=\"" + f[0] + "\" value=\"" + xml(item[f[1]]) + "\"/>";
-        }).join("") + "</attvalues>";
-    }
-    var out = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
-               "<gexf xmlns=\"http://www.gexf.net/1.2draft\" version=\"1.2\">",
-               "  <meta><creator>kg viz</creator></meta>",
-               "  <graph defaultedgetype=\"directed\" mode=\"static\">",
-               attributes("node", NODE_FIELDS), attributes("edge", EDGE_FIELDS), "    <nodes>"];
-    g.nodes.forEach(function (n) {
-      out.push("      <node id=\"" + xml(n.id) + "\" label=\"" + xml(n.label) + "\">" +
-               values(n, NODE_FIELDS) + "</node>");
-    });
-    out.push("    </nodes>", "    <edges>");
-    g.edges.forEach(function (e) {
-      out.push("      <edge id=\"" + xml(e.id) + "\" source=\"" + xml(e.from) + "\" target=\"" +
-               xml(e.to) + "\" label=\"" + xml(e.label) + "\">" + values(e, EDGE_FIELDS) +
-               "</edge>");
-    });
-    out.push("    </edges>", "  </graph>", "</gexf>");
-    return out.join("\n") + "\n";
-  }
-  // The canvas on a white ground (vis-network draws on a transparent one).
-  function png() {
-    var canvas = container.querySelector("canvas");
-    if (!canvas) { return ""; }
-    var copy = document.createElement("canvas");
-    copy.width = canvas.width;
-    copy.height = canvas.height;
-    var ctx = copy.getContext("2d");
-    ctx.fillStyle = "#ffffff";
-    ctx.fillRect(0, 0, copy.width, copy.height);
-    ctx.drawImage(canvas, 0, 0);
-    return copy.toDataURL("image/png");
-  }
+  function graphml() { return window.kgGraphFiles.graphml(onScreen()); }
+  function gexf() { return window.kgGraphFiles.gexf(onScreen(), "kg viz"); }
+  function png() { return window.kgGraphFiles.png(container.querySelector("canvas")); }
   // The download buttons: label, file name, media type, generator (a data: URL for PNG).
   var DOWNLOADS = [
     ["GraphML", "graph.graphml", "application/graphml+xml", graphml],
