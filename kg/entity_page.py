@@ -46,6 +46,7 @@ import pyoxigraph as ox
 
 from .endpoint import TEXT, Format, Job, Reply, _accept_ranges, _quality
 from .errors import ProtocolError
+from .literals import rdflib_term
 from .show import EntityFacts, Fact, entity_facts
 from .store import Store
 from .vocab import (
@@ -241,13 +242,19 @@ def _articles(store: Store, ids: set[str]) -> dict[str, ArticleRef]:
     return found
 
 
-def entity_page(store: Store, iri: str) -> EntityPage | None:
-    """What the page of ``iri`` shows, or None when no article graph mentions it."""
+def _known_node(store: Store, iri: str) -> ox.NamedNode | None:
+    """``iri`` as a node when it is an IRI some article graph mentions, else None."""
     try:
         node = ox.NamedNode(iri)
     except ValueError:
         return None
-    if not _known(store, node):
+    return node if _known(store, node) else None
+
+
+def entity_page(store: Store, iri: str) -> EntityPage | None:
+    """What the page of ``iri`` shows, or None when no article graph mentions it."""
+    node = _known_node(store, iri)
+    if node is None:
         return None
     facts = entity_facts(store, iri)
     ids = set(facts.articles) | {e.article for f in facts.outgoing + facts.incoming
@@ -263,11 +270,8 @@ def neighbours(store: Store, iri: str) -> dict[str, list[dict[str, Any]]] | None
     """The entity and the entities one relation away (either direction), for vis-network:
     ``{"nodes": [{id, label, cls, url}], "edges": [{from, to, label}]}``; None when the
     store says nothing of ``iri``."""
-    try:
-        node = ox.NamedNode(iri)
-    except ValueError:
-        return None
-    if not _known(store, node):
+    node = _known_node(store, iri)
+    if node is None:
         return None
     labels: dict[str, set[str]] = defaultdict(set)
     classes: dict[str, set[str]] = defaultdict(set)
@@ -306,11 +310,8 @@ def describe(store: Store, iri: str) -> list[ox.Triple] | None:
     triples in every article graph (as subject and as object), its neighbours' labels and
     classes, the evidence nodes of its statements, and the records of those articles.
     :func:`rdflib_graph` makes an rdflib graph of it."""
-    try:
-        node = ox.NamedNode(iri)
-    except ValueError:
-        return None
-    if not _known(store, node):
+    node = _known_node(store, iri)
+    if node is None:
         return None
     in_articles = f'FILTER(STRSTARTS(STR(?g), "{ARTICLE}"))'
     queries = (
@@ -335,18 +336,6 @@ def describe(store: Store, iri: str) -> list[ox.Triple] | None:
     return sorted(triples, key=str)
 
 
-def _rdflib_term(term: Any) -> Any:
-    import rdflib
-
-    if isinstance(term, ox.NamedNode):
-        return rdflib.URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return rdflib.BNode(term.value)
-    if term.language:
-        return rdflib.Literal(term.value, lang=term.language)
-    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
-
-
 def rdflib_graph(triples: list[ox.Triple]) -> rdflib.Graph:
     """``triples`` as an rdflib graph with kg's prefixes bound (terms converted one by one:
     ten times faster than writing N-Triples for rdflib to parse)."""
@@ -356,8 +345,8 @@ def rdflib_graph(triples: list[ox.Triple]) -> rdflib.Graph:
     for prefix, base in SERIALIZATION_PREFIXES.items():
         graph.bind(prefix, base)
     for triple in triples:
-        graph.add((_rdflib_term(triple.subject), _rdflib_term(triple.predicate),
-                   _rdflib_term(triple.object)))
+        graph.add((rdflib_term(triple.subject), rdflib_term(triple.predicate),
+                   rdflib_term(triple.object)))
     return graph
 
 

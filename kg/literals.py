@@ -2,7 +2,8 @@
 (``sh:datatype`` fails an ill-typed ``"12x"^^xsd:integer`` or ``"2024-02-30"^^xsd:date``), the
 number it stands for, and SPARQL's ``<=`` between two literals (``sh:minInclusive`` and the
 like: numbers with numbers, dates with dates, strings with strings, anything else false).
-:mod:`kg.shapes` checks articles with them.
+:mod:`kg.shapes` checks articles with them. :func:`rdflib_term` hands a term to rdflib
+(pySHACL, the JSON-LD of an entity's description).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pyoxigraph as ox
 
 from .vocab import XSD, nn
 
-__all__ = ["LEXICAL_FORMS", "number", "le"]
+__all__ = ["LEXICAL_FORMS", "number", "le", "rdflib_term"]
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -124,3 +125,20 @@ def le(a: Term, b: Term, read: Callable[[Term], Any] | None = None) -> bool:
         return p[1] <= q[1]
     except TypeError:  # dateTimes with and without a time zone
         return False
+
+
+def rdflib_term(term: Any) -> Any:
+    """A pyoxigraph term as rdflib's (for rdflib's serializers and pySHACL), a literal with
+    its lexical form as stored."""
+    import rdflib
+
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language)
+    if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
+        return rdflib.Literal(term.value)
+    # lexical forms as stored: "1.50" stays "1.50", so results can be looked up again
+    return rdflib.Literal(term.value, datatype=term.datatype.value, normalize=False)

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from .errors import KGError
+from .literals import rdflib_term
 from .shapes import (
     Checker,
     Violation,
@@ -292,21 +293,6 @@ def validate_store(store: Store, *, shapes: str | Path | None = None,
                             violations=tuple(violations), set_aside=_set_aside_records(data))
 
 
-def _rdflib_term(term: Any) -> Any:
-    import rdflib
-
-    if isinstance(term, ox.NamedNode):
-        return rdflib.URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return rdflib.BNode(term.value)
-    if term.language:
-        return rdflib.Literal(term.value, lang=term.language)
-    if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
-        return rdflib.Literal(term.value)
-    # lexical forms as stored: "1.50" stays "1.50", so results can be looked up again
-    return rdflib.Literal(term.value, datatype=term.datatype.value, normalize=False)
-
-
 def _ox_term(term: Any) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     import rdflib
 
@@ -337,8 +323,8 @@ def _data_graph(store: Store) -> rdflib.Graph:
             f'FILTER(STRSTARTS(STR(?g), "{ARTICLE}") && {sparql_is_evidence()}) }}',
         ):
             for t in store.query(query):
-                data.add((_rdflib_term(t.subject), _rdflib_term(t.predicate),
-                          _rdflib_term(t.object)))
+                data.add((rdflib_term(t.subject), rdflib_term(t.predicate),
+                          rdflib_term(t.object)))
     finally:
         noisy.setLevel(level)
     return data
