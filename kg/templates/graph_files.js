@@ -1,6 +1,7 @@
 // The graph files both pages download (the explorer, kg/templates/explorer.js, and the HTML
 // view, kg/templates/view.js; each page inlines this file before its own code): GraphML and
-// GEXF 1.2 for Gephi, yEd or networkx, and PNG of a vis-network canvas. A graph is
+// GEXF 1.2 for Gephi, yEd or networkx, and PNG of a vis-network canvas, and how a file is
+// handed to the browser (save). A graph is
 // { nodes: [{id, label, iri, cls}], edges: [{id, from, to, label, predicate, articles,
 // first, last}] }. Text is escaped for XML, and characters XML 1.0 forbids are dropped.
 (function () {
@@ -85,5 +86,17 @@
     ctx.drawImage(canvas, 0, 0);
     return copy.toDataURL("image/png");
   }
-  window.kgGraphFiles = { xml: xml, graphml: graphml, gexf: gexf, png: png };
+  // Hand ``content`` (text, or a data: URL for PNG) to the browser as the file ``name``.
+  function save(content, name, type) {
+    var href = type === "image/png" ? content
+      : URL.createObjectURL(new Blob([content], { type: type + ";charset=utf-8" }));
+    var link = document.createElement("a");
+    link.href = href;
+    link.download = name;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    if (href.indexOf("blob:") === 0) { setTimeout(function () { URL.revokeObjectURL(href); }, 60000); }
+  }
+  window.kgGraphFiles = { xml: xml, graphml: graphml, gexf: gexf, png: png, save: save };
 }());

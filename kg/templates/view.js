@@ -644,16 +644,7 @@
     button.id = "kg-download-" + d[0].toLowerCase();
     button.title = "Download the graph drawn now as " + d[1];
     button.addEventListener("click", function () {
-      var content = d[3]();
-      var href = d[2] === "image/png" ? content
-        : URL.createObjectURL(new Blob([content], { type: d[2] + ";charset=utf-8" }));
-      var link = document.createElement("a");
-      link.href = href;
-      link.download = d[1];
-      document.body.appendChild(link);
-      link.click();
-      link.remove();
-      if (href.indexOf("blob:") === 0) { setTimeout(function () { URL.revokeObjectURL(href); }, 60000); }
+      window.kgGraphFiles.save(d[3](), d[1], d[2]);
     });
     downloadBox.appendChild(button);
   });
