@@ -107,22 +107,22 @@ from typing import IO
 import pyoxigraph as ox
 
 from .errors import InputError, StoreError
+from .formats import RDF_FORMATS, backup_formats
 from .remote import RemoteStore
 from .store import FLUSH_QUADS, RESTORE_MARKER, Store, _graph_of
-from .vocab import ARTICLE, KG, RDF, SERIALIZATION_PREFIXES, article_id_of, nn
+from .vocab import ARTICLE, KG, RDF, article_id_of, nn
 
 __all__ = ["backup", "restore", "dump_format", "article_graphs", "BackupReport",
            "RestoreReport", "BACKUP_FORMATS", "BATCH_SIZE"]
 
 log = logging.getLogger(__name__)
 
-#: The formats of a backup (names as for ``kg export --format``).
-BACKUP_FORMATS = ("nquads", "trig")
+#: The formats of a backup: the :data:`kg.formats.RDF_FORMATS` marked ``backup``.
+BACKUP_FORMATS = backup_formats()
 #: Articles per :meth:`Store.add_articles` call of a restore.
 BATCH_SIZE = 64
 
-_RDF_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
-_SUFFIXES = {".nq": "nquads", ".nquads": "nquads", ".trig": "trig"}
+_SUFFIXES = {suffix: name for name in BACKUP_FORMATS for suffix in RDF_FORMATS[name].suffixes}
 _GZIP_MAGIC = b"\x1f\x8b"
 _STDIN = "<stdin>"
 _NOTHING = "nothing was restored"
@@ -197,9 +197,9 @@ def dump_format(target: str | os.PathLike[str] | None, fmt: str | None = None
         name = name[: -len(".gz")]
     found = _SUFFIXES.get(Path(name).suffix)
     if fmt is None and found is None:
-        raise InputError(f"{target}: cannot tell the format from the name; name it .nq, "
-                         ".nquads or .trig (with .gz after it to compress), or pass "
-                         "--format nquads|trig")
+        raise InputError(f"{target}: cannot tell the format from the name; name it "
+                         f"{', '.join(_SUFFIXES)} (with .gz after it to compress), or pass "
+                         f"--format {'|'.join(BACKUP_FORMATS)}")
     return fmt or found or "nquads", gzipped
 
 
@@ -282,8 +282,7 @@ def backup(store: Store, target: Target, *, fmt: str | None = None,
 
 
 def _serialize(quads: Iterator[ox.Quad], out: IO[bytes], fmt: str) -> None:
-    prefixes = SERIALIZATION_PREFIXES if fmt == "trig" else None
-    ox.serialize(quads, out, format=_RDF_FORMATS[fmt], prefixes=prefixes)
+    RDF_FORMATS[fmt].write(quads, out)
 
 
 @contextmanager
@@ -522,16 +521,15 @@ class _Dump:
             stream: IO[bytes] = self.file
             if magic == _GZIP_MAGIC:
                 stream = gzip.GzipFile(fileobj=self.file, mode="rb")
-            yield from ox.parse(input=stream, format=_RDF_FORMATS[self.format])
+            yield from ox.parse(input=stream, format=RDF_FORMATS[self.format].parse)
         except SyntaxError as exc:
             line = f":{exc.lineno}" if exc.lineno else ""
-            raise InputError(f"{self.shown}{line}: not valid {_NAMES[self.format]}: "
+            raise InputError(f"{self.shown}{line}: not valid {RDF_FORMATS[self.format].label}: "
                              f"{exc.msg}; {then}") from exc
         except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
             raise InputError(f"cannot read {self.shown}: {exc}; {then}") from exc
 
 
-_NAMES = {"nquads": "N-Quads", "trig": "TriG"}
 
 
 @contextmanager

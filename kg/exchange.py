@@ -1,9 +1,9 @@
 """The graph for other tools: GraphML and GEXF (Gephi, Cytoscape, yEd, networkx) and CSV.
 
-``kg export`` writes RDF through :meth:`kg.store.Store.dump`; the formats here
-(:data:`GRAPH_FORMATS`) are written from the networkx projection (:func:`kg.graph.project`)
-instead, flattened by :func:`flat_graph` into plain scalar attributes that every graph tool
-can read:
+``kg export`` writes RDF through :meth:`kg.store.Store.dump`; the formats here (registered
+in :data:`kg.formats.GRAPH_TOOL_FORMATS`) are written from the networkx projection
+(:func:`kg.graph.project`) instead, flattened by :func:`flat_graph` into plain scalar
+attributes that every graph tool can read:
 
 * nodes: id = the entity IRI; ``label``, ``class``, ``articles`` (article ids joined by
   ``;``) and ``article_count``;
@@ -46,7 +46,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from .timeline import DateWindow
 
 __all__ = [
-    "GRAPH_FORMATS",
     "NODE_COLUMNS",
     "EDGE_COLUMNS",
     "flat_graph",
@@ -57,7 +56,6 @@ __all__ = [
     "dump_window",
 ]
 
-GRAPH_FORMATS = ("graphml", "gexf", "csv")
 NODE_COLUMNS = ("id", "label", "class", "article_count", "articles")
 EDGE_COLUMNS = (
     "source", "target", "predicate", "source_label", "target_label", "source_class",
@@ -206,40 +204,24 @@ def write_csv(graph: nx.MultiDiGraph, output: str | Path) -> tuple[Path, Path]:
 
 def dump_window(store: Store, fmt: str, out: IO[bytes], window: DateWindow) -> None:
     """Write the graphs of the articles of ``store`` dated in ``window`` (publication date,
-    else day of ingest) to a binary stream, in one of :data:`kg.store.EXPORT_FORMATS`:
+    else day of ingest) to a binary stream, in one of :data:`kg.formats.RDF_FORMATS`:
     ``trig``/``nquads`` one named graph per article, ``turtle`` their merge (evidence
     included), ``jsonld``. Raises :class:`~kg.errors.EmptyGraphError` when no article is
     dated in the window."""
-    import io
-
     import pyoxigraph as ox
 
     from .errors import EmptyGraphError
-    from .store import EXPORT_FORMATS
+    from .formats import rdf_format
     from .timeline import article_dates
-    from .vocab import PREFIXES, SERIALIZATION_PREFIXES
 
-    if fmt not in EXPORT_FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}; expected one of {EXPORT_FORMATS}")
+    form = rdf_format(fmt)
     ids = [a for a, info in article_dates(store).items() if info["date"] in window]
     if not ids:
         raise EmptyGraphError(f"no article is {window.describe()}; widen --since/--until "
                               "(`kg articles` lists the articles' dates)")
     quads = [q for a in ids for q in sorted(store.quads(a), key=str)]
-    if fmt == "turtle":
-        triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
-        ox.serialize(triples, out, format=ox.RdfFormat.TURTLE, prefixes=SERIALIZATION_PREFIXES)
-    elif fmt == "trig":
-        ox.serialize(quads, out, format=ox.RdfFormat.TRIG, prefixes=SERIALIZATION_PREFIXES)
-    elif fmt == "nquads":
-        ox.serialize(quads, out, format=ox.RdfFormat.N_QUADS)
+    if form.merged:
+        form.write(sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads},
+                          key=str), out)
     else:
-        import rdflib
-
-        buf = io.BytesIO()
-        ox.serialize(quads, buf, format=ox.RdfFormat.N_QUADS)
-        dataset = rdflib.Dataset()
-        dataset.parse(data=buf.getvalue().decode("utf-8"), format="nquads")
-        for prefix, iri in PREFIXES.items():
-            dataset.bind(prefix, iri)
-        dataset.serialize(destination=out, format="json-ld", auto_compact=True)
+        form.write(quads, out)

@@ -31,6 +31,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import QueryError, QueryTooDeep
+from .formats import listing_choices, listing_format
 from .store import Store
 from .vocab import SERIALIZATION_PREFIXES, short_name
 
@@ -51,7 +52,8 @@ __all__ = [
     "unknown_terms",
 ]
 
-FORMATS = ("table", "json", "csv", "tsv")
+#: The listing formats of :data:`kg.formats.LISTING_FORMATS` that SPARQL results offer.
+FORMATS = listing_choices(sparql=True)
 
 #: How deep brackets (``{}``, ``()``, ``[]``) may nest in a query. Deeper nesting is refused
 #: before evaluation: Oxigraph's parser recurses (5,000 ``{`` crash the process) and nested
@@ -63,10 +65,6 @@ _UPDATES = ("INSERT", "DELETE", "DROP", "CLEAR", "CREATE", "LOAD", "COPY", "MOVE
 #: Bare keywords refused in ``kg query`` (reads only, no remote access).
 REFUSED = frozenset({"SERVICE", *_UPDATES})
 
-_RESULTS = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV,
-            "tsv": ox.QueryResultsFormat.TSV}
-_GRAPH_FORMATS = {"table": ox.RdfFormat.TURTLE, "json": ox.RdfFormat.JSON_LD,
-                  "csv": ox.RdfFormat.N_TRIPLES, "tsv": ox.RdfFormat.N_TRIPLES}
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -450,17 +448,19 @@ def _unknown_terms(text: str) -> tuple[str, ...]:
 def format_result(result: QueryResult, fmt: str = "table", *, width: int | None = None) -> str:
     """The result as text in one of :data:`FORMATS` (see the module docstring); a ``table``
     is fitted to ``width`` (:func:`kg.tables.table`), cutting literals, never IRIs."""
-    if fmt not in FORMATS:
-        raise QueryError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    try:
+        form = listing_format(fmt, sparql=True)
+    except ValueError as exc:
+        raise QueryError(str(exc)) from None
     if result.kind == "graph":
-        prefixes = SERIALIZATION_PREFIXES if fmt == "table" else None
-        data = ox.serialize(result.triples, format=_GRAPH_FORMATS[fmt], prefixes=prefixes)
+        prefixes = SERIALIZATION_PREFIXES if form.results is None else None
+        data = ox.serialize(result.triples, format=form.graph, prefixes=prefixes)
         return (data or b"").decode("utf-8")
-    if fmt == "table":
+    if form.results is None:
         return _table(result, width)
     # re-parse the stored JSON: pyoxigraph's result objects are one-shot iterators
     parsed = ox.parse_query_results(result.results_json, format=ox.QueryResultsFormat.JSON)
-    text = (parsed.serialize(format=_RESULTS[fmt]) or b"").decode("utf-8")
+    text = (parsed.serialize(format=form.results) or b"").decode("utf-8")
     return text if text.endswith("\n") else text + "\n"
 
 

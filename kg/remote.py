@@ -67,6 +67,7 @@ import pyoxigraph as ox
 
 from .changelog import change_quads
 from .errors import StoreError
+from .formats import rdf_format
 from .remote_sparql import (
     NOT_EVIDENCE,
     article_update,
@@ -79,15 +80,13 @@ from .remote_sparql import (
     unmerge,
 )
 from .store import (
-    EXPORT_FORMATS,
     Store,
     _check_graph,
     _graph_of,
     _log_update,
     _mergeable,
-    _write_jsonld,
 )
-from .vocab import ARTICLE, SERIALIZATION_PREFIXES, article_iri
+from .vocab import ARTICLE, article_iri
 
 if TYPE_CHECKING:  # pragma: no cover
     import http.client
@@ -401,23 +400,16 @@ class RemoteStore(Store):
     def dump(self, fmt: str, out: IO[bytes]) -> None:
         """As :meth:`kg.store.Store.dump`: ``trig``/``nquads`` (the article graphs),
         ``turtle`` (the merge plus the evidence nodes), ``jsonld``."""
-        if fmt not in EXPORT_FORMATS:
-            raise ValueError(f"unknown export format {fmt!r}; expected one of {EXPORT_FORMATS}")
+        form = rdf_format(fmt)
         try:
-            if fmt == "jsonld":
-                _write_jsonld(self, out)
-            elif fmt == "turtle":
+            if form.merged:
                 evidence = {ox.Triple(q.subject, q.predicate, q.object)
                             for q in self._quad_rows() if not _mergeable(q.subject)}
                 merged = [ox.Triple(q.subject, q.predicate, q.object)
                           for q in self._quad_rows(merged=True)]
-                ox.serialize(merged + sorted(evidence, key=str), out,
-                             format=ox.RdfFormat.TURTLE, prefixes=SERIALIZATION_PREFIXES)
-            elif fmt == "trig":
-                ox.serialize(self._quad_rows(ordered=True), out, format=ox.RdfFormat.TRIG,
-                             prefixes=SERIALIZATION_PREFIXES)
+                form.write(merged + sorted(evidence, key=str), out)
             else:
-                ox.serialize(self._quad_rows(), out, format=ox.RdfFormat.N_QUADS)
+                form.write(self._quad_rows(ordered=form.grouped), out)
         except (SyntaxError, ValueError) as exc:
             raise StoreError(f"cannot read the answer of the SPARQL server at {self.path}: "
                              f"{exc}") from exc

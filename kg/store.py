@@ -41,11 +41,11 @@ import pyoxigraph as ox
 
 from .changelog import CHANGES_GRAPH, change_quads
 from .errors import StoreError, StoreLockedError
+from .formats import RDF_FORMATS, rdf_format
 from .lock import StoreLock
 from .vocab import (
     ARTICLE,
     PREFIXES,
-    SERIALIZATION_PREFIXES,
     article_id_of,
     article_iri,
     is_evidence_iri,
@@ -61,16 +61,10 @@ __all__ = ["Store", "ArticleInfo", "DEFAULT_STORE", "default_store_path", "EXPOR
            "FETCHED_GRAPH", "CHANGES_GRAPH", "SYSTEM", "ONTOLOGY_GRAPH", "ontology_quads"]
 
 DEFAULT_STORE = "kg-store"
-EXPORT_FORMATS = ("trig", "nquads", "turtle", "jsonld")
+#: The names of :data:`kg.formats.RDF_FORMATS` (the registry is the one table).
+EXPORT_FORMATS = tuple(RDF_FORMATS)
 
 log = logging.getLogger(__name__)
-
-_RDF_FORMATS = {
-    "trig": ox.RdfFormat.TRIG,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "turtle": ox.RdfFormat.TURTLE,
-}
-
 
 QueryOutcome = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
@@ -177,21 +171,6 @@ _UNSTATED = f"?s ?p ?o FILTER NOT EXISTS {{ {_STATED} }}"
 #: Article statements (not of evidence nodes) missing from the merged default graph.
 _UNMERGED = (f"{_STATED} FILTER(!{sparql_is_evidence()}) "
              "FILTER NOT EXISTS { ?s ?p ?o }")
-
-
-def _write_jsonld(store: Store, out: IO[bytes]) -> None:
-    """``store``'s article graphs as JSON-LD, through rdflib (from its N-Quads dump)."""
-    import io
-
-    import rdflib
-
-    buf = io.BytesIO()
-    store.dump("nquads", buf)
-    dataset = rdflib.Dataset()
-    dataset.parse(data=buf.getvalue().decode("utf-8"), format="nquads")
-    for prefix, iri in PREFIXES.items():
-        dataset.bind(prefix, iri)
-    dataset.serialize(destination=out, format="json-ld", auto_compact=True)
 
 
 #: Quads written between two flushes of a local store (see :meth:`Store._wrote`).
@@ -654,30 +633,24 @@ class Store:
         return result
 
     def dump(self, fmt: str, out: IO[bytes]) -> None:
-        """Write the whole store to a binary stream: ``trig``, ``nquads``, ``turtle``, ``jsonld``.
+        """Write the whole store to a binary stream in one of :data:`kg.formats.RDF_FORMATS`
+        (``trig``, ``nquads``, ``turtle``, ``jsonld``; ValueError naming them otherwise).
 
         ``trig``/``nquads`` keep one named graph per article; ``turtle`` merges them into
         one graph (the set of all triples); ``jsonld`` goes through :meth:`rdflib_dataset`.
         """
-        if fmt not in EXPORT_FORMATS:
-            raise ValueError(f"unknown export format {fmt!r}; expected one of {EXPORT_FORMATS}")
-        if fmt == "jsonld":
-            _write_jsonld(self, out)
-            return
-        if fmt == "turtle":  # the merge, with the evidence nodes
+        form = rdf_format(fmt)
+        if form.merged:  # the merge, with the evidence nodes
             evidence = {ox.Triple(q.subject, q.predicate, q.object)
                         for q in self.oxigraph.quads_for_pattern(None, None, None, None)
                         if _is_data(q.graph_name) and not _mergeable(q.subject)}
             merged = (ox.Triple(q.subject, q.predicate, q.object)
                       for q in self.oxigraph.quads_for_pattern(None, None, None,
                                                                ox.DefaultGraph()))
-            ox.serialize(list(merged) + sorted(evidence, key=str), out,
-                         format=ox.RdfFormat.TURTLE, prefixes=SERIALIZATION_PREFIXES)
+            form.write(list(merged) + sorted(evidence, key=str), out)
             return
-        prefixes = SERIALIZATION_PREFIXES if fmt == "trig" else None
-        named = (q for q in self.oxigraph.quads_for_pattern(None, None, None, None)
-                 if _is_data(q.graph_name))
-        ox.serialize(named, out, format=_RDF_FORMATS[fmt], prefixes=prefixes)
+        form.write((q for q in self.oxigraph.quads_for_pattern(None, None, None, None)
+                    if _is_data(q.graph_name)), out)
 
     # ----------------------------------------------------------------- fetched URLs
 

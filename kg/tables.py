@@ -18,6 +18,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from .formats import listing_choices, listing_format
 from .terminal import safe_field
 
 if TYPE_CHECKING:
@@ -30,7 +31,8 @@ __all__ = ["FORMATS", "table", "terminal_width", "MIN_CUT", "as_json", "check_fo
            "one_line", "format_articles", "facts_json", "stats_json", "queries_json",
            "background_note", "MENTIONED_TOGETHER", "ALSO_BACKGROUND"]
 
-FORMATS = ("table", "json")
+#: The listing formats of :data:`kg.formats.LISTING_FORMATS` that every listing offers.
+FORMATS = listing_choices()
 
 
 def table(header: list[str], rows: list[list[str]], right: Iterable[int] = (), *,
@@ -145,9 +147,8 @@ def as_json(data: object) -> str:
 
 
 def check_format(fmt: str) -> None:
-    """ValueError unless ``fmt`` is one of :data:`FORMATS`."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    """ValueError (naming :data:`FORMATS`) unless ``fmt`` is one of them."""
+    listing_format(fmt)
 
 
 def one_line(text: str) -> str:

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..formats import backup_formats
 from ..store import Store, incomplete_message
 from .app import FORMAT_OPTION, cli, echo, rate_bar, store_for, waits
 
@@ -30,7 +31,7 @@ Example:
 """,
 )
 @click.argument("path", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--format", "fmt", type=click.Choice(("nquads", "trig")),
+@click.option("--format", "fmt", type=click.Choice(backup_formats()),
               help="Default: from PATH's name (.nq, .nquads, .trig, each optionally .gz); "
                    "nquads for -.")
 @click.pass_context
@@ -68,7 +69,7 @@ Example:
 """,
 )
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
-@click.option("--format", "fmt", type=click.Choice(("nquads", "trig")),
+@click.option("--format", "fmt", type=click.Choice(backup_formats()),
               help="Default: from PATH's name (.nq, .nquads, .trig, each optionally .gz); "
                    "nquads for -. Gzip is recognised by its first bytes.")
 @click.option("--replace", is_flag=True,

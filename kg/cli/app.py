@@ -19,6 +19,7 @@ import click
 
 from .. import __version__
 from ..errors import KGError
+from ..formats import listing_choices
 from ..remote import is_remote, open_store
 from ..store import DEFAULT_STORE, Store
 from ..terminal import SafeFormatter, safe_field, safe_text
@@ -177,7 +178,7 @@ def rate_bar(label: str) -> Iterator[Callable[[int, int | None], None]]:
 FORMAT_OPTION = click.option(
     "--format",
     "fmt",
-    type=click.Choice(("table", "json")),
+    type=click.Choice(listing_choices()),
     default="table",
     show_default=True,
     help="table for reading; json (with IRIs) for programs.",

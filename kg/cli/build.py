@@ -11,8 +11,8 @@ import click
 
 from ..budget import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, ArticleBudget
 from ..errors import ArticleNotFound, InputError
-from ..exchange import GRAPH_FORMATS
-from ..store import EXPORT_FORMATS, Store
+from ..formats import GRAPH_TOOL_FORMATS, export_choices, graph_tool_format, listing_choices
+from ..store import Store
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..ingest import IngestReport
@@ -177,7 +177,7 @@ Example:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(EXPORT_FORMATS + GRAPH_FORMATS),
+    type=click.Choice(export_choices()),
     default="trig",
     show_default=True,
     help="RDF: trig/nquads keep one named graph per article; turtle merges them; jsonld. "
@@ -201,7 +201,7 @@ def export(ctx: click.Context, fmt: str, output: Path | None,
     With --since/--until, RDF holds the graphs of the articles dated in the window, and the
     graph formats what those articles state.
     """
-    if fmt in GRAPH_FORMATS:
+    if fmt in GRAPH_TOOL_FORMATS:
         _export_graph(ctx, fmt, output, window)
         return
     if output is not None and output.is_dir():
@@ -228,15 +228,16 @@ def export(ctx: click.Context, fmt: str, output: Path | None,
 
 def _export_graph(ctx: click.Context, fmt: str, output: Path | None,
                   window: DateWindow | None = None) -> None:
-    """``kg export`` in one of :data:`kg.exchange.GRAPH_FORMATS`, from the projection."""
-    from ..exchange import csv_paths, write_csv, write_gexf, write_graphml
+    """``kg export`` in one of :data:`kg.formats.GRAPH_TOOL_FORMATS`, from the projection."""
+    from ..exchange import csv_paths
     from ..graph import project, within
 
-    if fmt == "csv":
+    form = graph_tool_format(fmt)
+    if form.files:
         if output is None:
             raise click.UsageError(
-                "--format csv writes two files (nodes and edges): give -o FILE.csv or "
-                "-o FOLDER", ctx
+                f"--format {fmt} writes two files (nodes and edges): give -o FILE{form.suffix} "
+                "or -o FOLDER", ctx
             )
         for path in csv_paths(output):
             if path.is_dir():
@@ -245,18 +246,18 @@ def _export_graph(ctx: click.Context, fmt: str, output: Path | None,
         raise click.BadParameter(f"{output} is a folder; give a file", param_hint="'-o'")
     with store_for(ctx) as store:
         graph = within(project(store), window)
-    if fmt == "csv":
+    if form.files:
         assert output is not None
-        nodes, edges = write_csv(graph, output)
+        nodes, edges = form.write(graph, output)
         echo(f"kg: wrote {nodes} and {edges}", err=True)
     elif output is None:
         sys.stdout.flush()
-        (write_graphml if fmt == "graphml" else write_gexf)(graph, sys.stdout.buffer)
+        form.write(graph, sys.stdout.buffer)
         sys.stdout.buffer.flush()
     else:
         output.parent.mkdir(parents=True, exist_ok=True)
         with output.open("wb") as out:
-            (write_graphml if fmt == "graphml" else write_gexf)(graph, out)
+            form.write(graph, out)
         echo(f"kg: wrote {output}", err=True)
     echo_size(graph)
 
@@ -349,7 +350,7 @@ Example:
               help="Start of the window, inclusive: 2026-11-01 or 2026-11-01T08:00:00Z (UTC).")
 @click.option("--until", default="any", metavar="DATE",
               help="End of the window, exclusive (default: now), e.g. --until 2026-11-02.")
-@click.option("--format", "fmt", type=click.Choice(("table", "json", "csv", "tsv")),
+@click.option("--format", "fmt", type=click.Choice(listing_choices(sparql=True)),
               default="table", show_default=True,
               help="A table, or W3C SPARQL results json/csv/tsv, e.g. --format csv.")
 @click.pass_context

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import ArticleNotFound
+from ..formats import listing_choices
 from ..vocab import CLASSES, ID, short_name
 from .app import (
     FORMAT_OPTION,
@@ -46,7 +47,7 @@ Example:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(("table", "json", "csv", "tsv")),
+    type=click.Choice(listing_choices(sparql=True)),
     default="table",
     show_default=True,
     help="W3C SPARQL results json/csv/tsv; CONSTRUCT gives Turtle (table), JSON-LD, N-Triples.",
