@@ -41,6 +41,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .errors import KGError, NotFoundError, ProtocolError, QueryError, QueryTooDeep
+from .formats import NEGOTIATED_RDF_FORMATS, SPARQL_RESULT_FORMATS, NegotiatedFormat
 from .query import QueryResult, check_query, syntax_message
 from .store import Store
 from .vocab import SERIALIZATION_PREFIXES
@@ -67,7 +68,9 @@ TEXT = "text/plain; charset=utf-8"
 
 @dataclass(frozen=True)
 class Format:
-    """A result format: the media type served, others that select it, its ``format=`` names."""
+    """A negotiable media type: the one served, others that select it, its ``format=`` names
+    (entity pages use it; the endpoint's formats are :class:`kg.formats.NegotiatedFormat`,
+    which adds the serializer)."""
 
     name: str
     media_type: str
@@ -79,27 +82,10 @@ class Format:
         return f"{self.media_type}; charset=utf-8"
 
 
-#: Formats of SELECT and ASK results, the default first.
-RESULT_FORMATS = (
-    Format("json", "application/sparql-results+json", ("application/json",), ("json", "srj")),
-    Format("xml", "application/sparql-results+xml", ("application/xml", "text/xml"),
-           ("xml", "srx")),
-    Format("csv", "text/csv", (), ("csv",)),
-    Format("tsv", "text/tab-separated-values", (), ("tsv",)),
-)
-#: Formats of CONSTRUCT and DESCRIBE results, the default first.
-GRAPH_FORMATS = (
-    Format("turtle", "text/turtle", ("application/x-turtle", "application/turtle", "text/n3",
-                                     "text/rdf+n3"), ("turtle", "ttl", "n3")),
-    Format("ntriples", "application/n-triples", (), ("ntriples", "n-triples", "nt")),
-    Format("jsonld", "application/ld+json", ("application/json",), ("jsonld", "json-ld", "json")),
-    Format("rdfxml", "application/rdf+xml", ("application/xml", "text/xml"),
-           ("rdfxml", "rdf+xml", "rdf", "xml")),
-)
-_RESULTS_OX = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
-               "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
-_GRAPH_OX = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
-             "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
+#: Formats of SELECT and ASK results, the default first (:mod:`kg.formats` holds them).
+RESULT_FORMATS = SPARQL_RESULT_FORMATS
+#: Formats of CONSTRUCT and DESCRIBE results, the default first (:mod:`kg.formats`).
+GRAPH_FORMATS = NEGOTIATED_RDF_FORMATS
 _KIND_NAMES = {"select": "SELECT", "ask": "ASK", "graph": "CONSTRUCT or DESCRIBE"}
 
 
@@ -140,7 +126,8 @@ def _quality(ranges: list[tuple[str, float]], media_type: str) -> float:
     return best
 
 
-def negotiate(kind: str, accept: str | None = None, formats: Sequence[str] = ()) -> Format:
+def negotiate(kind: str, accept: str | None = None,
+              formats: Sequence[str] = ()) -> NegotiatedFormat:
     """The format to answer a ``kind`` result in (``"select"``, ``"ask"`` or ``"graph"``).
 
     The first of ``formats`` (``format=`` values: a name or a media type) that fits the kind
@@ -242,10 +229,10 @@ def _too_many(limit: int, what: str) -> ProtocolError:
                               "server with a larger --max-results")
 
 
-def _results_body(results_json: bytes, fmt: Format) -> bytes:
+def _results_body(results_json: bytes, fmt: NegotiatedFormat) -> bytes:
     """SPARQL results JSON rewritten by pyoxigraph's serializer in ``fmt``."""
     parsed = ox.parse_query_results(results_json, format=ox.QueryResultsFormat.JSON)
-    return parsed.serialize(format=_RESULTS_OX[fmt.name]) or b""
+    return parsed.serialize(format=fmt.serializer) or b""
 
 
 class _RowLimit(Exception):
@@ -272,7 +259,7 @@ class _CountingSink:
         pass
 
 
-def _solutions_body(solutions: ox.QuerySolutions, fmt: Format, limit: int) -> bytes:
+def _solutions_body(solutions: ox.QuerySolutions, fmt: NegotiatedFormat, limit: int) -> bytes:
     """SELECT solutions in ``fmt``, refused past ``limit`` rows, without a Python object per
     term: pyoxigraph writes TSV (one line per row, so rows are counted as they stream and
     evaluation stops at ``limit + 1``), then rewrites it in ``fmt``. About three times
@@ -286,12 +273,12 @@ def _solutions_body(solutions: ox.QuerySolutions, fmt: Format, limit: int) -> by
     if fmt.name == "tsv":
         return tsv
     parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
-    return parsed.serialize(format=_RESULTS_OX[fmt.name]) or b""
+    return parsed.serialize(format=fmt.serializer) or b""
 
 
-def _graph_body(triples: Sequence[ox.Triple], fmt: Format) -> bytes:
-    prefixes = SERIALIZATION_PREFIXES if fmt.name in ("turtle", "rdfxml") else None
-    return ox.serialize(triples, format=_GRAPH_OX[fmt.name], prefixes=prefixes) or b""
+def _graph_body(triples: Sequence[ox.Triple], fmt: NegotiatedFormat) -> bytes:
+    prefixes = SERIALIZATION_PREFIXES if fmt.prefixes else None
+    return ox.serialize(triples, format=fmt.serializer, prefixes=prefixes) or b""
 
 
 def _answer_sparql(store: Store, job: Job) -> Reply:
@@ -311,7 +298,7 @@ def _answer_sparql(store: Store, job: Job) -> Reply:
         raw = store.query(job.text, **graphs)
         if isinstance(raw, ox.QueryBoolean):
             fmt = negotiate("ask", job.accept, job.formats)
-            return Reply(200, fmt.content_type, raw.serialize(format=_RESULTS_OX[fmt.name]) or b"")
+            return Reply(200, fmt.content_type, raw.serialize(format=fmt.serializer) or b"")
         if isinstance(raw, ox.QuerySolutions):
             fmt = negotiate("select", job.accept, job.formats)
             return Reply(200, fmt.content_type, _solutions_body(raw, fmt, job.max_results))

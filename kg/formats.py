@@ -12,6 +12,9 @@ Now every kind of output has one registry, name -> a small record that carries i
 - :data:`LISTING_FORMATS`: how listings print (``--format table|json`` of the listing and
   analytics commands; ``csv``/``tsv`` too where a listing is SPARQL results: ``kg query``,
   ``kg changes``).
+- :data:`SPARQL_RESULT_FORMATS` and :data:`NEGOTIATED_RDF_FORMATS`: what ``kg serve``'s
+  SPARQL endpoint answers in, chosen by content negotiation (:func:`kg.endpoint.negotiate`,
+  which names them ``RESULT_FORMATS`` and ``GRAPH_FORMATS``).
 
 Every CLI choice list and every dispatch reads these registries; :func:`rdf_format`,
 :func:`graph_tool_format` and :func:`listing_format` look a name up and raise a
@@ -19,8 +22,9 @@ Every CLI choice list and every dispatch reads these registries; :func:`rdf_form
 types have no default for their writer, so an entry without one cannot be built.
 
 To add a format: add one entry to its registry (tests/test_formats.py checks that every entry
-is offered by the commands and writes something parseable of its kind). The SPARQL endpoint's
-content negotiation (:mod:`kg.endpoint`: media types, aliases) has its own tables there.
+is offered by the commands and writes something parseable of its kind). Entity pages
+negotiate their own documents (:data:`kg.entity_page.DOCUMENT_FORMATS`: HTML and RDF of one
+entity).
 """
 
 from __future__ import annotations
@@ -42,7 +46,10 @@ __all__ = [
     "RdfFormat",
     "GraphToolFormat",
     "ListingFormat",
+    "NegotiatedFormat",
     "RDF_FORMATS",
+    "SPARQL_RESULT_FORMATS",
+    "NEGOTIATED_RDF_FORMATS",
     "GRAPH_TOOL_FORMATS",
     "LISTING_FORMATS",
     "rdf_format",
@@ -180,6 +187,56 @@ LISTING_FORMATS: dict[str, ListingFormat] = {f.name: f for f in (
     ListingFormat("tsv", "text/tab-separated-values", ox.RdfFormat.N_TRIPLES,
                   ox.QueryResultsFormat.TSV, sparql_only=True),
 )}
+
+
+# --------------------------------------------------------------------------- SPARQL endpoint
+
+
+@dataclass(frozen=True)
+class NegotiatedFormat:
+    """A format ``kg serve``'s SPARQL endpoint answers in (:func:`kg.endpoint.negotiate`):
+    the media type served, ``aliases`` (other media types that select it), its ``format=``
+    ``names``, the pyoxigraph ``serializer`` that writes it, its name in the W3C format
+    registry ``w3c`` (http://www.w3.org/ns/formats/, for the service description) and
+    whether kg's prefixes go in (``prefixes``)."""
+
+    name: str
+    media_type: str
+    serializer: ox.RdfFormat | ox.QueryResultsFormat
+    w3c: str
+    aliases: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    prefixes: bool = False
+
+    @property
+    def content_type(self) -> str:
+        return f"{self.media_type}; charset=utf-8"
+
+
+#: Formats of the endpoint's SELECT and ASK results, the default first.
+SPARQL_RESULT_FORMATS: tuple[NegotiatedFormat, ...] = (
+    NegotiatedFormat("json", "application/sparql-results+json", ox.QueryResultsFormat.JSON,
+                     "SPARQL_Results_JSON", ("application/json",), ("json", "srj")),
+    NegotiatedFormat("xml", "application/sparql-results+xml", ox.QueryResultsFormat.XML,
+                     "SPARQL_Results_XML", ("application/xml", "text/xml"), ("xml", "srx")),
+    NegotiatedFormat("csv", "text/csv", ox.QueryResultsFormat.CSV,
+                     "SPARQL_Results_CSV", (), ("csv",)),
+    NegotiatedFormat("tsv", "text/tab-separated-values", ox.QueryResultsFormat.TSV,
+                     "SPARQL_Results_TSV", (), ("tsv",)),
+)
+#: RDF formats of the endpoint's CONSTRUCT and DESCRIBE results, the default first.
+NEGOTIATED_RDF_FORMATS: tuple[NegotiatedFormat, ...] = (
+    NegotiatedFormat("turtle", "text/turtle", ox.RdfFormat.TURTLE, "Turtle",
+                     ("application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3"),
+                     ("turtle", "ttl", "n3"), prefixes=True),
+    NegotiatedFormat("ntriples", "application/n-triples", ox.RdfFormat.N_TRIPLES, "N-Triples",
+                     (), ("ntriples", "n-triples", "nt")),
+    NegotiatedFormat("jsonld", "application/ld+json", ox.RdfFormat.JSON_LD, "JSON-LD",
+                     ("application/json",), ("jsonld", "json-ld", "json")),
+    NegotiatedFormat("rdfxml", "application/rdf+xml", ox.RdfFormat.RDF_XML, "RDF_XML",
+                     ("application/xml", "text/xml"), ("rdfxml", "rdf+xml", "rdf", "xml"),
+                     prefixes=True),
+)
 
 
 # --------------------------------------------------------------------------- look-ups

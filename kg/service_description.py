@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from .endpoint import GRAPH_FORMATS, Job, Reply, _graph_body, negotiate
+from .endpoint import GRAPH_FORMATS, RESULT_FORMATS, Job, Reply, _graph_body, negotiate
 from .store import ONTOLOGY_GRAPH, Store
 from .vocab import ARTICLE, RDF, RDFS, SERIALIZATION_PREFIXES, nn
 
@@ -36,12 +36,6 @@ __all__ = ["SD", "VOID", "LISTED_ARTICLES", "service_description", "answer"]
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
 _FORMATS = "http://www.w3.org/ns/formats/"
-#: The W3C format IRI of each result format the endpoint writes (kg.endpoint's names).
-FORMAT_IRIS = {
-    "json": "SPARQL_Results_JSON", "xml": "SPARQL_Results_XML", "csv": "SPARQL_Results_CSV",
-    "tsv": "SPARQL_Results_TSV", "turtle": "Turtle", "ntriples": "N-Triples",
-    "jsonld": "JSON-LD", "rdfxml": "RDF_XML",
-}
 #: Article graphs named one by one in the description; past this, only summarily.
 LISTED_ARTICLES = 200
 
@@ -84,9 +78,8 @@ def service_description(store: Store, endpoint: str) -> list[ox.Triple]:
                   ox.Literal(str(count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")),
                              datatype=nn("http://www.w3.org/2001/XMLSchema#integer"))),
     ]
-    fmt_names = {f.name for f in GRAPH_FORMATS} | {"json", "xml", "csv", "tsv"}
-    out += [ox.Triple(service, sd("resultFormat"), nn(_FORMATS + FORMAT_IRIS[name]))
-            for name in sorted(fmt_names)]
+    out += [ox.Triple(service, sd("resultFormat"), nn(_FORMATS + fmt.w3c))
+            for fmt in sorted(GRAPH_FORMATS + RESULT_FORMATS, key=lambda f: f.name)]
     ontology = ox.BlankNode("ontology")
     if store.query(f"ASK {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}"):
         out += [ox.Triple(dataset, sd("namedGraph"), ontology),
