@@ -213,3 +213,47 @@ def test_formats_store_dump_refuses_dot_and_writes_nothing(store_path):
     with Store(store_path) as store, pytest.raises(ValueError, match="expected one of trig"):
         store.dump("dot", out)
     assert out.getvalue() == b""
+
+
+# --------------------------------------------------------------------------- SPARQL endpoint
+
+
+def test_formats_negotiated_entries_need_their_serializer():
+    from kg.formats import NegotiatedFormat
+
+    with pytest.raises(TypeError, match="serializer"):
+        NegotiatedFormat("dot", "text/vnd.graphviz")  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(("kind", "registry"), [("select", "SPARQL_RESULT_FORMATS"),
+                                                ("graph", "NEGOTIATED_RDF_FORMATS")])
+def test_formats_endpoint_offers_and_writes_each_negotiated_format(kind, registry):
+    import pyoxigraph as ox
+
+    import kg.formats
+    from kg.endpoint import _graph_body, negotiate
+
+    triple = ox.Triple(ox.NamedNode("https://example.org/a"), ox.NamedNode("https://example.org/p"),
+                       ox.Literal("b"))
+    for form in getattr(kg.formats, registry):
+        assert negotiate(kind, None, [form.name]) is form
+        assert negotiate(kind, form.media_type) is form
+        assert form.w3c
+        if kind == "graph":
+            body = _graph_body([triple], form)
+            assert [q.triple for q in ox.parse(body, format=form.serializer)] == [triple]
+        else:
+            solutions = ox.Store().query("SELECT ?x WHERE { BIND(1 AS ?x) }")
+            body = solutions.serialize(format=form.serializer)
+            if form.serializer == ox.QueryResultsFormat.CSV:  # lossy: pyoxigraph won't read it
+                assert list(csv.reader(io.StringIO(body.decode()))) == [["x"], ["1"]]
+            else:
+                assert len(list(ox.parse_query_results(body, format=form.serializer))) == 1
+
+
+def test_formats_endpoint_refuses_an_unknown_name_listing_the_known():
+    from kg.endpoint import negotiate
+    from kg.errors import ProtocolError
+
+    with pytest.raises(ProtocolError, match="unknown format 'dot'.*turtle, ntriples, jsonld"):
+        negotiate("graph", None, ["dot"])
