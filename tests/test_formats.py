@@ -257,3 +257,22 @@ def test_formats_endpoint_refuses_an_unknown_name_listing_the_known():
 
     with pytest.raises(ProtocolError, match="unknown format 'dot'.*turtle, ntriples, jsonld"):
         negotiate("graph", None, ["dot"])
+
+
+@pytest.mark.parametrize("name", list(RDF_FORMATS))
+def test_formats_remote_store_writes_each_rdf_format_as_the_local(runner, store_path, tmp_path,
+                                                                 oxigraph_server, name):
+    """RemoteStore.dump dispatches on the same registry: same statements as Store.dump."""
+    server = oxigraph_server()
+    dump = tmp_path / "kg.nq"
+    assert _kg(runner, store_path, "backup", str(dump)).exit_code == 0
+    restored = _kg(runner, server.url, "restore", str(dump))
+    assert restored.exit_code == 0, restored.output
+    counts = []
+    for store in (store_path, server.url):
+        result = _kg(runner, store, "export", "--format", name)
+        assert result.exit_code == 0, result.output
+        data = rdflib.Dataset()
+        data.parse(data=result.stdout, format=RDF_READERS[name])
+        counts.append(sorted(len(g) for g in data.graphs() if len(g)))
+    assert counts[0] == counts[1] and counts[0]
