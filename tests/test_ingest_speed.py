@@ -1,4 +1,5 @@
-"""What the single-process ingest speed-ups (issue 14) must not change: the same output.
+"""What the single-process ingest speed-ups (issue 14) must not change: the same output,
+and the per-article time budget held as before.
 
 The speed itself is measured in bench/bench_ingest.py (docs/performance.md), never here.
 """
@@ -6,10 +7,13 @@ The speed itself is measured in bench/bench_ingest.py (docs/performance.md), nev
 from __future__ import annotations
 
 import doctest
+import threading
+import time
 
 import pytest
 
 import kg.vocab
+from kg.budget import OverBudget, time_limit
 from kg.vocab import entity_iri, slug
 
 NAMES = ["Moonshot AI", "Café Déjà-vu", "U.S.", "华为", "Ø", "***", "Nvidia", "nvidia",
@@ -47,3 +51,46 @@ def test_vocab_doctests_still_found_and_hold():
     assert result.failed == 0
     finder = doctest.DocTestFinder()
     assert any(t.name.endswith(".slug") and t.examples for t in finder.find(kg.vocab))
+
+
+# ------------------------------------------------------------------ the budget's watcher
+
+def _spin(seconds: float) -> None:
+    """Use about ``seconds`` of this thread's CPU time."""
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        pass
+
+
+def test_time_limit_still_stops_a_body_over_its_budget():
+    with pytest.raises(OverBudget), time_limit(0.1, poll=0.01):
+        _spin(5)
+
+
+def test_time_limit_watches_with_one_thread_however_many_bodies():
+    """One watcher thread per process (kg.budget._Watcher), not one started and joined per
+    article: the old code left a thread count that grew and shrank with every call."""
+    def watchers() -> int:
+        return sum(t.name == "kg-article-budget" for t in threading.enumerate())
+
+    for _ in range(20):
+        with time_limit(10, poll=0.01):
+            pass
+        assert watchers() == 1  # old code: 0 after each call (its watcher joined)
+    with pytest.raises(OverBudget), time_limit(0.05, poll=0.01):
+        _spin(5)
+    with time_limit(10, poll=0.01):
+        assert watchers() == 1
+
+
+def test_time_limit_sends_nothing_after_its_body():
+    """A body that ended under its budget is never signalled later (SIGALRM with the default
+    handler back would kill the process)."""
+    with time_limit(0.05, poll=0.01):
+        pass
+    _spin(0.3)  # past that deadline, outside any body: nothing raised, process alive
+
+
+def test_time_limit_nested_bodies_keep_their_own_deadlines():
+    with pytest.raises(OverBudget), time_limit(0.1, poll=0.01), time_limit(30, poll=0.01):
+        _spin(5)  # the outer budget stops it though the inner one is far off
