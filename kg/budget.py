@@ -101,6 +101,10 @@ def time_limit(seconds: float | None, *, poll: float = 0.05) -> Iterator[None]:
     and, once over, sends it SIGALRM, whose handler raises. Only the main thread gets
     signals: elsewhere the body runs unlimited. Where threads have no CPU clock, wall-clock
     time is counted instead.
+
+    The watcher is one thread per process, started on first use and kept (:class:`_Watcher`):
+    starting and joining a thread for every article cost about 2 ms each while the store's
+    writer thread held the GIL, 4% of a single-process ingest (docs/performance.md).
     """
     if not seconds or threading.current_thread() is not threading.main_thread():
         if seconds:
@@ -109,31 +113,74 @@ def time_limit(seconds: float | None, *, poll: float = 0.05) -> Iterator[None]:
         return
     target = threading.get_ident()
     clock = _thread_clock(target)
-    started = clock()
     state = {"armed": True}
-    done = threading.Event()
 
     def expire(signum: int, frame: object) -> None:
         if state["armed"]:
             state["armed"] = False
             raise OverBudget(seconds)
 
-    def watch() -> None:
-        while not done.wait(poll):
-            if clock() - started >= seconds:
-                signal.pthread_kill(target, signal.SIGALRM)
-                return
-
     previous = signal.signal(signal.SIGALRM, expire)
-    watcher = threading.Thread(target=watch, name="kg-article-budget", daemon=True)
-    watcher.start()
+    watcher, body = _Watcher.here(), _Watch(target, clock, clock() + seconds, poll)
+    watcher.watch(body)
     try:
         yield
     finally:
         state["armed"] = False
-        done.set()
-        watcher.join()
+        watcher.stop(body)  # after this, the watcher sends no signal for this body
         signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+
+
+@dataclass(eq=False)  # each body is itself: two with equal fields are not the same
+class _Watch:
+    """One body under :func:`time_limit`: the thread, its CPU clock and when it is over."""
+
+    target: int
+    clock: Callable[[], float]
+    deadline: float
+    poll: float
+
+
+class _Watcher:
+    """The watcher thread of this process: watches the bodies under :func:`time_limit`
+    (one at a time in ``kg ingest``; nested ones each keep their own deadline), sleeping
+    while there are none."""
+
+    _mine: _Watcher | None = None
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.lock = threading.Condition()
+        self.bodies: list[_Watch] = []
+        threading.Thread(target=self._run, name="kg-article-budget", daemon=True).start()
+
+    @classmethod
+    def here(cls) -> _Watcher:
+        """This process's watcher (a forked child starts its own: threads do not fork)."""
+        if cls._mine is None or cls._mine.pid != os.getpid():
+            cls._mine = cls()
+        return cls._mine
+
+    def watch(self, body: _Watch) -> None:
+        with self.lock:
+            self.bodies.append(body)
+            self.lock.notify()
+
+    def stop(self, body: _Watch) -> None:
+        with self.lock:
+            if body in self.bodies:
+                self.bodies.remove(body)
+
+    def _run(self) -> None:
+        with self.lock:
+            while True:
+                if not self.bodies:
+                    self.lock.wait()
+                    continue
+                self.lock.wait(min(b.poll for b in self.bodies))
+                for body in [b for b in self.bodies if b.clock() >= b.deadline]:
+                    self.bodies.remove(body)
+                    signal.pthread_kill(body.target, signal.SIGALRM)
 
 
 def _thread_clock(ident: int) -> Callable[[], float]:

@@ -27,6 +27,7 @@ Importing this module loads neither rdflib nor spaCy; :func:`nn` makes pyoxigrap
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import re
 import unicodedata
@@ -338,8 +339,13 @@ def local_name(iri: str) -> str:
     return re.split(r"[#/]", iri)[-1]
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def slug(text: str, *, keep: str = "") -> str:
     """A deterministic IRI path segment for ``text``.
+
+    Cached (a pure function of its arguments): ingest asks for the same names' slugs many
+    times, each entity's under every class when its IRI is looked up (kg.identity), and the
+    Unicode folding was 2% of a single-process ingest (docs/performance.md).
 
     NFKD-folded to ASCII, lower-cased, runs of other characters (except those in ``keep``,
     from ``_.``) turned into ``-``. When
