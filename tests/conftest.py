@@ -839,3 +839,25 @@ def bad_inputs(tmp_path):
     paths.loop = folder / "loop"
     os.symlink(folder, paths.loop)
     return paths
+
+
+# --------------------------------------------------------------------------- the explorer page
+
+
+def wait_explorer(browser, *states: str, timeout: float = 30) -> str:
+    """Wait until the explorer page's ``data-kg-state`` is one of ``states``; return it."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, timeout, poll_frequency=0.05).until(
+        lambda d: d.execute_script("return document.body.dataset.kgState") in states)
+    return browser.execute_script("return document.body.dataset.kgState")
+
+
+def run_explorer_query(browser, text: str) -> str:
+    """Type ``text`` into the explorer's query box, run it, and wait for done or error."""
+    from selenium.webdriver.common.by import By
+
+    browser.execute_script("document.getElementById('kg-query').value = arguments[0];", text)
+    browser.execute_script("document.body.dataset.kgState = 'waiting';")
+    browser.find_element(By.ID, "kg-run").click()
+    return wait_explorer(browser, "done", "error")

@@ -12,6 +12,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from conftest import run_explorer_query, wait_explorer
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -35,21 +36,8 @@ def server(kg_serve):
 def page(server, loopback_browser):
     """The explorer page, loaded and ready."""
     loopback_browser.get(server.url)
-    assert _wait_state(loopback_browser, "ready", "error") == "ready"
+    assert wait_explorer(loopback_browser, "ready", "error") == "ready"
     return loopback_browser
-
-
-def _wait_state(browser, *states: str, timeout: float = 30) -> str:
-    WebDriverWait(browser, timeout, poll_frequency=0.05).until(
-        lambda d: d.execute_script("return document.body.dataset.kgState") in states)
-    return browser.execute_script("return document.body.dataset.kgState")
-
-
-def _run_query(browser, text: str) -> str:
-    browser.execute_script("document.getElementById('kg-query').value = arguments[0];", text)
-    browser.execute_script("document.body.dataset.kgState = 'waiting';")
-    browser.find_element(By.ID, "kg-run").click()
-    return _wait_state(browser, "done", "error")
 
 
 def _run_saved(browser, name: str, values: dict[str, str]) -> str:
@@ -60,7 +48,7 @@ def _run_saved(browser, name: str, values: dict[str, str]) -> str:
         field.send_keys(value)
     browser.execute_script("document.body.dataset.kgState = 'waiting';")
     browser.find_element(By.ID, "kg-run-saved").click()
-    return _wait_state(browser, "done", "error")
+    return wait_explorer(browser, "done", "error")
 
 
 def _sparql(server, text: str) -> dict:
@@ -118,7 +106,7 @@ def test_explorer_select_graph_of_unrelated_entities_has_no_edges(server, page):
     query = f"""SELECT ?a ?b WHERE {{
       VALUES (?a ?b) {{ (<{ID}company/nvidia> <{ID}company/bytedance>) }}
     }}"""
-    assert _run_query(page, query) == "done"
+    assert run_explorer_query(page, query) == "done"
     nodes = set(page.execute_script("return window.kgExplorer.nodes.getIds();"))
     assert nodes == {ID + "company/nvidia", ID + "company/bytedance"}
     assert _drawn_edges(page) == _stored_relations(server.store, nodes)
@@ -126,7 +114,7 @@ def test_explorer_select_graph_of_unrelated_entities_has_no_edges(server, page):
 
 def test_explorer_construct_draws_the_returned_graph(server, page):
     query = "CONSTRUCT { ?r kg:issuedBy ?i } WHERE { ?r kg:issuedBy ?i }"
-    assert _run_query(page, query) == "done"
+    assert run_explorer_query(page, query) == "done"
     expected = {(b["r"]["value"], KG.issuedBy, b["i"]["value"]) for b in
                 _sparql(server, "SELECT ?r ?i WHERE { ?r kg:issuedBy ?i }")["results"]["bindings"]}
     assert expected and _drawn_edges(page) == expected
@@ -231,12 +219,12 @@ def test_explorer_shows_the_endpoints_warnings(page):
         };
         window.kgAddWarnings = true;""", warnings)
     try:
-        assert _run_query(page, "SELECT ?o WHERE { ?c kg:owns ?o } LIMIT 3") == "done"
+        assert run_explorer_query(page, "SELECT ?o WHERE { ?c kg:owns ?o } LIMIT 3") == "done"
         box = page.find_element(By.ID, "kg-warnings")
         assert box.is_displayed()
         assert [li.text for li in box.find_elements(By.TAG_NAME, "li")] == warnings
         assert not page.find_elements(By.CSS_SELECTOR, "#kg-warnings b")
-        assert _run_query(page, "SELECT ?o WHERE { ?c kg:owns ?o } LIMIT 3") == "done"
+        assert run_explorer_query(page, "SELECT ?o WHERE { ?c kg:owns ?o } LIMIT 3") == "done"
         assert not page.find_element(By.ID, "kg-warnings").is_displayed()
     finally:
         page.execute_script("window.fetch = window.kgRealFetch;")
@@ -248,7 +236,7 @@ def test_explorer_shows_warnings_the_endpoint_sends(server, page):
 
     if not hasattr(kg.query, "unknown_terms"):
         pytest.skip("the endpoint sends no X-KG-Warnings before kg.query.unknown_terms exists")
-    assert _run_query(page, "SELECT ?o WHERE { ?c kg:ownz ?o }") == "done"
+    assert run_explorer_query(page, "SELECT ?o WHERE { ?c kg:ownz ?o }") == "done"
     box = page.find_element(By.ID, "kg-warnings")
     assert box.is_displayed() and "kg:ownz" in box.text and "kg:owns" in box.text
 
@@ -258,8 +246,8 @@ def test_explorer_results_stand_when_the_graph_queries_fail(kg_serve, loopback_b
     without edges, and the note says why (no edge is guessed instead)."""
     server = kg_serve("--max-body", "2048")
     loopback_browser.get(server.url)
-    assert _wait_state(loopback_browser, "ready", "error") == "ready"
-    assert _run_query(loopback_browser, PLACES_QUERY) == "done"
+    assert wait_explorer(loopback_browser, "ready", "error") == "ready"
+    assert run_explorer_query(loopback_browser, PLACES_QUERY) == "done"
     assert loopback_browser.find_elements(By.CSS_SELECTOR, "#kg-table tbody tr")
     assert loopback_browser.execute_script("return window.kgExplorer.nodes.length;") > 0
     assert _drawn_edges(loopback_browser) == set()
@@ -302,11 +290,11 @@ def _set_date(browser, element_id: str, value: str) -> None:
 def _reopen(browser, url: str) -> None:
     browser.get("about:blank")
     browser.get(url)
-    assert _wait_state(browser, "done", "error") == "done"
+    assert wait_explorer(browser, "done", "error") == "done"
 
 
 def test_explorer_url_state_reproduces_the_view(server, page):
-    assert _run_query(page, PLACES_QUERY) == "done"
+    assert run_explorer_query(page, PLACES_QUERY) == "done"
     everything = _snapshot(page)
     assert any("place/" in n for n in everything["nodes"]) and everything["edges"]
     page.find_element(By.CSS_SELECTOR, "#kg-classes input[value='Place']").click()
@@ -376,7 +364,7 @@ def test_explorer_downloads_results_and_graph(server, page):
 
     import networkx as nx
 
-    assert _run_query(page, PLACES_QUERY) == "done"
+    assert run_explorer_query(page, PLACES_QUERY) == "done"
     page.find_element(By.CSS_SELECTOR, "#kg-classes input[value='GovernmentBody']").click()
     screen = _snapshot(page)
     assert screen["edges"]
@@ -432,7 +420,7 @@ def test_explorer_graph_exports_escape_hostile_labels(server, page):
     hostile = 'a<b>&"c\' \u0001 </graph> ]]>'
     query = f"""SELECT ?firm ?firmLabel WHERE {{
       VALUES ?firm {{ <{ID}company/nvidia> }} BIND({json.dumps(hostile)} AS ?firmLabel) }}"""
-    assert _run_query(page, query) == "done"
+    assert run_explorer_query(page, query) == "done"
     for button, read in (("kg-download-graphml", nx.read_graphml),
                          ("kg-download-gexf", nx.read_gexf)):
         _, text = _download(page, button)
@@ -477,8 +465,8 @@ def dated_store(tmp_path_factory, nlp):
 def dated_page(kg_serve, dated_store, loopback_browser):
     server = kg_serve(store=dated_store)
     loopback_browser.get(server.url)
-    assert _wait_state(loopback_browser, "ready", "error") == "ready"
-    assert _run_query(loopback_browser, DATED_QUERY) == "done"
+    assert wait_explorer(loopback_browser, "ready", "error") == "ready"
+    assert run_explorer_query(loopback_browser, DATED_QUERY) == "done"
     return server, loopback_browser
 
 

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 import rdflib
+from conftest import run_explorer_query, wait_explorer
 from rdflib.compare import isomorphic
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 from SPARQLWrapper import JSON, POST, POSTDIRECTLY, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
@@ -571,30 +571,17 @@ def test_server_explorer_page_is_self_contained(server):
     assert "connect-src 'self'" in csp
 
 
-def _wait_state(browser, *states: str, timeout: float = 30) -> str:
-    WebDriverWait(browser, timeout, poll_frequency=0.05).until(
-        lambda d: d.execute_script("return document.body.dataset.kgState") in states)
-    return browser.execute_script("return document.body.dataset.kgState")
-
-
-def _run_query(browser, text: str) -> str:
-    browser.execute_script("document.getElementById('kg-query').value = arguments[0];", text)
-    browser.execute_script("document.body.dataset.kgState = 'waiting';")
-    browser.find_element(By.ID, "kg-run").click()
-    return _wait_state(browser, "done", "error")
-
-
 def test_server_explorer_runs_queries_and_draws_them(server, loopback_browser):
     browser = loopback_browser
     browser.get(server.url)
-    assert _wait_state(browser, "ready", "error") == "ready"
+    assert wait_explorer(browser, "ready", "error") == "ready"
     query = f"""SELECT ?person ?personLabel ?org ?orgLabel ?note WHERE {{
       ?person kg:leads ?org . ?person rdfs:label ?name . ?org rdfs:label ?orgLabel .
       BIND(CONCAT(?name, " {HOSTILE}") AS ?personLabel)
       BIND("{HOSTILE}" AS ?note)
     }}"""
     expected = _reference(server.store, query)
-    assert _run_query(browser, query) == "done"
+    assert run_explorer_query(browser, query) == "done"
     rows = browser.find_elements(By.CSS_SELECTOR, "#kg-table tbody tr")
     assert len(rows) == len(expected) > 0
     cells = [td.get_attribute("textContent") for td in
@@ -616,7 +603,7 @@ def test_server_explorer_runs_queries_and_draws_them(server, loopback_browser):
     assert "Nvidia" in labels and any(HOSTILE in label for label in labels)
 
     # CONSTRUCT: the triples, drawn with their labels
-    assert _run_query(browser, LEADS_GRAPH) == "done"
+    assert run_explorer_query(browser, LEADS_GRAPH) == "done"
     triples = _reference(server.store, LEADS_GRAPH).triples
     assert len(browser.find_elements(By.CSS_SELECTOR, "#kg-table tbody tr")) == len(triples)
     labels = browser.execute_script("return window.kgExplorer.nodes.map(n => n.label);")
@@ -624,17 +611,17 @@ def test_server_explorer_runs_queries_and_draws_them(server, loopback_browser):
     assert browser.execute_script("return window.kgExplorer.edges.length;") > 0
 
     # the server's error message is shown
-    assert _run_query(browser, "SELEC nothing") == "error"
+    assert run_explorer_query(browser, "SELEC nothing") == "error"
     error = browser.find_element(By.ID, "kg-error").text
     assert error.startswith("400") and "syntax error" in error
-    assert _run_query(browser, "INSERT DATA { <a:b> <a:c> <a:d> }") == "error"
+    assert run_explorer_query(browser, "INSERT DATA { <a:b> <a:c> <a:d> }") == "error"
     assert "403" in browser.find_element(By.ID, "kg-error").text
 
 
 def test_server_explorer_runs_saved_queries(server, loopback_browser):
     browser = loopback_browser
     browser.get(server.url)
-    assert _wait_state(browser, "ready", "error") == "ready"
+    assert wait_explorer(browser, "ready", "error") == "ready"
     names = [o.get_attribute("value") for o in
              browser.find_elements(By.CSS_SELECTOR, "#kg-saved option")]
     assert names[1:] == [q.name for q in saved_queries()]
@@ -643,7 +630,7 @@ def test_server_explorer_runs_saved_queries(server, loopback_browser):
     field.send_keys("ByteDance")
     browser.execute_script("document.body.dataset.kgState = 'waiting';")
     browser.find_element(By.ID, "kg-run-saved").click()
-    assert _wait_state(browser, "done", "error") == "done"
+    assert wait_explorer(browser, "done", "error") == "done"
     with Store(server.store, read_only=True) as store:
         expected = run_saved(store, "chips-bought", {"firm": "ByteDance"})
     assert len(browser.find_elements(By.CSS_SELECTOR, "#kg-table tbody tr")) == len(expected)
@@ -652,7 +639,7 @@ def test_server_explorer_runs_saved_queries(server, loopback_browser):
     field.send_keys("Bytedanse")
     browser.execute_script("document.body.dataset.kgState = 'waiting';")
     browser.find_element(By.ID, "kg-run-saved").click()
-    assert _wait_state(browser, "done", "error") == "error"
+    assert wait_explorer(browser, "done", "error") == "error"
     assert "no entity named 'Bytedanse'" in browser.find_element(By.ID, "kg-error").text
     browser.find_element(By.ID, "kg-load-saved").click()
     text = browser.execute_script("return document.getElementById('kg-query').value;")
