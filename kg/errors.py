@@ -19,6 +19,7 @@ Hierarchy::
      ├── EmptyGraphError            view filters that leave nothing to show
      ├── NoPathError                two entities no chain of relations connects
      ├── ServerError                ``kg serve`` cannot start (address taken, worker failed)
+     ├── ClusterError               ``kg ingest --cluster``: no scheduler, no workers, no model
      ├── ProtocolError              one HTTP request the endpoint refuses (``status``)
      └── NotFoundError              a name given on the command line matches nothing;
           ├── EntityNotFound        carries "did you mean" ``suggestions``
@@ -41,6 +42,7 @@ __all__ = [
     "EmptyGraphError",
     "NoPathError",
     "ServerError",
+    "ClusterError",
     "ProtocolError",
     "NotFoundError",
     "EntityNotFound",
@@ -145,6 +147,12 @@ class NoPathError(KGError):
 
 class ServerError(KGError):
     """The server cannot start: the address is taken, or a query worker fails to start."""
+
+
+class ClusterError(KGError):
+    """The Dask cluster of ``kg ingest --cluster`` cannot be used: ``distributed`` is not
+    installed, the scheduler cannot be reached, no worker joins, or workers cannot load
+    the model (:mod:`kg.cluster`)."""
 
 
 class ProtocolError(KGError):

@@ -16,7 +16,9 @@ With ``workers >= 2``, extraction and RDF building run in that many processes of
 each with its own copy of the language model, and hand back each article's graph as
 N-Quads; this process stays the one writer (one writer per store, see
 ``docs/decisions/0008-one-writer-many-readers.md``). Articles come out in input order
-either way.
+either way. With ``cluster`` (``kg ingest --cluster``), the same per-batch function runs as
+tasks on a Dask cluster's workers and this process is still the one writer
+(:mod:`kg.cluster`).
 
 Files that cannot be read, and articles the extractor (or the RDF build) fails on, are
 reported in :attr:`IngestReport.failed` and never stop the others; so is an article over
@@ -131,6 +133,7 @@ def ingest(
     shard: tuple[int, int] | None = None,
     budget: ArticleBudget | None = None,
     replace_source: bool = False,
+    cluster: Any = None,
 ) -> IngestReport:
     """Read the sources under ``paths`` (``-`` is ``stdin``) into ``store``.
 
@@ -146,6 +149,10 @@ def ingest(
 
     ``budget`` is what one article may cost (default :class:`kg.budget.ArticleBudget`):
     an article over it is reported failed and the others go on.
+
+    ``cluster`` extracts on a Dask cluster instead (:mod:`kg.cluster`): an address
+    (``tcp://host:8786``, ``local:N``), opened and closed here, or an open
+    ``distributed.Client``; not with ``workers >= 2``.
     """
     paths = list(paths)
     budget = budget if budget is not None else ArticleBudget()
@@ -153,7 +160,7 @@ def ingest(
     return ingest_articles(store, read_sources(paths, stdin=stdin, seconds=budget.seconds),
                            total=total, nlp=nlp, progress=progress, batch_size=batch_size,
                            workers=workers, shard=shard, replace_source=replace_source,
-                           budget=budget)
+                           budget=budget, cluster=cluster)
 
 
 def ingest_articles(
@@ -168,11 +175,25 @@ def ingest_articles(
     shard: tuple[int, int] | None = None,
     replace_source: bool = False,
     budget: ArticleBudget | None = None,
+    cluster: Any = None,
 ) -> IngestReport:
     """Ingest an iterable of articles (and source errors, which are reported), consuming it
     lazily: at most a few batches are held in memory at once. Each article is extracted
-    within ``budget`` (default :class:`kg.budget.ArticleBudget`)."""
+    within ``budget`` (default :class:`kg.budget.ArticleBudget`), here, in ``workers``
+    processes or on ``cluster`` (see :func:`ingest`)."""
     import extract  # light: extract loads spaCy only inside its functions
+
+    if cluster is not None and workers > 1:
+        raise ValueError("extract on a cluster or in worker processes, not both")
+    if isinstance(cluster, str):  # an address: the cluster lives as long as the run
+        from .cluster import cluster_client
+
+        memory_mb = (budget if budget is not None else ArticleBudget()).memory_mb
+        with cluster_client(cluster, memory_mb=memory_mb) as client:
+            return ingest_articles(store, items, total=total, nlp=nlp, progress=progress,
+                                   batch_size=batch_size, shard=shard,
+                                   replace_source=replace_source, budget=budget,
+                                   cluster=client)
 
     version = extract.EXTRACTOR_VERSION
     store.ensure_ontology()  # the schema graph, when missing or changed (kg.store)
@@ -202,7 +223,11 @@ def ingest_articles(
     gc.collect()
     gc.freeze()
     try:
-        if workers > 1:
+        if cluster is not None:
+            from .cluster import in_cluster
+
+            in_cluster(run, batches, cluster, batch_size, stored, _parsed)
+        elif workers > 1:
             _in_workers(run, batches, workers, batch_size, stored)
         else:
             _in_process(run, batches, nlp, batch_size, stored, extract)

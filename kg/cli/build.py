@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -15,6 +16,7 @@ from ..formats import GRAPH_TOOL_FORMATS, export_choices, graph_tool_format, lis
 from ..store import Store
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..cluster import ClusterAddress
     from ..ingest import IngestReport
     from ..timeline import DateWindow
 from .app import (
@@ -43,11 +45,25 @@ def _parse_shard(ctx: click.Context, param: click.Parameter, value: str | None
     return int(k), int(n)
 
 
+def _parse_cluster(ctx: click.Context, param: click.Parameter, value: str | None
+                   ) -> ClusterAddress | None:
+    if value is None:
+        return None
+    from ..cluster import ClusterAddress
+
+    try:
+        return ClusterAddress.parse(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+
 @cli.command(
     epilog="""\b
 Example:
   kg ingest seeds/ more/article.html
   kg ingest --workers 2 feed.jsonl
+  kg ingest --cluster tcp://scheduler:8786 feed.jsonl.gz
+  kg ingest --cluster local:2 feed.jsonl   # a Dask cluster of 2 processes here
   curl -s https://example.org/feed.jsonl | kg ingest -
   kg --store http://db:7878/query ingest --shard 2/4 feed.jsonl
   kg ingest --replace-source site-moved/index.html
@@ -67,6 +83,11 @@ Example:
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Processes that extract in parallel (each loads the language model); "
                    "this process stays the one writer.")
+@click.option("--cluster", metavar="ADDRESS", callback=_parse_cluster,
+              help="Extract on a Dask cluster: tcp://HOST:PORT, a running scheduler "
+                   "(e.g. tcp://10.0.0.5:8786), or local:N, N worker processes started "
+                   "here (e.g. local:2); this process stays the one writer. Needs "
+                   "pip install 'kg[cluster]'.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=16, show_default=True,
               help="Articles per batch: each batch is committed as soon as it is extracted.")
 @click.option("--shard", metavar="K/N", callback=_parse_shard,
@@ -86,9 +107,9 @@ Example:
                    "model; an article that needs more is reported and skipped. 0: no limit.")
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[str, ...], feeds: tuple[str, ...],
-           allow_private: bool, workers: int, batch_size: int,
-           shard: tuple[int, int] | None, replace_source: bool, article_timeout: float,
-           article_memory: int) -> None:
+           allow_private: bool, workers: int, cluster: ClusterAddress | None,
+           batch_size: int, shard: tuple[int, int] | None, replace_source: bool,
+           article_timeout: float, article_memory: int) -> None:
     """Read articles into the store: files, folders, JSON Lines feeds, - for stdin, web
     pages (http:// and https:// URLs) and RSS, Atom or JSON feeds (--feed URL).
 
@@ -122,10 +143,16 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], feeds: tuple[str, ...],
     urls = [p for p in paths if is_url(p)]
     files = [p for p in paths if not is_url(p)]
     budget = ArticleBudget.of(article_timeout, article_memory)
+    if cluster is not None and workers > 1:
+        raise click.UsageError("--cluster and --workers are two ways to extract in "
+                               "parallel: give one (--cluster local:N for N processes here)")
     web_note = ""
-    with store_for(ctx, create=True, write=True) as store, rate_bar("ingesting") as progress:
+    # the cluster first: an address that does not answer leaves the store untouched
+    with _cluster(cluster, budget) as client, store_for(ctx, create=True, write=True) as store, \
+            rate_bar("ingesting") as progress:
         options = dict(progress=progress, workers=workers, batch_size=batch_size,
-                       shard=shard, replace_source=replace_source, budget=budget)
+                       shard=shard, replace_source=replace_source, budget=budget,
+                       cluster=client)
         if not urls and not feeds:
             report = run_ingest(store, files, **options)
         else:
@@ -136,6 +163,16 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], feeds: tuple[str, ...],
     echo(report.summary() + web_note)
     if report.failed:
         raise InputError(f"{len(report.failed)} source(s) could not be ingested (see above)")
+
+
+def _cluster(address: ClusterAddress | None, budget: ArticleBudget
+             ) -> contextlib.AbstractContextManager:
+    """The Dask client of ``--cluster`` (:mod:`kg.cluster`), or None without it."""
+    if address is None:
+        return contextlib.nullcontext()
+    from ..cluster import cluster_client
+
+    return cluster_client(address, memory_mb=budget.memory_mb)
 
 
 def _ingest_web(store: Store, files: list[str], urls: list[str], feeds: tuple[str, ...],
