@@ -10,9 +10,10 @@ failure, reported like any other source that cannot be used, and the run goes on
   of the thread that extracts its article. A watcher thread reads that thread's CPU clock
   and, once it is over, sends it ``SIGALRM``, whose handler raises :class:`OverBudget`
   between two Python steps, which html.parser and spaCy's pipeline reach many times a
-  second. It needs the main thread of the process (signals are delivered there), which
-  ``kg ingest`` and its worker processes are; elsewhere the limit is not held and a debug
-  message says so.
+  second. Signals are delivered to the main thread only, which ``kg ingest`` and its
+  ``--workers`` processes extract in; in another thread (a Dask worker runs its tasks in
+  one, :mod:`kg.cluster`) the watcher raises :class:`OverBudget` in that thread instead
+  (``PyThreadState_SetAsyncExc``), at the same kind of step.
 * **Memory** (:func:`limit_memory`): in ``--workers`` processes, ``RLIMIT_DATA`` (Linux:
   heap and private mappings) caps what one worker may allocate beyond what it holds once
   its model is loaded, so an article that needs more fails with ``MemoryError`` (or its
@@ -98,21 +99,24 @@ def time_limit(seconds: float | None, *, poll: float = 0.05) -> Iterator[None]:
     CPU time, not wall-clock time: what the article costs, the same on an idle machine and
     on a busy one (where a 1,000,000-character article got a third of a CPU and took three
     times as long). A watcher thread reads this thread's CPU clock every ``poll`` seconds
-    and, once over, sends it SIGALRM, whose handler raises. Only the main thread gets
-    signals: elsewhere the body runs unlimited. Where threads have no CPU clock, wall-clock
+    and, once over, sends it SIGALRM, whose handler raises; in a thread other than the main
+    one (which alone gets signals) it raises there asynchronously instead. Either way
+    nothing is raised after the body ends. Where threads have no CPU clock, wall-clock
     time is counted instead.
 
     The watcher is one thread per process, started on first use and kept (:class:`_Watcher`):
     starting and joining a thread for every article cost about 2 ms each while the store's
     writer thread held the GIL, 4% of a single-process ingest (docs/performance.md).
     """
-    if not seconds or threading.current_thread() is not threading.main_thread():
-        if seconds:
-            log.debug("per-article time budget not held: not in the main thread")
+    if not seconds:
         yield
         return
     target = threading.get_ident()
     clock = _thread_clock(target)
+    if threading.current_thread() is not threading.main_thread():
+        with _raised_in_thread(target, clock, seconds, poll):
+            yield
+        return
     state = {"armed": True}
 
     def expire(signum: int, frame: object) -> None:
@@ -131,14 +135,49 @@ def time_limit(seconds: float | None, *, poll: float = 0.05) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
 
 
+@contextlib.contextmanager
+def _raised_in_thread(target: int, clock: Callable[[], float], seconds: float,
+                      poll: float) -> Iterator[None]:
+    """:func:`time_limit` in a thread other than the main one: the watcher sets
+    :class:`OverBudget` as the thread's pending asynchronous exception, which Python raises
+    at its next step. It is set only while the body is watched, and one set but not yet
+    raised when the body ends is cleared, so it is raised inside the ``with`` or never."""
+    body = _Watch(target, clock, clock() + seconds, poll, deliver=_set_async_exc)
+    watcher = _Watcher.here()
+    watcher.watch(body)
+    try:
+        yield
+    finally:
+        watcher.stop(body)
+        if body.fired:
+            _set_async_exc(target, clear=True)
+
+
+def _set_async_exc(target: int, *, clear: bool = False) -> None:
+    """Make thread ``target`` raise :class:`OverBudget` at its next Python step (or, with
+    ``clear``, forget one set and not raised yet)."""
+    import ctypes
+
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(target), None if clear else ctypes.py_object(OverBudget))
+
+
+def _send_sigalrm(target: int) -> None:
+    signal.pthread_kill(target, signal.SIGALRM)
+
+
 @dataclass(eq=False)  # each body is itself: two with equal fields are not the same
 class _Watch:
-    """One body under :func:`time_limit`: the thread, its CPU clock and when it is over."""
+    """One body under :func:`time_limit`: the thread, its CPU clock, when it is over, how
+    it is told (SIGALRM to the main thread; elsewhere an asynchronous exception) and
+    whether it was."""
 
     target: int
     clock: Callable[[], float]
     deadline: float
     poll: float
+    deliver: Callable[[int], None] = _send_sigalrm
+    fired: bool = False
 
 
 class _Watcher:
@@ -180,7 +219,8 @@ class _Watcher:
                 self.lock.wait(min(b.poll for b in self.bodies))
                 for body in [b for b in self.bodies if b.clock() >= b.deadline]:
                     self.bodies.remove(body)
-                    signal.pthread_kill(body.target, signal.SIGALRM)
+                    body.fired = True
+                    body.deliver(body.target)
 
 
 def _thread_clock(ident: int) -> Callable[[], float]:
