@@ -33,7 +33,6 @@ missing one is a :class:`~kg.errors.ClusterError` naming the command.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import itertools
 import logging
 import re
@@ -147,9 +146,9 @@ def _local(address: ClusterAddress) -> Iterator[Client]:
     """A LocalCluster of ``address.workers`` processes on 127.0.0.1, and its client."""
     from distributed import Client, LocalCluster
 
-    dashboard = "127.0.0.1:0" if importlib.util.find_spec("bokeh") else None
+    # a free port: the default, 8787, may be another cluster's (a dashboard needs bokeh)
     cluster = LocalCluster(n_workers=address.workers, threads_per_worker=1, processes=True,
-                           host="127.0.0.1", dashboard_address=dashboard,
+                           host="127.0.0.1", dashboard_address="127.0.0.1:0",
                            silence_logs=logging.ERROR)
     try:
         client = Client(cluster, set_as_default=False)

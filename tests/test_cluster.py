@@ -1,0 +1,307 @@
+"""``kg ingest --cluster``: extraction on a Dask cluster (kg/cluster.py), against a
+``LocalCluster`` of worker processes on 127.0.0.1.
+
+A cluster run must store what a one-process run stores (sorted N-Quads of the article
+graphs and the merged default graph, without ``kg:ingestedAt``, the one thing two runs
+differ in, and the change log, stamped with the time of each write: as in
+docs/decisions/0032), also when a worker is SIGKILLed while it extracts a batch, and when
+the client itself is killed and run again. The feed is made here (40 articles from the
+seeds' texts), so nothing needs ../shared.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import io
+import json
+import os
+import pty
+import re
+import select
+import signal
+import struct
+import subprocess
+import termios
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import KG_COMMAND, ROOT, SEEDS, kg_env
+
+from kg.budget import ArticleBudget, OverBudget, time_limit
+from kg.changelog import CHANGES_GRAPH, SYS
+from kg.cli import cli
+from kg.ingest import ingest
+from kg.store import Store
+
+pytest.importorskip("distributed", reason="kg[cluster] is not installed")
+
+FEED_SIZE = 40
+SLOW_SENTENCE = ("Nvidia sold H20 chips to ByteDance in Beijing while Intel opened a fab in "
+                 "Ohio and the Commerce Department restricted exports to Huawei. ")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+@pytest.fixture(scope="module")
+def feed(tmp_path_factory) -> Path:
+    """40 JSON Lines records, each a seed's text after a sentence of its own."""
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    path = tmp_path_factory.mktemp("cluster-feed") / "feed.jsonl"
+    path.write_text("".join(
+        json.dumps({"id": f"a{i:03}", "text": f"Firm{i} Corp bought chips from Nvidia.\n"
+                    + texts[i % len(texts)]}) + "\n" for i in range(FEED_SIZE)),
+        encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def reference(feed, tmp_path_factory, nlp) -> list[str]:
+    """What a one-process ingest of ``feed`` stores (:func:`_contents`)."""
+    with Store(tmp_path_factory.mktemp("cluster-reference") / "store") as store:
+        report = ingest(store, [feed], nlp=nlp)
+        assert len(report.added) == FEED_SIZE and not report.failed
+        return _contents(store)
+
+
+@pytest.fixture(scope="module")
+def local_cluster():
+    """A client of a ``local:2`` cluster (the plugin registered), for the module."""
+    from kg.cluster import cluster_client
+
+    with cluster_client("local:2") as client:
+        yield client
+
+
+def _contents(store: Store) -> list[str]:
+    """The article graphs as sorted N-Quads and the merged default graph as sorted
+    triples, without ``kg:ingestedAt`` (the change log is not an article graph)."""
+    out = io.BytesIO()
+    store.dump("nquads", out)
+    quads = [line for line in out.getvalue().decode().splitlines()
+             if "#ingestedAt>" not in line]
+    merged = [f"{row['s']} {row['p']} {row['o']}" for row in store.select(
+        "SELECT ?s ?p ?o WHERE { ?s ?p ?o }") if not row["p"].value.endswith("#ingestedAt")]
+    return sorted(quads) + ["-- merged --"] + sorted(merged)
+
+
+def _logged_as_added(store: Store) -> list[str]:
+    """The articles the change log records as added, once per record."""
+    return sorted(r["a"].value for r in store.select(
+        f"SELECT ?a WHERE {{ GRAPH <{CHANGES_GRAPH}> {{ ?c a <{SYS}ArticleChange> ; "
+        f"<{SYS}kind> 'added' ; <{SYS}article> ?a }} }}"))
+
+
+def _live_members(group: int) -> list[int]:
+    """Processes of process group ``group`` still running (zombies aside)."""
+    live = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            live.append(int(stat_file.parent.name))
+    return live
+
+
+# --------------------------------------------------------------------------- runs
+
+
+def test_cluster_local_run_from_the_command_line_stores_what_one_process_stores(
+        feed, reference, tmp_path):
+    """`kg ingest --cluster local:2`: a cluster of its own, the same store as one process,
+    every article written once, and the cluster gone when the command ends."""
+    store = tmp_path / "store"
+    run = subprocess.run([*KG_COMMAND, "--store", str(store), "ingest", "--cluster", "local:2",
+                          "--batch-size", "3", str(feed)], cwd=ROOT, env=kg_env(),
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == f"{FEED_SIZE} added, 0 replaced, 0 unchanged, 0 failed\n"
+    assert f"ingesting: {FEED_SIZE} articles in" in run.stderr  # the bar counts them all
+    assert "INFO" not in run.stderr, run.stderr  # Dask's routine stays quiet
+    with Store(store, read_only=True) as opened:
+        assert _contents(opened) == reference
+        assert len(_logged_as_added(opened)) == FEED_SIZE
+
+
+def test_cluster_worker_killed_mid_batch_loses_and_doubles_nothing(
+        feed, reference, local_cluster, tmp_path):
+    """SIGKILL a worker process while it runs a batch: Dask runs the batch again elsewhere
+    (the nanny starts a new worker, which loads the model), and the store equals a clean
+    run's, each article written once."""
+    client = local_cluster
+    killed: list[int] = []
+    done = threading.Event()
+
+    def kill_a_busy_worker() -> None:
+        while not done.is_set():
+            busy = [w for w, stack in client.call_stack().items() if stack]
+            if busy:
+                pid = client.run(os.getpid, workers=[busy[0]])[busy[0]]
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+                return
+            time.sleep(0.01)
+
+    killer = threading.Thread(target=kill_a_busy_worker)
+    killer.start()
+    try:
+        with Store(tmp_path / "store") as store:
+            report = ingest(store, [feed], cluster=client, batch_size=3)
+            killed_before_the_end = bool(killed)
+            contents, logged = _contents(store), _logged_as_added(store)
+    finally:
+        done.set()
+        killer.join()
+    assert killed_before_the_end, "no worker was seen running a batch"
+    assert len(report.added) == FEED_SIZE and not report.failed, report.summary()
+    assert contents == reference
+    assert len(logged) == len(set(logged)) == FEED_SIZE
+
+
+def test_cluster_article_over_the_time_budget_fails_alone_on_a_worker(local_cluster,
+                                                                      tmp_path):
+    """The per-article time budget holds in a Dask worker's task thread: the slow article
+    is reported with the budget's reason, the others of its batch are stored."""
+    lines = [SLOW_SENTENCE * 4] * 300  # ~100,000 characters: many seconds of extraction
+    records = [{"id": "a", "text": "Nvidia supplies H20 chips to ByteDance.\n"},
+               {"id": "slow", "text": "\n".join(lines)},
+               {"id": "z", "text": "Intel opened a fab in Ohio.\n"}]
+    path = tmp_path / "feed.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    budget = ArticleBudget(seconds=1, memory_mb=None)
+    with Store(tmp_path / "store") as store:
+        report = ingest(store, [path], cluster=local_cluster, budget=budget)
+    assert report.added == ("a", "z")
+    assert report.failed == ((f"{path}:2", budget.time_reason("extraction")),)
+
+
+def test_cluster_client_killed_mid_run_then_a_rerun_finishes_the_same(feed, reference,
+                                                                      tmp_path):
+    """SIGKILL `kg ingest --cluster local:2` once the bar shows articles written: its
+    workers go with it, the store opens, and the same command run again stores only the
+    rest and ends equal to a clean run."""
+    store = tmp_path / "store"
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))
+    proc = subprocess.Popen([*KG_COMMAND, "--store", str(store), "ingest", "--cluster",
+                             "local:2", "--batch-size", "2", str(feed)],
+                            cwd=ROOT, env=kg_env(), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=slave, start_new_session=True)
+    os.close(slave)
+    shown, tail = 0, b""
+    try:
+        deadline = time.monotonic() + 300
+        while proc.poll() is None and shown < 6 and time.monotonic() < deadline:
+            if select.select([master], [], [], 0.05)[0]:
+                with contextlib.suppress(OSError):
+                    tail = (tail + os.read(master, 65536))[-4096:]
+                counts = re.findall(rb"(\d+)/%d \[" % FEED_SIZE, tail)
+                shown = int(counts[-1]) if counts else shown
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(30)
+        os.close(master)
+    assert proc.returncode == -signal.SIGKILL and 6 <= shown < FEED_SIZE, (proc.returncode,
+                                                                          shown)
+    deadline = time.monotonic() + 30
+    while _live_members(proc.pid):  # the Dask workers do not outlive their client
+        assert time.monotonic() < deadline, "the cluster's workers outlived kg ingest"
+        time.sleep(0.1)
+    with Store(store) as opened:
+        stored = len(_logged_as_added(opened))
+    assert stored >= shown
+
+    rerun = subprocess.run([*KG_COMMAND, "--store", str(store), "ingest", "--cluster",
+                            "local:2", str(feed)], cwd=ROOT, env=kg_env(),
+                           capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stderr
+    assert rerun.stdout == (f"{FEED_SIZE - stored} added, 0 replaced, {stored} unchanged, "
+                            "0 failed\n")
+    with Store(store, read_only=True) as opened:
+        assert _contents(opened) == reference
+        assert len(_logged_as_added(opened)) == FEED_SIZE
+
+
+# --------------------------------------------------------------------------- refusals
+
+
+def test_cluster_address_that_is_not_one_is_refused_before_the_store_is_made(tmp_path):
+    store = tmp_path / "store"
+    result = CliRunner().invoke(cli, ["--store", str(store), "ingest", "--cluster",
+                                      "scheduler:8786", str(SEEDS)])
+    assert result.exit_code == 2, result.output
+    assert ("Invalid value for '--cluster': 'scheduler:8786' is not a cluster address: "
+            "expected local:N") in result.output
+    assert "tcp://HOST:PORT" in result.output
+    assert not store.exists()
+
+
+def test_cluster_scheduler_that_does_not_answer_is_an_error_and_nothing_is_written(
+        tmp_path, monkeypatch):
+    import socket
+
+    from kg import cluster
+
+    monkeypatch.setattr(cluster, "CONNECT_SECONDS", 1.0)
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    store = tmp_path / "store"
+    result = CliRunner().invoke(cli, ["--store", str(store), "ingest", "--cluster",
+                                      f"tcp://127.0.0.1:{port}", str(SEEDS)])
+    assert result.exit_code == 1, result.output
+    assert f"Error: cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in result.output
+    assert "dask scheduler" in result.output
+    assert not store.exists()
+
+
+def test_cluster_with_workers_is_refused(tmp_path):
+    store = tmp_path / "store"
+    result = CliRunner().invoke(cli, ["--store", str(store), "ingest", "--cluster", "local:2",
+                                      "--workers", "2", str(SEEDS)])
+    assert result.exit_code == 2, result.output
+    assert "--cluster and --workers are two ways to extract in parallel" in result.output
+    assert not store.exists()
+
+
+def test_cluster_without_distributed_names_the_install_command(run_python, tmp_path):
+    store = tmp_path / "store"
+    run = run_python("import sys; sys.modules['distributed'] = None\n"
+                     "from kg.cli import main; sys.argv[0] = 'kg'; main()",
+                     "--store", str(store), "ingest", "--cluster", "local:2", str(SEEDS))
+    assert run.returncode == 1, run.stderr
+    assert "--cluster needs Dask's `distributed` package: pip install 'kg[cluster]'" \
+        in run.stderr
+    assert not store.exists()
+
+
+def test_cluster_time_limit_raises_in_a_thread_other_than_the_main_one():
+    """kg.budget holds the time budget in a worker's task thread, and raises nothing
+    once the body is over."""
+    outcome: list[str] = []
+
+    def task() -> None:
+        try:
+            with time_limit(0.2, poll=0.01):
+                while True:
+                    sum(range(1000))
+        except OverBudget:
+            outcome.append("over")
+        with time_limit(0.2, poll=0.01):
+            sum(range(1000))
+        deadline = time.thread_time() + 0.5
+        while time.thread_time() < deadline:  # past the second body's budget, outside it
+            sum(range(1000))
+        outcome.append("after")
+
+    thread = threading.Thread(target=task)
+    thread.start()
+    thread.join(30)
+    assert outcome == ["over", "after"]
