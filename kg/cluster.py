@@ -149,7 +149,8 @@ def _local(address: ClusterAddress) -> Iterator[Client]:
     # a free port: the default, 8787, may be another cluster's (a dashboard needs bokeh)
     cluster = LocalCluster(n_workers=address.workers, threads_per_worker=1, processes=True,
                            host="127.0.0.1", dashboard_address="127.0.0.1:0",
-                           silence_logs=logging.ERROR)
+                           # what goes wrong reaches this process as task errors
+                           silence_logs=logging.CRITICAL)
     try:
         client = Client(cluster, set_as_default=False)
         try:
@@ -210,13 +211,16 @@ def _quiet_dask(local: bool) -> Iterator[None]:
     ``distributed``, which would reach kg's stderr handler: keep its warnings (a worker
     died, restarted) and errors, and for a local cluster, which kg starts and stops
     itself, only its errors."""
-    dask_log = logging.getLogger("distributed")
-    level = dask_log.level
-    dask_log.setLevel(logging.ERROR if local else logging.WARNING)
+    loggers = {name: logging.getLogger(name) for name in ("distributed", "asyncio")}
+    levels = {name: logger.level for name, logger in loggers.items()}
+    loggers["distributed"].setLevel(logging.CRITICAL if local else logging.WARNING)
+    if local:  # a local cluster closed by Ctrl-C leaves unread futures of its comms
+        loggers["asyncio"].setLevel(logging.CRITICAL)
     try:
         yield
     finally:
-        dask_log.setLevel(level)
+        for name, logger in loggers.items():
+            logger.setLevel(levels[name])
 
 
 def dashboard_link(client: Client) -> str | None:
@@ -260,7 +264,10 @@ class ModelPlugin(_PluginBase):  # type: ignore[misc,valid-type]
         if self.local:
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the client's
         # in a thread: the worker's event loop keeps answering the scheduler meanwhile
-        await asyncio.to_thread(load_worker_model, self.memory_mb)
+        try:
+            await asyncio.to_thread(load_worker_model, self.memory_mb)
+        except asyncio.CancelledError:  # the worker is closing (Ctrl-C): nothing to report
+            return
 
 
 def load_worker_model(memory_mb: int | None = None) -> None:
