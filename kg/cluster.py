@@ -369,12 +369,15 @@ class _Dispatch:
         return self._one_by_one(task.batch)
 
     def _collect(self, future: Future) -> None:
+        import concurrent.futures
+
         task = self.tasks.pop(future.key)
-        if future.status == "finished":
+        try:
+            # a result lost with its worker after the task finished: Dask runs the task
+            # again, and this waits for it
             task.results = future.result()
-        else:
-            task.error = future.exception() if future.status == "error" else \
-                RuntimeError(f"task {future.status}")
+        except (Exception, concurrent.futures.CancelledError) as exc:  # noqa: BLE001
+            task.error = exc
             log.warning("a batch of %d articles failed on the cluster (%s); running its "
                         "articles one by one", len(task.batch), _reason(task.error))
         future.release()

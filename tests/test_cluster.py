@@ -70,11 +70,41 @@ def reference(feed, tmp_path_factory, nlp) -> list[str]:
 
 @pytest.fixture(scope="module")
 def local_cluster():
-    """A client of a ``local:2`` cluster (the plugin registered), for the module."""
+    """A client of a ``local:2`` cluster (the plugin registered), for the module. A task
+    whose worker dies is run again once, elsewhere; the second death fails it (Dask's
+    default is 3: fewer restarts of workers to wait for)."""
+    import dask
+
     from kg.cluster import cluster_client
 
-    with cluster_client("local:2") as client:
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}), \
+            cluster_client("local:2") as client:
         yield client
+
+
+try:
+    from distributed.diagnostics.plugin import WorkerPlugin
+except ImportError:  # pragma: no cover - the module is skipped then
+    WorkerPlugin = object
+
+
+class _Poison(WorkerPlugin):
+    """In each worker: a batch holding the article ``poison`` kills its process (SIGKILL,
+    as the kernel's out-of-memory killer would) instead of being extracted."""
+
+    name = "kg-test-poison"
+
+    def setup(self, worker) -> None:  # noqa: ANN001 - Dask's signature
+        from kg import ingest as worker_ingest
+
+        build = worker_ingest._build
+
+        def poisoned(extract, nlp, batch, *args, **kwargs):  # noqa: ANN001, ANN202
+            if any(article.id == "poison" for article in batch):
+                os.kill(os.getpid(), signal.SIGKILL)
+            return build(extract, nlp, batch, *args, **kwargs)
+
+        worker_ingest._build = poisoned
 
 
 def _contents(store: Store) -> list[str]:
@@ -162,6 +192,27 @@ def test_cluster_worker_killed_mid_batch_loses_and_doubles_nothing(
     assert len(report.added) == FEED_SIZE and not report.failed, report.summary()
     assert contents == reference
     assert len(logged) == len(set(logged)) == FEED_SIZE
+
+
+def test_cluster_article_that_kills_its_workers_is_reported_and_the_run_goes_on(
+        local_cluster, tmp_path):
+    """An article whose extraction kills every worker that tries it: its batch fails on
+    the cluster (Dask's KilledWorker), is run again article by article, and that article
+    alone is reported failed; the others are stored, and the run ends normally."""
+    records = [{"id": f"a{i}", "text": f"Firm{i} Corp bought chips from Nvidia.\n"}
+               for i in range(3)]
+    records.insert(1, {"id": "poison", "text": "Nvidia supplies H20 chips to ByteDance.\n"})
+    path = tmp_path / "feed.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    local_cluster.register_plugin(_Poison())
+    try:
+        with Store(tmp_path / "store") as store:
+            report = ingest(store, [path], cluster=local_cluster, batch_size=4)
+    finally:
+        local_cluster.unregister_worker_plugin(_Poison.name)
+    assert report.added == ("a0", "a1", "a2")
+    assert report.failed == ((f"{path}:2", "its Dask worker died while extracting it, on "
+                              "every worker that tried (out of memory, or killed)"),)
 
 
 def test_cluster_article_over_the_time_budget_fails_alone_on_a_worker(local_cluster,
