@@ -63,10 +63,11 @@ IN_FLIGHT_PER_THREAD = 2
 REFRESH_SECONDS = 2.0
 #: Seconds to wait for a scheduler to answer, and for a first worker to join it.
 CONNECT_SECONDS = 30.0
-#: Articles whose tasks killed workers (``KilledWorker``) in a row, with none done in
-#: between, after which the run ends: the workers cannot run anything (the model does not
-#: load, or every worker runs out of memory), and more retries would only repeat it.
-MAX_KILLED_IN_A_ROW = 3
+#: Articles that failed on the cluster in a row (run alone, after their batch failed),
+#: with none done in between, after which the run ends: the workers cannot run anything
+#: (another kg on the workers, a model that does not load, every worker out of memory),
+#: and more retries would only repeat it.
+MAX_FAILED_IN_A_ROW = 3
 
 
 # --------------------------------------------------------------------------- addresses
@@ -192,16 +193,17 @@ def cluster_client(address: ClusterAddress | str, *, memory_mb: int | None = Non
         link = dashboard_link(client)
         if link:
             log.warning("Dask dashboard: %s", link)
-        plugin = ModelPlugin(memory_mb=memory_mb, local=address.kind == "local")
-        answers = client.register_plugin(plugin, name=ModelPlugin.name)
-        errors = {worker: answer.get("exception") or answer.get("text")
-                  for worker, answer in (answers or {}).items()
-                  if isinstance(answer, dict) and answer.get("status") == "error"}
-        if errors:
-            worker, error = next(iter(errors.items()))
-            raise ClusterError(f"{len(errors)} Dask worker(s) could not load kg's model "
-                               f"(e.g. {worker}: {error}); install kg and its model on "
-                               "the workers: `make setup`, or pip install 'kg[model]'")
+        import extract  # light: the model loads in the workers only
+
+        plugin = ModelPlugin(memory_mb=memory_mb, local=address.kind == "local",
+                             version=extract.EXTRACTOR_VERSION)
+        try:  # Dask raises here what a worker's set-up raised
+            client.register_plugin(plugin, name=ModelPlugin.name)
+        except Exception as exc:  # noqa: BLE001 - any failure of the workers' set-up
+            message = " ".join(str(exc).split()) or type(exc).__name__
+            raise ClusterError(f"the Dask workers cannot extract for kg ({message}); install "
+                               "this kg and its model on the workers (`make setup`, or "
+                               "pip install 'kg[model]')") from None
         yield client
 
 
@@ -210,7 +212,7 @@ def _quiet_dask(local: bool) -> Iterator[None]:
     """Dask logs its routine (workers joining, closing) at INFO on the loggers under
     ``distributed``, which would reach kg's stderr handler: keep its warnings (a worker
     died, restarted) and errors, and for a local cluster, which kg starts and stops
-    itself, only its errors."""
+    itself (and whose failures reach this process as failed tasks), nothing."""
     loggers = {name: logging.getLogger(name) for name in ("distributed", "asyncio")}
     levels = {name: logger.level for name, logger in loggers.items()}
     loggers["distributed"].setLevel(logging.CRITICAL if local else logging.WARNING)
@@ -253,9 +255,11 @@ class ModelPlugin(_PluginBase):  # type: ignore[misc,valid-type]
     name = "kg-model"
     idempotent = True
 
-    def __init__(self, memory_mb: int | None = None, local: bool = False) -> None:
+    def __init__(self, memory_mb: int | None = None, local: bool = False,
+                 version: str | None = None) -> None:
         self.memory_mb = memory_mb
         self.local = local
+        self.version = version
 
     async def setup(self, worker: Any) -> None:
         import asyncio
@@ -268,6 +272,7 @@ class ModelPlugin(_PluginBase):  # type: ignore[misc,valid-type]
             await asyncio.to_thread(load_worker_model, self.memory_mb)
         except asyncio.CancelledError:  # the worker is closing (Ctrl-C): nothing to report
             return
+        check_version(self.version)
 
 
 def load_worker_model(memory_mb: int | None = None) -> None:
@@ -287,12 +292,25 @@ def load_worker_model(memory_mb: int | None = None) -> None:
         limit_memory(memory_mb)
 
 
+def check_version(version: str | None) -> None:
+    """Refuse a worker whose kg extracts differently from the client's (another
+    :data:`extract.EXTRACTOR_VERSION`): its articles would be stored under the client's
+    version, and never extracted again."""
+    import extract
+
+    if version is not None and extract.EXTRACTOR_VERSION != version:
+        raise RuntimeError(f"this worker's kg extracts with version "
+                           f"{extract.EXTRACTOR_VERSION}, kg ingest's with {version}: install "
+                           "the same kg on the workers")
+
+
 def _cluster_build(batch: list[Article], batch_size: int, ingested_at: Any, version: str,
                    budget: Any) -> WorkerResult:
     """The task: :func:`kg.ingest._worker_build`, loading the model first on a worker
     that joined without the plugin's set-up having run (it runs on join, normally)."""
     from . import ingest
 
+    check_version(version)
     if ingest._WORKER_NLP is None:
         load_worker_model(budget.memory_mb)
     return ingest._worker_build(batch, batch_size, ingested_at, version, budget)
@@ -347,7 +365,7 @@ class _Dispatch:
         self.batch_size = batch_size
         self.done = as_completed(loop=client.loop)
         self.tasks: dict[str, _Task] = {}  # by future key, until collected
-        self.killed_in_a_row = 0
+        self.failed_in_a_row = 0
 
     def submit(self, batch: list[Article]) -> _Task:
         run = self.run
@@ -364,7 +382,7 @@ class _Dispatch:
             self._collect(next(self.done))
         if task.error is None:
             assert task.results is not None
-            self.killed_in_a_row = 0
+            self.failed_in_a_row = 0
             return task.results
         return self._one_by_one(task.batch)
 
@@ -393,13 +411,13 @@ class _Dispatch:
                 self._collect(next(self.done))
             if task.error is None:
                 assert task.results is not None
-                self.killed_in_a_row = 0
+                self.failed_in_a_row = 0
                 out.extend(task.results)
                 continue
-            self.killed_in_a_row += 1
-            if self.killed_in_a_row > MAX_KILLED_IN_A_ROW:
+            self.failed_in_a_row += 1
+            if self.failed_in_a_row > MAX_FAILED_IN_A_ROW:
                 raise ClusterError(
-                    f"{self.killed_in_a_row} articles in a row failed on the cluster with "
+                    f"{self.failed_in_a_row} articles in a row failed on the cluster with "
                     f"no article done in between (last: {_reason(task.error)}); articles "
                     "already written are kept, run `kg ingest` again to finish")
             out.append(_reason(task.error))

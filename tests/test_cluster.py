@@ -215,6 +215,23 @@ def test_cluster_article_that_kills_its_workers_is_reported_and_the_run_goes_on(
                               "every worker that tried (out of memory, or killed)"),)
 
 
+def test_cluster_workers_running_another_extractor_end_the_run(local_cluster, tmp_path,
+                                                                monkeypatch):
+    """Workers whose kg extracts with another version than this process's: every
+    article fails there, and after a few in a row the run ends with an error naming
+    both versions (nothing is stored under the wrong version)."""
+    import extract
+    from kg.errors import ClusterError
+
+    monkeypatch.setattr(extract, "EXTRACTOR_VERSION", "0.0.0-test")
+    with Store(tmp_path / "store") as store:
+        with pytest.raises(ClusterError) as caught:
+            ingest(store, [SEEDS], cluster=local_cluster, batch_size=8)
+        assert store.articles() == []
+    assert "in a row failed on the cluster" in str(caught.value)
+    assert "kg ingest's with 0.0.0-test: install the same kg on the workers" in str(caught.value)
+
+
 def test_cluster_article_over_the_time_budget_fails_alone_on_a_worker(local_cluster,
                                                                       tmp_path):
     """The per-article time budget holds in a Dask worker's task thread: the slow article
