@@ -22,6 +22,7 @@ import select
 import signal
 import struct
 import subprocess
+import sys
 import termios
 import threading
 import time
@@ -157,6 +158,49 @@ def test_cluster_local_run_from_the_command_line_stores_what_one_process_stores(
     with Store(store, read_only=True) as opened:
         assert _contents(opened) == reference
         assert len(_logged_as_added(opened)) == FEED_SIZE
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_cluster_running_scheduler_at_a_tcp_address_stores_what_one_process_stores(
+        seeded_store, tmp_path):
+    """`dask scheduler` and one `dask worker` started as a user would, on 127.0.0.1; `kg
+    ingest --cluster tcp://...` stores the seeds as one process does."""
+    dask = str(Path(sys.executable).with_name("dask"))
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    procs = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port",
+                               address.rsplit(":", 1)[1], "--no-dashboard"],
+                              cwd=tmp_path, env=kg_env(), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)]
+    procs.append(subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--nworkers",
+                                   "1", "--host", "127.0.0.1", "--no-dashboard"],
+                                  cwd=tmp_path, env=kg_env(), stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL))
+    try:
+        with Store(seeded_store.path, read_only=True) as single:
+            expected = _contents(single)
+        store = tmp_path / "store"
+        run = subprocess.run([*KG_COMMAND, "--store", str(store), "ingest", "--cluster",
+                              address, "--batch-size", "2", str(SEEDS)], cwd=ROOT,
+                             env=kg_env(), capture_output=True, text=True, timeout=600)
+        assert run.returncode == 0, run.stderr
+        assert run.stdout == "5 added, 0 replaced, 0 unchanged, 0 failed\n"
+        with Store(store, read_only=True) as opened:
+            assert _contents(opened) == expected
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(30)
 
 
 def test_cluster_worker_killed_mid_batch_loses_and_doubles_nothing(
@@ -313,14 +357,10 @@ def test_cluster_address_that_is_not_one_is_refused_before_the_store_is_made(tmp
 
 def test_cluster_scheduler_that_does_not_answer_is_an_error_and_nothing_is_written(
         tmp_path, monkeypatch):
-    import socket
-
     from kg import cluster
 
     monkeypatch.setattr(cluster, "CONNECT_SECONDS", 1.0)
-    with socket.socket() as sock:  # a port nothing listens on
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = _free_port()  # nothing listens there
     store = tmp_path / "store"
     result = CliRunner().invoke(cli, ["--store", str(store), "ingest", "--cluster",
                                       f"tcp://127.0.0.1:{port}", str(SEEDS)])
