@@ -44,12 +44,20 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
+def _open_store(spec: str, **options):  # noqa: ANN202
+    """``kg.store.open_store`` (the store package), or ``kg.remote.open_store`` before it."""
+    try:
+        from kg.store import open_store
+    except ImportError:
+        from kg.remote import open_store
+    return open_store(spec, **options)
+
+
 def timed_ingest(store_spec: str | Path, folder: Path, **options) -> float:
     """Seconds of one ``kg.ingest.ingest`` of ``folder`` into a fresh store."""
     from kg.ingest import ingest
-    from kg.remote import open_store
 
-    store = open_store(str(store_spec), create=True, read_only=False)
+    store = _open_store(str(store_spec), create=True, read_only=False)
     try:
         start = time.perf_counter()
         report = ingest(store, [folder], **options)
@@ -87,13 +95,12 @@ def _write_on_worker(batch, batch_size, ingested_at, version, budget, url):  # n
     import extract
     from kg import ingest as kg_ingest
     from kg.cluster import load_worker_model
-    from kg.remote import open_store
 
     load_worker_model(budget.memory_mb)
     worker = get_worker()
     store = getattr(worker, "_kg_bench_store", None)
     if store is None:
-        store = worker._kg_bench_store = open_store(url, read_only=False)
+        store = worker._kg_bench_store = _open_store(url, read_only=False)
     run = kg_ingest._Run(store, version, None, None, budget)
     run.ingested_at = ingested_at
     run.write(kg_ingest._build(extract, kg_ingest._WORKER_NLP, batch, batch_size, ingested_at,
@@ -110,10 +117,9 @@ def workers_write(client, folder: Path, url: str, batch_size: int = 16) -> float
     import extract
     from kg.budget import ArticleBudget
     from kg.ingest import _batches
-    from kg.remote import open_store
     from kg.sources import read_sources
 
-    store = open_store(url, read_only=False)
+    store = _open_store(url, read_only=False)
     store.ensure_ontology()
     store.close()
     start = time.perf_counter()
