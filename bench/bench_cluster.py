@@ -112,34 +112,35 @@ def workers_write(client, folder: Path, url: str, batch_size: int = 16) -> float
     """The alternative to ``kg ingest --cluster``'s one writer: every worker writes what
     it extracts; this process only reads the sources and counts (same window of 2 batches
     per worker)."""
-    from distributed import wait
+    from distributed import as_completed
 
     import extract
     from kg.budget import ArticleBudget
     from kg.ingest import _batches
     from kg.sources import read_sources
 
-    store = _open_store(url, read_only=False)
-    store.ensure_ontology()
-    store.close()
     start = time.perf_counter()
-    window, added, ingested_at = [], 0, datetime.now(UTC)
+    store = _open_store(url, read_only=False)
+    store.ensure_ontology()  # as kg ingest does (timed there too)
+    store.close()
+    done, in_flight, added = as_completed(loop=client.loop), 0, 0
+    ingested_at = datetime.now(UTC)
     limit = 2 * len(client.scheduler_info(n_workers=-1)["workers"])
-    for batch in _batches((a for a in read_sources([folder])), batch_size):
-        window.append(client.submit(_write_on_worker, batch, batch_size, ingested_at,
-                                    extract.EXTRACTOR_VERSION, ArticleBudget(), url,
-                                    pure=False))
-        if len(window) >= limit:
-            done, pending = wait(window, return_when="FIRST_COMPLETED")
-            for future in done:
-                count, failed = future.result()
-                assert not failed, failed[:3]
-                added += count
-            window = list(pending)
-    for future in window:
-        count, failed = future.result()
+
+    def collect_one() -> int:
+        count, failed = next(done).result()
         assert not failed, failed[:3]
-        added += count
+        return count
+
+    for batch in _batches(iter(read_sources([folder])), batch_size):
+        done.add(client.submit(_write_on_worker, batch, batch_size, ingested_at,
+                               extract.EXTRACTOR_VERSION, ArticleBudget(), url, pure=False))
+        in_flight += 1
+        if in_flight >= limit:
+            added += collect_one()
+            in_flight -= 1
+    for _ in range(in_flight):
+        added += collect_one()
     elapsed = time.perf_counter() - start
     assert added == sum(1 for _ in folder.iterdir()), added
     return elapsed
