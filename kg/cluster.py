@@ -36,6 +36,7 @@ import contextlib
 import itertools
 import logging
 import re
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -275,9 +276,13 @@ class ModelPlugin(_PluginBase):  # type: ignore[misc,valid-type]
         check_version(self.version)
 
 
+_LOADING = threading.Lock()
+
+
 def load_worker_model(memory_mb: int | None = None) -> None:
-    """Load the pipeline into :data:`kg.ingest._WORKER_NLP` (once per process), then
-    cap memory at ``memory_mb`` beyond it."""
+    """Load the pipeline into :data:`kg.ingest._WORKER_NLP` (once per process: a task
+    that starts while the plugin still loads it waits for it), then cap memory at
+    ``memory_mb`` beyond it."""
     import gc
 
     import extract
@@ -285,11 +290,12 @@ def load_worker_model(memory_mb: int | None = None) -> None:
     from . import ingest
     from .budget import limit_memory
 
-    if ingest._WORKER_NLP is None:
-        ingest._WORKER_NLP = extract.load_pipeline()
-        gc.collect()
-        gc.freeze()
-        limit_memory(memory_mb)
+    with _LOADING:
+        if ingest._WORKER_NLP is None:
+            ingest._WORKER_NLP = extract.load_pipeline()
+            gc.collect()
+            gc.freeze()
+            limit_memory(memory_mb)
 
 
 def check_version(version: str | None) -> None:
