@@ -146,13 +146,19 @@ def _connect(address: ClusterAddress) -> Iterator[Client]:
 @contextlib.contextmanager
 def _local(address: ClusterAddress) -> Iterator[Client]:
     """A LocalCluster of ``address.workers`` processes on 127.0.0.1, and its client."""
+    import dask
     from distributed import Client, LocalCluster
 
-    # a free port: the default, 8787, may be another cluster's (a dashboard needs bokeh)
-    cluster = LocalCluster(n_workers=address.workers, threads_per_worker=1, processes=True,
-                           host="127.0.0.1", dashboard_address="127.0.0.1:0",
-                           # what goes wrong reaches this process as task errors
-                           silence_logs=logging.CRITICAL)
+    # Dask's statistical profiler samples each worker's task thread 100 times a second,
+    # taking the GIL from the extraction each time; the nanny keeps this configuration
+    # for the workers it restarts
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        # a free port: the default, 8787, may be another cluster's (a dashboard needs bokeh)
+        cluster = LocalCluster(n_workers=address.workers, threads_per_worker=1,
+                               processes=True, host="127.0.0.1",
+                               dashboard_address="127.0.0.1:0",
+                               # what goes wrong reaches this process as task errors
+                               silence_logs=logging.CRITICAL)
     try:
         client = Client(cluster, set_as_default=False)
         try:
