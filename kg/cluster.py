@@ -459,15 +459,18 @@ def in_cluster(run: _Run, batches: Iterator[list[Article]], client: Client,
                parse: Callable[[list[Article], WorkerResult], Any]) -> None:
     """Extract ``batches`` on the cluster of ``client`` and write them here in input
     order (``parse`` turns a batch's worker results into what ``run.write`` takes)."""
+    from .ingest import _Writer
+
     window = _Window(client)
     dispatch = _Dispatch(client, run, batch_size)
     pending: deque[_Task] = deque()  # submitted, not yet written, in input order
     try:
-        for batch in itertools.chain(batches, [None]):
-            if batch is not None:
-                pending.append(dispatch.submit(batch))
-            while pending and (batch is None or len(pending) >= window.size()):
-                task = pending.popleft()
-                run.write(parse(task.batch, dispatch.wait(task)), stored)
+        with _Writer(run, stored) as writer:  # writes while the next results come in
+            for batch in itertools.chain(batches, [None]):
+                if batch is not None:
+                    pending.append(dispatch.submit(batch))
+                while pending and (batch is None or len(pending) >= window.size()):
+                    task = pending.popleft()
+                    writer.write(parse(task.batch, dispatch.wait(task)))
     finally:
         dispatch.cancel()

@@ -541,6 +541,39 @@ class _Pool:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 
+class _Writer:
+    """Writes batches with :meth:`_Run.write` in a thread of its own, one at a time and in
+    the order given, while the caller collects the next results (store and HTTP writes
+    release the GIL): the workers are not kept waiting on the writes. Used as a context
+    manager; leaving it waits for the batch in writing (whole transactions only)."""
+
+    def __init__(self, run: _Run, stored: dict[str, Any]) -> None:
+        self.run = run
+        self.stored = stored
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-writer")
+        self._writing: Future | None = None
+
+    def write(self, built: list[Built]) -> None:
+        """Write ``built`` after the batch before it (whose error is raised here)."""
+        self._wait()
+        self._writing = self._thread.submit(self.run.write, built, self.stored)
+
+    def _wait(self) -> None:
+        if self._writing is not None:
+            writing, self._writing = self._writing, None
+            writing.result()
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        try:
+            if kind is None:
+                self._wait()
+        finally:
+            self._thread.shutdown(wait=True)
+
+
 def _in_workers(run: _Run, batches: Iterator[list[Article]], workers: int, batch_size: int,
                 stored: dict[str, Any]) -> None:
     """Extract in ``workers`` processes, at most two batches each in flight, and write the
@@ -548,12 +581,13 @@ def _in_workers(run: _Run, batches: Iterator[list[Article]], workers: int, batch
     window: deque[_Task] = deque()
     pool = _Pool(workers, run, batch_size)
     try:
-        for batch in itertools.chain(batches, [None]):
-            if batch is not None:
-                window.append(pool.submit(batch))
-            while window and (batch is None or len(window) >= 2 * workers):
-                task = window.popleft()
-                run.write(_parsed(task.batch, pool.results(task)), stored)
+        with _Writer(run, stored) as writer:
+            for batch in itertools.chain(batches, [None]):
+                if batch is not None:
+                    window.append(pool.submit(batch))
+                while window and (batch is None or len(window) >= 2 * workers):
+                    task = window.popleft()
+                    writer.write(_parsed(task.batch, pool.results(task)))
     finally:
         for task in window:
             task.future.cancel()
