@@ -101,7 +101,7 @@ def _decode(batch: list[tuple[str, bytes]]) -> dict:
 
 
 def _writer(url: str, share: list[tuple[str, bytes]], start: multiprocessing.Event) -> None:
-    from kg.remote import RemoteStore
+    from kg.store.remote import RemoteStore
 
     batches = [_decode(b) for b in _batches(share)]  # parsing is not what is measured
     with RemoteStore(url) as store:
@@ -128,7 +128,7 @@ def remote_rate(articles: list[tuple[str, bytes]], writers: int, tmp: Path) -> f
         secs = time.perf_counter() - began
         if any(p.exitcode for p in procs):
             sys.exit("bench_remote: a writer failed")
-        from kg.remote import RemoteStore
+        from kg.store.remote import RemoteStore
 
         with RemoteStore(url, read_only=True) as store:
             stored = len(store.articles())
@@ -142,8 +142,8 @@ def remote_rate(articles: list[tuple[str, bytes]], writers: int, tmp: Path) -> f
 def read_times(articles: list[tuple[str, bytes]], tmp: Path, rounds: int = 20
                ) -> tuple[float, float]:
     """Median ms of count-by-class on a local store and through a server holding the same."""
-    from kg.remote import RemoteStore
     from kg.store import Store
+    from kg.store.remote import RemoteStore
 
     proc, url = start_server(tmp / "server-read")
     try:

@@ -75,7 +75,7 @@ to completion removes it.
 
 Then the articles go to the store through its public API, :meth:`add_articles` in batches of
 ``batch_size`` (64) articles, so restore works on a local store and on a SPARQL server
-(:class:`kg.remote.RemoteStore`) alike. A store that already holds articles is refused unless
+(:class:`kg.store.remote.RemoteStore`) alike. A store that already holds articles is refused unless
 ``replace=True`` (``--replace``), which empties it first: a local store is cleared whole
 (it holds only kg's data), a remote one loses its article graphs one by one, and other graphs
 a server holds are left alone. Each batch is one transaction on a local store, but the
@@ -108,8 +108,8 @@ import pyoxigraph as ox
 
 from .errors import InputError, StoreError
 from .formats import RDF_FORMATS, backup_formats
-from .remote import RemoteStore
-from .store import FLUSH_QUADS, RESTORE_MARKER, Store, _graph_of
+from .store.local import FLUSH_QUADS, RESTORE_MARKER, Store, _graph_of
+from .store.remote import RemoteStore
 from .vocab import ARTICLE, KG, RDF, article_id_of, nn
 
 __all__ = ["backup", "restore", "dump_format", "article_graphs", "BackupReport",

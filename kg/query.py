@@ -293,7 +293,7 @@ def run_query(store: Store, text: str, *, check: bool = True) -> QueryResult:
             return QueryResult(kind="select", variables=variables, rows=rows)
         return QueryResult(kind="graph", triples=tuple(raw))
     except SyntaxError as exc:
-        from .remote import RemoteStore  # a server's columns count its own prologue
+        from .store.remote import RemoteStore  # a server's columns count its own prologue
 
         raise QueryError(syntax_message(text, exc, caret=not isinstance(store, RemoteStore))) \
             from exc

@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import StoreBusyError, StoreError
-from .lock import StoreLock
+from .store.lock import StoreLock
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph as ox

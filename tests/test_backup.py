@@ -23,8 +23,8 @@ import kg.backup
 from kg.backup import article_graphs, backup, dump_format, restore
 from kg.cli import cli
 from kg.errors import InputError, StoreError
-from kg.remote import RemoteStore
 from kg.store import CHANGES_GRAPH, ONTOLOGY_GRAPH, RESTORE_MARKER, Store
+from kg.store.remote import RemoteStore
 from kg.vocab import ARTICLE
 
 

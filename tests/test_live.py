@@ -26,10 +26,10 @@ from conftest import ROOT, kg_env, start_kg_serve
 from kg.cli import cli
 from kg.endpoint import Job, Reply
 from kg.errors import StoreError
-from kg.lock import holders
 from kg.server import ReplyCache
 from kg.snapshots import FOLDER, current, snapshots
 from kg.store import Store
+from kg.store.lock import holders
 from kg.vocab import PREFIXES, article_iri, nn
 
 #: Quads in the article graphs (not the system graphs, such as the change log): what a

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from kg.errors import StoreBusyError, StoreError
-from kg.lock import holders
 from kg.store import Store
+from kg.store.lock import holders
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -43,7 +43,7 @@ from kg.sources import (
     read_article,
     read_sources,
 )
-from kg.store import ONTOLOGY_GRAPH, Store, _mergeable
+from kg.store.local import ONTOLOGY_GRAPH, Store, _mergeable
 from kg.vocab import KG, article_iri
 
 INGESTED_AT = KG.ingestedAt

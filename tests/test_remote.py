@@ -1,4 +1,4 @@
-"""Tests for kg.remote: ``--store`` given the URL of a SPARQL 1.1 server.
+"""Tests for kg.store.remote: ``--store`` given the URL of a SPARQL 1.1 server.
 
 The server is Oxigraph's own (the ``oxigraph`` package of the test extra), started by these
 tests on a free port of 127.0.0.1 with a temporary ``--location`` and killed after. Reference
@@ -26,8 +26,8 @@ from conftest import KG_COMMAND, ROOT, SEEDS, kg_env, need_shared, start_kg_serv
 from kg.cli import cli
 from kg.errors import StoreError
 from kg.ingest import ingest
-from kg.remote import RemoteStore, endpoints_for, is_remote, open_store
-from kg.store import Store, _mergeable
+from kg.store.local import Store, _mergeable
+from kg.store.remote import RemoteStore, endpoints_for, is_remote, open_store
 from kg.vocab import ARTICLE, KG
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "corpus.jsonl.gz"

@@ -30,10 +30,10 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from kg.endpoint import GRAPH_FORMATS, RESULT_FORMATS, negotiate
 from kg.errors import ProtocolError
-from kg.lock import holders
 from kg.query import run_query
 from kg.saved import run_saved, saved_queries
 from kg.store import Store
+from kg.store.lock import holders
 
 ROOT = Path(__file__).resolve().parents[1]
 

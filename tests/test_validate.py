@@ -467,7 +467,7 @@ def test_validate_cli_lists_set_aside_statements_and_exits_zero(runner, tmp_path
 
 
 def test_validate_store_over_sparql_finds_what_the_local_store_gives(kg_serve, seeded_copy):
-    from kg.remote import open_store
+    from kg.store.remote import open_store
 
     with Store(seeded_copy, read_only=True) as store:
         second = store.articles()[1].id

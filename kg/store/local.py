@@ -39,11 +39,10 @@ from typing import IO, TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from .changelog import CHANGES_GRAPH, change_quads
-from .errors import StoreError, StoreLockedError
-from .formats import RDF_FORMATS, rdf_format
-from .lock import StoreLock
-from .vocab import (
+from ..changelog import CHANGES_GRAPH, change_quads
+from ..errors import StoreError, StoreLockedError
+from ..formats import RDF_FORMATS, rdf_format
+from ..vocab import (
     ARTICLE,
     PREFIXES,
     article_id_of,
@@ -52,6 +51,7 @@ from .vocab import (
     nn,
     sparql_is_evidence,
 )
+from .lock import StoreLock
 
 if TYPE_CHECKING:  # pragma: no cover
     import rdflib
@@ -346,7 +346,7 @@ class Store:
         that cannot be made is logged, not raised: the writes are committed all the same."""
         if self.read_only or self._lock is None or self._ox is None or not self._changed:
             return
-        from .snapshots import after_commit
+        from ..snapshots import after_commit
 
         self._changed = False
         try:

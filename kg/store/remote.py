@@ -21,8 +21,8 @@ fragment ``#update=URL``; ``$KG_UPDATE_URL``; the URL with a final ``/query`` re
 ``$KG_SPARQL_PASSWORD``, sent as HTTP basic auth and never shown in messages.
 
 One article, one request. :meth:`RemoteStore.replace_article` sends
-(:func:`kg.remote_sparql.article_update`; ``NOT_EV`` keeps evidence nodes out of the merge, as
-:func:`kg.store._mergeable` does)::
+(:func:`kg.store.sparql.article_update`; ``NOT_EV`` keeps evidence nodes out of the merge, as
+:func:`kg.store.local._mergeable` does)::
 
     DELETE { ?s ?p ?o } WHERE { GRAPH <g> { ?s ?p ?o } NOT_EV               # 1. un-merge the
       FILTER NOT EXISTS { GRAPH ?h { ?s ?p ?o } FILTER(?h != <g> ...) } } ; #    old version,
@@ -35,7 +35,7 @@ article or the new one, never half, and the un-merge is computed by the server i
 request: there is no read-then-write window on the client. Not every server isolates
 concurrent requests from each other (Oxigraph 0.5's does not), so after writing, each writer
 reads back its articles and the merged statements they touch, and repairs what a concurrent
-writer interleaved (:func:`kg.remote_sparql.check_merge`, :func:`~kg.remote_sparql.fix_merge`;
+writer interleaved (:func:`kg.store.sparql.check_merge`, :func:`~kg.store.sparql.fix_merge`;
 the last writer of an article wins). See docs/decisions/0010-remote-store.md for what is and
 is not guaranteed.
 
@@ -65,10 +65,18 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
-from .changelog import change_quads
-from .errors import StoreError
-from .formats import rdf_format
-from .remote_sparql import (
+from ..changelog import change_quads
+from ..errors import StoreError
+from ..formats import rdf_format
+from ..vocab import ARTICLE, article_iri
+from .local import (
+    Store,
+    _check_graph,
+    _graph_of,
+    _log_update,
+    _mergeable,
+)
+from .sparql import (
     NOT_EVIDENCE,
     article_update,
     bind_values,
@@ -79,14 +87,6 @@ from .remote_sparql import (
     prologue,
     unmerge,
 )
-from .store import (
-    Store,
-    _check_graph,
-    _graph_of,
-    _log_update,
-    _mergeable,
-)
-from .vocab import ARTICLE, article_iri
 
 if TYPE_CHECKING:  # pragma: no cover
     import http.client
