@@ -74,8 +74,7 @@ from urllib.parse import parse_qs, unquote
 from . import __version__
 from .endpoint import TEXT, Job, Reply, answer, check_request_query
 from .errors import KGError, ProtocolError, ServerError
-from .store import Store
-from .store.remote import is_remote, open_store
+from .store import Store, is_remote, open_store
 from .vocab import ID, KG, PREFIXES, PROPERTIES
 
 __all__ = [

@@ -20,8 +20,7 @@ import click
 from .. import __version__
 from ..errors import KGError
 from ..formats import listing_choices
-from ..store import DEFAULT_STORE, Store
-from ..store.remote import is_remote, open_store
+from ..store import DEFAULT_STORE, Store, is_remote, open_store
 from ..terminal import SafeFormatter, safe_field, safe_text
 
 __all__ = ["cli", "store_for", "waits", "rate_bar", "FORMAT_OPTION", "WIDE_OPTION",

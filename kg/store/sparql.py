@@ -17,14 +17,13 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..vocab import ARTICLE, PREFIXES, sparql_is_evidence
-from .local import _STATED
+from ..vocab import ARTICLE, PREFIXES
+from .merge import NOT_EVIDENCE
+from .merge import STATED as _STATED
 
 __all__ = ["NOT_EVIDENCE", "prologue", "bind_values", "graph_params", "ntriples", "unmerge",
            "merge", "article_update", "value_rows", "check_merge", "fix_merge"]
 
-#: Evidence nodes stay in their article's graph (kg.store.local._mergeable, in SPARQL).
-NOT_EVIDENCE = f"FILTER(!{sparql_is_evidence()})"
 _WHERE = re.compile(r"\bWHERE\s*\{", re.I)
 
 
