@@ -19,6 +19,8 @@ ID = "https://w3id.org/aikg/id/"
 class _Recording:
     """The real store, recording the SPARQL text of each query sent to it."""
 
+    unchanging = False  # the interface's member: whether look-ups may be remembered
+
     def __init__(self, store: LocalStore) -> None:
         self.store, self.sent = store, []
 
