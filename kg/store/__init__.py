@@ -17,7 +17,7 @@ Open a store with :func:`open_store` (a ``--store`` value: a folder or a URL)::
         store.replace_article("000_d224", quads)
 
 The two stores are siblings; nothing asks which one it holds (decision
-docs/decisions/00S-store-package.md).
+docs/decisions/0033-store-package.md).
 """
 
 from __future__ import annotations

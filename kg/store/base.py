@@ -7,7 +7,7 @@ or a URL), type their arguments as :class:`Store`, and never ask which one they 
 the two differ, the difference is a member here, a capability attribute
 (:attr:`Store.exact_syntax_columns`, :attr:`Store.unchanging`, :attr:`Store.restore_marker`)
 or a method each implements its own way (:meth:`Store.article_graphs`, :meth:`Store.clear`).
-See docs/decisions/00S-store-package.md.
+See docs/decisions/0033-store-package.md.
 
 The layout both keep: one named graph per article (``ARTICLE + id``), and the default graph
 kept as the merge of the article graphs (:mod:`kg.store.merge`, decision 0005), plus
