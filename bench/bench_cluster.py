@@ -45,11 +45,8 @@ sys.path.insert(0, str(ROOT))
 
 
 def _open_store(spec: str, **options):  # noqa: ANN202
-    """``kg.store.open_store`` (the store package), or ``kg.remote.open_store`` before it."""
-    try:
-        from kg.store import open_store
-    except ImportError:
-        from kg.remote import open_store
+    from kg.store import open_store
+
     return open_store(spec, **options)
 
 

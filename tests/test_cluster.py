@@ -36,7 +36,7 @@ from kg.budget import ArticleBudget, OverBudget, time_limit
 from kg.changelog import CHANGES_GRAPH, SYS
 from kg.cli import cli
 from kg.ingest import ingest
-from kg.store import Store
+from kg.store import LocalStore, Store
 
 pytest.importorskip("distributed", reason="kg[cluster] is not installed")
 
@@ -63,7 +63,7 @@ def feed(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def reference(feed, tmp_path_factory, nlp) -> list[str]:
     """What a one-process ingest of ``feed`` stores (:func:`_contents`)."""
-    with Store(tmp_path_factory.mktemp("cluster-reference") / "store") as store:
+    with LocalStore(tmp_path_factory.mktemp("cluster-reference") / "store") as store:
         report = ingest(store, [feed], nlp=nlp)
         assert len(report.added) == FEED_SIZE and not report.failed
         return _contents(store)
@@ -155,7 +155,7 @@ def test_cluster_local_run_from_the_command_line_stores_what_one_process_stores(
     assert run.stdout == f"{FEED_SIZE} added, 0 replaced, 0 unchanged, 0 failed\n"
     assert f"ingesting: {FEED_SIZE} articles in" in run.stderr  # the bar counts them all
     assert "INFO" not in run.stderr, run.stderr  # Dask's routine stays quiet
-    with Store(store, read_only=True) as opened:
+    with LocalStore(store, read_only=True) as opened:
         assert _contents(opened) == reference
         assert len(_logged_as_added(opened)) == FEED_SIZE
 
@@ -183,7 +183,7 @@ def test_cluster_running_scheduler_at_a_tcp_address_stores_what_one_process_stor
                                   cwd=tmp_path, env=kg_env(), stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL))
     try:
-        with Store(seeded_store.path, read_only=True) as single:
+        with LocalStore(seeded_store.path, read_only=True) as single:
             expected = _contents(single)
         store = tmp_path / "store"
         run = subprocess.run([*KG_COMMAND, "--store", str(store), "ingest", "--cluster",
@@ -191,7 +191,7 @@ def test_cluster_running_scheduler_at_a_tcp_address_stores_what_one_process_stor
                              env=kg_env(), capture_output=True, text=True, timeout=600)
         assert run.returncode == 0, run.stderr
         assert run.stdout == "5 added, 0 replaced, 0 unchanged, 0 failed\n"
-        with Store(store, read_only=True) as opened:
+        with LocalStore(store, read_only=True) as opened:
             assert _contents(opened) == expected
     finally:
         for proc in reversed(procs):
@@ -225,7 +225,7 @@ def test_cluster_worker_killed_mid_batch_loses_and_doubles_nothing(
     killer = threading.Thread(target=kill_a_busy_worker)
     killer.start()
     try:
-        with Store(tmp_path / "store") as store:
+        with LocalStore(tmp_path / "store") as store:
             report = ingest(store, [feed], cluster=client, batch_size=3)
             killed_before_the_end = bool(killed)
             contents, logged = _contents(store), _logged_as_added(store)
@@ -250,7 +250,7 @@ def test_cluster_article_that_kills_its_workers_is_reported_and_the_run_goes_on(
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     local_cluster.register_plugin(_Poison())
     try:
-        with Store(tmp_path / "store") as store:
+        with LocalStore(tmp_path / "store") as store:
             report = ingest(store, [path], cluster=local_cluster, batch_size=4)
     finally:
         local_cluster.unregister_worker_plugin(_Poison.name)
@@ -268,7 +268,7 @@ def test_cluster_workers_running_another_extractor_end_the_run(local_cluster, tm
     from kg.errors import ClusterError
 
     monkeypatch.setattr(extract, "EXTRACTOR_VERSION", "0.0.0-test")
-    with Store(tmp_path / "store") as store:
+    with LocalStore(tmp_path / "store") as store:
         with pytest.raises(ClusterError) as caught:
             ingest(store, [SEEDS], cluster=local_cluster, batch_size=8)
         assert store.articles() == []
@@ -287,7 +287,7 @@ def test_cluster_article_over_the_time_budget_fails_alone_on_a_worker(local_clus
     path = tmp_path / "feed.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     budget = ArticleBudget(seconds=1, memory_mb=None)
-    with Store(tmp_path / "store") as store:
+    with LocalStore(tmp_path / "store") as store:
         report = ingest(store, [path], cluster=local_cluster, budget=budget)
     assert report.added == ("a", "z")
     assert report.failed == ((f"{path}:2", budget.time_reason("extraction")),)
@@ -326,7 +326,7 @@ def test_cluster_client_killed_mid_run_then_a_rerun_finishes_the_same(feed, refe
     while _live_members(proc.pid):  # the Dask workers do not outlive their client
         assert time.monotonic() < deadline, "the cluster's workers outlived kg ingest"
         time.sleep(0.1)
-    with Store(store) as opened:
+    with LocalStore(store) as opened:
         stored = len(_logged_as_added(opened))
     assert stored >= shown
 
@@ -336,7 +336,7 @@ def test_cluster_client_killed_mid_run_then_a_rerun_finishes_the_same(feed, refe
     assert rerun.returncode == 0, rerun.stderr
     assert rerun.stdout == (f"{FEED_SIZE - stored} added, 0 replaced, {stored} unchanged, "
                             "0 failed\n")
-    with Store(store, read_only=True) as opened:
+    with LocalStore(store, read_only=True) as opened:
         assert _contents(opened) == reference
         assert len(_logged_as_added(opened)) == FEED_SIZE
 
