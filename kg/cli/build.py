@@ -103,8 +103,9 @@ Example:
                    "article over it is reported and skipped. 0: no limit.")
 @click.option("--article-memory", metavar="MB", type=click.IntRange(min=0),
               default=DEFAULT_MEMORY_MB, show_default=True,
-              help="Megabytes one article may take in a --workers process, beyond the "
-                   "model; an article that needs more is reported and skipped. 0: no limit.")
+              help="Megabytes one article may take in a --workers process or a --cluster "
+                   "worker, beyond the model; an article that needs more is reported and "
+                   "skipped. 0: no limit.")
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[str, ...], feeds: tuple[str, ...],
            allow_private: bool, workers: int, cluster: ClusterAddress | None,
