@@ -15,7 +15,8 @@ In one process, each batch is written by a writer thread while the next one is e
 With ``workers >= 2``, extraction and RDF building run in that many processes of their own,
 each with its own copy of the language model, and hand back each article's graph as
 N-Quads; this process stays the one writer (one writer per store, see
-``docs/decisions/0008-one-writer-many-readers.md``). Articles come out in input order
+``docs/decisions/0008-one-writer-many-readers.md``), writing in a thread of its own
+(:class:`_Writer`) while the next results come in. Articles come out in input order
 either way. With ``cluster`` (``kg ingest --cluster``), the same per-batch function runs as
 tasks on a Dask cluster's workers and this process is still the one writer
 (:mod:`kg.cluster`).
