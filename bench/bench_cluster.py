@@ -86,7 +86,7 @@ def remote_run(folder: Path, tmp: Path, write) -> float:
 
 def _write_on_worker(batch, batch_size, ingested_at, version, budget, url):  # noqa: ANN001
     """The task of the workers-write variant: extract a batch and write it from the
-    worker, into its own RemoteStore (kept on the worker between tasks)."""
+    worker, into its own RemoteStore (kept on the worker between tasks, one per server)."""
     from distributed import get_worker
 
     import extract
@@ -94,10 +94,10 @@ def _write_on_worker(batch, batch_size, ingested_at, version, budget, url):  # n
     from kg.cluster import load_worker_model
 
     load_worker_model(budget.memory_mb)
-    worker = get_worker()
-    store = getattr(worker, "_kg_bench_store", None)
-    if store is None:
-        store = worker._kg_bench_store = _open_store(url, read_only=False)
+    stores = get_worker().__dict__.setdefault("_kg_bench_stores", {})  # one per server
+    if url not in stores:
+        stores[url] = _open_store(url, read_only=False)
+    store = stores[url]
     run = kg_ingest._Run(store, version, None, None, budget)
     run.ingested_at = ingested_at
     run.write(kg_ingest._build(extract, kg_ingest._WORKER_NLP, batch, batch_size, ingested_at,
