@@ -66,6 +66,7 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit, urlunsplit
 import pyoxigraph as ox
 
 from .changelog import change_quads
+from .dialects import Dialect, choose_dialect, dialect_for_server
 from .errors import StoreError
 from .formats import rdf_format
 from .remote_sparql import (
@@ -77,6 +78,7 @@ from .remote_sparql import (
     graph_params,
     merge,
     prologue,
+    repair_merge,
     unmerge,
 )
 from .store import (
@@ -86,7 +88,7 @@ from .store import (
     _log_update,
     _mergeable,
 )
-from .vocab import ARTICLE, article_iri
+from .vocab import ARTICLE, article_id_of, article_iri
 
 if TYPE_CHECKING:  # pragma: no cover
     import http.client
@@ -138,6 +140,7 @@ class Endpoints:
     update: str
     shown: str  # the query URL without credentials, for messages
     auth: str | None = None  # the Authorization header's value
+    dialect: str | None = None  # the URL's #dialect=NAME (kg.dialects)
 
 
 def _strip_credentials(url: str) -> tuple[str, str | None, str | None]:
@@ -184,7 +187,8 @@ def endpoints_for(url: str, env: dict[str, str] | None = None) -> Endpoints:
     if user is not None:
         token = base64.b64encode(f"{user}:{password or ''}".encode()).decode("ascii")
         auth = f"Basic {token}"
-    return Endpoints(query=query, update=update, shown=query, auth=auth)
+    return Endpoints(query=query, update=update, shown=query, auth=auth,
+                     dialect=(fragment.get("dialect") or [None])[0])
 
 
 def _trim(text: str, limit: int = 400) -> str:
@@ -230,7 +234,15 @@ class RemoteStore(Store):
             os.environ.get("KG_MAX_UPDATE_BYTES") or DEFAULT_MAX_UPDATE_BYTES)
         self.requests = 0  # HTTP requests sent (for measurements)
         self.repairs = 0  # merged triples repaired after races with other writers
-        self._ask("ASK { }")  # fail now, clearly, if the server is not there
+        # The dialect asked for, else the one the server's first answer names (kg.dialects).
+        self.dialect: Dialect | None = choose_dialect(self.endpoints.dialect)
+        with self._post_query("ASK { }") as response:  # fail now, clearly, if not there
+            if self.dialect is None:
+                self.dialect = dialect_for_server(response.headers.get("Server"))
+            answer = self._answers_ask(self._parse(response, response.read()))
+        if not isinstance(answer, ox.QueryBoolean):
+            raise StoreError(f"the SPARQL server at {self.path} did not answer an ASK query "
+                             "with a boolean")
 
     # ----------------------------------------------------------------- HTTP
 
@@ -257,7 +269,8 @@ class RemoteStore(Store):
             except urllib.error.HTTPError as exc:
                 message = _trim(exc.read().decode("utf-8", "replace")) or exc.reason
                 exc.close()
-                if exc.code in _RETRY_STATUS and attempt < retries:
+                busy = self.dialect is not None and self.dialect.retryable(message)
+                if (exc.code in _RETRY_STATUS or busy) and attempt < retries:
                     time.sleep(0.5 * 2**attempt)
                     continue
                 if exc.code == 400 and what == "query":
@@ -269,6 +282,8 @@ class RemoteStore(Store):
                 elif exc.code in (404, 405) and what == "update":
                     hint = (f" (is {url} the update endpoint? set it with "
                             "--store QUERY_URL#update=UPDATE_URL or $KG_UPDATE_URL)")
+                if self.dialect is not None:
+                    hint += self.dialect.hint(message)
                 raise StoreError(f"the SPARQL server at {self._shown(url)} refused the "
                                  f"{what}: HTTP {exc.code} {exc.reason}: {message}{hint}") \
                     from None
@@ -295,10 +310,20 @@ class RemoteStore(Store):
 
     def _post_query(self, sparql: str, params: Iterable[tuple[str, str]] = (),
                     accept: str = _ACCEPT) -> http.client.HTTPResponse:
-        body = urlencode([("query", prologue(sparql) + sparql), *params]).encode("utf-8")
-        return self._send(self.endpoints.query, body,
-                          "application/x-www-form-urlencoded; charset=utf-8", accept,
-                          what="query")
+        if self.dialect is not None:
+            sparql = self.dialect.rewrite_query(sparql)
+        body = urlencode([("query", prologue(sparql, self.dialect) + sparql),
+                          *params]).encode("utf-8")
+        response = self._send(self.endpoints.query, body,
+                              "application/x-www-form-urlencoded; charset=utf-8", accept,
+                              what="query")
+        cut = self.dialect.cut_header if self.dialect is not None else None
+        if cut and response.headers.get(cut):
+            response.close()
+            raise StoreError(f"the SPARQL server at {self.path} cut the answer to "
+                             f"{response.headers[cut]} rows; raise its limit "
+                             f"({self.dialect.cut_setting}) above the size of the store")
+        return response
 
     def _update(self, update: str) -> None:
         self._check_writable()
@@ -328,6 +353,18 @@ class RemoteStore(Store):
         raise StoreError(f"the SPARQL server at {response.url} answered in {named}, which kg "
                          "does not read")
 
+    def _answers_ask(self, result: Any) -> Any:
+        """``result``, with the one-row SELECT some servers answer an ASK with (the
+        dialect's ``ask_variable``: Virtuoso 7's ``__ASK_RETVAL``) read as the boolean."""
+        name = self.dialect.ask_variable if self.dialect is not None else None
+        if name is None or not isinstance(result, ox.QuerySolutions) \
+                or [v.value for v in result.variables] != [name]:
+            return result
+        rows = [row[name] for row in result]
+        true = bool(rows) and rows[0] is not None and rows[0].value not in ("0", "false")
+        return ox.parse_query_results(f'{{"head": {{}}, "boolean": {str(true).lower()}}}',
+                                      format=ox.QueryResultsFormat.JSON)
+
     # ----------------------------------------------------------------- reading
 
     def query(self, sparql: str, **kwargs: Any) -> Any:
@@ -351,7 +388,7 @@ class RemoteStore(Store):
             raise TypeError(f"unsupported query arguments: {', '.join(sorted(kwargs))}")
         with self._post_query(sparql, params) as response:
             try:
-                return self._parse(response, response.read())
+                return self._answers_ask(self._parse(response, response.read()))
             except (SyntaxError, ValueError) as exc:
                 raise StoreError(f"cannot read the answer of the SPARQL server at "
                                  f"{self.path}: {exc}") from exc
@@ -380,7 +417,9 @@ class RemoteStore(Store):
 
     def has_article(self, article_id: str) -> bool:
         graph = _graph_of(article_id)
-        return graph is not None and self._ask(f"ASK {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+        # VALUES, not GRAPH <g>: Virtuoso 7 answers true for an empty GRAPH <g> { ?s ?p ?o }
+        return graph is not None and self._ask(
+            f"ASK {{ VALUES ?g {{ {graph} }} GRAPH ?g {{ ?s ?p ?o }} }}")
 
     def quads(self, article_id: str | None = None) -> set[ox.Quad]:
         """The quads of all article graphs, or of one article, as a set."""
@@ -496,7 +535,7 @@ class RemoteStore(Store):
         old = self._graph_state([graph]).get(graph)
         if old is None:
             return False
-        self._update(unmerge(str(graph)) + f"DROP SILENT GRAPH {graph}")
+        self._update(unmerge(str(graph), self._dialect) + f"DROP SILENT GRAPH {graph}")
         self._settle(old[0])
         if changed_at is not None:
             self._log([change_quads(article_id, [(t.subject, t.predicate, t.object)
@@ -555,7 +594,7 @@ class RemoteStore(Store):
                 return
             self.repairs += len(wrong)
             for part in _chunks(wrong, 1000):
-                self._update(fix_merge(part))
+                self._update(fix_merge(part, self._dialect))
             todo = wrong
             time.sleep(random.uniform(0, 0.05 * 2**attempt))
         raise StoreError(f"the merged default graph of {self.path} keeps disagreeing with the "
@@ -564,7 +603,7 @@ class RemoteStore(Store):
 
     def _write_graph(self, graph: ox.NamedNode, quads: set[ox.Quad]) -> None:
         """One article, one request; through a staging graph if that request is too large."""
-        update = article_update(graph, quads)
+        update = article_update(graph, quads, self._dialect)
         if len(update.encode("utf-8")) <= self.max_update_bytes:
             self._update(update)
         else:
@@ -588,10 +627,10 @@ class RemoteStore(Store):
             if part:
                 self._update(f"INSERT DATA {{ GRAPH {staging} {{\n{''.join(part)}}} }}")
             self._update(
-                unmerge(str(graph)) + f"DROP SILENT GRAPH {graph} ;\n"
+                unmerge(str(graph), self._dialect) + f"DROP SILENT GRAPH {graph} ;\n"
                 f"INSERT {{ GRAPH {graph} {{ ?s ?p ?o }} }} "
                 f"WHERE {{ GRAPH {staging} {{ ?s ?p ?o }} }} ;\n"
-                f"DROP SILENT GRAPH {staging} ;\n" + merge(str(graph))
+                f"DROP SILENT GRAPH {staging} ;\n" + merge(str(graph), self._dialect)
             )
         except BaseException:
             try:
@@ -599,6 +638,30 @@ class RemoteStore(Store):
             except StoreError:
                 pass  # the server is gone; repair() drops it later
             raise
+
+    @property
+    def _dialect(self) -> Dialect:
+        assert self.dialect is not None  # set when the store opens
+        return self.dialect
+
+    def repair(self) -> dict[str, Any]:
+        """As :meth:`kg.store.Store.repair`, with the merged default graph where the server's
+        dialect keeps it."""
+        self._check_writable()
+        staging = [r["g"].value for r in self.select(
+            'SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } '
+            'FILTER(STRSTARTS(STR(?g), "urn:kg:staging:")) }')]
+        for graph in staging:
+            self._apply_update(f"DROP SILENT GRAPH <{graph}>")
+        count, fix = repair_merge(self._dialect)
+        wrong = int(next(iter(self.select(count)))["n"].value)
+        if wrong:
+            self._apply_update(fix)
+        mixed = sorted({article_id_of(r["h"].value) for r in self.select(
+            "SELECT DISTINCT ?h WHERE { VALUES ?p { kg:sha256 kg:ingestedAt "
+            "kg:extractorVersion } GRAPH ?h { ?h ?p ?a, ?b FILTER(?a != ?b) } "
+            f'FILTER(STRSTARTS(STR(?h), "{ARTICLE}")) }}')})
+        return {"staging": staging, "merge_fixed": wrong, "mixed": mixed}
 
     def _apply_update(self, update: str) -> None:
         """Run a SPARQL Update on the server (one request: :meth:`Store.repair` uses it)."""

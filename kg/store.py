@@ -403,7 +403,8 @@ class Store:
         rows = self.select(
             f"""
             SELECT ?g ?title ?path ?sha ?date ?at ?version ?n WHERE {{
-              {{ SELECT ?g (COUNT(*) AS ?n) WHERE {{ {values} GRAPH ?g {{ ?s ?p ?o }} }}
+              {{ SELECT ?g (COUNT(*) AS ?n) WHERE {{ {values} GRAPH ?g {{ ?s ?p ?o }}
+                   FILTER(STRSTARTS(STR(?g), "{ARTICLE}")) }}
                  GROUP BY ?g }}
               OPTIONAL {{ GRAPH ?g {{ ?g a kg:Article .
                 OPTIONAL {{ ?g dcterms:title ?title }}
@@ -412,8 +413,8 @@ class Store:
                 OPTIONAL {{ ?g dcterms:date ?date }}
                 OPTIONAL {{ ?g kg:ingestedAt ?at }}
                 OPTIONAL {{ ?g kg:extractorVersion ?version }} }} }}
-              FILTER(STRSTARTS(STR(?g), "{ARTICLE}"))
-            }} ORDER BY ?g""",
+            }} ORDER BY ?g""",  # the FILTER in the subquery: Virtuoso 7 applies a FILTER
+            # beside an OPTIONAL inside it (docs/deployment.md, "Virtuoso")
             use_default_graph_as_union=False,
         )
         infos: dict[str, ArticleInfo] = {}
