@@ -66,7 +66,7 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit, urlunsplit
 import pyoxigraph as ox
 
 from .changelog import change_quads
-from .dialects import Dialect, choose_dialect, dialect_for_server
+from .dialects import DIALECTS, Dialect, choose_dialect, dialect_for_server
 from .errors import StoreError
 from .formats import rdf_format
 from .remote_sparql import (
@@ -242,7 +242,9 @@ class RemoteStore(Store):
             answer = self._answers_ask(self._parse(response, response.read()))
         if not isinstance(answer, ox.QueryBoolean):
             raise StoreError(f"the SPARQL server at {self.path} did not answer an ASK query "
-                             "with a boolean")
+                             f"with a boolean (its dialect taken as {self.dialect.name}: "
+                             "give another as --store URL#dialect=NAME; known: "
+                             f"{', '.join(sorted(DIALECTS))})")
 
     # ----------------------------------------------------------------- HTTP
 

@@ -261,9 +261,9 @@ def test_formats_endpoint_refuses_an_unknown_name_listing_the_known():
 
 @pytest.mark.parametrize("name", list(RDF_FORMATS))
 def test_formats_remote_store_writes_each_rdf_format_as_the_local(runner, store_path, tmp_path,
-                                                                 oxigraph_server, name):
+                                                                 sparql_server, name):
     """RemoteStore.dump dispatches on the same registry: same statements as Store.dump."""
-    server = oxigraph_server()
+    server = sparql_server()
     dump = tmp_path / "kg.nq"
     assert _kg(runner, store_path, "backup", str(dump)).exit_code == 0
     restored = _kg(runner, server.url, "restore", str(dump))
