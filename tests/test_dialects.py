@@ -1,4 +1,4 @@
-"""Tests for kg.dialects: what a SPARQL server needs beyond SPARQL 1.1, chosen per server.
+"""Tests for kg.store.dialects: what a SPARQL server needs beyond SPARQL 1.1, chosen per server.
 
 The server-facing tests run on every server of ``sparql_server`` (Oxigraph's and Virtuoso 7,
 tests/sparql_servers.py) and pin down each quirk docs/deployment.md names: where the merge
@@ -12,10 +12,16 @@ import pyoxigraph as ox
 import pytest
 from sparql_servers import start_virtuoso
 
-from kg.dialects import DIALECTS, choose_dialect, dialect_for_server, dialect_named, exclude_graphs
 from kg.errors import StoreError
-from kg.remote import RemoteStore, endpoints_for
-from kg.store import _mergeable
+from kg.store.dialects import (
+    DIALECTS,
+    choose_dialect,
+    dialect_for_server,
+    dialect_named,
+    exclude_graphs,
+)
+from kg.store.merge import mergeable
+from kg.store.remote import RemoteStore, endpoints_for
 from kg.vocab import ARTICLE
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -102,7 +108,7 @@ def test_dialects_merge_lives_where_queries_read_it_and_graph_vars_see_articles_
     with RemoteStore(server.url) as store:
         store.replace_article("tiny", tiny.quads(1, "tiny"))
         merged = {ox.Triple(q.subject, q.predicate, q.object) for q in tiny.quads(1, "tiny")
-                  if _mergeable(q.subject)}
+                  if mergeable(q.subject)}
         assert store.merged_triples() == merged
         rows = store.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
         graphs = {r["g"].value for r in rows}

@@ -2,7 +2,7 @@
 
 A :class:`Dialect` is data, not code: where the server keeps kg's merged default graph, which
 of its own graphs ``GRAPH ?g`` must not see, how it answers ``ASK``, and which of its error
-messages mean "try again" or deserve a hint. :class:`kg.remote.RemoteStore` picks one when it
+messages mean "try again" or deserve a hint. :class:`kg.store.remote.RemoteStore` picks one when it
 opens a server, in this order:
 
 1. the ``--store`` URL's fragment, ``http://host:8890/sparql#dialect=virtuoso``
@@ -32,7 +32,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .errors import StoreError
+from ..errors import StoreError
 
 __all__ = ["Dialect", "DIALECTS", "MERGED_GRAPH", "dialect_named", "dialect_for_server",
            "choose_dialect"]

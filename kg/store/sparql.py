@@ -1,4 +1,4 @@
-"""The SPARQL text kg sends to a SPARQL 1.1 server (:mod:`kg.remote`).
+"""The SPARQL text kg sends to a SPARQL 1.1 server (:mod:`kg.store.remote`).
 
 Queries get kg's prefixes (:func:`prologue`) and their bound values as a ``VALUES`` row
 (:func:`bind_values`); an article is written by one update (:func:`article_update`: take its
@@ -17,9 +17,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ..vocab import ARTICLE, PREFIXES
 from .dialects import DIALECTS, Dialect
-from .store import _STATED
-from .vocab import ARTICLE, PREFIXES, sparql_is_evidence
+from .merge import NOT_EVIDENCE
+from .merge import STATED as _STATED
 
 #: A server whose default graph is its own (the default of every function here).
 _STANDARD = DIALECTS["standard"]
@@ -28,8 +29,6 @@ __all__ = ["NOT_EVIDENCE", "prologue", "bind_values", "graph_params", "ntriples"
            "merge", "article_update", "value_rows", "check_merge", "fix_merge",
            "repair_merge"]
 
-#: Evidence nodes stay in their article's graph (kg.store._mergeable, in SPARQL).
-NOT_EVIDENCE = f"FILTER(!{sparql_is_evidence()})"
 _WHERE = re.compile(r"\bWHERE\s*\{", re.I)
 
 
@@ -128,7 +127,7 @@ def repair_merge(dialect: Dialect = _STANDARD) -> tuple[str, str]:
     graphs, and the update that makes it agree (:meth:`kg.store.Store.repair`)."""
     merged = dialect.merged("?s ?p ?o")
     unstated = f"{merged} FILTER NOT EXISTS {{ {_STATED} }}"
-    unmerged = f"{_STATED} FILTER(!{sparql_is_evidence()}) FILTER NOT EXISTS {{ {merged} }}"
+    unmerged = f"{_STATED} {NOT_EVIDENCE} FILTER NOT EXISTS {{ {merged} }}"
     return (f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ {unstated} }} UNION "
             f"{{ SELECT DISTINCT ?s ?p ?o WHERE {{ {unmerged} }} }} }}",
             f"DELETE {{ {merged} }} WHERE {{ {unstated} }} ;\n"
