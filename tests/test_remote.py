@@ -73,8 +73,8 @@ def _assert_same_dataset(remote: RemoteStore, local: LocalStore) -> None:
 
 
 def _wipe(store: RemoteStore) -> None:
-    """Empty the store: every graph kg sees, and the merged default graph (never ``DROP
-    ALL``: on Virtuoso it would drop the server's own system graphs too)."""
+    """Empty the store: every graph kg sees, and the merged default graph, one by one
+    (Virtuoso answers ``DROP ALL`` with 200 and drops nothing)."""
     graphs = [r["g"] for r in store.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")]
     drops = [f"DROP SILENT GRAPH {g}" for g in graphs]
     merged = store.dialect.merged_graph  # hidden from GRAPH ?g (kg.store.dialects)
