@@ -82,7 +82,6 @@ from .sparql import (
     graph_params,
     merge,
     prologue,
-    repair_merge,
     unmerge,
 )
 
@@ -636,24 +635,8 @@ class RemoteStore(Store):
         assert self.dialect is not None  # set when the store opens
         return self.dialect
 
-    def repair(self) -> dict[str, Any]:
-        """As :meth:`kg.store.Store.repair`, with the merged default graph where the server's
-        dialect keeps it."""
-        self._check_writable()
-        staging = [r["g"].value for r in self.select(
-            'SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } '
-            'FILTER(STRSTARTS(STR(?g), "urn:kg:staging:")) }')]
-        for graph in staging:
-            self._apply_update(f"DROP SILENT GRAPH <{graph}>")
-        count, fix = repair_merge(self._dialect)
-        wrong = int(next(iter(self.select(count)))["n"].value)
-        if wrong:
-            self._apply_update(fix)
-        mixed = sorted({article_id_of(r["h"].value) for r in self.select(
-            "SELECT DISTINCT ?h WHERE { VALUES ?p { kg:sha256 kg:ingestedAt "
-            "kg:extractorVersion } GRAPH ?h { ?h ?p ?a, ?b FILTER(?a != ?b) } "
-            f'FILTER(STRSTARTS(STR(?h), "{ARTICLE}")) }}')})
-        return {"staging": staging, "merge_fixed": wrong, "mixed": mixed}
+    def _in_merge(self, pattern: str) -> str:
+        return self._dialect.merged(pattern)
 
     def _apply_update(self, update: str) -> None:
         """Run a SPARQL Update on the server (one request: :meth:`Store.repair` uses it)."""

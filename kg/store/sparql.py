@@ -26,8 +26,7 @@ from .merge import STATED as _STATED
 _STANDARD = DIALECTS["standard"]
 
 __all__ = ["NOT_EVIDENCE", "prologue", "bind_values", "graph_params", "ntriples", "unmerge",
-           "merge", "article_update", "value_rows", "check_merge", "fix_merge",
-           "repair_merge"]
+           "merge", "article_update", "value_rows", "check_merge", "fix_merge"]
 
 _WHERE = re.compile(r"\bWHERE\s*\{", re.I)
 
@@ -121,14 +120,3 @@ def fix_merge(triples: Iterable[ox.Triple], dialect: Dialect = _STANDARD) -> str
             f"INSERT {{ {merged} }} WHERE {{ VALUES (?s ?p ?o) {{\n{rows}\n}}\n"
             f"  FILTER NOT EXISTS {{ {merged} }} FILTER EXISTS {{ {_STATED} }} }}")
 
-
-def repair_merge(dialect: Dialect = _STANDARD) -> tuple[str, str]:
-    """The query counting what disagrees between the merged default graph and the article
-    graphs, and the update that makes it agree (:meth:`kg.store.Store.repair`)."""
-    merged = dialect.merged("?s ?p ?o")
-    unstated = f"{merged} FILTER NOT EXISTS {{ {_STATED} }}"
-    unmerged = f"{_STATED} {NOT_EVIDENCE} FILTER NOT EXISTS {{ {merged} }}"
-    return (f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ {unstated} }} UNION "
-            f"{{ SELECT DISTINCT ?s ?p ?o WHERE {{ {unmerged} }} }} }}",
-            f"DELETE {{ {merged} }} WHERE {{ {unstated} }} ;\n"
-            f"INSERT {{ {merged} }} WHERE {{ {unmerged} }}")
