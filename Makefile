@@ -87,6 +87,7 @@ bench: setup-test browser virtuoso wrk
 	$(BIN)/python bench/bench_query.py --quads 1000000 --write
 	$(BIN)/python bench/bench_view.py --sizes 100,300,500,5000,50000 --rounds 3 --write
 	$(BIN)/python bench/bench_remote.py --articles 400 --writers 1,2,4 --write
+	$(BIN)/python bench/bench_writer.py --articles 200 --rounds 2 --write
 	$(BIN)/python bench/bench_time.py --copies 100 --rounds 3 --write
 	$(BIN)/python bench/bench_serve.py --articles 200 --write
 	$(BIN)/python bench/bench_explorer.py --articles 5000 --write
