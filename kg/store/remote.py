@@ -21,6 +21,11 @@ fragment ``#update=URL``; ``$KG_UPDATE_URL``; the URL with a final ``/query`` re
 ``/sparql``). Credentials: the URL's ``user:password@`` or ``$KG_SPARQL_USER`` and
 ``$KG_SPARQL_PASSWORD``, sent as HTTP basic auth and never shown in messages.
 
+Dialects. What the server needs beyond SPARQL 1.1 (:mod:`kg.store.dialects`: Virtuoso keeps
+the merge in the named graph ``urn:kg:merged``) comes from the URL's ``#dialect=NAME``,
+``$KG_SPARQL_DIALECT``, or the ``Server`` header of the first answer; the texts below are
+those of the ``standard`` dialect (the default graph holds the merge).
+
 One article, one request. :meth:`RemoteStore.replace_article` sends
 (:func:`kg.store.sparql.article_update`; ``NOT_EV`` keeps evidence nodes out of the merge, as
 :func:`kg.store.local._mergeable` does)::
@@ -650,7 +655,11 @@ class RemoteStore(Store):
         return False
 
     def rdflib_dataset(self) -> rdflib.Dataset:
-        """A read-only ``rdflib.Dataset`` over the server (rdflib's ``SPARQLStore``)."""
+        """A read-only ``rdflib.Dataset`` over the server (rdflib's ``SPARQLStore``).
+
+        rdflib sends its own queries, without kg's dialect: on Virtuoso its default graph is
+        the union of every graph, not the merge (read that as ``ds.graph(URIRef(
+        store.dialect.merged_graph))``)."""
         import rdflib
         from rdflib.plugins.stores.sparqlstore import SPARQLStore
 
