@@ -81,8 +81,7 @@ def service_description(store: Store, endpoint: str) -> list[ox.Triple]:
     out += [ox.Triple(service, sd("resultFormat"), nn(_FORMATS + fmt.w3c))
             for fmt in sorted(GRAPH_FORMATS + RESULT_FORMATS, key=lambda f: f.name)]
     ontology = ox.BlankNode("ontology")
-    # VALUES, not GRAPH <g>: Virtuoso 7 answers true for an empty GRAPH <g> { ?s ?p ?o }
-    if store.query(f"ASK {{ VALUES ?g {{ <{ONTOLOGY_GRAPH}> }} GRAPH ?g {{ ?s ?p ?o }} }}"):
+    if store.query(f"ASK {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}"):
         out += [ox.Triple(dataset, sd("namedGraph"), ontology),
                 ox.Triple(ontology, a, sd("NamedGraph")),
                 ox.Triple(ontology, sd("name"), nn(ONTOLOGY_GRAPH)),

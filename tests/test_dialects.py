@@ -87,6 +87,13 @@ def test_dialects_exclude_graphs_filters_graph_variables_only():
         ' # GRAPH ?c {')
     assert exclude_graphs("ASK { GRAPH $h { ?s ?p ?o }}", ("urn:a",)) == \
         "ASK { { GRAPH $h { ?s ?p ?o } FILTER($h NOT IN (<urn:a>)) }}"
+    # an ASK's GRAPH <g> is bound by VALUES instead (Virtuoso answers it wrongly)
+    assert exclude_graphs("ASK { GRAPH <urn:o> { ?s ?p ?o }GRAPH ?g { } }", ("urn:a",),
+                          pin_in_ask=True) == (
+        "ASK { { VALUES ?__kg_graph1 { <urn:o> } GRAPH ?__kg_graph1 { ?s ?p ?o } }"
+        "{ GRAPH ?g { } FILTER(?g NOT IN (<urn:a>)) } }")
+    select = "PREFIX ask: <urn:x#> SELECT * { GRAPH <urn:o> { ?s ?p ?o } }"
+    assert exclude_graphs(select, (), pin_in_ask=True) == select
     unbalanced = "SELECT * { GRAPH ?g { ?s ?p ?o"
     assert exclude_graphs(unbalanced, ("urn:a",)) == unbalanced
     assert DIALECTS["standard"].rewrite_query(query) == query
@@ -121,6 +128,14 @@ def test_dialects_merge_lives_where_queries_read_it_and_graph_vars_see_articles_
         assert not store.has_article("tiny")  # Virtuoso: true for an empty GRAPH <g> {...}
         assert not bool(store.query("ASK { ?s ?p ?o }"))
         assert isinstance(store.query("ASK { }"), ox.QueryBoolean)
+        # an ASK over a named graph that does not hold the pattern (Virtuoso: true unless
+        # kg binds the graph by VALUES), and a SELECT * that must not gain a variable
+        assert not bool(store.query(f"ASK {{ GRAPH <{ARTICLE}tiny> {{ ?s ?p ?o }} }}"))
+        assert not bool(store.query("ASK { GRAPH <urn:kg:none> { <urn:x> <urn:p> 1 } }"))
+        store.replace_article("tiny", tiny.quads(1, "tiny"))
+        assert bool(store.query(f"ASK {{ GRAPH <{ARTICLE}tiny> {{ ?s ?p ?o }} }}"))
+        rows = store.select(f"SELECT * WHERE {{ GRAPH <{ARTICLE}tiny> {{ ?s ?p ?o }} }} LIMIT 1")
+        assert sorted(v.value for v in rows.variables) == ["o", "p", "s"]  # in any order
 
 
 def test_dialects_one_update_request_is_atomic_on_oxigraph_not_on_virtuoso(sparql_server):

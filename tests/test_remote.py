@@ -143,6 +143,9 @@ def test_remote_ingest_of_the_seeds_equals_a_local_ingest(seeded_server, seeded_
     ("query", "SELECT ?who ?org WHERE { ?p kg:leads ?o . ?p rdfs:label ?who . "
               "?o rdfs:label ?org } ORDER BY ?who ?org"),
     ("query", "--format", "csv", "--saved", "chips-bought", "--param", "firm=ByteDance"),
+    # GRAPH ?g sees the same graphs (on Virtuoso, neither its own nor kg's merged graph)
+    ("query", "--format", "csv", "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+              "FILTER(!CONTAINS(STR(?g), 'system')) } GROUP BY ?g ORDER BY ?g"),
     ("show", "Nvidia"),
     ("stats",),
     ("rank", "--by", "pagerank", "--top", "5"),

@@ -56,6 +56,8 @@ class Dialect:
     hidden_graphs: tuple[str, ...] = ()
     #: The variable of the one-row SELECT the server answers an ASK with (None: a boolean).
     ask_variable: str | None = None
+    #: ASK over ``GRAPH <g>`` answered wrongly: sent as ``VALUES ?x { <g> } GRAPH ?x``.
+    pin_ask_graphs: bool = False
     #: A response header saying the server cut a SELECT's answer to its row limit.
     cut_header: str | None = None
     #: Where that limit is set, for the error message.
@@ -77,7 +79,9 @@ class Dialect:
         see: the merged graph and the hidden ones (see :func:`exclude_graphs`)."""
         hidden = (self.merged_graph, *self.hidden_graphs) if self.merged_graph else \
             self.hidden_graphs
-        return exclude_graphs(sparql, hidden) if hidden else sparql
+        if not hidden and not self.pin_ask_graphs:
+            return sparql
+        return exclude_graphs(sparql, hidden, pin_in_ask=self.pin_ask_graphs)
 
     def merged(self, pattern: str) -> str:
         """``pattern`` (a template or group of triple patterns) placed in the merged graph:
@@ -111,6 +115,7 @@ DIALECTS: dict[str, Dialect] = {d.name: d for d in (
                        "http://www.w3.org/ns/ldp#",
                        "http://localuriqaserver/sparql"),
         ask_variable="__ASK_RETVAL",
+        pin_ask_graphs=True,
         cut_header="X-SPARQL-MaxRows",
         cut_setting="ResultSetMaxRows in the [SPARQL] section of virtuoso.ini",
         # Two updates touching the same rows: Virtuoso aborts one (SQL state 40001).
@@ -151,26 +156,37 @@ def choose_dialect(given: str | None, env: Mapping[str, str] | None = None) -> D
 # A SPARQL token that may hold a brace or a "GRAPH" that is not one: strings, IRIs, comments.
 _OPAQUE = re.compile(r"""'{3}.*?'{3}|"{3}.*?"{3}|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|"""
                      r"""<[^<>"{}|^`\\\s]*>|\#[^\n]*""", re.S)
-_GRAPH_VAR = re.compile(r"\bGRAPH\s+([?$][A-Za-z_0-9]+)\s*\{", re.I)
+_GRAPH = re.compile(r"\bGRAPH\b([^{}]*)\{", re.I)
+_FORM = re.compile(r"\b(SELECT|CONSTRUCT|DESCRIBE|ASK)\b(?![:\w-])", re.I)
 
 
-def exclude_graphs(sparql: str, graphs: tuple[str, ...]) -> str:
+def exclude_graphs(sparql: str, graphs: tuple[str, ...], *, pin_in_ask: bool = False) -> str:
     """Rewrite each ``GRAPH ?v { P }`` of ``sparql`` as ``{ GRAPH ?v { P } FILTER(?v NOT IN
-    (<g>, ...)) }``: the same solutions but those from ``graphs``.
+    (<g>, ...)) }``: the same solutions but those from ``graphs``. With ``pin_in_ask``, an
+    ASK query's ``GRAPH <g> { P }`` also becomes ``{ VALUES ?__kg_graph1 { <g> } GRAPH
+    ?__kg_graph1 { P } }`` (an ASK projects nothing, so the new variable shows nowhere).
 
     Why a rewrite: Virtuoso's own ``DEFINE input:named-graph-exclude`` also empties the
     default graph when that is the excluded graph, so kg's merged graph cannot be hidden
-    that way. The filter sits in a group of its own, beside nothing but the GRAPH pattern
-    (Virtuoso 7 moves a FILTER beside an OPTIONAL into it). Strings, IRIs and comments are
-    skipped, so a brace or the word GRAPH inside them changes nothing.
+    that way; and Virtuoso 7 answers an ASK over ``GRAPH <g> { ... }`` true when the graph
+    does not hold the pattern, once a default graph is given, but not over ``GRAPH ?g``
+    bound by VALUES. The filter sits in a group of its own, beside nothing but the GRAPH
+    pattern (Virtuoso 7 moves a FILTER beside an OPTIONAL into it). Strings, IRIs and
+    comments are skipped, so a brace or the word GRAPH inside them changes nothing; a query
+    whose braces do not balance is returned unchanged (the server names the error).
     """
     masked = list(sparql)
     for m in _OPAQUE.finditer(sparql):  # blank out what may hold braces or "GRAPH"
         masked[m.start():m.end()] = " " * (m.end() - m.start())
     text = "".join(masked)
-    closing: dict[int, list[str]] = {}
-    opening: dict[int, str] = {}
-    for m in _GRAPH_VAR.finditer(text):
+    form = _FORM.search(text)
+    pin = pin_in_ask and form is not None and form.group(1).upper() == "ASK"
+    listed = ", ".join(f"<{g}>" for g in graphs)
+    edits: list[tuple[int, int, str]] = []  # (start, end, replacement), end == start: insert
+    for n, m in enumerate(_GRAPH.finditer(text), 1):
+        term = sparql[m.start(1):m.end(1)].strip()
+        if not term:
+            continue
         depth, i = 0, m.end() - 1
         while i < len(text):
             depth += {"{": 1, "}": -1}.get(text[i], 0)
@@ -178,15 +194,21 @@ def exclude_graphs(sparql: str, graphs: tuple[str, ...]) -> str:
                 break
             i += 1
         else:
-            return sparql  # unbalanced: leave it to the server to name the error
-        listed = ", ".join(f"<{g}>" for g in graphs)
-        opening[m.start()] = "{ "
-        closing.setdefault(i + 1, []).append(f" FILTER({m.group(1)} NOT IN ({listed})) }}")
-    if not opening:
+            return sparql
+        if term[0] in "?$":
+            if not graphs:
+                continue
+            edits += [(m.start(), m.start(), "{ "),
+                      (i + 1, i + 1, f" FILTER({term} NOT IN ({listed})) }}")]
+        elif pin:
+            name = f"?__kg_graph{n}"
+            edits += [(m.start(), m.end(1), f"{{ VALUES {name} {{ {term} }} GRAPH {name} "),
+                      (i + 1, i + 1, " }")]
+    if not edits:
         return sparql
-    out = []
-    for i, char in enumerate(sparql):
-        out += closing.get(i, [])
-        out.append(opening.get(i, "") + char)
-    out += closing.get(len(sparql), [])
+    out, at = [], 0
+    for start, end, replacement in sorted(edits, key=lambda e: e[0]):  # stable: in order
+        out += [sparql[at:start], replacement]
+        at = max(at, end)
+    out.append(sparql[at:])
     return "".join(out)

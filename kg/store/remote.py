@@ -406,9 +406,7 @@ class RemoteStore(Store):
 
     def has_article(self, article_id: str) -> bool:
         graph = graph_of(article_id)
-        # VALUES, not GRAPH <g>: Virtuoso 7 answers true for an empty GRAPH <g> { ?s ?p ?o }
-        return graph is not None and self._ask(
-            f"ASK {{ VALUES ?g {{ {graph} }} GRAPH ?g {{ ?s ?p ?o }} }}")
+        return graph is not None and self._ask(f"ASK {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
 
     def quads(self, article_id: str | None = None) -> set[ox.Quad]:
         """The quads of all article graphs, or of one article, as a set."""
