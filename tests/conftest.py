@@ -720,7 +720,8 @@ SPARQL_SERVERS = ("oxigraph", "virtuoso")
 @pytest.fixture(scope="module", params=SPARQL_SERVERS)
 def sparql_server(request):
     """Factory of fresh, empty SPARQL servers, once per server kind of
-    :data:`SPARQL_SERVERS` (``oxigraph_server`` or ``virtuoso_server``); ``.kind`` names it."""
+    :data:`SPARQL_SERVERS` (``oxigraph_server`` or ``virtuoso_server``); ``.kind`` (of the
+    factory and of each server) names it."""
     factory = request.getfixturevalue(f"{request.param}_server")
 
     def start():
@@ -728,6 +729,7 @@ def sparql_server(request):
         server.kind = request.param
         return server
 
+    start.kind = request.param
     return start
 
 
