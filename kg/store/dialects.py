@@ -120,9 +120,7 @@ DIALECTS: dict[str, Dialect] = {d.name: d for d in (
         cut_setting="ResultSetMaxRows in the [SPARQL] section of virtuoso.ini",
         # Two updates touching the same rows: Virtuoso aborts one (SQL state 40001).
         retry_on=(r"\b40001\b", r"SR172", r"[Dd]eadlock"),
-        hints={r"SR186": _VIRTUOSO_GRANT,  # "SR186:SECURITY: No permission to execute..."
-               r"SP031": "kg did not name the merged graph: open the store with "
-                         "#dialect=virtuoso"},
+        hints={r"SR186": _VIRTUOSO_GRANT},  # "SR186:SECURITY: No permission to execute..."
     ),
 )}
 
