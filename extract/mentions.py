@@ -38,6 +38,7 @@ from .spans import (
     Occupancy,
     before_based,
     clean_name,
+    doc_text,
     model_ents,
     plausible_name,
 )
@@ -88,7 +89,7 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[Mention]:
     doc.user_data["kg_cands"] = cands
     # 0. phrases that must not be cut up: "House and Senate Armed Services Committees";
     #    offices ("Deputy Secretary of Defense") are read by the title rules, not entities
-    text = doc.text  # built from the tokens at every access: once
+    text = doc_text(doc)
     for m in _shared_head_mentions(doc, gaz, text):
         add(m)
     for phrase in lex.offices:
@@ -182,7 +183,7 @@ def _headline_lines(doc: Doc) -> tuple[list[bool], list[bool]]:
     caps = [False] * len(doc)
     title = [False] * len(doc)
     at = 0
-    for line in doc.text.split("\n"):
+    for line in doc_text(doc).split("\n"):
         start, at = at, at + len(line) + 1
         words = _WORD.findall(line)
         if len(words) < 3:
