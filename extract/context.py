@@ -81,7 +81,7 @@ class Context:
         self.virtual: list[Mention] = []
         self.out: list[Candidate] = []
         self._modality: dict[int, str] = {}
-        self._toks = list(doc)  # one Token object per token, reused by every loop
+        self._toks = self.tokens = list(doc)  # one Token object per token, reused by every loop
         self._cache: dict = {}
         self._cues = lex.cues
         self._denied: dict[int, bool] = {}
@@ -127,8 +127,12 @@ class Context:
         values = self.lemma if field == "lemma" else self.lower
         return [self._toks[i] for i in range(sent.start, sent.end) if values[i] in words]
 
-    def toks_dep(self, sent: Span, dep: str) -> list[Token]:
-        """The tokens of ``sent`` whose dependency label is ``dep``, in order."""
+    def toks_dep(self, sent: Span, *deps: str) -> list[Token]:
+        """The tokens of ``sent`` whose dependency label is one of ``deps``, in order."""
+        if len(deps) > 1:
+            labels = self.dep
+            return [self._toks[i] for i in range(sent.start, sent.end) if labels[i] in deps]
+        dep = deps[0]
         if self._by_dep is None:
             self._by_dep = {}
             for i, label in enumerate(self.dep):
