@@ -10,39 +10,15 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from spacy.attrs import DEP, LEMMA, LOWER
 from spacy.tokens import Doc, Span, Token
 
 from .gazetteer import Gazetteer, Lexicon
 from .resolve import Resolver
 from .schema import allowed
-from .spans import Mention
+from .spans import Mention, token_words
 
-__all__ = ["Candidate", "Context", "verb_above", "token_words"]
+__all__ = ["Candidate", "Context", "verb_above"]
 
-#: String-store hash -> (the string, the string in lower case), across docs: the words of a
-#: corpus repeat, and a hash names one string for the life of the process.
-_WORDS: dict[int, tuple[str, str]] = {}
-
-
-def token_words(doc: Doc) -> tuple[list[str], list[str], list[str]]:
-    """Per token of ``doc``: its lemma in lower case, its lower-case form and its dependency
-    label, the three things the rules test of every token (``tok.lemma_.lower()``,
-    ``tok.lower_``, ``tok.dep_``), read from the doc's arrays in one pass instead of through
-    a Token object each time a rule looks."""
-    strings = doc.vocab.strings
-    if len(_WORDS) > 500_000:  # a bound for feeds of millions of articles
-        _WORDS.clear()
-    lemma, lower, dep = [], [], []
-    for key_lemma, key_lower, key_dep in doc.to_array([LEMMA, LOWER, DEP]).tolist():
-        for key, out, which in ((key_lemma, lemma, 1), (key_lower, lower, 0),
-                                (key_dep, dep, 0)):
-            found = _WORDS.get(key)
-            if found is None:
-                text = strings[key]
-                found = _WORDS[key] = (text, text.lower())
-            out.append(found[which])
-    return lemma, lower, dep
 
 
 def verb_above(tok: Token, steps: int = 5) -> Token | None:
@@ -86,7 +62,8 @@ class Context:
         self._cues = lex.cues
         self._denied: dict[int, bool] = {}
         #: per token: lemma in lower case, lower-case form, dependency label (strings)
-        self.lemma, self.lower, self.dep = token_words(doc)
+        words = token_words(doc)
+        self.lemma, self.lower, self.dep = words.lemma, words.lower, words.dep
         self._sent_words: dict[tuple[int, int, str], frozenset[str]] = {}
         self._sent_mentions: dict[tuple[int, int], list[Mention]] = {}
         self._by_dep: dict[str, list[int]] | None = None

@@ -41,6 +41,7 @@ from .spans import (
     doc_text,
     model_ents,
     plausible_name,
+    token_words,
 )
 
 __all__ = ["Mention", "find_mentions"]
@@ -70,22 +71,16 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[Mention]:
     ents = list(model_ents(doc))
     cands: dict[str, list[Token]] = {"chip": [], "dc": [], "reg": [], "product": [], "head": [],
                                      "place": []}
-    for tok in doc:
-        text = tok.text
-        lemma = tok.lemma_.lower()
-        if text[:1].isupper() and CHIP_CODE.match(text):
-            cands["chip"].append(tok)
-        if tok.lower_ in DC_NOUNS or lemma in DC_LEMMAS:
-            cands["dc"].append(tok)
-        if lemma in REG_LEMMAS:
-            cands["reg"].append(tok)
-        if lemma in PRODUCT_KINDS or PRODUCT_CODE.match(text) or (
-                PRODUCT_VERSION.match(text) and not text[:1].isdigit()):
-            cands["product"].append(tok)
-        if lemma in lex.heads:
-            cands["head"].append(tok)
-        if text in PLACE_WORDS:
-            cands["place"].append(tok)
+    words = token_words(doc)
+    kinds_of = _kinds_memo(lex)
+    for i, key in enumerate(zip(words.text, words.lower, words.lemma, strict=True)):
+        kinds = kinds_of.get(key)
+        if kinds is None:
+            kinds = kinds_of[key] = _candidate_kinds(*key, lex)
+        if kinds:
+            tok = doc[i]
+            for kind in kinds:
+                cands[kind].append(tok)
     doc.user_data["kg_cands"] = cands
     # 0. phrases that must not be cut up: "House and Senate Armed Services Committees";
     #    offices ("Deputy Secretary of Defense") are read by the title rules, not entities
@@ -167,6 +162,39 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[Mention]:
     return out
 
 
+def _candidate_kinds(text: str, lower: str, lemma: str, lex: Lexicon) -> tuple[str, ...]:
+    """The recognisers a token is a candidate for, by its text, lower-case form and lemma
+    (in lower case): ``chip`` (a chip code), ``dc`` (a data center noun), ``reg`` (a
+    regulation word), ``product``, ``head`` (a generic head noun), ``place``."""
+    kinds = []
+    if text[:1].isupper() and CHIP_CODE.match(text):
+        kinds.append("chip")
+    if lower in DC_NOUNS or lemma in DC_LEMMAS:
+        kinds.append("dc")
+    if lemma in REG_LEMMAS:
+        kinds.append("reg")
+    if lemma in PRODUCT_KINDS or PRODUCT_CODE.match(text) or (
+            PRODUCT_VERSION.match(text) and not text[:1].isdigit()):
+        kinds.append("product")
+    if lemma in lex.heads:
+        kinds.append("head")
+    if text in PLACE_WORDS:
+        kinds.append("place")
+    return tuple(kinds)
+
+
+#: (text, lower, lemma) -> the candidate kinds, per lexicon: a corpus repeats its words, so
+#: each distinct word is classified once (the regular expressions ran on every token).
+_KINDS: dict[int, tuple[Lexicon, dict[tuple[str, str, str], tuple[str, ...]]]] = {}
+
+
+def _kinds_memo(lex: Lexicon) -> dict[tuple[str, str, str], tuple[str, ...]]:
+    held = _KINDS.get(id(lex))
+    if held is None or held[0] is not lex or len(held[1]) > 200_000:
+        held = _KINDS[id(lex)] = (lex, {})
+    return held[1]
+
+
 #: Words a title-case headline leaves in lower case ("Microsoft's AI Chip Exports to UAE").
 _HEADLINE_SMALL = {"a", "an", "the", "to", "of", "in", "on", "at", "for", "and", "or", "with",
                    "as", "by", "from", "vs", "over", "into", "after", "amid", "is", "are"}
@@ -210,7 +238,8 @@ def _outside_capital_headlines(doc: Doc, mentions: list[Mention], text: str) -> 
     caps, title = _headline_lines(doc)
     if not any(caps) and not any(title):
         return mentions
-    body = {t.text for t in doc if not caps[t.i] and not title[t.i]}
+    texts = token_words(doc).text
+    body = {texts[i] for i in range(len(doc)) if not caps[i] and not title[i]}
     kept = []
     for m in mentions:
         headline = caps[m.start] or (title[m.start] and m.rule.startswith("ner-"))
@@ -218,9 +247,10 @@ def _outside_capital_headlines(doc: Doc, mentions: list[Mention], text: str) -> 
             kept.append(m)
             continue
         surface = doc[m.start : m.end].text
-        elsewhere = doc[m.start].text in body and any(
-            not caps[t.i] and not title[t.i] and doc[t.i : t.i + (m.end - m.start)].text == surface
-            for t in doc if t.text == doc[m.start].text)
+        first = texts[m.start]
+        elsewhere = first in body and any(
+            not caps[i] and not title[i] and doc[i : i + (m.end - m.start)].text == surface
+            for i in range(len(doc)) if texts[i] == first)
         if elsewhere:
             kept.append(m)
     return kept
@@ -279,10 +309,12 @@ def _missed_people(doc: Doc, occ, out: list[Mention], lex: Lexicon) -> list[Ment
     article names in full ("Babuschkin and Musk founded xAI" after "Elon Musk")."""
     family = {m.label.split()[-1] for m in out if m.cls == "Person" and " " in m.label}
     found: list[Mention] = []
-    for tok in doc:
-        i = tok.i
-        if not occ.free(i, i + 1) or tok.pos_ != "PROPN" or not tok.is_title:
+    words = token_words(doc)
+    pos, titled = words.pos, words.is_title
+    for i in [i for i in range(len(doc)) if titled[i] and pos[i] == "PROPN"]:
+        if not occ.free(i, i + 1):
             continue
+        tok = doc[i]
         if tok.text in family and (i == 0 or not doc[i - 1].is_title) and (
                 i + 1 >= len(doc) or not doc[i + 1].is_title):
             found.append(Mention(i, i + 1, "Person", tok.text, "ner-person+family", 0.6))

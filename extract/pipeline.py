@@ -88,6 +88,7 @@ def make_relations(nlp: Language, name: str, gazetteer_dir: str | None, lexicon_
         cands, virtual = find_relations(doc, doc._.kg_mentions or [], gaz, lex)
         doc._.kg_candidates = cands
         doc._.kg_virtual = virtual
+        doc.user_data.pop("kg_words", None)  # extract.spans.token_words: kg's components only
         return doc
 
     return kg_relations
