@@ -376,29 +376,33 @@ def _split_ner(ent: Span, gaz: Gazetteer | None = None) -> list[Span]:
     ("OpenAI's GPT" is two names), "and" between names of which one is known ("Douyin and
     TikTok", but not "Savings and Loan Association"), an unclosed parenthesis."""
     doc = ent.doc
+    words = token_words(doc)
+    texts, lowers = words.text, words.lower
+    # ")" in ent.text (its tokens and the spaces between them)
+    closed = any(")" in texts[i] for i in range(ent.start, ent.end))
     pieces, start = [], ent.start
-    for tok in ent:
-        if tok.text == "(" and ")" not in ent.text:
+    for i in range(ent.start, ent.end):
+        if texts[i] == "(" and not closed:
             break
-        split_and = tok.lower_ == "and" and gaz is not None and (
-            gaz.lookup(doc[start : tok.i].text) is not None
-            or gaz.lookup(doc[tok.i + 1 : ent.end].text) is not None)
-        if split_and or tok.lower_ in {"'s", "\u2019s"} or "\n" in tok.text:
-            end = tok.i  # the cutting token itself is dropped
-        elif "\n" in tok.whitespace_:
-            end = tok.i + 1  # a line ends after this token
+        split_and = lowers[i] == "and" and gaz is not None and (
+            gaz.lookup(doc[start:i].text) is not None
+            or gaz.lookup(doc[i + 1 : ent.end].text) is not None)
+        # (a line break is a token of its own: a token's trailing white space is one space)
+        if split_and or lowers[i] in {"'s", "\u2019s"} or "\n" in texts[i]:
+            end = i  # the cutting token itself is dropped
         else:
             continue
         if end > start:
             pieces.append(Span(doc, start, end, label=ent.label))
-        start = tok.i + 1
-    end = next((t.i for t in ent if t.text == "(" and ")" not in ent.text), ent.end)
+        start = i + 1
+    end = next((i for i in range(ent.start, ent.end) if texts[i] == "(" and not closed),
+               ent.end)
     if start < end:
         pieces.append(Span(doc, start, end, label=ent.label))
     out = []
     for piece in pieces:
         s = piece.start
-        while s < piece.end - 1 and doc[s].text in TITLE_ABBREV and piece.label_ == "PERSON":
+        while s < piece.end - 1 and texts[s] in TITLE_ABBREV and piece.label_ == "PERSON":
             s += 1  # "Marine Lt. Col. Oliver North" -> "Oliver North"
         label = piece.label
         cut = _after_title(doc, s, piece.end)
@@ -406,11 +410,11 @@ def _split_ner(ent: Span, gaz: Gazetteer | None = None) -> list[Span]:
             s, label = cut, doc.vocab.strings["PERSON"]
         e = piece.end
         # "Bank of" + "England": a name the model cut before its place
-        if doc[e - 1].lower_ in {"of", "for"} and e < len(doc) and doc[e].ent_type_ in {
+        if lowers[e - 1] in {"of", "for"} and e < len(doc) and doc[e].ent_type_ in {
                 "GPE", "LOC", "ORG"}:
             while e < len(doc) and doc[e].ent_type_ in {"GPE", "LOC", "ORG"}:
                 e += 1
-        elif doc[e - 1].lower_ in {"of", "for", "&"}:
+        elif lowers[e - 1] in {"of", "for", "&"}:
             e -= 1
         if s < e:
             out.append(Span(doc, s, e, label=label))
@@ -428,8 +432,9 @@ def _after_title(doc: Doc, start: int, end: int) -> int | None:
     """Where the person's name starts when a model entity is an office and a name ("Law
     Minister K Shanmugam", "Trade Minister Ann Lee"): after the last title word, if one to
     three capitalised words (or initials) follow it."""
+    texts = token_words(doc).text
     for i in range(end - 2, start - 1, -1):
-        if doc[i].text in _NAME_TITLES:
+        if texts[i] in _NAME_TITLES:
             rest = doc[i + 1 : end]
             if 1 <= len(rest) <= 3 and all(
                     (t.is_alpha and t.text[:1].isupper()) or _INITIALS.fullmatch(t.text)

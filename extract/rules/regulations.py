@@ -31,8 +31,10 @@ def _last_restricting_state(ctx: Context, tok: Token):
 def _regulations(ctx: Context, sent: Span) -> Iterator[tuple[Mention, Token, set[int]]]:
     """The sentence's regulations, each with its head token and its tokens. A known name's
     head is its syntactic root: "controls" in "export controls on gallium and germanium"."""
-    for r in [m for m in ctx.sent_mentions(sent) if m.cls == "Regulation"] + [
-            m for m in ctx.virtual if sent.start <= m.start < sent.end and m.cls == "Regulation"]:
+    known = ctx.cached(("regulations", sent.start, sent.end), lambda: [
+        m for m in ctx.sent_mentions(sent) if m.cls == "Regulation"])
+    for r in known + [m for m in ctx.virtual
+                      if sent.start <= m.start < sent.end and m.cls == "Regulation"]:
         if r.end > sent.end:
             continue
         head = ctx.doc[r.head] if r.head >= 0 else ctx.doc[r.start : r.end].root
