@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench._report import ROOT, machine_line, write_section  # noqa: E402
 from kg.entity_page import DOCUMENT_FORMATS, describe, entity_page, neighbours, render_page  # noqa: E402
 from kg.service_description import service_description  # noqa: E402
-from kg.store import Store  # noqa: E402
+from kg.store import LocalStore  # noqa: E402
 from kg.vocab import KG, PROPERTIES  # noqa: E402
 
 
@@ -47,7 +47,7 @@ def _median_ms(call: Callable[[], object], rounds: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def _hub(store: Store) -> tuple[str, int]:
+def _hub(store: LocalStore) -> tuple[str, int]:
     values = " ".join(f"<{KG[p]}>" for p in PROPERTIES)
     rows = list(store.select(
         f"SELECT ?e (COUNT(*) AS ?n) WHERE {{ VALUES ?p {{ {values} }} "
@@ -57,7 +57,7 @@ def _hub(store: Store) -> tuple[str, int]:
 
 def run(store_path: Path, rounds: int) -> tuple[str, list[tuple[str, float, str]]]:
     rows: list[tuple[str, float, str]] = []
-    with Store(store_path, read_only=True) as store:
+    with LocalStore(store_path, read_only=True) as store:
         hub, degree = _hub(store)
         articles = len(store.articles())
         quads = len(store)
@@ -85,7 +85,7 @@ def run(store_path: Path, rounds: int) -> tuple[str, list[tuple[str, float, str]
             rows.append((f"description as {name}", ms, f"{len(body):,} bytes"))  # type: ignore[arg-type]
         ms, triples = _median_ms(lambda: service_description(store, "http://x/sparql"), rounds)
         rows.append(("service description", ms, f"{len(triples)} triples"))  # type: ignore[arg-type]
-    with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "s") as empty:
+    with tempfile.TemporaryDirectory() as folder, LocalStore(Path(folder) / "s") as empty:
         started = time.perf_counter()
         empty.ensure_ontology()
         rows.append(("ontology graph: first load", (time.perf_counter() - started) * 1000, ""))
@@ -106,7 +106,7 @@ def main() -> None:
             from kg.ingest import ingest
 
             path = Path(folder) / "seeds"
-            with Store(path) as store:
+            with LocalStore(path) as store:
                 ingest(store, [ROOT / "seeds"])
         what, rows = run(path, args.rounds)
     lines = [machine_line(), f"- store: {what}; median of {args.rounds} rounds", "",

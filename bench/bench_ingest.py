@@ -73,10 +73,10 @@ def bare(model: str, texts: list[str], batch_size: int) -> float:
 
 def ours(folder: Path, nlp, batch_size: int, workers: int = 1) -> float:
     from kg.ingest import ingest
-    from kg.store import Store
+    from kg.store import LocalStore
 
     with tempfile.TemporaryDirectory() as tmp:
-        with Store(Path(tmp) / "store") as store:
+        with LocalStore(Path(tmp) / "store") as store:
             start = time.perf_counter()
             report = ingest(store, [folder], nlp=nlp, batch_size=batch_size, workers=workers)
             elapsed = time.perf_counter() - start

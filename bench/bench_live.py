@@ -37,7 +37,7 @@ import pyoxigraph as ox  # noqa: E402
 
 from kg import snapshots  # noqa: E402
 from kg.snapshots import FOLDER, LiveView, publish  # noqa: E402
-from kg.store import Store  # noqa: E402
+from kg.store import LocalStore  # noqa: E402
 from kg.vocab import PREFIXES, article_iri, nn  # noqa: E402
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -78,7 +78,7 @@ def _ingest(store: Path, feed: Path, nlp, live: bool) -> tuple[float, int, float
     snapshots.publish = timed
     try:
         started = time.perf_counter()
-        with Store(store) as writer:
+        with LocalStore(store) as writer:
             report = ingest(writer, [feed], nlp=nlp)
         took = time.perf_counter() - started
     finally:
@@ -123,9 +123,9 @@ def main() -> None:
         store = folder / "plain"
         fd = _register(store)
         publishes, opens, counts, sizes = [], [], [], []
-        with Store(store, read_only=True) as reader:
+        with LocalStore(store, read_only=True) as reader:
             quads = len(reader)
-        with Store(store) as writer:
+        with LocalStore(store) as writer:
             publish(writer.oxigraph, store)
             view = LiveView(store)
             for n in range(args.rounds):

@@ -97,7 +97,7 @@ def _signature(articles: int) -> str:
 def base_graph(cache: Path, articles: int, *, rebuild: bool) -> Path:
     """N-Quads of the article graphs of the ingested corpus (made once, then reused)."""
     from kg.ingest import ingest
-    from kg.store import Store
+    from kg.store import LocalStore
 
     out = cache / f"base-{_signature(articles)}.nq"
     if out.exists() and not rebuild:
@@ -111,7 +111,7 @@ def base_graph(cache: Path, articles: int, *, rebuild: bool) -> Path:
         for ident, text in items:
             (folder / f"{ident}.txt").write_text(text, encoding="utf-8")
         start = time.perf_counter()
-        with Store(Path(tmp) / "store") as store:
+        with LocalStore(Path(tmp) / "store") as store:
             report = ingest(store, [folder], nlp=extract.load_pipeline())
             assert not report.failed, report.failed[:3]
             draft = out.with_suffix(".tmp")
@@ -407,12 +407,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--write", action="store_true", help="update docs/performance.md")
     args = ap.parse_args(argv)
 
-    from kg.store import Store
+    from kg.store import LocalStore
 
     args.cache.mkdir(parents=True, exist_ok=True)
     base = base_graph(args.cache, args.articles, rebuild=args.rebuild)
     folder, meta = build_store(args.cache, base, args.quads, rebuild=args.rebuild)
-    with Store(folder, read_only=True) as store:
+    with LocalStore(folder, read_only=True) as store:
         params = parameters(store)
         results, library = measure(store, params, args.rounds)
         hub = params["hub"][1]

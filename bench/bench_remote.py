@@ -6,7 +6,7 @@ Measures, in one run, on articles extracted once beforehand (so that only storag
 
 1. **Extraction rate of one core**: ``kg ingest`` of the articles into a local store, the
    rate a single ingest worker produces articles at.
-2. **Write rate of a local store**: ``Store.add_articles`` in batches of 16 (the embedded
+2. **Write rate of a local store**: ``LocalStore.add_articles`` in batches of 16 (the embedded
    store, no network).
 3. **Write rate of a SPARQL server against the number of writers**: a fresh ``oxigraph
    serve`` on 127.0.0.1, fed by 1, 2, 4... writer processes at once (each a disjoint share
@@ -101,7 +101,7 @@ def _decode(batch: list[tuple[str, bytes]]) -> dict:
 
 
 def _writer(url: str, share: list[tuple[str, bytes]], start: multiprocessing.Event) -> None:
-    from kg.remote import RemoteStore
+    from kg.store.remote import RemoteStore
 
     batches = [_decode(b) for b in _batches(share)]  # parsing is not what is measured
     with RemoteStore(url) as store:
@@ -128,7 +128,7 @@ def remote_rate(articles: list[tuple[str, bytes]], writers: int, tmp: Path) -> f
         secs = time.perf_counter() - began
         if any(p.exitcode for p in procs):
             sys.exit("bench_remote: a writer failed")
-        from kg.remote import RemoteStore
+        from kg.store.remote import RemoteStore
 
         with RemoteStore(url, read_only=True) as store:
             stored = len(store.articles())
@@ -142,12 +142,12 @@ def remote_rate(articles: list[tuple[str, bytes]], writers: int, tmp: Path) -> f
 def read_times(articles: list[tuple[str, bytes]], tmp: Path, rounds: int = 20
                ) -> tuple[float, float]:
     """Median ms of count-by-class on a local store and through a server holding the same."""
-    from kg.remote import RemoteStore
-    from kg.store import Store
+    from kg.store import LocalStore
+    from kg.store.remote import RemoteStore
 
     proc, url = start_server(tmp / "server-read")
     try:
-        with Store(tmp / "read-local") as local, RemoteStore(url) as remote:
+        with LocalStore(tmp / "read-local") as local, RemoteStore(url) as remote:
             for batch in _batches(articles, 64):
                 local.add_articles(_decode(batch))
                 remote.add_articles(_decode(batch))
@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     import pyoxigraph as ox
 
     from kg.ingest import ingest
-    from kg.store import Store
+    from kg.store import LocalStore
 
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         import extract
 
         nlp = extract.load_pipeline()
-        with Store(tmp / "extracted") as store:
+        with LocalStore(tmp / "extracted") as store:
             began = time.perf_counter()
             report = ingest(store, [feed], nlp=nlp)
             extraction = len(report.added) / (time.perf_counter() - began)
@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(articles)} articles, {quads} quads; one core extracts "
               f"{extraction:.1f} articles/s", flush=True)
 
-        with Store(tmp / "local") as local:
+        with LocalStore(tmp / "local") as local:
             batches = [_decode(b) for b in _batches(articles)]
             began = time.perf_counter()
             for batch in batches:

@@ -198,11 +198,11 @@ def main(argv: list[str] | None = None) -> int:
     if shutil.which("wrk") is None:
         sys.exit("bench_serve: wrk is missing; apt-get install wrk (make bench does)")
     from kg.saved import bind, saved_query
-    from kg.store import Store
+    from kg.store import LocalStore
     from kg.vocab import PREFIXES
 
     store = build_store(args.cache, args.articles)
-    with Store(store, read_only=True) as opened:
+    with LocalStore(store, read_only=True) as opened:
         quads = len(opened)
         saved = bind(saved_query("top-entities"), opened, {})
     prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())

@@ -6,10 +6,10 @@ The five seed articles are ingested once (real spaCy model), then copied ``--cop
 under new article ids (entities shared, as in a feed that repeats the same firms), so the
 timings are of storage and queries only. Measured side by side, alternating, in one run:
 
-1. **Writing articles**: ``Store.add_articles`` in batches of 16 with the change log
+1. **Writing articles**: ``LocalStore.add_articles`` in batches of 16 with the change log
    (``changed_at``) against without it.
 2. **Replacing 100 articles** with a version that drops one relation statement:
-   ``Store.replace_article`` with the log against without it.
+   ``LocalStore.replace_article`` with the log against without it.
 3. **The projection**: ``kg.graph.project`` (now with each fact's articles and dates)
    against the same three queries without dates (the projection before issue 12), and
    ``kg.graph.within`` of a one-year window on it.
@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 from kg.graph import _PROPERTY_VALUES, project, within  # noqa: E402
 from kg.ingest import ingest  # noqa: E402
 from kg.saved import run_saved  # noqa: E402
-from kg.store import Store  # noqa: E402
+from kg.store import LocalStore  # noqa: E402
 from kg.timeline import DateWindow, article_dates  # noqa: E402
 from kg.vocab import ARTICLE, KG, PROPERTIES  # noqa: E402
 
@@ -67,13 +67,13 @@ def _clock(fn: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def _old_projection(store: Store) -> None:
+def _old_projection(store: LocalStore) -> None:
     """The statement query of the projection before dates: one row per distinct statement."""
     list(store.select(f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {_PROPERTY_VALUES} }} "
                       "GRAPH ?g { ?s ?p ?o } }"))
 
 
-def _new_projection(store: Store) -> None:
+def _new_projection(store: LocalStore) -> None:
     """The statement query of the projection with dates: one row per statement and article."""
     list(store.select(f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?p {{ {_PROPERTY_VALUES} }} "
                       "GRAPH ?g { ?s ?p ?o } }"))
@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     import extract
 
     work = Path(tempfile.mkdtemp(prefix="kg-bench-time-"))
-    with Store(work / "seeds") as store:
+    with LocalStore(work / "seeds") as store:
         ingest(store, [ROOT / "seeds"], nlp=extract.load_pipeline())
         seeds = {a.id: sorted(store.quads(a.id), key=str) for a in store.articles()}
     articles = _copies(seeds, args.copies)
@@ -100,10 +100,10 @@ def main(argv: list[str] | None = None) -> int:
     write: dict[str, list[float]] = {"log": [], "plain": []}
     for r in range(args.rounds):
         for kind in (("log", "plain") if r % 2 == 0 else ("plain", "log")):
-            with Store(work / f"w-{kind}-{r}") as store:
+            with LocalStore(work / f"w-{kind}-{r}") as store:
                 at = datetime.now(UTC) if kind == "log" else None
 
-                def run(store: Store = store, at: datetime | None = at) -> None:
+                def run(store: LocalStore = store, at: datetime | None = at) -> None:
                     for i in range(0, len(ids), 16):
                         store.add_articles({a: articles[a] for a in ids[i:i + 16]},
                                            changed_at=at)
@@ -118,10 +118,10 @@ def main(argv: list[str] | None = None) -> int:
     replace: dict[str, list[float]] = {"log": [], "plain": []}
     for r in range(args.rounds):
         for kind in (("log", "plain") if r % 2 == 0 else ("plain", "log")):
-            with Store(work / f"w-{kind}-{r}") as store:
+            with LocalStore(work / f"w-{kind}-{r}") as store:
                 at = datetime.now(UTC) if kind == "log" else None
 
-                def run(store: Store = store, at: datetime | None = at) -> None:
+                def run(store: LocalStore = store, at: datetime | None = at) -> None:
                     for a in replaced:
                         store.replace_article(a, edited[a], changed_at=at)
 
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
 
     reads: dict[str, list[float]] = {"project": [], "old": [], "new": [], "dates": [],
                                      "within": [], "changes": []}
-    with Store(work / "w-log-0", read_only=True) as store:
+    with LocalStore(work / "w-log-0", read_only=True) as store:
         rows = len(run_saved(store, "changes", {"since": "2000-01-01"}))
         graph = project(store)
         year = DateWindow("2024-01-01", "2025-01-01")

@@ -123,9 +123,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.store is not None:
         from kg.graph import project
-        from kg.store import Store
+        from kg.store import LocalStore
 
-        with Store(args.store, read_only=True) as store:
+        with LocalStore(args.store, read_only=True) as store:
             graphs = [("store", project(store))]
     else:
         graphs = [(str(n), synthetic(int(n))) for n in args.sizes.split(",")]

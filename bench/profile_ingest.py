@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     from kg.documents import load_readers
     from kg.ingest import _Run, ingest
     from kg.sources import read_sources
-    from kg.store import Store
+    from kg.store import LocalStore
 
     records = load_records(args.articles)
     texts = texts_of(records)
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     _Run.write = timed_write
 
     def run_ingest() -> None:
-        with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "store") as store:
+        with tempfile.TemporaryDirectory() as tmp, LocalStore(Path(tmp) / "store") as store:
             assert not ingest(store, [folder], nlp=nlp, batch_size=args.batch_size).failed
 
     b = args.batch_size

@@ -2,16 +2,16 @@
 
 ::
 
-    with Store("kg-store", read_only=True) as store:
+    with open_store("kg-store") as store:               # read-only
         backup(store, "kg.nq.gz")        # sorted, gzipped, written atomically
-    with Store("new-store") as store:
+    with open_store("new-store", create=True, read_only=False, restoring=True) as store:
         restore(store, "kg.nq.gz")       # checked whole first, then written in batches
 
 What a backup holds. Every article's named graph (``https://w3id.org/aikg/article/<id>``)
 with all its quads, evidence nodes included: everything kg stores per article. The merged
 default graph is *not* dumped: it is derived from the article graphs (docs/decisions/
 0005-merged-default-graph.md), and :func:`restore` rebuilds it exactly as ingest does,
-through :meth:`Store.add_articles <kg.store.Store.add_articles>`. Graphs outside the article
+through :meth:`Store.add_articles <kg.store.base.Store.add_articles>`. Graphs outside the article
 namespace (a remote writer's left-over ``urn:kg:staging:`` graph) are not kg's data and are
 left out. ``kg export --format nquads|trig`` writes the same graphs, so its output restores
 too.
@@ -67,16 +67,18 @@ checked the same way (every article graph has its record), from its graph index.
 
 A restore that is killed leaves a store holding part of the dump, which looks like any other
 store. So before its first write a restore into a local store writes a marker,
-``<store>/kg-restore-incomplete`` (:data:`kg.store.RESTORE_MARKER`: the dump, the time,
+``<store>/kg-restore-incomplete`` (:attr:`Store.restore_marker
+<kg.store.base.Store.restore_marker>`, :data:`kg.store.RESTORE_MARKER`: the dump, the time,
 the process), and removes it only after its last write and the check. While it is there,
 readers can tell (``kg stats``, ``kg serve`` and ``kg backup`` warn) and writers other
-than ``kg restore`` refuse the store (:class:`kg.store.Store`); running the restore again
+than ``kg restore`` refuse the store (:class:`kg.store.LocalStore`); running the restore again
 to completion removes it.
 
 Then the articles go to the store through its public API, :meth:`add_articles` in batches of
 ``batch_size`` (64) articles, so restore works on a local store and on a SPARQL server
-(:class:`kg.remote.RemoteStore`) alike. A store that already holds articles is refused unless
-``replace=True`` (``--replace``), which empties it first: a local store is cleared whole
+(:class:`kg.store.remote.RemoteStore`) alike. A store that already holds articles is refused unless
+``replace=True`` (``--replace``), which empties it first (:meth:`Store.clear
+<kg.store.base.Store.clear>`): a local store is cleared whole
 (it holds only kg's data), a remote one loses its article graphs one by one, and other graphs
 a server holds are left alone. Each batch is one transaction on a local store, but the
 restore as a whole is not: if it is interrupted, run it again with ``--replace`` (the marker
@@ -108,8 +110,8 @@ import pyoxigraph as ox
 
 from .errors import InputError, StoreError
 from .formats import RDF_FORMATS, backup_formats
-from .remote import RemoteStore
-from .store import FLUSH_QUADS, RESTORE_MARKER, Store, _graph_of
+from .store import FLUSH_QUADS, Store
+from .store.base import is_article_graph
 from .vocab import ARTICLE, KG, RDF, article_id_of, nn
 
 __all__ = ["backup", "restore", "dump_format", "article_graphs", "BackupReport",
@@ -203,23 +205,10 @@ def dump_format(target: str | os.PathLike[str] | None, fmt: str | None = None
     return fmt or found or "nquads", gzipped
 
 
-def _is_article_graph(graph: object) -> bool:
-    """True for the graph of an article: an IRI ``ARTICLE + id`` that :func:`article_iri`
-    would mint (not a deeper IRI such as an evidence node's)."""
-    if not isinstance(graph, ox.NamedNode) or not graph.value.startswith(ARTICLE):
-        return False
-    return _graph_of(graph.value[len(ARTICLE):]) == graph
-
-
 def article_graphs(store: Store) -> list[ox.NamedNode]:
-    """The article graphs of ``store``, sorted by IRI."""
-    if isinstance(store, RemoteStore):
-        rows = store.select(f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} '
-                            f'FILTER(STRSTARTS(STR(?g), "{ARTICLE}")) }}')
-        graphs = [row["g"] for row in rows]
-    else:  # the graph index: no scan of the quads
-        graphs = list(store.oxigraph.named_graphs())
-    return sorted((g for g in graphs if _is_article_graph(g)), key=lambda g: g.value)
+    """The article graphs of ``store``, sorted by IRI (:meth:`Store.article_graphs
+    <kg.store.base.Store.article_graphs>`)."""
+    return store.article_graphs()
 
 
 # --------------------------------------------------------------------------- backup
@@ -422,7 +411,7 @@ def restore(store: Store, source: Target, *, fmt: str | None = None, replace: bo
         else:
             articles = stack.enter_context(_staged(dump))
         if existing:
-            _empty(store, existing)
+            store.clear()
         done = quads = 0
         batch: dict[str, list[ox.Quad]] = {}
         for graph, found in articles:
@@ -444,10 +433,11 @@ def restore(store: Store, source: Target, *, fmt: str | None = None, replace: bo
 
 def _mark_incomplete(store: Store, source: str) -> Path | None:
     """Write the marker of an unfinished restore into a local store's folder (whole and
-    on disk before the first write); None for a remote store, which has no folder."""
-    if isinstance(store, RemoteStore):
+    on disk before the first write); None for a store that keeps none (a server, which has
+    no folder: :attr:`Store.restore_marker <kg.store.base.Store.restore_marker>`)."""
+    marker = store.restore_marker
+    if marker is None:
         return None
-    marker = Path(store.path) / RESTORE_MARKER
     record = {"source": source, "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
               "pid": os.getpid(),
               "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]])[:200]}
@@ -471,33 +461,13 @@ def _check_records(store: Store, restored: int) -> None:
     """After the last write: the store holds ``restored`` article graphs, each with its
     article record. StoreError otherwise (the marker stays: the store is not whole)."""
     graphs = article_graphs(store)
-    if isinstance(store, RemoteStore):
-        rows = store.select(
-            f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?g a <{KG.Article}> }} "
-            f'FILTER(STRSTARTS(STR(?g), "{ARTICLE}")) }}')
-        recorded = {row["g"] for row in rows}
-        missing = [g for g in graphs if g not in recorded]
-    else:  # one index look-up per graph
-        missing = [g for g in graphs if next(iter(store.oxigraph.quads_for_pattern(
-            g, _RDF_TYPE, _ARTICLE_CLASS, g)), None) is None]
+    missing = store.graphs_without_record(graphs)
     if missing or len(graphs) != restored:
         found = (f"{len(missing)} article graph(s) without their record ({missing[0]}"
                  f"{', ...' if len(missing) > 1 else ''})" if missing
                  else f"{len(graphs)} article graphs where {restored} were restored")
         raise StoreError(f"the store at {store.path} is not whole after the restore: it holds "
                          f"{found}; {_PART}")
-
-
-def _empty(store: Store, articles: list[ox.NamedNode]) -> None:
-    """Remove every article (and so the merge) from ``store``."""
-    if isinstance(store, RemoteStore):  # a server may hold graphs that are not kg's
-        for graph in articles:
-            store.remove_article(article_id_of(graph.value))
-        return
-    try:  # a local store holds only kg's data: article graphs and their merge
-        store.oxigraph.clear()
-    except OSError as exc:
-        raise StoreError(f"cannot empty the store at {store.path}: {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -585,7 +555,7 @@ def _scan(dump: _Dump) -> tuple[int, bool]:
                 f"{dump.shown}: quad {number} ({quad}) is in the default graph; a kg backup "
                 "holds only article graphs (the merged default graph is rebuilt from them), "
                 f"so this is not a kg backup; {_NOTHING}")
-        if not _is_article_graph(graph):
+        if not is_article_graph(graph):
             raise InputError(
                 f"{dump.shown}: quad {number} is in the graph {graph}, which is not an article "
                 f"graph (<{ARTICLE}ID>), so this is not a kg backup; {_NOTHING}")

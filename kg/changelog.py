@@ -22,7 +22,7 @@ article still makes is neither added nor retracted. The terms are kg's bookkeepi
 matches a change record. The saved query ``changes`` reads the log
 (``docs/decisions/0023-change-log.md``).
 
-:func:`change_quads` is pure; :class:`kg.store.Store` (and :class:`kg.remote.RemoteStore`)
+:func:`change_quads` is pure; :class:`kg.store.Store` (and :class:`kg.store.remote.RemoteStore`)
 call it when a write is given ``changed_at``: ``kg ingest`` and ``kg remove`` do, ``kg
 restore`` does not (a restore brings back a store, it does not change what articles say).
 """

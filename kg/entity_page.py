@@ -49,6 +49,7 @@ from .errors import ProtocolError
 from .literals import rdflib_term
 from .show import EntityFacts, Fact, entity_facts
 from .store import Store
+from .timeline import article_records
 from .vocab import (
     ARTICLE,
     CLASSES,
@@ -57,8 +58,6 @@ from .vocab import (
     PROPERTIES,
     SERIALIZATION_PREFIXES,
     WIKIDATA,
-    article_id_of,
-    article_iri,
     local_name,
 )
 
@@ -219,27 +218,8 @@ def _known(store: Store, node: ox.NamedNode) -> bool:
 
 
 def _articles(store: Store, ids: set[str]) -> dict[str, ArticleRef]:
-    if not ids:
-        return {}
-    graphs = " ".join(str(ox.NamedNode(article_iri(i))) for i in sorted(ids))
-    found: dict[str, ArticleRef] = {}
-    for row in store.select(
-        f"""SELECT ?g ?title ?date ?at ?url ?path WHERE {{ VALUES ?g {{ {graphs} }}
-              GRAPH ?g {{ ?g a kg:Article
-                OPTIONAL {{ ?g dcterms:title ?title }} OPTIONAL {{ ?g dcterms:date ?date }}
-                OPTIONAL {{ ?g kg:ingestedAt ?at }} OPTIONAL {{ ?g dcterms:source ?url }}
-                OPTIONAL {{ ?g kg:sourcePath ?path }} }} }}"""):
-        def val(name: str, row: ox.QuerySolution = row) -> str | None:
-            term = row[name]
-            return term.value if term is not None else None
-
-        day, at = val("date"), val("at")
-        aid = article_id_of(row["g"].value)
-        found[aid] = ArticleRef(id=aid, title=val("title"),
-                                date=day[:10] if day else (at[:10] if at else None),
-                                dated_by="published" if day else "ingested",
-                                url=val("url"), path=val("path"))
-    return found
+    return {aid: ArticleRef(id=aid, **record)
+            for aid, record in article_records(store, ids).items()}
 
 
 def _known_node(store: Store, iri: str) -> ox.NamedNode | None:

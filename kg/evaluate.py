@@ -2,7 +2,7 @@
 
 :func:`evaluate` is the library call behind ``kg eval``::
 
-    with Store("kg-store") as store:
+    with open_store("kg-store") as store:
         report = evaluate(store, ["gold.json"])
     report.entities["ALL"].f1, report.relations["leads"].recall, report.errors["missed_entities"]
 
@@ -307,20 +307,20 @@ def load_graph(source: GraphSource, *, ontology_path: str | Path | None = None) 
     ``rdfs:subClassOf``, ``rdfs:subPropertyOf`` and ``owl:inverseOf``.
     """
     ds = rdflib.Dataset(default_union=True)
-    if isinstance(source, Store):
-        buf = io.BytesIO()
-        source.dump("trig", buf)
-        ds.parse(data=buf.getvalue().decode("utf-8"), format="trig")
-    elif isinstance(source, rdflib.Graph):
+    if isinstance(source, rdflib.Graph):
         if source.context_aware:
             for s, p, o, _ in source.quads((None, None, None, None)):
                 ds.add((s, p, o))
         else:
             for triple in source:
                 ds.add(triple)
-    else:
+    elif isinstance(source, str | Path | Sequence):
         for path in [source] if isinstance(source, str | Path) else source:
             _parse(ds, Path(path))
+    else:  # a store, local or remote: its own dump, whichever it is
+        buf = io.BytesIO()
+        source.dump("trig", buf)
+        ds.parse(data=buf.getvalue().decode("utf-8"), format="trig")
     _parse(ds, Path(ontology_path) if ontology_path is not None else default_ontology())
     return ds
 

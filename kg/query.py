@@ -292,11 +292,8 @@ def run_query(store: Store, text: str, *, check: bool = True) -> QueryResult:
             rows = tuple(tuple(solution) for solution in raw)  # in variable order
             return QueryResult(kind="select", variables=variables, rows=rows)
         return QueryResult(kind="graph", triples=tuple(raw))
-    except SyntaxError as exc:
-        from .remote import RemoteStore  # a server's columns count its own prologue
-
-        raise QueryError(syntax_message(text, exc, caret=not isinstance(store, RemoteStore))) \
-            from exc
+    except SyntaxError as exc:  # a server's columns count its own prologue: no caret there
+        raise QueryError(syntax_message(text, exc, caret=store.exact_syntax_columns)) from exc
     except (OSError, RuntimeError, ValueError, TypeError) as exc:
         raise QueryError(f"query failed: {exc}") from exc
 

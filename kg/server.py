@@ -74,8 +74,7 @@ from urllib.parse import parse_qs, unquote
 from . import __version__
 from .endpoint import TEXT, Job, Reply, answer, check_request_query
 from .errors import KGError, ProtocolError, ServerError
-from .remote import is_remote, open_store
-from .store import Store
+from .store import Store, is_remote, open_store
 from .vocab import ID, KG, PREFIXES, PROPERTIES
 
 __all__ = [
@@ -110,7 +109,7 @@ _UNPARSABLE = ("the request is not valid HTTP/1.1 (malformed, a request line ove
 class ServerConfig:
     """How ``kg serve`` runs (the defaults are the command's)."""
 
-    store: Path | str  # a folder, or the URL of a SPARQL server (kg.remote)
+    store: Path | str  # a folder, or the URL of a SPARQL server (kg.store.remote)
     host: str = "127.0.0.1"
     port: int = 7878
     timeout: float = 30.0

@@ -180,12 +180,13 @@ def find_entity(store: Store, name: str, *, remember: bool = True) -> str:
     return found
 
 
-#: Read-only local store -> {label key: entity}, for as long as the store object lives.
+#: Unchanging store (:attr:`Store.unchanging <kg.store.base.Store.unchanging>`: a read-only
+#: local one) -> {label key: entity}, for as long as the store object lives.
 _MEMOS: weakref.WeakKeyDictionary[Store, dict[str, str]] = weakref.WeakKeyDictionary()
 
 
 def _memo(store: Store) -> dict[str, str] | None:
-    if not (isinstance(store, Store) and store.read_only):
+    if not store.unchanging:
         return None  # a writable or remote store can change under us
     return _MEMOS.setdefault(store, {})
 

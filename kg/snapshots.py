@@ -18,7 +18,7 @@ store's folder::
 The rules (decision 0029):
 
 * A **writer** (``kg ingest``, ``remove``, ``restore``, ``repair``: anything that opens a
-  :class:`~kg.store.Store` for writing) calls :func:`after_commit` at each point where the
+  :class:`~kg.store.LocalStore` for writing) calls :func:`after_commit` at each point where the
   store holds whole articles only: after each batch of ``kg ingest``, and when it closes.
   If a live reader is registered it **publishes** a snapshot (checkpoint, then switch
   ``current``), otherwise it removes any snapshots left over, so no stale one stays.
@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import StoreBusyError, StoreError
-from .lock import StoreLock
+from .store.lock import StoreLock
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph as ox
@@ -187,7 +187,7 @@ def after_commit(oxigraph: ox.Store, store: Path) -> None:
 class LiveView:
     """The newest snapshot of a store, open read-only in this process (a query worker).
 
-    :attr:`store` is a read-only :class:`~kg.store.Store` over it; :meth:`refresh` (call it
+    :attr:`store` is a read-only :class:`~kg.store.LocalStore` over it; :meth:`refresh` (call it
     between queries) moves to a newer snapshot when one was published. While this process
     uses a snapshot it holds a shared lock on its lock file, so no publisher deletes it."""
 
@@ -234,10 +234,10 @@ class LiveView:
                 return False
             raise StoreError(f"cannot open a snapshot of the store at {self.path}: "
                              f"{FOLDER}/{_CURRENT} names none; restart `kg serve`")
-        from .store import Store
+        from .store import LocalStore
 
         try:
-            opened = Store.over_snapshot(self.path, _folder(self.path) / name)
+            opened = LocalStore.over_snapshot(self.path, _folder(self.path) / name)
         except BaseException:
             os.close(fd)
             raise
@@ -298,10 +298,10 @@ class LiveServe:
     def open(cls, store_path: Path, *, wait: bool = False,
              start_wait: float = START_WAIT) -> LiveServe | None:
         path = Path(store_path)
-        from .store import Store, is_store
+        from .store import LocalStore, is_store
 
         if not path.is_dir() or not is_store(path):
-            Store(path, read_only=True)  # raises the reader's error, touching nothing
+            LocalStore(path, read_only=True)  # raises the reader's error, touching nothing
         if not os.access(path, os.W_OK):
             return None
         try:

@@ -101,11 +101,20 @@ def _day(value: str | None) -> str | None:
     return value[:10] if value and len(value) >= 10 else None
 
 
-def article_dates(store: Store, article: str | None = None) -> dict[str, dict[str, Any]]:
-    """Every article (or one) -> ``{"title", "date", "dated_by", "source"}``: the date
+def article_records(store: Store, articles: str | Iterable[str] | None = None
+                    ) -> dict[str, dict[str, Any]]:
+    """Every article (or the one or several named) -> ``{"title", "date", "dated_by", "url",
+    "path"}``, in id order. The one place the date of an article is decided: ``date``
     (``YYYY-MM-DD``) is the publication date (``dated_by`` ``published``), else the day it
-    was ingested (``ingested``); ``source`` is the URL it came from, else its source path."""
-    values = f"VALUES ?g {{ <{article_iri(article)}> }}" if article is not None else ""
+    was ingested (``ingested``). ``url`` is where it was fetched from, ``path`` the file it
+    was read from (either may be None)."""
+    if articles is None:
+        values = ""
+    else:
+        ids = [articles] if isinstance(articles, str) else sorted(set(articles))
+        if not ids:
+            return {}
+        values = "VALUES ?g { " + " ".join(f"<{article_iri(i)}>" for i in ids) + " }"
     rows = store.select(
         f"""SELECT ?g ?title ?date ?at ?url ?path WHERE {{ {values}
               GRAPH ?g {{ ?g a kg:Article .
@@ -124,9 +133,18 @@ def article_dates(store: Store, article: str | None = None) -> dict[str, dict[st
             "title": val(row, "title"),
             "date": published or _day(val(row, "at")),
             "dated_by": "published" if published else "ingested",
-            "source": val(row, "url") or val(row, "path"),
+            "url": val(row, "url"),
+            "path": val(row, "path"),
         })
     return dict(sorted(found.items()))
+
+
+def article_dates(store: Store, article: str | None = None) -> dict[str, dict[str, Any]]:
+    """Every article (or one) -> ``{"title", "date", "dated_by", "source"}``, dated as
+    :func:`article_records` says; ``source`` is the URL it came from, else its source path."""
+    return {aid: {"title": r["title"], "date": r["date"], "dated_by": r["dated_by"],
+                  "source": r["url"] or r["path"]}
+            for aid, r in article_records(store, article).items()}
 
 
 def seen(article_ids: Iterable[str], articles: Mapping[str, Mapping[str, Any]]

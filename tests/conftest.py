@@ -335,9 +335,9 @@ def tiny():
 @pytest.fixture
 def kg_store(tmp_path):
     """A fresh, empty on-disk kg store (closed after the test)."""
-    from kg.store import Store
+    from kg.store import LocalStore
 
-    store = Store(tmp_path / "store")
+    store = LocalStore(tmp_path / "store")
     yield store
     store.close()
 
@@ -405,10 +405,10 @@ def seeded_store(tmp_path_factory, nlp):
     from types import SimpleNamespace
 
     from kg.ingest import ingest
-    from kg.store import Store
+    from kg.store import LocalStore
 
     path = tmp_path_factory.mktemp("seeded") / "store"
-    with Store(path) as store:
+    with LocalStore(path) as store:
         report = ingest(store, [SEEDS], nlp=nlp)
     return SimpleNamespace(path=path, report=report)
 
@@ -417,9 +417,9 @@ def seeded_store(tmp_path_factory, nlp):
 def seeded_graph(seeded_store):
     """The networkx projection (``kg.graph.project``) of ``seeded_store``; read, don't change."""
     from kg.graph import project
-    from kg.store import Store
+    from kg.store import LocalStore
 
-    with Store(seeded_store.path, read_only=True) as store:
+    with LocalStore(seeded_store.path, read_only=True) as store:
         return project(store)
 
 
@@ -442,13 +442,13 @@ def background_store(tmp_path_factory, nlp):
     from types import SimpleNamespace
 
     from kg.ingest import ingest
-    from kg.store import Store
+    from kg.store import LocalStore
 
     folder = tmp_path_factory.mktemp("background")
     source = folder / "brussels-hearing.txt"
     source.write_text(BACKGROUND_TEXT, encoding="utf-8")
     path = folder / "store"
-    with Store(path) as store:
+    with LocalStore(path) as store:
         report = ingest(store, [source], nlp=nlp)
     assert report.added == ("brussels-hearing",), report
     return SimpleNamespace(

@@ -16,7 +16,7 @@ from kg.analytics import NoPathError, communities, neighbors, pagerank, paths, r
 from kg.cli import cli
 from kg.graph import project
 from kg.show import find_entity
-from kg.store import Store
+from kg.store import LocalStore
 from kg.vocab import KG, article_iri, short_name
 
 ID = "https://w3id.org/aikg/id/"
@@ -142,7 +142,7 @@ def test_analytics_path_hops_are_edges_of_the_graph_with_evidence_in_the_store(
     source, target = _far_pair(graph)
     result = paths(graph, source, target, max_paths=5)
     assert result.length == _undirected_distance(graph, source, target)
-    with Store(seeded_store.path, read_only=True) as store:
+    with LocalStore(seeded_store.path, read_only=True) as store:
         for path in result.found:
             assert path.entities[0] == source and path.entities[-1] == target
             assert len(set(path.entities)) == len(path.entities)
@@ -346,7 +346,7 @@ def test_analytics_cli_path_between_unconnected_entities(runner, seeded_store, s
     parts = sorted(nx.connected_components(graph.to_undirected(as_view=True)), key=len)
     if len(parts) < 2:
         pytest.skip("the seed graph is connected")
-    with Store(seeded_store.path, read_only=True) as store:
+    with LocalStore(seeded_store.path, read_only=True) as store:
         names = []
         for part in (parts[0], parts[-1]):
             node = min(part)
@@ -361,7 +361,7 @@ def test_analytics_cli_path_between_unconnected_entities(runner, seeded_store, s
 
 def test_analytics_cli_neighbors(runner, seeded_store, seeded_graph):
     graph = seeded_graph
-    with Store(seeded_store.path, read_only=True) as store:
+    with LocalStore(seeded_store.path, read_only=True) as store:
         iri = find_entity(store, "ByteDance")
     result = _kg(runner, seeded_store.path, "neighbors", "bytedance")
     assert result.exit_code == 0, result.output

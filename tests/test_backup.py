@@ -23,8 +23,7 @@ import kg.backup
 from kg.backup import article_graphs, backup, dump_format, restore
 from kg.cli import cli
 from kg.errors import InputError, StoreError
-from kg.remote import RemoteStore
-from kg.store import CHANGES_GRAPH, ONTOLOGY_GRAPH, RESTORE_MARKER, Store
+from kg.store import CHANGES_GRAPH, ONTOLOGY_GRAPH, RESTORE_MARKER, LocalStore, RemoteStore
 from kg.vocab import ARTICLE
 
 
@@ -32,13 +31,13 @@ def _everything(path: Path) -> set[ox.Quad]:
     """Every quad of the local store at ``path``, the merged default graph included (not the
     ontology graph, which ingest and restore load from ontology/kg.ttl: test_linked_data, nor
     the change log, a system graph that backups leave out: kg/changelog.py)."""
-    with Store(path, read_only=True) as store:
+    with LocalStore(path, read_only=True) as store:
         return {q for q in store.oxigraph.quads_for_pattern(None, None, None, None)
                 if getattr(q.graph_name, "value", None) not in (ONTOLOGY_GRAPH, CHANGES_GRAPH)}
 
 
 def _backup_of(path: Path, target: Path, **kwargs) -> kg.backup.BackupReport:
-    with Store(path, read_only=True) as store:
+    with LocalStore(path, read_only=True) as store:
         return backup(store, target, **kwargs)
 
 
@@ -66,7 +65,7 @@ def test_backup_round_trip_restores_every_graph_and_the_merge_exactly(seeded_sto
     assert report.compressed == name.endswith(".gz")
     assert report.format == ("trig" if ".trig" in name else "nquads")
 
-    with Store(tmp_path / "restored") as store:
+    with LocalStore(tmp_path / "restored") as store:
         restored = restore(store, first)
     assert (restored.articles, restored.quads, restored.replaced) == (5, report.quads, 0)
 
@@ -112,7 +111,7 @@ def test_restore_reads_a_dump_whose_graphs_interleave(seeded_store, seeds_nq, tm
     random.Random(6).shuffle(lines)
     shuffled = tmp_path / "shuffled.nq"
     shuffled.write_text("".join(lines), encoding="utf-8")
-    with Store(tmp_path / "restored") as store:
+    with LocalStore(tmp_path / "restored") as store:
         report = restore(store, shuffled, batch_size=2)  # several batches
     assert report.articles == 5
     assert _everything(tmp_path / "restored") == _everything(seeded_store.path)
@@ -138,7 +137,7 @@ def test_backup_interrupted_midway_leaves_the_old_backup_whole(seeded_store, tin
         if done == 3:
             raise KeyboardInterrupt  # as a Ctrl-C in the middle of the seed articles
 
-    with Store(seeded_store.path, read_only=True) as store, pytest.raises(KeyboardInterrupt):
+    with LocalStore(seeded_store.path, read_only=True) as store, pytest.raises(KeyboardInterrupt):
         backup(store, target, progress=crash)
     assert target.read_bytes() == old
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kg.nq.gz", "store"]
@@ -236,7 +235,7 @@ def test_backup_file_gets_an_ordinary_file_mode(tiny_store, tmp_path):
 
 def test_restore_refuses_a_store_that_holds_articles(seeds_nq, seeded_copy):
     before = _everything(seeded_copy)
-    with Store(seeded_copy) as store, pytest.raises(StoreError) as refused:
+    with LocalStore(seeded_copy) as store, pytest.raises(StoreError) as refused:
         restore(store, seeds_nq)
     message = str(refused.value)
     assert str(seeded_copy) in message and "--replace" in message and "5 articles" in message
@@ -247,7 +246,7 @@ def test_restore_replace_makes_the_store_equal_the_dump(tiny_store, seeded_copy,
     dump = tmp_path / "tiny.trig"
     backup(tiny_store, dump)
     wanted = set(tiny_store.oxigraph.quads_for_pattern(None, None, None, None))
-    with Store(seeded_copy) as store:
+    with LocalStore(seeded_copy) as store:
         report = restore(store, dump, replace=True)
         assert [g.value for g in article_graphs(store)] == [ARTICLE + "tiny",
                                                               ARTICLE + "tiny-two"]
@@ -353,7 +352,7 @@ def test_restore_refuses_an_empty_dump_and_the_store_keeps_its_articles(runner, 
             assert "nothing was restored" in refused.stderr and "--allow-empty" \
                 in refused.stderr
         assert _everything(seeded_copy) == before
-    with Store(seeded_copy) as store, pytest.raises(InputError, match="holds no articles"):
+    with LocalStore(seeded_copy) as store, pytest.raises(InputError, match="holds no articles"):
         restore(store, dump, replace=True)
     assert _everything(seeded_copy) == before
     emptied = runner.invoke(cli, ["--store", str(seeded_copy), "restore", "--replace",
@@ -394,14 +393,14 @@ def test_restore_checks_every_graph_has_its_record_after_writing(seeds_nq, tmp_p
     """The check after the last write: a store that ends with an article graph lacking its
     record (here a writer that loses it) is an error, and the store stays marked
     incomplete."""
-    real = Store.add_articles
+    real = LocalStore.add_articles
 
     def losing(self, articles):
         real(self, {a: [q for q in quads if "#Article" not in str(q.object)]
                     for a, quads in articles.items()})
 
-    monkeypatch.setattr(Store, "add_articles", losing)
-    with Store(tmp_path / "store") as store, pytest.raises(StoreError) as caught:
+    monkeypatch.setattr(LocalStore, "add_articles", losing)
+    with LocalStore(tmp_path / "store") as store, pytest.raises(StoreError) as caught:
         restore(store, seeds_nq)
     assert "not whole after the restore" in str(caught.value)
     assert f"<{ARTICLE}000_d224b8482df45905>" in str(caught.value)
@@ -414,13 +413,13 @@ _DIES_MID_RESTORE = """
 import os, signal, sys
 import kg.backup, kg.store
 kg.backup.restore.__kwdefaults__["batch_size"] = 2
-real, calls = kg.store.Store.add_articles, []
+real, calls = kg.store.LocalStore.add_articles, []
 def add_articles(self, articles):
     calls.append(1)
     if len(calls) == 2:
         os.kill(os.getpid(), signal.SIGKILL)
     real(self, articles)
-kg.store.Store.add_articles = add_articles
+kg.store.LocalStore.add_articles = add_articles
 from kg.cli import cli
 cli(sys.argv[1:], prog_name="kg")
 """
@@ -441,7 +440,7 @@ def test_a_killed_restore_leaves_the_store_marked_incomplete_until_one_finishes(
     assert killed.returncode == -9, killed.stderr
     marker = json.loads((seeded_copy / RESTORE_MARKER).read_text(encoding="utf-8"))
     assert marker["source"] == str(seeds_nq.resolve())
-    with Store(seeded_copy, read_only=True) as store:
+    with LocalStore(seeded_copy, read_only=True) as store:
         assert len(article_graphs(store)) == 2
     warning = f"kg: warning: the store at {seeded_copy} is incomplete: a restore from " \
               f"{seeds_nq.resolve()} started at"

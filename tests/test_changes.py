@@ -14,7 +14,7 @@ from kg.changelog import CHANGES_GRAPH
 from kg.cli import cli
 from kg.ingest import ingest
 from kg.saved import run_saved
-from kg.store import Store
+from kg.store import LocalStore
 from kg.vocab import KG, PROPERTIES
 
 TEXT = """---
@@ -32,7 +32,7 @@ CUT = "Sam Altman leads OpenAI.\n"
 RELATIONS = {KG[p] for p in PROPERTIES}
 
 
-def _statements(store: Store, article: str) -> set[tuple[str, str, str]]:
+def _statements(store: LocalStore, article: str) -> set[tuple[str, str, str]]:
     graph = ox.NamedNode(f"https://w3id.org/aikg/article/{article}")
     return {(q.subject.value, q.predicate.value, q.object.value)
             for q in store.oxigraph.quads_for_pattern(None, None, None, graph)
@@ -66,7 +66,7 @@ def edited(tmp_path, nlp):
     source = tmp_path / "deals.txt"
     source.write_text(TEXT, encoding="utf-8")
     path = tmp_path / "store"
-    with Store(path) as store:
+    with LocalStore(path) as store:
         assert ingest(store, [source], nlp=nlp).added == ("deals",)
         before = _statements(store, "deals")
         since = _now_second()
@@ -84,7 +84,7 @@ def test_changes_after_an_edit_lists_only_the_retracted_statement(edited):
     retracted = edited.before - edited.after
     assert retracted and edited.after, "the edit must cut some statements and keep others"
     assert any("sam-altman" in s for s, _, _ in retracted)
-    with Store(edited.store_path, read_only=True) as store:
+    with LocalStore(edited.store_path, read_only=True) as store:
         rows = _rows(run_saved(store, "changes", {"since": edited.since}))
     assert _changes(rows, "retracted") == retracted
     assert _changes(rows, "added") == set()
@@ -98,7 +98,7 @@ def test_changes_after_an_edit_lists_only_the_retracted_statement(edited):
 def test_changes_of_a_whole_history_and_a_window(edited):
     """From before the first ingest: the article added with all its statements, then the
     replacement; ``until`` the edit: only the first ingest."""
-    with Store(edited.store_path, read_only=True) as store:
+    with LocalStore(edited.store_path, read_only=True) as store:
         rows = _rows(run_saved(store, "changes", {"since": "2000-01-01"}))
         first = _rows(run_saved(store, "changes", {"since": "2000-01-01",
                                                    "until": edited.since}))
@@ -132,7 +132,7 @@ def test_changes_log_is_no_article(edited, runner):
     """The log is a system graph: not an article, not exported, not backed up, not in the
     merged graph, and `kg repair` finds nothing to fix."""
     store = str(edited.store_path)
-    with Store(edited.store_path, read_only=True) as s:
+    with LocalStore(edited.store_path, read_only=True) as s:
         assert s.query(f"ASK {{ GRAPH <{CHANGES_GRAPH}> {{ ?c ?p ?o }} }}")
         assert not s.query("ASK { ?c <https://w3id.org/aikg/system#kind> ?k }")
         assert [a.id for a in s.articles()] == ["deals"]
@@ -155,7 +155,7 @@ def test_changes_restore_writes_no_log(edited, runner, tmp_path):
     other = tmp_path / "restored"
     result = runner.invoke(cli, ["--store", str(other), "restore", str(dump)])
     assert result.exit_code == 0, result.output
-    with Store(other, read_only=True) as store:
+    with LocalStore(other, read_only=True) as store:
         assert _rows(run_saved(store, "changes", {"since": "2000-01-01"})) == []
 
 

@@ -11,7 +11,7 @@ import pytest
 import rdflib
 
 from kg.cli import cli
-from kg.store import Store
+from kg.store import LocalStore
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -52,7 +52,7 @@ def test_cli_ingest_empty_and_binary_files_fail_with_reason(runner, tmp_path, ba
     assert f"kg: skipped {bad_sources.blank}: empty file" in result.stderr
     assert f"kg: skipped {bad_sources.binary}: binary file" in result.stderr
     assert result.stdout.startswith("1 added")
-    with Store(tmp_path / "store") as store:
+    with LocalStore(tmp_path / "store") as store:
         assert [a.id for a in store.articles()] == ["good"]
 
 
@@ -123,7 +123,7 @@ def test_cli_query_update_refused(runner, seeded_copy):
     result = _kg(runner, seeded_copy, "query", "DROP ALL")
     assert result.exit_code == 1
     assert "Error: DROP (line 1) is refused" in result.stderr
-    with Store(seeded_copy) as store:
+    with LocalStore(seeded_copy) as store:
         assert len(store.articles()) == 5
 
 
@@ -181,7 +181,7 @@ def test_cli_remove_article(runner, seeded_copy):
     result = _kg(runner, seeded_copy, "remove", "000_d224b8482df45905")
     assert result.exit_code == 0, result.output
     assert result.stdout == "removed 000_d224b8482df45905\n"
-    with Store(seeded_copy) as store:
+    with LocalStore(seeded_copy) as store:
         assert len(store.articles()) == 4
     # a path to the source file names the article too
     result = _kg(runner, seeded_copy, "remove", str(SEEDS / "001_dfa9cdcbdc564f1a.txt"))
@@ -193,7 +193,7 @@ def test_cli_remove_unknown_article(runner, seeded_copy):
     assert result.exit_code == 1
     assert "Error: no article named '000_d224b8482df4590' in the store" in result.stderr
     assert "did you mean '000_d224b8482df45905'" in result.stderr
-    with Store(seeded_copy) as store:
+    with LocalStore(seeded_copy) as store:
         assert len(store.articles()) == 5
 
 
@@ -203,7 +203,7 @@ def test_cli_articles_lists_what_remove_takes(runner, seeded_copy):
     assert listed.exit_code == 0, listed.output
     found = json.loads(listed.stdout)["articles"]
     assert [a["id"] for a in found] == seeds
-    with Store(seeded_copy, read_only=True) as store:
+    with LocalStore(seeded_copy, read_only=True) as store:
         for entry in found:
             info = store.article(entry["id"])
             assert (entry["title"], entry["sha256"], entry["triples"]) == (
@@ -225,7 +225,7 @@ def test_cli_articles_lists_what_remove_takes(runner, seeded_copy):
 
 
 def test_cli_articles_of_an_empty_store_and_a_missing_one(runner, tmp_path):
-    Store(tmp_path / "empty").close()
+    LocalStore(tmp_path / "empty").close()
     empty = _kg(runner, tmp_path / "empty", "articles")
     assert empty.exit_code == 0, empty.output
     assert empty.stdout.splitlines()[0].split() == ["article", "date", "triples", "title"]
@@ -256,10 +256,10 @@ def test_cli_locked_store_is_a_clear_error(runner, tmp_path, run_python):
     import sys
 
     store = tmp_path / "store"
-    Store(store).close()
+    LocalStore(store).close()
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time; from kg.store import Store; s = Store(sys.argv[1]); "
+         "import sys, time; from kg.store import LocalStore; s = LocalStore(sys.argv[1]); "
          "print('ready', flush=True); time.sleep(60)", str(store)],
         cwd=ROOT, stdout=subprocess.PIPE, text=True,
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
@@ -291,7 +291,7 @@ def test_cli_ingest_bad_shard_is_a_usage_error(runner, tmp_path, shard):
 
 
 def test_cli_repair_reports_and_fixes_a_damaged_merge(runner, tmp_path, tiny):
-    with Store(tmp_path / "store") as store:
+    with LocalStore(tmp_path / "store") as store:
         store.replace_article("tiny", tiny.quads(1, "tiny"))
         store.oxigraph.add(ox.Quad(ox.NamedNode("http://x/orphan"), ox.NamedNode("http://x/p"),
                                    ox.Literal("o")))
@@ -329,7 +329,7 @@ def test_cli_show_names_with_quotes_braces_and_newlines_are_data(runner, kg_stor
         assert miss.exit_code == 1, miss.output
         assert f"Error: no entity named {name!r} in the store" in miss.stderr
         assert "Traceback" not in miss.output
-    with Store(kg_store.path, read_only=True) as store:
+    with LocalStore(kg_store.path, read_only=True) as store:
         assert store.quads() == before
 
 

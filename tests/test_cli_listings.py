@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.cli import cli
-from kg.store import Store
+from kg.store import LocalStore
 from kg.vocab import ID, short_name
 
 #: Said by the ``beijing`` article: three Chinese firms, their place (a hub) and a chip.
@@ -73,7 +73,7 @@ def listing_store(tmp_path, tiny):
          ("Baidu", "purchases", "Ascend 910B", "Ascend 910B, which Baidu buys"),
          ("Tencent", "headquarteredIn", "China", "Tencent, also based in China"),
          ("Tencent", "purchases", "Ascend 910B", "buys the Ascend 910B too")])
-    with Store(path) as store:
+    with LocalStore(path) as store:
         store.replace_article("tiny", tiny.quads(1, "tiny"))
         store.replace_article("beijing", article_quads(
             article, extraction, ingested_at=datetime(2024, 12, 9, tzinfo=UTC),
@@ -206,7 +206,7 @@ def long_store(tmp_path):
         "long-one", BEIJING, [("Huawei", "Company"), ("Baidu", "Company")],
         [("Huawei", "competesWith", "Baidu", "Huawei and Baidu")],
         title=LONG_TITLE + "\x1b]0;owned\x07")
-    with Store(path) as store:
+    with LocalStore(path) as store:
         store.replace_article("long-one", article_quads(
             article, extraction, ingested_at=datetime(2024, 12, 9, tzinfo=UTC),
             extractor_version="test-1"))

@@ -23,7 +23,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from kg.entity_page import entity_page, entity_url, negotiate, neighbours
 from kg.errors import ProtocolError
-from kg.store import Store
+from kg.store import LocalStore
 from kg.vocab import ID
 
 H20 = ID + "chip/h20"
@@ -75,7 +75,7 @@ def entity_store(tmp_path_factory) -> Path:
 
     tiny = TinyRecords()
     path = tmp_path_factory.mktemp("entity") / "store"
-    with Store(path) as store:
+    with LocalStore(path) as store:
         store.replace_article("tiny", tiny.quads(1, "tiny"))
         store.replace_article("tiny-two", tiny.quads(2, "tiny-two"))
         store.replace_article("hostile", _hostile_quads())
@@ -84,7 +84,7 @@ def entity_store(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def evil_iri(entity_store) -> str:
-    with Store(entity_store, read_only=True) as store:
+    with LocalStore(entity_store, read_only=True) as store:
         rows = list(store.select(f"SELECT ?e WHERE {{ ?e rdfs:label "
                                  f"{_literal(VIEW_HOSTILE_LABELS[0])} }}"))
     assert len(rows) == 1
@@ -110,7 +110,7 @@ def _get(server, path: str, **headers: str) -> httpx.Response:
 
 
 def test_entity_page_data_holds_facts_articles_and_background(entity_store, evil_iri):
-    with Store(entity_store, read_only=True) as store:
+    with LocalStore(entity_store, read_only=True) as store:
         page = entity_page(store, H20)
         assert page is not None
         incoming = {(f.predicate, f.other): f for f in page.facts.incoming}
@@ -126,7 +126,7 @@ def test_entity_page_data_holds_facts_articles_and_background(entity_store, evil
 
 
 def test_neighbours_are_one_relation_away_both_ways(entity_store, evil_iri):
-    with Store(entity_store, read_only=True) as store:
+    with LocalStore(entity_store, read_only=True) as store:
         found = neighbours(store, BYTEDANCE)
     ids = {n["id"] for n in found["nodes"]}
     assert ids == {BYTEDANCE, ID + "product/tiktok", H20}

@@ -12,7 +12,7 @@ from conftest import ARTICLES, EVAL_DATA
 from kg.cli import cli
 from kg.errors import GoldError, InputError
 from kg.evaluate import evaluate, read_gold
-from kg.store import Store
+from kg.store import LocalStore
 
 HANDMADE_GOLD = EVAL_DATA / "gold.json"
 HANDMADE_GRAPH = EVAL_DATA / "graph.trig"
@@ -44,7 +44,7 @@ def test_evaluate_agrees_with_the_shared_scorer_on_the_seeds(
     tmp_path, seeded_store, shared_scorer, flags
 ):
     trig = tmp_path / "seeds.trig"
-    with Store(seeded_store.path, read_only=True) as store:
+    with LocalStore(seeded_store.path, read_only=True) as store:
         with trig.open("wb") as out:
             store.dump("trig", out)
         report = evaluate(store, shared_scorer.seeds_gold, relaxed=bool(flags))
@@ -58,7 +58,7 @@ def test_evaluate_cli_on_a_store_prints_what_the_shared_scorer_prints(
     runner, tmp_path, seeded_store, shared_scorer
 ):
     trig = tmp_path / "seeds.trig"
-    with Store(seeded_store.path, read_only=True) as store, trig.open("wb") as out:
+    with LocalStore(seeded_store.path, read_only=True) as store, trig.open("wb") as out:
         store.dump("trig", out)
     theirs, printed = shared_scorer.run([trig], [shared_scorer.seeds_gold], "--errors")
     out = tmp_path / "report.json"

@@ -17,7 +17,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from kg.query import run_query
-from kg.store import Store
+from kg.store import LocalStore
 from kg.vocab import ID, KG, PROPERTIES
 
 REGULATIONS_ON_NVIDIA = ("regulations-on", {"entity": "Nvidia"})
@@ -77,7 +77,7 @@ def _stored_relations(store_path, iris: set[str]) -> set[tuple[str, str, str]]:
     """The relation statements an article graph of the store states among ``iris``, read by
     the store itself (pyoxigraph, in this process), not through the page or the endpoint."""
     relations = {KG[name] for name in PROPERTIES}
-    with Store(store_path, read_only=True) as store:
+    with LocalStore(store_path, read_only=True) as store:
         result = run_query(store, "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
     return {(s.value, p.value, o.value) for s, p, o in result.rows
             if p.value in relations and s.value in iris and o.value in iris}
@@ -455,7 +455,7 @@ def dated_store(tmp_path_factory, nlp):
     feed = folder / "feed.jsonl"
     feed.write_text("".join(json.dumps(a) + "\n" for a in DATED_FEED), encoding="utf-8")
     path = folder / "store"
-    with Store(path) as store:
+    with LocalStore(path) as store:
         report = ingest(store, [feed], nlp=nlp)
     assert sorted(report.added) == ["dated-a", "undated-b"], report
     return path
@@ -473,7 +473,7 @@ def dated_page(kg_serve, dated_store, loopback_browser):
 def _fact_dates(store_path) -> tuple[dict[tuple[str, str, str], set[str]], str]:
     """Each relation statement's article dates (publication date, else day of ingest), read
     from the store; and the day of ingest."""
-    with Store(store_path, read_only=True) as store:
+    with LocalStore(store_path, read_only=True) as store:
         result = run_query(store, """SELECT ?s ?p ?o ?date ?ingested WHERE {
           GRAPH ?g { ?s ?p ?o . ?g kg:ingestedAt ?ingested OPTIONAL { ?g dcterms:date ?date } }
           FILTER(?p IN (kg:leads, kg:owns, kg:develops)) }""")

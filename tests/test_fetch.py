@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from kg.cli import cli
 from kg.feeds import canonical_url, url_article_id
 from kg.fetch import Fetcher, FetchFailed, Policy
-from kg.store import FETCHED_GRAPH, Store
+from kg.store import FETCHED_GRAPH, LocalStore
 
 Response = tuple[int, dict[str, str], bytes]
 
@@ -96,7 +96,7 @@ def kg(store: Path, *args: str) -> object:
 
 
 def stored(store: Path) -> dict[str, str | None]:
-    with Store(store, read_only=True) as s:
+    with LocalStore(store, read_only=True) as s:
         return {a.id: a.source_path for a in s.articles()}
 
 
@@ -306,7 +306,7 @@ def test_fetch_a_changed_item_replaces_its_article(site: Site, tmp_path: Path) -
     _serve_feed(site, "rss", items, etag='"f1"')
     store = tmp_path / "s"
     assert kg(store, "ingest", "--allow-private", "--feed", site.url("/feed")).exit_code == 0
-    with Store(store, read_only=True) as s:
+    with LocalStore(store, read_only=True) as s:
         before = s.article(url_article_id(site.url("/news/wisconsin")))
     assert before is not None
 
@@ -319,7 +319,7 @@ def test_fetch_a_changed_item_replaces_its_article(site: Site, tmp_path: Path) -
     assert result.exit_code == 0, result.output
     assert "1 added, 1 replaced" in result.output
     assert site.hits["/news/h20-deal"] == 1  # seen, unchanged in the feed: not fetched
-    with Store(store, read_only=True) as s:
+    with LocalStore(store, read_only=True) as s:
         after = s.article(url_article_id(site.url("/news/wisconsin")))
         assert after is not None and after.sha256 != before.sha256
         assert len(s.articles()) == 3
@@ -343,7 +343,7 @@ def test_fetch_feed_state_stays_out_of_the_data(site: Site, tmp_path: Path) -> N
     _serve_feed(site, "json", [("/news/h20-deal", "Nvidia", "1")], etag='"f1"')
     store = tmp_path / "s"
     assert kg(store, "ingest", "--allow-private", "--feed", site.url("/feed")).exit_code == 0
-    with Store(store, read_only=True) as s:
+    with LocalStore(store, read_only=True) as s:
         remembered = s.fetched()
         assert remembered[site.url("/feed")]["etag"] == ['"f1"']
         assert remembered[site.url("/news/h20-deal")]["article"] == [

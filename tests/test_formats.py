@@ -54,10 +54,10 @@ LISTING_READERS = {
 @pytest.fixture
 def store_path(tmp_path, tiny):
     """A closed on-disk store holding the two tiny articles."""
-    from kg.store import Store
+    from kg.store import LocalStore
 
     path = tmp_path / "store"
-    with Store(path) as store:
+    with LocalStore(path) as store:
         store.replace_article("tiny", tiny.quads(1, "tiny"))
         store.replace_article("tiny-two", tiny.quads(2, "tiny-two"))
     return path
@@ -133,14 +133,14 @@ def test_formats_rdf_export_round_trips(runner, store_path, tmp_path, name):
 
 @pytest.mark.parametrize("name", backup_formats())
 def test_formats_backup_formats_round_trip(runner, store_path, tmp_path, name):
-    from kg.store import Store
+    from kg.store import LocalStore
 
     dump = tmp_path / f"kg{RDF_FORMATS[name].suffixes[0]}"
     assert _kg(runner, store_path, "backup", str(dump)).exit_code == 0
     fresh = tmp_path / "fresh"
     result = _kg(runner, fresh, "restore", "--format", name, str(dump))
     assert result.exit_code == 0, result.output
-    with Store(store_path) as old, Store(fresh) as new:
+    with LocalStore(store_path) as old, LocalStore(fresh) as new:
         assert len(new) == len(old) > 0
 
 
@@ -207,10 +207,10 @@ def test_formats_listing_csv_only_for_sparql_results():
 
 
 def test_formats_store_dump_refuses_dot_and_writes_nothing(store_path):
-    from kg.store import Store
+    from kg.store import LocalStore
 
     out = io.BytesIO()
-    with Store(store_path) as store, pytest.raises(ValueError, match="expected one of trig"):
+    with LocalStore(store_path) as store, pytest.raises(ValueError, match="expected one of trig"):
         store.dump("dot", out)
     assert out.getvalue() == b""
 
@@ -262,7 +262,7 @@ def test_formats_endpoint_refuses_an_unknown_name_listing_the_known():
 @pytest.mark.parametrize("name", list(RDF_FORMATS))
 def test_formats_remote_store_writes_each_rdf_format_as_the_local(runner, store_path, tmp_path,
                                                                  oxigraph_server, name):
-    """RemoteStore.dump dispatches on the same registry: same statements as Store.dump."""
+    """RemoteStore.dump dispatches on the same registry: same statements as LocalStore.dump."""
     server = oxigraph_server()
     dump = tmp_path / "kg.nq"
     assert _kg(runner, store_path, "backup", str(dump)).exit_code == 0

@@ -30,7 +30,7 @@ import kg.ingest
 from kg.errors import SourceError
 from kg.ingest import ingest
 from kg.sources import MAX_FILE_BYTES, Article, read_article, read_sources, read_stream
-from kg.store import Store
+from kg.store import LocalStore
 
 GOOD = "Nvidia supplies H20 chips to ByteDance.\n"
 #: A page kg refuses: not in English (its model reads English only).
@@ -229,7 +229,7 @@ def test_hardening_ingest_bad_sources_on_the_command_line_are_reported_and_the_r
     }, err
     assert "Traceback" not in err
     assert run.stdout.decode() == "3 added, 0 replaced, 0 unchanged, 7 failed\n"
-    with Store(store, read_only=True) as opened:
+    with LocalStore(store, read_only=True) as opened:
         assert sorted(a.id for a in opened.articles()) == ["good", "r1", "s1"]
 
 
@@ -251,7 +251,7 @@ def test_hardening_ingest_an_article_over_the_time_budget_fails_alone_in_workers
             "over the per-article time budget of 1 s of CPU (extraction); raise it with "
             "--article-timeout, or split the article")}, err
         assert run.stdout.decode() == "2 added, 0 replaced, 0 unchanged, 1 failed\n"
-        with Store(store, read_only=True) as opened:
+        with LocalStore(store, read_only=True) as opened:
             assert sorted(a.id for a in opened.articles()) == ["a", "z"]
 
 
@@ -289,7 +289,7 @@ def test_hardening_ingest_an_article_the_graph_build_fails_on_is_reported(tmp_pa
         return real(article, *args, **kwargs)
 
     monkeypatch.setattr("kg.ingest.article_quads", flaky)
-    with Store(tmp_path / "store") as store:
+    with LocalStore(tmp_path / "store") as store:
         report = ingest(store, [tmp_path], nlp=nlp)
         assert report.added == ("b",)
         assert report.failed == ((str(tmp_path / "a.txt"),

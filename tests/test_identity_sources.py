@@ -14,7 +14,7 @@ import pytest
 from kg.article_ids import SourceIds, source_key
 from kg.cli import cli
 from kg.sources import Article
-from kg.store import Store
+from kg.store import LocalStore
 from kg.vocab import article_iri
 
 PAGE = ("<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
@@ -51,12 +51,12 @@ def _page(folder: Path, title: str, text: str) -> Path:
 
 
 def _articles(store: Path) -> dict[str, str]:
-    with Store(store, read_only=True) as s:
+    with LocalStore(store, read_only=True) as s:
         return {a.id: a.source_path for a in s.articles()}
 
 
 def _labels_in(store: Path, article_id: str) -> set[str]:
-    with Store(store, read_only=True) as s:
+    with LocalStore(store, read_only=True) as s:
         return {row["l"].value for row in s.select(
             f"SELECT DISTINCT ?l WHERE {{ GRAPH <{article_iri(article_id)}> "
             "{ ?e rdfs:label ?l } }")}

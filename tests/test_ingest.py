@@ -10,7 +10,7 @@ import pytest
 import extract
 from kg.graph import statistics
 from kg.ingest import ingest
-from kg.store import Store
+from kg.store import LocalStore
 from kg.vocab import CLASSES, KG
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,7 +26,7 @@ def test_ingest_seeds_adds_five_articles_without_failures(seeded_store):
 
 
 def test_ingest_seeds_hold_every_class(seeded_store):
-    with Store(seeded_store.path, read_only=True) as store:
+    with LocalStore(seeded_store.path, read_only=True) as store:
         stats = statistics(store)
     assert stats.articles == 5
     empty = [name for name, n in stats.classes if n == 0]
@@ -36,7 +36,7 @@ def test_ingest_seeds_hold_every_class(seeded_store):
 
 
 def test_ingest_again_reports_unchanged_and_changes_nothing(seeded_copy, nlp):
-    with Store(seeded_copy) as store:
+    with LocalStore(seeded_copy) as store:
         before = store.quads()
         report = ingest(store, [SEEDS], nlp=nlp)
         assert store.quads() == before
@@ -48,8 +48,8 @@ def test_ingest_unchanged_articles_do_not_load_spacy(seeded_copy, run_python):
     code = (
         "import sys\n"
         "from kg.ingest import ingest\n"
-        "from kg.store import Store\n"
-        "with Store(sys.argv[1]) as store:\n"
+        "from kg.store import LocalStore\n"
+        "with LocalStore(sys.argv[1]) as store:\n"
         "    report = ingest(store, [sys.argv[2]])\n"
         "assert len(report.unchanged) == 5, report\n"
         "assert 'spacy' not in sys.modules, 'spacy was imported'\n"
@@ -62,7 +62,7 @@ def test_ingest_changed_article_replaces_its_graph(tmp_path, nlp):
     src = tmp_path / "src"
     shutil.copytree(ARTICLES, src)
     article = src / "nvidia-supplies.txt"
-    with Store(tmp_path / "store") as store:
+    with LocalStore(tmp_path / "store") as store:
         ingest(store, [src], nlp=nlp)
         old_sha = store.article_sha("nvidia-supplies")
         untouched = store.quads("front-matter")
@@ -86,7 +86,7 @@ def test_ingest_changed_article_replaces_its_graph(tmp_path, nlp):
 
 
 def test_ingest_new_extractor_version_replaces_unchanged_text(tmp_path, nlp, monkeypatch):
-    with Store(tmp_path / "store") as store:
+    with LocalStore(tmp_path / "store") as store:
         ingest(store, [ARTICLES / "nvidia-supplies.txt"], nlp=nlp)
         monkeypatch.setattr(extract, "EXTRACTOR_VERSION", "999.0.0")
         report = ingest(store, [ARTICLES / "nvidia-supplies.txt"], nlp=nlp)
@@ -95,7 +95,7 @@ def test_ingest_new_extractor_version_replaces_unchanged_text(tmp_path, nlp, mon
 
 
 def test_ingest_bad_files_are_reported_and_the_rest_is_ingested(tmp_path, bad_sources, nlp):
-    with Store(tmp_path / "store") as store:
+    with LocalStore(tmp_path / "store") as store:
         report = ingest(store, [bad_sources.dir, tmp_path / "missing.txt"], nlp=nlp)
         assert report.added == ("good",)
         failed = {Path(p).name: reason for p, reason in report.failed}
@@ -107,13 +107,13 @@ def test_ingest_bad_files_are_reported_and_the_rest_is_ingested(tmp_path, bad_so
 
 def test_ingest_reports_progress_for_every_source(tmp_path, bad_sources, nlp):
     calls: list[tuple[int, int]] = []
-    with Store(tmp_path / "store") as store:
+    with LocalStore(tmp_path / "store") as store:
         ingest(store, [bad_sources.dir], nlp=nlp, progress=lambda d, t: calls.append((d, t)))
     assert calls == [(i, 4) for i in range(1, 5)]
 
 
 def test_ingest_html_and_markdown_articles(tmp_path, nlp):
-    with Store(tmp_path / "store") as store:
+    with LocalStore(tmp_path / "store") as store:
         report = ingest(store, [ARTICLES], nlp=nlp)
         assert sorted(report.added) == ["front-matter", "nvidia-supplies", "page"]
         info = store.article("front-matter")
@@ -134,7 +134,7 @@ def test_ingest_article_the_extractor_fails_on_is_reported(tmp_path, nlp):
     old = nlp.max_length
     nlp.max_length = 100_000
     try:
-        with Store(tmp_path / "store") as store:
+        with LocalStore(tmp_path / "store") as store:
             report = ingest(store, [src], nlp=nlp, batch_size=2)
     finally:
         nlp.max_length = old
@@ -185,7 +185,7 @@ def test_ingest_streams_sources_committing_each_batch_before_reading_far_ahead(k
 def test_ingest_with_two_workers_stores_the_same_graph_as_one(seeded_store, kg_store):
     report = ingest(kg_store, [SEEDS], workers=2, batch_size=2)
     assert sorted(report.added) == sorted(seeded_store.report.added)
-    with Store(seeded_store.path, read_only=True) as single:
+    with LocalStore(seeded_store.path, read_only=True) as single:
         expected = _without_ingest_time(single.quads())
     assert _without_ingest_time(kg_store.quads()) == expected
 
@@ -242,7 +242,7 @@ def test_ingest_shards_split_a_feed_without_overlap(seeded_store, kg_store, nlp)
     assert [r.other_shards for r in reports] == [5 - len(a) for a in added]
     assert all(r.summary().endswith(f"{r.other_shards} left to other shards")
                for r in reports if r.other_shards)
-    with Store(seeded_store.path, read_only=True) as single:
+    with LocalStore(seeded_store.path, read_only=True) as single:
         assert _without_ingest_time(kg_store.quads()) == _without_ingest_time(single.quads())
 
 
@@ -255,7 +255,7 @@ COMPANY_NODE = "https://w3id.org/aikg/id/company/zentrova"
 PLACE_NODE = "https://w3id.org/aikg/id/place/zentrova"
 
 
-def _zentrova_nodes(store: Store) -> dict[str, set[str]]:
+def _zentrova_nodes(store: LocalStore) -> dict[str, set[str]]:
     """Node IRI -> the article graphs typing it, for every node named Zentrova."""
     rows = store.select('SELECT ?e ?g WHERE { GRAPH ?g { ?e kg:labelKey "zentrova" ; a ?c } }')
     nodes: dict[str, set[str]] = {}
@@ -271,7 +271,7 @@ def _write(folder: Path, name: str, text: str) -> Path:
     return path
 
 
-def _without_run_stamps(store: Store) -> set:
+def _without_run_stamps(store: LocalStore) -> set:
     stamps = {f"<{KG.ingestedAt}>", f"<{KG.extractorVersion}>"}
     return {q for q in store.quads() if str(q.predicate) not in stamps}
 

@@ -19,7 +19,7 @@ import rdflib
 from rdflib import RDF, RDFS, URIRef
 
 from kg.cli import cli
-from kg.store import Store
+from kg.store import LocalStore
 from kg.vocab import ARTICLE, ID, KG, PROV
 
 H20 = URIRef(ID + "chip/h20")
@@ -38,7 +38,7 @@ def tiny_path(tmp_path_factory) -> Path:
 
     tiny = TinyRecords()
     path = tmp_path_factory.mktemp("linked") / "store"
-    with Store(path) as store:
+    with LocalStore(path) as store:
         store.replace_article("tiny", tiny.quads(1, "tiny"))
         store.replace_article("tiny-two", tiny.quads(2, "tiny-two"))
     return path
@@ -146,7 +146,7 @@ def tiny_copy(tiny_path, tmp_path) -> Path:
 
 
 def _relations(path: Path) -> set[str]:
-    with Store(path, read_only=True) as store:
+    with LocalStore(path, read_only=True) as store:
         return {row["p"].value for row in store.select(RELATIONS_BY_SCHEMA)}
 
 
@@ -155,7 +155,7 @@ def test_ingest_loads_the_ontology_and_a_query_selects_the_22_relations(tiny_cop
     from kg.ingest import ingest_articles
 
     assert _relations(tiny_copy) == set()  # stored without ingest: no schema graph yet
-    with Store(tiny_copy) as store:
+    with LocalStore(tiny_copy) as store:
         ingest_articles(store, [])  # nothing to read: no language model is loaded
         assert store.ensure_ontology() is False  # there, unchanged
     assert _relations(tiny_copy) == {KG[p] for p in PROPERTIES}
@@ -169,7 +169,7 @@ def test_a_changed_ontology_file_is_loaded_again(tiny_copy, tmp_path):
     changed.write_text(
         (ontology_dir() / "kg.ttl").read_text(encoding="utf-8").replace(
             'rdfs:label "owns"@en', 'rdfs:label "owns (changed)"@en'), encoding="utf-8")
-    with Store(tiny_copy) as store:
+    with LocalStore(tiny_copy) as store:
         assert store.ensure_ontology() is True
         assert store.ensure_ontology(changed) is True
         assert store.ensure_ontology(changed) is False
@@ -186,13 +186,13 @@ def test_the_ontology_graph_is_not_an_article(tiny_copy, runner):
             result = runner.invoke(cli, ["--store", str(tiny_copy), *args])
             assert result.exit_code == 0, result.output
             found.append(result.stdout)
-        with Store(tiny_copy, read_only=True) as store:
+        with LocalStore(tiny_copy, read_only=True) as store:
             found.append(str(len(store)))
             found.append(str(sorted(q.graph_name.value for q in store.quads())))
         return found
 
     before = outputs()
-    with Store(tiny_copy) as store:
+    with LocalStore(tiny_copy) as store:
         assert store.ensure_ontology()
     assert outputs() == before
     assert "<https://w3id.org/aikg/ont> ." not in before[2]  # no quad in that graph
@@ -201,18 +201,18 @@ def test_the_ontology_graph_is_not_an_article(tiny_copy, runner):
 def test_backup_and_restore_round_trip_with_the_ontology(tiny_copy, tmp_path):
     from kg.backup import backup, restore
 
-    with Store(tiny_copy) as store:
+    with LocalStore(tiny_copy) as store:
         store.ensure_ontology()
-    with Store(tiny_copy, read_only=True) as store:
+    with LocalStore(tiny_copy, read_only=True) as store:
         backup(store, tmp_path / "kg.nq")
         everything = set(store.oxigraph.quads_for_pattern(None, None, None, None))
     assert "<https://w3id.org/aikg/ont> ." not in (tmp_path / "kg.nq").read_text(
         encoding="utf-8")
-    with Store(tmp_path / "restored") as store:
+    with LocalStore(tmp_path / "restored") as store:
         report = restore(store, tmp_path / "kg.nq")
         assert report.articles == 2
         assert set(store.oxigraph.quads_for_pattern(None, None, None, None)) == everything
-    with Store(tiny_copy) as store:  # restore --replace empties the store, then reloads it
+    with LocalStore(tiny_copy) as store:  # restore --replace empties the store, then reloads it
         restore(store, tmp_path / "kg.nq", replace=True)
     assert len(_relations(tiny_copy)) == 22
 
@@ -231,11 +231,11 @@ def test_repair_loads_a_missing_ontology_and_finds_nothing_else(tiny_copy, runne
 def test_validate_is_unaffected_by_the_ontology_graph(tiny_copy):
     from kg.validate import validate_store
 
-    with Store(tiny_copy, read_only=True) as store:
+    with LocalStore(tiny_copy, read_only=True) as store:
         before = validate_store(store)
-    with Store(tiny_copy) as store:
+    with LocalStore(tiny_copy) as store:
         store.ensure_ontology()
-    with Store(tiny_copy, read_only=True) as store:
+    with LocalStore(tiny_copy, read_only=True) as store:
         after = validate_store(store)
     assert (after.conforms, after.summary()) == (before.conforms, before.summary())
 
@@ -255,7 +255,7 @@ def described(tiny_path, tmp_path_factory) -> Path:
     copy = tmp_path_factory.mktemp("described") / "store"
     shutil.copytree(tiny_path, copy)
     (copy / "kg.lock").unlink(missing_ok=True)
-    with Store(copy) as store:
+    with LocalStore(copy) as store:
         store.ensure_ontology()
     return copy
 
@@ -281,7 +281,7 @@ def test_get_sparql_without_a_query_describes_the_service(kg_serve, described, a
     assert SD.UnionDefaultGraph not in set(graph.objects(service, SD.feature))
     dataset = graph.value(service, SD.defaultDataset)
     default = graph.value(dataset, SD.defaultGraph)
-    with Store(described, read_only=True) as store:
+    with LocalStore(described, read_only=True) as store:
         merged = sum(1 for _ in store.oxigraph.quads_for_pattern(None, None, None,
                                                                   ox.DefaultGraph()))
     assert graph.value(default, VOID.triples).toPython() == merged

@@ -26,10 +26,10 @@ from conftest import ROOT, kg_env, start_kg_serve
 from kg.cli import cli
 from kg.endpoint import Job, Reply
 from kg.errors import StoreError
-from kg.lock import holders
 from kg.server import ReplyCache
 from kg.snapshots import FOLDER, current, snapshots
-from kg.store import Store
+from kg.store import LocalStore
+from kg.store.lock import holders
 from kg.vocab import PREFIXES, article_iri, nn
 
 #: Quads in the article graphs (not the system graphs, such as the change log): what a
@@ -73,7 +73,7 @@ def _add_article(store_path: Path, article_id: str) -> None:
              ox.Quad(graph, nn(PREFIXES["dcterms"] + "title"), ox.Literal(article_id), graph),
              ox.Quad(nn(kg + "x-" + article_id), nn(PREFIXES["rdfs"] + "label"),
                      ox.Literal(article_id), graph)]
-    with Store(store_path) as store:
+    with LocalStore(store_path) as store:
         store.add_articles({article_id: quads})
 
 
@@ -123,7 +123,7 @@ def ingest_while_serving(seeded_store, tmp_path_factory):
                       " ORDER BY ?t"}), timeout=60).read().decode()
     finally:
         server.stop()
-    with Store(store, read_only=True) as reader:
+    with LocalStore(store, read_only=True) as reader:
         sizes = [a.triples for a in reader.articles() if a.id.startswith("live-")]
     return SimpleNamespace(polled=polled, before=before, after=after, ingest=ingest,
                            sizes=sizes, titles=titles, store=store)
@@ -214,7 +214,7 @@ def test_live_a_writer_drops_snapshots_a_killed_server_left(live_copy, tmp_path)
 
 def test_live_a_server_started_while_a_writer_writes_waits_for_its_commit(live_copy,
                                                                           tmp_path):
-    writer = Store(live_copy)
+    writer = LocalStore(live_copy)
     log = tmp_path / "serve.txt"
     with log.open("wb") as err:
         proc = subprocess.Popen(
@@ -282,7 +282,7 @@ def test_live_a_view_keeps_its_snapshot_when_the_pointer_names_a_deleted_one(liv
     then keeps answering from the one it has, and a view opened fresh says what to do."""
     from kg.snapshots import LiveView, publish
 
-    with Store(live_copy) as writer:
+    with LocalStore(live_copy) as writer:
         first = publish(writer.oxigraph, live_copy)
         view = LiveView(live_copy)
         try:

@@ -165,13 +165,13 @@ def test_query_unknown_format_raises(tiny_store):
 
 
 def test_query_result_outlives_the_store(tmp_path, tiny):
-    from kg.store import Store
+    from kg.store import LocalStore
 
-    with Store(tmp_path / "s") as store:
+    with LocalStore(tmp_path / "s") as store:
         store.replace_article("tiny", tiny.quads(1))
         result = run_query(store, OWNERS)
     assert "ByteDance" in format_result(result, "csv")
-    with Store(tmp_path / "s"):  # the lock was released
+    with LocalStore(tmp_path / "s"):  # the lock was released
         pass
 
 
@@ -203,10 +203,10 @@ def test_query_cli_a_5000_deep_query_is_an_error_not_a_crash(tmp_path):
 
     from conftest import kg_env
 
-    from kg.store import Store
+    from kg.store import LocalStore
 
     store = tmp_path / "store"
-    Store(store).close()
+    LocalStore(store).close()
     done = subprocess.run([sys.executable, "-m", "kg", "--store", str(store), "query",
                            _nested(5000)], env=kg_env(), capture_output=True, text=True,
                           timeout=120)

@@ -17,7 +17,7 @@ from kg.endpoint import Job, answer
 from kg.errors import QueryError
 from kg.query import ontology_terms, run_query, unknown_terms
 from kg.saved import saved_queries
-from kg.store import Store
+from kg.store import LocalStore
 from kg.vocab import KG, ONT
 
 TYPO = "SELECT ?b ?c WHERE { ?b kg:purchase ?c }"
@@ -28,7 +28,7 @@ WARNING = "kg: warning: kg:purchase is not in the ontology; did you mean kg:purc
 def tiny_path(tmp_path, tiny):
     """A closed store holding the ``tiny`` article (ByteDance purchases H20)."""
     path = tmp_path / "store"
-    with Store(path) as store:
+    with LocalStore(path) as store:
         store.replace_article("tiny", tiny.quads(1, "tiny"))
     return path
 
@@ -84,7 +84,7 @@ def test_query_terms_kg_query_warns_on_stderr_and_still_answers(runner, tiny_pat
 
 
 def test_query_terms_endpoint_answers_with_the_warnings_header(tiny_path):
-    with Store(tiny_path, read_only=True) as store:
+    with LocalStore(tiny_path, read_only=True) as store:
         reply = answer(store, Job(kind="sparql", text=TYPO, max_results=10))
         clean = answer(store, Job(kind="sparql", text="ASK { ?s kg:owns ?o }", max_results=10))
     assert reply.status == 200

@@ -43,7 +43,8 @@ from kg.sources import (
     read_article,
     read_sources,
 )
-from kg.store import ONTOLOGY_GRAPH, Store, _mergeable
+from kg.store import ONTOLOGY_GRAPH, LocalStore
+from kg.store.merge import mergeable
 from kg.vocab import KG, article_iri
 
 INGESTED_AT = KG.ingestedAt
@@ -55,7 +56,7 @@ PR_CAPBSET_DROP, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 24, 1, 2  # linux/prctl
 
 KINDS = "kg reads .txt, .md, .html, .htm, .jsonl, .ndjson, .jsonl.gz, .ndjson.gz"
 
-def _snapshot(store: Store) -> dict[ox.NamedNode | ox.DefaultGraph, set[ox.Quad]]:
+def _snapshot(store: LocalStore) -> dict[ox.NamedNode | ox.DefaultGraph, set[ox.Quad]]:
     """Every quad of the store (the merged default graph too) by graph, without
     ``kg:ingestedAt``, the ontology graph (not an article: test_linked_data) and the change
     log (whose records carry the time of each write)."""
@@ -67,7 +68,7 @@ def _snapshot(store: Store) -> dict[ox.NamedNode | ox.DefaultGraph, set[ox.Quad]
     return dict(graphs)
 
 
-def _logged_as_added(store: Store) -> list[str]:
+def _logged_as_added(store: LocalStore) -> list[str]:
     """The article graphs the change log records as added, once per record."""
     return sorted(r["a"].value for r in store.select(
         f"SELECT ?a WHERE {{ GRAPH <{CHANGES_GRAPH}> {{ ?c a <{SYS}ArticleChange> ; "
@@ -78,7 +79,7 @@ def _merge_of(graphs: dict) -> set[ox.Triple]:
     """The merged default graph the article graphs call for."""
     return {ox.Triple(q.subject, q.predicate, q.object)
             for name, quads in graphs.items() if not isinstance(name, ox.DefaultGraph)
-            for q in quads if _mergeable(q.subject)}
+            for q in quads if mergeable(q.subject)}
 
 
 def _merged(graphs: dict) -> set[ox.Triple]:
@@ -150,7 +151,7 @@ def _after_kill(store_path: Path) -> dict:
     """The store opens after a kill (read-write: no lock or RocksDB debris is left), its
     merged default graph is the merge of its article graphs, and repair finds nothing;
     returns its snapshot."""
-    with Store(store_path) as store:
+    with LocalStore(store_path) as store:
         graphs = _snapshot(store)
         assert _merged(graphs) == _merge_of(graphs)
         assert store.repair() == {"staging": [], "merge_fixed": 0, "mixed": []}
@@ -219,14 +220,14 @@ def test_reliability_sigkill_at_random_moments_loses_nothing(clean_corpus_ingest
 
     result = clean_corpus_ingest.result()
     assert result.returncode == 0, result.stderr
-    with Store(clean_corpus_ingest.store, read_only=True) as reference:
+    with LocalStore(clean_corpus_ingest.store, read_only=True) as reference:
         clean = _snapshot(reference)
     assert not any(isinstance(t, ox.BlankNode) for quads in clean.values()
                    for q in quads for t in (q.subject, q.object)), \
         "blank nodes: comparing quads as sets would not be isomorphism"
     for shown, graphs in kills:
         assert _partial(graphs, clean) == [], f"partial articles after a kill at {shown}"
-    with Store(store, read_only=True) as final:
+    with LocalStore(store, read_only=True) as final:
         assert _snapshot(final) == clean
         assert len(_logged_as_added(final)) == CORPUS_FEED_SIZE
 
@@ -250,7 +251,7 @@ def _write(folder: Path, **texts: str) -> list[Path]:
 
 def _fresh(tmp_path: Path, name: str, paths: list[Path], nlp) -> dict:
     """The snapshot of a new store ingesting ``paths`` (what the store should equal)."""
-    with Store(tmp_path / name) as store:
+    with LocalStore(tmp_path / name) as store:
         assert ingest(store, paths, nlp=nlp).ok
         return _snapshot(store)
 
@@ -267,14 +268,14 @@ def test_reliability_remove_keeps_a_shared_fact_and_drops_what_only_it_said(tmp_
                                                                            runner):
     one, two = _write(tmp_path / "src", one=ONE, two=TWO)
     path = tmp_path / "store"
-    with Store(path) as store:
+    with LocalStore(path) as store:
         assert ingest(store, [one, two], nlp=nlp).ok
         before = _snapshot(store)
     assert _mentions(before, "Lisa Su") and _mentions(before, "Taipei")
 
     result = runner.invoke(cli, ["--store", str(path), "remove", "one"])
     assert result.exit_code == 0, result.output
-    with Store(path) as store:
+    with LocalStore(path) as store:
         after = _snapshot(store)
         supplies = store.query("ASK { ?n rdfs:label 'Nvidia' ; kg:supplies ?b . "
                                "?b rdfs:label 'ByteDance' ; kg:labelKey 'bytedance' }")
@@ -302,7 +303,7 @@ def test_reliability_reingest_of_a_changed_article_leaves_no_trace_of_what_it_dr
         tmp_path, nlp, runner):
     one, two = _write(tmp_path / "src", one=ONE, two=TWO)
     path = tmp_path / "store"
-    with Store(path) as store:
+    with LocalStore(path) as store:
         assert ingest(store, [one, two], nlp=nlp).ok
         assert _mentions(_snapshot(store), "Lisa Su")
         one.write_text(ONE_EDITED, encoding="utf-8")  # Lisa Su is no longer in it
@@ -384,7 +385,7 @@ def test_reliability_bad_inputs_are_reported_and_the_rest_is_ingested(bad_inputs
     assert err.rstrip().endswith(f"Error: {len(expected)} source(s) could not be ingested "
                                  "(see above)")
 
-    with Store(store, read_only=True) as store:
+    with LocalStore(store, read_only=True) as store:
         assert sorted(a.id for a in store.articles()) == [
             "good", "legacy", "notes", "page", "r1", "r3", "r4"]
         legacy = store.article("legacy")  # decoded right: its text's hash is the Unicode one

@@ -12,7 +12,7 @@ import pytest
 from kg.cli import cli
 from kg.errors import EntityNotFound, QueryError
 from kg.saved import KINDS, bind, parse_saved, run_saved, saved_queries, saved_query
-from kg.store import Store
+from kg.store import LocalStore
 from kg.vocab import KG, PROPERTIES
 
 SEEDS = sorted((__import__("pathlib").Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))
@@ -24,7 +24,7 @@ REQUIRED = {"chips-bought", "people-of", "regulations-on", "datacenters-in", "ta
 
 @pytest.fixture(scope="module")
 def seeded(seeded_store):
-    with Store(seeded_store.path, read_only=True) as store:
+    with LocalStore(seeded_store.path, read_only=True) as store:
         yield store
 
 
@@ -102,7 +102,7 @@ def test_saved_changes_lists_the_statements_added_in_the_window(nlp, tmp_path):
         shutil.copy(path, first)
     for path in SEEDS[3:]:
         shutil.copy(path, second)
-    with Store(tmp_path / "store") as store:
+    with LocalStore(tmp_path / "store") as store:
         ingest(store, [first], nlp=nlp)
         time.sleep(1.2)  # ingest times are kept to the second
         since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -249,7 +249,7 @@ def test_cli_query_saved_with_params(runner, seeded_store):
 
 def test_saved_about_says_which_sentences_are_background(background_store):
     bg = background_store
-    with Store(bg.path, read_only=True) as store:
+    with LocalStore(bg.path, read_only=True) as store:
         result = run_saved(store, "about", {"entity": "Claude"})
     rows = set(zip(_column(result, "predicate"), _column(result, "sentence"),
                    _column(result, "basis"), strict=True))

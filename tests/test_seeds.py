@@ -24,13 +24,13 @@ DEV_RELATION_P = 0.82
 
 
 def _score(tmp_path, seeded_store) -> dict:
-    from kg.store import Store
+    from kg.store import LocalStore
 
     scorer = SHARED / "eval" / "score.py"
     gold = SHARED / "eval" / "gold" / "seeds.json"
     need_shared(scorer, gold)
     trig = tmp_path / "seeds.trig"
-    with Store(seeded_store.path, read_only=True) as store, trig.open("wb") as out:
+    with LocalStore(seeded_store.path, read_only=True) as store, trig.open("wb") as out:
         store.dump("trig", out)
     report = tmp_path / "report.json"
     proc = subprocess.run(
@@ -77,10 +77,10 @@ def test_seeds_heldout_articles_meet_the_unseen_bar(tmp_path, nlp, folder, entit
     fixes, so they guard against regressions rather than measure unseen quality."""
     from kg.evaluate import evaluate
     from kg.ingest import ingest
-    from kg.store import Store
+    from kg.store import LocalStore
 
     articles = ROOT / "tests" / "data" / folder
-    with Store(tmp_path / "store") as store:
+    with LocalStore(tmp_path / "store") as store:
         assert ingest(store, [articles], nlp=nlp).ok
         report = evaluate(store, [articles / "gold.json"]).as_dict()
     assert report["entities"]["ALL"]["f1"] >= entity_f1, report["entities"]
@@ -92,11 +92,11 @@ def test_seeds_real_news_dev_set_meets_its_bar(tmp_path, nlp):
     copied): relation precision and F1 and entity F1 stay above the bar."""
     from kg.evaluate import evaluate
     from kg.ingest import ingest
-    from kg.store import Store
+    from kg.store import LocalStore
 
     texts, gold = SHARED / "eval" / "dev" / "texts", SHARED / "eval" / "gold" / "dev.json"
     need_shared(texts, gold)
-    with Store(tmp_path / "store") as store:
+    with LocalStore(tmp_path / "store") as store:
         assert ingest(store, [texts], nlp=nlp).ok
         report = evaluate(store, [gold])
     ents, rels = report.as_dict()["entities"]["ALL"], report.as_dict()["relations"]["ALL"]

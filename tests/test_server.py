@@ -30,10 +30,10 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from kg.endpoint import GRAPH_FORMATS, RESULT_FORMATS, negotiate
 from kg.errors import ProtocolError
-from kg.lock import holders
 from kg.query import run_query
 from kg.saved import run_saved, saved_queries
-from kg.store import Store
+from kg.store import LocalStore
+from kg.store.lock import holders
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,7 +63,7 @@ def limited(kg_serve):
 
 def _reference(store_path: Path, text: str):
     """The answer of the store itself, read in this process."""
-    with Store(store_path, read_only=True) as store:
+    with LocalStore(store_path, read_only=True) as store:
         return run_query(store, text)
 
 
@@ -236,7 +236,7 @@ def test_server_post_form_and_direct_body(server, request_method):
 
 
 def test_server_default_graph_uri_selects_one_article(server):
-    with Store(server.store, read_only=True) as store:
+    with LocalStore(server.store, read_only=True) as store:
         article = store.articles()[0]
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     expected = _reference(server.store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{article.iri}> "
@@ -312,7 +312,7 @@ def test_server_format_parameter_and_406(server):
 
 def test_server_refuses_updates_and_the_store_is_unchanged(server):
     before = _count(server)
-    with Store(server.store, read_only=True) as store:
+    with LocalStore(server.store, read_only=True) as store:
         quads = len(store)
     insert = "INSERT DATA { GRAPH <https://example.org/g> { <https://example.org/s> " \
              "<https://example.org/p> <https://example.org/o> } }"
@@ -337,7 +337,7 @@ def test_server_refuses_updates_and_the_store_is_unchanged(server):
     status, _, body = _curl("--data-urlencode", f"query={insert}", server.url + "sparql")
     assert b"INSERT (line 1) is refused" in body
     assert _count(server) == before
-    with Store(server.store, read_only=True) as store:
+    with LocalStore(server.store, read_only=True) as store:
         assert len(store) == quads
 
 
@@ -471,7 +471,7 @@ def test_server_does_not_hold_the_store_lock_while_it_serves(kg_serve, seeded_co
     so a writer opens it while it serves (tests/test_live.py ingests while serving)."""
     server = kg_serve(store=seeded_copy)
     assert holders(seeded_copy) == []
-    with Store(seeded_copy) as writer:
+    with LocalStore(seeded_copy) as writer:
         assert not writer.read_only
     assert server.proc.poll() is None
 
@@ -492,7 +492,7 @@ def test_server_stops_cleanly(seeded_copy, tmp_path, signum):
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
-    with Store(seeded_copy):  # a writer may open it again
+    with LocalStore(seeded_copy):  # a writer may open it again
         pass
 
 
@@ -511,7 +511,7 @@ def test_server_lists_saved_queries(server):
 
 
 def test_server_runs_saved_queries(server):
-    with Store(server.store, read_only=True) as store:
+    with LocalStore(server.store, read_only=True) as store:
         expected = run_saved(store, "chips-bought", {"firm": "ByteDance"})
     assert len(expected) > 0
     status, headers, body = _get(server.url + "saved/chips-bought?firm=ByteDance")
@@ -631,7 +631,7 @@ def test_server_explorer_runs_saved_queries(server, loopback_browser):
     browser.execute_script("document.body.dataset.kgState = 'waiting';")
     browser.find_element(By.ID, "kg-run-saved").click()
     assert wait_explorer(browser, "done", "error") == "done"
-    with Store(server.store, read_only=True) as store:
+    with LocalStore(server.store, read_only=True) as store:
         expected = run_saved(store, "chips-bought", {"firm": "ByteDance"})
     assert len(browser.find_elements(By.CSS_SELECTOR, "#kg-table tbody tr")) == len(expected)
     assert browser.execute_script("return window.kgExplorer.nodes.length;") > 0
@@ -822,7 +822,7 @@ def test_server_large_results_arrive_whole(server):
     # change log)
     everything = ('SELECT * WHERE { GRAPH ?g { ?s ?p ?o } '
                   'FILTER(STRSTARTS(STR(?g), "https://w3id.org/aikg/article/")) }')
-    with Store(server.store, read_only=True) as store:
+    with LocalStore(server.store, read_only=True) as store:
         quads = len(store)
     workers = _workers(server)
     assert len(workers) == 3  # two workers and the spare one

@@ -10,7 +10,7 @@ import pytest
 from kg.build import article_quads
 from kg.errors import EntityNotFound
 from kg.show import entity_facts, find_entity
-from kg.store import Store
+from kg.store import LocalStore
 from kg.vocab import KG, label_key
 
 ID = "https://w3id.org/aikg/id/"
@@ -19,7 +19,9 @@ ID = "https://w3id.org/aikg/id/"
 class _Recording:
     """The real store, recording the SPARQL text of each query sent to it."""
 
-    def __init__(self, store: Store) -> None:
+    unchanging = False  # the interface's member: whether look-ups may be remembered
+
+    def __init__(self, store: LocalStore) -> None:
         self.store, self.sent = store, []
 
     def query(self, sparql, **kwargs):
@@ -74,11 +76,11 @@ def test_show_find_entity_is_one_index_lookup_not_a_label_scan(tiny_store):
 def test_show_find_entity_remembers_names_on_a_read_only_store_only(tiny_store):
     path = tiny_store.path
     tiny_store.close()
-    with Store(path, read_only=True) as store:
+    with LocalStore(path, read_only=True) as store:
         assert find_entity(store, "ByteDance") == ID + "company/bytedance"
         store.select = store.query = None  # any further query would fail
         assert find_entity(store, "  BYTEDANCE") == ID + "company/bytedance"
-    with Store(path) as store:  # writable: it can change, so every lookup asks the store
+    with LocalStore(path) as store:  # writable: it can change, so every lookup asks the store
         assert find_entity(store, "ByteDance") == ID + "company/bytedance"
         store.select = store.query = None
         with pytest.raises(TypeError):
@@ -192,10 +194,10 @@ def _fact(lines: list[str], head: str) -> list[str]:
 def _ingest_dates(bg) -> str:
     """The dates line of a fact of the background article (no publication date: the day
     it was ingested)."""
-    from kg.store import Store
+    from kg.store import LocalStore
     from kg.timeline import article_dates
 
-    with Store(bg.path, read_only=True) as store:
+    with LocalStore(bg.path, read_only=True) as store:
         day = article_dates(store)[bg.article]["date"]
     return (f"       first seen {day}, last seen {day} (ingest dates: the articles have no "
             "publication date)")
@@ -241,7 +243,7 @@ def test_show_cli_shows_the_sentence_stating_a_fact_the_gazetteer_also_holds(
 
 def test_show_entity_facts_split_stated_and_background_evidence(background_store):
     bg = background_store
-    with Store(bg.path, read_only=True) as store:
+    with LocalStore(bg.path, read_only=True) as store:
         openai = entity_facts(store, find_entity(store, "OpenAI"))
         anthropic = entity_facts(store, find_entity(store, "Anthropic"))
     facts = {(f.predicate, f.other_label): f for f in openai.outgoing}

@@ -11,7 +11,7 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from kg.errors import StoreError
-from kg.store import Store
+from kg.store import LocalStore
 from kg.vocab import KG, article_iri, is_evidence_iri
 
 
@@ -137,14 +137,14 @@ def test_store_rdflib_dataset_is_the_rdflib_api_over_the_store(tiny_store):
 
 
 def test_store_persists_and_reopens_after_close(tmp_path, tiny):
-    with Store(tmp_path / "s") as store:
+    with LocalStore(tmp_path / "s") as store:
         store.replace_article("tiny", tiny.quads(1))
-    with Store(tmp_path / "s") as store:
+    with LocalStore(tmp_path / "s") as store:
         assert store.quads("tiny") == set(tiny.quads(1))
 
 
 def test_store_closed_store_raises(tmp_path):
-    store = Store(tmp_path / "s")
+    store = LocalStore(tmp_path / "s")
     store.close()
     with pytest.raises(StoreError, match="closed"):
         store.articles()
@@ -152,14 +152,14 @@ def test_store_closed_store_raises(tmp_path):
 
 def test_store_missing_store_is_an_error_when_not_creating(tmp_path):
     with pytest.raises(StoreError, match=r"no kg store at .*kg --store .* ingest"):
-        Store(tmp_path / "nothing-here", create=False)
+        LocalStore(tmp_path / "nothing-here", create=False)
     assert not (tmp_path / "nothing-here").exists()
 
 
 def test_store_path_that_is_a_file_is_an_error(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(StoreError, match="is a file"):
-        Store(tmp_path / "file")
+        LocalStore(tmp_path / "file")
 
 
 def test_store_default_path_comes_from_env(monkeypatch, tmp_path):
@@ -174,10 +174,10 @@ def test_store_default_path_comes_from_env(monkeypatch, tmp_path):
 def test_store_second_opener_gets_store_locked_error(kg_store, run_python):
     code = (
         "import sys\n"
-        "from kg.store import Store\n"
+        "from kg.store import LocalStore\n"
         "from kg.errors import StoreLockedError\n"
         "try:\n"
-        "    Store(sys.argv[1])\n"
+        "    LocalStore(sys.argv[1])\n"
         "except StoreLockedError as exc:\n"
         "    print(exc)\n"
         "    sys.exit(3)\n"
@@ -189,7 +189,7 @@ def test_store_second_opener_gets_store_locked_error(kg_store, run_python):
 
 
 def test_store_is_created_with_missing_parent_folders(tmp_path):
-    with Store(tmp_path / "a" / "b" / "store") as store:
+    with LocalStore(tmp_path / "a" / "b" / "store") as store:
         assert len(store) == 0
     assert (tmp_path / "a" / "b" / "store").is_dir()
 

@@ -14,7 +14,7 @@ import pytest
 
 from kg.cli import cli
 from kg.graph import project, within
-from kg.store import Store
+from kg.store import LocalStore
 from kg.timeline import DateWindow, seen
 
 ARTICLES = {
@@ -41,7 +41,7 @@ def dated(tmp_path_factory, nlp):
     for name, text in ARTICLES.items():
         (folder / name).write_text(text, encoding="utf-8")
     path = folder / "store"
-    with Store(path) as store:
+    with LocalStore(path) as store:
         report = ingest(store, [folder], nlp=nlp)
     assert sorted(report.added) == ["early", "late", "undated"], report
     return SimpleNamespace(store=str(path), folder=folder)
@@ -52,7 +52,7 @@ def _kg(runner, dated, *args):
 
 
 def _graph(dated) -> nx.MultiDiGraph:
-    with Store(dated.store, read_only=True) as store:
+    with LocalStore(dated.store, read_only=True) as store:
         return project(store)
 
 
@@ -191,7 +191,7 @@ def test_time_export_rdf_holds_only_in_window_articles(dated, runner):
     assert result.exit_code == 0, result.output
     quads = list(ox.parse(io.BytesIO(result.stdout_bytes), format=ox.RdfFormat.N_QUADS))
     assert {q.graph_name.value for q in quads} == {"https://w3id.org/aikg/article/early"}
-    with Store(dated.store, read_only=True) as store:
+    with LocalStore(dated.store, read_only=True) as store:
         assert set(quads) == store.quads("early")
     result = _kg(runner, dated, "export", "--format", "turtle", "--since", "2025-01-01")
     assert result.exit_code == 0, result.output

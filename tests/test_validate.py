@@ -24,7 +24,7 @@ from kg.cli import cli
 from kg.errors import KGError
 from kg.ingest import IngestReport, _Run
 from kg.shapes import default_checker, load_checker
-from kg.store import Store
+from kg.store import LocalStore
 from kg.validate import set_aside, set_aside_in, validate_store
 from kg.vocab import ARTICLE, DCTERMS, ID, KG, OWL, PROV, RDF, RDFS, SKOS, XSD
 
@@ -129,7 +129,7 @@ def setting(quads, s, p, value):
 
 
 def test_validate_checker_and_pyshacl_accept_the_seed_articles(seeded_store):
-    with Store(seeded_store.path, read_only=True) as store:
+    with LocalStore(seeded_store.path, read_only=True) as store:
         ids = [a.id for a in store.articles()]
         graphs = {article_id: list(store.quads(article_id)) for article_id in ids}
     assert len(graphs) == 5
@@ -408,7 +408,7 @@ def test_validate_ingest_reports_set_aside_statements_per_article(kg_store, tiny
 
 def test_validate_the_seeds_set_nothing_aside(seeded_store):
     assert seeded_store.report.set_aside == ()
-    with Store(seeded_store.path, read_only=True) as store:
+    with LocalStore(seeded_store.path, read_only=True) as store:
         assert not store.query("ASK { GRAPH ?g { ?r a kg:SetAside } }")
 
 
@@ -425,14 +425,14 @@ def test_validate_cli_passes_the_seeded_store(runner, seeded_store):
 def _inject(path, article_id: str, *triples) -> None:
     """Write triples straight into an article's graph and the merge, as a broken writer
     would."""
-    with Store(path) as store:
+    with LocalStore(path) as store:
         graph = N(ARTICLE + article_id)
         store.oxigraph.extend([ox.Quad(s, p, o, g) for s, p, o in triples
                                for g in (graph, ox.DefaultGraph())])
 
 
 def test_validate_cli_names_the_article_of_an_injected_violation(runner, seeded_copy):
-    with Store(seeded_copy, read_only=True) as store:
+    with LocalStore(seeded_copy, read_only=True) as store:
         first, second = (a.id for a in store.articles()[:2])
         [row] = store.select("SELECT ?p WHERE { ?p a kg:Person ; rdfs:label ?l } "
                              "ORDER BY ?p LIMIT 1")
@@ -456,7 +456,7 @@ def test_validate_cli_names_the_article_of_an_injected_violation(runner, seeded_
 
 
 def test_validate_cli_lists_set_aside_statements_and_exits_zero(runner, tmp_path, tiny):
-    with Store(tmp_path / "store") as store:
+    with LocalStore(tmp_path / "store") as store:
         store.replace_article("tiny", _build(tiny, _violating_extraction(tiny)))
     result = runner.invoke(cli, ["--store", str(tmp_path / "store"), "validate"])
     assert result.exit_code == 0, result.output
@@ -467,14 +467,14 @@ def test_validate_cli_lists_set_aside_statements_and_exits_zero(runner, tmp_path
 
 
 def test_validate_store_over_sparql_finds_what_the_local_store_gives(kg_serve, seeded_copy):
-    from kg.remote import open_store
+    from kg.store import open_store
 
-    with Store(seeded_copy, read_only=True) as store:
+    with LocalStore(seeded_copy, read_only=True) as store:
         second = store.articles()[1].id
         [row] = store.select("SELECT ?p WHERE { ?p a kg:Person } ORDER BY ?p LIMIT 1")
         person = row["p"]
     _inject(seeded_copy, second, (person, N(KG.owns), person))
-    with Store(seeded_copy, read_only=True) as store:
+    with LocalStore(seeded_copy, read_only=True) as store:
         local = validate_store(store)
     server = kg_serve(store=seeded_copy)
     with open_store(server.url + "sparql") as remote:

@@ -405,9 +405,9 @@ def test_view_tolerates_empty_and_sparse_graphs(browser, tmp_path):
 @pytest.fixture
 def background_page(tmp_path, background_store):
     from kg.graph import project
-    from kg.store import Store
+    from kg.store import LocalStore
 
-    with Store(background_store.path, read_only=True) as store:
+    with LocalStore(background_store.path, read_only=True) as store:
         graph = project(store)
     return render_html(graph, tmp_path / "background.html", title="kg: background")
 

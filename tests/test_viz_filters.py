@@ -22,7 +22,7 @@ from kg.graph import (
     subgraph,
 )
 from kg.show import find_entity
-from kg.store import Store
+from kg.store import LocalStore
 from kg.vocab import CLASSES
 
 ID = "https://w3id.org/aikg/id/"
@@ -146,7 +146,7 @@ def test_viz_filters_cli_focus_draws_the_neighbourhood(
     runner, seeded_store, tmp_path, seeded_graph
 ):
     graph = seeded_graph
-    with Store(seeded_store.path, read_only=True) as store:
+    with LocalStore(seeded_store.path, read_only=True) as store:
         iri = find_entity(store, "Nvidia")
     out = tmp_path / "nvidia.html"
     result = _kg(runner, seeded_store.path, "viz", "--focus", "nvidia", "--depth", "2",
@@ -195,7 +195,7 @@ def test_viz_filters_cli_errors(runner, seeded_store, tmp_path):
 
 def test_viz_filters_cli_focus_outside_the_article(runner, seeded_store, tmp_path, seeded_graph):
     graph = seeded_graph
-    with Store(seeded_store.path, read_only=True) as store:
+    with LocalStore(seeded_store.path, read_only=True) as store:
         articles = [a.id for a in store.articles()]
         for node, data in sorted(graph.nodes(data=True)):
             missing = [a for a in articles if a not in data["articles"]]

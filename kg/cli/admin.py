@@ -91,7 +91,7 @@ def restore_command(ctx: click.Context, path: str, fmt: str | None, replace: boo
     backup warn, ingest and remove refuse it) until a restore runs to the end.
     """
     from ..backup import restore as run_restore
-    from ..remote import open_store
+    from ..store import open_store
 
     store = open_store(ctx.obj, create=True, read_only=False, wait=waits(ctx), restoring=True)
     try:

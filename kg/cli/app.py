@@ -20,8 +20,7 @@ import click
 from .. import __version__
 from ..errors import KGError
 from ..formats import listing_choices
-from ..remote import is_remote, open_store
-from ..store import DEFAULT_STORE, Store
+from ..store import DEFAULT_STORE, Store, is_remote, open_store
 from ..terminal import SafeFormatter, safe_field, safe_text
 
 __all__ = ["cli", "store_for", "waits", "rate_bar", "FORMAT_OPTION", "WIDE_OPTION",
@@ -135,7 +134,7 @@ def waits(ctx: click.Context) -> bool:
 def store_for(ctx: click.Context, *, create: bool = False, write: bool = False) -> Iterator[Store]:
     """The store for a command: readers share it read-only; writers (``write``) hold it alone.
 
-    A URL is a SPARQL server (:mod:`kg.remote`), which orders concurrent writers itself.
+    A URL is a SPARQL server (:mod:`kg.store.remote`), which orders concurrent writers itself.
     """
     store = open_store(ctx.obj, create=create, read_only=not (write or create), wait=waits(ctx))
     try:

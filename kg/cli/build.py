@@ -12,7 +12,7 @@ import click
 from ..budget import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, ArticleBudget
 from ..errors import ArticleNotFound, InputError
 from ..formats import GRAPH_TOOL_FORMATS, export_choices, graph_tool_format, listing_choices
-from ..store import Store
+from ..store import LocalStore, Store
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..ingest import IngestReport
@@ -424,7 +424,7 @@ def evaluate_command(
 
         with (
             tempfile.TemporaryDirectory(prefix="kg-eval-") as tmp,
-            Store(Path(tmp) / "store") as store,
+            LocalStore(Path(tmp) / "store") as store,
         ):
             with rate_bar("ingesting") as progress:
                 ingested = run_ingest(store, articles, progress=progress)

@@ -699,8 +699,7 @@ def serve(ctx: click.Context, host: str, port: int, host_names: tuple[str, ...],
                           iri_base=iri_base)
     logging.getLogger("kg.server").setLevel(logging.INFO)  # one line per request
 
-    from ..remote import is_remote
-    from ..store import incomplete_message, incomplete_restore
+    from ..store import incomplete_message, incomplete_restore, is_remote
 
     unfinished = None if is_remote(ctx.obj) else incomplete_restore(ctx.obj)
 

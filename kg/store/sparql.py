@@ -1,4 +1,4 @@
-"""The SPARQL text kg sends to a SPARQL 1.1 server (:mod:`kg.remote`).
+"""The SPARQL text kg sends to a SPARQL 1.1 server (:mod:`kg.store.remote`).
 
 Queries get kg's prefixes (:func:`prologue`) and their bound values as a ``VALUES`` row
 (:func:`bind_values`); an article is written by one update (:func:`article_update`: take its
@@ -17,14 +17,13 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .store import _STATED
-from .vocab import ARTICLE, PREFIXES, sparql_is_evidence
+from ..vocab import ARTICLE, PREFIXES
+from .merge import NOT_EVIDENCE
+from .merge import STATED as _STATED
 
 __all__ = ["NOT_EVIDENCE", "prologue", "bind_values", "graph_params", "ntriples", "unmerge",
            "merge", "article_update", "value_rows", "check_merge", "fix_merge"]
 
-#: Evidence nodes stay in their article's graph (kg.store._mergeable, in SPARQL).
-NOT_EVIDENCE = f"FILTER(!{sparql_is_evidence()})"
 _WHERE = re.compile(r"\bWHERE\s*\{", re.I)
 
 

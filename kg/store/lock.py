@@ -39,7 +39,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import StoreBusyError
+from ..errors import StoreBusyError
 
 __all__ = ["StoreLock", "holders", "LOCK_FILE"]
 

@@ -1,9 +1,9 @@
-"""The persistent store: an on-disk Oxigraph (RocksDB) dataset, one named graph per article.
+"""The local store: an on-disk Oxigraph (RocksDB) dataset, one named graph per article.
 
-:class:`Store` is a thin wrapper over :class:`pyoxigraph.Store` that knows the article
-layout::
+:class:`LocalStore` implements the store interface (:class:`kg.store.base.Store`) over a
+:class:`pyoxigraph.Store`, beside :class:`kg.store.remote.RemoteStore`::
 
-    with Store("kg-store") as store:
+    with LocalStore("kg-store") as store:
         store.replace_article("000_d224", quads)     # one transaction
         store.query("SELECT ?o WHERE { ?s kg:owns ?o }")   # kg:, rdfs:, ... predeclared
         store.dump("trig", sys.stdout.buffer)
@@ -15,14 +15,14 @@ patterns find every statement once; ``GRAPH ?g { ... }`` reaches one article's g
 write maintains the merge in the same transaction as the article graph, so the two never
 disagree (see docs/decisions/0005-merged-default-graph.md).
 
-The rdflib API over the same store is :meth:`Store.rdflib_dataset` (an ``rdflib.Dataset``
+The rdflib API over the same store is :meth:`LocalStore.rdflib_dataset` (an ``rdflib.Dataset``
 backed by ``oxrdflib``), for code that wants rdflib's ``Graph``/``Dataset`` interface.
 
-One writer or many readers at a time (:mod:`kg.lock`): a writer opens the store read-write
+One writer or many readers at a time (:mod:`kg.store.lock`): a writer opens the store read-write
 under an exclusive lock, readers open it read-only under a shared one; whoever comes second
 gets :class:`~kg.errors.StoreBusyError` naming the holders, or waits for them. ``kg serve``
 is the exception: it reads snapshots (:mod:`kg.snapshots`), which the writer publishes at
-each :meth:`Store.commit_point` (after each batch of ``kg ingest``, and on closing) while a
+each :meth:`LocalStore.commit_point` (after each batch of ``kg ingest``, and on closing) while a
 server is registered, so ingesting and serving run at once.
 """
 
@@ -32,33 +32,38 @@ import gc
 import logging
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from .changelog import CHANGES_GRAPH, change_quads
-from .errors import StoreError, StoreLockedError
-from .formats import RDF_FORMATS, rdf_format
-from .lock import StoreLock
-from .vocab import (
-    ARTICLE,
-    PREFIXES,
-    article_id_of,
-    article_iri,
-    is_evidence_iri,
-    nn,
-    sparql_is_evidence,
+from ..changelog import CHANGES_GRAPH, change_quads
+from ..errors import StoreError, StoreLockedError
+from ..formats import RDF_FORMATS, rdf_format
+from ..vocab import KG, PREFIXES, RDF, article_iri, nn
+from .base import (
+    FETCHED_GRAPH,
+    ONTOLOGY_GRAPH,
+    SYSTEM,
+    SYSTEM_GRAPHS,
+    ArticleInfo,
+    Store,
+    check_graph,
+    graph_of,
+    is_article_graph,
+    ontology_quads,
 )
+from .lock import StoreLock
+from .merge import log_update, mergeable, unmerge_stale
 
 if TYPE_CHECKING:  # pragma: no cover
     import rdflib
 
-__all__ = ["Store", "ArticleInfo", "DEFAULT_STORE", "default_store_path", "EXPORT_FORMATS",
-           "is_store", "incomplete_restore", "incomplete_message", "RESTORE_MARKER",
-           "FETCHED_GRAPH", "CHANGES_GRAPH", "SYSTEM", "ONTOLOGY_GRAPH", "ontology_quads"]
+__all__ = ["LocalStore", "Store", "ArticleInfo", "DEFAULT_STORE", "default_store_path",
+           "EXPORT_FORMATS", "is_store", "incomplete_restore", "incomplete_message",
+           "RESTORE_MARKER", "FLUSH_QUADS", "FETCHED_GRAPH", "CHANGES_GRAPH", "SYSTEM",
+           "ONTOLOGY_GRAPH", "ontology_quads"]
 
 DEFAULT_STORE = "kg-store"
 #: The names of :data:`kg.formats.RDF_FORMATS` (the registry is the one table).
@@ -68,112 +73,18 @@ log = logging.getLogger(__name__)
 
 QueryOutcome = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
-#: kg's own bookkeeping, not knowledge: the namespace of its terms.
-SYSTEM = "https://w3id.org/aikg/system#"
-#: The system graph of what ``kg ingest`` fetched over HTTP (:mod:`kg.feeds`): per URL, its
-#: validators (ETag, Last-Modified), the article it became and, for a feed, the items seen.
-#: It is not an article graph: not merged into the default graph, not listed as an article,
-#: not exported, not backed up (a restored store fetches its feeds' items once more and
-#: finds them unchanged).
-FETCHED_GRAPH = "https://w3id.org/aikg/system/fetched"
-#: The graph holding ``ontology/kg.ttl`` (named by the ontology's own IRI, its
-#: ``owl:Ontology``), so that queries can ask the schema: ``GRAPH <https://w3id.org/aikg/ont>
-#: { ?p a owl:ObjectProperty }`` gives the 22 relations. Loaded by ``kg ingest``, ``kg
-#: restore`` and ``kg repair`` when missing or changed (:meth:`Store.ensure_ontology`). Like
-#: :data:`FETCHED_GRAPH` it is not an article graph: not merged into the default graph, not
-#: listed, counted, exported or backed up (decision 0026).
-ONTOLOGY_GRAPH = "https://w3id.org/aikg/ont"
-#: The SHA-256 of the ``kg.ttl`` loaded, recorded in :data:`ONTOLOGY_GRAPH`.
-_ONTOLOGY_SHA = SYSTEM + "sourceSha256"
-#: Graphs of kg's bookkeeping, left out of exports and counts.
-_SYSTEM_GRAPHS = frozenset({FETCHED_GRAPH, CHANGES_GRAPH, ONTOLOGY_GRAPH})
-
-
-def ontology_quads(path: str | Path | None = None) -> tuple[str, list[ox.Quad]]:
-    """The SHA-256 of ``kg.ttl`` (``path``, default the ontology folder's) and its triples as
-    quads of :data:`ONTOLOGY_GRAPH`, with the hash recorded there too.
-
-    Blank nodes (the ``owl:unionOf`` lists, ``owl:AllDisjointClasses``) are skolemized to
-    ``https://w3id.org/aikg/ont/.well-known/genid/N``, N in order of appearance: the same
-    file always gives the same quads, so two stores (a backup and its restore) agree."""
-    import hashlib
-
-    if path is None:
-        from extract.gazetteer import ontology_dir
-
-        path = ontology_dir() / "kg.ttl"
-    data = Path(path).read_bytes()
-    sha = hashlib.sha256(data).hexdigest()
-    graph = nn(ONTOLOGY_GRAPH)
-    skolem: dict[str, ox.NamedNode] = {}
-
-    def term(t: Any) -> Any:
-        if isinstance(t, ox.BlankNode):
-            return skolem.setdefault(t.value, nn(f"{ONTOLOGY_GRAPH}/.well-known/genid/"
-                                                 f"{len(skolem)}"))
-        return t
-
-    quads = [ox.Quad(term(t.subject), t.predicate, term(t.object), graph)
-             for t in ox.parse(data, format=ox.RdfFormat.TURTLE)]
-    quads.append(ox.Quad(graph, nn(_ONTOLOGY_SHA), ox.Literal(sha), graph))
-    return sha, quads
-
-
-def _literal(value: str) -> str:
-    """``value`` as a SPARQL string literal (``ox.Literal`` escapes it)."""
-    return str(ox.Literal(value))
+_RDF_TYPE = nn(RDF.type)
+_ARTICLE_CLASS = nn(KG.Article)
 
 
 def _is_data(graph: object) -> bool:
     """Whether a quad's graph holds data (an article graph), not the merged default graph
     nor a system graph."""
     return (not isinstance(graph, ox.DefaultGraph)
-            and getattr(graph, "value", None) not in _SYSTEM_GRAPHS)
+            and getattr(graph, "value", None) not in SYSTEM_GRAPHS)
 
 
-def _check_graph(article_id: str, quads: list[ox.Quad]) -> ox.NamedNode:
-    """The article's graph; raises when a quad lies outside it."""
-    graph = nn(article_iri(article_id))
-    for quad in quads:
-        if quad.graph_name != graph:
-            raise ValueError(f"quad {quad} is not in the graph of article {article_id!r}")
-    return graph
-
-
-def _mergeable(subject: Any) -> bool:
-    """Triples that go into the merged default graph: all but the evidence nodes', which
-    belong to one article each and stay in its graph (``GRAPH ?g { ?ev ... }``)."""
-    return not (isinstance(subject, ox.NamedNode) and is_evidence_iri(subject.value))
-
-
-def _unmerge(stale: set[tuple[Any, Any, Any]]) -> str:
-    """SPARQL that deletes from the merged default graph the ``stale`` triples no article
-    graph states any more (empty when there are none)."""
-    if not stale:
-        return ""
-    rows = "\n".join(f"({s} {p} {o})" for s, p, o in stale)
-    return ("DELETE { ?s ?p ?o } WHERE {\n"
-            f"  VALUES (?s ?p ?o) {{\n{rows}\n}}\n"
-            "  FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } }\n}")
-
-
-def _log_update(quads: list[ox.Quad]) -> str:
-    """SPARQL that appends change-log ``quads`` (:mod:`kg.changelog`), ending in `` ;``."""
-    if not quads:
-        return ""
-    body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
-    return f"INSERT DATA {{ GRAPH <{CHANGES_GRAPH}> {{\n{body}\n}} }} ;\n"
-
-
-_STATED = f'GRAPH ?h {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?h), "{ARTICLE}"))'
-#: Merged triples no article graph states.
-_UNSTATED = f"?s ?p ?o FILTER NOT EXISTS {{ {_STATED} }}"
-#: Article statements (not of evidence nodes) missing from the merged default graph.
-_UNMERGED = (f"{_STATED} FILTER(!{sparql_is_evidence()}) "
-             "FILTER NOT EXISTS { ?s ?p ?o }")
-
-
-#: Quads written between two flushes of a local store (see :meth:`Store._wrote`).
+#: Quads written between two flushes of a local store (see :meth:`LocalStore._wrote`).
 FLUSH_QUADS = 100_000
 
 
@@ -188,7 +99,7 @@ def incomplete_restore(path: str | Path) -> dict[str, Any] | None:
     :func:`kg.backup.restore` writes it before its first write and removes it after its last
     one, so a restore that was killed leaves it: the store then holds part of the dump (or
     nothing), and nothing else would tell. Readers warn about it; writers other than
-    ``kg restore`` refuse the store until a restore finishes (:class:`Store`)."""
+    ``kg restore`` refuse the store until a restore finishes (:class:`LocalStore`)."""
     import json
 
     marker = Path(path) / RESTORE_MARKER
@@ -228,35 +139,12 @@ def default_store_path() -> Path:
     return Path(os.environ.get("KG_STORE") or DEFAULT_STORE)
 
 
-def _graph_of(article_id: str) -> ox.NamedNode | None:
-    """The graph of an article id, or None for a string that cannot be one."""
-    try:
-        return nn(article_iri(article_id))
-    except ValueError:
-        return None
-
-
-@dataclass(frozen=True)
-class ArticleInfo:
-    """What the store knows about one ingested article."""
-
-    id: str
-    iri: str
-    title: str | None
-    source_path: str | None
-    sha256: str | None
-    date: str | None
-    ingested_at: str | None
-    extractor_version: str | None
-    triples: int
-
-
-class Store:
+class LocalStore(Store):
     """A persistent kg store at ``path`` (created if missing unless ``create=False``).
 
     ``read_only=True`` opens it for reading: a shared lock (any number of readers, no
     writer) and Oxigraph's read-only mode; writes then raise :class:`StoreError`. Otherwise
-    the store is opened for writing under an exclusive lock (see :mod:`kg.lock`). Either
+    the store is opened for writing under an exclusive lock (see :mod:`kg.store.lock`). Either
     way a store held by others raises :class:`~kg.errors.StoreBusyError`, or waits for
     them with ``wait=True``.
 
@@ -327,7 +215,7 @@ class Store:
         return self._ox
 
     @classmethod
-    def over_snapshot(cls, path: str | Path, snapshot: Path) -> Store:
+    def over_snapshot(cls, path: str | Path, snapshot: Path) -> LocalStore:
         """A read-only Store named ``path`` that reads the snapshot folder ``snapshot``
         (:mod:`kg.snapshots`): no store lock, since nobody ever writes a snapshot."""
         store = cls.__new__(cls)
@@ -346,7 +234,7 @@ class Store:
         that cannot be made is logged, not raised: the writes are committed all the same."""
         if self.read_only or self._lock is None or self._ox is None or not self._changed:
             return
-        from .snapshots import after_commit
+        from ..snapshots import after_commit
 
         self._changed = False
         try:
@@ -367,77 +255,25 @@ class Store:
                 self._lock.release()
                 self._lock = None
 
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def __repr__(self) -> str:
-        return f"Store({str(self.path)!r})"
+        return f"LocalStore({str(self.path)!r})"
+
+    @property
+    def unchanging(self) -> bool:
+        """A read-only local store: its shared lock (or, for a snapshot, nobody ever
+        writing one) keeps writers out while it is open."""
+        return self.read_only
+
+    @property
+    def restore_marker(self) -> Path:
+        """``<folder>/kg-restore-incomplete`` (:data:`RESTORE_MARKER`)."""
+        return Path(self.path) / RESTORE_MARKER
 
     # ----------------------------------------------------------------- articles
 
     def has_article(self, article_id: str) -> bool:
-        graph = _graph_of(article_id)
+        graph = graph_of(article_id)
         return graph is not None and self.oxigraph.contains_named_graph(graph)
-
-    def article_sha(self, article_id: str) -> str | None:
-        """The stored SHA-256 of an article's text, or None if the article is not stored."""
-        info = self.article(article_id)
-        return info.sha256 if info else None
-
-    def article(self, article_id: str) -> ArticleInfo | None:
-        """What the store knows about one article, or None."""
-        if not self.has_article(article_id):
-            return None
-        found = self._article_infos(article_iri(article_id))
-        return found[0] if found else None
-
-    def articles(self) -> list[ArticleInfo]:
-        """Every stored article, sorted by id."""
-        return self._article_infos(None)
-
-    def _article_infos(self, graph: str | None) -> list[ArticleInfo]:
-        values = f"VALUES ?g {{ <{graph}> }}" if graph else ""
-        rows = self.select(
-            f"""
-            SELECT ?g ?title ?path ?sha ?date ?at ?version ?n WHERE {{
-              {{ SELECT ?g (COUNT(*) AS ?n) WHERE {{ {values} GRAPH ?g {{ ?s ?p ?o }} }}
-                 GROUP BY ?g }}
-              OPTIONAL {{ GRAPH ?g {{ ?g a kg:Article .
-                OPTIONAL {{ ?g dcterms:title ?title }}
-                OPTIONAL {{ ?g kg:sourcePath ?path }}
-                OPTIONAL {{ ?g kg:sha256 ?sha }}
-                OPTIONAL {{ ?g dcterms:date ?date }}
-                OPTIONAL {{ ?g kg:ingestedAt ?at }}
-                OPTIONAL {{ ?g kg:extractorVersion ?version }} }} }}
-              FILTER(STRSTARTS(STR(?g), "{ARTICLE}"))
-            }} ORDER BY ?g""",
-            use_default_graph_as_union=False,
-        )
-        infos: dict[str, ArticleInfo] = {}
-        for row in rows:
-            iri = row["g"].value
-            if iri in infos:
-                continue
-
-            def val(name: str, row: ox.QuerySolution = row) -> str | None:
-                term = row[name]
-                return term.value if term is not None else None
-
-            infos[iri] = ArticleInfo(
-                id=article_id_of(iri),
-                iri=iri,
-                title=val("title"),
-                source_path=val("path"),
-                sha256=val("sha"),
-                date=val("date"),
-                ingested_at=val("at"),
-                extractor_version=val("version"),
-                triples=int(row["n"].value),
-            )
-        return sorted(infos.values(), key=lambda a: a.id)
 
     def replace_article(self, article_id: str, quads: Iterable[ox.Quad], *,
                         changed_at: datetime | None = None) -> None:
@@ -451,24 +287,24 @@ class Store:
         """
         self._check_writable()
         quads = list(quads)
-        graph = _check_graph(article_id, quads)
+        graph = check_graph(article_id, quads)
         try:
             if not self.oxigraph.contains_named_graph(graph):
                 self.add_articles({article_id: quads}, changed_at=changed_at)
                 return
             new = {(q.subject, q.predicate, q.object) for q in quads}
             old = self._triples_of(graph)
-            stale = {t for t in old - new if _mergeable(t[0])}
+            stale = {t for t in old - new if mergeable(t[0])}
             body = "\n".join(f"{s} {p} {o} ." for s, p, o in new)
-            merged_body = "\n".join(f"{s} {p} {o} ." for s, p, o in new if _mergeable(s))
+            merged_body = "\n".join(f"{s} {p} {o} ." for s, p, o in new if mergeable(s))
             update = f"DROP SILENT GRAPH {graph} ;\n"
             if new:
                 update += f"INSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }} ;\n"
             if merged_body:
                 update += f"INSERT DATA {{\n{merged_body}\n}} ;\n"
             if changed_at is not None:
-                update += _log_update(change_quads(article_id, old, new, changed_at))
-            update += _unmerge(stale)
+                update += log_update(change_quads(article_id, old, new, changed_at))
+            update += unmerge_stale(stale)
             self.oxigraph.update(update)
             self._wrote(len(new))
         except (OSError, SyntaxError) as exc:
@@ -486,12 +322,12 @@ class Store:
         self._check_writable()
         batch: list[ox.Quad] = []
         for article_id, quads in articles.items():
-            graph = _check_graph(article_id, quads)
+            graph = check_graph(article_id, quads)
             if self.oxigraph.contains_named_graph(graph):
                 raise ValueError(f"article {article_id!r} is already stored; replace it")
             batch += quads
             batch += [ox.Quad(q.subject, q.predicate, q.object) for q in quads
-                      if _mergeable(q.subject)]
+                      if mergeable(q.subject)]
             if changed_at is not None:
                 batch += change_quads(article_id, None,
                                       [(q.subject, q.predicate, q.object) for q in quads],
@@ -524,72 +360,32 @@ class Store:
         False when there is no such article.
         """
         self._check_writable()
-        graph = _graph_of(article_id)
+        graph = graph_of(article_id)
         if graph is None or not self.oxigraph.contains_named_graph(graph):
             return False
         old = self._triples_of(graph)
-        stale = {t for t in old if _mergeable(t[0])}
-        log = (_log_update(change_quads(article_id, old, None, changed_at))
+        stale = {t for t in old if mergeable(t[0])}
+        log = (log_update(change_quads(article_id, old, None, changed_at))
                if changed_at is not None else "")
-        self.oxigraph.update(f"DROP GRAPH {graph} ;\n" + log + _unmerge(stale))
+        self.oxigraph.update(f"DROP GRAPH {graph} ;\n" + log + unmerge_stale(stale))
         self._changed = True
         return True
 
-    def repair(self) -> dict[str, Any]:
-        """Check the store's invariants and restore them; best run while no writer runs.
-
-        Drops left-over staging graphs (``urn:kg:staging:``, from a remote writer that died
-        mid-article), makes the merged default graph the merge of the article graphs again,
-        and returns what it found: ``staging`` (graphs dropped), ``merge_fixed`` (merged
-        triples added or removed) and ``mixed`` (ids of articles whose graph holds two
-        versions, e.g. two ``kg:sha256``: re-ingest those). A local store commits each
-        article in one transaction, so there it finds nothing unless the store was edited
-        by other means.
-        """
+    def clear(self) -> None:
+        """Drop everything: a local store holds only kg's data (articles, their merge, the
+        system graphs, which ``kg restore`` loads again)."""
         self._check_writable()
-        staging = [r["g"].value for r in self.select(
-            'SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } '
-            'FILTER(STRSTARTS(STR(?g), "urn:kg:staging:")) }')]
-        for graph in staging:
-            self._apply_update(f"DROP SILENT GRAPH <{graph}>")
-        wrong = int(next(iter(self.select(
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ {_UNSTATED} }} UNION "
-            f"{{ SELECT DISTINCT ?s ?p ?o WHERE {{ {_UNMERGED} }} }} }}")))["n"].value)
-        if wrong:
-            self._apply_update(f"DELETE {{ ?s ?p ?o }} WHERE {{ {_UNSTATED} }} ;\n"
-                               f"INSERT {{ ?s ?p ?o }} WHERE {{ {_UNMERGED} }}")
-        mixed = sorted({article_id_of(r["h"].value) for r in self.select(
-            "SELECT DISTINCT ?h WHERE { VALUES ?p { kg:sha256 kg:ingestedAt "
-            "kg:extractorVersion } GRAPH ?h { ?h ?p ?a, ?b FILTER(?a != ?b) } "
-            f'FILTER(STRSTARTS(STR(?h), "{ARTICLE}")) }}')})
-        return {"staging": staging, "merge_fixed": wrong, "mixed": mixed}
-
-    def ensure_ontology(self, path: str | Path | None = None) -> bool:
-        """Load ``kg.ttl`` into :data:`ONTOLOGY_GRAPH` unless the graph holds it already,
-        unchanged (by its SHA-256); True when it was (re)loaded. One transaction."""
-        self._check_writable()
-        sha, quads = ontology_quads(path)
-        graph = nn(ONTOLOGY_GRAPH)
-        if self.query(f"ASK {{ GRAPH {graph} {{ {graph} <{_ONTOLOGY_SHA}> "
-                      f"{ox.Literal(sha)} }} }}"):
-            return False
-        body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
         try:
-            self._apply_update(f"DROP SILENT GRAPH {graph} ;\n"
-                               f"INSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }}")
-        except (OSError, SyntaxError) as exc:
-            raise StoreError(f"cannot load the ontology into {self.path}: {exc}") from exc
-        return True
+            self.oxigraph.clear()
+        except OSError as exc:
+            raise StoreError(f"cannot empty the store at {self.path}: {exc}") from exc
+        self._changed = True
 
     def _apply_update(self, update: str) -> None:
-        """Run a SPARQL Update (one transaction)."""
+        """Run a SPARQL Update (one Oxigraph transaction)."""
         self._check_writable()
         self.oxigraph.update(update, prefixes=PREFIXES)
         self._changed = True
-
-    def _check_writable(self) -> None:
-        if self.read_only:
-            raise StoreError(f"the store at {self.path} is open read-only; cannot write to it")
 
     def _triples_of(self, graph: ox.NamedNode) -> set[tuple[Any, Any, Any]]:
         return {(q.subject, q.predicate, q.object)
@@ -602,11 +398,27 @@ class Store:
         return {q for q in self.oxigraph.quads_for_pattern(None, None, None, graph)
                 if _is_data(q.graph_name)}
 
+    def merged_triples(self) -> set[ox.Triple]:
+        """The merged default graph, as a set of triples."""
+        return {ox.Triple(q.subject, q.predicate, q.object)
+                for q in self.oxigraph.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+
+    def article_graphs(self) -> list[ox.NamedNode]:
+        """The article graphs, sorted by IRI, from Oxigraph's graph index (no scan of the
+        quads)."""
+        return sorted((g for g in self.oxigraph.named_graphs() if is_article_graph(g)),
+                      key=lambda g: g.value)
+
+    def graphs_without_record(self, graphs: Iterable[ox.NamedNode]) -> list[ox.NamedNode]:
+        """As :meth:`Store.graphs_without_record`, one index look-up per graph."""
+        return [g for g in graphs if next(iter(self.oxigraph.quads_for_pattern(
+            g, _RDF_TYPE, _ARTICLE_CLASS, g)), None) is None]
+
     def __len__(self) -> int:
         """Quads in the article graphs (the merged default graph is not counted)."""
         merged = sum(1 for _ in self.oxigraph.quads_for_pattern(None, None, None,
                                                                   ox.DefaultGraph()))
-        system = sum(1 for g in _SYSTEM_GRAPHS
+        system = sum(1 for g in SYSTEM_GRAPHS
                      for _ in self.oxigraph.quads_for_pattern(None, None, None, nn(g)))
         return len(self.oxigraph) - merged - system
 
@@ -625,13 +437,6 @@ class Store:
         """
         return self.oxigraph.query(sparql, prefixes=PREFIXES, **kwargs)
 
-    def select(self, sparql: str, **kwargs: Any) -> ox.QuerySolutions:
-        """:meth:`query` for a SELECT query: its solutions."""
-        result = self.query(sparql, **kwargs)
-        if not isinstance(result, ox.QuerySolutions):
-            raise TypeError("Store.select needs a SELECT query")
-        return result
-
     def dump(self, fmt: str, out: IO[bytes]) -> None:
         """Write the whole store to a binary stream in one of :data:`kg.formats.RDF_FORMATS`
         (``trig``, ``nquads``, ``turtle``, ``jsonld``; ValueError naming them otherwise).
@@ -643,7 +448,7 @@ class Store:
         if form.merged:  # the merge, with the evidence nodes
             evidence = {ox.Triple(q.subject, q.predicate, q.object)
                         for q in self.oxigraph.quads_for_pattern(None, None, None, None)
-                        if _is_data(q.graph_name) and not _mergeable(q.subject)}
+                        if _is_data(q.graph_name) and not mergeable(q.subject)}
             merged = (ox.Triple(q.subject, q.predicate, q.object)
                       for q in self.oxigraph.quads_for_pattern(None, None, None,
                                                                ox.DefaultGraph()))
@@ -651,40 +456,6 @@ class Store:
             return
         form.write((q for q in self.oxigraph.quads_for_pattern(None, None, None, None)
                     if _is_data(q.graph_name)), out)
-
-    # ----------------------------------------------------------------- fetched URLs
-
-    def fetched(self) -> dict[str, dict[str, list[str]]]:
-        """What :data:`FETCHED_GRAPH` remembers: URL -> {property: values} (properties by
-        their local name in :data:`SYSTEM`: ``etag``, ``lastModified``, ``article``,
-        ``item``...)."""
-        rows = self.select(
-            f"SELECT ?url ?p ?v WHERE {{ GRAPH <{FETCHED_GRAPH}> {{ ?n <{SYSTEM}url> ?url ; "
-            f"?p ?v }} }}", use_default_graph_as_union=False)
-        found: dict[str, dict[str, list[str]]] = {}
-        for row in rows:
-            prop = row["p"].value
-            if prop.startswith(SYSTEM):
-                found.setdefault(row["url"].value, {}).setdefault(
-                    prop[len(SYSTEM):], []).append(row["v"].value)
-        return found
-
-    def remember_fetched(self, records: dict[str, dict[str, list[str]]]) -> None:
-        """Replace what :data:`FETCHED_GRAPH` remembers of each URL in ``records`` (URL ->
-        {property: values}, as :meth:`fetched` gives), in one update."""
-        if not records:
-            return
-        import hashlib
-
-        parts = []
-        for url, props in sorted(records.items()):
-            node = f"<urn:kg:fetched:{hashlib.sha256(url.encode()).hexdigest()[:32]}>"
-            body = " ; ".join(f"<{SYSTEM}{prop}> {', '.join(_literal(v) for v in values)}"
-                              for prop, values in sorted({"url": [url], **props}.items())
-                              if values)
-            parts.append(f"DELETE WHERE {{ GRAPH <{FETCHED_GRAPH}> {{ {node} ?p ?o }} }} ;\n"
-                         f"INSERT DATA {{ GRAPH <{FETCHED_GRAPH}> {{ {node} {body} }} }}")
-        self._apply_update(" ;\n".join(parts))
 
     def rdflib_dataset(self) -> rdflib.Dataset:
         """An ``rdflib.Dataset`` over this store (through ``oxrdflib``): the rdflib API.

@@ -1,6 +1,6 @@
 """A kg store on a SPARQL 1.1 server: ``kg --store http://host:7878/query ...``.
 
-:class:`RemoteStore` is the same store as :class:`kg.store.Store` (one named graph per
+:class:`RemoteStore` is the same store as :class:`kg.store.LocalStore` (one named graph per
 article, the merged default graph, the same queries) on a server that speaks the SPARQL 1.1
 Protocol (Oxigraph server, Apache Jena Fuseki, GraphDB, Virtuoso...): it reads with SPARQL
 queries and writes each article with ONE SPARQL Update request, so that any number of ingest
@@ -10,8 +10,9 @@ processes, on any number of machines, can feed one server::
         store.replace_article("000_d224", quads)        # one request, applied atomically
         store.select("SELECT ?o WHERE { ?s kg:owns ?o }")   # kg:, rdfs:, ... predeclared
 
-:func:`open_store` takes a ``--store`` value: an ``http(s)://`` URL gives a RemoteStore, any
-other value the local :class:`~kg.store.Store` at that path.
+:func:`kg.store.open_store` takes a ``--store`` value: an ``http(s)://`` URL gives a
+RemoteStore, any other value the :class:`~kg.store.LocalStore` at that path. Both implement
+the one interface, :class:`kg.store.base.Store`.
 
 Endpoints. The URL is the query endpoint. The update endpoint is, in this order: the URL's
 fragment ``#update=URL``; ``$KG_UPDATE_URL``; the URL with a final ``/query`` replaced by
@@ -21,8 +22,8 @@ fragment ``#update=URL``; ``$KG_UPDATE_URL``; the URL with a final ``/query`` re
 ``$KG_SPARQL_PASSWORD``, sent as HTTP basic auth and never shown in messages.
 
 One article, one request. :meth:`RemoteStore.replace_article` sends
-(:func:`kg.remote_sparql.article_update`; ``NOT_EV`` keeps evidence nodes out of the merge, as
-:func:`kg.store._mergeable` does)::
+(:func:`kg.store.sparql.article_update`; ``NOT_EV`` keeps evidence nodes out of the merge, as
+:func:`kg.store.local._mergeable` does)::
 
     DELETE { ?s ?p ?o } WHERE { GRAPH <g> { ?s ?p ?o } NOT_EV               # 1. un-merge the
       FILTER NOT EXISTS { GRAPH ?h { ?s ?p ?o } FILTER(?h != <g> ...) } } ; #    old version,
@@ -35,7 +36,7 @@ article or the new one, never half, and the un-merge is computed by the server i
 request: there is no read-then-write window on the client. Not every server isolates
 concurrent requests from each other (Oxigraph 0.5's does not), so after writing, each writer
 reads back its articles and the merged statements they touch, and repairs what a concurrent
-writer interleaved (:func:`kg.remote_sparql.check_merge`, :func:`~kg.remote_sparql.fix_merge`;
+writer interleaved (:func:`kg.store.sparql.check_merge`, :func:`~kg.store.sparql.fix_merge`;
 the last writer of an article wins). See docs/decisions/0010-remote-store.md for what is and
 is not guaranteed.
 
@@ -65,10 +66,13 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
-from .changelog import change_quads
-from .errors import StoreError
-from .formats import rdf_format
-from .remote_sparql import (
+from ..changelog import change_quads
+from ..errors import StoreError
+from ..formats import rdf_format
+from ..vocab import ARTICLE, article_id_of, article_iri
+from .base import Store, check_graph, graph_of
+from .merge import log_update, mergeable
+from .sparql import (
     NOT_EVIDENCE,
     article_update,
     bind_values,
@@ -79,21 +83,13 @@ from .remote_sparql import (
     prologue,
     unmerge,
 )
-from .store import (
-    Store,
-    _check_graph,
-    _graph_of,
-    _log_update,
-    _mergeable,
-)
-from .vocab import ARTICLE, article_iri
 
 if TYPE_CHECKING:  # pragma: no cover
     import http.client
 
     import rdflib
 
-__all__ = ["RemoteStore", "Endpoints", "endpoints_for", "is_remote", "open_store",
+__all__ = ["RemoteStore", "Endpoints", "endpoints_for", "is_remote",
            "STAGING", "DEFAULT_TIMEOUT", "DEFAULT_MAX_UPDATE_BYTES"]
 
 #: Prefix of the staging graphs of updates sent in parts (outside the article namespace).
@@ -112,22 +108,6 @@ _ROUNDS = 8
 def is_remote(spec: str | Path | None) -> bool:
     """True for a ``--store`` value that is an ``http://`` or ``https://`` URL."""
     return isinstance(spec, str) and spec.strip().lower().startswith(("http://", "https://"))
-
-
-def open_store(spec: str | Path | None, *, create: bool = False, read_only: bool = True,
-               wait: bool = False, restoring: bool = False) -> Store:
-    """The store a ``--store`` value names: a :class:`RemoteStore` for an http(s) URL, else
-    the local :class:`~kg.store.Store` at that path (``create``, ``wait``, ``restoring`` as
-    there).
-
-    A remote store has no lock to wait for (the server orders concurrent writes) and no
-    folder to mark an unfinished restore in: ``wait``, ``create`` and ``restoring`` do not
-    apply to it.
-    """
-    if is_remote(spec):
-        assert isinstance(spec, str)
-        return RemoteStore(spec.strip(), read_only=read_only)
-    return Store(spec, create=create, read_only=read_only, wait=wait, restoring=restoring)
 
 
 @dataclass(frozen=True)
@@ -193,7 +173,7 @@ def _trim(text: str, limit: int = 400) -> str:
 
 
 def _merged(quads: Iterable[ox.Quad]) -> set[ox.Triple]:
-    return {ox.Triple(q.subject, q.predicate, q.object) for q in quads if _mergeable(q.subject)}
+    return {ox.Triple(q.subject, q.predicate, q.object) for q in quads if mergeable(q.subject)}
 
 
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
@@ -204,7 +184,8 @@ def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
 class RemoteStore(Store):
     """A kg store on the SPARQL 1.1 server at ``url`` (its query endpoint).
 
-    The same interface as :class:`~kg.store.Store`, so every command works on it; opening
+    The store interface (:class:`kg.store.base.Store`), beside the local store
+    (:class:`kg.store.local.LocalStore`), so every command works on it; opening
     checks that the server answers. ``read_only=True`` refuses writes. ``timeout`` (seconds
     per network operation; ``$KG_HTTP_TIMEOUT``, default 120) and ``max_update_bytes``
     (``$KG_MAX_UPDATE_BYTES``, default 4 MB; larger article updates go through a staging
@@ -213,16 +194,18 @@ class RemoteStore(Store):
     Differences from a local store: :meth:`add_articles` replaces an article another writer
     stored meanwhile instead of refusing it (with many writers, "new" is only a guess), and
     there is no ``oxigraph`` handle; :meth:`rdflib_dataset` is read-only (rdflib's
-    ``SPARQLStore``).
+    ``SPARQLStore``); a syntax error's columns count the prologue kg sends
+    (:attr:`exact_syntax_columns` is False); it never counts as :attr:`unchanging`; it
+    keeps no restore marker.
     """
+
+    exact_syntax_columns = False
 
     def __init__(self, url: str, *, read_only: bool = False, timeout: float | None = None,
                  max_update_bytes: int | None = None) -> None:
         self.endpoints = endpoints_for(url)
         self.path = self.endpoints.shown  # type: ignore[assignment]  # a URL, for messages
         self.read_only = read_only
-        self._ox = None
-        self._lock = None
         self._closed = False
         self.timeout = timeout if timeout is not None else float(
             os.environ.get("KG_HTTP_TIMEOUT") or DEFAULT_TIMEOUT)
@@ -379,7 +362,7 @@ class RemoteStore(Store):
                               ox.DefaultGraph() if merged else row["g"])
 
     def has_article(self, article_id: str) -> bool:
-        graph = _graph_of(article_id)
+        graph = graph_of(article_id)
         return graph is not None and self._ask(f"ASK {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
 
     def quads(self, article_id: str | None = None) -> set[ox.Quad]:
@@ -404,7 +387,7 @@ class RemoteStore(Store):
         try:
             if form.merged:
                 evidence = {ox.Triple(q.subject, q.predicate, q.object)
-                            for q in self._quad_rows() if not _mergeable(q.subject)}
+                            for q in self._quad_rows() if not mergeable(q.subject)}
                 merged = [ox.Triple(q.subject, q.predicate, q.object)
                           for q in self._quad_rows(merged=True)]
                 form.write(merged + sorted(evidence, key=str), out)
@@ -451,7 +434,7 @@ class RemoteStore(Store):
         store, not in the same transaction as the articles.
         """
         self._check_writable()
-        wanted = {_check_graph(article_id, list(quads)): set(quads)
+        wanted = {check_graph(article_id, list(quads)): set(quads)
                   for article_id, quads in articles.items()}
         if not wanted:
             return
@@ -481,7 +464,7 @@ class RemoteStore(Store):
             self._log([change_quads(
                 article_id,
                 [(t.subject, t.predicate, t.object) for t in before[graph][0]]
-                if (graph := _check_graph(article_id, [])) in before else None,
+                if (graph := check_graph(article_id, [])) in before else None,
                 [(q.subject, q.predicate, q.object) for q in quads], changed_at)
                 for article_id, quads in articles.items()])
 
@@ -490,7 +473,7 @@ class RemoteStore(Store):
         request (then the same check of the merge as :meth:`add_articles`). False when there
         is no such article."""
         self._check_writable()
-        graph = _graph_of(article_id)
+        graph = graph_of(article_id)
         if graph is None:
             return False
         old = self._graph_state([graph]).get(graph)
@@ -503,9 +486,16 @@ class RemoteStore(Store):
                                                  for t in old[0]], None, changed_at)])
         return True
 
+    def clear(self) -> None:
+        """Remove every article, one :meth:`remove_article` each: the server may hold graphs
+        that are not kg's, which stay."""
+        self._check_writable()
+        for graph in self.article_graphs():
+            self.remove_article(article_id_of(graph.value))
+
     def _log(self, records: list[list[ox.Quad]]) -> None:
         """Append change-log records (:mod:`kg.changelog`), in one request."""
-        update = "".join(_log_update(quads) for quads in records).rstrip().rstrip(";")
+        update = "".join(log_update(quads) for quads in records).rstrip().rstrip(";")
         if update:
             self._update(update)
 
@@ -607,12 +597,9 @@ class RemoteStore(Store):
     # ----------------------------------------------------------------- lifecycle
 
     @property
-    def oxigraph(self) -> ox.Store:
-        raise StoreError(f"{self.path} is a SPARQL server, not a local Oxigraph store: "
-                         "read it with query() or select()")
-
-    def _triples_of(self, graph: ox.NamedNode) -> set[tuple[Any, Any, Any]]:
-        return {(q.subject, q.predicate, q.object) for q in self._quad_rows(str(graph))}
+    def unchanging(self) -> bool:
+        """Never: other writers may change the server at any time."""
+        return False
 
     def rdflib_dataset(self) -> rdflib.Dataset:
         """A read-only ``rdflib.Dataset`` over the server (rdflib's ``SPARQLStore``)."""
