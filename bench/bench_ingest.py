@@ -11,8 +11,9 @@ Measures, in one run:
    components, resolution, relation rules, RDF building, provenance, transactional writes).
    Target: kg / bare >= 0.90. Before the rounds, untimed, bare spaCy reads a few texts and
    kg ingests the seeds (the process's first batches, the readers' libraries, the store's
-   first use), as ``spacy.load`` is untimed: the ratio is of throughput; the one-off costs of a ``kg ingest`` process
-   are measured apart, in a fresh process (:func:`one_off`), and reported beside it.
+   first use), as ``spacy.load`` is untimed: the ratio is of throughput; the one-off costs
+   of a ``kg ingest`` process are measured apart, in a fresh process (:func:`one_off`), and
+   reported beside it.
 2. **--workers 2 against --workers 1**: the same ingest, end to end with the model loads
    (the workers load their own), alternating. Target: >= 1.6x on 2 cores.
 3. **Streaming memory**: peak RSS of a ``kg ingest`` process fed a JSON Lines file of
