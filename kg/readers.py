@@ -8,7 +8,7 @@ source (as kg did) cost about 1 s of every ``kg ingest``, also for a folder of `
 files with ISO dates, which needs only langid. So each is loaded on first use
 (:data:`READERS`), and that first use must not count against the article's time budget
 (:mod:`kg.budget`): a budget of a few seconds would otherwise refuse the first article
-for a cost that is not its own (``docs/decisions/00P-lazy-readers.md``).
+for a cost that is not its own (``docs/decisions/0034-extraction-and-reader-overhead.md``).
 
 :func:`kg.sources.read_sources` reads each source within its budget inside
 :func:`deferred`. A reader that is needed there and not yet loaded calls :func:`need`, which

@@ -1,6 +1,6 @@
 """What kg's components read of every token once per doc (extract.spans.token_words, the
 rule context's sentence helpers, kg_lines) is what the Token objects say: the speed-ups of
-decision 00P must not change a single value the recognisers and rules test."""
+decision 0034 must not change a single value the recognisers and rules test."""
 
 from __future__ import annotations
 
