@@ -16,7 +16,7 @@ An unknown name is a :class:`~kg.errors.StoreError` that lists the known ones. T
 another server, add an entry to :data:`DIALECTS` (and a fixture and test run against it:
 docs/deployment.md says "tested" only where a test ran).
 
-Why Virtuoso needs one (docs/decisions/00V-virtuoso.md): it has no default graph of its
+Why Virtuoso needs one (docs/decisions/0035-virtuoso.md): it has no default graph of its
 own (a query's default graph is the union of all its graphs, its system graphs included),
 and it refuses an update template without ``GRAPH`` ("SP031: No plain default graph
 specified in the preamble"). So kg keeps the merge in a named graph of its own
