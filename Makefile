@@ -13,7 +13,7 @@ DEMO   := out/demo-store
 KG     := $(BIN)/kg --store $(DEMO)
 SUDO   := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: setup setup-test demo test lint browser wrk bench clean
+.PHONY: setup setup-test demo test lint browser virtuoso wrk bench clean
 
 # What running kg needs: the package, its dependencies and the English model (no test tools).
 setup: $(STAMP)
@@ -53,8 +53,18 @@ browser:
 	    || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium chromium-driver; }; \
 	fi
 
+# Debian's Virtuoso 7 (server and isql only, no service started), the second SPARQL server
+# of the remote-store tests (tests/sparql_servers.py starts its own on a temporary database).
+virtuoso:
+	@if [ ! -x /usr/bin/virtuoso-t ] || [ ! -x /usr/bin/isql-vt ]; then \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  $(SUDO) apt-get install -y --no-install-recommends virtuoso-opensource-7-bin \
+	    || { $(SUDO) apt-get update && \
+	         $(SUDO) apt-get install -y --no-install-recommends virtuoso-opensource-7-bin; }; \
+	fi
+
 # ruff, then the whole suite. pytest exits 5 when it collects no tests: a failure, not a pass.
-test: setup-test browser
+test: setup-test browser virtuoso
 	$(BIN)/ruff check kg extract tests bench
 	@rc=0; $(BIN)/python -m pytest || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
@@ -72,11 +82,12 @@ wrk:
 
 # Benchmarks (not tests): ratios measured side by side, written to docs/performance.md.
 # About 50 minutes on 2 cores; the 1M-quad store of bench_query is cached in out/bench.
-bench: setup-test browser wrk
+bench: setup-test browser virtuoso wrk
 	$(BIN)/python bench/bench_ingest.py --articles 2000 --rounds 3 --memory 2000,10000 --write
 	$(BIN)/python bench/bench_query.py --quads 1000000 --write
 	$(BIN)/python bench/bench_view.py --sizes 100,300,500,5000,50000 --rounds 3 --write
 	$(BIN)/python bench/bench_remote.py --articles 400 --writers 1,2,4 --write
+	$(BIN)/python bench/bench_writer.py --articles 200 --rounds 2 --write
 	$(BIN)/python bench/bench_cluster.py --articles 1000 --rounds 2 --remote-articles 300 --write
 	$(BIN)/python bench/bench_time.py --copies 100 --rounds 3 --write
 	$(BIN)/python bench/bench_serve.py --articles 200 --write

@@ -18,9 +18,10 @@ def machine_line() -> str:
     )
 
 
-def write_section(name: str, body: str) -> None:
-    """Replace the text between ``<!-- name -->`` and ``<!-- /name -->`` (or append it)."""
-    path = ROOT / "docs" / "performance.md"
+def write_section(name: str, body: str, doc: str = "performance.md") -> None:
+    """Replace the text between ``<!-- name -->`` and ``<!-- /name -->`` of docs/``doc``
+    (or append it)."""
+    path = ROOT / "docs" / doc
     text = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n"
     start, end = f"<!-- {name} -->", f"<!-- /{name} -->"
     block = f"{start}\n{body}\n{end}"

@@ -13,7 +13,7 @@ from spacy.tokens import Doc, Span
 from .gazetteer import load_gazetteer, ontology_dir
 from .records import Entity, Evidence, Extraction, Relation
 from .schema import SYMMETRIC
-from .spans import Mention
+from .spans import Mention, doc_text
 
 __all__ = ["records_of", "merge"]
 
@@ -33,13 +33,6 @@ def _sentences(doc: Doc) -> list[Span]:
     return cached
 
 
-def _doc_text(doc: Doc) -> str:
-    text = doc.user_data.get("kg_text")
-    if text is None:
-        text = doc.user_data["kg_text"] = doc.text
-    return text
-
-
 def _evidence(doc: Doc, start: int, end: int, rule: str, conf: float, modality: str,
               offset: int) -> Evidence:
     span = doc[start:end]
@@ -49,7 +42,7 @@ def _evidence(doc: Doc, start: int, end: int, rule: str, conf: float, modality: 
         sent = doc[sent.start : last.end]
     # the article's own quotes and apostrophes; else the doc's text, joined once per doc
     # (``Span.text`` joins its tokens at every call: quadratic in a sentence's length)
-    source = doc.user_data.get("kg_source") or _doc_text(doc)
+    source = doc.user_data.get("kg_source") or doc_text(doc)
     raw = source[sent.start_char : sent.end_char]
     text = raw.strip()  # the offsets are those of the stripped sentence
     sentence_start = offset + sent.start_char + (len(raw) - len(raw.lstrip()))

@@ -7,6 +7,7 @@ states a candidate. A candidate whose classes do not fit the property's domain a
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
@@ -14,9 +15,10 @@ from spacy.tokens import Doc, Span, Token
 from .gazetteer import Gazetteer, Lexicon
 from .resolve import Resolver
 from .schema import allowed
-from .spans import Mention
+from .spans import Mention, token_words
 
 __all__ = ["Candidate", "Context", "verb_above"]
+
 
 
 def verb_above(tok: Token, steps: int = 5) -> Token | None:
@@ -55,10 +57,16 @@ class Context:
         self.virtual: list[Mention] = []
         self.out: list[Candidate] = []
         self._modality: dict[int, str] = {}
-        self._toks = list(doc)  # one Token object per token, reused by every loop
+        self._toks = self.tokens = list(doc)  # one Token object per token, reused by every loop
         self._cache: dict = {}
         self._cues = lex.cues
         self._denied: dict[int, bool] = {}
+        #: per token: lemma in lower case, lower-case form, dependency label (strings)
+        words = token_words(doc)
+        self.lemma, self.lower, self.dep = words.lemma, words.lower, words.dep
+        self._sent_words: dict[tuple[int, int, str], frozenset[str]] = {}
+        self._sent_mentions: dict[tuple[int, int], list[Mention]] = {}
+        self._by_dep: dict[str, list[int]] | None = None
 
     def cue(self, name: str) -> frozenset[str]:
         """A named word set of ``ontology/lexicon/cues.tsv`` (an unknown name is an error)."""
@@ -73,6 +81,54 @@ class Context:
 
     def toks(self, sent: Span) -> list[Token]:
         return self._toks[sent.start : sent.end]
+
+    # What a sentence holds, asked by many rules of every sentence: kept once per doc, so
+    # that a rule whose cue words a sentence lacks costs a set test, not a pass over its
+    # tokens (the rules read the tokens these give in the same order as ``toks``).
+
+    def words(self, sent: Span, field: str = "lemma") -> frozenset[str]:
+        """The lemmas (lower case; ``field="lower"``: the lower-case forms) of ``sent``."""
+        key = (sent.start, sent.end, field)
+        found = self._sent_words.get(key)
+        if found is None:
+            values = self.lemma if field == "lemma" else self.lower
+            found = self._sent_words[key] = frozenset(values[sent.start : sent.end])
+        return found
+
+    def toks_with(self, sent: Span, words: frozenset[str] | set[str],
+                  field: str = "lemma") -> list[Token]:
+        """The tokens of ``sent`` whose lemma in lower case (``field="lower"``: lower-case
+        form) is in ``words``, in order."""
+        if words.isdisjoint(self.words(sent, field)):
+            return []
+        values = self.lemma if field == "lemma" else self.lower
+        return [self._toks[i] for i in range(sent.start, sent.end) if values[i] in words]
+
+    def toks_dep(self, sent: Span, *deps: str) -> list[Token]:
+        """The tokens of ``sent`` whose dependency label is one of ``deps``, in order."""
+        if len(deps) > 1:
+            labels = self.dep
+            return [self._toks[i] for i in range(sent.start, sent.end) if labels[i] in deps]
+        dep = deps[0]
+        if self._by_dep is None:
+            self._by_dep = {}
+            for i, label in enumerate(self.dep):
+                self._by_dep.setdefault(label, []).append(i)
+        found = self._by_dep.get(dep, ())
+        lo = bisect_left(found, sent.start)
+        hi = bisect_left(found, sent.end, lo)
+        return [self._toks[i] for i in found[lo:hi]]
+
+    def sent_mentions(self, sent: Span) -> list[Mention]:
+        """The article's mentions (not the virtual ones) that start in ``sent``, in order:
+        ``[m for m in ctx.mentions if sent.start <= m.start < sent.end]``, kept per sentence
+        (the rules do not change ``ctx.mentions``)."""
+        key = (sent.start, sent.end)
+        found = self._sent_mentions.get(key)
+        if found is None:
+            found = self._sent_mentions[key] = [
+                m for m in self.mentions if sent.start <= m.start < sent.end]
+        return found
 
     def emit(self, s: Mention, p: str, o: Mention, toks: list[Token] | tuple, rule: str,
              conf: float, sent: Span, modality: str | None = None) -> None:

@@ -30,8 +30,10 @@ def ontology_dir() -> Path:
     return Path(env) if env else Path(__file__).resolve().parents[1] / "ontology"
 
 
+@lru_cache(maxsize=65536)
 def norm(text: str) -> str:
-    """Case-, accent- and punctuation-insensitive key of a surface form.
+    """Case-, accent- and punctuation-insensitive key of a surface form (cached: the same
+    names are looked up many times in every article).
 
     >>> norm("The U.S.'s")
     'u s'

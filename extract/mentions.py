@@ -38,8 +38,10 @@ from .spans import (
     Occupancy,
     before_based,
     clean_name,
+    doc_text,
     model_ents,
     plausible_name,
+    token_words,
 )
 
 __all__ = ["Mention", "find_mentions"]
@@ -69,26 +71,20 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[Mention]:
     ents = list(model_ents(doc))
     cands: dict[str, list[Token]] = {"chip": [], "dc": [], "reg": [], "product": [], "head": [],
                                      "place": []}
-    for tok in doc:
-        text = tok.text
-        lemma = tok.lemma_.lower()
-        if text[:1].isupper() and CHIP_CODE.match(text):
-            cands["chip"].append(tok)
-        if tok.lower_ in DC_NOUNS or lemma in DC_LEMMAS:
-            cands["dc"].append(tok)
-        if lemma in REG_LEMMAS:
-            cands["reg"].append(tok)
-        if lemma in PRODUCT_KINDS or PRODUCT_CODE.match(text) or (
-                PRODUCT_VERSION.match(text) and not text[:1].isdigit()):
-            cands["product"].append(tok)
-        if lemma in lex.heads:
-            cands["head"].append(tok)
-        if text in PLACE_WORDS:
-            cands["place"].append(tok)
+    words = token_words(doc)
+    kinds_of = _kinds_memo(lex)
+    for i, key in enumerate(zip(words.text, words.lower, words.lemma, strict=True)):
+        kinds = kinds_of.get(key)
+        if kinds is None:
+            kinds = kinds_of[key] = _candidate_kinds(*key, lex)
+        if kinds:
+            tok = doc[i]
+            for kind in kinds:
+                cands[kind].append(tok)
     doc.user_data["kg_cands"] = cands
     # 0. phrases that must not be cut up: "House and Senate Armed Services Committees";
     #    offices ("Deputy Secretary of Defense") are read by the title rules, not entities
-    text = doc.text  # built from the tokens at every access: once
+    text = doc_text(doc)
     for m in _shared_head_mentions(doc, gaz, text):
         add(m)
     for phrase in lex.offices:
@@ -166,6 +162,39 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[Mention]:
     return out
 
 
+def _candidate_kinds(text: str, lower: str, lemma: str, lex: Lexicon) -> tuple[str, ...]:
+    """The recognisers a token is a candidate for, by its text, lower-case form and lemma
+    (in lower case): ``chip`` (a chip code), ``dc`` (a data center noun), ``reg`` (a
+    regulation word), ``product``, ``head`` (a generic head noun), ``place``."""
+    kinds = []
+    if text[:1].isupper() and CHIP_CODE.match(text):
+        kinds.append("chip")
+    if lower in DC_NOUNS or lemma in DC_LEMMAS:
+        kinds.append("dc")
+    if lemma in REG_LEMMAS:
+        kinds.append("reg")
+    if lemma in PRODUCT_KINDS or PRODUCT_CODE.match(text) or (
+            PRODUCT_VERSION.match(text) and not text[:1].isdigit()):
+        kinds.append("product")
+    if lemma in lex.heads:
+        kinds.append("head")
+    if text in PLACE_WORDS:
+        kinds.append("place")
+    return tuple(kinds)
+
+
+#: (text, lower, lemma) -> the candidate kinds, per lexicon: a corpus repeats its words, so
+#: each distinct word is classified once (the regular expressions ran on every token).
+_KINDS: dict[int, tuple[Lexicon, dict[tuple[str, str, str], tuple[str, ...]]]] = {}
+
+
+def _kinds_memo(lex: Lexicon) -> dict[tuple[str, str, str], tuple[str, ...]]:
+    held = _KINDS.get(id(lex))
+    if held is None or held[0] is not lex or len(held[1]) > 200_000:
+        held = _KINDS[id(lex)] = (lex, {})
+    return held[1]
+
+
 #: Words a title-case headline leaves in lower case ("Microsoft's AI Chip Exports to UAE").
 _HEADLINE_SMALL = {"a", "an", "the", "to", "of", "in", "on", "at", "for", "and", "or", "with",
                    "as", "by", "from", "vs", "over", "into", "after", "amid", "is", "are"}
@@ -182,7 +211,7 @@ def _headline_lines(doc: Doc) -> tuple[list[bool], list[bool]]:
     caps = [False] * len(doc)
     title = [False] * len(doc)
     at = 0
-    for line in doc.text.split("\n"):
+    for line in doc_text(doc).split("\n"):
         start, at = at, at + len(line) + 1
         words = _WORD.findall(line)
         if len(words) < 3:
@@ -209,7 +238,8 @@ def _outside_capital_headlines(doc: Doc, mentions: list[Mention], text: str) -> 
     caps, title = _headline_lines(doc)
     if not any(caps) and not any(title):
         return mentions
-    body = {t.text for t in doc if not caps[t.i] and not title[t.i]}
+    texts = token_words(doc).text
+    body = {texts[i] for i in range(len(doc)) if not caps[i] and not title[i]}
     kept = []
     for m in mentions:
         headline = caps[m.start] or (title[m.start] and m.rule.startswith("ner-"))
@@ -217,9 +247,10 @@ def _outside_capital_headlines(doc: Doc, mentions: list[Mention], text: str) -> 
             kept.append(m)
             continue
         surface = doc[m.start : m.end].text
-        elsewhere = doc[m.start].text in body and any(
-            not caps[t.i] and not title[t.i] and doc[t.i : t.i + (m.end - m.start)].text == surface
-            for t in doc if t.text == doc[m.start].text)
+        first = texts[m.start]
+        elsewhere = first in body and any(
+            not caps[i] and not title[i] and doc[i : i + (m.end - m.start)].text == surface
+            for i in range(len(doc)) if texts[i] == first)
         if elsewhere:
             kept.append(m)
     return kept
@@ -278,10 +309,12 @@ def _missed_people(doc: Doc, occ, out: list[Mention], lex: Lexicon) -> list[Ment
     article names in full ("Babuschkin and Musk founded xAI" after "Elon Musk")."""
     family = {m.label.split()[-1] for m in out if m.cls == "Person" and " " in m.label}
     found: list[Mention] = []
-    for tok in doc:
-        i = tok.i
-        if not occ.free(i, i + 1) or tok.pos_ != "PROPN" or not tok.is_title:
+    words = token_words(doc)
+    pos, titled = words.pos, words.is_title
+    for i in [i for i in range(len(doc)) if titled[i] and pos[i] == "PROPN"]:
+        if not occ.free(i, i + 1):
             continue
+        tok = doc[i]
         if tok.text in family and (i == 0 or not doc[i - 1].is_title) and (
                 i + 1 >= len(doc) or not doc[i + 1].is_title):
             found.append(Mention(i, i + 1, "Person", tok.text, "ner-person+family", 0.6))
@@ -343,29 +376,33 @@ def _split_ner(ent: Span, gaz: Gazetteer | None = None) -> list[Span]:
     ("OpenAI's GPT" is two names), "and" between names of which one is known ("Douyin and
     TikTok", but not "Savings and Loan Association"), an unclosed parenthesis."""
     doc = ent.doc
+    words = token_words(doc)
+    texts, lowers = words.text, words.lower
+    # ")" in ent.text (its tokens and the spaces between them)
+    closed = any(")" in texts[i] for i in range(ent.start, ent.end))
     pieces, start = [], ent.start
-    for tok in ent:
-        if tok.text == "(" and ")" not in ent.text:
+    for i in range(ent.start, ent.end):
+        if texts[i] == "(" and not closed:
             break
-        split_and = tok.lower_ == "and" and gaz is not None and (
-            gaz.lookup(doc[start : tok.i].text) is not None
-            or gaz.lookup(doc[tok.i + 1 : ent.end].text) is not None)
-        if split_and or tok.lower_ in {"'s", "\u2019s"} or "\n" in tok.text:
-            end = tok.i  # the cutting token itself is dropped
-        elif "\n" in tok.whitespace_:
-            end = tok.i + 1  # a line ends after this token
+        split_and = lowers[i] == "and" and gaz is not None and (
+            gaz.lookup(doc[start:i].text) is not None
+            or gaz.lookup(doc[i + 1 : ent.end].text) is not None)
+        # (a line break is a token of its own: a token's trailing white space is one space)
+        if split_and or lowers[i] in {"'s", "\u2019s"} or "\n" in texts[i]:
+            end = i  # the cutting token itself is dropped
         else:
             continue
         if end > start:
             pieces.append(Span(doc, start, end, label=ent.label))
-        start = tok.i + 1
-    end = next((t.i for t in ent if t.text == "(" and ")" not in ent.text), ent.end)
+        start = i + 1
+    end = next((i for i in range(ent.start, ent.end) if texts[i] == "(" and not closed),
+               ent.end)
     if start < end:
         pieces.append(Span(doc, start, end, label=ent.label))
     out = []
     for piece in pieces:
         s = piece.start
-        while s < piece.end - 1 and doc[s].text in TITLE_ABBREV and piece.label_ == "PERSON":
+        while s < piece.end - 1 and texts[s] in TITLE_ABBREV and piece.label_ == "PERSON":
             s += 1  # "Marine Lt. Col. Oliver North" -> "Oliver North"
         label = piece.label
         cut = _after_title(doc, s, piece.end)
@@ -373,11 +410,11 @@ def _split_ner(ent: Span, gaz: Gazetteer | None = None) -> list[Span]:
             s, label = cut, doc.vocab.strings["PERSON"]
         e = piece.end
         # "Bank of" + "England": a name the model cut before its place
-        if doc[e - 1].lower_ in {"of", "for"} and e < len(doc) and doc[e].ent_type_ in {
+        if lowers[e - 1] in {"of", "for"} and e < len(doc) and doc[e].ent_type_ in {
                 "GPE", "LOC", "ORG"}:
             while e < len(doc) and doc[e].ent_type_ in {"GPE", "LOC", "ORG"}:
                 e += 1
-        elif doc[e - 1].lower_ in {"of", "for", "&"}:
+        elif lowers[e - 1] in {"of", "for", "&"}:
             e -= 1
         if s < e:
             out.append(Span(doc, s, e, label=label))
@@ -395,8 +432,9 @@ def _after_title(doc: Doc, start: int, end: int) -> int | None:
     """Where the person's name starts when a model entity is an office and a name ("Law
     Minister K Shanmugam", "Trade Minister Ann Lee"): after the last title word, if one to
     three capitalised words (or initials) follow it."""
+    texts = token_words(doc).text
     for i in range(end - 2, start - 1, -1):
-        if doc[i].text in _NAME_TITLES:
+        if texts[i] in _NAME_TITLES:
             rest = doc[i + 1 : end]
             if 1 <= len(rest) <= 3 and all(
                     (t.is_alpha and t.text[:1].isupper()) or _INITIALS.fullmatch(t.text)

@@ -24,6 +24,7 @@ from .spans import (
     clean_name,
     model_ents,
     plausible_name,
+    token_words,
 )
 
 __all__ = ["CHIP_CODE", "CHIP_NOUNS", "PRODUCT_KINDS", "DC_NOUNS", "DC_LEMMAS", "REG_LEMMAS",
@@ -387,9 +388,11 @@ def restricting_states(doc: Doc, gaz: Gazetteer, lex: Lexicon) -> list[tuple[int
     of a reported clause is the reporting state)."""
     out: list[tuple[int, str]] = []
     verbs, words = lex.cue("restrict_verbs"), lex.cue("export_words")
-    for tok in doc:
-        if tok.pos_ != "VERB" or tok.lemma_.lower() not in verbs or \
-                any(c.dep_ == "neg" for c in tok.children):
+    tokens = token_words(doc)
+    lemmas, pos = tokens.lemma, tokens.pos
+    for i in [i for i, lemma in enumerate(lemmas) if lemma in verbs and pos[i] == "VERB"]:
+        tok = doc[i]
+        if any(c.dep_ == "neg" for c in tok.children):
             continue
         if not any(t.lemma_.lower() in words for t in tok.subtree):
             continue

@@ -12,9 +12,11 @@ Components are registered with ``@Language.factory`` and store their results on
 from __future__ import annotations
 
 import importlib.util
+from bisect import bisect_right
 from pathlib import Path
 
 import spacy
+from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -22,6 +24,7 @@ from .gazetteer import load_gazetteer, load_lexicon, ontology_dir
 from .mentions import find_mentions
 from .relations import find_relations
 from .resolve import assign_keys
+from .spans import doc_text
 
 __all__ = ["load_pipeline", "MODEL_NAMES"]
 
@@ -39,12 +42,25 @@ def _folder(sub: str, given: str | None) -> Path:
 
 @Language.component("kg_lines")
 def kg_lines(doc: Doc) -> Doc:
-    """A line break ends a sentence: headlines, bullets and bylines have no full stop."""
-    prev = None
-    for tok in doc:
-        if prev is not None and ("\n" in prev.whitespace_ or "\n" in prev.text):
-            tok.is_sent_start = True
-        prev = tok
+    """A line break ends a sentence: headlines, bullets and bylines have no full stop.
+
+    A token's trailing white space is one space at most (``Token.whitespace_``), so line
+    breaks live in tokens of their own ("\\n", "\\n\\n"): the token after each one starts a
+    sentence. They are found in the text and mapped to tokens by their character offsets,
+    not by a Python loop over every token."""
+    text = doc_text(doc)
+    at = text.find("\n")
+    if at < 0:
+        return doc
+    starts = doc.to_array(IDX).tolist()
+    n = len(starts)
+    while at >= 0:
+        i = bisect_right(starts, at)  # the token after the one holding this line break
+        if i < n:
+            doc[i].is_sent_start = True
+            at = text.find("\n", starts[i])
+        else:
+            break
     return doc
 
 
@@ -72,6 +88,7 @@ def make_relations(nlp: Language, name: str, gazetteer_dir: str | None, lexicon_
         cands, virtual = find_relations(doc, doc._.kg_mentions or [], gaz, lex)
         doc._.kg_candidates = cands
         doc._.kg_virtual = virtual
+        doc.user_data.pop("kg_words", None)  # extract.spans.token_words: kg's components only
         return doc
 
     return kg_relations
@@ -128,6 +145,7 @@ class NormalisingTokenizer:
     def __call__(self, text: str) -> Doc:
         normal = text.translate(QUOTES)
         doc = self.tokenizer(normal)
+        doc.user_data["kg_text"] = normal  # the doc's text (:func:`extract.spans.doc_text`)
         if normal != text:
             doc.user_data["kg_source"] = text
         return doc

@@ -16,6 +16,8 @@ import logging
 from functools import cache
 from typing import Any
 
+from . import readers
+
 __all__ = ["iso_date"]
 
 log = logging.getLogger("kg.sources")
@@ -53,6 +55,7 @@ def iso_date(raw: object, where: str) -> str | None:
         return text  # ISO already: kept as given
     except ValueError:
         pass
+    readers.need("dates")  # dateparser, loaded on first use (outside a time budget)
     try:
         moment = _parser().get_date_data(text).date_obj
     except Exception:  # noqa: BLE001 - any failure of the library is an unreadable date

@@ -20,9 +20,9 @@ from importlib import resources
 from typing import Any
 
 import frontmatter
-import trafilatura
 import yaml
 
+from . import readers
 from .language import detect
 
 __all__ = ["front_matter", "Page", "read_page", "load_readers"]
@@ -46,17 +46,12 @@ class Page:
 _DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 
 
-@cache
 def load_readers() -> None:
-    """Load what the readers load on first use (langid's model, dateparser's tables,
-    trafilatura's and htmldate's first-call set-up): about 1 s of CPU once per process,
-    which must not be counted against the first article's time budget (kg.budget), so
-    :func:`kg.sources.read_sources` calls this before it reads, outside the budget."""
-    from .dates import iso_date
-
-    detect("Nvidia sells chips to cloud providers in the United States and in Europe. " * 3)
-    iso_date("Jan. 13, 2025", "(loading the date reader)")
-    read_page("<html><body><article><p>Nvidia sells chips.</p></article></body></html>")
+    """Load every reader's library (langid's model, dateparser's tables, trafilatura's and
+    htmldate's first-call set-up; about 1 s of CPU once per process) before reading within
+    a time budget. :func:`kg.sources.read_sources` loads each only when a source needs it
+    (:mod:`kg.readers`); this loads them all at once."""
+    readers.load()
 
 
 @cache
@@ -68,6 +63,8 @@ def _furniture() -> list[str]:
 
 
 def _extract(html: str, url: str | None, prune: list[str] | None) -> Any:
+    import trafilatura  # loaded on first use (kg.readers: "html")
+
     return trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=True,
         include_images=False, favor_precision=True, deduplicate=False, prune_xpath=prune,
@@ -85,6 +82,14 @@ def read_page(page: str, *, url: str | None = None) -> Page:
     a page of bare text) gives its whole text instead (``trafilatura.html2txt``), so that
     nothing readable is lost.
     """
+    readers.need("html")
+    return _read_page(page, url=url)
+
+
+def _read_page(page: str, *, url: str | None = None) -> Page:
+    """:func:`read_page`, its libraries loaded or loading (kg.readers)."""
+    import trafilatura
+
     html = _unclosed_tags_as_text(page)
     if "<html" not in html[:2000].lower():  # a fragment: trafilatura wants a document
         html = f"<html><body>{html}</body></html>"

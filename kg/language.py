@@ -13,6 +13,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from . import readers
+
 __all__ = ["MIN_CHARS", "MIN_CONFIDENCE", "detect", "not_english"]
 
 #: Characters of text below which the language is not judged (too little to tell).
@@ -34,6 +36,7 @@ def detect(text: str) -> tuple[str, float] | None:
     shorter than :data:`MIN_CHARS` characters."""
     if len(text.strip()) < MIN_CHARS:
         return None
+    readers.need("language")  # langid's model, loaded on first use (outside a time budget)
     code, probability = _identifier().classify(text)
     return str(code), float(probability)
 

@@ -41,6 +41,7 @@ length streams through in constant memory.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import gzip
 import hashlib
@@ -54,9 +55,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
 
+from . import readers
 from .budget import OverBudget, time_limit
 from .dates import iso_date
-from .documents import front_matter, load_readers, read_page
+from .documents import front_matter, read_page
 from .errors import SourceError
 from .language import not_english
 from .vocab import slug
@@ -131,9 +133,9 @@ def read_sources(
     Reading one source (a file, or one line of a feed) may take up to ``seconds``
     (:func:`kg.budget.time_limit`; None: no limit); a source over it, or one whose reading
     fails in any way, is a :class:`SourceError` and the next one is read. The readers'
-    libraries are loaded first, outside that budget (:func:`kg.documents.load_readers`).
+    libraries are loaded when a source first needs one, outside that budget
+    (:mod:`kg.readers`).
     """
-    load_readers()
     seen_files: set[Path] = set()
     seen_ids: set[str] = set()
     for path in _expand(paths):
@@ -165,18 +167,62 @@ def _guarded(where: str, seconds: float | None, read: Callable[..., Article | So
              *args: object) -> Article | SourceError:
     """``read(*args)`` within the time budget, any failure of it as a :class:`SourceError`
     named ``where``: one source that breaks a parser (or kg) is that source's failure, never
-    the run's."""
+    the run's.
+
+    A reader whose library is not loaded yet (:mod:`kg.readers`) stops the read; the library
+    is loaded outside the budget and the source read again, the first attempt's log records
+    dropped (each warning is given once)."""
+    while True:
+        with _held_back() as held:
+            try:
+                with readers.deferred(), time_limit(seconds):
+                    return read(*args)
+            except readers.ReaderNotLoaded as exc:
+                held.drop()
+                missing = exc.name
+            except OverBudget:
+                return SourceError(where, f"over the per-article time budget of {seconds:g} s "
+                                          "of CPU (reading); raise it with --article-timeout, "
+                                          "or split it")
+            except MemoryError:
+                return SourceError(where, "out of memory while reading it")
+            except Exception as exc:  # noqa: BLE001 - whatever it is, it is this source's
+                log.debug("reading %s failed", where, exc_info=True)
+                return SourceError(where, f"cannot read: {_why(exc)}")
+        readers.load(missing)
+
+
+class _Held(logging.Filter):
+    """Holds back the records of ``kg.sources`` while a source is read, until the read is
+    kept (:meth:`release`) or dropped (:meth:`drop`: it is read again)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        self.records.append(record)
+        return False
+
+    def drop(self) -> None:
+        self.records.clear()
+
+
+@contextlib.contextmanager
+def _held_back() -> Iterator[_Held]:
+    """The log records of the block, given out at its end unless dropped; nothing is held
+    once every reader is loaded (no read can be started again)."""
+    held = _Held()
+    if readers.loaded() >= set(readers.READERS):
+        yield held
+        return
+    log.addFilter(held)
     try:
-        with time_limit(seconds):
-            return read(*args)
-    except OverBudget:
-        return SourceError(where, f"over the per-article time budget of {seconds:g} s of CPU "
-                                  "(reading); raise it with --article-timeout, or split it")
-    except MemoryError:
-        return SourceError(where, "out of memory while reading it")
-    except Exception as exc:  # noqa: BLE001 - whatever it is, it is this source's failure
-        log.debug("reading %s failed", where, exc_info=True)
-        return SourceError(where, f"cannot read: {_why(exc)}")
+        yield held
+    finally:
+        log.removeFilter(held)
+        for record in held.records:
+            log.handle(record)
 
 
 def _why(exc: BaseException) -> str:

@@ -693,6 +693,46 @@ def oxigraph_server(tmp_path_factory):
         stop(proc)
 
 
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory):
+    """Factory: ``virtuoso_server()`` starts Virtuoso 7 on a fresh, empty database in a
+    temporary folder (its own virtuoso.ini, HTTP and ISQL on free ports of 127.0.0.1, SPARQL
+    update granted to the anonymous user; ``.url`` is ``/sparql``, ``.base``, ``.stop()``);
+    all are stopped at the end of the session. Without Virtuoso's binaries it fails under
+    ``CI`` and skips elsewhere (tests/sparql_servers.py)."""
+    from sparql_servers import start_virtuoso
+
+    servers = []
+
+    def start():
+        servers.append(start_virtuoso(tmp_path_factory.mktemp("virtuoso")))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+#: The SPARQL servers the remote-store tests run against (fixtures ``NAME_server``).
+SPARQL_SERVERS = ("oxigraph", "virtuoso")
+
+
+@pytest.fixture(scope="module", params=SPARQL_SERVERS)
+def sparql_server(request):
+    """Factory of fresh, empty SPARQL servers, once per server kind of
+    :data:`SPARQL_SERVERS` (``oxigraph_server`` or ``virtuoso_server``); ``.kind`` (of the
+    factory and of each server) names it."""
+    factory = request.getfixturevalue(f"{request.param}_server")
+
+    def start():
+        server = factory()
+        server.kind = request.param
+        return server
+
+    start.kind = request.param
+    return start
+
+
 # --------------------------------------------------------------------------- reliability
 
 CORPUS = SHARED / "corpus" / "corpus.jsonl.gz"

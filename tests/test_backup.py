@@ -565,10 +565,10 @@ def test_cli_backup_and_restore_have_help_with_an_example(runner):
 # --------------------------------------------------------------------------- remote store
 
 
-def test_backup_and_restore_on_a_sparql_server_match_the_local_store(runner, oxigraph_server,
+def test_backup_and_restore_on_a_sparql_server_match_the_local_store(runner, sparql_server,
                                                                      seeded_store, seeds_nq,
                                                                      tmp_path):
-    server = oxigraph_server()
+    server = sparql_server()
     restored = runner.invoke(cli, ["--store", server.url, "restore", str(seeds_nq)])
     assert restored.exit_code == 0, restored.output
     assert restored.stdout.startswith("restored 5 articles")

@@ -259,17 +259,28 @@ def test_formats_endpoint_refuses_an_unknown_name_listing_the_known():
         negotiate("graph", None, ["dot"])
 
 
+@pytest.fixture(scope="module")
+def restored_servers():
+    """Server kind -> URL of a server the tiny articles were restored into, shared by the
+    formats of one kind (each server started once, not once per format)."""
+    return {}
+
+
 @pytest.mark.parametrize("name", list(RDF_FORMATS))
 def test_formats_remote_store_writes_each_rdf_format_as_the_local(runner, store_path, tmp_path,
-                                                                 oxigraph_server, name):
+                                                                 sparql_server, name,
+                                                                 restored_servers):
     """RemoteStore.dump dispatches on the same registry: same statements as LocalStore.dump."""
-    server = oxigraph_server()
-    dump = tmp_path / "kg.nq"
-    assert _kg(runner, store_path, "backup", str(dump)).exit_code == 0
-    restored = _kg(runner, server.url, "restore", str(dump))
-    assert restored.exit_code == 0, restored.output
+    url = restored_servers.get(sparql_server.kind)
+    if url is None:
+        url = sparql_server().url
+        dump = tmp_path / "kg.nq"
+        assert _kg(runner, store_path, "backup", str(dump)).exit_code == 0
+        restored = _kg(runner, url, "restore", str(dump))
+        assert restored.exit_code == 0, restored.output
+        restored_servers[sparql_server.kind] = url
     counts = []
-    for store in (store_path, server.url):
+    for store in (store_path, url):
         result = _kg(runner, store, "export", "--format", name)
         assert result.exit_code == 0, result.output
         data = rdflib.Dataset()

@@ -117,8 +117,8 @@ def _scenario(store: Store, tiny) -> dict:
 
 
 def test_store_interface_local_and_remote_give_the_same_answers(tmp_path, tiny,
-                                                                 oxigraph_server):
-    server = oxigraph_server()
+                                                                 sparql_server):
+    server = sparql_server()
     with open_store(tmp_path / "local", create=True, read_only=False) as local:
         assert isinstance(local, LocalStore) and local.unchanging is False
         local_seen = _scenario(local, tiny)
@@ -134,8 +134,8 @@ def test_store_interface_local_and_remote_give_the_same_answers(tmp_path, tiny,
     assert local_seen["merged"] and local_seen["count"] == len(local_seen["merged"])
 
 
-def test_store_interface_clear_empties_both_stores(tmp_path, tiny, oxigraph_server):
-    server = oxigraph_server()
+def test_store_interface_clear_empties_both_stores(tmp_path, tiny, sparql_server):
+    server = sparql_server()
     with open_store(tmp_path / "local", create=True, read_only=False) as local, \
             open_store(server.url, read_only=False) as remote:
         for store in (local, remote):

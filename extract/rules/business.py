@@ -36,9 +36,7 @@ def poss_rules(ctx: Context, sent: Span) -> None:
     place's or government's regulation issued by it (``poss``, ``poss-compound``); what a
     firm's orders or purchases name is bought, not made (``poss-order``: "Nvidia's HBM4
     orders")."""
-    for tok in ctx.toks(sent):
-        if tok.dep_ != "poss":
-            continue
+    for tok in ctx.toks_dep(sent, "poss"):
         owners = ctx.res.refer(tok)
         head = tok.head
         owned = ctx.res.mention(head)
@@ -94,7 +92,7 @@ def _poss_owned(ctx: Context, tok: Token, head: Token, owners: list[Mention], ow
 
 def _compound_owners(ctx: Context, sent: Span) -> None:
     """compound "Nvidia H20", "Baidu Ernie Bot"."""
-    for m in [x for x in ctx.mentions if sent.start <= x.start < sent.end]:
+    for m in ctx.sent_mentions(sent):
         last = ctx.doc[m.end - 1]
         if last.dep_ == "compound":
             target = ctx.res.mention(last.head)
@@ -621,7 +619,7 @@ def known_rules(ctx: Context, sent: Span) -> None:
     (``known-maker``, ``known-parent``: background knowledge, confidence 0.5, never shown as
     stated by the sentence); a maker named inside a known name ("Nvidia H800") is stated by
     the text (``name-maker``)."""
-    ms = [m for m in ctx.mentions if sent.start <= m.start < sent.end and m.known]
+    ms = [m for m in ctx.sent_mentions(sent) if m.known]
     keys = {m.key: m for m in ms}
     for m in ms:
         maker = ctx.gaz.maker_of(m.key)

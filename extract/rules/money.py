@@ -59,8 +59,8 @@ def round_rule(ctx: Context, tok: Token, sent: Span) -> None:
         backed = [m for m in ctx.subjects(verb, "Company") if m not in investors]
     if not backed and any(c.lower_ in {"the", "this", "that", "its", "their"} and c.dep_ in {
             "det", "poss"} for c in tok.children):
-        if not any(m.cls == "Company" and m not in investors for m in ctx.mentions
-                   if sent.start <= m.start < sent.end):
+        if not any(m.cls == "Company" and m not in investors
+                   for m in ctx.sent_mentions(sent)):
             recent = ctx.res._recent(sent.start, "Company")
             backed = [recent] if recent is not None else []
     for i in investors:

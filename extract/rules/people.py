@@ -21,8 +21,7 @@ def title_rules(ctx: Context, sent: Span) -> None:
     """Job titles beside a person (``titles.tsv``) and offices that name their body
     (``offices.tsv``), before the name or after its comma; rule ids ``title:<title>``,
     ``title-unit``, ``title-parent``, ``title-former``, ``title-office``."""
-    people = [m for m in ctx.mentions if sent.start <= m.start < sent.end
-              and m.cls == "Person"]
+    people = [m for m in ctx.sent_mentions(sent) if m.cls == "Person"]
     for p in people:
         # offices: "Deputy Secretary of Defense Steven Feinberg"
         before = ctx.doc[max(sent.start, p.start - 8) : p.start].text
@@ -288,14 +287,11 @@ def former_rule(ctx: Context, sent: Span) -> None:
     former Y employee"); after a verb the cue modifies, its objects ("X previously worked
     at Y"); after "résumé", "stint", "alumnus", "veteran", the organisations the word governs.
     Not an organisation the person leads or works for now by a verb rule."""
-    toks = ctx.toks(sent)
-    cues = ctx.cue("former_cues")
-    if not any(t.lower_ in cues for t in toks):
+    toks = ctx.toks_with(sent, ctx.cue("former_cues"), "lower")
+    if not toks:
         return
     current = _current(ctx)
     for t in toks:
-        if t.lower_ not in cues:
-            continue
         found: list[tuple[Mention, Mention]] = []
         if t.lower_ in _PAST_ADJ or (t.pos_ == "ADV" and t.head.pos_ not in {"VERB", "AUX"}):
             # "a former Google engineer", "previously CEO of Nvidia"
@@ -479,9 +475,7 @@ def person_poss_rule(ctx: Context, sent: Span) -> None:
     """A firm a person possesses is the firm he leads: "Elon Musk's xAI", "Musk's AI company,
     xAI" (the generic head in apposition with the firm); "under X's leadership" the clause's
     firm is led by X."""
-    for tok in ctx.toks(sent):
-        if tok.dep_ != "poss":
-            continue
+    for tok in ctx.toks_dep(sent, "poss"):
         people = [m for m in ctx.res.refer(tok, "Person")]
         if not people or tok.lower_ in {"his", "her", "their"}:
             continue
@@ -507,11 +501,9 @@ def minister_rule(ctx: Context, sent: Span) -> None:
     in the country (a named place, not a demonym: "Malaysian Prime Minister" says less); a
     "<topic> Minister" leads the article's ministry of that topic ("Science Minister X" and
     the "Ministry of Science and ICT")."""
-    toks = ctx.toks(sent)
-    if not any(t.lower_ == "minister" for t in toks):
+    if "minister" not in ctx.words(sent, "lower"):
         return
-    for p in [m for m in ctx.mentions if sent.start <= m.start < sent.end
-              and m.cls == "Person"]:
+    for p in [m for m in ctx.sent_mentions(sent) if m.cls == "Person"]:
         j = p.start - 1
         if j < sent.start or ctx.doc[j].lower_ != "minister":
             continue

@@ -113,9 +113,9 @@ def dc_deal_rule(ctx: Context, tok: Token, sent: Span) -> None:
 def origin_rules(ctx: Context, sent: Span) -> None:
     """ "Chinese firm X", "US companies like X", "Beijing-based X", "US Congress"."""
     deferred: list[tuple[Mention, Mention, Token]] = []
-    for tok in ctx.toks(sent):
+    for tok in ctx.toks_dep(sent, "amod", "compound", "npadvmod", "nmod"):
         place: Mention | None = None
-        if tok.dep_ in {"amod", "compound", "npadvmod", "nmod"} and tok.head.i != tok.i:
+        if tok.head.i != tok.i:
             place = ctx.place_ref(tok)
             m = ctx.res.mention(tok)
             if m is not None and m.cls != "Place":
@@ -155,7 +155,7 @@ def origin_rules(ctx: Context, sent: Span) -> None:
                 ctx.emit(o, "headquarteredIn", place, [tok], "origin", 0.65, sent)
     # the surface pattern, whatever the parse: "Chinese startup Zhipu", "Beijing-based
     # chipmaker Biren"
-    for m in [x for x in ctx.mentions if sent.start <= x.start < sent.end]:
+    for m in ctx.sent_mentions(sent):
         if m.cls not in {"Company", "GovernmentBody"} or m.start < sent.start + 2:
             continue
         head = ctx.doc[m.start - 1]
@@ -186,7 +186,7 @@ def origin_rules(ctx: Context, sent: Span) -> None:
                     ctx.emit(o, "headquarteredIn", place, [ctx.doc[j]], "origin-surface",
                               0.6, sent)
     # gazetteer aliases that carry a country: "US Congress", "U.S. Department of Defense"
-    for m in [x for x in ctx.mentions if sent.start <= x.start < sent.end]:
+    for m in ctx.sent_mentions(sent):
         if m.cls != "GovernmentBody":
             continue
         first = ctx.doc[m.start]
@@ -251,7 +251,7 @@ def origin_poss(ctx: Context, sent: Span) -> None:
     headquartered there (``origin-poss``)."""
     doc = ctx.doc
     heads = ctx.cue("origin_heads")
-    for p in [x for x in ctx.mentions if sent.start <= x.start < sent.end]:
+    for p in ctx.sent_mentions(sent):
         if p.cls != "Place" or p.end + 2 >= sent.end or doc[p.end].lower_ not in {"'s", "’s"}:
             continue
         k = p.end + 1
@@ -292,7 +292,7 @@ def _org_at(ctx: Context, i: int) -> Mention | None:
 def place_appos_rule(ctx: Context, sent: Span) -> None:
     """Containment between places: "City, Country" (not a list of places), and "X, in the
     western state of Y" (``place-region``)."""
-    ms = [m for m in ctx.mentions if sent.start <= m.start < sent.end and m.cls == "Place"]
+    ms = [m for m in ctx.sent_mentions(sent) if m.cls == "Place"]
     for a in ms:
         outer = region_of(ctx, a, sent)
         if outer is not None and outer is not a:

@@ -152,14 +152,28 @@ def run(ctx: Context) -> None:
     rules = list(REGISTRY.values())
     first = [r for r in rules if isinstance(r.trigger, OnSentence) and r.trigger.first]
     after = [r for r in rules if isinstance(r.trigger, OnSentence) and not r.trigger.first]
+    # the tokens that trigger a token rule, found once per doc from the per-token words of
+    # the context (most tokens trigger none): (index, the rules it fires, in order)
+    lemma, lower = ctx.lemma, ctx.lower
+    triggers: list[tuple[int, list[tuple[int, Rule]]]] = []
+    for i in range(len(lemma)):
+        fired = by_lemma.get(lemma[i])
+        extra = by_lower.get(lower[i])
+        if extra:
+            fired = sorted((fired or []) + extra, key=lambda x: x[0])
+        if fired:
+            triggers.append((i, fired))
+    at = 0
+    toks = ctx.tokens
     for sent in ctx.res.sents:
         for r in first:
             r.body(ctx, sent)
-        for tok in ctx.toks(sent):
-            fired = by_lemma.get(tok.lemma_.lower(), [])
-            extra = by_lower.get(tok.lower_)
-            if extra:
-                fired = sorted(fired + extra, key=lambda x: x[0])
+        while at < len(triggers) and triggers[at][0] < sent.start:
+            at += 1
+        while at < len(triggers) and triggers[at][0] < sent.end:
+            i, fired = triggers[at]
+            at += 1
+            tok = toks[i]
             for _, r in fired:
                 if r.trigger.accepts(tok, ctx):
                     r.body(ctx, tok, sent)

@@ -31,8 +31,10 @@ def _last_restricting_state(ctx: Context, tok: Token):
 def _regulations(ctx: Context, sent: Span) -> Iterator[tuple[Mention, Token, set[int]]]:
     """The sentence's regulations, each with its head token and its tokens. A known name's
     head is its syntactic root: "controls" in "export controls on gallium and germanium"."""
-    for r in [m for m in ctx.mentions + ctx.virtual
-              if sent.start <= m.start < sent.end and m.cls == "Regulation"]:
+    known = ctx.cached(("regulations", sent.start, sent.end), lambda: [
+        m for m in ctx.sent_mentions(sent) if m.cls == "Regulation"])
+    for r in known + [m for m in ctx.virtual
+                      if sent.start <= m.start < sent.end and m.cls == "Regulation"]:
         if r.end > sent.end:
             continue
         head = ctx.doc[r.head] if r.head >= 0 else ctx.doc[r.start : r.end].root
@@ -283,9 +285,9 @@ def listed(ctx: Context, sent: Span) -> None:
         # what the rule itself is about is restricted, not listed: "the measures include
         # restrictions on shipments of memory chips (HBM)"
         inner = {x.i for x in head.subtree} if head.i in span_toks else set()
-        for t in ctx.toks(sent):
-            lem = t.lemma_.lower()
-            if lem not in list_verbs | {"inclusion"} or t.i in span_toks:
+        for t in ctx.toks_with(sent, list_verbs | {"inclusion"}):
+            lem = ctx.lemma[t.i]
+            if t.i in span_toks:
                 continue
             if not (any(x.i in span_toks for x in t.subtree) or lem == "inclusion"):
                 continue
@@ -313,8 +315,8 @@ def forcing(ctx: Context, sent: Span) -> None:
     """A ruling that forces a firm to sell a product targets the firm and restricts the
     product."""
     for r, _, span_toks in _regulations(ctx, sent):
-        for t in ctx.toks(sent):
-            if t.lemma_.lower() != "force" or not any(x.i in span_toks for x in t.head.subtree):
+        for t in ctx.toks_with(sent, {"force"}):
+            if not any(x.i in span_toks for x in t.head.subtree):
                 continue
             for c in t.children:
                 if c.dep_ in {"dobj", "nsubj"}:
@@ -336,9 +338,8 @@ def restricting_state(ctx: Context, sent: Span) -> None:
     controls: issued by it, targeting the places, restricting the firms and chips named.
     Runs after the other regulation rules of the sentence, which do not read the implied
     rule."""
-    for tok in ctx.toks(sent):
-        if tok.lemma_.lower() not in ctx.cue("restrict_verbs") or tok.pos_ != "VERB" or \
-                ctx.negated(tok):
+    for tok in ctx.toks_with(sent, ctx.cue("restrict_verbs")):
+        if tok.pos_ != "VERB" or ctx.negated(tok):
             continue
         issuers = [m for m in ctx.subjects(tok, None) if m.cls in {"Place", "GovernmentBody"}]
         if not issuers and tok.dep_ == "ccomp" and any(
@@ -486,9 +487,9 @@ def banned(ctx: Context, sent: Span) -> None:
     controls of the state the article last said restricts exports (else the US) restrict
     the chips, products and firms named, and the maker of a chip named when the article
     names it too; the place they may not go to is targeted."""
-    for tok in ctx.toks(sent):
-        if tok.lemma_.lower() not in ctx.cue("restrict_verbs") or tok.tag_ != "VBN" or \
-                ctx.negated(tok) or any(c.dep_ == "agent" for c in tok.children):
+    for tok in ctx.toks_with(sent, ctx.cue("restrict_verbs")):
+        if tok.tag_ != "VBN" or ctx.negated(tok) or any(c.dep_ == "agent"
+                                                        for c in tok.children):
             continue
         if not any(c.dep_ == "auxpass" for c in tok.children) and tok.dep_ not in {"acl",
                                                                                   "amod"}:
@@ -528,8 +529,8 @@ def licensed(ctx: Context, sent: Span) -> None:
     restricted by the export controls of the sentence, or else of the state the article last
     said restricts exports (else the US); so are the goods, and the destination targeted."""
     trade = ctx.cue("reg_trade_verbs")
-    for tok in ctx.toks(sent):
-        if tok.lemma_.lower() not in ctx.cue("licence_nouns") or tok.pos_ != "NOUN":
+    for tok in ctx.toks_with(sent, ctx.cue("licence_nouns")):
+        if tok.pos_ != "NOUN":
             continue
         top = tok.head
         while top.dep_ in {"xcomp", "conj"} and top.head.i != top.i:
@@ -572,8 +573,8 @@ def person_issuer(ctx: Context, sent: Span) -> None:
     that person, however the parser hangs the possessive: the rule the words name, else a
     rule word with no name of its own stands for the rule the article last named."""
     heads = ctx.cue("reg_person_heads")
-    for p in ctx.mentions:
-        if p.cls != "Person" or not sent.start <= p.start < sent.end or p.end + 1 >= sent.end \
+    for p in ctx.sent_mentions(sent):
+        if p.cls != "Person" or p.end + 1 >= sent.end \
                 or ctx.doc[p.end].lower_ not in {"'s", "\u2019s"}:
             continue
         head = None
@@ -664,9 +665,9 @@ def violated(ctx: Context, sent: Span) -> None:
 def impacted(ctx: Context, sent: Span) -> None:
     """A firm "impacted", "affected", "hit" (with no agent of its own) right after a
     sentence that names a rule, or in one that names it, is restricted by that rule."""
-    for tok in ctx.toks(sent):
-        if tok.lemma_.lower() not in ctx.cue("reg_impact_verbs") or tok.tag_ != "VBN" or \
-                ctx.negated(tok) or any(c.dep_ == "agent" for c in tok.children):
+    for tok in ctx.toks_with(sent, ctx.cue("reg_impact_verbs")):
+        if tok.tag_ != "VBN" or ctx.negated(tok) or any(c.dep_ == "agent"
+                                                        for c in tok.children):
             continue
         firms = [m for c in tok.children if c.dep_ == "nsubjpass"
                  for m in ctx.res.refer(c, "Company")]

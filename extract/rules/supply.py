@@ -226,9 +226,8 @@ def powered_by(ctx: Context) -> None:
     if not users:
         return
     for sent in ctx.res.sents:
-        for verb in ctx.toks(sent):
-            if verb.lemma_.lower() not in ctx.cue("powered_verbs") or verb.pos_ not in {
-                    "VERB", "AUX"} or ctx.negated(verb):
+        for verb in ctx.toks_with(sent, ctx.cue("powered_verbs")):
+            if verb.pos_ not in {"VERB", "AUX"} or ctx.negated(verb):
                 continue
             center = _powered_center(ctx, verb)
             if center is None or center.key not in users:

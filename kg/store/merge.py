@@ -9,7 +9,7 @@ which belong to one article each and stay in its graph.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pyoxigraph as ox
@@ -18,16 +18,44 @@ from ..changelog import CHANGES_GRAPH
 from ..vocab import ARTICLE, is_evidence_iri, sparql_is_evidence
 
 __all__ = ["mergeable", "merged", "unmerge_stale", "log_update", "STATED", "UNSTATED",
-           "UNMERGED", "NOT_EVIDENCE"]
+           "UNMERGED", "NOT_EVIDENCE", "unstated", "unmerged", "repair_merge"]
 
 #: Evidence nodes stay in their article's graph (:func:`mergeable`, in SPARQL).
 NOT_EVIDENCE = f"FILTER(!{sparql_is_evidence()})"
 #: ``?s ?p ?o`` is stated by some article graph ``?h``.
 STATED = f'GRAPH ?h {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?h), "{ARTICLE}"))'
+
+
+def _here(pattern: str) -> str:
+    return pattern
+
+
+def unstated(in_merge: Callable[[str], str] = _here) -> str:
+    """Merged triples no article graph states; ``in_merge`` places a pattern in the merged
+    graph (the default graph itself unless a server's dialect keeps it in a named one)."""
+    return f"{in_merge('?s ?p ?o')} FILTER NOT EXISTS {{ {STATED} }}"
+
+
+def unmerged(in_merge: Callable[[str], str] = _here) -> str:
+    """Article statements (not of evidence nodes) missing from the merged default graph."""
+    return (f"{STATED} FILTER(!{sparql_is_evidence()}) "
+            f"FILTER NOT EXISTS {{ {in_merge('?s ?p ?o')} }}")
+
+
 #: Merged triples no article graph states.
-UNSTATED = f"?s ?p ?o FILTER NOT EXISTS {{ {STATED} }}"
+UNSTATED = unstated()
 #: Article statements (not of evidence nodes) missing from the merged default graph.
-UNMERGED = f"{STATED} FILTER(!{sparql_is_evidence()}) FILTER NOT EXISTS {{ ?s ?p ?o }}"
+UNMERGED = unmerged()
+
+
+def repair_merge(in_merge: Callable[[str], str] = _here) -> tuple[str, str]:
+    """The query counting what disagrees between the merged default graph and the article
+    graphs, and the update that makes them agree (:meth:`kg.store.base.Store.repair`)."""
+    wrong, missing = unstated(in_merge), unmerged(in_merge)
+    return (f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ {wrong} }} UNION "
+            f"{{ SELECT DISTINCT ?s ?p ?o WHERE {{ {missing} }} }} }}",
+            f"DELETE {{ {in_merge('?s ?p ?o')} }} WHERE {{ {wrong} }} ;\n"
+            f"INSERT {{ {in_merge('?s ?p ?o')} }} WHERE {{ {missing} }}")
 
 
 def mergeable(subject: Any) -> bool:

@@ -21,6 +21,11 @@ fragment ``#update=URL``; ``$KG_UPDATE_URL``; the URL with a final ``/query`` re
 ``/sparql``). Credentials: the URL's ``user:password@`` or ``$KG_SPARQL_USER`` and
 ``$KG_SPARQL_PASSWORD``, sent as HTTP basic auth and never shown in messages.
 
+Dialects. What the server needs beyond SPARQL 1.1 (:mod:`kg.store.dialects`: Virtuoso keeps
+the merge in the named graph ``urn:kg:merged``) comes from the URL's ``#dialect=NAME``,
+``$KG_SPARQL_DIALECT``, or the ``Server`` header of the first answer; the texts below are
+those of the ``standard`` dialect (the default graph holds the merge).
+
 One article, one request. :meth:`RemoteStore.replace_article` sends
 (:func:`kg.store.sparql.article_update`; ``NOT_EV`` keeps evidence nodes out of the merge, as
 :func:`kg.store.local._mergeable` does)::
@@ -71,6 +76,7 @@ from ..errors import StoreError
 from ..formats import rdf_format
 from ..vocab import ARTICLE, article_id_of, article_iri
 from .base import Store, check_graph, graph_of
+from .dialects import DIALECTS, Dialect, choose_dialect, dialect_for_server
 from .merge import log_update, mergeable
 from .sparql import (
     NOT_EVIDENCE,
@@ -118,6 +124,7 @@ class Endpoints:
     update: str
     shown: str  # the query URL without credentials, for messages
     auth: str | None = None  # the Authorization header's value
+    dialect: str | None = None  # the URL's #dialect=NAME (kg.store.dialects)
 
 
 def _strip_credentials(url: str) -> tuple[str, str | None, str | None]:
@@ -164,7 +171,8 @@ def endpoints_for(url: str, env: dict[str, str] | None = None) -> Endpoints:
     if user is not None:
         token = base64.b64encode(f"{user}:{password or ''}".encode()).decode("ascii")
         auth = f"Basic {token}"
-    return Endpoints(query=query, update=update, shown=query, auth=auth)
+    return Endpoints(query=query, update=update, shown=query, auth=auth,
+                     dialect=(fragment.get("dialect") or [None])[0])
 
 
 def _trim(text: str, limit: int = 400) -> str:
@@ -213,7 +221,17 @@ class RemoteStore(Store):
             os.environ.get("KG_MAX_UPDATE_BYTES") or DEFAULT_MAX_UPDATE_BYTES)
         self.requests = 0  # HTTP requests sent (for measurements)
         self.repairs = 0  # merged triples repaired after races with other writers
-        self._ask("ASK { }")  # fail now, clearly, if the server is not there
+        # The dialect asked for, else the one the server's first answer names (kg.store.dialects).
+        self.dialect: Dialect | None = choose_dialect(self.endpoints.dialect)
+        with self._post_query("ASK { }") as response:  # fail now, clearly, if not there
+            if self.dialect is None:
+                self.dialect = dialect_for_server(response.headers.get("Server"))
+            answer = self._answers_ask(self._parse(response, response.read()))
+        if not isinstance(answer, ox.QueryBoolean):
+            raise StoreError(f"the SPARQL server at {self.path} did not answer an ASK query "
+                             f"with a boolean (its dialect taken as {self.dialect.name}: "
+                             "give another as --store URL#dialect=NAME; known: "
+                             f"{', '.join(sorted(DIALECTS))})")
 
     # ----------------------------------------------------------------- HTTP
 
@@ -240,7 +258,8 @@ class RemoteStore(Store):
             except urllib.error.HTTPError as exc:
                 message = _trim(exc.read().decode("utf-8", "replace")) or exc.reason
                 exc.close()
-                if exc.code in _RETRY_STATUS and attempt < retries:
+                busy = self.dialect is not None and self.dialect.retryable(message)
+                if (exc.code in _RETRY_STATUS or busy) and attempt < retries:
                     time.sleep(0.5 * 2**attempt)
                     continue
                 if exc.code == 400 and what == "query":
@@ -252,6 +271,8 @@ class RemoteStore(Store):
                 elif exc.code in (404, 405) and what == "update":
                     hint = (f" (is {url} the update endpoint? set it with "
                             "--store QUERY_URL#update=UPDATE_URL or $KG_UPDATE_URL)")
+                if self.dialect is not None:
+                    hint += self.dialect.hint(message)
                 raise StoreError(f"the SPARQL server at {self._shown(url)} refused the "
                                  f"{what}: HTTP {exc.code} {exc.reason}: {message}{hint}") \
                     from None
@@ -278,10 +299,20 @@ class RemoteStore(Store):
 
     def _post_query(self, sparql: str, params: Iterable[tuple[str, str]] = (),
                     accept: str = _ACCEPT) -> http.client.HTTPResponse:
-        body = urlencode([("query", prologue(sparql) + sparql), *params]).encode("utf-8")
-        return self._send(self.endpoints.query, body,
-                          "application/x-www-form-urlencoded; charset=utf-8", accept,
-                          what="query")
+        if self.dialect is not None:
+            sparql = self.dialect.rewrite_query(sparql)
+        body = urlencode([("query", prologue(sparql, self.dialect) + sparql),
+                          *params]).encode("utf-8")
+        response = self._send(self.endpoints.query, body,
+                              "application/x-www-form-urlencoded; charset=utf-8", accept,
+                              what="query")
+        cut = self.dialect.cut_header if self.dialect is not None else None
+        if cut and response.headers.get(cut):
+            response.close()
+            raise StoreError(f"the SPARQL server at {self.path} cut the answer to "
+                             f"{response.headers[cut]} rows; raise its limit "
+                             f"({self.dialect.cut_setting}) above the size of the store")
+        return response
 
     def _update(self, update: str) -> None:
         self._check_writable()
@@ -311,6 +342,18 @@ class RemoteStore(Store):
         raise StoreError(f"the SPARQL server at {response.url} answered in {named}, which kg "
                          "does not read")
 
+    def _answers_ask(self, result: Any) -> Any:
+        """``result``, with the one-row SELECT some servers answer an ASK with (the
+        dialect's ``ask_variable``: Virtuoso 7's ``__ASK_RETVAL``) read as the boolean."""
+        name = self.dialect.ask_variable if self.dialect is not None else None
+        if name is None or not isinstance(result, ox.QuerySolutions) \
+                or [v.value for v in result.variables] != [name]:
+            return result
+        rows = [row[name] for row in result]
+        true = bool(rows) and rows[0] is not None and rows[0].value not in ("0", "false")
+        return ox.parse_query_results(f'{{"head": {{}}, "boolean": {str(true).lower()}}}',
+                                      format=ox.QueryResultsFormat.JSON)
+
     # ----------------------------------------------------------------- reading
 
     def query(self, sparql: str, **kwargs: Any) -> Any:
@@ -334,7 +377,7 @@ class RemoteStore(Store):
             raise TypeError(f"unsupported query arguments: {', '.join(sorted(kwargs))}")
         with self._post_query(sparql, params) as response:
             try:
-                return self._parse(response, response.read())
+                return self._answers_ask(self._parse(response, response.read()))
             except (SyntaxError, ValueError) as exc:
                 raise StoreError(f"cannot read the answer of the SPARQL server at "
                                  f"{self.path}: {exc}") from exc
@@ -479,7 +522,7 @@ class RemoteStore(Store):
         old = self._graph_state([graph]).get(graph)
         if old is None:
             return False
-        self._update(unmerge(str(graph)) + f"DROP SILENT GRAPH {graph}")
+        self._update(unmerge(str(graph), self._dialect) + f"DROP SILENT GRAPH {graph}")
         self._settle(old[0])
         if changed_at is not None:
             self._log([change_quads(article_id, [(t.subject, t.predicate, t.object)
@@ -545,7 +588,7 @@ class RemoteStore(Store):
                 return
             self.repairs += len(wrong)
             for part in _chunks(wrong, 1000):
-                self._update(fix_merge(part))
+                self._update(fix_merge(part, self._dialect))
             todo = wrong
             time.sleep(random.uniform(0, 0.05 * 2**attempt))
         raise StoreError(f"the merged default graph of {self.path} keeps disagreeing with the "
@@ -554,7 +597,7 @@ class RemoteStore(Store):
 
     def _write_graph(self, graph: ox.NamedNode, quads: set[ox.Quad]) -> None:
         """One article, one request; through a staging graph if that request is too large."""
-        update = article_update(graph, quads)
+        update = article_update(graph, quads, self._dialect)
         if len(update.encode("utf-8")) <= self.max_update_bytes:
             self._update(update)
         else:
@@ -578,10 +621,10 @@ class RemoteStore(Store):
             if part:
                 self._update(f"INSERT DATA {{ GRAPH {staging} {{\n{''.join(part)}}} }}")
             self._update(
-                unmerge(str(graph)) + f"DROP SILENT GRAPH {graph} ;\n"
+                unmerge(str(graph), self._dialect) + f"DROP SILENT GRAPH {graph} ;\n"
                 f"INSERT {{ GRAPH {graph} {{ ?s ?p ?o }} }} "
                 f"WHERE {{ GRAPH {staging} {{ ?s ?p ?o }} }} ;\n"
-                f"DROP SILENT GRAPH {staging} ;\n" + merge(str(graph))
+                f"DROP SILENT GRAPH {staging} ;\n" + merge(str(graph), self._dialect)
             )
         except BaseException:
             try:
@@ -589,6 +632,14 @@ class RemoteStore(Store):
             except StoreError:
                 pass  # the server is gone; repair() drops it later
             raise
+
+    @property
+    def _dialect(self) -> Dialect:
+        assert self.dialect is not None  # set when the store opens
+        return self.dialect
+
+    def _in_merge(self, pattern: str) -> str:
+        return self._dialect.merged(pattern)
 
     def _apply_update(self, update: str) -> None:
         """Run a SPARQL Update on the server (one request: :meth:`Store.repair` uses it)."""
@@ -602,7 +653,11 @@ class RemoteStore(Store):
         return False
 
     def rdflib_dataset(self) -> rdflib.Dataset:
-        """A read-only ``rdflib.Dataset`` over the server (rdflib's ``SPARQLStore``)."""
+        """A read-only ``rdflib.Dataset`` over the server (rdflib's ``SPARQLStore``).
+
+        rdflib sends its own queries, without kg's dialect: on Virtuoso its default graph is
+        the union of every graph, not the merge (read that as ``ds.graph(URIRef(
+        store.dialect.merged_graph))``)."""
         import rdflib
         from rdflib.plugins.stores.sparqlstore import SPARQLStore
 
