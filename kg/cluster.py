@@ -414,11 +414,13 @@ class _Dispatch:
         task.future = None
 
     def _one_by_one(self, batch: list[Article]) -> WorkerResult:
-        """Each article of a failed batch as a task of its own, so the one that kills
-        workers fails alone; one that fails this way is reported with why."""
-        alone = [self.submit([article]) for article in batch]
+        """Each article of a failed batch as a task of its own, one after the other, so
+        the one that kills workers fails alone; one that fails this way is reported with
+        why. One after the other: a worker's death counts against every task it held, so
+        an article sharing a worker with the one that kills it would fail with it."""
         out: WorkerResult = []
-        for task in alone:
+        for article in batch:
+            task = self.submit([article])
             while not task.collected:
                 self._collect(next(self.done))
             if task.error is None:
