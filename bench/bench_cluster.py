@@ -19,7 +19,7 @@ as files (as bench/bench_ingest.py does):
    by the workers themselves** (each worker its own ``RemoteStore``, each batch written
    where it was extracted), into a fresh ``oxigraph serve`` on 127.0.0.1 each time, with
    the running local:2 cluster: which one ``kg ingest --cluster`` should do
-   (docs/decisions/00D-dask-cluster.md).
+   (docs/decisions/0036-dask-cluster.md).
 
 With ``--write`` the figures go to docs/performance.md between the ``bench_cluster``
 markers. Run it on a quiet machine: the cluster's workers and the writer share the cores.
