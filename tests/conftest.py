@@ -700,12 +700,16 @@ def virtuoso_server(tmp_path_factory):
     update granted to the anonymous user; ``.url`` is ``/sparql``, ``.base``, ``.stop()``);
     all are stopped at the end of the session. Without Virtuoso's binaries it fails under
     ``CI`` and skips elsewhere (tests/sparql_servers.py)."""
-    from sparql_servers import start_virtuoso
+    from sparql_servers import start_virtuoso, virtuoso_template
 
     servers = []
+    template: list[Path] = []  # made on first use: copying it beats creating a database
 
     def start():
-        servers.append(start_virtuoso(tmp_path_factory.mktemp("virtuoso")))
+        if not template:
+            template.append(virtuoso_template(tmp_path_factory.mktemp("virtuoso-template")))
+        servers.append(start_virtuoso(tmp_path_factory.mktemp("virtuoso"),
+                                      template=template[0]))
         return servers[-1]
 
     yield start

@@ -12,6 +12,7 @@ user update (``GRANT SPARQL_UPDATE TO "SPARQL"`` through ``isql-vt``). The fixtu
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import time
@@ -102,13 +103,33 @@ def isql(port: int, command: str) -> subprocess.CompletedProcess:
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
 
 
+def virtuoso_template(folder: Path) -> Path:
+    """An empty database with SPARQL update granted, checkpointed and shut down in
+    ``folder``: its ``virtuoso.db``, copied by :func:`start_virtuoso` (``template=``), starts
+    a fresh server in about 2 s instead of the 3.5 s (mostly CPU) of creating one."""
+    server = start_virtuoso(folder)
+    done = isql(server.isql_port, "checkpoint; shutdown;")
+    try:
+        server.proc.wait(60)
+    except subprocess.TimeoutExpired:
+        server.stop()
+    if done.returncode != 0 or server.proc.returncode != 0:
+        pytest.fail(f"Virtuoso's template database did not shut down cleanly: {done.stdout}"
+                    f"{done.stderr}\n{server.log.read_text(errors='replace')}", pytrace=False)
+    return folder / "virtuoso.db"
+
+
 def start_virtuoso(folder: Path, *, max_rows: int = 10_000_000,
-                   grant: bool = True) -> SimpleNamespace:
+                   grant: bool = True, template: Path | None = None) -> SimpleNamespace:
     """A Virtuoso on a fresh database in ``folder``: ``.url`` (its ``/sparql`` endpoint),
     ``.base``, ``.isql_port``, ``.proc``, ``.log``, ``.seconds`` (time to start), ``.stop()``.
-    Fails (never skips) when it does not start."""
+    With ``template`` (:func:`virtuoso_template`) the database starts as a copy of it (its
+    grant included) instead of being created. Fails (never skips) when it does not start."""
     need_virtuoso()
     folder.mkdir(parents=True, exist_ok=True)
+    if template is not None:
+        shutil.copyfile(template, folder / "virtuoso.db")
+        grant = False
     http, isql_port = _free_port(), _free_port()
     ini = folder / "virtuoso.ini"
     ini.write_text(_INI.format(folder=folder, http=http, isql=isql_port, max_rows=max_rows),

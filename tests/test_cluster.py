@@ -5,7 +5,7 @@ A cluster run must store what a one-process run stores (sorted N-Quads of the ar
 graphs and the merged default graph, without ``kg:ingestedAt``, the one thing two runs
 differ in, and the change log, stamped with the time of each write: as in
 docs/decisions/0032), also when a worker is SIGKILLed while it extracts a batch, and when
-the client itself is killed and run again. The feed is made here (40 articles from the
+the client itself is killed and run again. The feed is made here (24 articles from the
 seeds' texts), so nothing needs ../shared.
 """
 
@@ -40,7 +40,7 @@ from kg.store import LocalStore, Store
 
 pytest.importorskip("distributed", reason="kg[cluster] is not installed")
 
-FEED_SIZE = 40
+FEED_SIZE = 24
 SLOW_SENTENCE = ("Nvidia sold H20 chips to ByteDance in Beijing while Intel opened a fab in "
                  "Ohio and the Commerce Department restricted exports to Huawei. ")
 
@@ -50,7 +50,7 @@ SLOW_SENTENCE = ("Nvidia sold H20 chips to ByteDance in Beijing while Intel open
 
 @pytest.fixture(scope="module")
 def feed(tmp_path_factory) -> Path:
-    """40 JSON Lines records, each a seed's text after a sentence of its own."""
+    """FEED_SIZE JSON Lines records, each a seed's text after a sentence of its own."""
     texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
     path = tmp_path_factory.mktemp("cluster-feed") / "feed.jsonl"
     path.write_text("".join(
