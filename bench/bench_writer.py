@@ -24,69 +24,24 @@ server ceilings", between the ``bench_writer`` markers.
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import os
-import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
 from _report import machine_line, write_section  # bench/ is on sys.path when run as a script
+from bench_remote import start_server, stop, write_feed
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus" / "corpus.jsonl.gz"
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 BATCH = 16
 
 
-def write_feed(path: Path, n: int) -> None:
-    """The first ``n`` corpus articles as a JSON Lines feed."""
-    with gzip.open(CORPUS, "rt", encoding="utf-8") as fh, path.open("w") as out:
-        for i, line in enumerate(fh):
-            if i >= n:
-                break
-            rec = json.loads(line)
-            out.write(json.dumps({"id": rec["id"], "title": rec["title"],
-                                  "text": rec["text"], "date": rec.get("date")}) + "\n")
-
-
 def start_oxigraph(folder: Path) -> tuple[str, Callable[[], None]]:
-    binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent))
-    if binary is None:
-        sys.exit("bench_writer: the oxigraph server is missing: pip install -e '.[test]'")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen([binary, "serve", "--location", str(folder), "--bind",
-                             f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/query"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=2):
-                break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                sys.exit("bench_writer: oxigraph serve did not start")
-            time.sleep(0.05)
-
-    def stop() -> None:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-    return url, stop
+    proc, url = start_server(folder)
+    return url, lambda: stop(proc)
 
 
 def start_virtuoso(folder: Path) -> tuple[str, Callable[[], None]]:
