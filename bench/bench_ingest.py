@@ -65,6 +65,14 @@ def texts_of(records: list[dict]) -> list[str]:
     return [f"{r['title']}\n\n{r['text']}" if r.get("title") else r["text"] for r in records]
 
 
+def text_folder(records: list[dict], texts: list[str], prefix: str) -> Path:
+    """A fresh temporary folder holding each text as ``ID.txt`` (what ``kg ingest`` reads)."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    for rec, text in zip(records, texts, strict=True):
+        (folder / f"{rec['id']}.txt").write_text(text, encoding="utf-8")
+    return folder
+
+
 #: CPU seconds of each timed one-process run, per side ("bare", "kg"): on a shared machine
 #: the wall-clock ratio moves with the other work, CPU time much less (kg's writer thread
 #: counts in full, though on an idle machine it overlaps the extraction: a bound from below).
@@ -154,9 +162,7 @@ def main(argv: list[str] | None = None) -> int:
 
     records = load_records(args.articles)
     texts = texts_of(records)
-    folder = Path(tempfile.mkdtemp(prefix="kg-bench-"))
-    for rec, text in zip(records, texts, strict=True):
-        (folder / f"{rec['id']}.txt").write_text(text, encoding="utf-8")
+    folder = text_folder(records, texts, "kg-bench-")
     nlp = extract.load_pipeline()
     model = model_name()
     chars = sum(len(t) for t in texts)

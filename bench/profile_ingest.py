@@ -27,7 +27,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_ingest import load_records, texts_of  # bench/ is on sys.path when run as a script
+from bench_ingest import (  # bench/ is on sys.path when run as a script
+    load_records,
+    text_folder,
+    texts_of,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,9 +53,7 @@ def main(argv: list[str] | None = None) -> int:
 
     records = load_records(args.articles)
     texts = texts_of(records)
-    folder = Path(tempfile.mkdtemp(prefix="kg-profile-"))
-    for rec, text in zip(records, texts, strict=True):
-        (folder / f"{rec['id']}.txt").write_text(text, encoding="utf-8")
+    folder = text_folder(records, texts, "kg-profile-")
     bare, nlp = spacy.load(model_name()), extract.load_pipeline()
     once = {}
     for name in readers.READERS:  # each reader's set-up, once per process (kg.readers)

@@ -651,16 +651,9 @@ def oxigraph_server(tmp_path_factory):
         or shutil.which("oxigraph")
     if binary is None:
         pytest.fail("the oxigraph server is missing: pip install -e '.[test]'", pytrace=False)
-    procs: list[subprocess.Popen] = []
+    from sparql_servers import stop
 
-    def stop(proc: subprocess.Popen) -> None:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(10)
+    procs: list[subprocess.Popen] = []
 
     def start() -> SimpleNamespace:
         folder = tmp_path_factory.mktemp("oxigraph")

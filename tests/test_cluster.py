@@ -31,6 +31,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import KG_COMMAND, ROOT, SEEDS, kg_env
+from sparql_servers import stop
 
 from kg.budget import ArticleBudget, OverBudget, time_limit
 from kg.changelog import CHANGES_GRAPH, SYS
@@ -195,12 +196,7 @@ def test_cluster_running_scheduler_at_a_tcp_address_stores_what_one_process_stor
             assert _contents(opened) == expected
     finally:
         for proc in reversed(procs):
-            proc.terminate()
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(30)
+            stop(proc)
 
 
 def test_cluster_worker_killed_mid_batch_loses_and_doubles_nothing(
