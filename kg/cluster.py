@@ -150,9 +150,12 @@ def _local(address: ClusterAddress) -> Iterator[Client]:
     from distributed import Client, LocalCluster
 
     # Dask's statistical profiler samples each worker's task thread 100 times a second,
-    # taking the GIL from the extraction each time; the nanny keeps this configuration
-    # for the workers it restarts
-    with dask.config.set({"distributed.worker.profile.enabled": False}):
+    # taking the GIL from the extraction each time; and the nanny would start the workers
+    # with MALLOC_TRIM_THRESHOLD_ (kg.budget.steady_malloc), setting it in this process's
+    # environment too, for every process started after. The nanny keeps this configuration
+    # for the workers it restarts.
+    with dask.config.set({"distributed.worker.profile.enabled": False,
+                          "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
         # a free port: the default, 8787, may be another cluster's (a dashboard needs bokeh)
         cluster = LocalCluster(n_workers=address.workers, threads_per_worker=1,
                                processes=True, host="127.0.0.1",
@@ -160,7 +163,9 @@ def _local(address: ClusterAddress) -> Iterator[Client]:
                                # what goes wrong reaches this process as task errors
                                silence_logs=logging.CRITICAL)
     try:
-        client = Client(cluster, set_as_default=False)
+        # results straight from the workers, not relayed by the scheduler (Dask's default
+        # for a client outside the cluster, which may not reach the workers; these are here)
+        client = Client(cluster, set_as_default=False, direct_to_workers=True)
         try:
             yield client
         finally:
@@ -294,10 +299,11 @@ def load_worker_model(memory_mb: int | None = None) -> None:
     import extract
 
     from . import ingest
-    from .budget import limit_memory
+    from .budget import limit_memory, steady_malloc
 
     with _LOADING:
         if ingest._WORKER_NLP is None:
+            steady_malloc()  # the nanny started this worker with MALLOC_TRIM_THRESHOLD_
             ingest._WORKER_NLP = extract.load_pipeline()
             gc.collect()
             gc.freeze()

@@ -53,7 +53,14 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from .article_ids import SourceIds
-from .budget import ArticleBudget, OverBudget, die_with_parent, limit_memory, time_limit
+from .budget import (
+    ArticleBudget,
+    OverBudget,
+    die_with_parent,
+    limit_memory,
+    steady_malloc,
+    time_limit,
+)
 from .build import article_quads
 from .errors import KGError, SourceError
 from .identity import adopted_classes, candidates
@@ -436,6 +443,7 @@ def _worker_init(parent: int, memory_mb: int | None) -> None:
 
     die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    steady_malloc()
     global _WORKER_NLP
     _WORKER_NLP = extract.load_pipeline()
     gc.collect()

@@ -734,12 +734,12 @@ def sparql_server(request):
 
 CORPUS = SHARED / "corpus" / "corpus.jsonl.gz"
 #: Articles in ``corpus_feed``.
-CORPUS_FEED_SIZE = 500
+CORPUS_FEED_SIZE = 250
 
 
 @pytest.fixture(scope="session")
 def corpus_feed(tmp_path_factory):
-    """The first 500 articles of the shared Reuters corpus as a JSON Lines feed (a path).
+    """The first 250 articles of the shared Reuters corpus as a JSON Lines feed (a path).
 
     Skips when the shared corpus is missing (fails when ``CI`` is set: :func:`need_shared`).
     """

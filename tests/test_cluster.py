@@ -409,3 +409,12 @@ def test_cluster_time_limit_raises_in_a_thread_other_than_the_main_one():
     thread.start()
     thread.join(30)
     assert outcome == ["over", "after"]
+
+
+def test_cluster_local_workers_and_this_process_keep_glibcs_own_malloc(local_cluster):
+    """Dask's nanny would start the workers with ``MALLOC_TRIM_THRESHOLD_`` and set it in
+    this process's environment too (for every process started after): kg's local cluster
+    sets neither (workers started elsewhere undo it: kg.budget.steady_malloc)."""
+    assert "MALLOC_TRIM_THRESHOLD_" not in os.environ
+    seen = local_cluster.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+    assert len(seen) == 2 and set(seen.values()) == {None}

@@ -176,7 +176,7 @@ def _partial(graphs: dict, clean: dict) -> list[str]:
 
 def test_reliability_sigkill_at_random_moments_loses_nothing(clean_corpus_ingest, corpus_feed,
                                                              tmp_path):
-    """SIGKILL `kg ingest` of a 500-article feed at four moments (while starting, and three
+    """SIGKILL `kg ingest` of a 250-article feed at four moments (while starting, and three
     times while writing, once with --workers 2 and its whole process group): each time the
     store opens holding whole articles only, every one the progress bar counted as done;
     run to the end, it equals a clean run, merged default graph included.
@@ -186,9 +186,9 @@ def test_reliability_sigkill_at_random_moments_loses_nothing(clean_corpus_ingest
     """
     rng = random.Random(20250117)
     store = tmp_path / "killed"
-    at = [rng.randint(30, 80)]
-    at += [at[-1] + rng.randint(60, 120)]
-    at += [at[-1] + rng.randint(60, 120)]
+    at = [rng.randint(20, 50)]
+    at += [at[-1] + rng.randint(40, 70)]
+    at += [at[-1] + rng.randint(40, 70)]
     plan = [
         {"at_seconds": rng.uniform(0.3, 1.5)},  # starting: imports, store creation
         {"at_count": at[0], "delay": rng.uniform(0.0, 0.8)},
