@@ -114,14 +114,13 @@ def _write_on_worker(batch, batch_size, ingested_at, version, budget, url):  # n
 
     import extract
     from kg import ingest as kg_ingest
-    from kg.cluster import load_worker_model
 
-    load_worker_model(budget.memory_mb)
+    kg_ingest.prepare_worker(budget.memory_mb)
     stores = get_worker().__dict__.setdefault("_kg_bench_stores", {})  # one per server
     if url not in stores:
         stores[url] = _open_store(url, read_only=False)
     store = stores[url]
-    run = kg_ingest._Run(store, version, None, None, budget)
+    run = kg_ingest.IngestRun(store, version, None, None, budget)
     run.ingested_at = ingested_at
     run.write(kg_ingest._build(extract, kg_ingest._WORKER_NLP, batch, batch_size, ingested_at,
                                version, budget), {})

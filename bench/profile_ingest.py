@@ -10,7 +10,7 @@ bench/bench_ingest.py reads them), times each stage alone, best of ``--rounds``,
 - ``extract.extract_texts`` (the pipeline and the extraction records);
 - ``kg.sources.read_sources`` of the files (reading, hashing, language detection);
 - ``kg.ingest.ingest`` into a fresh on-disk store, and within it the writer thread's time
-  (``_Run.write``: the store writes, the merged default graph, the change log, the class
+  (``IngestRun.write``: the store writes, the merged default graph, the change log, the class
   look-ups of kg.identity), which overlaps the next batch's extraction.
 
 With ``--profile OUT`` one more ingest runs under cProfile (the main thread; OUT.writer
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     import extract
     from extract.pipeline import model_name
     from kg import readers
-    from kg.ingest import _Run, ingest
+    from kg.ingest import IngestRun, ingest
     from kg.sources import read_sources
     from kg.store import LocalStore
 
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         readers.load(name)
         once[name] = time.perf_counter() - started
     writer = {"seconds": 0.0, "profile": None}
-    write = _Run.write
+    write = IngestRun.write
 
     def timed_write(self, *a, **k):  # the writer thread's share
         start = time.perf_counter()
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
                 writer["profile"].disable()
             writer["seconds"] += time.perf_counter() - start
 
-    _Run.write = timed_write
+    IngestRun.write = timed_write
 
     def run_ingest() -> None:
         with tempfile.TemporaryDirectory() as tmp, LocalStore(Path(tmp) / "store") as store:

@@ -2,8 +2,8 @@
 
 This process reads the sources, sends article batches to the cluster's workers as tasks,
 and stays the one writer: each batch's results come back here as soon as their task is
-done and are written in input order (:meth:`kg.ingest._Run.write`), exactly as with
-``--workers`` processes. The task is :func:`kg.ingest._worker_build`, the function the
+done and are written in input order (:meth:`kg.ingest.IngestRun.write`), exactly as with
+``--workers`` processes. The task is :func:`kg.ingest.build_batch`, the function the
 ``--workers`` processes run, so the two paths cannot drift; each worker loads the model
 once, when it joins (:class:`ModelPlugin`), and keeps it.
 
@@ -36,7 +36,6 @@ import contextlib
 import itertools
 import logging
 import re
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -48,7 +47,7 @@ from .errors import ClusterError
 if TYPE_CHECKING:  # pragma: no cover
     from distributed import Client, Future
 
-    from .ingest import WorkerResult, _Run
+    from .ingest import IngestRun, WorkerResult
     from .sources import Article
 
 __all__ = ["ClusterAddress", "ADDRESSES", "INSTALL", "cluster_client", "in_cluster",
@@ -256,9 +255,10 @@ except ImportError:  # pragma: no cover - `--cluster` is refused before it is ne
 
 
 class ModelPlugin(_PluginBase):  # type: ignore[misc,valid-type]
-    """Loads kg's pipeline in each worker once, when the worker joins (now or later), for
-    :func:`kg.ingest._worker_build`; then caps the worker's memory at the per-article
-    budget. On a ``local:N`` cluster its workers also leave Ctrl-C to this process.
+    """Prepares each worker once, when it joins (now or later), for
+    :func:`kg.ingest.build_batch`: :func:`kg.ingest.prepare_worker` loads kg's pipeline and
+    caps the worker's memory at the per-article budget. On a ``local:N`` cluster its
+    workers also leave Ctrl-C to this process.
 
     ``idempotent``: registering it again on a long-running cluster keeps the workers'
     loaded models.
@@ -277,37 +277,16 @@ class ModelPlugin(_PluginBase):  # type: ignore[misc,valid-type]
         import asyncio
         import signal
 
+        from .ingest import prepare_worker
+
         if self.local:
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the client's
         # in a thread: the worker's event loop keeps answering the scheduler meanwhile
         try:
-            await asyncio.to_thread(load_worker_model, self.memory_mb)
+            await asyncio.to_thread(prepare_worker, self.memory_mb)
         except asyncio.CancelledError:  # the worker is closing (Ctrl-C): nothing to report
             return
         check_version(self.version)
-
-
-_LOADING = threading.Lock()
-
-
-def load_worker_model(memory_mb: int | None = None) -> None:
-    """Load the pipeline into :data:`kg.ingest._WORKER_NLP` (once per process: a task
-    that starts while the plugin still loads it waits for it), then cap memory at
-    ``memory_mb`` beyond it."""
-    import gc
-
-    import extract
-
-    from . import ingest
-    from .budget import limit_memory, steady_malloc
-
-    with _LOADING:
-        if ingest._WORKER_NLP is None:
-            steady_malloc()  # the nanny started this worker with MALLOC_TRIM_THRESHOLD_
-            ingest._WORKER_NLP = extract.load_pipeline()
-            gc.collect()
-            gc.freeze()
-            limit_memory(memory_mb)
 
 
 def check_version(version: str | None) -> None:
@@ -324,14 +303,13 @@ def check_version(version: str | None) -> None:
 
 def _cluster_build(batch: list[Article], batch_size: int, ingested_at: Any, version: str,
                    budget: Any) -> WorkerResult:
-    """The task: :func:`kg.ingest._worker_build`, loading the model first on a worker
-    that joined without the plugin's set-up having run (it runs on join, normally)."""
-    from . import ingest
+    """The task: :func:`kg.ingest.build_batch`, on a worker whose kg extracts as the
+    client's does (which loads the model first on a worker that joined without the
+    plugin's set-up having run: it runs on join, normally)."""
+    from .ingest import build_batch
 
     check_version(version)
-    if ingest._WORKER_NLP is None:
-        load_worker_model(budget.memory_mb)
-    return ingest._worker_build(batch, batch_size, ingested_at, version, budget)
+    return build_batch(batch, batch_size, ingested_at, version, budget)
 
 
 # --------------------------------------------------------------------------- the run
@@ -375,7 +353,7 @@ class _Dispatch:
     """Submits batches, collects each result as its task completes (freeing the
     worker's copy at once), and hands them back in input order."""
 
-    def __init__(self, client: Client, run: _Run, batch_size: int) -> None:
+    def __init__(self, client: Client, run: IngestRun, batch_size: int) -> None:
         from distributed import as_completed
 
         self.client = client
@@ -462,18 +440,18 @@ def _reason(error: BaseException) -> str:
     return f"extraction failed on the cluster: {message or type(error).__name__}"
 
 
-def in_cluster(run: _Run, batches: Iterator[list[Article]], client: Client,
+def in_cluster(run: IngestRun, batches: Iterator[list[Article]], client: Client,
                batch_size: int, stored: dict[str, Any],
                parse: Callable[[list[Article], WorkerResult], Any]) -> None:
     """Extract ``batches`` on the cluster of ``client`` and write them here in input
     order (``parse`` turns a batch's worker results into what ``run.write`` takes)."""
-    from .ingest import _Writer
+    from .ingest import BatchWriter
 
     window = _Window(client)
     dispatch = _Dispatch(client, run, batch_size)
     pending: deque[_Task] = deque()  # submitted, not yet written, in input order
     try:
-        with _Writer(run, stored) as writer:  # writes while the next results come in
+        with BatchWriter(run, stored) as writer:  # writes while the next results come in
             for batch in itertools.chain(batches, [None]):
                 if batch is not None:
                     pending.append(dispatch.submit(batch))

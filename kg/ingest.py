@@ -16,7 +16,7 @@ With ``workers >= 2``, extraction and RDF building run in that many processes of
 each with its own copy of the language model, and hand back each article's graph as
 N-Quads; this process stays the one writer (one writer per store, see
 ``docs/decisions/0008-one-writer-many-readers.md``), writing in a thread of its own
-(:class:`_Writer`) while the next results come in. Articles come out in input order
+(:class:`BatchWriter`) while the next results come in. Articles come out in input order
 either way. With ``cluster`` (``kg ingest --cluster``), the same per-batch function runs as
 tasks on a Dask cluster's workers and this process is still the one writer
 (:mod:`kg.cluster`).
@@ -72,7 +72,8 @@ from .vocab import article_id_of, entity_iri
 if TYPE_CHECKING:  # pragma: no cover
     from extract.records import Extraction
 
-__all__ = ["ingest", "ingest_articles", "in_shard", "IngestReport", "Progress", "BATCH_SIZE"]
+__all__ = ["ingest", "ingest_articles", "in_shard", "IngestReport", "Progress", "BATCH_SIZE",
+           "IngestRun", "BatchWriter", "WorkerResult", "prepare_worker", "build_batch"]
 
 log = logging.getLogger(__name__)
 
@@ -205,7 +206,7 @@ def ingest_articles(
 
     version = extract.EXTRACTOR_VERSION
     store.ensure_ontology()  # the schema graph, when missing or changed (kg.store)
-    run = _Run(store, version, progress, total,
+    run = IngestRun(store, version, progress, total,
                budget if budget is not None else ArticleBudget())
     stored = _stored_versions(store)
     # Each file under the id of its source, not merely of its name (kg.article_ids).
@@ -256,7 +257,7 @@ def _stored_versions(store: Store) -> dict[str, tuple[str | None, str | None]]:
         row["version"].value if row["version"] is not None else None) for row in rows}
 
 
-class _Run:
+class IngestRun:
     """The outcome lists and the progress count of one ingest run."""
 
     def __init__(self, store: Store, version: str, progress: Progress | None,
@@ -351,7 +352,7 @@ def _batches(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
         yield batch
 
 
-def _in_process(run: _Run, batches: Iterator[list[Article]], nlp: Any, batch_size: int,
+def _in_process(run: IngestRun, batches: Iterator[list[Article]], nlp: Any, batch_size: int,
                 stored: dict[str, Any], extract: Any) -> None:
     """Extract here; write each batch in a thread of its own while the next is extracted
     (Oxigraph writes without holding the GIL), one batch written at a time, in order."""
@@ -431,41 +432,58 @@ def _extract(
 
 # --------------------------------------------------------------------------- workers
 
+#: What a worker hands back for each article of a batch (:func:`build_batch`).
+WorkerResult = list[tuple[bytes, "Extraction"] | str]
+
+#: The pipeline of this process when it is a worker (:func:`prepare_worker`).
 _WORKER_NLP: Any = None
+_LOADING = threading.Lock()
+
+
+def prepare_worker(memory_mb: int | None = None) -> None:
+    """Make this process an extraction worker, for :func:`build_batch`: glibc's malloc kept
+    adaptive (:func:`kg.budget.steady_malloc`), the pipeline loaded once (a call while
+    another thread loads it waits for it), then memory capped at ``memory_mb`` beyond it
+    (after loading, so that loading never fails of it). Run by ``--workers``' processes
+    when they start and by each Dask worker when it joins (:mod:`kg.cluster`)."""
+    import extract
+
+    global _WORKER_NLP
+    with _LOADING:
+        if _WORKER_NLP is None:
+            steady_malloc()
+            _WORKER_NLP = extract.load_pipeline()
+            gc.collect()
+            gc.freeze()
+            limit_memory(memory_mb)
 
 
 def _worker_init(parent: int, memory_mb: int | None) -> None:
-    """In a new worker: die with ``parent``, leave Ctrl-C to it, load the model, then cap
-    memory at the per-article budget (after loading, so that loading never fails of it)."""
+    """In a new ``--workers`` process: die with ``parent``, leave Ctrl-C to it, and
+    :func:`prepare_worker`."""
     import signal
-
-    import extract
 
     die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    steady_malloc()
-    global _WORKER_NLP
-    _WORKER_NLP = extract.load_pipeline()
-    gc.collect()
-    gc.freeze()
-    limit_memory(memory_mb)
+    prepare_worker(memory_mb)
 
 
-def _worker_build(batch: list[Article], batch_size: int, ingested_at: datetime,
-                  version: str, budget: ArticleBudget) -> list[tuple[bytes, Extraction] | str]:
-    """In a worker: each article's graph as N-Quads bytes with its extraction (the writer
-    may build it again, :meth:`_Run.write`), or why it failed."""
+def build_batch(batch: list[Article], batch_size: int, ingested_at: datetime,
+                version: str, budget: ArticleBudget) -> WorkerResult:
+    """The task of a worker (a ``--workers`` process or a Dask worker): each article's
+    graph as N-Quads bytes with its extraction (the writer may build it again,
+    :meth:`IngestRun.write`), or why it failed. Prepares the worker first if nothing has
+    (:func:`prepare_worker`)."""
     import extract
 
-    out: list[tuple[bytes, Extraction] | str] = []
+    if _WORKER_NLP is None:
+        prepare_worker(budget.memory_mb)
+    out: WorkerResult = []
     for _article, quads, extraction in _build(extract, _WORKER_NLP, batch, batch_size,
                                               ingested_at, version, budget):
         out.append(quads if isinstance(quads, str) or extraction is None
                    else (ox.serialize(quads, format=ox.RdfFormat.N_QUADS), extraction))
     return out
-
-
-WorkerResult = list[tuple[bytes, "Extraction"] | str]
 
 
 @dataclass
@@ -486,7 +504,7 @@ class _Pool:
 
     MAX_DEATHS_IN_A_ROW = 3
 
-    def __init__(self, workers: int, run: _Run, batch_size: int) -> None:
+    def __init__(self, workers: int, run: IngestRun, batch_size: int) -> None:
         self.workers = workers
         self.run = run
         self.batch_size = batch_size
@@ -501,7 +519,7 @@ class _Pool:
 
     def submit(self, batch: list[Article]) -> _Task:
         return _Task(batch, self.generation, self._executor.submit(
-            _worker_build, batch, self.batch_size, self.run.ingested_at, self.run.version,
+            build_batch, batch, self.batch_size, self.run.ingested_at, self.run.version,
             self.run.budget))
 
     def results(self, task: _Task) -> WorkerResult:
@@ -550,13 +568,13 @@ class _Pool:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 
-class _Writer:
-    """Writes batches with :meth:`_Run.write` in a thread of its own, one at a time and in
+class BatchWriter:
+    """Writes batches with :meth:`IngestRun.write` in a thread of its own, one at a time and in
     the order given, while the caller collects the next results (store and HTTP writes
     release the GIL): the workers are not kept waiting on the writes. Used as a context
     manager; leaving it waits for the batch in writing (whole transactions only)."""
 
-    def __init__(self, run: _Run, stored: dict[str, Any]) -> None:
+    def __init__(self, run: IngestRun, stored: dict[str, Any]) -> None:
         self.run = run
         self.stored = stored
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-writer")
@@ -572,7 +590,7 @@ class _Writer:
             writing, self._writing = self._writing, None
             writing.result()
 
-    def __enter__(self) -> _Writer:
+    def __enter__(self) -> BatchWriter:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
@@ -583,14 +601,14 @@ class _Writer:
             self._thread.shutdown(wait=True)
 
 
-def _in_workers(run: _Run, batches: Iterator[list[Article]], workers: int, batch_size: int,
+def _in_workers(run: IngestRun, batches: Iterator[list[Article]], workers: int, batch_size: int,
                 stored: dict[str, Any]) -> None:
     """Extract in ``workers`` processes, at most two batches each in flight, and write the
     results here in input order."""
     window: deque[_Task] = deque()
     pool = _Pool(workers, run, batch_size)
     try:
-        with _Writer(run, stored) as writer:
+        with BatchWriter(run, stored) as writer:
             for batch in itertools.chain(batches, [None]):
                 if batch is not None:
                     window.append(pool.submit(batch))

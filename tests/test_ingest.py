@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import shutil
 from pathlib import Path
 
@@ -328,3 +329,21 @@ def test_remove_of_the_article_that_gave_the_class_keeps_the_node_until_reingest
     merged = {r["c"].value for r in kg_store.select(
         f"SELECT ?c WHERE {{ VALUES ?e {{ <{COMPANY_NODE}> <{PLACE_NODE}> }} ?e a ?c }}")}
     assert merged == {"https://w3id.org/aikg/ont#Place"}
+
+
+def test_ingest_the_cluster_path_uses_the_public_worker_api_only():
+    """kg/cluster.py runs kg.ingest's worker API (``prepare_worker``, ``build_batch``,
+    ``IngestRun``, ``BatchWriter``): no private name of kg.ingest, imported or reached."""
+    root = Path(__file__).resolve().parents[1]
+    tree = ast.parse((root / "kg" / "cluster.py").read_text(encoding="utf-8"))
+    offenders = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").endswith("ingest"):
+            offenders += [alias.name for alias in node.names if alias.name.startswith("_")]
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                and node.value.id == "ingest" and node.attr.startswith("_"):
+            offenders.append(f"ingest.{node.attr}")
+    assert not offenders
+    import kg.ingest
+
+    assert {"prepare_worker", "build_batch", "IngestRun", "BatchWriter"} <= set(kg.ingest.__all__)

@@ -22,7 +22,7 @@ from extract.records import Evidence, Extraction, Relation
 from kg.build import article_quads
 from kg.cli import cli
 from kg.errors import KGError
-from kg.ingest import IngestReport, _Run
+from kg.ingest import IngestReport, IngestRun
 from kg.shapes import default_checker, load_checker
 from kg.store import LocalStore
 from kg.validate import set_aside, set_aside_in, validate_store
@@ -394,7 +394,7 @@ def test_validate_store_keeps_a_set_aside_statement_out_of_the_merge(kg_store, t
 
 
 def test_validate_ingest_reports_set_aside_statements_per_article(kg_store, tiny, caplog):
-    run = _Run(kg_store, tiny.extractor_version, None, None)
+    run = IngestRun(kg_store, tiny.extractor_version, None, None)
     with caplog.at_level(logging.WARNING, logger="kg.ingest"):
         run.write([(tiny.article(1, "tiny"), _build(tiny, _violating_extraction(tiny)), None),
                    (tiny.article(2, "tiny-two"), tiny.quads(2, "tiny-two"), None)], stored={})
