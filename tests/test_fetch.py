@@ -15,10 +15,18 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import extract
 from kg.cli import cli
 from kg.feeds import canonical_url, url_article_id
 from kg.fetch import Fetcher, FetchFailed, Policy
 from kg.store import FETCHED_GRAPH, LocalStore
+
+
+@pytest.fixture(autouse=True)
+def _one_pipeline(nlp, monkeypatch):
+    """`kg fetch` runs in this process (CliRunner): each run takes the session's pipeline
+    instead of loading the model again (2 s each; what is tested here is the fetching)."""
+    monkeypatch.setattr(extract, "load_pipeline", lambda model=None: nlp)
 
 Response = tuple[int, dict[str, str], bytes]
 
