@@ -207,7 +207,7 @@ def ingest_articles(
     version = extract.EXTRACTOR_VERSION
     store.ensure_ontology()  # the schema graph, when missing or changed (kg.store)
     run = IngestRun(store, version, progress, total,
-               budget if budget is not None else ArticleBudget())
+                    budget if budget is not None else ArticleBudget())
     stored = _stored_versions(store)
     # Each file under the id of its source, not merely of its name (kg.article_ids).
     items = SourceIds.of(store, replace_source=replace_source).resolved(items)

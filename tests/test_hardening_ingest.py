@@ -418,7 +418,7 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc: Linux only")
-def test_worker_memory_freed_is_reused_even_under_dasks_malloc_setting():
+def test_hardening_ingest_worker_memory_freed_is_reused_under_dasks_malloc_setting():
     """A worker started with Dask's ``MALLOC_TRIM_THRESHOLD_=65536`` (which turns glibc's
     adaptive thresholds off) maps and faults in every large buffer afresh;
     :func:`kg.budget.steady_malloc`, which both kinds of worker run, makes it reuse the
