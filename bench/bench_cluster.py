@@ -18,7 +18,14 @@ the median of the rounds' own ratios (this 2-core VM's speed moves by 20% within
 3. **Articles/s per worker** (the running local:2 cluster's steady rate over its
    workers): with the writer's ceiling (docs/deployment.md), how many workers one writer
    can feed.
-4. **A remote store: the workers' results written through this process against written
+4. **The machine's own ceiling**: bare spaCy (the model kg loads, ``nlp.pipe``) in two
+   processes, each on half the texts, against one process on all of them, the model loaded
+   beforehand in both: what two cores give two extraction processes here (a VM's two cores
+   share a host), against which the 1.8x above is read.
+5. **An idle local:2 cluster's CPU**: its processes' CPU a second with kg's configuration
+   (kg.cluster.LOCAL_CONFIG) and with Dask's defaults: the housekeeping a busy cluster takes
+   from the extraction.
+6. **A remote store: the workers' results written through this process against written
    by the workers themselves** (each worker its own ``RemoteStore``, each batch written
    where it was extracted), into a fresh ``oxigraph serve`` on 127.0.0.1 each time, with
    the running local:2 cluster: which one ``kg ingest --cluster`` should do
@@ -34,6 +41,7 @@ import argparse
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -165,6 +173,86 @@ def workers_write(client, folder: Path, url: str, batch_size: int = 16) -> float
     return elapsed
 
 
+def bare_child(folder: Path, start: int, step: int) -> None:
+    """In a child process: load the model, say ``ready``, and on a line from stdin run
+    ``nlp.pipe`` on every ``step``-th text of ``folder`` from ``start``; print seconds."""
+    import extract
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(folder.iterdir())][start::step]
+    nlp = extract.load_pipeline()
+    for _ in nlp.pipe(texts[:16]):  # warm, as the steady rates are
+        pass
+    print("ready", flush=True)
+    sys.stdin.readline()
+    begin = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=16):
+        pass
+    print(time.perf_counter() - begin, flush=True)
+
+
+def bare_processes(folder: Path, processes: int) -> Timing:
+    """Bare spaCy on all of ``folder``'s texts split among ``processes`` processes started
+    together once each has its model: seconds until the last is done, and articles/s."""
+    children = [subprocess.Popen(
+        [sys.executable, __file__, "--bare-child", str(folder), str(i), str(processes)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for i in range(processes)]
+    try:
+        for child in children:
+            assert child.stdout.readline().strip() == "ready"
+        begin = time.perf_counter()
+        for child in children:
+            child.stdin.write("go\n")
+            child.stdin.flush()
+        for child in children:
+            float(child.stdout.readline())
+        seconds = time.perf_counter() - begin
+    finally:
+        for child in children:
+            child.kill()
+            child.wait()
+    n = sum(1 for _ in folder.iterdir())
+    return Timing(seconds, n / seconds)
+
+
+def idle_cpu(seconds: float = 5.0, *, dask_defaults: bool = False) -> float:
+    """CPU seconds a second an idle local:2 cluster takes (this process and the workers):
+    kg's (``kg.cluster.cluster_client``), or a plain ``LocalCluster`` with Dask's defaults
+    for the same shape."""
+    import contextlib
+
+    import psutil
+
+    me = psutil.Process()
+
+    def cpu() -> float:
+        total = sum(me.cpu_times()[:2])
+        for child in me.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                total += sum(child.cpu_times()[:2])
+        return total
+
+    if dask_defaults:  # its nanny sets MALLOC_TRIM_THRESHOLD_ here: put the environment back
+        from distributed import Client, LocalCluster
+
+        opened = contextlib.ExitStack()
+        environ = dict(os.environ)
+        opened.callback(lambda: (os.environ.clear(), os.environ.update(environ)))
+        cluster = opened.enter_context(LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+            dashboard_address="127.0.0.1:0"))
+        opened.enter_context(Client(cluster, set_as_default=False))
+    else:
+        from kg.cluster import cluster_client
+
+        opened = contextlib.ExitStack()
+        opened.enter_context(cluster_client("local:2"))
+    with opened:
+        time.sleep(2)  # the start is over
+        before, begin = cpu(), time.perf_counter()
+        time.sleep(seconds)
+        return (cpu() - before) / (time.perf_counter() - begin)
+
+
 def alternate(rounds: int, sides: dict) -> dict[str, list]:
     """Run each side once per round, in turn (so machine noise hits all alike)."""
     runs: dict[str, list] = {name: [] for name in sides}
@@ -198,7 +286,12 @@ def main(argv: list[str] | None = None) -> int:
                     help="articles for part 4 (0: skip it)")
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--write", action="store_true", help="update docs/performance.md")
+    ap.add_argument("--bare-child", nargs=3, metavar=("FOLDER", "START", "STEP"),
+                    help=argparse.SUPPRESS)  # a bare spaCy process of part 4
     args = ap.parse_args(argv)
+    if args.bare_child:
+        bare_child(Path(args.bare_child[0]), int(args.bare_child[1]), int(args.bare_child[2]))
+        return 0
 
     from kg.cluster import cluster_client
 
@@ -221,7 +314,10 @@ def main(argv: list[str] | None = None) -> int:
             "--workers 2": lambda: local_run(folder, tmp, batch_size=bs, workers=2),
             "--cluster local:2": lambda: local_run(folder, tmp, batch_size=bs,
                                                    cluster="local:2"),
+            "bare spaCy, 1 process": lambda: bare_processes(folder, 1),
+            "bare spaCy, 2 processes": lambda: bare_processes(folder, 2),
         })
+        idle = {"kg's": idle_cpu(), "Dask's defaults": idle_cpu(dask_defaults=True)}
         with cluster_client("local:2") as client:  # running, its models loaded
             runs.update(alternate(args.rounds, {
                 "local:2 running": lambda: local_run(folder, tmp, batch_size=bs,
@@ -233,6 +329,8 @@ def main(argv: list[str] | None = None) -> int:
             over_e2e, over_steady = ratios(runs, "--workers 2", "--cluster local:2")
             _, warm_steady = ratios(runs, "--workers 2 (again)", "local:2 running")
             per_worker = statistics.median(t.rate for t in runs["local:2 running"]) / 2
+            _, ceiling = ratios(runs, "bare spaCy, 2 processes", "bare spaCy, 1 process")
+            of_ceiling = [s / c for s, c in zip(speed_steady, ceiling, strict=True)]
             lines += [
                 f"- texts: {n} ({args.articles} Reuters-21578 articles + 5 seeds) as files; "
                 f"batch size {bs}; {args.rounds} alternating rounds; {os.cpu_count()} cores; "
@@ -256,6 +354,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"({', '.join(f'{x - 1:+.1%}' for x in over_e2e)})",
                 f"- **articles/s per worker: {per_worker:.1f}** (the running local:2 "
                 "cluster's steady rate over its 2 workers, the writer sharing the cores)",
+                "- " + _ratio_line("the machine's ceiling: bare spaCy in 2 processes / 1 "
+                                   "process (models loaded)", ceiling,
+                                   f"local:2's steady ratio is {statistics.median(of_ceiling):.0%}"
+                                   " of it (median of rounds: "
+                                   + ", ".join(f"{x:.0%}" for x in of_ceiling) + ")"),
+                "- an idle local:2 cluster's CPU (this process and its workers), ms a second: "
+                + "; ".join(f"{name} configuration {v * 1000:.0f}" for name, v in idle.items()),
             ]
             if args.remote_articles:
                 m = len(list(remote_folder.iterdir()))

@@ -142,29 +142,51 @@ def _connect(address: ClusterAddress) -> Iterator[Client]:
         client.close()
 
 
+#: Dask configuration of a ``local:N`` cluster (its scheduler, nannies, workers and this
+#: process's client), kept by the nanny for the workers it restarts:
+#:
+#: - no statistical profiler: it samples each worker's task thread 100 times a second,
+#:   taking the GIL from the extraction each time;
+#: - no ``MALLOC_TRIM_THRESHOLD_``: the nanny would start the workers with it and set it in
+#:   this process's environment, for every process started after
+#:   (:func:`kg.budget.steady_malloc`);
+#: - Dask's housekeeping at a slower beat: by default its event loops check every 20 ms
+#:   that they are not blocked, the nanny reads its worker's memory every 100 ms and the
+#:   system monitor (the dashboard's figures) samples every 500 ms. An idle local:2 cluster
+#:   took about 110 ms of CPU a second so (5% of a 2-core machine, taken from the
+#:   extraction when busy), about 20 ms with these (docs/performance.md). A worker's memory
+#:   is capped by kg's own budget (:func:`kg.budget.limit_memory`) in any case.
+LOCAL_CONFIG: dict[str, object] = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    "distributed.admin.tick.interval": "500ms",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.admin.system-monitor.interval": "2s",
+}
+
+
 @contextlib.contextmanager
 def _local(address: ClusterAddress) -> Iterator[Client]:
-    """A LocalCluster of ``address.workers`` processes on 127.0.0.1, and its client."""
+    """A LocalCluster of ``address.workers`` processes on 127.0.0.1 (:data:`LOCAL_CONFIG`),
+    and its client."""
     import dask
     from distributed import Client, LocalCluster
 
-    # Dask's statistical profiler samples each worker's task thread 100 times a second,
-    # taking the GIL from the extraction each time; and the nanny would start the workers
-    # with MALLOC_TRIM_THRESHOLD_ (kg.budget.steady_malloc), setting it in this process's
-    # environment too, for every process started after. The nanny keeps this configuration
-    # for the workers it restarts.
-    with dask.config.set({"distributed.worker.profile.enabled": False,
-                          "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+    with dask.config.set(LOCAL_CONFIG):
         # a free port: the default, 8787, may be another cluster's (a dashboard needs bokeh)
         cluster = LocalCluster(n_workers=address.workers, threads_per_worker=1,
                                processes=True, host="127.0.0.1",
                                dashboard_address="127.0.0.1:0",
                                # what goes wrong reaches this process as task errors
                                silence_logs=logging.CRITICAL)
+        try:
+            # results straight from the workers, not relayed by the scheduler (Dask's
+            # default for a client outside the cluster, which may not reach the workers)
+            client = Client(cluster, set_as_default=False, direct_to_workers=True)
+        except BaseException:
+            cluster.close()
+            raise
     try:
-        # results straight from the workers, not relayed by the scheduler (Dask's default
-        # for a client outside the cluster, which may not reach the workers; these are here)
-        client = Client(cluster, set_as_default=False, direct_to_workers=True)
         try:
             yield client
         finally:

@@ -418,3 +418,36 @@ def test_cluster_local_workers_and_this_process_keep_glibcs_own_malloc(local_clu
     assert "MALLOC_TRIM_THRESHOLD_" not in os.environ
     seen = local_cluster.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
     assert len(seen) == 2 and set(seen.values()) == {None}
+
+
+def test_cluster_local_workers_run_with_kgs_dask_configuration(local_cluster):
+    """A local cluster's servers keep Dask's housekeeping at kg.cluster.LOCAL_CONFIG's beat,
+    not Dask's defaults (event-loop checks every 20 ms, memory reads every 100 ms, system
+    samples every 500 ms, the profiler on): read from the periodic callbacks each worker,
+    nanny and the scheduler run."""
+    from dask.utils import parse_timedelta
+
+    from kg.cluster import LOCAL_CONFIG
+
+    def ms(key: str) -> float:
+        return parse_timedelta(LOCAL_CONFIG[key], default="ms") * 1000
+
+    tick, memory, monitor = (ms("distributed.admin.tick.interval"),
+                             ms("distributed.worker.memory.monitor-interval"),
+                             ms("distributed.admin.system-monitor.interval"))
+    assert (tick, memory, monitor) > (20, 100, 500)  # slower than Dask's defaults
+
+    def beats(dask_worker) -> dict[str, float]:  # noqa: ANN001 - Dask passes its Worker
+        return {name: callback.callback_time
+                for name, callback in dask_worker.periodic_callbacks.items()}
+
+    workers = local_cluster.run(beats)
+    assert len(workers) == 2
+    for worker in workers.values():
+        assert (worker["tick"], worker["memory_monitor"], worker["monitor"]) == (
+            tick, memory, monitor)
+        assert not any(name.startswith("profile") for name in worker)
+    cluster = local_cluster.cluster
+    for server in [cluster.scheduler, *cluster.workers.values()]:  # the nannies
+        assert server.periodic_callbacks["tick"].callback_time == tick
+        assert server.periodic_callbacks["monitor"].callback_time == monitor
