@@ -18,7 +18,7 @@ from typing import Any
 
 from . import readers
 
-__all__ = ["iso_date"]
+__all__ = ["iso_date", "warm_up"]
 
 log = logging.getLogger("kg.sources")
 
@@ -32,6 +32,12 @@ def _parser() -> Any:
     # a date without a day ("2025", "December 2024") is not a publication date
     return DateDataParser(languages=["en"], settings={
         "REQUIRE_PARTS": ["day", "month", "year"], "PREFER_DAY_OF_MONTH": "first"})
+
+
+def warm_up() -> None:
+    """Import dateparser and read one date (:mod:`kg.readers` calls this outside any
+    article's time budget)."""
+    _parser().get_date_data("Jan. 13, 2025")
 
 
 def iso_date(raw: object, where: str) -> str | None:

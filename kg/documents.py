@@ -25,7 +25,7 @@ import yaml
 from . import readers
 from .language import detect
 
-__all__ = ["front_matter", "Page", "read_page", "load_readers"]
+__all__ = ["front_matter", "Page", "read_page", "load_readers", "warm_up"]
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,12 @@ def read_page(page: str, *, url: str | None = None) -> Page:
     """
     readers.need("html")
     return _read_page(page, url=url)
+
+
+def warm_up() -> None:
+    """Import trafilatura and htmldate and read one page (:mod:`kg.readers` calls this
+    outside any article's time budget)."""
+    _read_page("<html><body><article><p>Nvidia sells chips.</p></article></body></html>")
 
 
 def _read_page(page: str, *, url: str | None = None) -> Page:

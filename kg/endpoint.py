@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
@@ -53,6 +53,11 @@ __all__ = [
     "Job",
     "Reply",
     "negotiate",
+    "accept_ranges",
+    "quality",
+    "best_accepted",
+    "selects",
+    "graph_body",
     "answer",
     "check_request_query",
     "TEXT",
@@ -89,7 +94,7 @@ GRAPH_FORMATS = NEGOTIATED_RDF_FORMATS
 _KIND_NAMES = {"select": "SELECT", "ask": "ASK", "graph": "CONSTRUCT or DESCRIBE"}
 
 
-def _accept_ranges(header: str) -> list[tuple[str, float]]:
+def accept_ranges(header: str) -> list[tuple[str, float]]:
     """``(media range, q)`` pairs of an ``Accept`` header; malformed parts are skipped."""
     ranges = []
     for part in header.split(","):
@@ -108,7 +113,7 @@ def _accept_ranges(header: str) -> list[tuple[str, float]]:
     return ranges
 
 
-def _quality(ranges: list[tuple[str, float]], media_type: str) -> float:
+def quality(ranges: list[tuple[str, float]], media_type: str) -> float:
     """The q the client gives ``media_type``: that of the most specific range matching it."""
     main = media_type.split("/", 1)[0]
     best, level = 0.0, -1
@@ -123,6 +128,29 @@ def _quality(ranges: list[tuple[str, float]], media_type: str) -> float:
             continue
         if this > level or (this == level and q > best):
             best, level = q, this
+    return best
+
+
+_Negotiable = TypeVar("_Negotiable", Format, NegotiatedFormat)
+
+
+def selects(fmt: Format | NegotiatedFormat, value: str) -> bool:
+    """Whether a ``format=`` value (a name or a media type, any case) names ``fmt``."""
+    wanted = value.strip().lower()
+    return wanted in fmt.names or wanted in (fmt.media_type, *fmt.aliases)
+
+
+def best_accepted(accept: str, formats: Sequence[_Negotiable]) -> _Negotiable | None:
+    """The one of ``formats`` an ``Accept`` header gives the highest q (the first on ties),
+    None when it accepts none. Wildcards select by the served type; an alias counts only
+    when named."""
+    ranges = accept_ranges(accept)
+    best, best_q = None, 0.0
+    for fmt in formats:
+        q = max([quality(ranges, fmt.media_type)]
+                + [q for media, q in ranges if media in fmt.aliases])
+        if q > best_q:
+            best, best_q = fmt, q
     return best
 
 
@@ -145,9 +173,8 @@ def negotiate(kind: str, accept: str | None = None,
     if formats:
         everything = RESULT_FORMATS + GRAPH_FORMATS
         for value in formats:
-            wanted = value.strip().lower()
             for fmt in candidates:
-                if wanted in fmt.names or wanted in (fmt.media_type, *fmt.aliases):
+                if selects(fmt, value):
                     return fmt
         known = [v for v in formats if any(v.strip().lower() in (*f.names, f.media_type)
                                            for f in everything)]
@@ -158,14 +185,7 @@ def negotiate(kind: str, accept: str | None = None,
                                  f"results use one of {available} (or a media type)")
     if not accept or not accept.strip():
         return candidates[0]
-    ranges = _accept_ranges(accept)
-    best, best_q = None, 0.0
-    for fmt in candidates:
-        # wildcards select by the served type; an alias counts only when named
-        q = max([_quality(ranges, fmt.media_type)]
-                + [q for media, q in ranges if media in fmt.aliases])
-        if q > best_q:
-            best, best_q = fmt, q
+    best = best_accepted(accept, candidates)
     if best is None:
         types = ", ".join(f.media_type for f in candidates)
         raise ProtocolError(406, f"nothing in 'Accept: {accept}' is available for "
@@ -276,7 +296,7 @@ def _solutions_body(solutions: ox.QuerySolutions, fmt: NegotiatedFormat, limit: 
     return parsed.serialize(format=fmt.serializer) or b""
 
 
-def _graph_body(triples: Sequence[ox.Triple], fmt: NegotiatedFormat) -> bytes:
+def graph_body(triples: Sequence[ox.Triple], fmt: NegotiatedFormat) -> bytes:
     prefixes = SERIALIZATION_PREFIXES if fmt.prefixes else None
     return ox.serialize(triples, format=fmt.serializer, prefixes=prefixes) or b""
 
@@ -306,7 +326,7 @@ def _answer_sparql(store: Store, job: Job) -> Reply:
         triples = list(islice(raw, job.max_results + 1))
         if len(triples) > job.max_results:
             raise _too_many(job.max_results, "triples")
-        return Reply(200, fmt.content_type, _graph_body(triples, fmt))
+        return Reply(200, fmt.content_type, graph_body(triples, fmt))
     except SyntaxError as exc:
         raise ProtocolError(400, syntax_message(job.text, exc)) from exc
     except OSError as exc:
@@ -327,7 +347,7 @@ def _answer_saved(store: Store, job: Job) -> Reply:
     if result.kind == "graph":
         if len(result) > job.max_results:
             raise _too_many(job.max_results, "triples")
-        return Reply(200, fmt.content_type, _graph_body(result.triples, fmt))
+        return Reply(200, fmt.content_type, graph_body(result.triples, fmt))
     if result.kind == "select" and len(result) > job.max_results:
         raise _too_many(job.max_results, "rows")
     return Reply(200, fmt.content_type, _results_body(result.results_json, fmt))

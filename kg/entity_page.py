@@ -44,7 +44,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from .endpoint import TEXT, Format, Job, Reply, _accept_ranges, _quality
+from .endpoint import TEXT, Format, Job, Reply, best_accepted, selects
 from .errors import ProtocolError
 from .literals import rdflib_term
 from .show import EntityFacts, Fact, entity_facts
@@ -147,28 +147,20 @@ def negotiate(accept: str | None, formats: tuple[str, ...] | list[str] = ()) -> 
     if formats:
         if len(formats) > 1:
             raise ProtocolError(400, f"give one 'format' parameter, not {len(formats)}")
-        wanted = formats[0].strip().lower()
         for name, doc in DOCUMENT_FORMATS.items():
-            fmt = doc.format
-            if wanted in fmt.names or wanted in (fmt.media_type, *fmt.aliases):
+            if selects(doc.format, formats[0]):
                 return name
         raise ProtocolError(400, f"unknown format {formats[0]!r} for an entity; use one of "
                                  f"{names} (or a media type)")
     if not accept or not accept.strip():
         return "html"
-    ranges = _accept_ranges(accept)
-    best, best_q = None, 0.0
-    for name, doc in DOCUMENT_FORMATS.items():
-        fmt = doc.format
-        q = max([_quality(ranges, fmt.media_type)]
-                + [q for media, q in ranges if media in fmt.aliases])
-        if q > best_q:
-            best, best_q = name, q
+    by_format = {doc.format: name for name, doc in DOCUMENT_FORMATS.items()}
+    best = best_accepted(accept, list(by_format))
     if best is None:
         types = ", ".join(d.format.media_type for d in DOCUMENT_FORMATS.values())
         raise ProtocolError(406, f"nothing in 'Accept: {accept}' is available for an entity; "
                                  f"the server serves {types}")
-    return best
+    return by_format[best]
 
 
 def entity_url(iri: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from . import readers
 
-__all__ = ["MIN_CHARS", "MIN_CONFIDENCE", "detect", "not_english"]
+__all__ = ["MIN_CHARS", "MIN_CONFIDENCE", "detect", "not_english", "warm_up"]
 
 #: Characters of text below which the language is not judged (too little to tell).
 MIN_CHARS = 200
@@ -29,6 +29,12 @@ def _identifier() -> Any:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def warm_up() -> None:
+    """Load langid's model and classify once (:mod:`kg.readers` calls this outside any
+    article's time budget)."""
+    _identifier().classify("Nvidia sells chips to cloud providers in the United States. " * 4)
 
 
 def detect(text: str) -> tuple[str, float] | None:

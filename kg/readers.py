@@ -26,35 +26,28 @@ reader is loaded outside the budget (:func:`load`), and the source is read again
 from __future__ import annotations
 
 import contextlib
+import importlib
 import threading
 from collections.abc import Callable, Iterator
 
 __all__ = ["READERS", "ReaderNotLoaded", "deferred", "load", "loaded", "need"]
 
 
-def _language() -> None:
-    from .language import _identifier
+def _warm_up(module: str) -> Callable[[], None]:
+    """The ``warm_up`` of ``kg.<module>``, imported only when called."""
 
-    _identifier().classify("Nvidia sells chips to cloud providers in the United States. " * 4)
+    def warm_up() -> None:
+        importlib.import_module(f"{__package__}.{module}").warm_up()
 
-
-def _dates() -> None:
-    from .dates import _parser
-
-    _parser().get_date_data("Jan. 13, 2025")
+    return warm_up
 
 
-def _html() -> None:
-    from .documents import _read_page
-
-    _read_page("<html><body><article><p>Nvidia sells chips.</p></article></body></html>")
-
-
-#: name -> what loads it (and runs it once, so that its first-call set-up is done too).
+#: name -> what loads it (and runs it once, so that its first-call set-up is done too):
+#: each reader's module has a ``warm_up()``.
 READERS: dict[str, Callable[[], None]] = {
-    "language": _language,  # kg.language: langid's model
-    "dates": _dates,  # kg.dates: dateparser, for dates that are not ISO 8601
-    "html": _html,  # kg.documents.read_page: trafilatura and htmldate
+    "language": _warm_up("language"),  # kg.language: langid's model
+    "dates": _warm_up("dates"),  # kg.dates: dateparser, for dates that are not ISO 8601
+    "html": _warm_up("documents"),  # kg.documents.read_page: trafilatura and htmldate
 }
 
 _loaded: set[str] = set()

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from .endpoint import GRAPH_FORMATS, RESULT_FORMATS, Job, Reply, _graph_body, negotiate
+from .endpoint import GRAPH_FORMATS, RESULT_FORMATS, Job, Reply, graph_body, negotiate
 from .store import ONTOLOGY_GRAPH, Store
 from .vocab import ARTICLE, RDF, RDFS, SERIALIZATION_PREFIXES, nn
 
@@ -122,5 +122,5 @@ def answer(store: Store, job: Job) -> Reply:
         body = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes={
             **SERIALIZATION_PREFIXES, "sd": SD, "void": VOID, "formats": _FORMATS}) or b""
     else:
-        body = _graph_body(triples, fmt)
+        body = graph_body(triples, fmt)
     return Reply(200, fmt.content_type, body)

@@ -231,7 +231,7 @@ def test_formats_endpoint_offers_and_writes_each_negotiated_format(kind, registr
     import pyoxigraph as ox
 
     import kg.formats
-    from kg.endpoint import _graph_body, negotiate
+    from kg.endpoint import graph_body, negotiate
 
     triple = ox.Triple(ox.NamedNode("https://example.org/a"), ox.NamedNode("https://example.org/p"),
                        ox.Literal("b"))
@@ -240,7 +240,7 @@ def test_formats_endpoint_offers_and_writes_each_negotiated_format(kind, registr
         assert negotiate(kind, form.media_type) is form
         assert form.w3c
         if kind == "graph":
-            body = _graph_body([triple], form)
+            body = graph_body([triple], form)
             assert [q.triple for q in ox.parse(body, format=form.serializer)] == [triple]
         else:
             solutions = ox.Store().query("SELECT ?x WHERE { BIND(1 AS ?x) }")
