@@ -413,11 +413,23 @@ class _Dispatch:
             # again, and this waits for it
             task.results = future.result()
         except (Exception, concurrent.futures.CancelledError) as exc:  # noqa: BLE001
+            if self.scheduler_lost(exc):
+                raise ClusterError(
+                    "lost the connection to the Dask scheduler "
+                    f"at {_scheduler_address(self.client)}; the articles already written "
+                    "are kept: run the same command again once the scheduler is back, and it "
+                    "goes on where this one stopped") from None
             task.error = exc
             log.warning("a batch of %d articles failed on the cluster (%s); running its "
                         "articles one by one", len(task.batch), _reason(task.error))
         future.release()
         task.future = None
+
+    def scheduler_lost(self, error: BaseException) -> bool:
+        """Whether ``error`` (a task's) means the scheduler is gone: Dask cancels every
+        future when the client loses it, and a future submitted after would never end."""
+        return (getattr(error, "reason", None) == "scheduler-connection-lost"
+                or self.client.status != "running")
 
     def _one_by_one(self, batch: list[Article]) -> WorkerResult:
         """Each article of a failed batch as a task of its own, one after the other, so
@@ -449,6 +461,13 @@ class _Dispatch:
             with contextlib.suppress(Exception):  # the cluster may be gone already
                 self.client.cancel(futures)
         self.tasks.clear()
+
+
+def _scheduler_address(client: Client) -> str:
+    try:
+        return str(client.scheduler.address)
+    except AttributeError:  # no scheduler comm left
+        return "its address unknown"
 
 
 def _reason(error: BaseException) -> str:

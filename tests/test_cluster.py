@@ -169,20 +169,66 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _dask(*args: str, cwd: Path) -> subprocess.Popen:
+    """``dask ARGS`` (``scheduler ...`` or ``worker ...``) as a user would start it."""
+    return subprocess.Popen([str(Path(sys.executable).with_name("dask")), *args,
+                             "--host", "127.0.0.1", "--no-dashboard"], cwd=cwd, env=kg_env(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _scheduler(address: str, cwd: Path) -> subprocess.Popen:
+    return _dask("scheduler", "--port", address.rsplit(":", 1)[1], cwd=cwd)
+
+
+def _worker(address: str, cwd: Path) -> subprocess.Popen:
+    return _dask("worker", address, "--nthreads", "1", "--nworkers", "1", cwd=cwd)
+
+
+def _ingest_until_shown(command: list[str], articles: int, *, then
+                        ) -> tuple[int, int, str, int]:
+    """Run ``command`` (a ``kg ingest``, its own process group) with stderr on a terminal;
+    once its bar shows ``articles`` done, call ``then(proc)``; wait for it to end (its
+    group is killed if it has not ended in 300 s). Returns its exit status, the last count
+    shown, what it wrote to stderr and its pid (its process group)."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))
+    proc = subprocess.Popen(command, cwd=ROOT, env=kg_env(), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=slave, start_new_session=True)
+    os.close(slave)
+    shown, seen, called = 0, b"", False
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            if select.select([master], [], [], 0.05)[0]:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # the terminal's other end closed: the process ended
+                    chunk = b""
+                if not chunk and proc.poll() is not None:
+                    break
+                seen += chunk
+                counts = re.findall(rb"(\d+)/%d \[" % FEED_SIZE, seen[-4096:])
+                shown = int(counts[-1]) if counts else shown
+            elif proc.poll() is not None:
+                break
+            if shown >= articles and not called:
+                called = True
+                then(proc)
+    finally:
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(30)
+        os.close(master)
+    return proc.returncode, shown, seen.decode("utf-8", "replace"), proc.pid
+
+
 def test_cluster_running_scheduler_at_a_tcp_address_stores_what_one_process_stores(
         seeded_store, tmp_path):
     """`dask scheduler` and one `dask worker` started as a user would, on 127.0.0.1; `kg
     ingest --cluster tcp://...` stores the seeds as one process does."""
-    dask = str(Path(sys.executable).with_name("dask"))
     address = f"tcp://127.0.0.1:{_free_port()}"
-    procs = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port",
-                               address.rsplit(":", 1)[1], "--no-dashboard"],
-                              cwd=tmp_path, env=kg_env(), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)]
-    procs.append(subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--nworkers",
-                                   "1", "--host", "127.0.0.1", "--no-dashboard"],
-                                  cwd=tmp_path, env=kg_env(), stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL))
+    procs = [_scheduler(address, tmp_path), _worker(address, tmp_path)]
     try:
         with LocalStore(seeded_store.path, read_only=True) as single:
             expected = _contents(single)
@@ -295,31 +341,13 @@ def test_cluster_client_killed_mid_run_then_a_rerun_finishes_the_same(feed, refe
     workers go with it, the store opens, and the same command run again stores only the
     rest and ends equal to a clean run."""
     store = tmp_path / "store"
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))
-    proc = subprocess.Popen([*KG_COMMAND, "--store", str(store), "ingest", "--cluster",
-                             "local:2", "--batch-size", "2", str(feed)],
-                            cwd=ROOT, env=kg_env(), stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=slave, start_new_session=True)
-    os.close(slave)
-    shown, tail = 0, b""
-    try:
-        deadline = time.monotonic() + 300
-        while proc.poll() is None and shown < 6 and time.monotonic() < deadline:
-            if select.select([master], [], [], 0.05)[0]:
-                with contextlib.suppress(OSError):
-                    tail = (tail + os.read(master, 65536))[-4096:]
-                counts = re.findall(rb"(\d+)/%d \[" % FEED_SIZE, tail)
-                shown = int(counts[-1]) if counts else shown
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-    finally:
-        proc.wait(30)
-        os.close(master)
-    assert proc.returncode == -signal.SIGKILL and 6 <= shown < FEED_SIZE, (proc.returncode,
-                                                                          shown)
+    status, shown, _, group = _ingest_until_shown(
+        [*KG_COMMAND, "--store", str(store), "ingest", "--cluster", "local:2",
+         "--batch-size", "2", str(feed)], 6,
+        then=lambda proc: os.killpg(proc.pid, signal.SIGKILL))
+    assert status == -signal.SIGKILL and 6 <= shown < FEED_SIZE, (status, shown)
     deadline = time.monotonic() + 30
-    while _live_members(proc.pid):  # the Dask workers do not outlive their client
+    while _live_members(group):  # the Dask workers do not outlive their client
         assert time.monotonic() < deadline, "the cluster's workers outlived kg ingest"
         time.sleep(0.1)
     with LocalStore(store) as opened:
@@ -335,6 +363,50 @@ def test_cluster_client_killed_mid_run_then_a_rerun_finishes_the_same(feed, refe
     with LocalStore(store, read_only=True) as opened:
         assert _contents(opened) == reference
         assert len(_logged_as_added(opened)) == FEED_SIZE
+
+
+def test_cluster_scheduler_lost_mid_run_ends_the_run_and_a_rerun_finishes_the_same(
+        feed, reference, tmp_path):
+    """SIGKILL the `dask scheduler` of a running `kg ingest --cluster tcp://...`: Dask
+    cancels the client's tasks, and kg ends the run with an error naming the scheduler
+    (instead of running the cancelled batches again on a client that has closed, which
+    never ended) and reports no article failed. With a scheduler and a worker started
+    again at the same address, the same command stores the rest, equal to a clean run."""
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    procs = [_scheduler(address, tmp_path), _worker(address, tmp_path)]
+    try:
+        store = tmp_path / "store"
+        command = [*KG_COMMAND, "--store", str(store), "ingest", "--cluster", address,
+                   "--batch-size", "2", str(feed)]
+        status, shown, stderr, _ = _ingest_until_shown(
+            command, 6, then=lambda proc: stop_now(procs[0]))
+        assert status == 1 and 6 <= shown < FEED_SIZE, (status, shown, stderr)
+        assert f"lost the connection to the Dask scheduler at {address}" in stderr
+        assert "failed on the cluster" not in stderr  # no batch run again, none failed
+        with LocalStore(store) as opened:
+            stored = len(_logged_as_added(opened))
+        assert shown <= stored < FEED_SIZE
+
+        stop(procs.pop())  # the old worker: Dask's own affair
+        procs[0] = _scheduler(address, tmp_path)
+        procs.append(_worker(address, tmp_path))
+        rerun = subprocess.run(command, cwd=ROOT, env=kg_env(), capture_output=True,
+                               text=True, timeout=600)
+        assert rerun.returncode == 0, rerun.stderr
+        assert rerun.stdout == (f"{FEED_SIZE - stored} added, 0 replaced, {stored} "
+                                "unchanged, 0 failed\n")
+        with LocalStore(store, read_only=True) as opened:
+            assert _contents(opened) == reference
+            assert len(_logged_as_added(opened)) == FEED_SIZE
+    finally:
+        for proc in reversed(procs):
+            stop(proc)
+
+
+def stop_now(proc: subprocess.Popen) -> None:
+    """SIGKILL ``proc``, as a machine that dies would."""
+    proc.kill()
+    proc.wait(10)
 
 
 # --------------------------------------------------------------------------- refusals
