@@ -143,7 +143,7 @@ def _connect(address: ClusterAddress) -> Iterator[Client]:
 
 
 #: Dask configuration of a ``local:N`` cluster (its scheduler, nannies, workers and this
-#: process's client), kept by the nanny for the workers it restarts:
+#: process's client), set in this process for the cluster's life:
 #:
 #: - no statistical profiler: it samples each worker's task thread 100 times a second,
 #:   taking the GIL from the extraction each time;
@@ -172,6 +172,8 @@ def _local(address: ClusterAddress) -> Iterator[Client]:
     import dask
     from distributed import Client, LocalCluster
 
+    # for the cluster's whole life: a nanny that starts its worker again reads the
+    # configuration again (its copy shares Dask's nested dictionaries)
     with dask.config.set(LOCAL_CONFIG):
         # a free port: the default, 8787, may be another cluster's (a dashboard needs bokeh)
         cluster = LocalCluster(n_workers=address.workers, threads_per_worker=1,
@@ -183,16 +185,12 @@ def _local(address: ClusterAddress) -> Iterator[Client]:
             # results straight from the workers, not relayed by the scheduler (Dask's
             # default for a client outside the cluster, which may not reach the workers)
             client = Client(cluster, set_as_default=False, direct_to_workers=True)
-        except BaseException:
-            cluster.close()
-            raise
-    try:
-        try:
-            yield client
+            try:
+                yield client
+            finally:
+                client.close()
         finally:
-            client.close()
-    finally:
-        cluster.close()
+            cluster.close()
 
 
 #: The kinds of ``--cluster`` address, tried in order.

@@ -495,8 +495,8 @@ def test_cluster_local_workers_and_this_process_keep_glibcs_own_malloc(local_clu
 def test_cluster_local_workers_run_with_kgs_dask_configuration(local_cluster):
     """A local cluster's servers keep Dask's housekeeping at kg.cluster.LOCAL_CONFIG's beat,
     not Dask's defaults (event-loop checks every 20 ms, memory reads every 100 ms, system
-    samples every 500 ms, the profiler on): read from the periodic callbacks each worker,
-    nanny and the scheduler run."""
+    samples every 500 ms, the profiler on), a worker its nanny starts again too: read from
+    the periodic callbacks each worker, nanny and the scheduler run."""
     from dask.utils import parse_timedelta
 
     from kg.cluster import LOCAL_CONFIG
@@ -513,6 +513,8 @@ def test_cluster_local_workers_run_with_kgs_dask_configuration(local_cluster):
         return {name: callback.callback_time
                 for name, callback in dask_worker.periodic_callbacks.items()}
 
+    first = sorted(local_cluster.scheduler_info(n_workers=-1)["workers"])[0]
+    local_cluster.restart_workers([first])  # as after a worker's death
     workers = local_cluster.run(beats)
     assert len(workers) == 2
     for worker in workers.values():
