@@ -231,10 +231,10 @@ def idle_cpu(seconds: float = 5.0, *, dask_defaults: bool = False) -> float:
                 total += sum(child.cpu_times()[:2])
         return total
 
+    opened = contextlib.ExitStack()
     if dask_defaults:  # its nanny sets MALLOC_TRIM_THRESHOLD_ here: put the environment back
         from distributed import Client, LocalCluster
 
-        opened = contextlib.ExitStack()
         environ = dict(os.environ)
         opened.callback(lambda: (os.environ.clear(), os.environ.update(environ)))
         cluster = opened.enter_context(LocalCluster(
@@ -244,7 +244,6 @@ def idle_cpu(seconds: float = 5.0, *, dask_defaults: bool = False) -> float:
     else:
         from kg.cluster import cluster_client
 
-        opened = contextlib.ExitStack()
         opened.enter_context(cluster_client("local:2"))
     with opened:
         time.sleep(2)  # the start is over
@@ -283,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--articles", type=int, default=1000)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--remote-articles", type=int, default=300,
-                    help="articles for part 4 (0: skip it)")
+                    help="articles for part 6 (0: skip it)")
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--write", action="store_true", help="update docs/performance.md")
     ap.add_argument("--bare-child", nargs=3, metavar=("FOLDER", "START", "STEP"),

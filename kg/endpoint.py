@@ -53,8 +53,6 @@ __all__ = [
     "Job",
     "Reply",
     "negotiate",
-    "accept_ranges",
-    "quality",
     "best_accepted",
     "selects",
     "graph_body",
@@ -94,7 +92,7 @@ GRAPH_FORMATS = NEGOTIATED_RDF_FORMATS
 _KIND_NAMES = {"select": "SELECT", "ask": "ASK", "graph": "CONSTRUCT or DESCRIBE"}
 
 
-def accept_ranges(header: str) -> list[tuple[str, float]]:
+def _accept_ranges(header: str) -> list[tuple[str, float]]:
     """``(media range, q)`` pairs of an ``Accept`` header; malformed parts are skipped."""
     ranges = []
     for part in header.split(","):
@@ -113,7 +111,7 @@ def accept_ranges(header: str) -> list[tuple[str, float]]:
     return ranges
 
 
-def quality(ranges: list[tuple[str, float]], media_type: str) -> float:
+def _quality(ranges: list[tuple[str, float]], media_type: str) -> float:
     """The q the client gives ``media_type``: that of the most specific range matching it."""
     main = media_type.split("/", 1)[0]
     best, level = 0.0, -1
@@ -144,10 +142,10 @@ def best_accepted(accept: str, formats: Sequence[_Negotiable]) -> _Negotiable | 
     """The one of ``formats`` an ``Accept`` header gives the highest q (the first on ties),
     None when it accepts none. Wildcards select by the served type; an alias counts only
     when named."""
-    ranges = accept_ranges(accept)
+    ranges = _accept_ranges(accept)
     best, best_q = None, 0.0
     for fmt in formats:
-        q = max([quality(ranges, fmt.media_type)]
+        q = max([_quality(ranges, fmt.media_type)]
                 + [q for media, q in ranges if media in fmt.aliases])
         if q > best_q:
             best, best_q = fmt, q

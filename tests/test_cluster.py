@@ -223,6 +223,21 @@ def _ingest_until_shown(command: list[str], articles: int, *, then
     return proc.returncode, shown, seen.decode("utf-8", "replace"), proc.pid
 
 
+def _rerun_finishes(command: list[str], store: Path, stored: int, reference: list[str]
+                    ) -> None:
+    """``command`` run again after a run that stored ``stored`` articles of the feed
+    stores only the rest, and the store ends equal to a clean run's, each article logged
+    as added once."""
+    rerun = subprocess.run(command, cwd=ROOT, env=kg_env(), capture_output=True, text=True,
+                           timeout=600)
+    assert rerun.returncode == 0, rerun.stderr
+    assert rerun.stdout == (f"{FEED_SIZE - stored} added, 0 replaced, {stored} unchanged, "
+                            "0 failed\n")
+    with LocalStore(store, read_only=True) as opened:
+        assert _contents(opened) == reference
+        assert len(_logged_as_added(opened)) == FEED_SIZE
+
+
 def test_cluster_running_scheduler_at_a_tcp_address_stores_what_one_process_stores(
         seeded_store, tmp_path):
     """`dask scheduler` and one `dask worker` started as a user would, on 127.0.0.1; `kg
@@ -354,15 +369,8 @@ def test_cluster_client_killed_mid_run_then_a_rerun_finishes_the_same(feed, refe
         stored = len(_logged_as_added(opened))
     assert stored >= shown
 
-    rerun = subprocess.run([*KG_COMMAND, "--store", str(store), "ingest", "--cluster",
-                            "local:2", str(feed)], cwd=ROOT, env=kg_env(),
-                           capture_output=True, text=True, timeout=600)
-    assert rerun.returncode == 0, rerun.stderr
-    assert rerun.stdout == (f"{FEED_SIZE - stored} added, 0 replaced, {stored} unchanged, "
-                            "0 failed\n")
-    with LocalStore(store, read_only=True) as opened:
-        assert _contents(opened) == reference
-        assert len(_logged_as_added(opened)) == FEED_SIZE
+    _rerun_finishes([*KG_COMMAND, "--store", str(store), "ingest", "--cluster", "local:2",
+                     str(feed)], store, stored, reference)
 
 
 def test_cluster_scheduler_lost_mid_run_ends_the_run_and_a_rerun_finishes_the_same(
@@ -390,14 +398,7 @@ def test_cluster_scheduler_lost_mid_run_ends_the_run_and_a_rerun_finishes_the_sa
         stop(procs.pop())  # the old worker: Dask's own affair
         procs[0] = _scheduler(address, tmp_path)
         procs.append(_worker(address, tmp_path))
-        rerun = subprocess.run(command, cwd=ROOT, env=kg_env(), capture_output=True,
-                               text=True, timeout=600)
-        assert rerun.returncode == 0, rerun.stderr
-        assert rerun.stdout == (f"{FEED_SIZE - stored} added, 0 replaced, {stored} "
-                                "unchanged, 0 failed\n")
-        with LocalStore(store, read_only=True) as opened:
-            assert _contents(opened) == reference
-            assert len(_logged_as_added(opened)) == FEED_SIZE
+        _rerun_finishes(command, store, stored, reference)
     finally:
         for proc in reversed(procs):
             stop(proc)
